@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Install the package (and its console script `engagebot`) as root, system-wide.
+COPY pyproject.toml README.md ./
+COPY bot/ bot/
+COPY handlers/ handlers/
+COPY storage/ storage/
+RUN pip install --no-cache-dir .
+
+# Unprivileged runtime user; /data holds the SQLite database by default.
+RUN groupadd --system engagebot \
+    && useradd --system --gid engagebot --home-dir /app --shell /usr/sbin/nologin engagebot \
+    && mkdir -p /data \
+    && chown engagebot:engagebot /data
+VOLUME ["/data"]
+
+ENV DATABASE_URL=sqlite:////data/engagebot.sqlite \
+    PORT=3000
+
+USER engagebot
+
+EXPOSE 3000
+
+# No curl in slim images: use Python's urllib. Non-200 (or no answer) marks the container unhealthy.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4); sys.exit(0 if r.status == 200 else 1)"]
+
+CMD ["engagebot", "serve"]

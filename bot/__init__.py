@@ -1,0 +1,1 @@
+"""The engagebot application: configuration, app assembly, command line, serving, domain rules."""

@@ -1,0 +1,165 @@
+"""The `engagebot` command line: serve, db upgrade, export, import."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+from slack_sdk.errors import SlackApiError
+
+from bot.config import ConfigError, Settings, configure_logging, load_settings
+
+logger = logging.getLogger("engagebot")
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(require_slack=args.command == "serve")
+    except ConfigError as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    configure_logging(settings)
+    return int(args.run(args, settings) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="engagebot",
+        description="A Slack bot for statistics teams' engagement with their users.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="answer Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)")
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
+
+    export = commands.add_parser("export", help="write stored records to stdout")
+    export.add_argument("kind", choices=["engagements", "feedback", "teams"])
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--team", metavar="NAME", help="only this team's records")
+    export.add_argument("--since", metavar="YYYY-MM-DD", type=_day, help="only from this day on")
+    export.set_defaults(run=_export)
+
+    load = commands.add_parser("import", help="add records from a CSV file (all or nothing)")
+    load.add_argument("kind", choices=["engagements", "feedback"])
+    load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.set_defaults(run=_import)
+    return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _serve(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_app, slack_client
+    from bot.serving import run_until_terminated
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    try:
+        identity = slack_client(settings, settings.bot_token).auth_test()
+    except SlackApiError as error:
+        print(
+            f"engagebot: SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}): "
+            "copy the Bot User OAuth Token again from your app's OAuth & Permissions page",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
+    database = Database(settings.database_url)
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
+    try:
+        run_until_terminated(settings, database, build_app(settings, database, executor))
+    finally:
+        executor.shutdown(wait=True)  # let work started after ack() finish
+        database.dispose()
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("The database is up to date.")
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.transfer import UnknownTeam, export_records
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            export_records(
+                session=session,
+                kind=args.kind,
+                fmt=args.format,
+                team=args.team,
+                since=args.since,
+                out=sys.stdout,
+            )
+    except UnknownTeam as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.clock import today
+    from bot.transfer import ImportRejected, import_records
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        with args.file.open(newline="", encoding="utf-8-sig") as file:
+            count = import_records(
+                database=database,
+                kind=args.kind,
+                file=file,
+                today=today(settings.timezone),
+            )
+    except OSError as error:
+        print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    except ImportRejected as rejected:
+        print(f"Nothing was imported: {len(rejected.problems)} bad row(s).", file=sys.stderr)
+        for problem in rejected.problems:
+            print(f"row {problem.row}: {problem.reason}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        first_line = (str(getattr(error, "orig", None) or error).splitlines() or [""])[0]
+        print(
+            "engagebot: nothing was imported: the database failed "
+            f"({type(error).__name__}: {first_line})",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        database.dispose()
+    print(f"Imported {count} {args.kind}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

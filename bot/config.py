@@ -1,0 +1,146 @@
+"""Settings read from the environment (and `.env`), checked once at start.
+
+Every variable is documented in `.env.example` and the README's configuration table.
+A bad value raises `ConfigError`, whose message is the one line the command line prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_FILE = "engagebot.sqlite"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None
+    signing_secret: str | None
+    app_token: str | None
+    slack_api_url: str
+    database_url: str
+    port: int
+    timezone: ZoneInfo
+    log_level: str
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, require_slack: bool = False
+) -> Settings:
+    """Read the settings; with `require_slack`, the tokens `serve` needs must be present.
+
+    `.env` in the working directory is loaded first (real environment variables win).
+    """
+    if environ is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        environ = os.environ
+    env = {key: value.strip() for key, value in environ.items() if value.strip()}
+
+    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-")
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-")
+    signing_secret = env.get("SLACK_SIGNING_SECRET")
+    if require_slack:
+        if bot_token is None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
+                "Slack app's OAuth & Permissions page into .env"
+            )
+        if app_token is None and signing_secret is None:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's "
+                "Basic Information page into .env (or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        slack_api_url=_slack_api_url(env.get("SLACK_API_URL", DEFAULT_SLACK_API_URL)),
+        database_url=_database_url(env.get("DATABASE_URL")),
+        port=_port(env.get("PORT", "3000")),
+        timezone=_timezone(env.get("ENGAGEBOT_TIMEZONE", "Europe/London")),
+        log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
+    )
+
+
+def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
+    value = env.get(name)
+    if value is not None and not value.startswith(prefix):
+        raise ConfigError(f"{name} must start with '{prefix}': check you copied the right token")
+    return value
+
+
+def _slack_api_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(
+            f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, not {value!r}"
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def _database_url(value: str | None) -> str:
+    if value is None:
+        return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL: use sqlite:///path/to/file.sqlite or "
+            "postgresql://user@host:5432/dbname"
+        ) from None
+    if url.get_backend_name() == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if url.get_backend_name() != "sqlite":
+        raise ConfigError(
+            f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {url.drivername}://"
+        )
+    return value
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"PORT must be a number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def _timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"ENGAGEBOT_TIMEZONE must be an IANA time zone such as Europe/London, not {value!r}"
+        ) from None
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+    return level
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

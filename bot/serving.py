@@ -1,0 +1,138 @@
+"""Serving Slack's requests over HTTP (waitress) or Socket Mode, and the health check."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy.exc import SQLAlchemyError
+from waitress import wasyncore
+from waitress.server import create_server
+
+from bot.app import slack_client
+from bot.config import Settings
+from storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+WORKER_THREADS = 8
+DRAIN_SECONDS = 10.0
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class WebApp:
+    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events."""
+
+    def __init__(self, database: Database, app: App | None) -> None:
+        self.database = database
+        # None in Socket Mode: requests then arrive over the socket, never over HTTP.
+        self.slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+            return self._health(start_response)
+        if self.slack is not None:
+            return self.slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Not Found"]
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            self.database.check()
+            status, report = "200 OK", {"status": "ok", "database": "ok"}
+        except SQLAlchemyError as error:
+            logger.warning("health check: database unreachable: %s", error)
+            status = "503 Service Unavailable"
+            report = {"status": "unavailable", "database": f"unreachable ({type(error).__name__})"}
+        body = json.dumps(report).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+class HttpServer:
+    """waitress behind a loop we own, so a stop lets requests in flight finish first."""
+
+    def __init__(self, wsgi_app: Any, *, host: str, port: int) -> None:
+        self._server = create_server(
+            wsgi_app, host=host, port=port, threads=WORKER_THREADS, ident="engagebot"
+        )
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    def serve_forever(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=0.2, map=self._server._map, use_poll=True, count=1)
+            self._drain()
+        finally:
+            self._stopped.set()
+
+    def start_in_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, name="http-server", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self, wait: bool = True) -> None:
+        self._stopping.set()
+        if wait:
+            self._stopped.wait(DRAIN_SECONDS + 5)
+
+    def _drain(self) -> None:
+        """Stop accepting, finish what is in flight (up to DRAIN_SECONDS), then close."""
+        self._server.accepting = False
+        self._server.del_channel()
+        self._server.socket.close()
+        dispatcher = self._server.task_dispatcher
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline and (
+            dispatcher.active_count or dispatcher.queue or _pending_output(self._server._map)
+        ):
+            wasyncore.loop(timeout=0.05, map=self._server._map, use_poll=True, count=1)
+        dispatcher.shutdown(timeout=1)
+        wasyncore.close_all(self._server._map)
+
+
+def _pending_output(channels: dict[int, Any]) -> bool:
+    return any(getattr(channel, "total_outbufs_len", 0) for channel in channels.values())
+
+
+def run_until_terminated(settings: Settings, database: Database, app: App) -> None:
+    """Serve until SIGTERM or Ctrl-C; in Socket Mode, HTTP serves only /healthz."""
+    socket_mode = None
+    if settings.socket_mode:
+        socket_mode = SocketModeHandler(
+            app, settings.app_token, web_client=slack_client(settings, settings.bot_token)
+        )
+        socket_mode.connect()
+        logger.info("connected to Slack in Socket Mode")
+    server = HttpServer(
+        WebApp(database, None if settings.socket_mode else app), host="0.0.0.0", port=settings.port
+    )
+
+    def stop(signum: int, _frame: Any) -> None:
+        logger.info("received %s; finishing requests in flight", signal.Signals(signum).name)
+        server.stop(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logger.info("listening on port %s (%s at %s)", server.port, HEALTH_PATH,
+                "Slack over Socket Mode" if socket_mode else f"Slack at {SLACK_PATH}")
+    server.serve_forever()
+    if socket_mode is not None:
+        socket_mode.close()
+    logger.info("stopped")

@@ -1,0 +1,54 @@
+"""Limits on what people type, and making their text safe to post back to Slack."""
+
+from __future__ import annotations
+
+# Stored lengths. Slack's plain_text_input holds at most 3,000 characters, so nothing
+# typed in a modal can exceed LONG_TEXT_MAX; slash-command text is checked against these.
+NAME_MAX = 80
+OUTPUT_NAME_MAX = 120
+ORGANISATION_MAX = 150
+THEME_MAX = 60
+SUMMARY_MAX = 1000
+LONG_TEXT_MAX = 3000
+LIST_SEPARATOR = ";"  # joins several names in one CSV cell, so names may not contain it
+PREVIEW_MAX = 280
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape the three characters Slack gives meaning to, so `<!channel>` pings nobody."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def preview(text: str, limit: int = PREVIEW_MAX) -> str:
+    """A short, escaped excerpt for a confirmation; the stored text stays whole."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return escape_mrkdwn(flat)
+
+
+def too_long(label: str, text: str, limit: int) -> str | None:
+    """The message refusing `text` when it is over `limit`, else None."""
+    if len(text) <= limit:
+        return None
+    return f"{label} is {len(text):,} characters; the most it can hold is {limit:,}."
+
+
+def split_list(text: str | None, separators: str = ",;") -> list[str]:
+    """Distinct names typed or stored as one string (case-insensitively distinct)."""
+    if not text:
+        return []
+    for separator in separators[1:]:
+        text = text.replace(separator, separators[0])
+    parts = text.split(separators[0])
+    seen: dict[str, str] = {}
+    for part in parts:
+        name = " ".join(part.split())
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())
+
+
+def blank_to_none(text: str | None) -> str | None:
+    """Stripped text, or None when nothing but spaces was typed."""
+    return text.strip() if text and text.strip() else None

@@ -1,0 +1,111 @@
+"""Writing stored records as CSV or JSON, every stored field, in id order."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any, TextIO
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
+
+from bot.text import LIST_SEPARATOR
+from bot.transfer.kinds import KINDS, Cell, Kind
+from storage.teams import team_named
+
+FORMATS = ("csv", "json")
+
+
+class UnknownTeam(ValueError):
+    """`--team` named no team; the message is the line the command prints."""
+
+
+def export_records(
+    *,
+    session: Session,
+    kind: str,
+    fmt: str,
+    team: str | None,
+    since: date | None,
+    out: TextIO,
+) -> int:
+    """Write the stored `kind` ("engagements", "feedback" or "teams") to `out`; return the count.
+
+    `team` keeps one team's records (its name, ignoring case; raises `UnknownTeam`).
+    `since` keeps engagements and feedback from that day on, and teams created since then (UTC).
+    CSV joins several names in a cell with "; "; JSON gives lists, and null for empty values.
+    """
+    if kind not in KINDS or fmt not in FORMATS:
+        raise ValueError(f"cannot export {kind!r} as {fmt!r}")
+    spec = KINDS[kind]
+    records = _records(session, spec, team, since)
+    if fmt == "csv":
+        _write_csv(spec, records, out)
+    else:
+        _write_json(spec, records, out)
+    return len(records)
+
+
+def _records(session: Session, spec: Kind, team: str | None, since: date | None) -> Sequence[Any]:
+    model = spec.model
+    statement = (
+        select(model)
+        .options(*(selectinload(getattr(model, relation)) for relation in spec.related))
+        .order_by(col(model.id))
+    )
+    if team is not None:
+        found = team_named(session=session, name=team)
+        if found is None:
+            raise UnknownTeam(f"no team is called '{team}' (`engagebot export teams` lists them)")
+        statement = statement.where(getattr(model, spec.team_key) == found.id)
+    if since is not None:
+        if spec.day is not None:
+            statement = statement.where(getattr(model, spec.day) >= since)
+        else:
+            statement = statement.where(
+                model.created_at >= datetime.combine(since, time.min, tzinfo=UTC)
+            )
+    return session.exec(statement).all()
+
+
+def _write_csv(spec: Kind, records: Sequence[Any], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(spec.column_names)
+    for record in records:
+        writer.writerow([_csv_cell(column.get(record)) for column in spec.columns])
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, list):
+        return f"{LIST_SEPARATOR} ".join(_csv_item(item) for item in value)
+    return str(value)
+
+
+def _csv_item(item: Any) -> str:
+    if isinstance(item, dict):  # a team's output: "Name (high)"
+        return f"{item['name']} ({item['profile']})"
+    return str(item)
+
+
+def _write_json(spec: Kind, records: Sequence[Any], out: TextIO) -> None:
+    # One record a line inside the array: readable, and diffable between exports.
+    out.write("[")
+    for index, record in enumerate(records):
+        row = {column.name: column.get(record) for column in spec.columns}
+        out.write("," if index else "")
+        out.write("\n  " + json.dumps(row, ensure_ascii=False, default=_iso))
+    out.write("\n]\n" if records else "]\n")
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

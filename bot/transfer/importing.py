@@ -1,0 +1,247 @@
+"""Adding engagements or feedback from a CSV file: every row checked first, then all or nothing."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TextIO
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from bot.transfer.kinds import KINDS, CellProblem, Kind, RowContext, reference_data
+from bot.validation import FieldErrors, Invalid
+from storage.database import Database
+from storage.models import AudienceSegment, ProducerTeam
+
+HEADER_ROW = 1
+ID_LOOKUP_CHUNK = 500  # ids asked about per query, well under every driver's parameter limit
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row (numbered as a spreadsheet shows it, the header being row 1) was refused."""
+
+    row: int
+    reason: str
+
+
+class ImportRejected(Exception):
+    """The file was refused and nothing was written; `problems` lists every reason found."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__("; ".join(f"row {problem.row}: {problem.reason}" for problem in problems))
+        self.problems = problems
+
+
+@dataclass
+class _Row:
+    number: int
+    draft: Any
+    values: dict[str, Any]  # every column's value, blank ones included
+
+
+def import_records(*, database: Database, kind: str, file: TextIO, today: date) -> int:
+    """Add every row of the CSV `file` as a new `kind` ("engagements" or "feedback").
+
+    Columns are those `export_records` writes; only the date, team and summary (or text)
+    columns are required. Every row is checked before anything is written: any problem
+    raises `ImportRejected` listing them all. Otherwise all rows are saved in one
+    transaction through the domain's save functions, keeping the file's ids, times and
+    status. Returns the number of rows imported.
+    """
+    spec = KINDS.get(kind)
+    if spec is None or spec.recording is None:
+        raise ValueError(f"cannot import {kind!r}")
+    with database.transaction() as session:
+        rows = _checked_rows(spec, file, session, today)
+        _save_all(spec, rows, session, today)
+    return len(rows)
+
+
+def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> list[_Row]:
+    teams, segments = reference_data(session)
+    rows: list[_Row] = []
+    problems: list[RowProblem] = []
+    lines = _numbered(file)
+    _, header = next(lines, (HEADER_ROW, None))
+    columns = _checked_header(spec, header)
+    for number, cells in lines:
+        if not any(cell.strip() for cell in cells):
+            continue  # spreadsheets often end with empty rows
+        row, reasons = _read_row(spec, number, columns, cells, teams, segments, today)
+        rows.append(row)
+        problems.extend(RowProblem(number, reason) for reason in reasons)
+    problems.extend(_id_problems(spec, rows, session))
+    if problems:
+        raise ImportRejected(sorted(problems, key=lambda problem: problem.row))
+    return rows
+
+
+def _numbered(file: TextIO) -> Iterator[tuple[int, list[str]]]:
+    """The file's rows with their spreadsheet numbers; a file that isn't CSV is refused."""
+    number = HEADER_ROW
+    reader = csv.reader(file)
+    try:
+        for number, cells in enumerate(reader, start=HEADER_ROW):
+            yield number, cells
+    except csv.Error as error:
+        raise ImportRejected([RowProblem(number + 1, f"this is not valid CSV: {error}")]) from None
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            [RowProblem(number + 1, "the file is not UTF-8 text: save it as 'CSV UTF-8'")]
+        ) from None
+
+
+def _checked_header(spec: Kind, header: list[str] | None) -> list[str]:
+    if not header or not any(name.strip() for name in header):
+        raise ImportRejected([RowProblem(HEADER_ROW, "the file is empty: row 1 names the columns")])
+    # "What we heard" names what_we_heard: a header typed in a spreadsheet is accepted.
+    columns = ["_".join(name.lower().split()) for name in header]
+    reasons = []
+    # Columns with no name are spreadsheet leftovers; their cells must be empty (see _read_row).
+    unknown = [
+        name
+        for name, column in zip(header, columns, strict=True)
+        if column and column not in spec.column_names
+    ]
+    if unknown:
+        reasons.append(
+            f"unknown column(s) {_quoted(unknown)}; the columns are {', '.join(spec.column_names)}"
+        )
+    repeated = sorted({column for column in columns if column and columns.count(column) > 1})
+    if repeated:
+        reasons.append(f"column(s) {_quoted(repeated)} appear more than once")
+    missing = [c.name for c in spec.columns if c.required and c.name not in columns]
+    if missing:
+        reasons.append(f"missing required column(s) {_quoted(missing)}")
+    if reasons:
+        raise ImportRejected([RowProblem(HEADER_ROW, reason) for reason in reasons])
+    return columns
+
+
+def _read_row(
+    spec: Kind,
+    number: int,
+    columns: list[str],
+    cells: list[str],
+    teams: dict[str, ProducerTeam],
+    segments: dict[str, AudienceSegment],
+    today: date,
+) -> tuple[_Row, list[str]]:
+    """The row's draft and values, and every problem with it as "column: message"."""
+    assert spec.recording is not None
+    reasons: FieldErrors = {}
+    if any(cell.strip() for cell in cells[len(columns) :]):
+        reasons["row"] = f"it has {len(cells)} cells but the header names {len(columns)} columns"
+    elif any(cell.strip() for column, cell in zip(columns, cells, strict=False) if not column):
+        reasons["row"] = "it has a value in a column with no name in row 1"
+    texts = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
+    context = RowContext(teams=teams, segments=segments)
+    values: dict[str, Any] = {}
+    for column in spec.columns:
+        assert column.read is not None
+        try:
+            values[column.name] = column.read(texts.get(column.name, ""), context)
+        except CellProblem as problem:
+            reasons[column.name] = str(problem)
+            values[column.name] = column.read("", context)
+    draft = spec.recording.draft(
+        **{column.field: values[column.name] for column in spec.columns if column.field}
+    )
+    for field, message in spec.recording.problems(draft, today=today).items():
+        reasons.setdefault(field, message)  # a cell that could not be read says more
+    order = {name: index for index, name in enumerate(["row", *spec.column_names])}
+    listed = sorted(reasons.items(), key=lambda item: order.get(item[0], len(order)))
+    return _Row(number, draft, values), [f"{field}: {message}" for field, message in listed]
+
+
+def _id_problems(spec: Kind, rows: list[_Row], session: Session) -> list[RowProblem]:
+    problems = []
+    first_row: dict[int, int] = {}
+    for row in rows:
+        entry_id = row.values["id"]
+        if entry_id is None:
+            continue
+        if entry_id in first_row:
+            problems.append(
+                RowProblem(row.number, f"id: {entry_id} is also on row {first_row[entry_id]}")
+            )
+        else:
+            first_row[entry_id] = row.number
+    for entry_id in sorted(_existing_ids(spec, session, list(first_row))):
+        problems.append(
+            RowProblem(first_row[entry_id], f"id: {spec.name} #{entry_id} already exists")
+        )
+    return problems
+
+
+def _existing_ids(spec: Kind, session: Session, ids: list[int]) -> Iterable[int]:
+    model_id = col(spec.model.id)
+    for start in range(0, len(ids), ID_LOOKUP_CHUNK):
+        chunk = ids[start : start + ID_LOOKUP_CHUNK]
+        yield from session.exec(select(model_id).where(model_id.in_(chunk)))
+
+
+def _save_all(spec: Kind, rows: list[_Row], session: Session, today: date) -> None:
+    # Rows keeping their ids go first so that, once PostgreSQL's id sequence is moved past
+    # them, the rows numbered by the database cannot take an id the file asked for.
+    numbered = [row for row in rows if row.values["id"] is not None]
+    for row in numbered:
+        _save(spec, row, session, today)
+    if numbered and session.get_bind().dialect.name == "postgresql":
+        table = spec.model.__tablename__
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT MAX(id) FROM {table}))"
+            )
+        )
+    for row in rows:
+        if row.values["id"] is None:
+            _save(spec, row, session, today)
+
+
+def _save(spec: Kind, row: _Row, session: Session, today: date) -> None:
+    recording = spec.recording
+    assert recording is not None
+    user = row.values[recording.user]
+    entry_id = row.values["id"]
+    if entry_id is not None:
+        # The domain only numbers new records itself, so a record keeping the file's id is
+        # created bare under that id and then filled in by the domain, as an edit.
+        assert spec.day is not None
+        session.add(
+            spec.model(
+                id=entry_id,
+                team_id=row.draft.team_id,
+                **{
+                    spec.day: getattr(row.draft, spec.day),
+                    recording.text: "",
+                    recording.user: user,
+                },
+            )
+        )
+        session.flush()
+    try:
+        entry = recording.save(
+            session=session,
+            draft=row.draft,
+            today=today,
+            user_id=user,
+            entry_id=entry_id,
+            status=row.values.get("status"),
+        )
+    except Invalid as invalid:  # the database changed since the rows were checked
+        reasons = [f"{field}: {message}" for field, message in invalid.errors.items()]
+        raise ImportRejected([RowProblem(row.number, reason) for reason in reasons]) from invalid
+    for moment in ("created_at", "updated_at"):
+        if row.values[moment] is not None:
+            setattr(entry, moment, row.values[moment])
+    session.add(entry)
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)

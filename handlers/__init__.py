@@ -1,0 +1,1 @@
+"""Slack listeners: one module per feature, each with `register(app, ...)`."""

@@ -1,0 +1,88 @@
+"""`/engage`: one slash command, many subcommands. Each feature module adds its own.
+
+To add a subcommand: in the feature's `register(app, engage)`, call
+`engage.add(Subcommand("name", "what it does", ("/engage name example",), run))`;
+`run(call)` receives a `CommandCall`. Help is generated from what is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from handlers.views.help import help_message
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """One `/engage <subcommand> <args>` as the subcommand sees it (already acknowledged)."""
+
+    args: str
+    command: dict[str, Any]
+    client: WebClient
+    respond: Respond
+    database: Database
+    settings: Settings
+    logger: Logger
+
+    @property
+    def user_id(self) -> str:
+        return self.command["user_id"]
+
+    @property
+    def channel_id(self) -> str | None:
+        return self.command.get("channel_id")
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    summary: str
+    examples: tuple[str, ...]
+    run: Callable[[CommandCall], None]
+
+
+class EngageCommand:
+    """Routes `/engage` text to the subcommand named by its first word."""
+
+    def __init__(self) -> None:
+        self._subcommands: dict[str, Subcommand] = {}
+        self.add(Subcommand("help", "Show this help.", ("/engage help",), self._help))
+
+    def add(self, subcommand: Subcommand) -> None:
+        if subcommand.name in self._subcommands:
+            raise ValueError(f"/engage {subcommand.name} is registered twice")
+        self._subcommands[subcommand.name] = subcommand
+
+    @property
+    def subcommands(self) -> list[Subcommand]:
+        return list(self._subcommands.values())
+
+    def __call__(
+        self,
+        ack: Ack,
+        command: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        ack()
+        name, _, args = (command.get("text") or "").strip().partition(" ")
+        subcommand = self._subcommands.get(name.lower() or "help")
+        if subcommand is None:
+            respond(**help_message(self.subcommands, unknown=name))
+            return
+        call = CommandCall(args.strip(), command, client, respond, database, settings, logger)
+        subcommand.run(call)
+
+    def _help(self, call: CommandCall) -> None:
+        call.respond(**help_message(self.subcommands))

@@ -1,0 +1,84 @@
+"""Engagement activities: `/engage log`, the `log_engagement` shortcut and the form."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.engagements import EngagementDraft, save_engagement
+from bot.text import SUMMARY_MAX
+from handlers.engage import EngageCommand, Subcommand
+from handlers.entries import EntryFlows, EntryKind, Prefill
+from handlers.forms import FormValues
+from handlers.views.engagement import CALLBACK_ID, engagement_modal
+from handlers.views.entries import FormOrigin
+from storage.models import Engagement
+
+SHORTCUT_ID = "log_engagement"
+
+
+def _draft_from_form(form: FormValues, _origin: FormOrigin) -> EngagementDraft:
+    return EngagementDraft(
+        summary=form.text("summary") or "",
+        team_id=form.id_choice("team"),
+        occurred_on=form.day("occurred_on"),
+        output_ids=form.id_choices("outputs"),
+        method=form.choice("method"),
+        segment_ids=form.id_choices("segments"),
+        expertise=form.choice("expertise"),
+        organisations=form.choices("organisations"),
+        participants=form.number("participants"),
+        what_we_heard=form.text("what_we_heard"),
+        follow_up_actions=form.text("follow_up_actions"),
+    )
+
+
+def _form(*, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill) -> dict[str, Any]:
+    return engagement_modal(
+        segments=segments, today=today, metadata=metadata, record=record,
+        team=prefill.team, summary=prefill.text,
+    )
+
+
+ENGAGEMENT = EntryKind(
+    name="engagement",
+    label="Engagement",
+    verb="Logged",
+    model=Engagement,
+    callback_id=CALLBACK_ID,
+    text_field="summary",
+    text_label="The summary",
+    text_limit=SUMMARY_MAX,
+    owner=lambda record: record.logged_by,
+    text_of=lambda record: record.summary,
+    form=_form,
+    draft_from_form=_draft_from_form,
+    quick_draft=lambda text, team_id, today: EngagementDraft(
+        summary=text, team_id=team_id, occurred_on=today
+    ),
+    save=lambda *, record_id, **kwargs: save_engagement(engagement_id=record_id, **kwargs),
+)
+
+
+def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
+    engage.add(
+        Subcommand(
+            "log",
+            "Log an engagement with users: at once from text, or in a form with no text.",
+            ("/engage log Met DWP analysts about the new earnings series", "/engage log"),
+            flows.run_subcommand,
+        )
+    )
+
+    @app.shortcut(SHORTCUT_ID)
+    def log_engagement(ack: Ack, body: dict[str, Any], client: WebClient, logger: Any) -> None:
+        ack()
+        flows.open_form(
+            client, body["trigger_id"], FormOrigin(ENGAGEMENT.name), logger,
+            user_id=body["user"]["id"],
+        )
+
+    app.view(CALLBACK_ID)(flows.submit)

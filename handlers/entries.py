@@ -1,0 +1,321 @@
+"""The flows engagements and feedback share: record from text, open the form, save it,
+add details, undo. `handlers/engagement.py` and `handlers/feedback.py` each describe
+their kind with an `EntryKind`; everything here works for either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from logging import Logger
+from typing import Any, Protocol
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.clock import today
+from bot.config import Settings
+from bot.text import escape_mrkdwn, too_long
+from bot.validation import Invalid
+from handlers.engage import CommandCall
+from handlers.forms import FormValues
+from handlers.home import publish_home
+from handlers.views.entries import (
+    DETAILS_ACTION,
+    UNDO_ACTION,
+    FormOrigin,
+    notice_message,
+    problem_modal,
+    recorded_message,
+    saved_modal,
+    undone_message,
+)
+from storage.database import Database
+from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam
+from storage.reference import list_segments
+from storage.teams import team_for_person
+
+Entry = Engagement | Feedback
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What a new form starts with."""
+
+    team: ProducerTeam | None = None
+    text: str | None = None
+    permalink: str | None = None
+    channel: str | None = None
+
+
+class FormBuilder(Protocol):
+    def __call__(
+        self,
+        *,
+        segments: list[AudienceSegment],
+        today: date,
+        metadata: str,
+        record: Any,
+        prefill: Prefill,
+    ) -> dict[str, Any]: ...
+
+
+class Saver(Protocol):
+    def __call__(
+        self,
+        *,
+        session: Session,
+        draft: Any,
+        today: date,
+        user_id: str | None,
+        record_id: int | None,
+        source_key: str | None,
+    ) -> Entry: ...
+
+
+@dataclass(frozen=True)
+class EntryKind:
+    name: str  # "engagement", also the prefix of button values
+    label: str  # "Engagement"
+    verb: str  # "Logged"
+    model: type[Engagement] | type[Feedback]
+    callback_id: str
+    text_field: str  # the required text's field: its errors show there
+    text_label: str
+    text_limit: int
+    owner: Callable[[Any], str | None]
+    text_of: Callable[[Any], str]
+    form: FormBuilder
+    draft_from_form: Callable[[FormValues, FormOrigin], Any]
+    quick_draft: Callable[[str, int, date], Any]
+    save: Saver
+
+
+def nothing_recorded(error: SQLAlchemyError) -> str:
+    """Why a save failed, for the person: the database detail stays in the log."""
+    return (
+        "Nothing was recorded: the database could not save it "
+        f"({type(error).__name__}). Please try again in a minute."
+    )
+
+
+class EntryFlows:
+    """Listeners and subcommand runners for one kind of entry."""
+
+    def __init__(self, kind: EntryKind, database: Database, settings: Settings) -> None:
+        self.kind = kind
+        self.database = database
+        self.settings = settings
+
+    # --- /engage <kind> [text] -------------------------------------------------------
+
+    def run_subcommand(self, call: CommandCall) -> None:
+        if not call.args:
+            origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
+            self.open_form(call.client, call.command["trigger_id"], origin, call.logger, channel_id=call.channel_id, user_id=call.user_id)
+            return
+        problem = too_long(self.kind.text_label, call.args, self.kind.text_limit)
+        if problem:
+            call.respond(**notice_message(
+                f":warning: Nothing was recorded. {problem} Use `/engage {self.kind.name}` "
+                "without text to open the form, where longer detail has its own fields."
+            ))
+            return
+        try:
+            with self.database.transaction() as session:
+                team = team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+                if team is None:
+                    message = None
+                else:
+                    record = self.kind.save(
+                        session=session,
+                        draft=self.kind.quick_draft(call.args, team.id, self._today()),  # type: ignore[arg-type]
+                        today=self._today(),
+                        user_id=call.user_id,
+                        record_id=None,
+                        source_key=f"command:{call.command['trigger_id']}",
+                    )
+                    message = self._recorded(record, team.name)
+        except Invalid as invalid:
+            call.respond(**notice_message(f":warning: Nothing was recorded. {_first(invalid)}"))
+            return
+        except SQLAlchemyError as error:
+            call.logger.exception("saving %s from /engage failed", self.kind.name)
+            call.respond(**notice_message(
+                f":warning: {nothing_recorded(error)}\nWhat you typed:\n>{escape_mrkdwn(call.args)}"
+            ))
+            return
+        if message is None:
+            # No team to file it under yet: let the person choose one, keeping their text.
+            origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
+            self.open_form(
+                call.client, call.command["trigger_id"], origin, call.logger,
+                prefill=Prefill(text=call.args),
+            )
+            return
+        call.respond(**message)
+
+    # --- the form ---------------------------------------------------------------------
+
+    def open_form(
+        self,
+        client: WebClient,
+        trigger_id: str,
+        origin: FormOrigin,
+        logger: Logger,
+        *,
+        prefill: Prefill = Prefill(),
+        channel_id: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        """Open the form for a new entry, or for `origin.record_id`."""
+        try:
+            with self.database.transaction() as session:
+                record = (
+                    session.get(self.kind.model, origin.record_id) if origin.record_id else None
+                )
+                if origin.record_id and record is None:
+                    view = problem_modal(
+                        self.kind.label, f"{self.kind.label} #{origin.record_id} no longer exists."
+                    )
+                else:
+                    if prefill.team is None and user_id is not None:
+                        team = team_for_person(session=session, channel_id=channel_id, user_id=user_id)
+                        prefill = replace(prefill, team=team)
+                    view = self.kind.form(
+                        segments=list(list_segments(session=session)),
+                        today=self._today(),
+                        metadata=origin.to_json(),
+                        record=record,
+                        prefill=prefill,
+                    )
+        except SQLAlchemyError:
+            logger.exception("loading the %s form failed", self.kind.name)
+            view = problem_modal(
+                self.kind.label,
+                "The form can't be opened: the database is not answering. Please try again in a minute.",
+            )
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    def submit(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, logger: Logger
+    ) -> None:
+        origin = FormOrigin.from_json(view.get("private_metadata", ""))
+        user_id = body["user"]["id"]
+        field_ids = {block.get("block_id") for block in view.get("blocks", [])}
+        try:
+            draft = self.kind.draft_from_form(FormValues(view), origin)
+            with self.database.transaction() as session:
+                record = self.kind.save(
+                    session=session,
+                    draft=draft,
+                    today=self._today(),
+                    user_id=user_id,
+                    record_id=origin.record_id,
+                    source_key=None if origin.record_id else f"view:{view['id']}",
+                )
+                record_id, text, team_name = record.id, self.kind.text_of(record), record.team.name
+        except Invalid as invalid:
+            errors = {
+                (field if field in field_ids else self.kind.text_field): message
+                for field, message in invalid.errors.items()
+            }
+            ack(response_action="errors", errors=errors)
+            return
+        except SQLAlchemyError as error:
+            logger.exception("saving the %s form failed", self.kind.name)
+            ack(response_action="errors", errors={self.kind.text_field: nothing_recorded(error)})
+            return
+        verb = "Updated" if origin.record_id else self.kind.verb
+        if origin.response_url:
+            ack()
+            message = recorded_message(
+                kind=self.kind.name, label=self.kind.label, record_id=record_id,  # type: ignore[arg-type]
+                text=text, team=team_name, verb=verb,
+            )
+            WebhookClient(origin.response_url).send_dict(
+                {**message, "replace_original": origin.replace_original}
+            )
+        else:
+            ack(
+                response_action="update",
+                view=saved_modal(label=self.kind.label, record_id=record_id, text=text, verb=verb),  # type: ignore[arg-type]
+            )
+        if origin.from_home:
+            publish_home(client=client, user_id=user_id, database=self.database, settings=self.settings, logger=logger)
+
+    # --- buttons on the confirmation ---------------------------------------------------
+
+    def add_details(self, record_id: int, body: dict[str, Any], client: WebClient, logger: Logger) -> None:
+        origin = FormOrigin(
+            self.kind.name, record_id, response_url=body.get("response_url"), replace_original=True
+        )
+        self.open_form(client, body["trigger_id"], origin, logger)
+
+    def undo(self, record_id: int, user_id: str, respond: Respond, logger: Logger) -> None:
+        try:
+            with self.database.transaction() as session:
+                record = session.get(self.kind.model, record_id)
+                if record is None:
+                    respond(**notice_message(f"{self.kind.label} #{record_id} was already deleted."))
+                    return
+                owner = self.kind.owner(record)
+                if owner != user_id:
+                    respond(**notice_message(
+                        f":no_entry: Only <@{owner}>, who recorded {self.kind.label.lower()} "
+                        f"#{record_id}, can undo it. Nothing was deleted."
+                    ), replace_original=False)
+                    return
+                session.delete(record)
+        except SQLAlchemyError as error:
+            logger.exception("undoing %s #%s failed", self.kind.name, record_id)
+            respond(**notice_message(
+                f":warning: Nothing was deleted: the database could not do it ({type(error).__name__})."
+            ), replace_original=False)
+            return
+        respond(**undone_message(label=self.kind.label, record_id=record_id))
+
+    def _recorded(self, record: Entry, team_name: str) -> dict[str, Any]:
+        return recorded_message(
+            kind=self.kind.name, label=self.kind.label, record_id=record.id,  # type: ignore[arg-type]
+            text=self.kind.text_of(record), team=team_name, verb=self.kind.verb,
+        )
+
+    def _today(self) -> date:
+        return today(self.settings.timezone)
+
+
+def _first(invalid: Invalid) -> str:
+    return next(iter(invalid.errors.values()))
+
+
+def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
+    """"Add details" and "Undo" carry `kind:id`; route them to that kind's flows."""
+
+    def target(action: dict[str, Any]) -> tuple[EntryFlows, int] | None:
+        kind, _, record_id = str(action.get("value", "")).partition(":")
+        if kind not in flows or not record_id.isdigit():
+            return None
+        return flows[kind], int(record_id)
+
+    @app.action(DETAILS_ACTION)
+    def add_details(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond, logger: Logger) -> None:
+        ack()
+        found = target(action)
+        if found is None:
+            respond(**notice_message("That button is out of date."), replace_original=False)
+            return
+        found[0].add_details(found[1], body, client, logger)
+
+    @app.action(UNDO_ACTION)
+    def undo(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, logger: Logger) -> None:
+        ack()
+        found = target(action)
+        if found is None:
+            respond(**notice_message("That button is out of date."), replace_original=False)
+            return
+        found[0].undo(found[1], body["user"]["id"], respond, logger)

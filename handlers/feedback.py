@@ -1,0 +1,102 @@
+"""User feedback: `/engage feedback`, the `record_feedback` message shortcut and the form."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.feedback import FeedbackDraft, save_feedback
+from bot.text import LONG_TEXT_MAX, split_list
+from handlers.engage import EngageCommand, Subcommand
+from handlers.entries import EntryFlows, EntryKind, Prefill
+from handlers.forms import FormValues
+from handlers.views.entries import FormOrigin
+from handlers.views.feedback import CALLBACK_ID, feedback_modal
+from storage.models import Feedback
+
+SHORTCUT_ID = "record_feedback"
+
+
+def _draft_from_form(form: FormValues, origin: FormOrigin) -> FeedbackDraft:
+    return FeedbackDraft(
+        text=form.text("text") or "",
+        team_id=form.id_choice("team"),
+        received_on=form.day("received_on"),
+        organisation=form.choice("organisation"),
+        segment_id=form.id_choice("segment"),
+        output_id=form.id_choice("output"),
+        channel=form.choice("channel"),
+        themes=split_list(form.text("themes")),
+        contact_agreed=form.checked("contact_agreed"),
+        contact_name=form.text("contact_name"),
+        contact_email=form.text("contact_email"),
+        source_permalink=origin.permalink,
+    )
+
+
+def _form(*, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill) -> dict[str, Any]:
+    return feedback_modal(
+        segments=segments, today=today, metadata=metadata, record=record,
+        team=prefill.team, text=prefill.text, permalink=prefill.permalink, channel=prefill.channel,
+    )
+
+
+FEEDBACK = EntryKind(
+    name="feedback",
+    label="Feedback",
+    verb="Recorded",
+    model=Feedback,
+    callback_id=CALLBACK_ID,
+    text_field="text",
+    text_label="The feedback",
+    text_limit=LONG_TEXT_MAX,
+    owner=lambda record: record.recorded_by,
+    text_of=lambda record: record.text,
+    form=_form,
+    draft_from_form=_draft_from_form,
+    quick_draft=lambda text, team_id, today: FeedbackDraft(
+        text=text, team_id=team_id, received_on=today
+    ),
+    save=lambda *, record_id, **kwargs: save_feedback(feedback_id=record_id, **kwargs),
+)
+
+
+def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
+    engage.add(
+        Subcommand(
+            "feedback",
+            "Record feedback from a user of your statistics: at once from text, or in a form.",
+            ("/engage feedback Wants regional breakdowns of the CPI", "/engage feedback"),
+            flows.run_subcommand,
+        )
+    )
+
+    @app.shortcut(SHORTCUT_ID)
+    def record_from_message(
+        ack: Ack, body: dict[str, Any], client: WebClient, logger: Any
+    ) -> None:
+        ack()
+        channel_id = body["channel"]["id"]
+        message = body["message"]
+        try:
+            permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])[
+                "permalink"
+            ]
+        except SlackApiError:
+            logger.warning("no permalink for %s/%s", channel_id, message["ts"], exc_info=True)
+            permalink = None
+        origin = FormOrigin(
+            FEEDBACK.name, response_url=body.get("response_url"), permalink=permalink
+        )
+        flows.open_form(
+            client, body["trigger_id"], origin, logger,
+            prefill=Prefill(text=message.get("text", ""), permalink=permalink, channel="slack"),
+            channel_id=channel_id,
+            user_id=body["user"]["id"],
+        )
+
+    app.view(CALLBACK_ID)(flows.submit)

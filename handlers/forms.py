@@ -1,0 +1,62 @@
+"""Reading a submitted modal's state, where every input's block_id and action_id are its field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from bot.validation import Invalid
+
+_T = TypeVar("_T")
+
+
+class FormValues:
+    """Typed access to `view.state.values`; a field left empty reads as None or []."""
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        self._values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+
+    def _element(self, field: str) -> dict[str, Any]:
+        return self._values.get(field, {}).get(field, {})
+
+    def text(self, field: str) -> str | None:
+        value = self._element(field).get("value")
+        return value if value and value.strip() else None
+
+    def day(self, field: str) -> date | None:
+        value = self._element(field).get("selected_date")
+        return _parsed(field, value, date.fromisoformat, "Choose a date.") if value else None
+
+    def number(self, field: str) -> int | None:
+        value = self._element(field).get("value")
+        if value in (None, ""):
+            return None
+        return _parsed(field, value, int, "Enter a whole number.")
+
+    def choice(self, field: str) -> str | None:
+        selected = self._element(field).get("selected_option")
+        return selected["value"] if selected else None
+
+    def choices(self, field: str) -> list[str]:
+        return [option["value"] for option in self._element(field).get("selected_options") or []]
+
+    def checked(self, field: str) -> bool:
+        return bool(self._element(field).get("selected_options"))
+
+    def conversation(self, field: str) -> str | None:
+        return self._element(field).get("selected_conversation")
+
+    def id_choice(self, field: str) -> int | None:
+        value = self.choice(field)
+        return _parsed(field, value, int, "Choose from the list.") if value else None
+
+    def id_choices(self, field: str) -> list[int]:
+        return [_parsed(field, value, int, "Choose from the list.") for value in self.choices(field)]
+
+
+def _parsed(field: str, value: str, parse: Callable[[str], _T], message: str) -> _T:
+    try:
+        return parse(value)
+    except ValueError:
+        raise Invalid({field: message}) from None

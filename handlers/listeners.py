@@ -1,0 +1,31 @@
+"""Wires every feature's listeners onto the Bolt app: the one place to add a feature."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.config import Settings
+from handlers import engagement, errors, feedback, home, options, team
+from handlers.engage import EngageCommand
+from handlers.entries import EntryFlows, register_entry_buttons
+from storage.database import Database
+
+COMMAND = "/engage"
+
+
+def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
+    """Register every listener; returns the `/engage` router (its subcommands make the help)."""
+    engage = EngageCommand()
+    flows = {
+        kind.name: EntryFlows(kind, database, settings)
+        for kind in (engagement.ENGAGEMENT, feedback.FEEDBACK)
+    }
+    engagement.register(app, engage, flows["engagement"])
+    feedback.register(app, engage, flows["feedback"])
+    team.register(app, engage)
+    register_entry_buttons(app, flows)
+    home.register(app, flows)
+    options.register(app)
+    errors.register(app)
+    app.command(COMMAND)(engage)
+    return engage

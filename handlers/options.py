@@ -1,0 +1,68 @@
+"""Options for the forms' type-ahead menus (external selects), loaded as the person types."""
+
+from __future__ import annotations
+
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack, App
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.text import LIST_SEPARATOR, ORGANISATION_MAX
+from handlers.views.blocks import option
+from storage.database import Database
+from storage.reference import find_organisations, find_outputs
+from storage.teams import list_teams
+
+OPTIONS_MAX = 100  # Slack shows at most 100 options
+
+
+def register(app: App) -> None:
+    def loader(find: Any) -> Any:
+        def load(ack: Ack, body: dict[str, Any], database: Database, logger: Logger) -> None:
+            query = " ".join(str(body.get("value", "")).split())
+            try:
+                with database.transaction() as session:
+                    found = find(session, query, body)
+            except SQLAlchemyError:
+                logger.exception("loading options for %s failed", body.get("action_id"))
+                found = []
+            ack(options=found[:OPTIONS_MAX])
+
+        return load
+
+    app.options("team")(loader(_teams))
+    app.options("outputs")(loader(_outputs))
+    app.options("output")(loader(_outputs))
+    app.options("organisations")(loader(_organisations))
+    app.options("organisation")(loader(_organisations))
+
+
+def _teams(session: Any, query: str, _body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [option(team.name, str(team.id)) for team in list_teams(session=session, query=query)]
+
+
+def _outputs(session: Any, query: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    team_id = _chosen_team(body)
+    found = find_outputs(session=session, query=query, team_id=team_id, limit=OPTIONS_MAX)
+    return [
+        option(output.name if team_id else f"{output.name} ({team_name})", str(output.id))
+        for output, team_name in found
+    ]
+
+
+def _organisations(session: Any, query: str, _body: dict[str, Any]) -> list[dict[str, Any]]:
+    known = find_organisations(session=session, query=query, limit=OPTIONS_MAX - 1)
+    found = [option(org.name, org.name) for org in known]
+    is_new = query and all(org.name.lower() != query.lower() for org in known)
+    if is_new and len(query) <= ORGANISATION_MAX and LIST_SEPARATOR not in query:
+        found.insert(0, option(f"Add “{query}”", query))
+    return found
+
+
+def _chosen_team(body: dict[str, Any]) -> int | None:
+    """The team already picked in the same form, so its outputs come first."""
+    values = body.get("view", {}).get("state", {}).get("values", {})
+    selected = values.get("team", {}).get("team", {}).get("selected_option") or {}
+    value = selected.get("value", "")
+    return int(value) if value.isdigit() else None

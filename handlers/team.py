@@ -1,0 +1,89 @@
+"""`/engage team [name]`: create or edit a producer team in a form."""
+
+from __future__ import annotations
+
+import json
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.teams import TeamDraft, save_team
+from bot.validation import Invalid
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.entries import nothing_recorded
+from handlers.forms import FormValues
+from handlers.views.blocks import modal, section
+from handlers.views.entries import notice_message, problem_modal
+from handlers.views.team import CALLBACK_ID, edit_team_modal, team_modal, team_saved_text
+from storage.database import Database
+from storage.models import ProducerTeam
+from storage.teams import team_for_channel, team_named
+
+
+def open_team_form(call: CommandCall) -> None:
+    """Edit the team named (or whose home this channel is); otherwise create one."""
+    metadata = {"response_url": call.command.get("response_url")}
+    try:
+        with call.database.transaction() as session:
+            team = (
+                team_named(session=session, name=call.args)
+                if call.args
+                else team_for_channel(session=session, channel_id=call.channel_id or "")
+            )
+            if team is not None:
+                view = edit_team_modal(team, json.dumps({**metadata, "team_id": team.id}))
+            else:
+                view = team_modal(
+                    metadata=json.dumps(metadata), name=call.args, home_channel_id=call.channel_id
+                )
+    except SQLAlchemyError:
+        call.logger.exception("loading the team form failed")
+        view = problem_modal("Team", "The form can't be opened: the database is not answering.")
+    call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
+
+
+def register(app: App, engage: EngageCommand) -> None:
+    engage.add(
+        Subcommand(
+            "team",
+            "Create your team, or edit it: its name, home channel and statistical outputs.",
+            ("/engage team", "/engage team Prices"),
+            open_team_form,
+        )
+    )
+
+    @app.view(CALLBACK_ID)
+    def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], database: Database, logger: Logger) -> None:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        form = FormValues(view)
+        draft = TeamDraft(
+            name=form.text("name") or "",
+            home_channel_id=form.conversation("home_channel"),
+            outputs_text=form.text("outputs") or "",
+        )
+        try:
+            with database.transaction() as session:
+                team: ProducerTeam = save_team(
+                    session=session, draft=draft, user_id=body["user"]["id"],
+                    team_id=metadata.get("team_id"),
+                )
+                text = team_saved_text(
+                    name=team.name, created=metadata.get("team_id") is None,
+                    outputs=len(team.outputs), home_channel_id=team.home_channel_id,
+                )
+        except Invalid as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        except SQLAlchemyError as error:
+            logger.exception("saving a team failed")
+            ack(response_action="errors", errors={"name": nothing_recorded(error)})
+            return
+        if metadata.get("response_url"):
+            ack()
+            WebhookClient(metadata["response_url"]).send_dict(notice_message(text))
+        else:
+            ack(response_action="update", view=modal("team_saved", "Team saved", [section(text)], submit=None))

@@ -1,0 +1,1 @@
+"""Block Kit views as pure functions: data in, JSON-ready dicts out."""

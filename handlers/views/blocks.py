@@ -1,0 +1,200 @@
+"""Small builders for Block Kit elements, so views read as a list of fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from bot.text import escape_mrkdwn
+
+Block = dict[str, Any]
+OPTION_TEXT_MAX = 75  # Slack's limit on an option's visible text
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def option(label: str, value: str) -> dict[str, Any]:
+    if len(label) > OPTION_TEXT_MAX:
+        label = label[: OPTION_TEXT_MAX - 1] + "…"
+    return {"text": plain(label), "value": value}
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Options from (value, label) pairs."""
+    return [option(label, value) for value, label in pairs]
+
+
+def section(mrkdwn: str, accessory: Block | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text[:150])}
+
+
+def context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn}]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(
+    text: str, action_id: str, value: str = "", style: str | None = None
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id}
+    if value:
+        element["value"] = value
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(block_id: str, *elements: dict[str, Any]) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": list(elements)}
+
+
+def input_block(
+    field: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> Block:
+    """An input whose block_id and action_id are both `field`, as the forms module reads."""
+    element = {**element, "action_id": field}
+    block: Block = {
+        "type": "input",
+        "block_id": field,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def text_input(
+    initial: str | None = None, *, multiline: bool = False, max_length: int = 3000
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    return element
+
+
+def date_picker(initial: date) -> dict[str, Any]:
+    return {"type": "datepicker", "initial_date": initial.isoformat()}
+
+
+def number_input(initial: int | None, *, minimum: int = 0) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "number_input",
+        "is_decimal_allowed": False,
+        "min_value": str(minimum),
+    }
+    if initial is not None:
+        element["initial_value"] = str(initial)
+    return element
+
+
+def static_select(
+    choices: Sequence[dict[str, Any]], initial: str | None = None, placeholder: str = "Choose"
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "placeholder": plain(placeholder),
+        "options": list(choices),
+    }
+    chosen = [choice for choice in choices if choice["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def multi_static_select(
+    choices: Sequence[dict[str, Any]], initial: Iterable[str] = (), placeholder: str = "Choose"
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "placeholder": plain(placeholder),
+        "options": list(choices),
+    }
+    wanted = set(initial)
+    chosen = [choice for choice in choices if choice["value"] in wanted]
+    if chosen:
+        element["initial_options"] = chosen
+    return element
+
+
+def external_select(
+    initial: dict[str, Any] | None = None, *, placeholder: str = "Type to search"
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "external_select",
+        "placeholder": plain(placeholder),
+        "min_query_length": 0,
+    }
+    if initial:
+        element["initial_option"] = initial
+    return element
+
+
+def multi_external_select(
+    initial: Sequence[dict[str, Any]] = (), *, placeholder: str = "Type to search"
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "multi_external_select",
+        "placeholder": plain(placeholder),
+        "min_query_length": 0,
+    }
+    if initial:
+        element["initial_options"] = list(initial)
+    return element
+
+
+def checkbox(label: str, value: str, checked: bool) -> dict[str, Any]:
+    choice = option(label, value)
+    element: dict[str, Any] = {"type": "checkboxes", "options": [choice]}
+    if checked:
+        element["initial_options"] = [choice]
+    return element
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    submit: str | None = "Save",
+    private_metadata: str = "",
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title[:24]),
+        "close": plain("Cancel" if submit else "Close"),
+        "blocks": blocks,
+        "private_metadata": private_metadata,
+    }
+    if submit:
+        view["submit"] = plain(submit)
+    return view
+
+
+def quote(text: str) -> str:
+    """User text as an escaped mrkdwn block quote."""
+    return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])

@@ -1,0 +1,83 @@
+"""Messages and modals shared by both kinds of entry (engagements and feedback)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.text import escape_mrkdwn, preview
+from handlers.views.blocks import actions, button, context, modal, section
+
+DETAILS_ACTION = "entry_details"
+UNDO_ACTION = "entry_undo"
+
+
+@dataclass(frozen=True)
+class FormOrigin:
+    """Carried in a modal's private_metadata: what it edits and where to confirm."""
+
+    kind: str
+    record_id: int | None = None
+    response_url: str | None = None
+    # True when the confirmation should replace the message that had the button.
+    replace_original: bool = False
+    from_home: bool = False
+    permalink: str | None = None  # of the Slack message the feedback came from
+
+    def to_json(self) -> str:
+        return json.dumps({key: value for key, value in asdict(self).items() if value})
+
+    @classmethod
+    def from_json(cls, text: str) -> FormOrigin:
+        data = json.loads(text or "{}")
+        fields = cls.__dataclass_fields__
+        return cls(**{key: value for key, value in data.items() if key in fields})
+
+
+def recorded_message(
+    *, kind: str, label: str, record_id: int, text: str, team: str, verb: str
+) -> dict[str, Any]:
+    """The ephemeral confirmation with "Add details" and "Undo"."""
+    value = f"{kind}:{record_id}"
+    headline = f"{verb} {label.lower()} *#{record_id}* for {escape_mrkdwn(team)}."
+    return {
+        "response_type": "ephemeral",
+        "text": f"{verb} {label.lower()} #{record_id} for {team}.",
+        "blocks": [
+            section(f":white_check_mark: {headline}\n>{preview(text)}"),
+            actions(
+                f"{kind}_{record_id}",
+                button("Add details", DETAILS_ACTION, value, style="primary"),
+                button("Undo", UNDO_ACTION, value, style="danger"),
+            ),
+        ],
+    }
+
+
+def undone_message(*, label: str, record_id: int) -> dict[str, Any]:
+    text = f"{label} #{record_id} was deleted; nothing of it is kept."
+    return {"response_type": "ephemeral", "replace_original": True, "text": text}
+
+
+def notice_message(text: str) -> dict[str, Any]:
+    """A plain ephemeral answer (refusals, failures); `text` must already be safe mrkdwn."""
+    return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+
+
+def saved_modal(*, label: str, record_id: int, text: str, verb: str) -> dict[str, Any]:
+    """What a modal turns into after saving when there is no channel to confirm in."""
+    return modal(
+        "entry_saved",
+        f"{label} saved",
+        [
+            section(f":white_check_mark: {verb} {label.lower()} *#{record_id}*.\n>{preview(text)}"),
+            context("Find it on engagebot's Home tab."),
+        ],
+        submit=None,
+    )
+
+
+def problem_modal(title: str, text: str) -> dict[str, Any]:
+    """Shown instead of a form that could not be opened; `text` must be safe mrkdwn."""
+    return modal("entry_problem", title, [section(f":warning: {text}")], submit=None)

@@ -1,0 +1,59 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import local_display
+from bot.text import escape_mrkdwn, preview
+from handlers.views.blocks import actions, button, context, divider, header, section
+from storage.entries import RecentEntry
+
+LOG_ACTION = "home_log_engagement"
+FEEDBACK_ACTION = "home_record_feedback"
+
+
+def home_view(
+    *,
+    entries: Sequence[RecentEntry],
+    team_name: str | None,
+    month_counts: tuple[int, int] | None,
+    timezone: ZoneInfo,
+) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        header("engagebot"),
+        section("Record how your team hears from the people who use its statistics."),
+        actions(
+            "home_buttons",
+            button("Log an engagement", LOG_ACTION, style="primary"),
+            button("Record feedback", FEEDBACK_ACTION),
+        ),
+        divider(),
+    ]
+    if team_name is None or month_counts is None:
+        blocks.append(
+            section("You haven't recorded anything for a team yet. Create one with `/engage team`.")
+        )
+    else:
+        engagements, feedback = month_counts
+        blocks.append(
+            section(
+                f"*{escape_mrkdwn(team_name)} this month:* {engagements} "
+                f"engagement{'s' if engagements != 1 else ''}, {feedback} feedback "
+                f"item{'s' if feedback != 1 else ''}."
+            )
+        )
+    blocks.append(header("Your last 10 entries"))
+    if not entries:
+        blocks.append(section("Nothing yet. Try `/engage log Met the ONS user group`."))
+    for entry in entries:
+        label = "Engagement" if entry.kind == "engagement" else "Feedback"
+        blocks.append(section(f"*{label} #{entry.id}* ({entry.day})\n{preview(entry.text, 200)}"))
+        blocks.append(context(f"Recorded {local_display(entry.created_at, timezone)}"))
+    return {"type": "home", "blocks": blocks}
+
+
+def home_problem_view(text: str) -> dict[str, Any]:
+    return {"type": "home", "blocks": [header("engagebot"), section(f":warning: {text}")]}

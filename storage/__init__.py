@@ -1,0 +1,1 @@
+"""Tables, keyword-only query functions and Alembic migrations."""

@@ -1,0 +1,177 @@
+"""The tables. Every moment is stored in UTC (`UTCDateTime`); days are plain dates.
+
+Changing a table means a new Alembic migration in `storage/migrations/versions/`
+(`tests/storage/test_migrations.py` fails while the two disagree).
+"""
+
+# No `from __future__ import annotations` here: SQLModel reads relationship annotations.
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from storage.types import UTCDateTime, utc_now
+
+
+def _moment(**kwargs: object) -> datetime:
+    return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False, **kwargs)
+
+
+def _link(target: str) -> int:
+    """A link-table column pointing at `target`, removed with the row it belongs to."""
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey(target, ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+
+
+class EngagementOutput(SQLModel, table=True):
+    __tablename__ = "engagement_output"
+    engagement_id: int = _link("engagement.id")
+    output_id: int = _link("statistical_output.id")
+
+
+class EngagementSegment(SQLModel, table=True):
+    __tablename__ = "engagement_segment"
+    engagement_id: int = _link("engagement.id")
+    segment_id: int = _link("audience_segment.id")
+
+
+class EngagementOrganisation(SQLModel, table=True):
+    __tablename__ = "engagement_organisation"
+    engagement_id: int = _link("engagement.id")
+    organisation_id: int = _link("organisation.id")
+
+
+class FeedbackTheme(SQLModel, table=True):
+    __tablename__ = "feedback_theme"
+    feedback_id: int = _link("feedback.id")
+    theme_id: int = _link("theme.id")
+
+
+class ProducerTeam(SQLModel, table=True):
+    """A team that produces statistics; its home channel is where its staff work."""
+
+    __tablename__ = "producer_team"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    home_channel_id: str | None = Field(default=None, unique=True, max_length=32)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+
+    outputs: list["StatisticalOutput"] = Relationship(
+        back_populates="team",
+        sa_relationship_kwargs={"order_by": "StatisticalOutput.name"},
+    )
+
+
+class StatisticalOutput(SQLModel, table=True):
+    """A published statistic; its public profile sets how much engagement it warrants."""
+
+    __tablename__ = "statistical_output"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id", index=True)
+    name: str = Field(max_length=120, index=True)
+    profile: str = Field(max_length=10)
+
+    team: ProducerTeam = Relationship(back_populates="outputs")
+
+
+class AudienceSegment(SQLModel, table=True):
+    """One entry of the audience taxonomy (seeded by the first migration)."""
+
+    __tablename__ = "audience_segment"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    position: int = 0
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=150)
+    created_at: datetime = _moment()
+
+
+class Theme(SQLModel, table=True):
+    """A free tag on feedback; kept as rows so feedback can be grouped by theme."""
+
+    __tablename__ = "theme"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=60)
+
+
+class Engagement(SQLModel, table=True):
+    """An engagement activity: a meeting, webinar, survey, ... with users."""
+
+    __tablename__ = "engagement"
+    __table_args__ = (
+        Index("ix_engagement_team_occurred", "team_id", "occurred_on"),
+        Index("ix_engagement_logged_by_created", "logged_by", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id")
+    occurred_on: date
+    method: str | None = Field(default=None, max_length=30)
+    expertise: str | None = Field(default=None, max_length=20)
+    participants: int | None = None
+    summary: str
+    what_we_heard: str | None = None
+    follow_up_actions: str | None = None
+    logged_by: str | None = Field(default=None, max_length=32)
+    # Identifies the Slack request that created the row, so a retried request finds it.
+    source_key: str | None = Field(default=None, unique=True, max_length=120)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+
+    team: ProducerTeam = Relationship()
+    outputs: list[StatisticalOutput] = Relationship(link_model=EngagementOutput)
+    segments: list[AudienceSegment] = Relationship(link_model=EngagementSegment)
+    organisations: list[Organisation] = Relationship(link_model=EngagementOrganisation)
+
+
+class Feedback(SQLModel, table=True):
+    """A piece of feedback from a user of the statistics; its status starts as `new`."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        Index("ix_feedback_team_received", "team_id", "received_on"),
+        Index("ix_feedback_recorded_by_created", "recorded_by", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id")
+    received_on: date
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    segment_id: int | None = Field(default=None, foreign_key="audience_segment.id")
+    output_id: int | None = Field(default=None, foreign_key="statistical_output.id", index=True)
+    channel: str | None = Field(default=None, max_length=20)
+    text: str
+    contact_agreed: bool = False
+    contact_name: str | None = Field(default=None, max_length=120)
+    contact_email: str | None = Field(default=None, max_length=254)
+    source_permalink: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="new", max_length=20, index=True)
+    recorded_by: str | None = Field(default=None, max_length=32)
+    source_key: str | None = Field(default=None, unique=True, max_length=120)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+
+    team: ProducerTeam = Relationship()
+    organisation: Organisation | None = Relationship()
+    segment: AudienceSegment | None = Relationship()
+    output: StatisticalOutput | None = Relationship()
+    themes: list[Theme] = Relationship(link_model=FeedbackTheme)
+
+
+class UserPreference(SQLModel, table=True):
+    """What we remember about a Slack user: the team they last recorded for."""
+
+    __tablename__ = "user_preference"
+    slack_user_id: str = Field(primary_key=True, max_length=32)
+    last_team_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("producer_team.id", ondelete="SET NULL"))
+    )
+    updated_at: datetime = _moment()

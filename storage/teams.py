@@ -1,0 +1,94 @@
+"""Queries over producer teams, their outputs, and which team a person works in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    EngagementOutput,
+    Feedback,
+    ProducerTeam,
+    StatisticalOutput,
+    UserPreference,
+)
+from storage.types import utc_now
+
+
+def list_teams(*, session: Session, query: str = "", limit: int = 100) -> Sequence[ProducerTeam]:
+    statement = select(ProducerTeam).order_by(col(ProducerTeam.name)).limit(limit)
+    if query:
+        statement = statement.where(func.lower(ProducerTeam.name).contains(query.lower()))
+    return session.exec(statement).all()
+
+
+def team_named(*, session: Session, name: str) -> ProducerTeam | None:
+    return session.exec(
+        select(ProducerTeam).where(func.lower(ProducerTeam.name) == name.strip().lower())
+    ).first()
+
+
+def team_for_channel(*, session: Session, channel_id: str) -> ProducerTeam | None:
+    return session.exec(
+        select(ProducerTeam).where(ProducerTeam.home_channel_id == channel_id)
+    ).first()
+
+
+def team_for_person(*, session: Session, channel_id: str | None, user_id: str) -> ProducerTeam | None:
+    """The team whose home channel this is, else the team the person last recorded for."""
+    if channel_id:
+        team = team_for_channel(session=session, channel_id=channel_id)
+        if team is not None:
+            return team
+    preference = session.get(UserPreference, user_id)
+    if preference is None or preference.last_team_id is None:
+        return None
+    return session.get(ProducerTeam, preference.last_team_id)
+
+
+def remember_team(*, session: Session, user_id: str, team_id: int) -> None:
+    preference = session.get(UserPreference, user_id) or UserPreference(slack_user_id=user_id)
+    preference.last_team_id = team_id
+    preference.updated_at = utc_now()
+    session.add(preference)
+
+
+def outputs_in_use(*, session: Session, output_ids: Sequence[int]) -> dict[int, int]:
+    """How many engagements and feedback items refer to each of these outputs."""
+    if not output_ids:
+        return {}
+    counts: dict[int, int] = {}
+    for statement in (
+        select(EngagementOutput.output_id, func.count())
+        .where(col(EngagementOutput.output_id).in_(output_ids))
+        .group_by(EngagementOutput.output_id),
+        select(Feedback.output_id, func.count())
+        .where(col(Feedback.output_id).in_(output_ids))
+        .group_by(Feedback.output_id),
+    ):
+        for output_id, count in session.exec(statement):
+            counts[output_id] = counts.get(output_id, 0) + count
+    return counts
+
+
+def replace_outputs(
+    *, session: Session, team: ProducerTeam, outputs: Sequence[tuple[str, str]]
+) -> None:
+    """Make the team's outputs exactly `outputs` (name, profile), keeping ids of kept names."""
+    current = {output.name.lower(): output for output in team.outputs}
+    wanted = {name.lower() for name, _ in outputs}
+    for key, output in current.items():
+        if key not in wanted:
+            session.delete(output)
+    session.flush()
+    for name, profile in outputs:
+        output = current.get(name.lower())
+        if output is None:
+            output = StatisticalOutput(team_id=team.id, name=name, profile=profile)
+        else:
+            output.name, output.profile = name, profile
+        session.add(output)
+    session.flush()
+    session.refresh(team)

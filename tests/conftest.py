@@ -1,0 +1,139 @@
+"""Fixtures: a clean database per test (SQLite and PostgreSQL), a fake Slack, the real server.
+
+Every test that asks for `database` runs twice, once per backend. PostgreSQL runs skip
+when no server answers, except under CI=true or ENGAGEBOT_REQUIRE_POSTGRES, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from bot.app import build_app
+from bot.config import Settings, load_settings
+from bot.serving import HttpServer, WebApp
+from storage.database import Database
+from storage.migrate import upgrade
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SlackRequester
+
+SIGNING_SECRET = "test-signing-secret"
+POSTGRES_SERVER = os.environ.get(
+    "ENGAGEBOT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
+)
+# Rows the migrations seed; kept between tests, everything else is emptied.
+SEEDED_TABLES = {"alembic_version", "audience_segment"}
+
+
+def postgres_required() -> bool:
+    return os.environ.get("CI") == "true" or bool(os.environ.get("ENGAGEBOT_REQUIRE_POSTGRES"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of its own for this test session, migrated once."""
+    admin = create_engine(f"{POSTGRES_SERVER}/test", isolation_level="AUTOCOMMIT")
+    name = f"engagebot_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        reason = f"PostgreSQL at {POSTGRES_SERVER} is not reachable: {error.orig}"
+        if postgres_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    url = f"{POSTGRES_SERVER}/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "engagebot.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+        emptied = ", ".join(f'"{name}"' for name in tables if name not in SEEDED_TABLES)
+        if emptied:
+            connection.execute(text(f"TRUNCATE {emptied} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
+    environ = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.url,
+        "DATABASE_URL": database_url,
+        "ENGAGEBOT_TIMEZONE": "Europe/London",
+        **overrides,
+    }
+    return load_settings(environ, require_slack=True)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+class RunningBot:
+    """The real Bolt app behind the real HTTP server, on a free local port."""
+
+    def __init__(self, settings: Settings, database: Database, fake_slack: FakeSlack) -> None:
+        self.settings = settings
+        self.database = database
+        self.slack = fake_slack
+        self.server = HttpServer(WebApp(database, build_app(settings, database)), host="127.0.0.1", port=0)
+        self.server.start_in_thread()
+        self.url = f"http://127.0.0.1:{self.server.port}"
+        self.requester = SlackRequester(self.url, SIGNING_SECRET)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@pytest.fixture
+def bot(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[RunningBot]:
+    running = RunningBot(test_settings(fake_slack, database_url), database, fake_slack)
+    yield running
+    running.stop()

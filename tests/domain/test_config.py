@@ -1,0 +1,55 @@
+import re
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+VALID = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+
+
+def test_defaults(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(VALID, require_slack=True)
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'engagebot.sqlite'}"
+    assert settings.port == 3000
+    assert str(settings.timezone) == "Europe/London"
+    assert not settings.socket_mode
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    settings = load_settings({**VALID, "DATABASE_URL": "postgresql://me@db:5432/engage"})
+    assert settings.database_url == "postgresql+psycopg://me@db:5432/engage"
+
+
+def test_api_url_gets_its_trailing_slash() -> None:
+    settings = load_settings({**VALID, "SLACK_API_URL": "https://slack-gov.com/api"})
+    assert settings.slack_api_url == "https://slack-gov.com/api/"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("PORT", "eighty", "PORT must be a number"),
+        ("PORT", "70000", "PORT must be a number"),
+        ("ENGAGEBOT_TIMEZONE", "Mars/Olympus", "ENGAGEBOT_TIMEZONE must be an IANA time zone"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"),
+        ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must be a sqlite:// or postgresql://"),
+        ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),
+        ("SLACK_BOT_TOKEN", "xoxp-user-token", "SLACK_BOT_TOKEN must start with 'xoxb-'"),
+        ("SLACK_APP_TOKEN", "xoxb-wrong", "SLACK_APP_TOKEN must start with 'xapp-'"),
+    ],
+)
+def test_a_malformed_value_names_the_variable(name: str, value: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_settings({**VALID, name: value}, require_slack=True)
+
+
+def test_serve_needs_a_bot_token_and_a_way_to_verify_requests() -> None:
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN is not set"):
+        load_settings({"SLACK_SIGNING_SECRET": "s"}, require_slack=True)
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set"):
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, require_slack=True)
+    socket = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, require_slack=True)
+    assert socket.socket_mode

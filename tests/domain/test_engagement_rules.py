@@ -1,0 +1,35 @@
+from datetime import date
+
+from bot.engagements import EngagementDraft, engagement_problems
+from bot.feedback import FeedbackDraft, feedback_problems
+
+TODAY = date(2026, 11, 25)
+
+
+def test_a_complete_engagement_has_no_problems() -> None:
+    draft = EngagementDraft(summary="Met users", team_id=1, occurred_on=TODAY, method="webinar")
+    assert engagement_problems(draft, today=TODAY) == {}
+
+
+def test_engagement_problems_are_reported_per_field() -> None:
+    draft = EngagementDraft(
+        summary="  ",
+        occurred_on=date(2026, 11, 26),
+        method="telepathy",
+        participants=-1,
+        organisations=["A;B"],
+    )
+    errors = engagement_problems(draft, today=TODAY)
+    assert set(errors) == {"summary", "occurred_on", "team", "method", "participants", "organisations"}
+    assert "future" in errors["occurred_on"]
+
+
+def test_feedback_needs_text_and_a_team_or_output() -> None:
+    errors = feedback_problems(FeedbackDraft(text="", received_on=TODAY), today=TODAY)
+    assert set(errors) == {"text", "team"}
+    assert feedback_problems(FeedbackDraft(text="x", output_id=3, received_on=TODAY), today=TODAY) == {}
+
+
+def test_feedback_checks_the_contact_email() -> None:
+    draft = FeedbackDraft(text="x", team_id=1, received_on=TODAY, contact_email="not-an-email")
+    assert "contact_email" in feedback_problems(draft, today=TODAY)

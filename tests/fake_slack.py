@@ -1,0 +1,364 @@
+"""A fake Slack Web API server on localhost, for tests (stdlib only).
+
+Point the bot at it with ``SLACK_API_URL=fake.url`` (or ``WebClient(base_url=fake.url)``).
+Every call is recorded as a :class:`SlackCall`; the bot does its work after ``ack()`` on a
+worker thread, so tests should use :meth:`FakeSlack.wait_for` rather than :meth:`calls`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+TEAM_ID = "T0001"
+TEAM_NAME = "Test workspace"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+APP_ID = "A0001"
+
+# Args that slack_sdk JSON-encodes into form bodies; decoded so tests see Python objects.
+_JSON_ARGS = frozenset({"view", "blocks", "attachments", "metadata", "unfurls", "user_auth_blocks"})
+
+Responder = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class SlackCall:
+    """One request the fake received: API method (or "response_url"), decoded args, headers.
+
+    Header names are lower-cased. ``response`` is what the fake answered (for inspection).
+    """
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    response: Any = None
+
+
+@dataclass
+class _Failure:
+    error: str
+    status: int
+    headers: dict[str, str]
+    remaining: int
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlack
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_POST(self) -> None:
+        self.server.fake._handle(self)
+
+    do_GET = do_POST  # slack_sdk always POSTs, but GET with a query string is legal too
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output quiet
+
+
+def _parse_args(query: str, raw: bytes, content_type: str) -> dict[str, Any]:
+    args: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    ctype = content_type.split(";")[0].strip().lower()
+    if ctype == "application/json":
+        args.update(json.loads(raw or b"{}"))
+    elif raw:
+        args.update(parse_qsl(raw.decode(), keep_blank_values=True))
+    for key in _JSON_ARGS & args.keys():
+        if isinstance(args[key], str):
+            with contextlib.suppress(ValueError):  # not JSON after all: keep it as sent
+                args[key] = json.loads(args[key])
+    return args
+
+
+def complete_view(view: Mapping[str, Any], view_id: str) -> dict[str, Any]:
+    """``view`` as an app sends it, plus the fields Slack adds (id, team_id, app_id, ...)."""
+    result: dict[str, Any] = dict.fromkeys(("private_metadata", "callback_id", "external_id"), "")
+    result.update(type="modal", blocks=[], clear_on_close=False, notify_on_close=False)
+    result.update(previous_view_id=None, root_view_id=view_id, app_id=APP_ID, bot_id=BOT_ID)
+    result.update(copy.deepcopy(dict(view)), id=view_id, team_id=TEAM_ID)
+    result.update(app_installed_team_id=TEAM_ID)
+    result.setdefault("state", {"values": {}})
+    result.setdefault("hash", f"1700000000.{view_id.lower()}")
+    return result
+
+
+class FakeSlack:
+    """Fake Slack Web API + response_url endpoint, bound to 127.0.0.1 on a free port."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[SlackCall] = []
+        self._failures: dict[str, list[_Failure]] = {}
+        self._overrides: dict[str, Responder] = {}
+        self._users: dict[str, dict[str, Any]] = {}
+        self._channels: dict[str, dict[str, Any]] = {}
+        self._home_views: dict[str, str] = {}
+        self._seq = 0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._canned: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "api.test": lambda a: {"ok": True, "args": a},
+            "auth.test": self._auth_test,
+            "apps.connections.open": lambda a: {"ok": True, "url": "ws://127.0.0.1:1/"},
+            "views.open": self._view,
+            "views.push": self._view,
+            "views.update": self._view,
+            "views.publish": self._view,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._post_message,
+            "chat.postEphemeral": lambda a: {"ok": True, "message_ts": self._next_ts()},
+            "chat.delete": lambda a: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
+            "chat.getPermalink": self._permalink,
+            "users.info": lambda a: {"ok": True, "user": self._user(a["user"])},
+            "conversations.info": lambda a: {"ok": True, "channel": self._channel(a["channel"])},
+            "conversations.join": lambda a: {"ok": True, "channel": self._channel(a["channel"])},
+            "conversations.open": self._open_dm,
+        }
+
+    def start(self) -> FakeSlack:
+        """Start serving in a daemon thread; returns self."""
+        self._server = server = _Server(("127.0.0.1", 0), _Handler)
+        server.fake = self
+        # A short poll interval makes stop() quick (the default 0.5s adds up over a suite).
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        """Web API base URL, what SLACK_API_URL / WebClient(base_url=...) should be."""
+        return self.base_url + "/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        """A response_url whose POSTs are recorded as method "response_url" with args["_name"]."""
+        return f"{self.base_url}/response/{name}"
+
+    def calls(self, method: str | None = None) -> list[SlackCall]:
+        """Recorded calls in arrival order, optionally only those of one method."""
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[SlackCall]:
+        """Poll until at least ``count`` calls of ``method`` arrived; return all of them.
+
+        Raises AssertionError listing every call seen if the count isn't reached in time.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls(method)
+            if len(found) >= count:
+                return found
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"expected {count} {method!r} call(s) within {timeout}s, got {len(found)}."
+                    f" Calls seen:\n{self.describe()}"
+                )
+            time.sleep(0.01)
+
+    def describe(self) -> str:
+        """A one-line-per-call listing of everything recorded (for assertion messages)."""
+        lines = [f"  {c.method} {json.dumps(c.args, default=str)[:300]}" for c in self.calls()]
+        return "\n".join(lines) or "  (none)"
+
+    def reset(self, *, overrides: bool = False) -> None:
+        """Forget recorded calls; with ``overrides=True`` also pending failures and overrides."""
+        with self._lock:
+            self._calls.clear()
+            if overrides:
+                self._failures.clear()
+                self._overrides.clear()
+                self._users.clear()
+                self._channels.clear()
+
+    def fail_next(
+        self,
+        method: str,
+        error: str = "internal_error",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with {"ok": false, "error": error}.
+
+        A 429 without explicit headers gets ``Retry-After: 1`` as Slack sends. Also works for
+        method "response_url" (answers a plain-text ``error`` body with ``status``).
+        """
+        if headers is None:
+            headers = {"Retry-After": "1"} if status == 429 else {}
+        with self._lock:
+            self._failures.setdefault(method, []).append(
+                _Failure(error, status, dict(headers), times)
+            )
+
+    def set_response(self, method: str, payload: Responder) -> None:
+        """Override the canned answer for ``method`` (a dict, or a callable taking the args)."""
+        with self._lock:
+            self._overrides[method] = payload
+
+    def set_user(self, user_id: str, **fields: Any) -> None:
+        """Customise what users.info returns for ``user_id`` (e.g. tz=..., is_admin=True)."""
+        with self._lock:
+            self._users.setdefault(user_id, {}).update(fields)
+
+    def set_channel(self, channel_id: str, **fields: Any) -> None:
+        """Customise what conversations.info returns for ``channel_id``."""
+        with self._lock:
+            self._channels.setdefault(channel_id, {}).update(fields)
+
+    def _handle(self, handler: _Handler) -> None:
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        extra: dict[str, str] = {}
+        if parts.path.startswith("/api/"):
+            method = parts.path[len("/api/") :]
+            args = _parse_args(parts.query, raw, headers.get("content-type", ""))
+            status, extra, payload = self._answer(method, args)
+            body, ctype = json.dumps(payload).encode(), "application/json; charset=utf-8"
+        elif parts.path.startswith("/response/"):
+            method = "response_url"
+            args = {**json.loads(raw or b"{}"), "_name": parts.path[len("/response/") :]}
+            failure = self._take_failure(method)
+            status, payload = (failure.status, failure.error) if failure else (200, "ok")
+            extra = failure.headers if failure else {}
+            body, ctype = payload.encode(), "text/html"
+        else:
+            handler.send_error(404)
+            return
+        with self._lock:
+            self._calls.append(SlackCall(method, args, headers, payload))
+        handler.send_response(status)
+        for name, value in {"Content-Type": ctype, **extra}.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        with self._lock:
+            queue = self._failures.get(method)
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.remaining -= 1
+            if failure.remaining <= 0:
+                queue.pop(0)
+            return failure
+
+    def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        failure = self._take_failure(method)
+        if failure is not None:
+            return failure.status, failure.headers, {"ok": False, "error": failure.error}
+        with self._lock:
+            override = self._overrides.get(method)
+        if override is not None:
+            return 200, {}, override(args) if callable(override) else copy.deepcopy(override)
+        canned = self._canned.get(method)
+        if canned is None:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        try:
+            return 200, {}, canned(args)
+        except KeyError as missing:  # a required arg was not sent
+            return 200, {}, {"ok": False, "error": f"missing_argument:{missing.args[0]}"}
+
+    def _next(self) -> int:
+        with self._lock:
+            self._seq += 1
+            return self._seq
+
+    def _next_ts(self) -> str:
+        micros = 1_700_000_000_000_000 + self._next() * 100
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        answer = {"ok": True, "url": "https://test.slack.com/", "team": TEAM_NAME}
+        answer.update(user="engagebot", team_id=TEAM_ID, user_id=BOT_USER_ID, bot_id=BOT_ID)
+        return {**answer, "is_enterprise_install": False}
+
+    def _view(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = dict(args["view"])
+        if args.get("view_id"):  # views.update keeps the view's id
+            view_id = str(args["view_id"])
+        elif "user_id" in args:  # views.publish: one Home tab per user
+            fresh = f"V{self._next():04d}"
+            with self._lock:
+                view_id = self._home_views.setdefault(str(args["user_id"]), fresh)
+        else:
+            view_id = f"V{self._next():04d}"
+        result = complete_view(view, view_id)
+        result.update(state={"values": {}}, hash=f"1700000000.{self._next():08x}")
+        return {"ok": True, "view": result}
+
+    def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args["channel"])
+        if channel[:1] in ("U", "W"):  # posting to a user id lands in the DM with them
+            channel = "D" + channel[1:]
+        ts = str(args.get("ts") or self._next_ts())  # chat.update keeps the ts
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
+        message.update({k: args[k] for k in ("text", "blocks", "thread_ts") if k in args})
+        answer = {"ok": True, "channel": channel, "ts": ts, "text": args.get("text")}
+        return {**answer, "message": message}
+
+    def _permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = args["channel"], str(args["message_ts"])
+        link = f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        name = f"user.{user_id.lower()}"
+        real_name = f"Test User {user_id}"
+        user: dict[str, Any] = {"id": user_id, "team_id": TEAM_ID, "name": name}
+        user.update(real_name=real_name, tz="Europe/London", tz_offset=0, deleted=False)
+        user.update(is_admin=False, is_owner=False, is_bot=False)
+        user["profile"] = {"real_name": real_name, "display_name": name}
+        with self._lock:
+            user.update(copy.deepcopy(self._users.get(user_id, {})))
+        return user
+
+    def _channel(self, channel_id: str) -> dict[str, Any]:
+        channel: dict[str, Any] = {"id": channel_id, "name": f"channel-{channel_id.lower()}"}
+        channel.update(is_channel=True, is_private=False, is_archived=False, is_member=True)
+        with self._lock:
+            channel.update(copy.deepcopy(self._channels.get(channel_id, {})))
+        return channel
+
+    def _open_dm(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(args["users"]).split(",")[0]
+        return {"ok": True, "channel": {"id": "D" + user_id[1:], "is_im": True, "user": user_id}}

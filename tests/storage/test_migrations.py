@@ -1,0 +1,33 @@
+"""The migrated schema is exactly what the models describe, on both databases."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
+from storage.database import Database
+
+
+def test_migrated_schema_matches_the_models(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def test_audience_segments_are_seeded(database: Database) -> None:
+    with database.engine.connect() as connection:
+        names = (
+            connection.execute(text("SELECT name FROM audience_segment ORDER BY position"))
+            .scalars()
+            .all()
+        )
+    assert names[0] == "central government"
+    assert "members of the public" in names
+    assert len(names) == 9
+
+
+def test_every_table_has_its_indexes(database: Database) -> None:
+    indexes = {index["name"] for index in inspect(database.engine).get_indexes("engagement")}
+    assert {"ix_engagement_team_occurred", "ix_engagement_logged_by_created"} <= indexes

@@ -1,0 +1,495 @@
+"""Export and import of records as CSV/JSON (bot.transfer), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+
+from bot.engagements import EngagementDraft, save_engagement
+from bot.feedback import FeedbackDraft, save_feedback
+from bot.teams import TeamDraft, save_team
+from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records, import_records
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.models import Engagement, Feedback, ProducerTeam
+from storage.reference import segments_by_name
+
+TODAY = date(2026, 3, 15)
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ENGAGEMENT_COLUMNS = (
+    "id,occurred_on,team,outputs,method,segments,expertise,organisations,participants,"
+    "summary,what_we_heard,follow_up_actions,logged_by,created_at,updated_at"
+)
+FEEDBACK_COLUMNS = (
+    "id,received_on,team,output,organisation,segment,channel,text,themes,status,"
+    "contact_agreed,contact_name,contact_email,source_permalink,recorded_by,created_at,updated_at"
+)
+BIN = Path(sys.executable).parent
+
+
+def _postgres_required() -> bool:
+    return os.environ.get("CI") == "true" or bool(os.environ.get("ENGAGEBOT_REQUIRE_POSTGRES"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_transfer_db(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[], Database]]:
+    """Makes fresh migrated databases of one backend; all are removed after the test."""
+    made: list[Database] = []
+    dropped: list[str] = []
+    admin = None
+    if request.param == "postgresql":
+        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect():
+                pass
+        except OperationalError as error:
+            admin.dispose()
+            reason = f"PostgreSQL at {POSTGRES_ADMIN} is not reachable: {error.orig}"
+            if _postgres_required():
+                pytest.fail(reason)
+            pytest.skip(reason)
+
+    def make() -> Database:
+        if admin is None:
+            url = f"sqlite:///{tmp_path / f'transfer_{len(made)}.sqlite'}"
+        else:
+            name = f"engagebot_transfer_{uuid.uuid4().hex[:10]}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            dropped.append(name)
+            url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        upgrade(url)
+        made.append(Database(url))
+        return made[-1]
+
+    yield make
+    for database in made:
+        database.dispose()
+    if admin is not None:
+        with admin.connect() as connection:
+            for name in dropped:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def transfer_db(new_transfer_db: Callable[[], Database]) -> Database:
+    return new_transfer_db()
+
+
+def add_teams(database: Database) -> None:
+    with database.transaction() as session:
+        save_team(
+            session=session,
+            draft=TeamDraft(
+                name="Labour Market",
+                home_channel_id="C0LABOUR",
+                outputs_text="Employment | high\nEarnings, weekly | low\nVacancies | medium",
+            ),
+            user_id="U0LEAD",
+        )
+        save_team(session=session, draft=TeamDraft(name="Health"), user_id=None)
+
+
+def seed(database: Database) -> None:
+    """Two teams, and records using every field, lists included."""
+    add_teams(database)
+    with database.transaction() as session:
+        labour = session.exec(
+            select(ProducerTeam).where(ProducerTeam.name == "Labour Market")
+        ).one()
+        health = session.exec(select(ProducerTeam).where(ProducerTeam.name == "Health")).one()
+        outputs = {output.name: output.id for output in labour.outputs}
+        segments = segments_by_name(session=session)
+        save_engagement(
+            session=session,
+            draft=EngagementDraft(
+                summary='User group on "earnings", weekly\nSecond line',
+                team_id=labour.id,
+                occurred_on=date(2026, 1, 10),
+                output_ids=[outputs["Vacancies"], outputs["Earnings, weekly"]],
+                method="user_group",
+                segment_ids=[segments["media"].id, segments["central government"].id],
+                expertise="mixed",
+                organisations=["Office for Students, Wales", "BBC"],
+                participants=12,
+                what_we_heard="They want more detail",
+                follow_up_actions="Publish a table",
+            ),
+            today=TODAY,
+            user_id="U0ALICE",
+        )
+        save_engagement(
+            session=session,
+            draft=EngagementDraft(summary="Phone call", team_id=health.id, occurred_on=TODAY),
+            today=TODAY,
+            user_id=None,
+        )
+        item = save_feedback(
+            session=session,
+            draft=FeedbackDraft(
+                text="Please publish monthly; and sooner",
+                team_id=labour.id,
+                received_on=date(2026, 2, 1),
+                organisation="Resolution Foundation",
+                segment_id=segments["academia and research"].id,
+                output_id=outputs["Employment"],
+                channel="social_media",
+                themes=["timeliness", "Frequency"],
+                contact_agreed=True,
+                contact_name="Sam Smith",
+                contact_email="sam@example.org",
+                source_permalink="https://example.slack.com/archives/C1/p1",
+            ),
+            today=TODAY,
+            user_id="U0BOB",
+        )
+        item.status = "under_consideration"
+        save_feedback(
+            session=session,
+            draft=FeedbackDraft(text="Love it", team_id=health.id, received_on=date(2026, 3, 1)),
+            today=TODAY,
+            user_id=None,
+        )
+
+
+def export(
+    database: Database,
+    kind: str,
+    fmt: str = "csv",
+    *,
+    team: str | None = None,
+    since: date | None = None,
+) -> str:
+    out = io.StringIO()
+    with database.transaction() as session:
+        count = export_records(session=session, kind=kind, fmt=fmt, team=team, since=since, out=out)
+    written = out.getvalue()
+    rows = json.loads(written) if fmt == "json" else list(csv.DictReader(io.StringIO(written)))
+    assert count == len(rows)
+    return written
+
+
+def csv_rows(written: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(written)))
+
+
+def load(database: Database, kind: str, content: str) -> int:
+    return import_records(database=database, kind=kind, file=io.StringIO(content), today=TODAY)
+
+
+def count(database: Database, model: type[Engagement] | type[Feedback]) -> int:
+    with database.transaction() as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def rejected(database: Database, kind: str, content: str) -> list[RowProblem]:
+    with pytest.raises(ImportRejected) as caught:
+        load(database, kind, content)
+    return caught.value.problems
+
+
+# Export
+
+
+def test_export_engagements_csv_writes_every_field(transfer_db: Database) -> None:
+    seed(transfer_db)
+    written = export(transfer_db, "engagements")
+    assert written.splitlines()[0] == ENGAGEMENT_COLUMNS
+    first, second = csv_rows(written)
+    assert first["id"] == "1"
+    assert first["occurred_on"] == "2026-01-10"
+    assert first["team"] == "Labour Market"
+    assert first["outputs"] == "Earnings, weekly; Vacancies"
+    assert first["method"] == "user_group"
+    assert first["segments"] == "central government; media"  # taxonomy order
+    assert first["expertise"] == "mixed"
+    assert first["organisations"] == "BBC; Office for Students, Wales"
+    assert first["participants"] == "12"
+    assert first["summary"] == 'User group on "earnings", weekly\nSecond line'
+    assert first["logged_by"] == "U0ALICE"
+    created = datetime.fromisoformat(first["created_at"])
+    assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0
+    assert second["outputs"] == second["participants"] == second["logged_by"] == ""
+
+
+def test_export_feedback_json_has_lists_and_nulls(transfer_db: Database) -> None:
+    seed(transfer_db)
+    first, second = json.loads(export(transfer_db, "feedback", "json"))
+    assert list(first) == FEEDBACK_COLUMNS.split(",")
+    assert first["themes"] == ["Frequency", "timeliness"]
+    assert first["channel"] == "social_media"
+    assert first["status"] == "under_consideration"
+    assert first["contact_agreed"] is True
+    assert first["output"] == "Employment"
+    assert first["segment"] == "academia and research"
+    assert first["received_on"] == "2026-02-01"
+    assert first["created_at"].endswith("+00:00")
+    assert second["themes"] == []
+    assert second["output"] is None and second["contact_name"] is None
+    assert second["contact_agreed"] is False and second["status"] == "new"
+
+
+def test_export_feedback_csv_and_engagements_json(transfer_db: Database) -> None:
+    seed(transfer_db)
+    row = csv_rows(export(transfer_db, "feedback"))[0]
+    assert row["themes"] == "Frequency; timeliness"
+    assert row["contact_agreed"] == "true"
+    engagement = json.loads(export(transfer_db, "engagements", "json"))[0]
+    assert engagement["outputs"] == ["Earnings, weekly", "Vacancies"]
+    assert engagement["participants"] == 12
+
+
+def test_export_teams_in_both_formats(transfer_db: Database) -> None:
+    seed(transfer_db)
+    written = export(transfer_db, "teams")
+    assert (
+        written.splitlines()[0]
+        == "id,name,home_channel_id,outputs,created_by,created_at,updated_at"
+    )
+    labour = csv_rows(written)[0]
+    assert labour["outputs"] == "Earnings, weekly (low); Employment (high); Vacancies (medium)"
+    assert labour["home_channel_id"] == "C0LABOUR" and labour["created_by"] == "U0LEAD"
+    teams = json.loads(export(transfer_db, "teams", "json"))
+    assert teams[0]["outputs"][0] == {"name": "Earnings, weekly", "profile": "low"}
+    assert teams[1]["outputs"] == [] and teams[1]["home_channel_id"] is None
+
+
+def test_export_filters_by_team_and_since(transfer_db: Database) -> None:
+    seed(transfer_db)
+    assert [r["team"] for r in csv_rows(export(transfer_db, "engagements", team="health"))] == [
+        "Health"
+    ]
+    assert [r["summary"] for r in csv_rows(export(transfer_db, "engagements", since=TODAY))] == [
+        "Phone call"
+    ]
+    assert json.loads(export(transfer_db, "feedback", "json", since=date(2026, 2, 1)))[0]["id"] == 1
+    assert json.loads(export(transfer_db, "feedback", "json", since=date(2026, 2, 2)))[0]["id"] == 2
+    assert json.loads(export(transfer_db, "teams", "json", team=" LABOUR market"))[0]["id"] == 1
+    assert export(transfer_db, "teams", "json", since=date(2999, 1, 1)) == "[]\n"
+    assert export(transfer_db, "feedback", team="Health", since=TODAY).splitlines() == [
+        FEEDBACK_COLUMNS
+    ]
+
+
+def test_export_of_an_unknown_team_is_refused(transfer_db: Database) -> None:
+    seed(transfer_db)
+    with pytest.raises(UnknownTeam, match="no team is called 'Nope'"):
+        export(transfer_db, "feedback", team="Nope")
+
+
+# Import
+
+
+def test_round_trip_keeps_every_field(new_transfer_db: Callable[[], Database]) -> None:
+    source, target = new_transfer_db(), new_transfer_db()
+    seed(source)
+    add_teams(target)
+    for kind in ("engagements", "feedback"):
+        first = export(source, kind)
+        assert load(target, kind, first) == 2
+        assert export(target, kind) == first
+        assert export(target, kind, "json") == export(source, kind, "json")
+    # New records after an import with ids get fresh ids (PostgreSQL's sequence was moved on).
+    assert load(target, "engagements", "occurred_on,team,summary\n2026-03-01,Health,Later\n") == 1
+    assert csv_rows(export(target, "engagements"))[-1]["id"] == "3"
+
+
+def test_minimal_spreadsheet_is_imported(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "Occurred on,Team,Summary\n"
+        "2026-03-01,labour market,Met the ONS user group\n"
+        ",,\n"
+        "2026-03-02,Health,  Webinar  \n"
+    )
+    assert load(transfer_db, "engagements", content) == 2
+    rows = csv_rows(export(transfer_db, "engagements"))
+    assert [(r["team"], r["summary"]) for r in rows] == [
+        ("Labour Market", "Met the ONS user group"),
+        ("Health", "Webinar"),
+    ]
+    assert rows[0]["logged_by"] == "" and rows[0]["outputs"] == ""
+
+
+def test_feedback_import_reads_labels_and_defaults_status(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "received_on,team,text,channel,status,contact_agreed,output,segment,themes\n"
+        "2026-03-01,Labour Market,Great,Social media,,yes,employment,Media,a; B\n"
+        "2026-03-02,Labour Market,Fine,,Not planned,,,,\n"
+    )
+    assert load(transfer_db, "feedback", content) == 2
+    first, second = json.loads(export(transfer_db, "feedback", "json"))
+    assert first["channel"] == "social_media" and first["status"] == "new"
+    assert first["contact_agreed"] is True and first["output"] == "Employment"
+    assert first["segment"] == "media" and first["themes"] == ["a", "B"]
+    assert second["status"] == "not_planned" and second["contact_agreed"] is False
+
+
+def test_one_bad_row_rejects_the_file_and_writes_nothing(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,summary\n"
+        "2026-03-01,Health,Good\n"
+        "2026-03-01,Nobody,Bad team\n"
+        "2026-03-02,Health,Good too\n"
+    )
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(3, "team: no team is called 'Nobody'")
+    ]
+    assert count(transfer_db, Engagement) == 0
+
+
+def test_every_bad_row_and_cell_is_listed(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,outputs,segments,method,expertise,participants,summary,created_at\n"
+        "2026-03-01,Health,,,,,,Good,\n"
+        "31/01/2026,Labour Market,Employment; Pies,Aliens,Seance,Guru,3.5,Bad,yesterday\n"
+        "2026-03-16,Health,,,,,,,\n"
+        "2026-03-01,,,,,,-1," + "x" * 1001 + ",2026-03-01T10:00:00\n"
+    )
+    problems = rejected(transfer_db, "engagements", content)
+    reasons = {(p.row, p.reason.split(":")[0]) for p in problems}
+    assert reasons == {
+        (3, "occurred_on"),
+        (3, "outputs"),
+        (3, "method"),
+        (3, "segments"),
+        (3, "expertise"),
+        (3, "participants"),
+        (3, "created_at"),
+        (4, "occurred_on"),
+        (4, "summary"),
+        (5, "team"),
+        (5, "participants"),
+        (5, "summary"),
+        (5, "created_at"),
+    }
+    by_cell = {(p.row, p.reason.split(":")[0]): p.reason for p in problems}
+    assert by_cell[3, "outputs"] == "outputs: Labour Market has no output called 'Pies'"
+    assert "'31/01/2026' is not a date" in by_cell[3, "occurred_on"]
+    assert "in the future" in by_cell[4, "occurred_on"]
+    assert "'3.5' is not a whole number" in by_cell[3, "participants"]
+    assert [p.row for p in problems] == sorted(p.row for p in problems)
+    assert count(transfer_db, Engagement) == 0
+
+
+def test_feedback_cells_are_checked(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "received_on,team,text,contact_agreed,contact_email,status,channel,output,recorded_by\n"
+        "2026-03-01,Health,Hi,maybe,not-an-email,Binned,Pigeon,Employment," + "U" * 40 + "\n"
+    )
+    reasons = [p.reason for p in rejected(transfer_db, "feedback", content)]
+    assert [reason.split(":")[0] for reason in reasons] == [
+        "output",
+        "channel",
+        "status",
+        "contact_agreed",
+        "contact_email",
+        "recorded_by",
+    ]
+    assert reasons[0] == "output: Health has no output called 'Employment'"
+    assert count(transfer_db, Feedback) == 0
+
+
+def test_unknown_and_missing_columns_are_refused_on_row_1(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    problems = rejected(transfer_db, "engagements", "occurred_on,team,Notes,colour\n")
+    assert [p.row for p in problems] == [1, 1]
+    assert problems[0].reason.startswith("unknown column(s) 'Notes', 'colour'")
+    assert problems[1].reason == "missing required column(s) 'summary'"
+    assert rejected(transfer_db, "feedback", "")[0] == RowProblem(
+        1, "the file is empty: row 1 names the columns"
+    )
+
+
+def test_duplicate_and_existing_ids_are_refused(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    load(transfer_db, "feedback", "id,received_on,team,text\n7,2026-03-01,Health,First\n")
+    content = (
+        "id,received_on,team,text\n"
+        "8,2026-03-01,Health,A\n"
+        "7,2026-03-01,Health,B\n"
+        "8,2026-03-01,Health,C\n"
+        "x,2026-03-01,Health,D\n"
+    )
+    assert rejected(transfer_db, "feedback", content) == [
+        RowProblem(3, "id: feedback #7 already exists"),
+        RowProblem(4, "id: 8 is also on row 2"),
+        RowProblem(5, "id: 'x' is not a whole number"),
+    ]
+    assert count(transfer_db, Feedback) == 1
+
+
+def test_rows_with_too_many_cells_are_refused(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    problems = rejected(
+        transfer_db, "feedback", "received_on,team,text\n2026-03-01,Health,Hi,extra\n"
+    )
+    assert problems == [RowProblem(2, "row: it has 4 cells but the header names 3 columns")]
+
+
+# The command line
+
+
+def run_cli(tmp_path: Path, *args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "DATABASE_", "ENGAGEBOT_"))
+    }
+    environ["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [str(BIN / "engagebot"), *args],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert run_cli(tmp_path, "db", "upgrade", database_url=url).returncode == 0
+    database = Database(url)
+    add_teams(database)
+    database.dispose()
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n2026-03-01,Nobody,Bad\n")
+    result = run_cli(tmp_path, "import", "engagements", str(bad), database_url=url)
+    assert result.returncode == 1
+    assert "row 3: team: no team is called 'Nobody'" in result.stderr
+
+    good = tmp_path / "good.csv"
+    good.write_text("\ufeffoccurred_on,team,summary\n2026-03-01,Health,Good\n", encoding="utf-8")
+    result = run_cli(tmp_path, "import", "engagements", str(good), database_url=url)
+    assert result.returncode == 0, result.stderr
+    assert "Imported 1 engagements." in result.stdout
+
+    result = run_cli(tmp_path, "export", "engagements", "--format", "json", database_url=url)
+    assert result.returncode == 0, result.stderr
+    assert [row["summary"] for row in json.loads(result.stdout)] == ["Good"]
+
+    result = run_cli(tmp_path, "export", "feedback", "--team", "Nobody", database_url=url)
+    assert result.returncode == 1
+    assert result.stderr.startswith("engagebot: no team is called 'Nobody'")
