@@ -113,13 +113,6 @@ def _pending_output(channels: dict[int, Any]) -> bool:
 
 def run_until_terminated(settings: Settings, database: Database, app: App) -> None:
     """Serve until SIGTERM or Ctrl-C; in Socket Mode, HTTP serves only /healthz."""
-    socket_mode = None
-    if settings.socket_mode:
-        socket_mode = SocketModeHandler(
-            app, settings.app_token, web_client=slack_client(settings, settings.bot_token)
-        )
-        socket_mode.connect()
-        logger.info("connected to Slack in Socket Mode")
     server = HttpServer(
         WebApp(database, None if settings.socket_mode else app), host="0.0.0.0", port=settings.port
     )
@@ -128,10 +121,17 @@ def run_until_terminated(settings: Settings, database: Database, app: App) -> No
         logger.info("received %s; finishing requests in flight", signal.Signals(signum).name)
         server.stop(wait=False)
 
+    # Before connecting, so a stop that comes during start-up is still a clean one.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    logger.info("listening on port %s (%s at %s)", server.port, HEALTH_PATH,
-                "Slack over Socket Mode" if socket_mode else f"Slack at {SLACK_PATH}")
+    socket_mode = None
+    if settings.socket_mode:
+        socket_mode = SocketModeHandler(
+            app, settings.app_token, web_client=slack_client(settings, settings.bot_token)
+        )
+        socket_mode.connect()
+    via = "Socket Mode" if socket_mode else f"POST {SLACK_PATH}"
+    logger.info("listening on port %s: health at %s, Slack over %s", server.port, HEALTH_PATH, via)
     server.serve_forever()
     if socket_mode is not None:
         socket_mode.close()

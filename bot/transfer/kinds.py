@@ -64,6 +64,7 @@ class Recording:
 
     draft: Callable[..., Any]
     problems: Callable[..., FieldErrors]
+    # Called as save(session=, draft=, today=, user_id=, entry_id=, status=); status is feedback's.
     save: Callable[..., Any]
     text: str  # the free-text column every record must have
     user: str  # the column naming who recorded it
@@ -71,6 +72,8 @@ class Recording:
 
 @dataclass(frozen=True)
 class Kind:
+    """A kind of record as `engagebot export` and `import` name it, and its columns in order."""
+
     name: str
     model: Any
     columns: tuple[Column, ...]

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import create_engine, event, func, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
@@ -439,12 +439,52 @@ def test_duplicate_and_existing_ids_are_refused(transfer_db: Database) -> None:
     assert count(transfer_db, Feedback) == 1
 
 
-def test_rows_with_too_many_cells_are_refused(transfer_db: Database) -> None:
+def test_cells_outside_the_named_columns_must_be_empty(transfer_db: Database) -> None:
     add_teams(transfer_db)
-    problems = rejected(
-        transfer_db, "feedback", "received_on,team,text\n2026-03-01,Health,Hi,extra\n"
+    content = (
+        "received_on,team,text,\n"
+        "2026-03-01,Health,Hi,extra\n"
+        "2026-03-01,Health,Hi,,,more\n"
+        "2026-03-01,Health,Fine,,,\n"
     )
-    assert problems == [RowProblem(2, "row: it has 4 cells but the header names 3 columns")]
+    assert rejected(transfer_db, "feedback", content) == [
+        RowProblem(2, "row: it has a value in a column with no name in row 1"),
+        RowProblem(3, "row: it has 6 cells but the header names 4 columns"),
+    ]
+    assert load(transfer_db, "feedback", content.replace("extra", "").replace("more", "")) == 3
+
+
+def test_export_queries_do_not_grow_with_the_records(transfer_db: Database) -> None:
+    seed(transfer_db)
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def queries_for(kind: str) -> int:
+        statements.clear()
+        event.listen(transfer_db.engine, "before_cursor_execute", record)
+        try:
+            export(transfer_db, kind, "json")
+        finally:
+            event.remove(transfer_db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    before = {kind: queries_for(kind) for kind in ("engagements", "feedback", "teams")}
+    rows = [(day, f"Org {day}", f"Entry {day}") for day in range(1, 8)]
+    load(
+        transfer_db,
+        "engagements",
+        "occurred_on,team,outputs,organisations,summary\n"
+        + "".join(f"2026-03-0{d},Labour Market,Employment,{o},{t}\n" for d, o, t in rows),
+    )
+    load(
+        transfer_db,
+        "feedback",
+        "received_on,team,output,organisation,text,themes\n"
+        + "".join(f"2026-03-0{d},Labour Market,Employment,{o},{t},{t}\n" for d, o, t in rows),
+    )
+    assert {kind: queries_for(kind) for kind in before} == before
 
 
 # The command line
@@ -493,3 +533,15 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "export", "feedback", "--team", "Nobody", database_url=url)
     assert result.returncode == 1
     assert result.stderr.startswith("engagebot: no team is called 'Nobody'")
+
+
+def test_the_command_line_reports_a_failing_database(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n")
+    never_migrated = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    result = run_cli(tmp_path, "import", "engagements", str(good), database_url=never_migrated)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "engagebot: nothing was imported: the database failed "
+        "(OperationalError: no such table: producer_team)"
+    )

@@ -1,0 +1,142 @@
+"""`engagebot serve` as a real process: configuration errors, HTTP, Socket Mode, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SIGNING_SECRET
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SlackRequester, slash_command
+
+ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ENGAGEBOT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def base_env(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    return {
+        **keep,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
+        "PORT": str(free_port()),
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN is not set"),
+        ({"PORT": "http"}, "PORT must be a number"),
+        ({"ENGAGEBOT_TIMEZONE": "London"}, "ENGAGEBOT_TIMEZONE must be an IANA time zone"),
+        ({"DATABASE_URL": "oracle://db"}, "DATABASE_URL must be a sqlite:// or postgresql://"),
+    ],
+)
+def test_bad_configuration_exits_2_with_one_line(
+    base_env: dict[str, str], tmp_path: Path, change: dict[str, str], named: str
+) -> None:
+    result = run(["serve"], {**base_env, **change}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and named in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_token_slack_refuses_exits_2(base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next("auth.test", error="invalid_auth")
+    result = run(["serve"], base_env, tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in result.stderr
+
+
+def test_env_file_is_read_from_the_working_directory(base_env: dict[str, str], tmp_path: Path) -> None:
+    env = {k: v for k, v in base_env.items() if k != "PORT"}
+    (tmp_path / ".env").write_text("PORT=not-a-port\n")
+    result = run(["serve"], env, tmp_path)
+    assert result.returncode == 2 and "PORT must be a number" in result.stderr
+
+
+def test_db_upgrade_creates_the_tables(base_env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["db", "upgrade"], base_env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert (tmp_path / "served.sqlite").exists()
+
+
+@pytest.fixture
+def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = subprocess.Popen(
+        [ENGAGEBOT, "serve"], env=base_env, cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{base_env['PORT']}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                break
+        except (urllib.error.URLError, ConnectionError):
+            assert process.poll() is None, process.communicate()[0]
+            time.sleep(0.1)
+    yield process, url
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
+def test_serve_answers_slack_over_http_and_stops_cleanly_on_sigterm(
+    served: tuple[subprocess.Popen[str], str], fake_slack: FakeSlack
+) -> None:
+    process, url = served
+    with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
+        assert json.loads(response.read())["database"] == "ok"
+    requester = SlackRequester(url, SIGNING_SECRET)
+    answer = requester.send(slash_command("help", response_url=fake_slack.response_url("help")))
+    assert answer.status == 200
+    assert "/engage log" in fake_slack.wait_for("response_url")[0].args["text"]
+    assert requester.send(slash_command("help"), tamper=True).status == 401
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "received SIGTERM" in output and "stopped" in output
+
+
+def test_socket_mode_uses_the_configured_api_url(
+    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    env = {**base_env, "SLACK_APP_TOKEN": "xapp-test-token", "SLACK_SIGNING_SECRET": ""}
+    process = subprocess.Popen(
+        [ENGAGEBOT, "serve"], env=env, cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        opened = fake_slack.wait_for("apps.connections.open", timeout=30)[0]
+        assert opened.headers["authorization"] == "Bearer xapp-test-token"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
