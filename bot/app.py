@@ -36,7 +36,7 @@ def build_app(
     )
 
     @app.middleware
-    def provide_services(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
+    def provide_services(context: BoltContext, next: Any) -> None:
         context["database"] = database
         context["settings"] = settings
         next()

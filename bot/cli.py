@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="answer Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)")
+    serve = commands.add_parser(
+        "serve", help="answer Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)"
+    )
     serve.set_defaults(run=_serve)
 
     db = commands.add_parser("db", help="database maintenance")

@@ -57,7 +57,9 @@ def engagement_problems(draft: EngagementDraft, *, today: date) -> FieldErrors:
     if draft.participants is not None and not 0 <= draft.participants <= PARTICIPANTS_MAX:
         errors["participants"] = f"Participants must be from 0 to {PARTICIPANTS_MAX:,}."
     check_required_text(errors, "summary", "The summary", draft.summary, SUMMARY_MAX)
-    check_optional_text(errors, "what_we_heard", "What we heard", draft.what_we_heard, LONG_TEXT_MAX)
+    check_optional_text(
+        errors, "what_we_heard", "What we heard", draft.what_we_heard, LONG_TEXT_MAX
+    )
     check_optional_text(
         errors, "follow_up_actions", "Follow-up actions", draft.follow_up_actions, LONG_TEXT_MAX
     )
@@ -96,7 +98,9 @@ def save_engagement(
         errors["segments"] = "One of the chosen audience segments no longer exists."
     engagement = session.get(Engagement, engagement_id) if engagement_id is not None else None
     if engagement_id is not None and engagement is None:
-        errors["summary"] = f"Engagement #{engagement_id} no longer exists (it may have been undone)."
+        errors["summary"] = (
+            f"Engagement #{engagement_id} no longer exists (it may have been undone)."
+        )
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None

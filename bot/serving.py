@@ -56,7 +56,9 @@ class WebApp:
             status = "503 Service Unavailable"
             report = {"status": "unavailable", "database": f"unreachable ({type(error).__name__})"}
         body = json.dumps(report).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        start_response(
+            status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        )
         return [body]
 
 

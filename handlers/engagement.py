@@ -36,10 +36,16 @@ def _draft_from_form(form: FormValues, _origin: FormOrigin) -> EngagementDraft:
     )
 
 
-def _form(*, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill) -> dict[str, Any]:
+def _form(
+    *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
+) -> dict[str, Any]:
     return engagement_modal(
-        segments=segments, today=today, metadata=metadata, record=record,
-        team=prefill.team, summary=prefill.text,
+        segments=segments,
+        today=today,
+        metadata=metadata,
+        record=record,
+        team=prefill.team,
+        summary=prefill.text,
     )
 
 
@@ -77,7 +83,10 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
     def log_engagement(ack: Ack, body: dict[str, Any], client: WebClient, logger: Any) -> None:
         ack()
         flows.open_form(
-            client, body["trigger_id"], FormOrigin(ENGAGEMENT.name), logger,
+            client,
+            body["trigger_id"],
+            FormOrigin(ENGAGEMENT.name),
+            logger,
             user_id=body["user"]["id"],
         )
 

@@ -19,11 +19,12 @@ from sqlmodel import Session
 
 from bot.clock import today
 from bot.config import Settings
-from bot.text import escape_mrkdwn, too_long
+from bot.text import too_long
 from bot.validation import Invalid
 from handlers.engage import CommandCall
 from handlers.forms import FormValues
 from handlers.home import publish_home
+from handlers.views.blocks import quote
 from handlers.views.entries import (
     DETAILS_ACTION,
     UNDO_ACTION,
@@ -116,18 +117,29 @@ class EntryFlows:
     def run_subcommand(self, call: CommandCall) -> None:
         if not call.args:
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
-            self.open_form(call.client, call.command["trigger_id"], origin, call.logger, channel_id=call.channel_id, user_id=call.user_id)
+            self.open_form(
+                call.client,
+                call.command["trigger_id"],
+                origin,
+                call.logger,
+                channel_id=call.channel_id,
+                user_id=call.user_id,
+            )
             return
         problem = too_long(self.kind.text_label, call.args, self.kind.text_limit)
         if problem:
-            call.respond(**notice_message(
-                f":warning: Nothing was recorded. {problem} Use `/engage {self.kind.name}` "
-                "without text to open the form, where longer detail has its own fields."
-            ))
+            call.respond(
+                **notice_message(
+                    f":warning: Nothing was recorded. {problem} Use `/engage {self.kind.name}` "
+                    "without text to open the form, where longer detail has its own fields."
+                )
+            )
             return
         try:
             with self.database.transaction() as session:
-                team = team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+                team = team_for_person(
+                    session=session, channel_id=call.channel_id, user_id=call.user_id
+                )
                 if team is None:
                     message = None
                 else:
@@ -145,15 +157,20 @@ class EntryFlows:
             return
         except SQLAlchemyError as error:
             call.logger.exception("saving %s from /engage failed", self.kind.name)
-            call.respond(**notice_message(
-                f":warning: {nothing_recorded(error)}\nWhat you typed:\n>{escape_mrkdwn(call.args)}"
-            ))
+            call.respond(
+                **notice_message(
+                    f":warning: {nothing_recorded(error)}\nWhat you typed:\n{quote(call.args)}"
+                )
+            )
             return
         if message is None:
             # No team to file it under yet: let the person choose one, keeping their text.
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             self.open_form(
-                call.client, call.command["trigger_id"], origin, call.logger,
+                call.client,
+                call.command["trigger_id"],
+                origin,
+                call.logger,
                 prefill=Prefill(text=call.args),
             )
             return
@@ -184,7 +201,9 @@ class EntryFlows:
                     )
                 else:
                     if prefill.team is None and user_id is not None:
-                        team = team_for_person(session=session, channel_id=channel_id, user_id=user_id)
+                        team = team_for_person(
+                            session=session, channel_id=channel_id, user_id=user_id
+                        )
                         prefill = replace(prefill, team=team)
                     view = self.kind.form(
                         segments=list(list_segments(session=session)),
@@ -197,12 +216,18 @@ class EntryFlows:
             logger.exception("loading the %s form failed", self.kind.name)
             view = problem_modal(
                 self.kind.label,
-                "The form can't be opened: the database is not answering. Please try again in a minute.",
+                "The form can't be opened: the database is not answering. "
+                "Please try again in a minute.",
             )
         client.views_open(trigger_id=trigger_id, view=view)
 
     def submit(
-        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, logger: Logger
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        logger: Logger,
     ) -> None:
         origin = FormOrigin.from_json(view.get("private_metadata", ""))
         user_id = body["user"]["id"]
@@ -234,8 +259,12 @@ class EntryFlows:
         if origin.response_url:
             ack()
             message = recorded_message(
-                kind=self.kind.name, label=self.kind.label, record_id=record_id,  # type: ignore[arg-type]
-                text=text, team=team_name, verb=verb,
+                kind=self.kind.name,
+                label=self.kind.label,
+                record_id=record_id,  # type: ignore[arg-type]
+                text=text,
+                team=team_name,
+                verb=verb,
             )
             WebhookClient(origin.response_url).send_dict(
                 {**message, "replace_original": origin.replace_original}
@@ -246,11 +275,19 @@ class EntryFlows:
                 view=saved_modal(label=self.kind.label, record_id=record_id, text=text, verb=verb),  # type: ignore[arg-type]
             )
         if origin.from_home:
-            publish_home(client=client, user_id=user_id, database=self.database, settings=self.settings, logger=logger)
+            publish_home(
+                client=client,
+                user_id=user_id,
+                database=self.database,
+                settings=self.settings,
+                logger=logger,
+            )
 
     # --- buttons on the confirmation ---------------------------------------------------
 
-    def add_details(self, record_id: int, body: dict[str, Any], client: WebClient, logger: Logger) -> None:
+    def add_details(
+        self, record_id: int, body: dict[str, Any], client: WebClient, logger: Logger
+    ) -> None:
         origin = FormOrigin(
             self.kind.name, record_id, response_url=body.get("response_url"), replace_original=True
         )
@@ -261,28 +298,41 @@ class EntryFlows:
             with self.database.transaction() as session:
                 record = session.get(self.kind.model, record_id)
                 if record is None:
-                    respond(**notice_message(f"{self.kind.label} #{record_id} was already deleted."))
+                    respond(
+                        **notice_message(f"{self.kind.label} #{record_id} was already deleted.")
+                    )
                     return
                 owner = self.kind.owner(record)
                 if owner != user_id:
-                    respond(**notice_message(
-                        f":no_entry: Only <@{owner}>, who recorded {self.kind.label.lower()} "
-                        f"#{record_id}, can undo it. Nothing was deleted."
-                    ), replace_original=False)
+                    respond(
+                        **notice_message(
+                            f":no_entry: Only <@{owner}>, who recorded {self.kind.label.lower()} "
+                            f"#{record_id}, can undo it. Nothing was deleted."
+                        ),
+                        replace_original=False,
+                    )
                     return
                 session.delete(record)
         except SQLAlchemyError as error:
             logger.exception("undoing %s #%s failed", self.kind.name, record_id)
-            respond(**notice_message(
-                f":warning: Nothing was deleted: the database could not do it ({type(error).__name__})."
-            ), replace_original=False)
+            respond(
+                **notice_message(
+                    ":warning: Nothing was deleted: the database could not do it "
+                    f"({type(error).__name__}).",
+                ),
+                replace_original=False,
+            )
             return
         respond(**undone_message(label=self.kind.label, record_id=record_id))
 
     def _recorded(self, record: Entry, team_name: str) -> dict[str, Any]:
         return recorded_message(
-            kind=self.kind.name, label=self.kind.label, record_id=record.id,  # type: ignore[arg-type]
-            text=self.kind.text_of(record), team=team_name, verb=self.kind.verb,
+            kind=self.kind.name,
+            label=self.kind.label,
+            record_id=record.id,  # type: ignore[arg-type]
+            text=self.kind.text_of(record),
+            team=team_name,
+            verb=self.kind.verb,
         )
 
     def _today(self) -> date:
@@ -294,7 +344,7 @@ def _first(invalid: Invalid) -> str:
 
 
 def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
-    """"Add details" and "Undo" carry `kind:id`; route them to that kind's flows."""
+    """ "Add details" and "Undo" carry `kind:id`; route them to that kind's flows."""
 
     def target(action: dict[str, Any]) -> tuple[EntryFlows, int] | None:
         kind, _, record_id = str(action.get("value", "")).partition(":")
@@ -303,7 +353,14 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         return flows[kind], int(record_id)
 
     @app.action(DETAILS_ACTION)
-    def add_details(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond, logger: Logger) -> None:
+    def add_details(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        logger: Logger,
+    ) -> None:
         ack()
         found = target(action)
         if found is None:
@@ -312,7 +369,9 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         found[0].add_details(found[1], body, client, logger)
 
     @app.action(UNDO_ACTION)
-    def undo(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, logger: Logger) -> None:
+    def undo(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, logger: Logger
+    ) -> None:
         ack()
         found = target(action)
         if found is None:

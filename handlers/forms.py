@@ -52,7 +52,9 @@ class FormValues:
         return _parsed(field, value, int, "Choose from the list.") if value else None
 
     def id_choices(self, field: str) -> list[int]:
-        return [_parsed(field, value, int, "Choose from the list.") for value in self.choices(field)]
+        return [
+            _parsed(field, value, int, "Choose from the list.") for value in self.choices(field)
+        ]
 
 
 def _parsed(field: str, value: str, parse: Callable[[str], _T], message: str) -> _T:

@@ -36,7 +36,9 @@ def team_for_channel(*, session: Session, channel_id: str) -> ProducerTeam | Non
     ).first()
 
 
-def team_for_person(*, session: Session, channel_id: str | None, user_id: str) -> ProducerTeam | None:
+def team_for_person(
+    *, session: Session, channel_id: str | None, user_id: str
+) -> ProducerTeam | None:
     """The team whose home channel this is, else the team the person last recorded for."""
     if channel_id:
         team = team_for_channel(session=session, channel_id=channel_id)

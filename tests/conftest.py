@@ -123,7 +123,9 @@ class RunningBot:
         self.settings = settings
         self.database = database
         self.slack = fake_slack
-        self.server = HttpServer(WebApp(database, build_app(settings, database)), host="127.0.0.1", port=0)
+        self.server = HttpServer(
+            WebApp(database, build_app(settings, database)), host="127.0.0.1", port=0
+        )
         self.server.start_in_thread()
         self.url = f"http://127.0.0.1:{self.server.port}"
         self.requester = SlackRequester(self.url, SIGNING_SECRET)

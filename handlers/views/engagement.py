@@ -38,9 +38,7 @@ def engagement_modal(
     """The form to log an engagement, or to edit `record`."""
     team = record.team if record is not None else team
     blocks = [
-        input_block(
-            "occurred_on", "Date", date_picker(record.occurred_on if record else today)
-        ),
+        input_block("occurred_on", "Date", date_picker(record.occurred_on if record else today)),
         input_block(
             "team", "Team", external_select(option(team.name, str(team.id)) if team else None)
         ),
@@ -96,14 +94,18 @@ def engagement_modal(
         input_block(
             "what_we_heard",
             "What we heard",
-            text_input(record.what_we_heard if record else None, multiline=True, max_length=LONG_TEXT_MAX),
+            text_input(
+                record.what_we_heard if record else None, multiline=True, max_length=LONG_TEXT_MAX
+            ),
             optional=True,
         ),
         input_block(
             "follow_up_actions",
             "Follow-up actions",
             text_input(
-                record.follow_up_actions if record else None, multiline=True, max_length=LONG_TEXT_MAX
+                record.follow_up_actions if record else None,
+                multiline=True,
+                max_length=LONG_TEXT_MAX,
             ),
             optional=True,
         ),

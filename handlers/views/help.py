@@ -20,11 +20,20 @@ def help_message(subcommands: Sequence[Subcommand], unknown: str | None = None) 
     blocks = []
     if unknown is not None:
         blocks.append(
-            section(f":warning: Unknown subcommand `{escape_mrkdwn(unknown[:50])}`. Here is what I know:")
+            section(
+                f":warning: Unknown subcommand `{escape_mrkdwn(unknown[:50])}`. "
+                "Here is what I know:"
+            )
         )
-    blocks.append(section("*engagebot* records how your team engages with users of your statistics."))
+    blocks.append(
+        section("*engagebot* records how your team engages with users of your statistics.")
+    )
     blocks.extend(section(line) for line in lines)
-    blocks.append(context("Shortcuts: *Log an engagement* (global) and *Record as feedback* (on any message)."))
+    blocks.append(
+        context(
+            "Shortcuts: *Log an engagement* (global) and *Record as feedback* (on any message)."
+        )
+    )
     prefix = f"Unknown subcommand '{unknown[:50]}'. " if unknown is not None else ""
     return {
         "response_type": "ephemeral",

@@ -51,5 +51,7 @@ def test_serve_needs_a_bot_token_and_a_way_to_verify_requests() -> None:
         load_settings({"SLACK_SIGNING_SECRET": "s"}, require_slack=True)
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set"):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, require_slack=True)
-    socket = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, require_slack=True)
+    socket = load_settings(
+        {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, require_slack=True
+    )
     assert socket.socket_mode

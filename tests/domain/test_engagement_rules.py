@@ -20,14 +20,24 @@ def test_engagement_problems_are_reported_per_field() -> None:
         organisations=["A;B"],
     )
     errors = engagement_problems(draft, today=TODAY)
-    assert set(errors) == {"summary", "occurred_on", "team", "method", "participants", "organisations"}
+    assert set(errors) == {
+        "summary",
+        "occurred_on",
+        "team",
+        "method",
+        "participants",
+        "organisations",
+    }
     assert "future" in errors["occurred_on"]
 
 
 def test_feedback_needs_text_and_a_team_or_output() -> None:
     errors = feedback_problems(FeedbackDraft(text="", received_on=TODAY), today=TODAY)
     assert set(errors) == {"text", "team"}
-    assert feedback_problems(FeedbackDraft(text="x", output_id=3, received_on=TODAY), today=TODAY) == {}
+    assert (
+        feedback_problems(FeedbackDraft(text="x", output_id=3, received_on=TODAY), today=TODAY)
+        == {}
+    )
 
 
 def test_feedback_checks_the_contact_email() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+from sqlmodel import select
 
 from bot.teams import TeamDraft, save_team
 from storage.database import Database
@@ -11,13 +14,13 @@ from tests.slack_requests import slash_command
 
 
 def make_team(
-    database: Database, name: str = "Prices", channel: str | None = "CPRICES",
+    database: Database,
+    name: str = "Prices",
+    channel: str | None = "CPRICES",
     outputs: str = "Consumer price inflation | high\nHouse price index | medium",
 ) -> int:
     with database.transaction() as session:
-        team = save_team(
-            session=session, draft=TeamDraft(name, channel, outputs), user_id="UADMIN"
-        )
+        team = save_team(session=session, draft=TeamDraft(name, channel, outputs), user_id="UADMIN")
         return team.id  # type: ignore[return-value]
 
 
@@ -26,20 +29,12 @@ def run_command(
 ) -> dict[str, Any]:
     """Send `/engage <text>` and return what the bot posted to the response_url."""
     name = f"r{len(bot.slack.calls())}"
+    response_url = bot.slack.response_url(name)
     response = bot.requester.send(
-        slash_command(text, user_id=user, channel_id=channel, response_url=bot.slack.response_url(name), **fields)
+        slash_command(text, user_id=user, channel_id=channel, response_url=response_url, **fields)
     )
     assert response.status == 200, response.body
-    replies = [
-        call for call in bot.slack.wait_for("response_url", count=1 + _replies_before(bot, name))
-        if call.args["_name"] == name
-    ]
-    assert replies, bot.slack.describe()
-    return replies[-1].args
-
-
-def _replies_before(bot: RunningBot, name: str) -> int:
-    return len([c for c in bot.slack.calls("response_url") if c.args["_name"] != name])
+    return reply_named(bot, name)
 
 
 def reply_text(reply: dict[str, Any]) -> str:
@@ -51,5 +46,49 @@ def reply_text(reply: dict[str, Any]) -> str:
             parts.append(text["text"])
         for element in block.get("elements", []):
             if "text" in element:
-                parts.append(element["text"]["text"] if isinstance(element["text"], dict) else element["text"])
+                parts.append(
+                    element["text"]["text"]
+                    if isinstance(element["text"], dict)
+                    else element["text"]
+                )
     return "\n".join(parts)
+
+
+def wait_for_reply(bot: RunningBot, name: str) -> dict[str, Any]:
+    """What the bot last posted to the response_url `name` (see FakeSlack.response_url)."""
+    expected = 1
+    while True:
+        calls = bot.slack.wait_for("response_url", count=expected)
+        named = [call.args for call in calls if call.args["_name"] == name]
+        if named:
+            return named[-1]
+        expected = len(calls) + 1
+
+
+def opened_view(bot: RunningBot, number: int = 1) -> dict[str, Any]:
+    """The view of the `number`th views.open call (waiting for it)."""
+    view: dict[str, Any] = bot.slack.wait_for("views.open", count=number)[number - 1].args["view"]
+    return view
+
+
+def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A form's input elements by field (their block_id)."""
+    return {
+        block["block_id"]: block["element"] for block in view["blocks"] if block["type"] == "input"
+    }
+
+
+def count_rows(database: Database, model: type) -> int:
+    with database.transaction() as session:
+        return len(session.exec(select(model)).all())
+
+
+def reply_named(bot: RunningBot, name: str, timeout: float = 5.0) -> dict[str, Any]:
+    """Wait for, and return, the latest post to the response_url called `name`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        named = [call for call in bot.slack.calls("response_url") if call.args["_name"] == name]
+        if named:
+            return named[-1].args
+        time.sleep(0.02)
+    raise AssertionError(f"nothing posted to response_url {name!r}:\n{bot.slack.describe()}")

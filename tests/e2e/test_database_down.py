@@ -57,7 +57,8 @@ def test_a_quick_log_says_nothing_was_recorded_and_keeps_the_text(broken_bot: Ru
 
 def test_a_form_stays_open_with_the_error_when_saving_fails(broken_bot: RunningBot) -> None:
     view = engagement_modal(
-        segments=[], today=date(2026, 1, 5),
+        segments=[],
+        today=date(2026, 1, 5),
         metadata=FormOrigin("engagement").to_json(),
     )
     values = state_values(view, {"team": ("Prices", "1"), "summary": "Typed with care"})

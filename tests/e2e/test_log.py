@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.clock import today
 from storage.models import Engagement
 from tests.conftest import RunningBot
-from tests.e2e.helpers import make_team, reply_text, run_command
+from tests.e2e.helpers import make_team, reply_named, reply_text, run_command
 from tests.slack_requests import (
     block_actions,
     global_shortcut,
@@ -54,15 +54,26 @@ def test_log_without_text_opens_the_form_with_today_and_the_channel_team(bot: Ru
     bot.requester.send(slash_command("log", channel_id="CPRICES"))
     view = bot.slack.wait_for("views.open")[0].args["view"]
     assert view["callback_id"] == "engagement_form"
-    elements = {block["block_id"]: block["element"] for block in view["blocks"] if block["type"] == "input"}
+    elements = {
+        block["block_id"]: block["element"] for block in view["blocks"] if block["type"] == "input"
+    }
     assert elements["occurred_on"]["initial_date"] == today(bot.settings.timezone).isoformat()
     assert elements["team"]["initial_option"]["text"]["text"] == "Prices"
     assert elements["outputs"]["type"] == "multi_external_select"
     assert [o["text"]["text"] for o in elements["segments"]["options"]][:2] == [
-        "central government", "devolved and local government",
+        "central government",
+        "devolved and local government",
     ]
-    assert [o["value"] for o in elements["method"]["options"]][-3:] == ["social_media", "enquiry", "other"]
-    assert [o["value"] for o in elements["expertise"]["options"]] == ["expert", "non-expert", "mixed"]
+    assert [o["value"] for o in elements["method"]["options"]][-3:] == [
+        "social_media",
+        "enquiry",
+        "other",
+    ]
+    assert [o["value"] for o in elements["expertise"]["options"]] == [
+        "expert",
+        "non-expert",
+        "mixed",
+    ]
 
 
 def test_the_form_saves_every_field(bot: RunningBot) -> None:
@@ -70,18 +81,21 @@ def test_the_form_saves_every_field(bot: RunningBot) -> None:
     response_url = bot.slack.response_url("form")
     bot.requester.send(slash_command("log", channel_id="CPRICES", response_url=response_url))
     view = bot.slack.wait_for("views.open")[0].args["view"]
-    values = state_values(view, {
-        "occurred_on": "2026-01-15",
-        "outputs": [("Consumer price inflation", "1")],
-        "method": "user_group",
-        "segments": ["3", "4"],
-        "expertise": "expert",
-        "organisations": [("Bank of England", "Bank of England"), ("Add “RSS”", "RSS")],
-        "participants": "25",
-        "summary": "CPI user group",
-        "what_we_heard": "Users want <b>more</b> detail",
-        "follow_up_actions": "Publish the weights",
-    })
+    values = state_values(
+        view,
+        {
+            "occurred_on": "2026-01-15",
+            "outputs": [("Consumer price inflation", "1")],
+            "method": "user_group",
+            "segments": ["3", "4"],
+            "expertise": "expert",
+            "organisations": [("Bank of England", "Bank of England"), ("Add “RSS”", "RSS")],
+            "participants": "25",
+            "summary": "CPI user group",
+            "what_we_heard": "Users want <b>more</b> detail",
+            "follow_up_actions": "Publish the weights",
+        },
+    )
     answer = bot.requester.send(view_submission(view, values))
     assert answer.status == 200 and answer.body == ""
     reply = bot.slack.wait_for("response_url")[0].args
@@ -105,11 +119,14 @@ def test_form_errors_come_back_on_their_fields_and_nothing_is_saved(bot: Running
     bot.requester.send(slash_command("log", channel_id="CPRICES"))
     view = bot.slack.wait_for("views.open")[0].args["view"]
     tomorrow = today(bot.settings.timezone) + timedelta(days=1)
-    values = state_values(view, {
-        "occurred_on": tomorrow.isoformat(),
-        "outputs": [("Employment", "3")],
-        "summary": "   ",
-    })
+    values = state_values(
+        view,
+        {
+            "occurred_on": tomorrow.isoformat(),
+            "outputs": [("Employment", "3")],
+            "summary": "   ",
+        },
+    )
     answer = bot.requester.send(view_submission(view, values))
     assert answer.json["response_action"] == "errors"
     errors = answer.json["errors"]
@@ -119,23 +136,33 @@ def test_form_errors_come_back_on_their_fields_and_nothing_is_saved(bot: Running
     assert _count(bot, Engagement) == 0
 
 
-def test_add_details_opens_the_form_prefilled_and_saving_edits_the_same_record(bot: RunningBot) -> None:
+def test_add_details_opens_the_form_prefilled_and_saving_edits_the_same_record(
+    bot: RunningBot,
+) -> None:
     make_team(bot.database)
     reply = run_command(bot, "log Quick note")
     details = reply["blocks"][1]["elements"][0]
     edit_url = bot.slack.response_url("edit")
-    bot.requester.send(block_actions(details["action_id"], details["value"], response_url=edit_url, ephemeral=True))
+    bot.requester.send(
+        block_actions(details["action_id"], details["value"], response_url=edit_url, ephemeral=True)
+    )
     view = bot.slack.wait_for("views.open")[0].args["view"]
     assert view["title"]["text"] == "Engagement #1"
     summary = next(b for b in view["blocks"] if b["block_id"] == "summary")
     assert summary["element"]["initial_value"] == "Quick note"
-    bot.requester.send(view_submission(view, state_values(view, {"summary": "Fuller note", "method": "webinar"})))
-    updated = [c for c in bot.slack.wait_for("response_url", count=2) if c.args["_name"] == "edit"][0].args
+    bot.requester.send(
+        view_submission(view, state_values(view, {"summary": "Fuller note", "method": "webinar"}))
+    )
+    updated = reply_named(bot, "edit")
     assert updated["replace_original"] is True
     assert "Updated engagement *#1*" in reply_text(updated)
     with bot.database.transaction() as session:
         engagement = session.exec(select(Engagement)).one()
-        assert (engagement.id, engagement.summary, engagement.method) == (1, "Fuller note", "webinar")
+        assert (engagement.id, engagement.summary, engagement.method) == (
+            1,
+            "Fuller note",
+            "webinar",
+        )
 
 
 def test_undo_deletes_only_for_the_person_who_logged_it(bot: RunningBot) -> None:
@@ -143,13 +170,23 @@ def test_undo_deletes_only_for_the_person_who_logged_it(bot: RunningBot) -> None
     reply = run_command(bot, "log To be undone")
     undo = reply["blocks"][1]["elements"][1]
     other_url = bot.slack.response_url("other")
-    bot.requester.send(block_actions(undo["action_id"], undo["value"], user_id="U0002", response_url=other_url, ephemeral=True))
-    refused = [c for c in bot.slack.wait_for("response_url", count=2) if c.args["_name"] == "other"][0].args
+    bot.requester.send(
+        block_actions(
+            undo["action_id"],
+            undo["value"],
+            user_id="U0002",
+            response_url=other_url,
+            ephemeral=True,
+        )
+    )
+    refused = reply_named(bot, "other")
     assert "Only <@U0001>" in refused["text"] and "Nothing was deleted" in refused["text"]
     assert _count(bot, Engagement) == 1
     own_url = bot.slack.response_url("own")
-    bot.requester.send(block_actions(undo["action_id"], undo["value"], response_url=own_url, ephemeral=True))
-    done = [c for c in bot.slack.wait_for("response_url", count=3) if c.args["_name"] == "own"][0].args
+    bot.requester.send(
+        block_actions(undo["action_id"], undo["value"], response_url=own_url, ephemeral=True)
+    )
+    done = reply_named(bot, "own")
     assert done["replace_original"] is True and "deleted" in done["text"]
     assert _count(bot, Engagement) == 0
 
@@ -161,7 +198,9 @@ def test_the_global_shortcut_opens_the_form_and_confirms_in_the_modal(bot: Runni
     view = bot.slack.wait_for("views.open")[0].args["view"]
     team = next(b for b in view["blocks"] if b["block_id"] == "team")
     assert team["element"]["initial_option"]["text"]["text"] == "Prices"
-    answer = bot.requester.send(view_submission(view, state_values(view, {"summary": "From the shortcut"})))
+    answer = bot.requester.send(
+        view_submission(view, state_values(view, {"summary": "From the shortcut"}))
+    )
     assert answer.json["response_action"] == "update"
     assert "Logged engagement *#2*" in answer.json["view"]["blocks"][0]["text"]["text"]
 
@@ -192,10 +231,14 @@ def test_user_text_is_escaped_when_posted_back(bot: RunningBot) -> None:
 
 def test_a_retried_command_records_once(bot: RunningBot) -> None:
     make_team(bot.database)
-    command = slash_command("log Only once", channel_id="CPRICES", response_url=bot.slack.response_url("a"))
+    command = slash_command(
+        "log Only once", channel_id="CPRICES", response_url=bot.slack.response_url("a")
+    )
     bot.requester.send(command)
     bot.slack.wait_for("response_url")
-    retry = bot.requester.send(command, extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    retry = bot.requester.send(
+        command, extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
     assert retry.status == 200
     replies = bot.slack.wait_for("response_url", count=2)
     assert all("engagement *#1*" in reply_text(call.args) for call in replies)

@@ -66,14 +66,18 @@ def test_bad_configuration_exits_2_with_one_line(
     assert "Traceback" not in result.stderr
 
 
-def test_a_token_slack_refuses_exits_2(base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack) -> None:
+def test_a_token_slack_refuses_exits_2(
+    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
+) -> None:
     fake_slack.fail_next("auth.test", error="invalid_auth")
     result = run(["serve"], base_env, tmp_path)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in result.stderr
 
 
-def test_env_file_is_read_from_the_working_directory(base_env: dict[str, str], tmp_path: Path) -> None:
+def test_env_file_is_read_from_the_working_directory(
+    base_env: dict[str, str], tmp_path: Path
+) -> None:
     env = {k: v for k, v in base_env.items() if k != "PORT"}
     (tmp_path / ".env").write_text("PORT=not-a-port\n")
     result = run(["serve"], env, tmp_path)
@@ -90,8 +94,12 @@ def test_db_upgrade_creates_the_tables(base_env: dict[str, str], tmp_path: Path)
 @pytest.fixture
 def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     process = subprocess.Popen(
-        [ENGAGEBOT, "serve"], env=base_env, cwd=tmp_path, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [ENGAGEBOT, "serve"],
+        env=base_env,
+        cwd=tmp_path,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{base_env['PORT']}"
     deadline = time.monotonic() + 30
@@ -130,8 +138,12 @@ def test_socket_mode_uses_the_configured_api_url(
 ) -> None:
     env = {**base_env, "SLACK_APP_TOKEN": "xapp-test-token", "SLACK_SIGNING_SECRET": ""}
     process = subprocess.Popen(
-        [ENGAGEBOT, "serve"], env=env, cwd=tmp_path, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [ENGAGEBOT, "serve"],
+        env=env,
+        cwd=tmp_path,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         opened = fake_slack.wait_for("apps.connections.open", timeout=30)[0]
