@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 
@@ -27,7 +28,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings)
-    return int(args.run(args, settings) or 0)
+    try:
+        return int(args.run(args, settings) or 0)
+    except SQLAlchemyError as error:
+        logger.debug("database failure", exc_info=True)
+        print(f"engagebot: {database_failure(error)}", file=sys.stderr)
+        return 1
+
+
+def database_failure(error: SQLAlchemyError) -> str:
+    """One line on why the database failed, from the driver's own first line."""
+    detail = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
+    return f"the database failed ({type(error).__name__}: {detail}); check DATABASE_URL"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,8 +138,6 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from bot.clock import today
     from bot.transfer import ImportRejected, import_records
     from storage.database import Database
@@ -150,12 +160,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"row {problem.row}: {problem.reason}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:
-        first_line = (str(getattr(error, "orig", None) or error).splitlines() or [""])[0]
-        print(
-            "engagebot: nothing was imported: the database failed "
-            f"({type(error).__name__}: {first_line})",
-            file=sys.stderr,
-        )
+        print(f"engagebot: nothing was imported: {database_failure(error)}", file=sys.stderr)
         return 1
     finally:
         database.dispose()

@@ -152,3 +152,14 @@ def test_socket_mode_uses_the_configured_api_url(
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+
+
+def test_an_unreachable_database_is_one_clear_line(
+    base_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**base_env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/engagebot"}
+    for command in (["serve"], ["db", "upgrade"]):
+        result = run(command, env, tmp_path)
+        assert result.returncode == 1
+        assert "the database failed (OperationalError" in result.stderr
+        assert "check DATABASE_URL" in result.stderr and "Traceback" not in result.stderr

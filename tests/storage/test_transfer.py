@@ -543,5 +543,5 @@ def test_the_command_line_reports_a_failing_database(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "engagebot: nothing was imported: the database failed "
-        "(OperationalError: no such table: producer_team)"
+        "(OperationalError: no such table: producer_team); check DATABASE_URL"
     )
