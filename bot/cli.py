@@ -138,7 +138,6 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.clock import today
     from bot.transfer import ImportRejected, import_records
     from storage.database import Database
 
@@ -149,7 +148,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 database=database,
                 kind=args.kind,
                 file=file,
-                today=today(settings.timezone),
+                today=settings.today(),
             )
     except OSError as error:
         print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)

@@ -1,19 +1,26 @@
-"""Today and this month as a team sees them: moments are UTC, days are local."""
+"""What time it is: real time, or the console's, which can be moved forward.
+
+Moments are UTC; days are local to the team's time zone.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+
+class Clock:
+    """The current moment, shifted by `offset` (only the console ever shifts it)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
 
 
 def today(timezone: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(timezone).date()
-
-
-def start_of_month_utc(timezone: ZoneInfo, now: datetime | None = None) -> datetime:
-    """The UTC moment the current month began in `timezone`."""
-    first = today(timezone, now).replace(day=1)
-    return datetime.combine(first, time.min, tzinfo=timezone).astimezone(UTC)
 
 
 def local_display(moment: datetime, timezone: ZoneInfo) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.clock import Clock, today
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_FILE = "engagebot.sqlite"
@@ -37,10 +40,15 @@ class Settings:
     port: int
     timezone: ZoneInfo
     log_level: str
+    clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    def today(self) -> date:
+        """Today in ENGAGEBOT_TIMEZONE, by the clock."""
+        return today(self.timezone, self.clock.now())
 
 
 def load_settings(

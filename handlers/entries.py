@@ -13,17 +13,16 @@ from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.clock import today
 from bot.config import Settings
 from bot.text import too_long
 from bot.validation import Invalid
 from handlers.engage import CommandCall
 from handlers.forms import FormValues
 from handlers.home import publish_home
+from handlers.replies import post_reply
 from handlers.views.blocks import quote
 from handlers.views.entries import (
     DETAILS_ACTION,
@@ -145,8 +144,8 @@ class EntryFlows:
                 else:
                     record = self.kind.save(
                         session=session,
-                        draft=self.kind.quick_draft(call.args, team.id, self._today()),  # type: ignore[arg-type]
-                        today=self._today(),
+                        draft=self.kind.quick_draft(call.args, team.id, self.settings.today()),  # type: ignore[arg-type]
+                        today=self.settings.today(),
                         user_id=call.user_id,
                         record_id=None,
                         source_key=f"command:{call.command['trigger_id']}",
@@ -207,7 +206,7 @@ class EntryFlows:
                         prefill = replace(prefill, team=team)
                     view = self.kind.form(
                         segments=list(list_segments(session=session)),
-                        today=self._today(),
+                        today=self.settings.today(),
                         metadata=origin.to_json(),
                         record=record,
                         prefill=prefill,
@@ -238,7 +237,7 @@ class EntryFlows:
                 record = self.kind.save(
                     session=session,
                     draft=draft,
-                    today=self._today(),
+                    today=self.settings.today(),
                     user_id=user_id,
                     record_id=origin.record_id,
                     source_key=None if origin.record_id else f"view:{view['id']}",
@@ -266,8 +265,10 @@ class EntryFlows:
                 team=team_name,
                 verb=verb,
             )
-            WebhookClient(origin.response_url).send_dict(
-                {**message, "replace_original": origin.replace_original}
+            post_reply(
+                origin.response_url,
+                {**message, "replace_original": origin.replace_original},
+                logger,
             )
         else:
             ack(
@@ -334,9 +335,6 @@ class EntryFlows:
             team=team_name,
             verb=self.kind.verb,
         )
-
-    def _today(self) -> date:
-        return today(self.settings.timezone)
 
 
 def _first(invalid: Invalid) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
-from slack_sdk.webhook import WebhookClient
+
+from handlers.replies import post_reply
 
 FAILED = (
     ":warning: Something went wrong on engagebot's side and nothing was recorded. "
@@ -23,9 +24,6 @@ def register(app: App) -> None:
             (url.get("response_url") for url in body.get("response_urls", [])), None
         )
         if response_url:
-            try:
-                WebhookClient(response_url).send(text=FAILED, response_type="ephemeral")
-            except Exception:  # the network may be the very thing that failed
-                logger.warning("could not tell the person about the failure", exc_info=True)
+            post_reply(response_url, {"response_type": "ephemeral", "text": FAILED}, logger)
         # Slack shows its own error if an interaction is not acknowledged with 200.
         return BoltResponse(status=200, body="")

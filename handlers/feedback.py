@@ -21,6 +21,11 @@ from storage.models import Feedback
 SHORTCUT_ID = "record_feedback"
 
 
+def unescape_message(text: str) -> str:
+    """A message's text as its author typed it: Slack sends &, < and > as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _draft_from_form(form: FormValues, origin: FormOrigin) -> FeedbackDraft:
     return FeedbackDraft(
         text=form.text("text") or "",
@@ -38,10 +43,18 @@ def _draft_from_form(form: FormValues, origin: FormOrigin) -> FeedbackDraft:
     )
 
 
-def _form(*, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill) -> dict[str, Any]:
+def _form(
+    *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
+) -> dict[str, Any]:
     return feedback_modal(
-        segments=segments, today=today, metadata=metadata, record=record,
-        team=prefill.team, text=prefill.text, permalink=prefill.permalink, channel=prefill.channel,
+        segments=segments,
+        today=today,
+        metadata=metadata,
+        record=record,
+        team=prefill.team,
+        text=prefill.text,
+        permalink=prefill.permalink,
+        channel=prefill.channel,
     )
 
 
@@ -76,9 +89,7 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
     )
 
     @app.shortcut(SHORTCUT_ID)
-    def record_from_message(
-        ack: Ack, body: dict[str, Any], client: WebClient, logger: Any
-    ) -> None:
+    def record_from_message(ack: Ack, body: dict[str, Any], client: WebClient, logger: Any) -> None:
         ack()
         channel_id = body["channel"]["id"]
         message = body["message"]
@@ -93,8 +104,13 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
             FEEDBACK.name, response_url=body.get("response_url"), permalink=permalink
         )
         flows.open_form(
-            client, body["trigger_id"], origin, logger,
-            prefill=Prefill(text=message.get("text", ""), permalink=permalink, channel="slack"),
+            client,
+            body["trigger_id"],
+            origin,
+            logger,
+            prefill=Prefill(
+                text=unescape_message(message.get("text", "")), permalink=permalink, channel="slack"
+            ),
             channel_id=channel_id,
             user_id=body["user"]["id"],
         )

@@ -9,7 +9,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.clock import today
 from bot.config import Settings
 from handlers.views.entries import FormOrigin
 from handlers.views.home import FEEDBACK_ACTION, LOG_ACTION, home_problem_view, home_view
@@ -34,7 +33,7 @@ def publish_home(
                 team_counts_since(
                     session=session,
                     team_id=team.id,  # type: ignore[arg-type]
-                    since=today(settings.timezone).replace(day=1),
+                    since=settings.today().replace(day=1),
                 )
                 if team
                 else None
@@ -54,19 +53,32 @@ def publish_home(
 def register(app: App, flows: dict[str, EntryFlows]) -> None:
     @app.event("app_home_opened")
     def home_opened(
-        event: dict[str, Any], client: WebClient, database: Database, settings: Settings, logger: Logger
+        event: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
     ) -> None:
         if event.get("tab", "home") != "home":
             return
         publish_home(
-            client=client, user_id=event["user"], database=database, settings=settings, logger=logger
+            client=client,
+            user_id=event["user"],
+            database=database,
+            settings=settings,
+            logger=logger,
         )
 
     def opener(kind: str) -> Any:
-        def open_from_home(ack: Ack, body: dict[str, Any], client: WebClient, logger: Logger) -> None:
+        def open_from_home(
+            ack: Ack, body: dict[str, Any], client: WebClient, logger: Logger
+        ) -> None:
             ack()
             flows[kind].open_form(
-                client, body["trigger_id"], FormOrigin(kind, from_home=True), logger,
+                client,
+                body["trigger_id"],
+                FormOrigin(kind, from_home=True),
+                logger,
                 user_id=body["user"]["id"],
             )
 

@@ -7,8 +7,6 @@ from logging import Logger
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.teams import TeamDraft, save_team
@@ -16,6 +14,7 @@ from bot.validation import Invalid
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import nothing_recorded
 from handlers.forms import FormValues
+from handlers.replies import post_reply
 from handlers.views.blocks import modal, section
 from handlers.views.entries import notice_message, problem_modal
 from handlers.views.team import CALLBACK_ID, edit_team_modal, team_modal, team_saved_text
@@ -29,21 +28,29 @@ def open_team_form(call: CommandCall) -> None:
     metadata = {"response_url": call.command.get("response_url")}
     try:
         with call.database.transaction() as session:
-            team = (
-                team_named(session=session, name=call.args)
-                if call.args
-                else team_for_channel(session=session, channel_id=call.channel_id or "")
-            )
+            home_of = team_for_channel(session=session, channel_id=call.channel_id or "")
+            team = team_named(session=session, name=call.args) if call.args else home_of
             if team is not None:
                 view = edit_team_modal(team, json.dumps({**metadata, "team_id": team.id}))
             else:
+                # Offer this channel as the new team's home only if it can be one.
+                free = _is_channel(call) and home_of is None
                 view = team_modal(
-                    metadata=json.dumps(metadata), name=call.args, home_channel_id=call.channel_id
+                    metadata=json.dumps(metadata),
+                    name=call.args,
+                    home_channel_id=call.channel_id if free else None,
                 )
     except SQLAlchemyError:
         call.logger.exception("loading the team form failed")
         view = problem_modal("Team", "The form can't be opened: the database is not answering.")
     call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
+
+
+def _is_channel(call: CommandCall) -> bool:
+    """Whether the command came from a channel, which can be a home, not a direct message."""
+    channel_id, name = call.channel_id or "", str(call.command.get("channel_name", ""))
+    direct = channel_id.startswith("D") or name == "directmessage" or name.startswith("mpdm-")
+    return bool(channel_id) and not direct
 
 
 def register(app: App, engage: EngageCommand) -> None:
@@ -57,7 +64,9 @@ def register(app: App, engage: EngageCommand) -> None:
     )
 
     @app.view(CALLBACK_ID)
-    def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], database: Database, logger: Logger) -> None:
+    def save(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], database: Database, logger: Logger
+    ) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
         form = FormValues(view)
         draft = TeamDraft(
@@ -68,12 +77,16 @@ def register(app: App, engage: EngageCommand) -> None:
         try:
             with database.transaction() as session:
                 team: ProducerTeam = save_team(
-                    session=session, draft=draft, user_id=body["user"]["id"],
+                    session=session,
+                    draft=draft,
+                    user_id=body["user"]["id"],
                     team_id=metadata.get("team_id"),
                 )
                 text = team_saved_text(
-                    name=team.name, created=metadata.get("team_id") is None,
-                    outputs=len(team.outputs), home_channel_id=team.home_channel_id,
+                    name=team.name,
+                    created=metadata.get("team_id") is None,
+                    outputs=len(team.outputs),
+                    home_channel_id=team.home_channel_id,
                 )
         except Invalid as invalid:
             ack(response_action="errors", errors=invalid.errors)
@@ -84,6 +97,9 @@ def register(app: App, engage: EngageCommand) -> None:
             return
         if metadata.get("response_url"):
             ack()
-            WebhookClient(metadata["response_url"]).send_dict(notice_message(text))
+            post_reply(metadata["response_url"], notice_message(text), logger)
         else:
-            ack(response_action="update", view=modal("team_saved", "Team saved", [section(text)], submit=None))
+            ack(
+                response_action="update",
+                view=modal("team_saved", "Team saved", [section(text)], submit=None),
+            )

@@ -20,7 +20,9 @@ from storage.types import utc_now
 def list_teams(*, session: Session, query: str = "", limit: int = 100) -> Sequence[ProducerTeam]:
     statement = select(ProducerTeam).order_by(col(ProducerTeam.name)).limit(limit)
     if query:
-        statement = statement.where(func.lower(ProducerTeam.name).contains(query.lower()))
+        statement = statement.where(
+            func.lower(ProducerTeam.name).contains(query.lower(), autoescape=True)
+        )
     return session.exec(statement).all()
 
 

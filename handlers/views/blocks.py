@@ -46,9 +46,7 @@ def divider() -> Block:
     return {"type": "divider"}
 
 
-def button(
-    text: str, action_id: str, value: str = "", style: str | None = None
-) -> dict[str, Any]:
+def button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id}
     if value:
         element["value"] = value

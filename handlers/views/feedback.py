@@ -42,7 +42,9 @@ def feedback_modal(
     output = record.output if record is not None else None
     permalink = record.source_permalink if record is not None else permalink
     blocks = [
-        input_block("received_on", "Received", date_picker(record.received_on if record else today)),
+        input_block(
+            "received_on", "Received", date_picker(record.received_on if record else today)
+        ),
         input_block(
             "team", "Team", external_select(option(team.name, str(team.id)) if team else None)
         ),
@@ -95,7 +97,11 @@ def feedback_modal(
         input_block(
             "contact_agreed",
             "Contact",
-            checkbox("They agreed to be contacted about this", "yes", bool(record and record.contact_agreed)),
+            checkbox(
+                "They agreed to be contacted about this",
+                "yes",
+                bool(record and record.contact_agreed),
+            ),
             optional=True,
         ),
         input_block(
@@ -112,10 +118,14 @@ def feedback_modal(
         ),
     ]
     if text and len(text) > LONG_TEXT_MAX:
-        blocks.insert(0, context(
-            f":warning: The message is {len(text):,} characters; the form holds the first "
-            f"{LONG_TEXT_MAX:,}. Shorten it to what matters; the link below keeps the whole message."
-        ))
+        blocks.insert(
+            0,
+            context(
+                f":warning: The message is {len(text):,} characters; the form holds the "
+                f"first {LONG_TEXT_MAX:,}. Shorten it to what matters; the link below keeps "
+                "the whole message."
+            ),
+        )
     if permalink:
         blocks.append(section(f"<{permalink}|The original message>"))
     title = f"Feedback #{record.id}" if record else "Record feedback"

@@ -12,7 +12,11 @@ CALLBACK_ID = "team_form"
 
 
 def team_modal(
-    *, metadata: str, name: str = "", home_channel_id: str | None = None, outputs: str = "",
+    *,
+    metadata: str,
+    name: str = "",
+    home_channel_id: str | None = None,
+    outputs: str = "",
     editing: bool = False,
 ) -> dict[str, Any]:
     channel: dict[str, Any] = {
@@ -38,17 +42,24 @@ def team_modal(
             hint=f"Write {OUTPUT_LINE_HINT}, e.g. 'Consumer price inflation | high'.",
         ),
     ]
-    return modal(CALLBACK_ID, "Edit team" if editing else "Create a team", blocks, private_metadata=metadata)
+    return modal(
+        CALLBACK_ID, "Edit team" if editing else "Create a team", blocks, private_metadata=metadata
+    )
 
 
 def edit_team_modal(team: Any, metadata: str) -> dict[str, Any]:
     return team_modal(
-        metadata=metadata, name=team.name, home_channel_id=team.home_channel_id,
-        outputs=format_outputs(team), editing=True,
+        metadata=metadata,
+        name=team.name,
+        home_channel_id=team.home_channel_id,
+        outputs=format_outputs(team),
+        editing=True,
     )
 
 
 def team_saved_text(*, name: str, created: bool, outputs: int, home_channel_id: str | None) -> str:
     home = f" Home channel: <#{home_channel_id}>." if home_channel_id else ""
     verb = "Created" if created else "Updated"
-    return f":white_check_mark: {verb} team *{escape_mrkdwn(name)}* with {outputs} output{'s' if outputs != 1 else ''}.{home}"
+    plural = "" if outputs == 1 else "s"
+    name = escape_mrkdwn(name)
+    return f":white_check_mark: {verb} team *{name}* with {outputs} output{plural}.{home}"

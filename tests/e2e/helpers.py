@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlmodel import select
@@ -34,7 +33,7 @@ def run_command(
         slash_command(text, user_id=user, channel_id=channel, response_url=response_url, **fields)
     )
     assert response.status == 200, response.body
-    return reply_named(bot, name)
+    return wait_for_reply(bot, name)
 
 
 def reply_text(reply: dict[str, Any]) -> str:
@@ -81,14 +80,3 @@ def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def count_rows(database: Database, model: type) -> int:
     with database.transaction() as session:
         return len(session.exec(select(model)).all())
-
-
-def reply_named(bot: RunningBot, name: str, timeout: float = 5.0) -> dict[str, Any]:
-    """Wait for, and return, the latest post to the response_url called `name`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        named = [call for call in bot.slack.calls("response_url") if call.args["_name"] == name]
-        if named:
-            return named[-1].args
-        time.sleep(0.02)
-    raise AssertionError(f"nothing posted to response_url {name!r}:\n{bot.slack.describe()}")

@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.clock import today
 from storage.models import Engagement
 from tests.conftest import RunningBot
-from tests.e2e.helpers import make_team, reply_named, reply_text, run_command
+from tests.e2e.helpers import make_team, reply_text, run_command, wait_for_reply
 from tests.slack_requests import (
     block_actions,
     global_shortcut,
@@ -153,7 +153,7 @@ def test_add_details_opens_the_form_prefilled_and_saving_edits_the_same_record(
     bot.requester.send(
         view_submission(view, state_values(view, {"summary": "Fuller note", "method": "webinar"}))
     )
-    updated = reply_named(bot, "edit")
+    updated = wait_for_reply(bot, "edit")
     assert updated["replace_original"] is True
     assert "Updated engagement *#1*" in reply_text(updated)
     with bot.database.transaction() as session:
@@ -179,14 +179,14 @@ def test_undo_deletes_only_for_the_person_who_logged_it(bot: RunningBot) -> None
             ephemeral=True,
         )
     )
-    refused = reply_named(bot, "other")
+    refused = wait_for_reply(bot, "other")
     assert "Only <@U0001>" in refused["text"] and "Nothing was deleted" in refused["text"]
     assert _count(bot, Engagement) == 1
     own_url = bot.slack.response_url("own")
     bot.requester.send(
         block_actions(undo["action_id"], undo["value"], response_url=own_url, ephemeral=True)
     )
-    done = reply_named(bot, "own")
+    done = wait_for_reply(bot, "own")
     assert done["replace_original"] is True and "deleted" in done["text"]
     assert _count(bot, Engagement) == 0
 

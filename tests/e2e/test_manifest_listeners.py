@@ -1,0 +1,122 @@
+"""manifest.yml and the listeners agree: nothing Slack sends goes unheard, nothing is unused.
+
+Bolt answers 404 to a request no listener matches, so a command, shortcut or event in
+the manifest without a listener shows up as a 404 here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.config import load_settings
+from handlers.listeners import register_listeners
+from storage.database import Database
+from tests.conftest import RunningBot
+from tests.e2e.helpers import make_team
+from tests.slack_requests import app_home_opened, global_shortcut, message_shortcut, slash_command
+
+MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text("utf-8"))
+FEATURES = MANIFEST["features"]
+COMMANDS = {command["command"] for command in FEATURES.get("slash_commands", [])}
+SHORTCUTS = {shortcut["callback_id"]: shortcut["type"] for shortcut in FEATURES["shortcuts"]}
+EVENTS = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+
+# How to send each bot event as Slack would, and the Slack call that shows it was handled.
+EVENT_REQUESTS: dict[str, tuple[Callable[[], dict[str, Any]], str]] = {
+    "app_home_opened": (app_home_opened, "views.publish"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_slash_command_is_handled(bot: RunningBot, command: str) -> None:
+    url = bot.slack.response_url("command")
+    answer = bot.requester.send(slash_command("help", command=command, response_url=url))
+    assert answer.status == 200, answer.body
+    assert bot.slack.wait_for("response_url")[0].args["_name"] == "command"
+
+
+@pytest.mark.parametrize("callback_id", sorted(SHORTCUTS))
+def test_every_shortcut_is_handled(bot: RunningBot, callback_id: str) -> None:
+    make_team(bot.database, channel="C0001")
+    if SHORTCUTS[callback_id] == "message":
+        payload = message_shortcut(callback_id, message_text="Please add regional tables")
+    else:
+        payload = global_shortcut(callback_id)
+    answer = bot.requester.send(payload)
+    assert answer.status == 200, answer.body
+    assert bot.slack.wait_for("views.open")[0].args["view"]["type"] == "modal"
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENTS))
+def test_every_bot_event_is_handled(bot: RunningBot, event_type: str) -> None:
+    assert event_type in EVENT_REQUESTS, f"add how to send {event_type} to EVENT_REQUESTS"
+    request, effect = EVENT_REQUESTS[event_type]
+    answer = bot.requester.send(request())
+    assert answer.status == 200, answer.body
+    bot.slack.wait_for(effect)
+
+
+def test_a_request_nothing_listens_to_gets_404(bot: RunningBot) -> None:
+    """The check the tests above rely on."""
+    assert bot.requester.send(global_shortcut("not_in_the_manifest")).status == 404
+    assert bot.requester.send(slash_command(command="/not-ours")).status == 404
+
+
+class Recorder:
+    """Stands in for the Bolt App: records what each listener registers for."""
+
+    def __init__(self) -> None:
+        self.registered: dict[str, list[Any]] = {}
+
+    def _record(self, kind: str, constraint: Any = None) -> Callable[[Any], Any]:
+        def decorator(function: Any) -> Any:
+            self.registered.setdefault(kind, []).append(constraint)
+            return function
+
+        return decorator
+
+    def command(self, command: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._record("command", command)
+
+    def shortcut(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._record("shortcut", constraints)
+
+    def event(self, event: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._record("event", event)
+
+    def action(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._record("action", constraints)
+
+    def view(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._record("view", constraints)
+
+    def options(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._record("options", constraints)
+
+    # Bolt's middleware, use and error take the function itself (`@app.error`).
+    def middleware(self, function: Any) -> Any:
+        return self._record("middleware")(function)
+
+    def use(self, function: Any) -> Any:
+        return self._record("middleware")(function)
+
+    def error(self, function: Any) -> Any:
+        return self._record("error")(function)
+
+
+def test_every_listener_is_in_the_manifest() -> None:
+    recorder = Recorder()
+    database = Database("sqlite://")  # registering connects to nothing
+    settings = load_settings({"DATABASE_URL": database.url})
+    register_listeners(recorder, database, settings)  # type: ignore[arg-type]
+    database.dispose()
+    assert set(recorder.registered["command"]) == COMMANDS
+    assert set(recorder.registered["shortcut"]) == set(SHORTCUTS)
+    assert set(recorder.registered["event"]) == EVENTS
+    for kind in ("action", "view", "options", "error"):
+        assert recorder.registered[kind], f"no {kind} listener registered"
