@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings)
+    configure_logging(settings, quiet=args.command == "console")
     try:
         return int(args.run(args, settings) or 0)
     except SQLAlchemyError as error:
@@ -53,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="answer Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)"
     )
     serve.set_defaults(run=_serve)
+
+    console = commands.add_parser(
+        "console", help="try the bot in this terminal, with no Slack (a stand-in takes its place)"
+    )
+    console.add_argument("--user", default=_login_name(), help="who you are (default: you)")
+    console.add_argument("--channel", default="general", help="where you are (default: general)")
+    console.set_defaults(run=_console)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -104,6 +112,18 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
         executor.shutdown(wait=True)  # let work started after ack() finish
         database.dispose()
     return 0
+
+
+def _console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console.session import Console
+    from bot.console.terminal import Terminal
+
+    Console(settings, Terminal(), user=args.user, channel=args.channel).run()
+    return 0
+
+
+def _login_name() -> str:
+    return (os.environ.get("USER") or "you").lower()
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:

@@ -147,8 +147,11 @@ def _log_level(value: str) -> str:
     return level
 
 
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+def configure_logging(settings: Settings, *, quiet: bool = False) -> None:
+    """Log at LOG_LEVEL; `quiet` (the console) shows only warnings unless asked for DEBUG."""
+    level = settings.log_level
+    if quiet and level != "DEBUG":
+        level = "WARNING"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic reports every migration step at INFO; starting up needs one line, not twenty.
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))

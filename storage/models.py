@@ -12,6 +12,10 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from storage.types import UTCDateTime, utc_now
 
+# SQLite would otherwise hand a deleted row's id to the next row: an undone entry's number
+# must never come back as another entry's.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 def _moment(**kwargs: object) -> datetime:
     return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False, **kwargs)
@@ -54,6 +58,7 @@ class ProducerTeam(SQLModel, table=True):
     """A team that produces statistics; its home channel is where its staff work."""
 
     __tablename__ = "producer_team"
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     home_channel_id: str | None = Field(default=None, unique=True, max_length=32)
@@ -71,7 +76,7 @@ class StatisticalOutput(SQLModel, table=True):
     """A published statistic; its public profile sets how much engagement it warrants."""
 
     __tablename__ = "statistical_output"
-    __table_args__ = (UniqueConstraint("team_id", "name"),)
+    __table_args__ = (UniqueConstraint("team_id", "name"), NEVER_REUSE_IDS)
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="producer_team.id", index=True)
     name: str = Field(max_length=120, index=True)
@@ -111,6 +116,7 @@ class Engagement(SQLModel, table=True):
     __table_args__ = (
         Index("ix_engagement_team_occurred", "team_id", "occurred_on"),
         Index("ix_engagement_logged_by_created", "logged_by", "created_at"),
+        NEVER_REUSE_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="producer_team.id")
@@ -140,6 +146,7 @@ class Feedback(SQLModel, table=True):
     __table_args__ = (
         Index("ix_feedback_team_received", "team_id", "received_on"),
         Index("ix_feedback_recorded_by_created", "recorded_by", "created_at"),
+        NEVER_REUSE_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="producer_team.id")
@@ -175,3 +182,14 @@ class UserPreference(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("producer_team.id", ondelete="SET NULL"))
     )
     updated_at: datetime = _moment()
+
+
+class ConsoleIdentity(SQLModel, table=True):
+    """A person or channel of `engagebot console`, with the Slack-like id made up for it,
+    kept so that records made in one console run belong to the same ids in the next."""
+
+    __tablename__ = "console_identity"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+    slack_id: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=10)  # "user" or "channel"
+    name: str = Field(max_length=80)

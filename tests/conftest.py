@@ -18,10 +18,10 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app import build_app
 from bot.config import Settings, load_settings
+from bot.console.slack_standin import SlackStandIn
 from bot.serving import HttpServer, WebApp
 from storage.database import Database
 from storage.migrate import upgrade
-from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequester
 
 SIGNING_SECRET = "test-signing-secret"
@@ -96,12 +96,12 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
+def fake_slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as fake:
         yield fake
 
 
-def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
+def test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str) -> Settings:
     environ = {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -119,7 +119,7 @@ test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a 
 class RunningBot:
     """The real Bolt app behind the real HTTP server, on a free local port."""
 
-    def __init__(self, settings: Settings, database: Database, fake_slack: FakeSlack) -> None:
+    def __init__(self, settings: Settings, database: Database, fake_slack: SlackStandIn) -> None:
         self.settings = settings
         self.database = database
         self.slack = fake_slack
@@ -135,7 +135,7 @@ class RunningBot:
 
 
 @pytest.fixture
-def bot(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[RunningBot]:
+def bot(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[RunningBot]:
     running = RunningBot(test_settings(fake_slack, database_url), database, fake_slack)
     yield running
     running.stop()

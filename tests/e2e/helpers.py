@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.console.payloads import slash_command
 from bot.teams import TeamDraft, save_team
 from storage.database import Database
 from tests.conftest import RunningBot
-from tests.slack_requests import slash_command
 
 
 def make_team(
@@ -54,7 +54,7 @@ def reply_text(reply: dict[str, Any]) -> str:
 
 
 def wait_for_reply(bot: RunningBot, name: str) -> dict[str, Any]:
-    """What the bot last posted to the response_url `name` (see FakeSlack.response_url)."""
+    """What the bot last posted to the response_url `name` (see SlackStandIn.response_url)."""
     expected = 1
     while True:
         calls = bot.slack.wait_for("response_url", count=expected)

@@ -10,13 +10,13 @@ from datetime import date
 
 import pytest
 
+from bot.console.payloads import app_home_opened, slash_command, state_values, view_submission
+from bot.console.slack_standin import SlackStandIn
 from handlers.views.engagement import engagement_modal
 from handlers.views.entries import FormOrigin
 from storage.database import Database
 from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import reply_text, run_command
-from tests.fake_slack import FakeSlack
-from tests.slack_requests import app_home_opened, slash_command, state_values, view_submission
 
 UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-directory/engagebot.sqlite",
@@ -25,7 +25,7 @@ UNREACHABLE = {
 
 
 @pytest.fixture(params=sorted(UNREACHABLE))
-def broken_bot(request: pytest.FixtureRequest, fake_slack: FakeSlack) -> Iterator[RunningBot]:
+def broken_bot(request: pytest.FixtureRequest, fake_slack: SlackStandIn) -> Iterator[RunningBot]:
     url = UNREACHABLE[request.param]
     database = Database(url)
     running = RunningBot(test_settings(fake_slack, url), database, fake_slack)

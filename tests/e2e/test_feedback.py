@@ -9,6 +9,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.console.payloads import (
+    block_actions,
+    message_shortcut,
+    slash_command,
+    state_values,
+    view_submission,
+)
 from storage.models import Feedback, FeedbackTheme, Organisation, Theme
 from tests.conftest import RunningBot
 from tests.e2e.helpers import (
@@ -19,13 +26,6 @@ from tests.e2e.helpers import (
     reply_text,
     run_command,
     wait_for_reply,
-)
-from tests.slack_requests import (
-    block_actions,
-    message_shortcut,
-    slash_command,
-    state_values,
-    view_submission,
 )
 
 MESSAGE_TS = "1700000123.000200"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
 from bot.engagements import EngagementDraft, save_engagement
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
-from tests.slack_requests import app_home_opened, block_actions, state_values, view_submission
 
 
 def open_home(bot: RunningBot, user: str = "U0001") -> dict[str, Any]:

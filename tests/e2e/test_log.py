@@ -8,16 +8,16 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from bot.clock import today
-from storage.models import Engagement
-from tests.conftest import RunningBot
-from tests.e2e.helpers import make_team, reply_text, run_command, wait_for_reply
-from tests.slack_requests import (
+from bot.console.payloads import (
     block_actions,
     global_shortcut,
     slash_command,
     state_values,
     view_submission,
 )
+from storage.models import Engagement
+from tests.conftest import RunningBot
+from tests.e2e.helpers import make_team, reply_text, run_command, wait_for_reply
 
 
 def test_log_with_text_records_at_once_and_answers_with_buttons(bot: RunningBot) -> None:
@@ -189,6 +189,8 @@ def test_undo_deletes_only_for_the_person_who_logged_it(bot: RunningBot) -> None
     done = wait_for_reply(bot, "own")
     assert done["replace_original"] is True and "deleted" in done["text"]
     assert _count(bot, Engagement) == 0
+    again = run_command(bot, "log A new one")
+    assert "engagement *#2*" in reply_text(again)  # an undone number is never reused
 
 
 def test_the_global_shortcut_opens_the_form_and_confirms_in_the_modal(bot: RunningBot) -> None:

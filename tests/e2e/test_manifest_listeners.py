@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from bot.config import load_settings
+from bot.console.payloads import app_home_opened, global_shortcut, message_shortcut, slash_command
 from handlers.listeners import register_listeners
 from storage.database import Database
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team
-from tests.slack_requests import app_home_opened, global_shortcut, message_shortcut, slash_command
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text("utf-8"))
 FEATURES = MANIFEST["features"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.console.payloads import block_suggestion, slash_command, state_values
 from storage.reference import organisations_named
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view
-from tests.slack_requests import block_suggestion, slash_command, state_values
 
 Options = list[tuple[str, str]]
 

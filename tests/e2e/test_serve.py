@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.console.payloads import slash_command
+from bot.console.slack_standin import SlackStandIn
 from tests.conftest import SIGNING_SECRET
-from tests.fake_slack import FakeSlack
-from tests.slack_requests import SlackRequester, slash_command
+from tests.slack_requests import SlackRequester
 
 ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
 
@@ -36,7 +37,7 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
 
 
 @pytest.fixture
-def base_env(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
+def base_env(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     return {
         **keep,
@@ -67,7 +68,7 @@ def test_bad_configuration_exits_2_with_one_line(
 
 
 def test_a_token_slack_refuses_exits_2(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
+    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
 ) -> None:
     fake_slack.fail_next("auth.test", error="invalid_auth")
     result = run(["serve"], base_env, tmp_path)
@@ -117,7 +118,7 @@ def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subproces
 
 
 def test_serve_answers_slack_over_http_and_stops_cleanly_on_sigterm(
-    served: tuple[subprocess.Popen[str], str], fake_slack: FakeSlack
+    served: tuple[subprocess.Popen[str], str], fake_slack: SlackStandIn
 ) -> None:
     process, url = served
     with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
@@ -134,7 +135,7 @@ def test_serve_answers_slack_over_http_and_stops_cleanly_on_sigterm(
 
 
 def test_socket_mode_uses_the_configured_api_url(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
+    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
 ) -> None:
     env = {**base_env, "SLACK_APP_TOKEN": "xapp-test-token", "SLACK_SIGNING_SECRET": ""}
     process = subprocess.Popen(

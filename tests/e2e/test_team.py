@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.console.payloads import slash_command, state_values, view_submission
 from bot.engagements import EngagementDraft, save_engagement
 from storage.models import ProducerTeam, StatisticalOutput
 from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, make_team, opened_view, wait_for_reply
-from tests.slack_requests import slash_command, state_values, view_submission
 
 
 def open_team_form(

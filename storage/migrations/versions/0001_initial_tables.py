@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("home_channel_id"),
         sa.UniqueConstraint("name"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "theme",
@@ -89,6 +90,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source_key"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("engagement", schema=None) as batch_op:
         batch_op.create_index(
@@ -110,6 +112,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("team_id", "name"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("statistical_output", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_statistical_output_name"), ["name"], unique=False)
@@ -186,6 +189,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source_key"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("feedback", schema=None) as batch_op:
         batch_op.create_index(

@@ -1,8 +1,9 @@
-"""A fake Slack Web API server on localhost, for tests (stdlib only).
+"""A stand-in for Slack's Web API on localhost: `engagebot console` talks to it instead of
+Slack, and so do the tests (stdlib only).
 
-Point the bot at it with ``SLACK_API_URL=fake.url`` (or ``WebClient(base_url=fake.url)``).
-Every call is recorded as a :class:`SlackCall`; the bot does its work after ``ack()`` on a
-worker thread, so tests should use :meth:`FakeSlack.wait_for` rather than :meth:`calls`.
+Point the bot at it with ``SLACK_API_URL=standin.url``. Every call is recorded as a
+:class:`SlackCall` and answered as Slack would; failures can be injected for tests. The bot
+works after ``ack()`` on a worker thread, so tests wait with :meth:`SlackStandIn.wait_for`.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class _Failure:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    fake: FakeSlack
+    fake: SlackStandIn
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -94,7 +95,7 @@ def complete_view(view: Mapping[str, Any], view_id: str) -> dict[str, Any]:
     return result
 
 
-class FakeSlack:
+class SlackStandIn:
     """Fake Slack Web API + response_url endpoint, bound to 127.0.0.1 on a free port."""
 
     def __init__(self) -> None:
@@ -127,7 +128,7 @@ class FakeSlack:
             "conversations.open": self._open_dm,
         }
 
-    def start(self) -> FakeSlack:
+    def start(self) -> SlackStandIn:
         """Start serving in a daemon thread; returns self."""
         self._server = server = _Server(("127.0.0.1", 0), _Handler)
         server.fake = self
@@ -147,7 +148,7 @@ class FakeSlack:
                 self._thread.join(timeout=5)
             self._server = self._thread = None
 
-    def __enter__(self) -> FakeSlack:
+    def __enter__(self) -> SlackStandIn:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -157,7 +158,7 @@ class FakeSlack:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` (no trailing slash)."""
         if self._server is None:
-            raise RuntimeError("FakeSlack is not started")
+            raise RuntimeError("SlackStandIn is not started")
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property

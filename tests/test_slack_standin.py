@@ -15,8 +15,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests import slack_requests as sr
-from tests.fake_slack import FakeSlack
+from bot.console import payloads
+from bot.console.slack_standin import SlackStandIn
+from tests.slack_requests import SlackRequester
 
 SECRET = "test-signing-secret"
 MODAL = {
@@ -61,16 +62,16 @@ MODAL = {
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as fake:
         yield fake
 
 
-def client(fake: FakeSlack) -> WebClient:
+def client(fake: SlackStandIn) -> WebClient:
     return WebClient(base_url=fake.url, token="xoxb-test")
 
 
-def test_records_calls_and_decodes_form_encoded_blocks(slack: FakeSlack) -> None:
+def test_records_calls_and_decodes_form_encoded_blocks(slack: SlackStandIn) -> None:
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
     first = client(slack).chat_postMessage(channel="C1", text="hi", blocks=blocks)
     second = client(slack).chat_postMessage(channel="C1", text="again")
@@ -86,7 +87,7 @@ def test_records_calls_and_decodes_form_encoded_blocks(slack: FakeSlack) -> None
     )
 
 
-def test_views_open_records_view_and_returns_it_with_an_id(slack: FakeSlack) -> None:
+def test_views_open_records_view_and_returns_it_with_an_id(slack: SlackStandIn) -> None:
     response = client(slack).views_open(trigger_id="t1", view=MODAL)
 
     [call] = slack.wait_for("views.open")
@@ -97,7 +98,7 @@ def test_views_open_records_view_and_returns_it_with_an_id(slack: FakeSlack) -> 
     assert updated["view"]["id"] == response["view"]["id"]
 
 
-def test_fail_next_with_rate_limit_then_recovers(slack: FakeSlack) -> None:
+def test_fail_next_with_rate_limit_then_recovers(slack: SlackStandIn) -> None:
     slack.fail_next("chat.postMessage", error="ratelimited", status=429)
 
     with pytest.raises(SlackApiError) as failure:
@@ -108,7 +109,7 @@ def test_fail_next_with_rate_limit_then_recovers(slack: FakeSlack) -> None:
     assert client(slack).chat_postMessage(channel="C1", text="hi")["ok"]
 
 
-def test_set_response_unknown_method_and_users_info(slack: FakeSlack) -> None:
+def test_set_response_unknown_method_and_users_info(slack: SlackStandIn) -> None:
     slack.set_response("team.info", {"ok": True, "team": {"id": "T0001"}})
     slack.set_user("U9", tz="America/New_York", is_admin=True)
 
@@ -119,14 +120,14 @@ def test_set_response_unknown_method_and_users_info(slack: FakeSlack) -> None:
     assert (user["tz"], user["is_admin"], user["id"]) == ("America/New_York", True, "U9")
 
 
-def test_records_response_url_posts(slack: FakeSlack) -> None:
+def test_records_response_url_posts(slack: SlackStandIn) -> None:
     WebhookClient(slack.response_url("cmd")).send(text="Saved", response_type="ephemeral")
 
     [call] = slack.wait_for("response_url")
     assert call.args == {"text": "Saved", "response_type": "ephemeral", "_name": "cmd"}
 
 
-def test_wait_for_lists_calls_seen_on_timeout(slack: FakeSlack) -> None:
+def test_wait_for_lists_calls_seen_on_timeout(slack: SlackStandIn) -> None:
     client(slack).auth_test()
     with pytest.raises(AssertionError, match=r"(?s)'views\.open'.*auth\.test"):
         slack.wait_for("views.open", timeout=0.05)
@@ -157,33 +158,33 @@ def verifier_url() -> Iterator[str]:
 
 
 def test_requester_signatures_verify_unless_tampered_or_stale(verifier_url: str) -> None:
-    requester = sr.SlackRequester(verifier_url, SECRET)
-    payload = sr.slash_command("log Met ONS")
+    requester = SlackRequester(verifier_url, SECRET)
+    payload = payloads.slash_command("log Met ONS")
 
     ok = requester.send(payload)
     assert (ok.status, ok.json) == (200, {"valid": True})
     assert requester.send(payload, tamper=True).status == 401
     assert requester.send(payload, timestamp=int(time.time()) - 600).status == 401
     headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    assert requester.send(sr.app_home_opened("U1"), extra_headers=headers).status == 200
+    assert requester.send(payloads.app_home_opened("U1"), extra_headers=headers).status == 200
 
 
 def test_state_values_builds_element_states_and_keeps_initial_values() -> None:
-    values = sr.state_values(MODAL, {"summary": "Met ONS", "method": "meeting"})
+    values = payloads.state_values(MODAL, {"summary": "Met ONS", "method": "meeting"})
 
     assert values["summary"]["value"] == {"type": "plain_text_input", "value": "Met ONS"}
     assert values["method"]["value"]["selected_option"]["value"] == "meeting"
     assert values["date"]["value"] == {"type": "datepicker", "selected_date": "2024-05-01"}
     assert values["org"]["value"]["selected_option"] is None
-    org = sr.state_values(MODAL, {"org": ("Office for National Statistics", "ons")})["org"]
+    org = payloads.state_values(MODAL, {"org": ("Office for National Statistics", "ons")})["org"]
     assert org["value"]["selected_option"]["value"] == "ons"
     with pytest.raises(ValueError, match="meeting"):
-        sr.state_values(MODAL, {"method": "carrier pigeon"})
+        payloads.state_values(MODAL, {"method": "carrier pigeon"})
     with pytest.raises(KeyError):
-        sr.state_values(MODAL, {"no_such_block": "x"})
+        payloads.state_values(MODAL, {"no_such_block": "x"})
 
 
-def test_payloads_dispatch_through_bolt(slack: FakeSlack) -> None:
+def test_payloads_dispatch_through_bolt(slack: SlackStandIn) -> None:
     """The builders' payloads, signed by the requester's scheme, are what Bolt understands."""
     app = App(client=client(slack), signing_secret=SECRET, process_before_response=True)
     seen: dict[str, Any] = {}
@@ -195,17 +196,17 @@ def test_payloads_dispatch_through_bolt(slack: FakeSlack) -> None:
     app.event("app_home_opened")(lambda event: seen.update(event=event))
 
     def dispatch(payload: dict[str, Any]) -> int:
-        body, content_type = sr.encode(payload)
-        headers = sr.signed_headers(SECRET, body, content_type)
+        body, content_type = payloads.encode(payload)
+        headers = payloads.signed_headers(SECRET, body, content_type)
         return app.dispatch(BoltRequest(body=body.decode(), headers=headers)).status
 
-    submitted = sr.state_values(MODAL, {"summary": "Met ONS", "method": "meeting"})
-    assert dispatch(sr.slash_command("log", user_id="U7")) == 200
-    assert dispatch(sr.view_submission(MODAL, submitted, user_id="U7")) == 200
-    assert dispatch(sr.block_actions("go", "1", ephemeral=True)) == 200
-    assert dispatch(sr.block_suggestion("value", view=MODAL, value="off")) == 200
-    assert dispatch(sr.message_shortcut("log", message_text="hello")) == 200
-    assert dispatch(sr.app_home_opened("U7")) == 200
+    submitted = payloads.state_values(MODAL, {"summary": "Met ONS", "method": "meeting"})
+    assert dispatch(payloads.slash_command("log", user_id="U7")) == 200
+    assert dispatch(payloads.view_submission(MODAL, submitted, user_id="U7")) == 200
+    assert dispatch(payloads.block_actions("go", "1", ephemeral=True)) == 200
+    assert dispatch(payloads.block_suggestion("value", view=MODAL, value="off")) == 200
+    assert dispatch(payloads.message_shortcut("log", message_text="hello")) == 200
+    assert dispatch(payloads.app_home_opened("U7")) == 200
     assert seen["command"]["user_id"] == "U7"
     assert seen["view"]["state"]["values"] == submitted
     assert seen["view"]["private_metadata"] == '{"team": 3}'

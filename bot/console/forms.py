@@ -1,0 +1,191 @@
+"""A modal as a form asked field by field, enforcing what Slack's own inputs enforce
+(required fields, dates, whole numbers, picking from the options) before submitting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from bot.console.render import describe_input, mrkdwn_to_plain
+from bot.console.terminal import Terminal
+
+# Loads an external select's options through the app: (block, typed text) -> options.
+OptionsLoader = Callable[[dict[str, Any], str], list[dict[str, Any]]]
+# Resolves "#name" to the channel's id for a conversations select.
+ChannelLookup = Callable[[str], str]
+
+_SINGLE = {"static_select", "external_select", "radio_buttons"}
+_MULTI = {"multi_static_select", "multi_external_select"}
+
+
+class FormCancelled(Exception):
+    """The person typed :cancel: the modal closes unsaved, as Slack's Cancel does."""
+
+
+class FieldAsker:
+    """Asks one input block and returns the simple value `state_values` takes (None: empty)."""
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        load_options: OptionsLoader,
+        channel_id: ChannelLookup,
+        channel_name: Callable[[str], str],
+    ) -> None:
+        self.terminal = terminal
+        self.load_options = load_options
+        self.channel_id = channel_id
+        self.channel_name = channel_name
+
+    def ask(self, block: dict[str, Any], current: Any) -> Any:
+        element = block["element"]
+        kind = element["type"]
+        self.terminal.say(describe_input(block, self._shown(element, current)))
+        required = not block.get("optional", False)
+        while True:
+            if kind in ("static_select", "multi_static_select", "radio_buttons", "checkboxes"):
+                value = self._pick(element.get("options", []), kind, current)
+            elif kind in ("external_select", "multi_external_select"):
+                value = self._search(block, kind, current)
+            else:
+                value = self._typed(kind, element, current)
+            if value is _INVALID:
+                continue
+            if required and value in (None, [], ""):
+                self.terminal.say("  This field is required.")
+                continue
+            return value
+
+    def _ask(self, prompt: str) -> str:
+        answer = self.terminal.ask(prompt)
+        if answer == ":cancel":
+            raise FormCancelled
+        return answer
+
+    def _shown(self, element: dict[str, Any], current: Any) -> str:
+        """The current answer as the person reads it."""
+        if current in (None, [], ""):
+            return ""
+        kind = element["type"]
+        labels = {o["value"]: o["text"]["text"] for o in element.get("options", [])}
+        if kind in ("conversations_select", "channels_select"):
+            return "#" + self.channel_name(current)
+        if kind == "checkboxes":
+            return "yes"
+        answers = current if isinstance(current, list) else [current]
+        return ", ".join(
+            answer[0] if isinstance(answer, tuple) else labels.get(answer, str(answer))
+            for answer in answers
+        )
+
+    def _typed(self, kind: str, element: dict[str, Any], current: Any) -> Any:
+        answer = self._ask("  > ")
+        if answer == "":
+            return current
+        if answer == "-":
+            return None
+        if element.get("multiline"):
+            answer = "\n".join([answer, *self._more_lines()])
+        if kind == "datepicker":
+            try:
+                return date.fromisoformat(answer).isoformat()
+            except ValueError:
+                self.terminal.say("  Type a date as YYYY-MM-DD.")
+                return _INVALID
+        minimum = int(element.get("min_value", 0))
+        if kind == "number_input" and not (answer.isdigit() and int(answer) >= minimum):
+            self.terminal.say(f"  Type a whole number of at least {minimum}.")
+            return _INVALID
+        if kind in ("conversations_select", "channels_select"):
+            return self.channel_id(answer.lstrip("#"))
+        max_length = element.get("max_length")
+        if max_length and len(answer) > int(max_length):
+            self.terminal.say(f"  Slack allows at most {max_length} characters here.")
+            return _INVALID
+        return answer
+
+    def _more_lines(self) -> list[str]:
+        """The rest of a multi-line answer, up to an empty line."""
+        self.terminal.say("  (more lines; an empty line ends)")
+        lines = []
+        while line := self._ask("  > "):
+            lines.append(line)
+        return lines
+
+    def _pick(self, options: list[dict[str, Any]], kind: str, current: Any) -> Any:
+        if kind == "checkboxes":
+            answer = self._ask(f"  {mrkdwn_to_plain(options[0]['text']['text'])}? (y/n) > ")
+            if answer == "":
+                return current
+            return [options[0]["value"]] if answer.lower().startswith("y") else None
+        for number, option in enumerate(options, start=1):
+            self.terminal.say(f"  {number}. {option['text']['text']}")
+        many = kind.startswith("multi_")
+        answer = self._ask("  numbers, separated by commas > " if many else "  number > ")
+        if answer == "":
+            return current
+        if answer == "-":
+            return [] if many else None
+        chosen = _numbers(answer, len(options))
+        if chosen is None or (not many and len(chosen) != 1):
+            self.terminal.say(
+                f"  Type {'numbers' if many else 'a number'} from 1 to {len(options)}."
+            )
+            return _INVALID
+        values = [options[n - 1]["value"] for n in chosen]
+        return values if many else values[0]
+
+    def _search(self, block: dict[str, Any], kind: str, current: Any) -> Any:
+        """Type-ahead: the app's options listener answers each search, as in Slack."""
+        many = kind.startswith("multi_")
+        picked: list[tuple[str, str]] = list(current or []) if many else []
+        keep = "done" if many else "keep"
+        while True:
+            query = self._ask(f"  search (Enter: {keep}; ?: list all) > ")
+            if query == "":
+                return picked if many else current
+            if query == "-":
+                return [] if many else None
+            options = self.load_options(block, "" if query == "?" else query)
+            if not options:
+                self.terminal.say("  Nothing matches; try other words.")
+                continue
+            for number, option in enumerate(options, start=1):
+                self.terminal.say(f"  {number}. {option['text']['text']}")
+            chosen = _numbers(self._ask("  number > "), len(options))
+            if not chosen:
+                continue
+            pairs = [(options[n - 1]["text"]["text"], options[n - 1]["value"]) for n in chosen]
+            if not many:
+                return pairs[0]
+            picked.extend(pair for pair in pairs if pair not in picked)
+            self.terminal.say("  chosen: " + ", ".join(text for text, _ in picked))
+
+
+_INVALID: Any = object()
+
+
+def initial_answer(element: dict[str, Any]) -> Any:
+    """The element's initial value, in the form `FieldAsker.ask` returns answers."""
+    kind = element["type"]
+    if kind in ("external_select",) and element.get("initial_option"):
+        option = element["initial_option"]
+        return (option["text"]["text"], option["value"])
+    if kind == "multi_external_select":
+        return [(o["text"]["text"], o["value"]) for o in element.get("initial_options", [])]
+    if kind in _SINGLE:
+        return (element.get("initial_option") or {}).get("value")
+    if kind in _MULTI or kind == "checkboxes":
+        return [option["value"] for option in element.get("initial_options", [])] or None
+    for key in ("initial_value", "initial_date", "initial_conversation", "initial_channel"):
+        if element.get(key) is not None:
+            return element[key]
+    return None
+
+
+def _numbers(answer: str, count: int) -> list[int] | None:
+    parts = [part.strip() for part in answer.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and 1 <= int(part) <= count for part in parts):
+        return None
+    return [int(part) for part in parts]

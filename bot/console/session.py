@@ -1,0 +1,435 @@
+"""`engagebot console`: the real Bolt app, listeners and storage, with Slack replaced by a
+stand-in in this process. What the person types becomes the payloads Slack would send;
+what the bot sends to Slack's Web API is shown in the terminal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from bot.app import build_app, slack_client
+from bot.config import Settings
+from bot.console import payloads
+from bot.console.bolt_driver import BoltDriver, TrackedExecutor
+from bot.console.forms import FieldAsker, FormCancelled, initial_answer
+from bot.console.render import Choice, render_blocks, render_modal_header
+from bot.console.slack_standin import SlackStandIn
+from bot.console.terminal import InputClosed, Terminal
+from bot.scheduling import run_due_work
+from bot.text import escape_mrkdwn
+from handlers.listeners import COMMAND
+from storage.console import identity_for, identity_names
+from storage.database import Database
+from storage.migrate import upgrade
+
+HELP = """\
+Type what you would type in Slack:
+  /engage ...                  a slash command (try /engage help)
+  any other text               a message from you in the current channel
+Console commands:
+  :click N                     press button or pick menu option N
+  :home                        open engagebot's App Home tab
+  :shortcut log_engagement     run the global shortcut
+  :shortcut record_feedback N  run the message shortcut on message N
+  :as NAME                     become another person
+  :in #CHANNEL                 move to another channel
+  :read [#CHANNEL]             show a channel's messages
+  :tick                        run the scheduler's due work now
+  :time +7d                    move the clock forward (d, h or w) and run what fell due
+  :help                        this help
+  :quit                        leave (Ctrl-D works too)
+In a form: Enter keeps the value shown in [brackets], '-' empties a field,
+'?' lists a search's options, :cancel closes the form unsaved."""
+
+TIME_STEP = re.compile(r"^\+(\d+)([hdw])$")
+UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a button was shown, so a click is reported to the app as Slack would."""
+
+    channel_id: str | None = None
+    message: dict[str, Any] | None = None  # a channel message
+    view: dict[str, Any] | None = None  # the Home tab
+    ephemeral: bool = False
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    number: int
+    channel_id: str
+    author: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+class Console:
+    def __init__(self, settings: Settings, terminal: Terminal, user: str, channel: str) -> None:
+        self.terminal = terminal
+        self.slack = SlackStandIn().start()
+        self.settings = replace(
+            settings,
+            slack_api_url=self.slack.url,
+            bot_token="xoxb-console",
+            signing_secret=BoltDriver.signing_secret,
+            app_token=None,
+        )
+        upgrade(settings.database_url)
+        self.database = Database(settings.database_url)
+        self.executor = TrackedExecutor()
+        app = build_app(self.settings, self.database, self.executor)
+        self.bot = BoltDriver(app, self.executor)
+        self.seen_calls = 0
+        self.choices: dict[int, tuple[Choice, Origin]] = {}
+        self.messages: list[ChannelMessage] = []
+        self.response_urls: dict[str, str] = {}  # response_url name -> channel id
+        self.home_views: dict[str, dict[str, Any]] = {}
+        self.user_id = self.user_name = self.channel_id = self.channel_name = ""
+        self._become(user)
+        self._move(channel)
+
+    # --- the loop ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.terminal.say(
+            f"engagebot console: you are @{self.user_name} in #{self.channel_name}. "
+            "Type :help for help, :quit to leave."
+        )
+        try:
+            while True:
+                line = self.terminal.ask(f"@{self.user_name} #{self.channel_name}> ")
+                if line in (":quit", ":q", ":exit"):
+                    break
+                if line:
+                    self.handle(line)
+        except InputClosed:
+            self.terminal.say()
+        finally:
+            self.close()
+
+    def handle(self, line: str) -> None:
+        """Act on one line the person typed."""
+        if line.startswith(":"):
+            name, _, args = line[1:].partition(" ")
+            action = getattr(self, f"_cmd_{name}", None)
+            if action is None:
+                self.terminal.say(f"Unknown console command :{name}. Type :help.")
+            else:
+                action(args.strip())
+        elif line.startswith("/"):
+            self._slash_command(line)
+        else:
+            self._post_message(self.user_name, line, [])
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.slack.stop()
+        self.database.dispose()
+        self.terminal.close()
+
+    # --- what the person can do -------------------------------------------------------
+
+    def _slash_command(self, line: str) -> None:
+        command, _, text = line.partition(" ")
+        if command != COMMAND:
+            self.terminal.say(f"{command} is not a command here; engagebot answers {COMMAND}.")
+            return
+        self._send(
+            payloads.slash_command(
+                text.strip(),
+                user_id=self.user_id,
+                channel_id=self.channel_id,
+                channel_name=self.channel_name,
+                response_url=self._response_url(),
+            )
+        )
+
+    def _cmd_help(self, _args: str) -> None:
+        self.terminal.say(HELP)
+
+    def _cmd_as(self, name: str) -> None:
+        if not name:
+            self.terminal.say("Say who: :as alice")
+            return
+        self._become(name)
+        self.terminal.say(f"You are now @{self.user_name}.")
+
+    def _cmd_in(self, name: str) -> None:
+        if not name.lstrip("#"):
+            self.terminal.say("Say where: :in #prices-team")
+            return
+        self._move(name)
+        self.terminal.say(f"You are now in #{self.channel_name}.")
+
+    def _cmd_read(self, name: str) -> None:
+        channel_id = self._channel_id(name) if name.lstrip("#") else self.channel_id
+        shown = [message for message in self.messages if message.channel_id == channel_id]
+        if not shown:
+            self.terminal.say("No messages there yet.")
+        for message in shown:
+            self._show_message(message)
+
+    def _cmd_home(self, _args: str) -> None:
+        self._send(payloads.app_home_opened(self.user_id))
+        view = self.home_views.get(self.user_id)
+        if view is None:
+            self.terminal.say("engagebot published no Home tab.")
+            return
+        self._show_blocks("── Home ──", view.get("blocks", []), "", Origin(view=view))
+
+    def _cmd_shortcut(self, args: str) -> None:
+        callback_id, _, number = args.partition(" ")
+        if callback_id == "log_engagement":
+            self._send(payloads.global_shortcut(callback_id, user_id=self.user_id))
+        elif callback_id == "record_feedback":
+            message = next((m for m in self.messages if str(m.number) == number.strip()), None)
+            if message is None:
+                self.terminal.say(
+                    "Give the number of a message shown earlier: :shortcut record_feedback 3"
+                )
+                return
+            self._send(
+                payloads.message_shortcut(
+                    callback_id,
+                    user_id=self.user_id,
+                    channel_id=message.channel_id,
+                    # Slack escapes message text in payloads; the app expects that.
+                    message_text=escape_mrkdwn(message.text),
+                    message_ts=message.ts,
+                    message_user=self._user_id_of(message.author),
+                    response_url=self._response_url(message.channel_id),
+                )
+            )
+        else:
+            self.terminal.say("Shortcuts: log_engagement, record_feedback N")
+
+    def _cmd_click(self, args: str) -> None:
+        found = self.choices.get(int(args)) if args.isdigit() else None
+        if found is None:
+            self.terminal.say("Give the number of a button shown earlier: :click 2")
+            return
+        choice, origin = found
+        action = choice.action
+        selected = action.get("selected_option")
+        value = (selected["text"]["text"], selected["value"]) if selected else action.get("value")
+        self._send(
+            payloads.block_actions(
+                action["action_id"],
+                value,
+                user_id=self.user_id,
+                channel_id=origin.channel_id or self.channel_id,
+                response_url=self._response_url(origin.channel_id),
+                block_id=choice.block_id,
+                action_type=action["type"],
+                view=origin.view,
+                message=origin.message,
+                ephemeral=origin.ephemeral,
+            )
+        )
+
+    def _cmd_tick(self, _args: str) -> None:
+        self._run_due_work()
+
+    def _cmd_time(self, args: str) -> None:
+        step = TIME_STEP.match(args)
+        if step is None:
+            self.terminal.say("Move the clock forward like this: :time +7d (or +3h, +2w)")
+            return
+        self.settings.clock.offset += timedelta(**{UNITS[step[2]]: int(step[1])})
+        moment = self.settings.clock.now().astimezone(self.settings.timezone)
+        self.terminal.say(f"The console's clock now reads {moment:%a %d %b %Y %H:%M %Z}.")
+        self._run_due_work()
+
+    def _run_due_work(self) -> None:
+        done = run_due_work(
+            at=self.settings.clock.now(),
+            database=self.database,
+            client=slack_client(self.settings, self.settings.bot_token),
+        )
+        self.terminal.say(f"Ran the scheduler: {done} delivery(ies) made.")
+        self._show_new_calls()
+
+    # --- talking to the app -----------------------------------------------------------
+
+    def _send(self, payload: dict[str, Any]) -> dict[str, Any] | None:
+        answer = self.bot.send(payload)
+        self._show_new_calls()
+        return answer
+
+    def _show_new_calls(self) -> None:
+        """Show what the bot sent to Slack since last time; fill the forms it opened."""
+        calls = self.slack.calls()[self.seen_calls :]
+        self.seen_calls += len(calls)
+        opened = []
+        for call in calls:
+            if call.method == "response_url":
+                channel_id = self.response_urls.get(call.args["_name"], self.channel_id)
+                self._show_blocks(
+                    "(only visible to you)"
+                    + (" replacing the message above" if call.args.get("replace_original") else ""),
+                    call.args.get("blocks", []),
+                    call.args.get("text", ""),
+                    Origin(channel_id=channel_id, ephemeral=True),
+                )
+            elif call.method == "chat.postMessage":
+                self._post_message(
+                    "engagebot",
+                    call.args.get("text", ""),
+                    call.args.get("blocks", []),
+                    call.response["channel"],
+                    call.response["ts"],
+                )
+            elif call.method in ("views.open", "views.push"):
+                opened.append(call.response["view"])
+            elif call.method == "views.publish":
+                self.home_views[call.args["user_id"]] = call.response["view"]
+        for view in opened:
+            self._fill(view)
+
+    def _fill(self, view: dict[str, Any] | None) -> None:
+        """Ask a modal's fields, submit it, and follow what the app answers."""
+        while view is not None:
+            inputs = [block for block in view.get("blocks", []) if block["type"] == "input"]
+            others = [block for block in view.get("blocks", []) if block["type"] != "input"]
+            if others or not inputs:
+                self._show_blocks(render_modal_header(view), others, "", Origin(view=view))
+            if not inputs:
+                return
+            if inputs and not others:
+                self.terminal.say(render_modal_header(view))
+            answers = {block["block_id"]: initial_answer(block["element"]) for block in inputs}
+            asker = FieldAsker(
+                self.terminal,
+                partial(self._load_options, view, answers),
+                self._channel_id,
+                lambda channel_id: self._names().get(channel_id, channel_id),
+            )
+            asking = inputs
+            while True:
+                try:
+                    for block in asking:
+                        answers[block["block_id"]] = asker.ask(block, answers[block["block_id"]])
+                except FormCancelled:
+                    self.terminal.say("(form cancelled; nothing was sent)")
+                    return
+                ack = self._send(
+                    payloads.view_submission(
+                        view, payloads.state_values(view, answers), user_id=self.user_id
+                    )
+                )
+                if not ack or ack.get("response_action") != "errors":
+                    break
+                errors = ack["errors"]
+                for block in inputs:
+                    if block["block_id"] in errors:
+                        self.terminal.say(
+                            f"  ! {block['label']['text']}: {errors[block['block_id']]}"
+                        )
+                asking = [block for block in inputs if block["block_id"] in errors]
+            action = (ack or {}).get("response_action")
+            view = ack["view"] if action in ("update", "push") else None  # type: ignore[index]
+
+    def _load_options(
+        self, view: dict[str, Any], answers: dict[str, Any], block: dict[str, Any], query: str
+    ) -> list[dict[str, Any]]:
+        answer = self.bot.send(
+            payloads.block_suggestion(
+                block["element"]["action_id"],
+                block_id=block["block_id"],
+                value=query,
+                user_id=self.user_id,
+                view=view,
+                values=payloads.state_values(view, answers),
+            )
+        )
+        answer = answer or {}
+        groups = answer.get("option_groups") or [{"options": answer.get("options", [])}]
+        return [option for group in groups for option in group["options"]]
+
+    # --- people, channels, messages ----------------------------------------------------
+
+    def _become(self, name: str) -> None:
+        self.user_name = name.lstrip("@").lower()
+        self.user_id = self._identity("user", self.user_name)
+        self.slack.set_user(self.user_id, name=self.user_name, real_name=self.user_name)
+
+    def _move(self, name: str) -> None:
+        self.channel_name = name.lstrip("#").lower()
+        self.channel_id = self._channel_id(self.channel_name)
+
+    def _channel_id(self, name: str) -> str:
+        channel_id = self._identity("channel", name.lstrip("#").lower())
+        self.slack.set_channel(channel_id, name=name.lstrip("#").lower())
+        return channel_id
+
+    def _user_id_of(self, name: str) -> str:
+        return "UBOT" if name == "engagebot" else self._identity("user", name)
+
+    def _identity(self, kind: str, name: str) -> str:
+        with self.database.transaction() as session:
+            return identity_for(session=session, kind=kind, name=name).slack_id
+
+    def _response_url(self, channel_id: str | None = None) -> str:
+        name = f"r{len(self.response_urls) + 1}"
+        self.response_urls[name] = channel_id or self.channel_id
+        return self.slack.response_url(name)
+
+    def _post_message(
+        self,
+        author: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        channel_id: str | None = None,
+        ts: str | None = None,
+    ) -> None:
+        number = len(self.messages) + 1
+        message = ChannelMessage(
+            number,
+            channel_id or self.channel_id,
+            author,
+            ts or f"{1_800_000_000 + number}.000100",
+            text,
+            blocks,
+        )
+        self.messages.append(message)
+        if author == self.user_name:  # their own line is already on screen: just number it
+            self.terminal.say(f"  (message {number})")
+        elif message.channel_id in (self.channel_id, "D" + self.user_id[1:]):
+            self._show_message(message)
+        else:
+            name = self._names().get(message.channel_id, message.channel_id)
+            self.terminal.say(f"(engagebot posted in #{name}: :read #{name})")
+
+    def _show_message(self, message: ChannelMessage) -> None:
+        origin = Origin(
+            channel_id=message.channel_id,
+            message={"ts": message.ts, "text": message.text, "blocks": message.blocks},
+        )
+        self._show_blocks(
+            f"[{message.number}] {message.author}:", message.blocks, message.text, origin
+        )
+
+    def _show_blocks(
+        self, heading: str, blocks: list[dict[str, Any]], text: str, origin: Origin
+    ) -> None:
+        names = self._names()
+        rendered = render_blocks(
+            blocks,
+            text=text,
+            first_number=len(self.choices) + 1,
+            user_names={k: v for k, v in names.items() if k.startswith("U")},
+            channel_names={k: v for k, v in names.items() if k.startswith("C")},
+        )
+        for choice in rendered.choices:
+            self.choices[choice.number] = (choice, origin)
+        self.terminal.say(heading)
+        self.terminal.say(rendered.text)
+
+    def _names(self) -> dict[str, str]:
+        with self.database.transaction() as session:
+            return identity_names(session=session)

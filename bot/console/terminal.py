@@ -1,0 +1,51 @@
+"""Reading what the person types and printing what the bot shows, on a tty or a pipe."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+HISTORY = Path.home() / ".engagebot_console_history"
+
+
+class InputClosed(Exception):
+    """Standard input ended (Ctrl-D, or the end of a piped script)."""
+
+
+class Terminal:
+    """Line input with history and editing where readline is available."""
+
+    def __init__(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+        self.stdin = stdin
+        self.stdout = stdout
+        self.interactive = stdin.isatty()
+        self._readline = None
+        if self.interactive:
+            try:
+                import readline
+            except ImportError:  # not on every platform; plain input still works
+                return
+            self._readline = readline
+            if HISTORY.exists():
+                readline.read_history_file(HISTORY)
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def ask(self, prompt: str) -> str:
+        if self.interactive:
+            try:
+                return input(prompt).strip()
+            except EOFError:
+                raise InputClosed from None
+        line = self.stdin.readline()
+        if not line:
+            raise InputClosed
+        # A piped script's answers are echoed, so a transcript reads like a session.
+        self.stdout.write(prompt + line if line.endswith("\n") else prompt + line + "\n")
+        return line.strip()
+
+    def close(self) -> None:
+        if self._readline is not None:
+            self._readline.write_history_file(HISTORY)

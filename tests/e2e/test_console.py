@@ -1,0 +1,226 @@
+"""`engagebot console` driven through a pipe, as a script or a test would; its records are
+the same as those the same flow leaves when it runs over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.console.payloads import (
+    message_shortcut,
+    slash_command,
+    state_values,
+    view_submission,
+)
+from bot.transfer import export_records
+from storage.database import Database
+from tests.conftest import RunningBot
+from tests.e2e.helpers import opened_view, run_command, wait_for_reply
+
+ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
+# The console makes up ids in the order it meets people and channels: alice, then #general.
+ALICE, GENERAL = "U0000001", "C0000002"
+FEEDBACK_TEXT = "We need regional figures & <!channel> detail"
+# The console numbers its own messages from 1_800_000_000 seconds.
+FIRST_MESSAGE_TS = "1800000001.000100"
+
+
+def console(database_url: str, tmp_path: Path, script: list[str], *args: str) -> str:
+    """Run `engagebot console` with `script` piped in; return everything it printed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [ENGAGEBOT, "console", *args],
+        input="\n".join(script) + "\n",
+        env={**env, "DATABASE_URL": database_url, "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def the_flow(future: date) -> list[str]:
+    """Set up a team, log twice (text, then the form with a mistake), record feedback."""
+    return [
+        "/engage team",
+        "Prices",  # team name
+        "",  # home channel: keep #general
+        "Consumer price inflation | high",
+        "House prices | low",
+        "",  # end of the outputs
+        "/engage log Met DWP analysts",
+        "/engage log",
+        future.isoformat(),  # date: in the future, refused below
+        "",  # team: keep Prices
+        "?",  # outputs: list them all
+        "1",
+        "",  # done choosing outputs
+        "6",  # method: user group
+        "3,4",  # segments: academia and research, media
+        "1",  # expertise: expert
+        "Bank of England",  # organisations: search
+        "1",  # pick "Add “Bank of England”"
+        "",  # done
+        "25",  # participants
+        "CPI user group",  # summary
+        "Users want more detail",  # what we heard
+        "",
+        "",  # follow-up actions
+        "2026-01-15",  # the date again, after the error
+        FEEDBACK_TEXT,
+        ":shortcut record_feedback 1",
+        "2026-01-20",  # received
+        "",  # team: keep
+        "",  # output: none
+        "ONS",  # organisation: search
+        "1",  # pick "Add “ONS”"
+        "",  # segment: none
+        "",  # channel: keep Slack
+        "",  # text: keep the message
+        "timeliness, geography",
+        "y",
+        "",
+        "",
+        ":home",
+        ":quit",
+    ]
+
+
+def test_the_console_runs_a_whole_flow_through_a_pipe(database_url: str, tmp_path: Path) -> None:
+    future = date.today() + timedelta(days=30)
+    shown = console(database_url, tmp_path, the_flow(future), "--user", "alice")
+    assert "you are @alice in #general" in shown
+    assert "Created team Prices with 2 outputs. Home channel: #general." in shown
+    assert "Logged engagement #1 for Prices." in shown
+    assert "[1] Add details" in shown and "[2] Undo" in shown
+    assert "! Date: The date can't be in the future" in shown
+    assert "Logged engagement #2 for Prices." in shown
+    assert "The original message (https://test.slack.com/archives/" in shown
+    assert "Recorded feedback #1 for Prices." in shown
+    # The person's text comes back as they typed it, escaped for Slack and shown plain.
+    assert ">We need regional figures & <!channel> detail" in shown
+    home = shown[shown.index("── Home ──") :]
+    assert "Prices this month:" in home and "Feedback #1" in home and "Engagement #2" in home
+
+
+def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path) -> None:
+    console(database_url, tmp_path, ["/engage team", "Prices", "", "", "/engage log First"])
+    shown = console(database_url, tmp_path, [":in #general", "/engage log Second", ":home"])
+    assert "Logged engagement #2 for Prices." in shown  # the same channel id: Prices' home
+    assert "First" in shown[shown.index("── Home ──") :]
+
+
+@pytest.fixture
+def second_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database on the same backend, for the console's half of a comparison."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'console.sqlite'}"
+        return
+    server, _, name = database_url.rpartition("/")
+    admin = create_engine(f"{server}/test", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}_console"'))
+    yield f"{server}/{name}_console"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}_console" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
+    bot: RunningBot, tmp_path: Path, second_database_url: str
+) -> None:
+    """Run the flow over HTTP with the console's ids; compare both databases' exports."""
+    future = date.today() + timedelta(days=30)
+    over_http = _flow_over_http(bot, future)
+    console(second_database_url, tmp_path, the_flow(future), "--user", "alice")
+    console_url = second_database_url
+    assert _stored(Database(console_url)) == over_http
+
+
+def _flow_over_http(bot: RunningBot, future: date) -> dict[str, Any]:
+    user = {"user": ALICE, "channel": GENERAL}
+    bot.requester.send(slash_command("team", user_id=ALICE, channel_id=GENERAL))
+    team_form = opened_view(bot)
+    outputs = "Consumer price inflation | high\nHouse prices | low"
+    bot.requester.send(
+        view_submission(
+            team_form, state_values(team_form, {"name": "Prices", "outputs": outputs}), ALICE
+        )
+    )
+    run_command(bot, "log Met DWP analysts", **user)
+    bot.requester.send(slash_command("log", user_id=ALICE, channel_id=GENERAL))
+    form = opened_view(bot, 2)
+    answers = {
+        "occurred_on": future.isoformat(),
+        "outputs": [("Consumer price inflation", "1")],
+        "method": "user_group",
+        "segments": ["3", "4"],
+        "expertise": "expert",
+        "organisations": [("Add “Bank of England”", "Bank of England")],
+        "participants": "25",
+        "summary": "CPI user group",
+        "what_we_heard": "Users want more detail",
+    }
+    refused = bot.requester.send(view_submission(form, state_values(form, answers), ALICE))
+    assert refused.json["response_action"] == "errors"
+    answers["occurred_on"] = "2026-01-15"
+    bot.requester.send(view_submission(form, state_values(form, answers), ALICE))
+    reply_url = bot.slack.response_url("shortcut")
+    bot.requester.send(
+        message_shortcut(
+            "record_feedback",
+            user_id=ALICE,
+            channel_id=GENERAL,
+            message_text=FEEDBACK_TEXT.replace("&", "&amp;"),  # Slack escapes message text
+            message_ts=FIRST_MESSAGE_TS,
+            message_user=ALICE,
+            response_url=reply_url,
+        )
+    )
+    feedback_form = opened_view(bot, 3)
+    bot.requester.send(
+        view_submission(
+            feedback_form,
+            state_values(
+                feedback_form,
+                {
+                    "received_on": "2026-01-20",
+                    "organisation": ("Add “ONS”", "ONS"),
+                    "themes": "timeliness, geography",
+                    "contact_agreed": ["yes"],
+                },
+            ),
+            ALICE,
+        )
+    )
+    wait_for_reply(bot, "shortcut")
+    return _stored(bot.database)
+
+
+def _stored(database: Database) -> dict[str, Any]:
+    """Every kind's export, less the moments of recording (they differ run to run)."""
+    stored = {}
+    with database.transaction() as session:
+        for kind in ("teams", "engagements", "feedback"):
+            out = StringIO()
+            export_records(session=session, kind=kind, fmt="json", team=None, since=None, out=out)
+            rows = json.loads(out.getvalue())
+            stored[kind] = [
+                {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
+                for row in rows
+            ]
+    database.dispose()
+    return stored

@@ -1,0 +1,82 @@
+"""The console's own commands, run in-process with a scripted terminal."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+
+from bot.config import load_settings
+from bot.console.session import Console
+from bot.console.terminal import Terminal
+
+
+def run_console(database_url: str, *lines: str, user: str = "alice") -> str:
+    terminal = Terminal(StringIO("\n".join(lines) + "\n"), StringIO())
+    settings = load_settings({"DATABASE_URL": database_url})
+    Console(settings, terminal, user=user, channel="general").run()
+    return terminal.stdout.getvalue()  # type: ignore[attr-defined]
+
+
+def test_help_and_unknown_commands(database_url: str) -> None:
+    shown = run_console(database_url, ":help", ":frob", "/giphy cats")
+    assert ":click N" in shown and ":time +7d" in shown
+    assert "Unknown console command :frob" in shown
+    assert "/giphy is not a command here; engagebot answers /engage." in shown
+
+
+def test_people_and_channels_switch_and_buttons_answer_as_the_clicker(database_url: str) -> None:
+    shown = run_console(
+        database_url,
+        "/engage team",
+        "Prices",
+        "",
+        "",
+        "/engage log Met the RSS",
+        ":as bob",
+        ":click 2",
+        ":in #other",
+        "hello from bob",
+        ":read #general",
+        ":read",
+    )
+    assert "You are now @bob." in shown
+    assert "Only @alice, who recorded engagement #1, can undo it." in shown
+    assert "You are now in #other." in shown
+    assert "@bob #other> hello from bob\n  (message 1)" in shown
+    assert "No messages there yet." in shown  # #general had none
+    assert "[1] bob:\nhello from bob" in shown
+
+
+def test_a_form_can_be_cancelled_and_required_fields_are_enforced(database_url: str) -> None:
+    shown = run_console(
+        database_url,
+        "/engage team",
+        "",
+        "Prices",
+        "",
+        "",  # an empty name is refused before sending
+        "/engage log",
+        ":cancel",
+        ":click 9",
+        ":shortcut record_feedback 7",
+    )
+    assert "This field is required." in shown
+    assert "Created team Prices" in shown
+    assert "(form cancelled; nothing was sent)" in shown
+    assert "Give the number of a button shown earlier" in shown
+    assert "Give the number of a message shown earlier" in shown
+
+
+def test_the_clock_moves_and_the_scheduler_runs(database_url: str) -> None:
+    shown = run_console(database_url, ":time +7d", ":time soon", ":tick")
+    assert "The console's clock now reads" in shown
+    assert "Move the clock forward like this: :time +7d" in shown
+    assert shown.count("Ran the scheduler:") == 2
+
+
+def test_the_clock_moves_what_the_bot_calls_today(database_url: str) -> None:
+    shown = run_console(database_url, ":time +2d", "/engage log")
+    settings = load_settings({})
+    expected = settings.today().toordinal() + 2
+    day = shown.split("Date [", 1)[1][:10]
+    assert date.fromisoformat(day).toordinal() == expected
