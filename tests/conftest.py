@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,13 +46,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of its own for this test session, migrated once."""
-    admin = create_engine(f"{POSTGRES_SERVER}/test", isolation_level="AUTOCOMMIT")
     name = f"engagebot_test_{uuid.uuid4().hex[:8]}"
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        _postgres_admin(f'CREATE DATABASE "{name}"')
     except OperationalError as error:
-        admin.dispose()
         reason = f"PostgreSQL at {POSTGRES_SERVER} is not reachable: {error.orig}"
         if postgres_required():
             pytest.fail(reason)
@@ -60,9 +57,7 @@ def postgres_url() -> Iterator[str]:
     url = f"{POSTGRES_SERVER}/{name}"
     upgrade(url)
     yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -93,6 +88,35 @@ def database(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[[], Database]]:
+    """Makes more empty, migrated databases on the backend `database_url` is on."""
+    made: list[Database] = []
+
+    def make() -> Database:
+        if database_url.startswith("sqlite"):
+            url = f"sqlite:///{tmp_path / f'fresh_{len(made)}.sqlite'}"
+        else:
+            url = f"{database_url}_{len(made)}"
+            _postgres_admin(f'CREATE DATABASE "{url.rpartition("/")[2]}"')
+        upgrade(url)
+        made.append(Database(url))
+        return made[-1]
+
+    yield make
+    for fresh in made:
+        fresh.dispose()
+        if fresh.url.startswith("postgresql"):
+            _postgres_admin(f'DROP DATABASE "{fresh.url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+def _postgres_admin(statement: str) -> None:
+    admin = create_engine(f"{POSTGRES_SERVER}/test", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(statement))
+    admin.dispose()
 
 
 @pytest.fixture

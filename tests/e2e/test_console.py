@@ -7,14 +7,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
-
-import pytest
-from sqlalchemy import create_engine, text
 
 from bot.console.payloads import (
     message_shortcut,
@@ -123,31 +120,15 @@ def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path
     assert "First" in shown[shown.index("── Home ──") :]
 
 
-@pytest.fixture
-def second_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database on the same backend, for the console's half of a comparison."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'console.sqlite'}"
-        return
-    server, _, name = database_url.rpartition("/")
-    admin = create_engine(f"{server}/test", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}_console"'))
-    yield f"{server}/{name}_console"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}_console" WITH (FORCE)'))
-    admin.dispose()
-
-
 def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
-    bot: RunningBot, tmp_path: Path, second_database_url: str
+    bot: RunningBot, tmp_path: Path, fresh_database: Callable[[], Database]
 ) -> None:
     """Run the flow over HTTP with the console's ids; compare both databases' exports."""
     future = date.today() + timedelta(days=30)
     over_http = _flow_over_http(bot, future)
-    console(second_database_url, tmp_path, the_flow(future), "--user", "alice")
-    console_url = second_database_url
-    assert _stored(Database(console_url)) == over_http
+    console_database = fresh_database()
+    console(console_database.url, tmp_path, the_flow(future), "--user", "alice")
+    assert _stored(console_database) == over_http
 
 
 def _flow_over_http(bot: RunningBot, future: date) -> dict[str, Any]:
@@ -222,5 +203,4 @@ def _stored(database: Database) -> dict[str, Any]:
                 {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
                 for row in rows
             ]
-    database.dispose()
     return stored

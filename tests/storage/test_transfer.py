@@ -8,14 +8,12 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, func, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, func
 from sqlmodel import select
 
 from bot.engagements import EngagementDraft, save_engagement
@@ -23,12 +21,10 @@ from bot.feedback import FeedbackDraft, save_feedback
 from bot.teams import TeamDraft, save_team
 from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records, import_records
 from storage.database import Database
-from storage.migrate import upgrade
 from storage.models import Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
 
 TODAY = date(2026, 3, 15)
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ENGAGEMENT_COLUMNS = (
     "id,occurred_on,team,outputs,method,segments,expertise,organisations,participants,"
     "summary,what_we_heard,follow_up_actions,logged_by,created_at,updated_at"
@@ -40,56 +36,9 @@ FEEDBACK_COLUMNS = (
 BIN = Path(sys.executable).parent
 
 
-def _postgres_required() -> bool:
-    return os.environ.get("CI") == "true" or bool(os.environ.get("ENGAGEBOT_REQUIRE_POSTGRES"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def new_transfer_db(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[[], Database]]:
-    """Makes fresh migrated databases of one backend; all are removed after the test."""
-    made: list[Database] = []
-    dropped: list[str] = []
-    admin = None
-    if request.param == "postgresql":
-        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect():
-                pass
-        except OperationalError as error:
-            admin.dispose()
-            reason = f"PostgreSQL at {POSTGRES_ADMIN} is not reachable: {error.orig}"
-            if _postgres_required():
-                pytest.fail(reason)
-            pytest.skip(reason)
-
-    def make() -> Database:
-        if admin is None:
-            url = f"sqlite:///{tmp_path / f'transfer_{len(made)}.sqlite'}"
-        else:
-            name = f"engagebot_transfer_{uuid.uuid4().hex[:10]}"
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            dropped.append(name)
-            url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        upgrade(url)
-        made.append(Database(url))
-        return made[-1]
-
-    yield make
-    for database in made:
-        database.dispose()
-    if admin is not None:
-        with admin.connect() as connection:
-            for name in dropped:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture
-def transfer_db(new_transfer_db: Callable[[], Database]) -> Database:
-    return new_transfer_db()
+def transfer_db(database: Database) -> Database:
+    return database
 
 
 def add_teams(database: Database) -> None:
@@ -296,8 +245,8 @@ def test_export_of_an_unknown_team_is_refused(transfer_db: Database) -> None:
 # Import
 
 
-def test_round_trip_keeps_every_field(new_transfer_db: Callable[[], Database]) -> None:
-    source, target = new_transfer_db(), new_transfer_db()
+def test_round_trip_keeps_every_field(fresh_database: Callable[[], Database]) -> None:
+    source, target = fresh_database(), fresh_database()
     seed(source)
     add_teams(target)
     for kind in ("engagements", "feedback"):
