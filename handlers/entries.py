@@ -148,7 +148,7 @@ class EntryFlows:
                         today=self.settings.today(),
                         user_id=call.user_id,
                         record_id=None,
-                        source_key=f"command:{call.command['trigger_id']}",
+                        source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
                     )
                     message = self._recorded(record, team.name)
         except Invalid as invalid:
@@ -240,7 +240,7 @@ class EntryFlows:
                     today=self.settings.today(),
                     user_id=user_id,
                     record_id=origin.record_id,
-                    source_key=None if origin.record_id else f"view:{view['id']}",
+                    source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
                 )
                 record_id, text, team_name = record.id, self.kind.text_of(record), record.team.name
         except Invalid as invalid:

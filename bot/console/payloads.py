@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import secrets
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -27,11 +28,15 @@ UNSET_RESPONSE_URL = "http://127.0.0.1:9/response/unset"
 FORM = "application/x-www-form-urlencoded"
 _JSON_TYPES = frozenset({"event_callback", "url_verification", "app_rate_limited"})
 _seq = itertools.count(1)
+# Slack's ids are unique for ever; counting from 1 in each process is not, so every id made
+# here also carries this process's random token (a console run must not repeat the last one's).
+RUN = secrets.token_hex(4)
 
 
 def _trigger_id() -> str:
     n = next(_seq)
-    return f"{1700000000000 + n}.{1000000000 + n}.{hashlib.sha256(b'%d' % n).hexdigest()[:32]}"
+    digest = hashlib.sha256(f"{RUN}{n}".encode()).hexdigest()[:32]
+    return f"{1700000000000 + n}.{1000000000 + n}.{digest}"
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -159,7 +164,7 @@ def full_view(view: Mapping[str, Any], values: Mapping[str, Any] | None = None) 
 
     ``values`` defaults to :func:`state_values` with no answers (every initial value).
     """
-    result = complete_view(view, view.get("id") or f"V{next(_seq):04d}")
+    result = complete_view(view, view.get("id") or f"V{RUN.upper()}{next(_seq):04d}")
     result["state"] = {"values": dict(values) if values is not None else state_values(result)}
     return result
 

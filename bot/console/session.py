@@ -5,6 +5,7 @@ what the bot sends to Slack's Web API is shown in the terminal."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -392,7 +393,7 @@ class Console:
             number,
             channel_id or self.channel_id,
             author,
-            ts or f"{1_800_000_000 + number}.000100",
+            ts or self._next_ts(),
             text,
             blocks,
         )
@@ -404,6 +405,11 @@ class Console:
         else:
             name = self._names().get(message.channel_id, message.channel_id)
             self.terminal.say(f"(engagebot posted in #{name}: :read #{name})")
+
+    def _next_ts(self) -> str:
+        """A message timestamp as Slack makes them: the time, unique in the channel."""
+        last = float(self.messages[-1].ts) if self.messages else 0.0
+        return f"{max(time.time(), last + 0.000001):.6f}"
 
     def _show_message(self, message: ChannelMessage) -> None:
         origin = Origin(

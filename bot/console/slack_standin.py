@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -107,6 +108,8 @@ class SlackStandIn:
         self._channels: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}
         self._seq = 0
+        # Ids a run makes must not repeat an earlier run's (the console keeps its database).
+        self._run = secrets.token_hex(3).upper()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._canned: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -318,11 +321,11 @@ class SlackStandIn:
         if args.get("view_id"):  # views.update keeps the view's id
             view_id = str(args["view_id"])
         elif "user_id" in args:  # views.publish: one Home tab per user
-            fresh = f"V{self._next():04d}"
+            fresh = f"V{self._run}{self._next():04d}"
             with self._lock:
                 view_id = self._home_views.setdefault(str(args["user_id"]), fresh)
         else:
-            view_id = f"V{self._next():04d}"
+            view_id = f"V{self._run}{self._next():04d}"
         result = complete_view(view, view_id)
         result.update(state={"values": {}}, hash=f"1700000000.{self._next():08x}")
         return {"ok": True, "view": result}

@@ -13,6 +13,8 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import select
+
 from bot.console.payloads import (
     message_shortcut,
     slash_command,
@@ -21,6 +23,7 @@ from bot.console.payloads import (
 )
 from bot.transfer import export_records
 from storage.database import Database
+from storage.models import Feedback
 from tests.conftest import RunningBot
 from tests.e2e.helpers import opened_view, run_command, wait_for_reply
 
@@ -28,8 +31,6 @@ ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
 # The console makes up ids in the order it meets people and channels: alice, then #general.
 ALICE, GENERAL = "U0000001", "C0000002"
 FEEDBACK_TEXT = "We need regional figures & <!channel> detail"
-# The console numbers its own messages from 1_800_000_000 seconds.
-FIRST_MESSAGE_TS = "1800000001.000100"
 
 
 def console(database_url: str, tmp_path: Path, script: list[str], *args: str) -> str:
@@ -118,6 +119,9 @@ def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path
     shown = console(database_url, tmp_path, [":in #general", "/engage log Second", ":home"])
     assert "Logged engagement #2 for Prices." in shown  # the same channel id: Prices' home
     assert "First" in shown[shown.index("── Home ──") :]
+    # A run makes the same requests as the last one did: each is still a new request.
+    again = console(database_url, tmp_path, ["/engage log Second"])
+    assert "Logged engagement #3 for Prices." in again
 
 
 def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
@@ -128,7 +132,11 @@ def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
     over_http = _flow_over_http(bot, future)
     console_database = fresh_database()
     console(console_database.url, tmp_path, the_flow(future), "--user", "alice")
-    assert _stored(console_database) == over_http
+    stored = _stored(console_database)
+    assert stored == over_http
+    with console_database.transaction() as session:
+        permalink = session.exec(select(Feedback.source_permalink)).one()
+    assert permalink.startswith(f"https://test.slack.com/archives/{GENERAL}/p")
 
 
 def _flow_over_http(bot: RunningBot, future: date) -> dict[str, Any]:
@@ -166,7 +174,6 @@ def _flow_over_http(bot: RunningBot, future: date) -> dict[str, Any]:
             user_id=ALICE,
             channel_id=GENERAL,
             message_text=FEEDBACK_TEXT.replace("&", "&amp;"),  # Slack escapes message text
-            message_ts=FIRST_MESSAGE_TS,
             message_user=ALICE,
             response_url=reply_url,
         )
@@ -191,6 +198,11 @@ def _flow_over_http(bot: RunningBot, future: date) -> dict[str, Any]:
     return _stored(bot.database)
 
 
+# What differs between two runs of the same flow: when it was recorded, and the message's
+# timestamp (so its permalink), which Slack takes from the clock.
+VARYING = ("created_at", "updated_at", "source_permalink")
+
+
 def _stored(database: Database) -> dict[str, Any]:
     """Every kind's export, less the moments of recording (they differ run to run)."""
     stored = {}
@@ -199,8 +211,5 @@ def _stored(database: Database) -> dict[str, Any]:
             out = StringIO()
             export_records(session=session, kind=kind, fmt="json", team=None, since=None, out=out)
             rows = json.loads(out.getvalue())
-            stored[kind] = [
-                {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
-                for row in rows
-            ]
+            stored[kind] = [{k: v for k, v in row.items() if k not in VARYING} for row in rows]
     return stored
