@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.teams import TeamDraft, save_team
+from bot.text import NAME_MAX, too_long
 from bot.validation import Invalid
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import nothing_recorded
@@ -25,6 +26,10 @@ from storage.teams import team_for_channel, team_named
 
 def open_team_form(call: CommandCall) -> None:
     """Edit the team named (or whose home this channel is); otherwise create one."""
+    problem = too_long("A team name", call.args, NAME_MAX)
+    if problem:
+        call.respond(**notice_message(f":warning: {problem} Give a shorter name."))
+        return
     metadata = {"response_url": call.command.get("response_url")}
     try:
         with call.database.transaction() as session:

@@ -90,7 +90,9 @@ def text_input(
         "max_length": max_length,
     }
     if initial:
-        element["initial_value"] = initial[:max_length]
+        if len(initial) > max_length:  # Slack refuses the view; callers shorten, and say so
+            raise ValueError(f"initial value of {len(initial)} characters over {max_length}")
+        element["initial_value"] = initial
     return element
 
 

@@ -85,7 +85,11 @@ def feedback_modal(
         input_block(
             "text",
             "Feedback",
-            text_input(record.text if record else text, multiline=True, max_length=LONG_TEXT_MAX),
+            text_input(
+                record.text if record else (text or "")[:LONG_TEXT_MAX],  # longer: said above
+                multiline=True,
+                max_length=LONG_TEXT_MAX,
+            ),
         ),
         input_block(
             "themes",

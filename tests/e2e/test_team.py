@@ -10,7 +10,7 @@ from bot.console.payloads import slash_command, state_values, view_submission
 from bot.engagements import EngagementDraft, save_engagement
 from storage.models import ProducerTeam, StatisticalOutput
 from tests.conftest import RunningBot
-from tests.e2e.helpers import inputs, make_team, opened_view, wait_for_reply
+from tests.e2e.helpers import inputs, make_team, opened_view, run_command, wait_for_reply
 
 
 def open_team_form(
@@ -192,3 +192,9 @@ def test_a_new_team_named_in_another_teams_home_does_not_take_that_channel(
     view = open_team_form(bot, "team Health statistics", channel="CPRICES")
     assert view["title"]["text"] == "Create a team"
     assert "initial_conversation" not in inputs(view)["home_channel"]
+
+
+def test_a_team_name_too_long_is_refused_not_cut(bot: RunningBot) -> None:
+    reply = run_command(bot, "team " + "N" * 100)
+    assert "A team name is 100 characters; the most it can hold is 80." in reply["text"]
+    assert bot.slack.calls("views.open") == []
