@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings, quiet=args.command == "console")
     try:
         return int(args.run(args, settings) or 0)
+    except BrokenPipeError:
+        # The reader went away (`engagebot export ... | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SQLAlchemyError as error:
         logger.debug("database failure", exc_info=True)
         print(f"engagebot: {database_failure(error)}", file=sys.stderr)
@@ -40,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
 def database_failure(error: SQLAlchemyError) -> str:
     """One line on why the database failed, from the driver's own first line."""
     detail = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
-    return f"the database failed ({type(error).__name__}: {detail}); check DATABASE_URL"
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        advice = "run `engagebot db upgrade` to create the tables"
+    else:
+        advice = "check DATABASE_URL"
+    return f"the database failed ({type(error).__name__}: {detail}); {advice}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,12 +105,26 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     try:
         identity = slack_client(settings, settings.bot_token).auth_test()
     except SlackApiError as error:
+        if not isinstance(error.response.data, dict):
+            print(
+                f"engagebot: {settings.slack_api_url} did not answer as Slack's Web API does: "
+                "check SLACK_API_URL (and any proxy)",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
         print(
             f"engagebot: SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}): "
             "copy the Bot User OAuth Token again from your app's OAuth & Permissions page",
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    except OSError as error:  # no network, DNS, refused connection
+        print(
+            f"engagebot: cannot reach Slack at {settings.slack_api_url} ({error}): "
+            "check the network, or SLACK_API_URL",
+            file=sys.stderr,
+        )
+        return 1
     logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
     database = Database(settings.database_url)
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.console.render import describe_input, mrkdwn_to_plain
-from bot.console.terminal import Terminal
+from bot.console.terminal import Interrupted, Terminal
 
 # Loads an external select's options through the app: (block, typed text) -> options.
 OptionsLoader = Callable[[dict[str, Any], str], list[dict[str, Any]]]
@@ -58,7 +58,10 @@ class FieldAsker:
             return value
 
     def _ask(self, prompt: str) -> str:
-        answer = self.terminal.ask(prompt)
+        try:
+            answer = self.terminal.ask(prompt, remember=False)
+        except Interrupted:
+            raise FormCancelled from None
         if answer == ":cancel":
             raise FormCancelled
         return answer

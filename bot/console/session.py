@@ -18,7 +18,7 @@ from bot.console.bolt_driver import BoltDriver, TrackedExecutor
 from bot.console.forms import FieldAsker, FormCancelled, initial_answer
 from bot.console.render import Choice, render_blocks, render_modal_header
 from bot.console.slack_standin import SlackStandIn
-from bot.console.terminal import InputClosed, Terminal
+from bot.console.terminal import InputClosed, Interrupted, Terminal
 from bot.scheduling import run_due_work
 from bot.text import escape_mrkdwn
 from handlers.listeners import COMMAND
@@ -103,7 +103,11 @@ class Console:
         )
         try:
             while True:
-                line = self.terminal.ask(f"@{self.user_name} #{self.channel_name}> ")
+                try:
+                    line = self.terminal.ask(f"@{self.user_name} #{self.channel_name}> ")
+                except Interrupted:
+                    self.terminal.say("(Ctrl-C: the line was dropped; :quit or Ctrl-D leaves)")
+                    continue
                 if line in (":quit", ":q", ":exit"):
                     break
                 if line:

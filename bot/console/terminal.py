@@ -13,6 +13,10 @@ class InputClosed(Exception):
     """Standard input ended (Ctrl-D, or the end of a piped script)."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C: cancels the form being filled, or the line being typed."""
+
+
 class Terminal:
     """Line input with history and editing where readline is available."""
 
@@ -33,7 +37,19 @@ class Terminal:
     def say(self, text: str = "") -> None:
         print(text, file=self.stdout, flush=True)
 
-    def ask(self, prompt: str) -> str:
+    def ask(self, prompt: str, *, remember: bool = True) -> str:
+        """One line from the person; `remember=False` keeps it out of the history file
+        (form answers may hold someone's contact details)."""
+        try:
+            line = self._read(prompt)
+        except KeyboardInterrupt:  # Ctrl-C: like Slack's Cancel, not a crash
+            self.say()
+            raise Interrupted from None
+        if not remember and line and self._readline is not None:
+            self._readline.remove_history_item(self._readline.get_current_history_length() - 1)
+        return line
+
+    def _read(self, prompt: str) -> str:
         if self.interactive:
             try:
                 return input(prompt).strip()

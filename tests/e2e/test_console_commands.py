@@ -80,3 +80,28 @@ def test_the_clock_moves_what_the_bot_calls_today(database_url: str) -> None:
     expected = settings.today().toordinal() + 2
     day = shown.split("Date [", 1)[1][:10]
     assert date.fromisoformat(day).toordinal() == expected
+
+
+class CtrlC(StringIO):
+    """Standard input on which the person presses Ctrl-C at the given lines."""
+
+    def __init__(self, lines: list[str | None]) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def readline(self, size: int = -1) -> str:
+        if not self.lines:
+            return ""
+        line = self.lines.pop(0)
+        if line is None:
+            raise KeyboardInterrupt
+        return line + "\n"
+
+
+def test_ctrl_c_cancels_a_form_or_drops_a_line_and_never_crashes(database_url: str) -> None:
+    terminal = Terminal(CtrlC(["/engage team", None, None, ":help"]), StringIO())
+    Console(load_settings({"DATABASE_URL": database_url}), terminal, "alice", "general").run()
+    shown = terminal.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "(form cancelled; nothing was sent)" in shown
+    assert "(Ctrl-C: the line was dropped; :quit or Ctrl-D leaves)" in shown
+    assert ":click N" in shown

@@ -164,3 +164,33 @@ def test_an_unreachable_database_is_one_clear_line(
         assert result.returncode == 1
         assert "the database failed (OperationalError" in result.stderr
         assert "check DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_slack_out_of_reach_is_one_clear_line(base_env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["serve"], {**base_env, "SLACK_API_URL": "http://127.0.0.1:9/api/"}, tmp_path)
+    assert result.returncode == 1
+    assert "engagebot: cannot reach Slack at http://127.0.0.1:9/api/" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_database_without_tables_says_to_upgrade(
+    base_env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run(["export", "engagements"], base_env, tmp_path)
+    assert result.returncode == 1
+    assert "run `engagebot db upgrade` to create the tables" in result.stderr
+
+
+def test_an_export_read_only_in_part_ends_quietly(base_env: dict[str, str], tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], base_env, tmp_path).returncode == 0
+    export = subprocess.Popen(
+        [ENGAGEBOT, "export", "teams"],
+        env=base_env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert export.stdout is not None
+    export.stdout.close()  # like `| head` giving up before the end
+    _, errors = export.communicate(timeout=60)
+    assert export.returncode == 0 and b"Traceback" not in errors
