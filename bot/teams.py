@@ -10,7 +10,13 @@ from bot.text import NAME_MAX, OUTPUT_NAME_MAX
 from bot.validation import FieldErrors, Invalid, check_names, check_required_text
 from bot.vocabulary import PROFILES, value_for
 from storage.models import ProducerTeam
-from storage.teams import outputs_in_use, replace_outputs, team_for_channel, team_named
+from storage.teams import (
+    outputs_in_use,
+    remember_team,
+    replace_outputs,
+    team_for_channel,
+    team_named,
+)
 from storage.types import utc_now
 
 OUTPUTS_MAX = 500
@@ -90,4 +96,6 @@ def save_team(
     session.add(team)
     session.flush()
     replace_outputs(session=session, team=team, outputs=outputs)
+    if user_id:  # whoever sets up a team is taken to work in it until they record elsewhere
+        remember_team(session=session, user_id=user_id, team_id=team.id)  # type: ignore[arg-type]
     return team

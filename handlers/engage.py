@@ -31,6 +31,7 @@ class CommandCall:
     database: Database
     settings: Settings
     logger: Logger
+    name: str  # the subcommand, as registered
 
     @property
     def user_id(self) -> str:
@@ -76,12 +77,14 @@ class EngageCommand:
         logger: Logger,
     ) -> None:
         ack()
-        name, _, args = (command.get("text") or "").strip().partition(" ")
+        name, args = [*(command.get("text") or "").split(maxsplit=1), "", ""][:2]
         subcommand = self._subcommands.get(name.lower() or "help")
         if subcommand is None:
             respond(**help_message(self.subcommands, unknown=name))
             return
-        call = CommandCall(args.strip(), command, client, respond, database, settings, logger)
+        call = CommandCall(
+            args.strip(), command, client, respond, database, settings, logger, subcommand.name
+        )
         subcommand.run(call)
 
     def _help(self, call: CommandCall) -> None:

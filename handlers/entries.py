@@ -37,7 +37,7 @@ from handlers.views.entries import (
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam
 from storage.reference import list_segments
-from storage.teams import team_for_person
+from storage.teams import list_teams, team_for_person
 
 Entry = Engagement | Feedback
 
@@ -95,6 +95,12 @@ class EntryKind:
     save: Saver
 
 
+NO_TEAM_YET = notice_message(
+    ":warning: Nothing was recorded: there is no team yet to file it under. "
+    "Create yours with `/engage team`, then try again."
+)
+
+
 def nothing_recorded(error: SQLAlchemyError) -> str:
     """Why a save failed, for the person: the database detail stays in the log."""
     return (
@@ -129,7 +135,7 @@ class EntryFlows:
         if problem:
             call.respond(
                 **notice_message(
-                    f":warning: Nothing was recorded. {problem} Use `/engage {self.kind.name}` "
+                    f":warning: Nothing was recorded. {problem} Use `/engage {call.name}` "
                     "without text to open the form, where longer detail has its own fields."
                 )
             )
@@ -140,7 +146,7 @@ class EntryFlows:
                     session=session, channel_id=call.channel_id, user_id=call.user_id
                 )
                 if team is None:
-                    message = None
+                    message = None if list_teams(session=session, limit=1) else NO_TEAM_YET
                 else:
                     record = self.kind.save(
                         session=session,
@@ -163,7 +169,7 @@ class EntryFlows:
             )
             return
         if message is None:
-            # No team to file it under yet: let the person choose one, keeping their text.
+            # Not clear which team: let the person choose one, keeping their text.
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             self.open_form(
                 call.client,

@@ -259,3 +259,22 @@ def test_a_tampered_or_stale_signature_is_refused_and_changes_nothing(bot: Runni
 def _count(bot: RunningBot, model: type) -> int:
     with bot.database.transaction() as session:
         return len(session.exec(select(model)).all())
+
+
+def test_with_no_team_at_all_the_person_is_told_to_create_one(bot: RunningBot) -> None:
+    reply = run_command(bot, "log Met the RSS", channel="CRANDOM")
+    assert "there is no team yet to file it under" in reply["text"]
+    assert "/engage team" in reply["text"]
+    assert _count(bot, Engagement) == 0
+
+
+def test_whoever_creates_a_team_logs_for_it_anywhere(bot: RunningBot) -> None:
+    make_team(bot.database, channel=None)  # created by UADMIN
+    reply = run_command(bot, "log\tMet the RSS", user="UADMIN", channel="CRANDOM")
+    assert "Logged engagement *#1* for Prices." in reply_text(reply)
+
+
+def test_the_refusal_of_long_text_names_the_subcommand_typed(bot: RunningBot) -> None:
+    make_team(bot.database)
+    reply = run_command(bot, "log " + "x" * 1001)
+    assert "Use `/engage log` without text" in reply["text"]
