@@ -196,7 +196,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 1
     except ImportRejected as rejected:
-        print(f"Nothing was imported: {len(rejected.problems)} bad row(s).", file=sys.stderr)
+        rows = len({problem.row for problem in rejected.problems})
+        print(
+            f"Nothing was imported: {len(rejected.problems)} problem(s) in {rows} row(s).",
+            file=sys.stderr,
+        )
         for problem in rejected.problems:
             print(f"row {problem.row}: {problem.reason}", file=sys.stderr)
         return 1
@@ -205,7 +209,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         database.dispose()
-    print(f"Imported {count} {args.kind}.")
+    noun = args.kind if count != 1 else {"engagements": "engagement"}.get(args.kind, args.kind)
+    print(f"Imported {count} {noun}.")
     return 0
 
 

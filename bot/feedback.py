@@ -63,6 +63,14 @@ def feedback_problems(draft: FeedbackDraft, *, today: date) -> FieldErrors:
     check_optional_text(errors, "contact_name", "The contact name", draft.contact_name, 120)
     if draft.contact_email and not EMAIL.match(draft.contact_email.strip()):
         errors["contact_email"] = "That doesn't look like an email address."
+    if (blank_to_none(draft.contact_name) or blank_to_none(draft.contact_email)) and not (
+        draft.contact_agreed
+    ):
+        # Personal data is kept only for contacting the person, so only with their agreement.
+        errors["contact_agreed"] = (
+            "Keep a name or email only if they agreed to be contacted: tick the box, "
+            "or leave both empty."
+        )
     return errors
 
 

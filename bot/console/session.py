@@ -256,7 +256,8 @@ class Console:
             database=self.database,
             client=slack_client(self.settings, self.settings.bot_token),
         )
-        self.terminal.say(f"Ran the scheduler: {done} delivery(ies) made.")
+        made = "nothing was due" if done == 0 else f"{done} deliveries made"
+        self.terminal.say(f"Ran the scheduler: {made}.")
         self._show_new_calls()
 
     # --- talking to the app -----------------------------------------------------------

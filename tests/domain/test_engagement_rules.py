@@ -43,3 +43,10 @@ def test_feedback_needs_text_and_a_team_or_output() -> None:
 def test_feedback_checks_the_contact_email() -> None:
     draft = FeedbackDraft(text="x", team_id=1, received_on=TODAY, contact_email="not-an-email")
     assert "contact_email" in feedback_problems(draft, today=TODAY)
+
+
+def test_contact_details_are_kept_only_with_agreement() -> None:
+    draft = FeedbackDraft(text="x", team_id=1, received_on=TODAY, contact_name="Ada")
+    assert "contact_agreed" in feedback_problems(draft, today=TODAY)
+    draft.contact_agreed = True
+    assert feedback_problems(draft, today=TODAY) == {}

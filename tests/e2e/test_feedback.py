@@ -184,7 +184,7 @@ def test_a_message_too_long_for_the_form_shows_a_warning(bot: RunningBot) -> Non
 ERROR_CASES = {
     "empty-text": (lambda day: {"text": "   "}, "text", "The feedback is required."),
     "bad-email": (
-        lambda day: {"contact_email": "ada at example"},
+        lambda day: {"contact_email": "ada at example", "contact_agreed": ["yes"]},
         "contact_email",
         "an email address",
     ),

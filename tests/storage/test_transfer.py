@@ -467,13 +467,14 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     bad.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n2026-03-01,Nobody,Bad\n")
     result = run_cli(tmp_path, "import", "engagements", str(bad), database_url=url)
     assert result.returncode == 1
+    assert "Nothing was imported: 1 problem(s) in 1 row(s)." in result.stderr
     assert "row 3: team: no team is called 'Nobody'" in result.stderr
 
     good = tmp_path / "good.csv"
     good.write_text("\ufeffoccurred_on,team,summary\n2026-03-01,Health,Good\n", encoding="utf-8")
     result = run_cli(tmp_path, "import", "engagements", str(good), database_url=url)
     assert result.returncode == 0, result.stderr
-    assert "Imported 1 engagements." in result.stdout
+    assert "Imported 1 engagement." in result.stdout
 
     result = run_cli(tmp_path, "export", "engagements", "--format", "json", database_url=url)
     assert result.returncode == 0, result.stderr
@@ -492,5 +493,6 @@ def test_the_command_line_reports_a_failing_database(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "engagebot: nothing was imported: the database failed "
-        "(OperationalError: no such table: producer_team); check DATABASE_URL"
+        "(OperationalError: no such table: producer_team); "
+        "run `engagebot db upgrade` to create the tables"
     )
