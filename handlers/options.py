@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.text import LIST_SEPARATOR, ORGANISATION_MAX
+from bot.text import ORGANISATION_MAX
 from handlers.views.blocks import option
 from storage.database import Database
 from storage.reference import find_organisations, find_outputs
@@ -55,7 +55,8 @@ def _organisations(session: Any, query: str, _body: dict[str, Any]) -> list[dict
     known = find_organisations(session=session, query=query, limit=OPTIONS_MAX - 1)
     found = [option(org.name, org.name) for org in known]
     is_new = query and all(org.name.lower() != query.lower() for org in known)
-    if is_new and len(query) <= ORGANISATION_MAX and LIST_SEPARATOR not in query:
+    # Offered even when the name can't be kept (a ';' in it): saving then says why.
+    if is_new and len(query) <= ORGANISATION_MAX:
         found.insert(0, option(f"Add “{query}”", query))
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.console.payloads import block_suggestion, slash_command, state_values
+from bot.console.payloads import block_suggestion, slash_command, state_values, view_submission
 from storage.reference import organisations_named
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view
@@ -109,7 +109,13 @@ def test_organisations_offer_known_ones_and_adding_what_was_typed(bot: RunningBo
     assert suggest(bot, "organisations", "  Cabinet   Office ", form) == [
         ("Add “Cabinet Office”", "Cabinet Office"),
     ]
-    assert suggest(bot, "organisations", "HM Treasury; DWP", form) == []
+    # Offered, so that saving can say why it can't be kept (rather than "nothing matches").
+    assert suggest(bot, "organisations", "HM Treasury; DWP", form) == [
+        ("Add “HM Treasury; DWP”", "HM Treasury; DWP")
+    ]
+    values = state_values(form, {"summary": "x", "organisations": [("Add", "HM Treasury; DWP")]})
+    answer = bot.requester.send(view_submission(form, values))
+    assert "may not contain ';'" in answer.json["errors"]["organisations"]
 
 
 def test_the_feedback_forms_organisation_menu_offers_the_same(bot: RunningBot) -> None:
