@@ -140,7 +140,12 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.session import Console
     from bot.console.terminal import Terminal
 
-    Console(settings, Terminal(), user=args.user, channel=args.channel).run()
+    try:
+        console = Console(settings, Terminal(), user=args.user, channel=args.channel)
+    except ValueError as problem:
+        print(f"engagebot: --channel {args.channel!r}: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    console.run()
     return 0
 
 

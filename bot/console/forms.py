@@ -101,7 +101,11 @@ class FieldAsker:
             self.terminal.say(f"  Type a whole number of at least {minimum}.")
             return _INVALID
         if kind in ("conversations_select", "channels_select"):
-            return self.channel_id(answer.lstrip("#"))
+            try:
+                return self.channel_id(answer.lstrip("#"))
+            except ValueError as problem:
+                self.terminal.say(f"  {problem}")
+                return _INVALID
         max_length = element.get("max_length")
         if max_length and len(answer) > int(max_length):
             self.terminal.say(f"  Slack allows at most {max_length} characters here.")

@@ -45,6 +45,7 @@ Console commands:
 In a form: Enter keeps the value shown in [brackets], '-' empties a field,
 '?' lists a search's options, :cancel closes the form unsaved."""
 
+CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")  # Slack's rule for channel names
 TIME_STEP = re.compile(r"^\+(\d+)([hdw])$")
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
@@ -57,6 +58,7 @@ class Origin:
     message: dict[str, Any] | None = None  # a channel message
     view: dict[str, Any] | None = None  # the Home tab
     ephemeral: bool = False
+    visible_to: str | None = None  # an ephemeral message's only reader
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class ChannelMessage:
 
 class Console:
     def __init__(self, settings: Settings, terminal: Terminal, user: str, channel: str) -> None:
+        if not CHANNEL_NAME.match(channel.lstrip("#").lower()):
+            raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
         self.terminal = terminal
         self.slack = SlackStandIn().start()
         self.settings = replace(
@@ -165,8 +169,8 @@ class Console:
         self.terminal.say(f"You are now @{self.user_name}.")
 
     def _cmd_in(self, name: str) -> None:
-        if not name.lstrip("#"):
-            self.terminal.say("Say where: :in #prices-team")
+        if not CHANNEL_NAME.match(name.lstrip("#")):
+            self.terminal.say("Say where, as Slack names channels: :in #prices-team")
             return
         self._move(name)
         self.terminal.say(f"You are now in #{self.channel_name}.")
@@ -219,6 +223,10 @@ class Console:
             self.terminal.say("Give the number of a button shown earlier: :click 2")
             return
         choice, origin = found
+        if origin.visible_to not in (None, self.user_id):
+            owner = self._names().get(origin.visible_to, origin.visible_to)
+            self.terminal.say(f"That message was only visible to @{owner}.")
+            return
         action = choice.action
         selected = action.get("selected_option")
         value = (selected["text"]["text"], selected["value"]) if selected else action.get("value")
@@ -280,7 +288,7 @@ class Console:
                     + (" replacing the message above" if call.args.get("replace_original") else ""),
                     call.args.get("blocks", []),
                     call.args.get("text", ""),
-                    Origin(channel_id=channel_id, ephemeral=True),
+                    Origin(channel_id=channel_id, ephemeral=True, visible_to=self.user_id),
                 )
             elif call.method == "chat.postMessage":
                 self._post_message(
@@ -369,6 +377,9 @@ class Console:
         self.channel_id = self._channel_id(self.channel_name)
 
     def _channel_id(self, name: str) -> str:
+        """The id of channel `name` (lower-cased); ValueError if Slack would refuse the name."""
+        if not CHANNEL_NAME.match(name.lstrip("#").lower()):
+            raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
         channel_id = self._identity("channel", name.lstrip("#").lower())
         self.slack.set_channel(channel_id, name=name.lstrip("#").lower())
         return channel_id

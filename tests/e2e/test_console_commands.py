@@ -24,7 +24,7 @@ def test_help_and_unknown_commands(database_url: str) -> None:
     assert "/giphy is not a command here; engagebot answers /engage." in shown
 
 
-def test_people_and_channels_switch_and_buttons_answer_as_the_clicker(database_url: str) -> None:
+def test_people_and_channels_switch(database_url: str) -> None:
     shown = run_console(
         database_url,
         "/engage team",
@@ -40,7 +40,7 @@ def test_people_and_channels_switch_and_buttons_answer_as_the_clicker(database_u
         ":read",
     )
     assert "You are now @bob." in shown
-    assert "Only @alice, who recorded engagement #1, can undo it." in shown
+    assert "That message was only visible to @alice." in shown
     assert "You are now in #other." in shown
     assert "@bob #other> hello from bob\n  (message 1)" in shown
     assert "No messages there yet." in shown  # #general had none
@@ -105,3 +105,20 @@ def test_ctrl_c_cancels_a_form_or_drops_a_line_and_never_crashes(database_url: s
     assert "(form cancelled; nothing was sent)" in shown
     assert "(Ctrl-C: the line was dropped; :quit or Ctrl-D leaves)" in shown
     assert ":click N" in shown
+
+
+def test_only_its_reader_can_click_an_ephemeral_message(database_url: str) -> None:
+    shown = run_console(
+        database_url, "/engage team", "Prices", "", "", "/engage log Mine", ":as bob", ":click 1"
+    )
+    assert "That message was only visible to @alice." in shown
+    assert "── Engagement #1 ──" not in shown
+
+
+def test_channel_names_follow_slacks_rules(database_url: str) -> None:
+    shown = run_console(
+        database_url, ":in # spaced name", "/engage team", "Prices", "/engage x", "prices", ""
+    )
+    assert "Say where, as Slack names channels" in shown
+    assert "Slack channel names are lower-case letters, digits, - and _." in shown
+    assert "Home channel: #prices." in shown
