@@ -19,6 +19,11 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape_mrkdwn(text: str) -> str:
+    """A Slack message's text as its author typed it: Slack sends &, < and > as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def preview(text: str, limit: int = PREVIEW_MAX) -> str:
     """A short, escaped excerpt for a confirmation; the stored text stays whole."""
     flat = " ".join(text.split())

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.feedback import FeedbackDraft, save_feedback
-from bot.text import LONG_TEXT_MAX, split_list
+from bot.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
 from handlers.engage import EngageCommand, Subcommand
 from handlers.entries import EntryFlows, EntryKind, Prefill
 from handlers.forms import FormValues
@@ -19,11 +19,6 @@ from handlers.views.feedback import CALLBACK_ID, feedback_modal
 from storage.models import Feedback
 
 SHORTCUT_ID = "record_feedback"
-
-
-def unescape_message(text: str) -> str:
-    """A message's text as its author typed it: Slack sends &, < and > as entities."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _draft_from_form(form: FormValues, origin: FormOrigin) -> FeedbackDraft:
@@ -109,7 +104,7 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
             origin,
             logger,
             prefill=Prefill(
-                text=unescape_message(message.get("text", "")), permalink=permalink, channel="slack"
+                text=unescape_mrkdwn(message.get("text", "")), permalink=permalink, channel="slack"
             ),
             channel_id=channel_id,
             user_id=body["user"]["id"],

@@ -1,4 +1,4 @@
-from bot.text import escape_mrkdwn, preview, split_list, too_long
+from bot.text import escape_mrkdwn, preview, split_list, too_long, unescape_mrkdwn
 
 
 def test_escaping_defuses_mentions_and_links() -> None:
@@ -21,3 +21,8 @@ def test_too_long_names_the_length_and_the_limit() -> None:
 
 def test_split_list_drops_blanks_and_repeats_ignoring_case() -> None:
     assert split_list("Timeliness, geography;; timeliness ,  ") == ["Timeliness", "geography"]
+
+
+def test_unescaping_undoes_escaping() -> None:
+    typed = "a < b && c > <!here>"
+    assert unescape_mrkdwn(escape_mrkdwn(typed)) == typed
