@@ -93,6 +93,8 @@ class EntryKind:
     draft_from_form: Callable[[FormValues, FormOrigin], Any]
     quick_draft: Callable[[str, int, date], Any]
     save: Saver
+    # Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide").
+    more_buttons: Callable[[int], list[dict[str, Any]]] = lambda _record_id: []
 
 
 NO_TEAM_YET = notice_message(
@@ -156,7 +158,12 @@ class EntryFlows:
                         record_id=None,
                         source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
                     )
-                    message = self._recorded(record, team.name)
+                    message = self._recorded(
+                        record.id,  # type: ignore[arg-type]
+                        self.kind.text_of(record),
+                        team.name,
+                        self.kind.verb,
+                    )
         except Invalid as invalid:
             call.respond(**notice_message(f":warning: Nothing was recorded. {_first(invalid)}"))
             return
@@ -263,14 +270,7 @@ class EntryFlows:
         verb = "Updated" if origin.record_id else self.kind.verb
         if origin.response_url:
             ack()
-            message = recorded_message(
-                kind=self.kind.name,
-                label=self.kind.label,
-                record_id=record_id,  # type: ignore[arg-type]
-                text=text,
-                team=team_name,
-                verb=verb,
-            )
+            message = self._recorded(record_id, text, team_name, verb)  # type: ignore[arg-type]
             post_reply(
                 origin.response_url,
                 {**message, "replace_original": origin.replace_original},
@@ -332,14 +332,15 @@ class EntryFlows:
             return
         respond(**undone_message(label=self.kind.label, record_id=record_id))
 
-    def _recorded(self, record: Entry, team_name: str) -> dict[str, Any]:
+    def _recorded(self, record_id: int, text: str, team_name: str, verb: str) -> dict[str, Any]:
         return recorded_message(
             kind=self.kind.name,
             label=self.kind.label,
-            record_id=record.id,  # type: ignore[arg-type]
-            text=self.kind.text_of(record),
+            record_id=record_id,
+            text=text,
             team=team_name,
-            verb=self.kind.verb,
+            verb=verb,
+            more_buttons=self.kind.more_buttons(record_id),
         )
 
 

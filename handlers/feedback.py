@@ -11,9 +11,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.feedback import FeedbackDraft, save_feedback
 from bot.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
+from handlers.decisions import list_open_feedback
 from handlers.engage import EngageCommand, Subcommand
 from handlers.entries import EntryFlows, EntryKind, Prefill
 from handlers.forms import FormValues
+from handlers.views.decisions import decide_button
 from handlers.views.entries import FormOrigin
 from handlers.views.feedback import CALLBACK_ID, feedback_modal
 from storage.models import Feedback
@@ -70,6 +72,7 @@ FEEDBACK = EntryKind(
         text=text, team_id=team_id, received_on=today
     ),
     save=lambda *, record_id, **kwargs: save_feedback(feedback_id=record_id, **kwargs),
+    more_buttons=lambda record_id: [decide_button(record_id)],
 )
 
 
@@ -77,9 +80,18 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
     engage.add(
         Subcommand(
             "feedback",
-            "Record feedback from a user of your statistics: at once from text, or in a form.",
-            ("/engage feedback Wants regional breakdowns of the CPI", "/engage feedback"),
-            flows.run_subcommand,
+            "Record feedback from a user of your statistics: at once from text, or in a form; "
+            "`list` shows your team's open items, to decide on them.",
+            (
+                "/engage feedback Wants regional breakdowns of the CPI",
+                "/engage feedback",
+                "/engage feedback list",
+            ),
+            lambda call: (
+                list_open_feedback(call)
+                if call.args.lower() == "list"
+                else flows.run_subcommand(call)
+            ),
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.config import Settings
-from handlers import engagement, errors, feedback, home, options, team
+from handlers import decisions, engagement, errors, feedback, home, options, team
 from handlers.engage import EngageCommand
 from handlers.entries import EntryFlows, register_entry_buttons
 from storage.database import Database
@@ -24,6 +24,7 @@ def register_listeners(app: App, database: Database, settings: Settings) -> Enga
     feedback.register(app, engage, flows["feedback"])
     team.register(app, engage)
     register_entry_buttons(app, flows)
+    decisions.register(app)
     home.register(app, flows)
     options.register(app)
     errors.register(app)

@@ -193,3 +193,19 @@ class ConsoleIdentity(SQLModel, table=True):
     slack_id: str = Field(primary_key=True, max_length=32)
     kind: str = Field(max_length=10)  # "user" or "channel"
     name: str = Field(max_length=80)
+
+
+class FeedbackDecision(SQLModel, table=True):
+    """One change of a feedback item's status, with the public note that explains it."""
+
+    __tablename__ = "feedback_decision"
+    __table_args__ = (Index("ix_feedback_decision_feedback", "feedback_id", "decided_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False)
+    )
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    note: str | None = None
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime = _moment()

@@ -167,6 +167,9 @@ class Console:
             return
         self._become(name)
         self.terminal.say(f"You are now @{self.user_name}.")
+        for message in self.messages:
+            if message.channel_id == self._direct_messages_id():
+                self._show_message(message)
 
     def _cmd_in(self, name: str) -> None:
         if not CHANNEL_NAME.match(name.lstrip("#")):
@@ -416,11 +419,18 @@ class Console:
         self.messages.append(message)
         if author == self.user_name:  # their own line is already on screen: just number it
             self.terminal.say(f"  (message {number})")
-        elif message.channel_id in (self.channel_id, "D" + self.user_id[1:]):
+        elif message.channel_id in (self.channel_id, self._direct_messages_id()):
             self._show_message(message)
+        elif message.channel_id.startswith("D"):  # another person's direct messages
+            name = self._names().get("U" + message.channel_id[1:], message.channel_id)
+            self.terminal.say(f"(engagebot sent @{name} a direct message: :as {name} shows it)")
         else:
             name = self._names().get(message.channel_id, message.channel_id)
             self.terminal.say(f"(engagebot posted in #{name}: :read #{name})")
+
+    def _direct_messages_id(self) -> str:
+        """The channel of the person's direct messages with the bot, as Slack names it."""
+        return "D" + self.user_id[1:]
 
     def _next_ts(self) -> str:
         """A message timestamp as Slack makes them: the time, unique in the channel."""

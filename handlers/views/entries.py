@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -36,9 +37,16 @@ class FormOrigin:
 
 
 def recorded_message(
-    *, kind: str, label: str, record_id: int, text: str, team: str, verb: str
+    *,
+    kind: str,
+    label: str,
+    record_id: int,
+    text: str,
+    team: str,
+    verb: str,
+    more_buttons: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The ephemeral confirmation with "Add details" and "Undo"."""
+    """The ephemeral confirmation with "Add details", "Undo" and the kind's own buttons."""
     value = f"{kind}:{record_id}"
     headline = f"{verb} {label.lower()} *#{record_id}* for {escape_mrkdwn(team)}."
     return {
@@ -50,6 +58,7 @@ def recorded_message(
                 f"{kind}_{record_id}",
                 button("Add details", DETAILS_ACTION, value, style="primary"),
                 button("Undo", UNDO_ACTION, value, style="danger"),
+                *more_buttons,
             ),
         ],
     }

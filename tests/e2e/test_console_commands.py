@@ -122,3 +122,22 @@ def test_channel_names_follow_slacks_rules(database_url: str) -> None:
     assert "Say where, as Slack names channels" in shown
     assert "Slack channel names are lower-case letters, digits, - and _." in shown
     assert "Home channel: #prices." in shown
+
+
+def test_a_decision_reaches_the_recorder_as_a_direct_message(database_url: str) -> None:
+    shown = run_console(
+        database_url,
+        "/engage team", "Prices", "", "",
+        "/engage feedback Regional figures please",
+        ":as lead",
+        "/engage feedback list",
+        ":click 4",  # Decide, in the list
+        "2",  # planned (the form leaves out the current status, new)
+        "In the spring release",
+        "",
+        ":as alice",
+    )  # fmt: skip
+    assert "(engagebot sent @alice a direct message: :as alice shows it)" in shown
+    after = shown[shown.rindex("You are now @alice.") :]
+    assert "moved feedback #1 you recorded from New to Planned." in after
+    assert "In the spring release" in after

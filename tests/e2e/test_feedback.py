@@ -39,8 +39,8 @@ def test_feedback_with_text_records_at_once_and_answers_with_buttons(bot: Runnin
     assert "Recorded feedback *#1* for Prices" in reply_text(reply)
     assert "Wants regional breakdowns of the CPI" in reply_text(reply)
     buttons = reply["blocks"][1]["elements"]
-    assert [b["text"]["text"] for b in buttons] == ["Add details", "Undo"]
-    assert [b["value"] for b in buttons] == ["feedback:1", "feedback:1"]
+    assert [b["text"]["text"] for b in buttons] == ["Add details", "Undo", "Decide"]
+    assert [b["value"] for b in buttons] == ["feedback:1", "feedback:1", "1"]
     with bot.database.transaction() as session:
         item = session.exec(select(Feedback)).one()
         assert item.text == "Wants regional breakdowns of the CPI"
