@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import Feedback, FeedbackDecision
@@ -19,6 +20,15 @@ def open_feedback(*, session: Session, team_id: int, limit: int) -> Sequence[Fee
         .order_by(col(Feedback.received_on), col(Feedback.id))
         .limit(limit)
     ).all()
+
+
+def count_open_feedback(*, session: Session, team_id: int) -> int:
+    """How many of the team's items still await a final decision."""
+    return session.exec(
+        select(func.count()).where(
+            Feedback.team_id == team_id, col(Feedback.status).not_in(CLOSED_STATUSES)
+        )
+    ).one()
 
 
 def decisions_on(*, session: Session, feedback_id: int) -> Sequence[FeedbackDecision]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import local_display
 from bot.text import escape_mrkdwn, preview
 from handlers.views.blocks import actions, button, context, divider, header, section
+from handlers.views.decisions import decide_button
 from storage.entries import RecentEntry
 
 LOG_ACTION = "home_log_engagement"
@@ -20,6 +21,7 @@ def home_view(
     entries: Sequence[RecentEntry],
     team_name: str | None,
     month_counts: tuple[int, int] | None,
+    awaiting_decision: int = 0,
     timezone: ZoneInfo,
 ) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
@@ -45,12 +47,21 @@ def home_view(
                 f"item{'s' if feedback != 1 else ''}."
             )
         )
+        if awaiting_decision:
+            blocks.append(
+                context(
+                    f"{awaiting_decision} feedback "
+                    + ("item awaits" if awaiting_decision == 1 else "items await")
+                    + " a decision: `/engage feedback list`."
+                )
+            )
     blocks.append(header("Your last 10 entries"))
     if not entries:
         blocks.append(section("Nothing yet. Try `/engage log Met the ONS user group`."))
     for entry in entries:
         label = "Engagement" if entry.kind == "engagement" else "Feedback"
-        blocks.append(section(f"*{label} #{entry.id}* ({entry.day})\n{preview(entry.text, 200)}"))
+        text = f"*{label} #{entry.id}* ({entry.day})\n{preview(entry.text, 200)}"
+        blocks.append(section(text, decide_button(entry.id) if entry.kind == "feedback" else None))
         blocks.append(context(f"Recorded {local_display(entry.created_at, timezone)}"))
     return {"type": "home", "blocks": blocks}
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlmodel import select
 
-from bot.console.payloads import block_actions, state_values, view_submission
+from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
 from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
@@ -110,3 +111,22 @@ def test_the_form_offers_every_status_but_the_current_one(bot: RunningBot) -> No
     form = opened_view(bot, 2)
     values = [o["value"] for o in form["blocks"][-2]["element"]["options"]]
     assert "planned" not in values  # the form offered everything but the status it had
+
+
+def test_home_offers_decide_on_feedback_and_counts_what_awaits(bot: RunningBot) -> None:
+    make_team(bot.database)
+    record(bot, "Regional figures please")
+    run_command(bot, "log Met the RSS")
+    bot.requester.send(app_home_opened("U0001"))
+    home = bot.slack.wait_for("views.publish")[0].args["view"]
+    assert "1 feedback item awaits a decision" in json.dumps(home)
+    feedback = next(
+        b for b in home["blocks"] if "*Feedback #1*" in b.get("text", {}).get("text", "")
+    )
+    engagement = next(
+        b for b in home["blocks"] if "*Engagement #1*" in b.get("text", {}).get("text", "")
+    )
+    assert "accessory" not in engagement
+    button = feedback["accessory"]
+    bot.requester.send(block_actions(button["action_id"], button["value"], view=home))
+    assert opened_view(bot)["callback_id"] == "decision_form"
