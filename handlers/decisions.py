@@ -14,10 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.decisions import decide
-from bot.validation import Invalid
 from handlers.engage import CommandCall
-from handlers.entries import nothing_recorded
-from handlers.forms import FormValues
+from handlers.forms import FormValues, save_form
 from handlers.views.decisions import (
     CALLBACK_ID,
     DECIDE_ACTION,
@@ -101,10 +99,11 @@ def register(app: App) -> None:
         database: Database,
         logger: Logger,
     ) -> None:
-        form = FormValues(view)
         user_id = body["user"]["id"]
         feedback_id = int(json.loads(view.get("private_metadata") or "{}").get("feedback_id", 0))
-        try:
+
+        def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+            form = FormValues(view)
             with database.transaction() as session:
                 item, decision = decide(
                     session=session,
@@ -113,16 +112,13 @@ def register(app: App) -> None:
                     note=form.text("note"),
                     user_id=user_id,
                 )
-                confirmation = decided_modal(item=item)
-                recorder = item.recorded_by
                 message = decision_message(item=item, decision=decision, decider=user_id)
-        except Invalid as invalid:
-            ack(response_action="errors", errors=invalid.errors)
+                return decided_modal(item=item), item.recorded_by, message
+
+        saved = save_form(ack, view, logger, save, fallback_field="status")
+        if saved is None:
             return
-        except SQLAlchemyError as error:
-            logger.exception("saving a decision failed")
-            ack(response_action="errors", errors={"status": nothing_recorded(error)})
-            return
+        confirmation, recorder, message = saved
         ack(response_action="update", view=confirmation)
         if recorder:
             try:

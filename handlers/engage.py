@@ -77,7 +77,9 @@ class EngageCommand:
         logger: Logger,
     ) -> None:
         ack()
-        name, args = [*(command.get("text") or "").split(maxsplit=1), "", ""][:2]
+        words = (command.get("text") or "").split(maxsplit=1)  # any whitespace, tabs too
+        name = words[0] if words else ""
+        args = words[1] if len(words) > 1 else ""
         subcommand = self._subcommands.get(name.lower() or "help")
         if subcommand is None:
             respond(**help_message(self.subcommands, unknown=name))

@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.text import too_long
 from bot.validation import Invalid
 from handlers.engage import CommandCall
-from handlers.forms import FormValues
+from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
 from handlers.views.blocks import quote
@@ -101,14 +101,6 @@ NO_TEAM_YET = notice_message(
     ":warning: Nothing was recorded: there is no team yet to file it under. "
     "Create yours with `/engage team`, then try again."
 )
-
-
-def nothing_recorded(error: SQLAlchemyError) -> str:
-    """Why a save failed, for the person: the database detail stays in the log."""
-    return (
-        "Nothing was recorded: the database could not save it "
-        f"({type(error).__name__}). Please try again in a minute."
-    )
 
 
 class EntryFlows:
@@ -243,8 +235,8 @@ class EntryFlows:
     ) -> None:
         origin = FormOrigin.from_json(view.get("private_metadata", ""))
         user_id = body["user"]["id"]
-        field_ids = {block.get("block_id") for block in view.get("blocks", [])}
-        try:
+
+        def save() -> tuple[int, str, str]:
             draft = self.kind.draft_from_form(FormValues(view), origin)
             with self.database.transaction() as session:
                 record = self.kind.save(
@@ -255,22 +247,16 @@ class EntryFlows:
                     record_id=origin.record_id,
                     source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
                 )
-                record_id, text, team_name = record.id, self.kind.text_of(record), record.team.name
-        except Invalid as invalid:
-            errors = {
-                (field if field in field_ids else self.kind.text_field): message
-                for field, message in invalid.errors.items()
-            }
-            ack(response_action="errors", errors=errors)
+                return record.id, self.kind.text_of(record), record.team.name  # type: ignore[return-value]
+
+        saved = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
+        if saved is None:
             return
-        except SQLAlchemyError as error:
-            logger.exception("saving the %s form failed", self.kind.name)
-            ack(response_action="errors", errors={self.kind.text_field: nothing_recorded(error)})
-            return
+        record_id, text, team_name = saved
         verb = "Updated" if origin.record_id else self.kind.verb
         if origin.response_url:
             ack()
-            message = self._recorded(record_id, text, team_name, verb)  # type: ignore[arg-type]
+            message = self._recorded(record_id, text, team_name, verb)
             post_reply(
                 origin.response_url,
                 {**message, "replace_original": origin.replace_original},
@@ -279,7 +265,7 @@ class EntryFlows:
         else:
             ack(
                 response_action="update",
-                view=saved_modal(label=self.kind.label, record_id=record_id, text=text, verb=verb),  # type: ignore[arg-type]
+                view=saved_modal(label=self.kind.label, record_id=record_id, text=text, verb=verb),
             )
         if origin.from_home:
             publish_home(

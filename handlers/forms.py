@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from logging import Logger
 from typing import Any, TypeVar
+
+from slack_bolt import Ack
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.validation import Invalid
 
@@ -62,3 +66,37 @@ def _parsed(field: str, value: str, parse: Callable[[str], _T], message: str) ->
         return parse(value)
     except ValueError:
         raise Invalid({field: message}) from None
+
+
+def nothing_recorded(error: SQLAlchemyError) -> str:
+    """Why a save failed, for the person: the database detail stays in the log."""
+    return (
+        "Nothing was recorded: the database could not save it "
+        f"({type(error).__name__}). Please try again in a minute."
+    )
+
+
+def save_form(
+    ack: Ack,
+    view: dict[str, Any],
+    logger: Logger,
+    save: Callable[[], _T],
+    *,
+    fallback_field: str,
+) -> _T | None:
+    """Run `save` for a submitted form. On bad input, or a database that fails, acknowledge
+    with the errors on their fields (the form stays open with what was typed) and return
+    None; an error about no field of this form shows on `fallback_field`."""
+    fields = {block.get("block_id") for block in view.get("blocks", [])}
+    try:
+        return save()
+    except Invalid as invalid:
+        errors = {
+            (field if field in fields else fallback_field): message
+            for field, message in invalid.errors.items()
+        }
+        ack(response_action="errors", errors=errors)
+    except SQLAlchemyError as error:
+        logger.exception("saving the %s form failed", view.get("callback_id"))
+        ack(response_action="errors", errors={fallback_field: nothing_recorded(error)})
+    return None

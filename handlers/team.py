@@ -11,10 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.teams import TeamDraft, save_team
 from bot.text import NAME_MAX, too_long
-from bot.validation import Invalid
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.entries import nothing_recorded
-from handlers.forms import FormValues
+from handlers.forms import FormValues, save_form
 from handlers.replies import post_reply
 from handlers.views.blocks import modal, section
 from handlers.views.entries import notice_message, problem_modal
@@ -73,13 +71,14 @@ def register(app: App, engage: EngageCommand) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], database: Database, logger: Logger
     ) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
-        form = FormValues(view)
-        draft = TeamDraft(
-            name=form.text("name") or "",
-            home_channel_id=form.conversation("home_channel"),
-            outputs_text=form.text("outputs") or "",
-        )
-        try:
+
+        def save() -> str:
+            form = FormValues(view)
+            draft = TeamDraft(
+                name=form.text("name") or "",
+                home_channel_id=form.conversation("home_channel"),
+                outputs_text=form.text("outputs") or "",
+            )
             with database.transaction() as session:
                 team: ProducerTeam = save_team(
                     session=session,
@@ -87,18 +86,15 @@ def register(app: App, engage: EngageCommand) -> None:
                     user_id=body["user"]["id"],
                     team_id=metadata.get("team_id"),
                 )
-                text = team_saved_text(
+                return team_saved_text(
                     name=team.name,
                     created=metadata.get("team_id") is None,
                     outputs=len(team.outputs),
                     home_channel_id=team.home_channel_id,
                 )
-        except Invalid as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        except SQLAlchemyError as error:
-            logger.exception("saving a team failed")
-            ack(response_action="errors", errors={"name": nothing_recorded(error)})
+
+        text = save_form(ack, view, logger, save, fallback_field="name")
+        if text is None:
             return
         if metadata.get("response_url"):
             ack()
