@@ -19,6 +19,7 @@ from handlers.forms import FormValues, save_form
 from handlers.views.decisions import (
     CALLBACK_ID,
     DECIDE_ACTION,
+    LIST_LIMIT,
     decided_modal,
     decision_message,
     decision_modal,
@@ -26,11 +27,10 @@ from handlers.views.decisions import (
 )
 from handlers.views.entries import notice_message, problem_modal
 from storage.database import Database
-from storage.feedback import decisions_on, open_feedback
+from storage.feedback import count_open_feedback, decisions_on, open_feedback
 from storage.models import Feedback
 from storage.teams import team_for_person
 
-LIST_LOAD = 200
 NO_TEAM_TO_LIST = notice_message(
     "Which team's feedback? This channel is no team's home, and you haven't recorded for a "
     "team yet: run it in your team's channel, or create a team with `/engage team`."
@@ -47,8 +47,12 @@ def list_open_feedback(call: CommandCall) -> None:
             if team is None:
                 call.respond(**NO_TEAM_TO_LIST)
                 return
-            items = open_feedback(session=session, team_id=team.id, limit=LIST_LOAD)  # type: ignore[arg-type]
-            message = open_feedback_message(team_name=team.name, items=items)
+            team_id: int = team.id  # type: ignore[assignment]
+            message = open_feedback_message(
+                team_name=team.name,
+                items=open_feedback(session=session, team_id=team_id, limit=LIST_LIMIT),
+                total=count_open_feedback(session=session, team_id=team_id),
+            )
     except SQLAlchemyError:
         call.logger.exception("listing open feedback failed")
         message = notice_message(

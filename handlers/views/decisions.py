@@ -83,14 +83,17 @@ def decision_message(*, item: Feedback, decision: FeedbackDecision, decider: str
     }
 
 
-def open_feedback_message(*, team_name: str, items: Sequence[Feedback]) -> dict[str, Any]:
+def open_feedback_message(
+    *, team_name: str, items: Sequence[Feedback], total: int
+) -> dict[str, Any]:
+    """The oldest open `items` (at most LIST_LIMIT) of the team's `total`."""
     if not items:
         text = f"{escape_mrkdwn(team_name)} has no open feedback: every item is decided."
         return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
     blocks: list[dict[str, Any]] = [
         section(f"*Open feedback for {escape_mrkdwn(team_name)}*, oldest first:")
     ]
-    for item in items[:LIST_LIMIT]:
+    for item in items:
         blocks.append(
             section(
                 f"*#{item.id}* received {item.received_on:%d %b %Y} · "
@@ -98,10 +101,10 @@ def open_feedback_message(*, team_name: str, items: Sequence[Feedback]) -> dict[
                 accessory=decide_button(item.id),  # type: ignore[arg-type]
             )
         )
-    if len(items) > LIST_LIMIT:
-        blocks.append(context(f"Showing the oldest {LIST_LIMIT} of {len(items)} open items."))
+    if total > len(items):
+        blocks.append(context(f"Showing the oldest {len(items)} of {total} open items."))
     return {
         "response_type": "ephemeral",
-        "text": f"Open feedback for {team_name}: {len(items)} item(s).",
+        "text": f"Open feedback for {team_name}: {total} item(s).",
         "blocks": blocks,
     }

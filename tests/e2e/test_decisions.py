@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlmodel import select
 
 from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
+from bot.feedback import FeedbackDraft, save_feedback
 from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
@@ -130,3 +132,22 @@ def test_home_offers_decide_on_feedback_and_counts_what_awaits(bot: RunningBot) 
     button = feedback["accessory"]
     bot.requester.send(block_actions(button["action_id"], button["value"], view=home))
     assert opened_view(bot)["callback_id"] == "decision_form"
+
+
+def test_a_long_list_shows_the_oldest_twenty_and_says_how_many_there_are(bot: RunningBot) -> None:
+    team_id = make_team(bot.database)
+    with bot.database.transaction() as session:
+        for number in range(22):
+            save_feedback(
+                session=session,
+                draft=FeedbackDraft(
+                    text=f"Ask {number}", team_id=team_id, received_on=date(2026, 1, 1)
+                ),
+                today=date(2026, 1, 1),
+                user_id="U0001",
+            )
+    shown = run_command(bot, "feedback list")
+    decide_buttons = [b for b in shown["blocks"] if "accessory" in b]
+    assert len(decide_buttons) == 20
+    assert "Showing the oldest 20 of 22 open items." in reply_text(shown)
+    assert "22 item(s)" in shown["text"]

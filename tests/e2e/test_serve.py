@@ -36,6 +36,18 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
+def start_serve(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """`engagebot serve` in the background, its log on stdout."""
+    return subprocess.Popen(
+        [ENGAGEBOT, "serve"],
+        env=env,
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
 @pytest.fixture
 def base_env(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
@@ -94,14 +106,7 @@ def test_db_upgrade_creates_the_tables(base_env: dict[str, str], tmp_path: Path)
 
 @pytest.fixture
 def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
-        [ENGAGEBOT, "serve"],
-        env=base_env,
-        cwd=tmp_path,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_serve(base_env, tmp_path)
     url = f"http://127.0.0.1:{base_env['PORT']}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -138,14 +143,7 @@ def test_socket_mode_uses_the_configured_api_url(
     base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
 ) -> None:
     env = {**base_env, "SLACK_APP_TOKEN": "xapp-test-token", "SLACK_SIGNING_SECRET": ""}
-    process = subprocess.Popen(
-        [ENGAGEBOT, "serve"],
-        env=env,
-        cwd=tmp_path,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_serve(env, tmp_path)
     try:
         opened = fake_slack.wait_for("apps.connections.open", timeout=30)[0]
         assert opened.headers["authorization"] == "Bearer xapp-test-token"
