@@ -48,6 +48,12 @@ class EngagementOrganisation(SQLModel, table=True):
     organisation_id: int = _link("organisation.id")
 
 
+class ChangeSegment(SQLModel, table=True):
+    __tablename__ = "change_segment"
+    change_id: int = _link("upcoming_change.id")
+    segment_id: int = _link("audience_segment.id")
+
+
 class FeedbackTheme(SQLModel, table=True):
     __tablename__ = "feedback_theme"
     feedback_id: int = _link("feedback.id")
@@ -62,6 +68,14 @@ class ProducerTeam(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     home_channel_id: str | None = Field(default=None, unique=True, max_length=32)
+    # An IANA zone such as "Europe/London"; None means ENGAGEBOT_TIMEZONE.
+    timezone: str | None = Field(default=None, max_length=64)
+    # Days before a change's effective date on which reminders go out, e.g. "28,7,1";
+    # None means the default (bot/alerts.py).
+    alert_lead_days: str | None = Field(default=None, max_length=40)
+    # Where and how often the "you said, we did" digest is posted; None means never.
+    digest_channel_id: str | None = Field(default=None, max_length=32)
+    digest_cadence: str | None = Field(default=None, max_length=10)
     created_by: str | None = Field(default=None, max_length=32)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()
@@ -161,6 +175,10 @@ class Feedback(SQLModel, table=True):
     contact_email: str | None = Field(default=None, max_length=254)
     source_permalink: str | None = Field(default=None, max_length=500)
     status: str = Field(default="new", max_length=20, index=True)
+    # Set when this item was merged into another: it then stays only as that item's history.
+    merged_into_id: int | None = Field(default=None, foreign_key="feedback.id", index=True)
+    # The upcoming change this feedback comments on ("Comment on this change").
+    change_id: int | None = Field(default=None, foreign_key="upcoming_change.id", index=True)
     recorded_by: str | None = Field(default=None, max_length=32)
     source_key: str | None = Field(default=None, unique=True, max_length=120)
     created_at: datetime = _moment()
@@ -209,3 +227,119 @@ class FeedbackDecision(SQLModel, table=True):
     note: str | None = None
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime = _moment()
+
+
+class UpcomingChange(SQLModel, table=True):
+    """A change to a statistic announced before it happens; `status` is announced or cancelled.
+
+    Every edit bumps `revision`, so each version's notices are deliveries of their own.
+    """
+
+    __tablename__ = "upcoming_change"
+    __table_args__ = (Index("ix_upcoming_change_status_effective", "status", "effective_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id", index=True)
+    output_id: int = Field(foreign_key="statistical_output.id", index=True)
+    title: str = Field(max_length=150)
+    description: str  # what is changing and why
+    effective_on: date
+    feedback_by: date | None = None
+    status: str = Field(default="announced", max_length=20)
+    revision: int = 1
+    cancel_reason: str | None = None
+    created_by: str | None = Field(default=None, max_length=32)
+    source_key: str | None = Field(default=None, unique=True, max_length=120)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+
+    team: ProducerTeam = Relationship()
+    output: StatisticalOutput = Relationship()
+    segments: list[AudienceSegment] = Relationship(link_model=ChangeSegment)
+
+
+class Subscription(SQLModel, table=True):
+    """A channel that hears about a team's changes (all its outputs, or one output)."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (Index("ix_subscription_team_active", "team_id", "active"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: str = Field(max_length=32, index=True)
+    team_id: int = Field(foreign_key="producer_team.id")
+    output_id: int | None = Field(default=None, foreign_key="statistical_output.id")
+    active: bool = True
+    # Why a subscription stopped: "unsubscribed", "channel_not_found", "is_archived".
+    ended_reason: str | None = Field(default=None, max_length=40)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _moment()
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Opportunity(SQLModel, table=True):
+    """An upcoming chance for users to take part (a workshop, a panel), with limited places."""
+
+    __tablename__ = "opportunity"
+    __table_args__ = (Index("ix_opportunity_status_happens", "status", "happens_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id", index=True)
+    title: str = Field(max_length=150)
+    happens_on: date
+    place: str = Field(max_length=300)  # a place or a link
+    description: str
+    places: int
+    organiser: str = Field(max_length=32)
+    status: str = Field(default="open", max_length=20)  # open or cancelled
+    # The engagement the organiser logged after the date, once they have.
+    engagement_id: int | None = Field(default=None, foreign_key="engagement.id")
+    source_key: str | None = Field(default=None, unique=True, max_length=120)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+
+    team: ProducerTeam = Relationship()
+
+
+class OpportunitySignup(SQLModel, table=True):
+    """One person's place on an opportunity; withdrawing keeps the row with `withdrawn_at`."""
+
+    __tablename__ = "opportunity_signup"
+    __table_args__ = (UniqueConstraint("opportunity_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("opportunity.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: str = Field(max_length=32)
+    signed_up_at: datetime = _moment()
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One message the bot owes someone: the schedule's memory, so each goes out once.
+
+    `key` names what is delivered to whom (e.g. "change:12:reminder:7:C123"); its
+    uniqueness is what makes a delivery happen once however many ticks or processes run.
+    status: pending -> sending -> sent, or back to pending after a failure (retried from
+    `next_attempt_at` until the cap), or failed / skipped for good.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    kind: str = Field(max_length=40)
+    team_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("producer_team.id", ondelete="CASCADE")),
+    )
+    subject_id: int | None = None  # the change, opportunity, ... it is about
+    target: str = Field(max_length=32)  # a channel id, or a user id for a direct message
+    lead_days: int | None = None
+    note: str | None = Field(default=None, max_length=500)  # kind-specific detail
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_error: str | None = Field(default=None, max_length=300)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _moment()
