@@ -7,23 +7,73 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.config import Settings
-from handlers.listeners import register_listeners
+from bot.scheduling import Scheduler
+from handlers.listeners import DELIVERY_KINDS, register_listeners
 from storage.database import Database
 
 
+class _AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk retries only 500 and 503; a 502 or 504 from a proxy is as passing."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code >= 500
+
+
 def slack_client(settings: Settings, token: str | None) -> WebClient:
-    """Every WebClient the app makes comes from here, so all use SLACK_API_URL."""
-    return WebClient(token=token, base_url=settings.slack_api_url)
+    """Every WebClient the app makes comes from here, so all use SLACK_API_URL.
+
+    A 429 waits for Retry-After and tries again; 5xx answers and dropped connections are
+    retried with backoff. What still fails raises, for the caller to report.
+    """
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            _AnyServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_scheduler(
+    settings: Settings, database: Database, client: WebClient | None = None
+) -> Scheduler:
+    """The one `Scheduler` of a process: ticks, and announcements sent from listeners."""
+    return Scheduler(
+        database=database,
+        client=client or slack_client(settings, settings.bot_token),
+        kinds=DELIVERY_KINDS,
+        timezone=settings.timezone,
+        pace_seconds=settings.channel_pace_seconds,
+    )
 
 
 def build_app(
-    settings: Settings, database: Database, executor: ThreadPoolExecutor | None = None
+    settings: Settings,
+    database: Database,
+    executor: ThreadPoolExecutor | None = None,
+    scheduler: Scheduler | None = None,
 ) -> App:
     """The Bolt app with every listener, checking request signatures unless in Socket Mode.
 
-    Work after ack() runs on `executor`; `serve` waits for it before exiting.
+    Work after ack() runs on `executor`; `serve` waits for it before exiting. Listeners
+    that announce something hand it to `scheduler` (one is made if not given).
     """
     app = App(
         client=slack_client(settings, settings.bot_token),
@@ -35,10 +85,13 @@ def build_app(
         listener_executor=executor or ThreadPoolExecutor(max_workers=8),
     )
 
+    scheduler = scheduler or build_scheduler(settings, database, app.client)
+
     @app.middleware
     def provide_services(context: BoltContext, next: Any) -> None:
         context["database"] = database
         context["settings"] = settings
+        context["scheduler"] = scheduler
         next()
 
     register_listeners(app, database, settings)

@@ -1,4 +1,4 @@
-"""The `engagebot` command line: serve, db upgrade, export, import."""
+"""The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(require_slack=args.command == "serve")
+        if args.command == "tick" and settings.bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it")
     except ConfigError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
@@ -70,6 +72,26 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--channel", default="general", help="where you are (default: general)")
     console.set_defaults(run=_console)
 
+    tick = commands.add_parser(
+        "tick", help="deliver what is due (alerts, reminders, digests) once, then exit"
+    )
+    tick.add_argument(
+        "--at",
+        type=_moment,
+        metavar="ISO8601",
+        help="as of this moment, e.g. 2027-03-01T09:00:00+00:00 (default: now)",
+    )
+    tick.set_defaults(run=_tick)
+
+    listing = commands.add_parser(
+        "deliveries", help="list scheduled messages: what is waiting, failed or sent"
+    )
+    shown = listing.add_mutually_exclusive_group()
+    shown.add_argument("--pending", action="store_true", help="only those still to send")
+    shown.add_argument("--failed", action="store_true", help="only those given up on")
+    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    listing.set_defaults(run=_deliveries)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
@@ -95,8 +117,20 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a moment like 2027-03-01T09:00:00+00:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs its offset, e.g. +00:00 or Z")
+    return moment.astimezone(UTC)
+
+
 def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app, slack_client
+    from bot.app import build_app, build_scheduler, slack_client
     from bot.serving import run_until_terminated
     from storage.database import Database
     from storage.migrate import upgrade
@@ -128,11 +162,43 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
     database = Database(settings.database_url)
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
+    scheduler = build_scheduler(settings, database)
     try:
-        run_until_terminated(settings, database, build_app(settings, database, executor))
+        app = build_app(settings, database, executor, scheduler)
+        run_until_terminated(settings, database, app, scheduler)
     finally:
         executor.shutdown(wait=True)  # let work started after ack() finish
         database.dispose()
+    return 0
+
+
+def _tick(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_scheduler
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        outcome = build_scheduler(settings, database).tick(args.at or settings.clock.now())
+    finally:
+        database.dispose()
+    print(f"Tick done: {outcome}.")
+    return 0
+
+
+def _deliveries(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery_report import delivery_lines
+    from storage.database import Database
+    from storage.deliveries import FAILED, PENDING, SENDING, deliveries
+
+    statuses = [PENDING, SENDING] if args.pending else [FAILED] if args.failed else None
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            found = deliveries(session=session, statuses=statuses, limit=args.limit)
+            lines = delivery_lines(found, settings.timezone)
+    finally:
+        database.dispose()
+    print("\n".join(lines) if lines else "No deliveries.")
     return 0
 
 

@@ -5,7 +5,7 @@ Moments are UTC; days are local to the team's time zone.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -25,3 +25,13 @@ def today(timezone: ZoneInfo, now: datetime | None = None) -> date:
 
 def local_display(moment: datetime, timezone: ZoneInfo) -> str:
     return moment.astimezone(timezone).strftime("%d %b %Y %H:%M")
+
+
+def zone_named(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    """A team's time zone: `name` if set (checked when saved), else the default."""
+    return ZoneInfo(name) if name else default
+
+
+def local_time(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    """`hour`:00 on `day` in `zone`, as a UTC moment (right on either side of a clock change)."""
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)

@@ -40,6 +40,9 @@ class Settings:
     port: int
     timezone: ZoneInfo
     log_level: str
+    scheduler_enabled: bool = True
+    tick_seconds: int = 60
+    channel_pace_seconds: float = 1.0
     clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
@@ -86,6 +89,9 @@ def load_settings(
         port=_port(env.get("PORT", "3000")),
         timezone=_timezone(env.get("ENGAGEBOT_TIMEZONE", "Europe/London")),
         log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
+        scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
+        tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
+        channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
     )
 
 
@@ -138,6 +144,27 @@ def _timezone(value: str) -> ZoneInfo:
         raise ConfigError(
             f"ENGAGEBOT_TIMEZONE must be an IANA time zone such as Europe/London, not {value!r}"
         ) from None
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "on" if default else "off").lower()
+    if value not in ("on", "off"):
+        raise ConfigError(f"{name} must be on or off, not {value!r}")
+    return value == "on"
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: str, *, minimum: float, whole: bool = False
+) -> float:
+    value = env.get(name, default)
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind} of at least {minimum:g}, not {value!r}")
+    return number
 
 
 def _log_level(value: str) -> str:

@@ -1,23 +1,279 @@
-"""Scheduled work: each kind of due work finds what is due as of a moment and delivers it.
+"""The scheduler: the database is the schedule; a tick plans what is due, then delivers it.
 
-Features that send things on a schedule add a `DueWork` function to `DUE_WORK`. Every
-runner calls `run_due_work`: `engagebot console`'s :tick and :time today.
+Each feature describes its messages as a `DeliveryKind`: `plan` says which deliveries are
+due as of a moment (time-driven ones: reminders, digests), `render` builds the message
+when it is sent (so a late message still tells the truth). Features that announce
+something at once enqueue `Due` rows in the transaction that saves it, then call
+`Scheduler.deliver` for those keys. Everything goes out through `Scheduler`, which claims
+each delivery once, paces posts per channel, and handles Slack's errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.error import URLError
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
+from bot.clock import zone_named
 from storage.database import Database
+from storage.deliveries import (
+    FAILED,
+    PENDING,
+    SENT,
+    SKIPPED,
+    Due,
+    claim,
+    end_subscriptions_in,
+    enqueue,
+    finish,
+    ready,
+)
+from storage.models import Delivery, ProducerTeam
 
-# (as of this moment, database, Slack client) -> how many deliveries were made.
-DueWork = Callable[[datetime, Database, WebClient], int]
-DUE_WORK: list[DueWork] = []
+logger = logging.getLogger(__name__)
+
+Message = dict[str, Any]  # chat.postMessage arguments: text, blocks, ...
+# Slack answers these for a channel that can never be posted to again.
+CHANNEL_GONE = {"channel_not_found": "was not found", "is_archived": "was archived"}
+# Errors that retrying cannot fix.
+PERMANENT = {*CHANNEL_GONE, "user_not_found", "cannot_dm_bot", "account_inactive", "invalid_blocks"}
+BATCH = 200
 
 
-def run_due_work(*, at: datetime, database: Database, client: WebClient) -> int:
-    """Deliver everything due as of `at`; return how many deliveries were made."""
-    return sum(work(at, database, client) for work in DUE_WORK)
+@dataclass(frozen=True)
+class DeliveryKind:
+    name: str
+    label: str  # what it is, for telling a team that it could not be delivered
+    # (session, the delivery, the team's time zone) -> the message, or None when it is no
+    # longer relevant (the change was cancelled, ...): the delivery is then skipped.
+    render: Callable[[Session, Delivery, ZoneInfo], Message | None]
+    # (session, as of this moment, the default time zone) -> deliveries due by then.
+    plan: Callable[[Session, datetime, ZoneInfo], Iterable[Due]] | None = None
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def add(self, status: str) -> None:
+        name = {SENT: "sent", PENDING: "retrying", FAILED: "failed", SKIPPED: "skipped"}[status]
+        setattr(self, name, getattr(self, name) + 1)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, "
+            f"{self.skipped} skipped"
+        )
+
+
+@dataclass
+class _Pacer:
+    """At most one post a second to any one channel (Slack's limit), across threads."""
+
+    interval: float
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    _next: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, channel: str) -> None:
+        with self._lock:
+            now = self.monotonic()
+            start = max(now, self._next.get(channel, now))
+            self._next[channel] = start + self.interval
+        if start > now:
+            self.sleep(start - now)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        client: WebClient,
+        kinds: Sequence[DeliveryKind],
+        timezone: ZoneInfo,
+        pace_seconds: float = 1.0,
+        max_attempts: int = 6,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.database = database
+        self.client = client
+        self.kinds = {kind.name: kind for kind in kinds}
+        self.timezone = timezone
+        self.max_attempts = max_attempts
+        self._pacer = _Pacer(pace_seconds, sleep)
+
+    def tick(self, at: datetime) -> Outcome:
+        """Plan everything due by `at`, then deliver what is pending."""
+        with self.database.transaction() as session:
+            for kind in self.kinds.values():
+                if kind.plan is not None:
+                    enqueue(session=session, dues=kind.plan(session, at, self.timezone))
+        outcome = self.deliver(at)
+        logger.info("tick as of %s: %s", at.isoformat(timespec="seconds"), outcome)
+        return outcome
+
+    def deliver(self, at: datetime, keys: Sequence[str] | None = None) -> Outcome:
+        """Send the pending deliveries due by `at` (only `keys`, when given)."""
+        outcome = Outcome()
+        while True:
+            with self.database.transaction() as session:
+                ids = ready(session=session, at=at, keys=keys, limit=BATCH)
+            for delivery_id in ids:
+                status = self._deliver_one(delivery_id, at)
+                if status is not None:
+                    outcome.add(status)
+            if len(ids) < BATCH:
+                return outcome
+
+    def enqueue_and_deliver(self, at: datetime, dues: Sequence[Due]) -> Outcome:
+        """Queue deliveries that are due now and send them at once."""
+        with self.database.transaction() as session:
+            enqueue(session=session, dues=dues)
+        return self.deliver(at, keys=[due.key for due in dues])
+
+    def _deliver_one(self, delivery_id: int, at: datetime) -> str | None:
+        with self.database.transaction() as session:
+            delivery = claim(session=session, delivery_id=delivery_id)
+            if delivery is None:
+                return None  # another tick or process took it
+            kind = self.kinds.get(delivery.kind)
+            zone = self._zone(session, delivery)
+            message = kind.render(session, delivery, zone) if kind else None
+            if message is None:
+                reason = "no longer relevant" if kind else f"unknown kind {delivery.kind}"
+                finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)
+                return SKIPPED
+        try:
+            response = self._post(delivery.target, message)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "unknown_error")
+            status_code = error.response.status_code
+            detail = code if status_code == 200 else f"{code} (HTTP {status_code})"
+            return self._failed(delivery, at, code, detail)
+        except (URLError, OSError) as error:  # includes timeouts and refused connections
+            return self._failed(delivery, at, "connection_error", f"connection failed: {error}")
+        with self.database.transaction() as session:
+            finish(
+                session=session,
+                delivery_id=delivery_id,
+                status=SENT,
+                message_channel=response.get("channel"),
+                message_ts=response.get("ts"),
+            )
+        return SENT
+
+    def _zone(self, session: Session, delivery: Delivery) -> ZoneInfo:
+        team = session.get(ProducerTeam, delivery.team_id) if delivery.team_id else None
+        return zone_named(team.timezone if team else None, self.timezone)
+
+    def _post(self, target: str, message: Message) -> Any:
+        self._pacer.wait(target)
+        try:
+            return self.client.chat_postMessage(channel=target, **message)
+        except SlackApiError as error:
+            if error.response.get("error") != "not_in_channel" or not self._join(target):
+                raise
+        self._pacer.wait(target)
+        return self.client.chat_postMessage(channel=target, **message)
+
+    def _join(self, channel: str) -> bool:
+        """Join a public channel the bot is not in; False for a private one."""
+        try:
+            info = self.client.conversations_info(channel=channel)["channel"]
+            if info.get("is_private"):
+                return False
+            self.client.conversations_join(channel=channel)
+        except (SlackApiError, URLError, OSError):
+            logger.warning("could not join %s", channel, exc_info=True)
+            return False
+        return True
+
+    def _failed(self, delivery: Delivery, at: datetime, code: str, detail: str) -> str:
+        assert delivery.id is not None
+        final = code in PERMANENT or delivery.attempts >= self.max_attempts
+        status = FAILED if final else PENDING
+        retry_at = None if final else at + _backoff(delivery.attempts)
+        with self.database.transaction() as session:
+            finish(
+                session=session,
+                delivery_id=delivery.id,
+                status=status,
+                error=detail,
+                retry_at=retry_at,
+            )
+            teams = {delivery.team_id} if delivery.team_id else set()
+            if code in CHANNEL_GONE:
+                teams.update(
+                    end_subscriptions_in(session=session, channel_id=delivery.target, reason=code)
+                )
+            homes = _home_channels(session, teams, but_not=delivery.target)
+        logger.warning("delivery %s to %s failed: %s", delivery.key, delivery.target, detail)
+        notice = self._failure_notice(delivery, code, detail, final)
+        if notice is not None:
+            for home in homes:
+                self._tell(home, notice)
+        return status
+
+    def _failure_notice(
+        self, delivery: Delivery, code: str, detail: str, final: bool
+    ) -> str | None:
+        """What the team is told about a failed delivery, if this failure is news."""
+        where = _mention(delivery.target)
+        label = self.kinds[delivery.kind].label if delivery.kind in self.kinds else "a message"
+        if code in CHANNEL_GONE:
+            return (
+                f":warning: {where} {CHANNEL_GONE[code]}, so I could not post {label} there. "
+                "I have ended its subscriptions; subscribe another channel with "
+                "`/engage subscribe`."
+            )
+        if code == "not_in_channel" and delivery.attempts == 1:
+            return (
+                f":warning: I could not post {label} to {where}: it is private and I am not "
+                "a member. Invite me there (`/invite @engagebot`) and I will try again."
+            )
+        if final:
+            return (
+                f":warning: I gave up posting {label} to {where} after {delivery.attempts} "
+                f"attempts ({detail}). `engagebot deliveries --failed` lists what was not sent."
+            )
+        return None
+
+    def _tell(self, channel: str, text: str) -> None:
+        try:
+            self._pacer.wait(channel)
+            self.client.chat_postMessage(channel=channel, text=text)
+        except (SlackApiError, URLError, OSError):
+            logger.warning("could not tell %s about a failed delivery", channel, exc_info=True)
+
+
+def _backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 2, 4, 8, ... minutes, at most an hour."""
+    return timedelta(minutes=min(2**attempts, 60))
+
+
+def _home_channels(session: Session, team_ids: Iterable[int | None], but_not: str) -> list[str]:
+    homes = []
+    for team_id in sorted({team_id for team_id in team_ids if team_id is not None}):
+        team = session.get(ProducerTeam, team_id)
+        if team is not None and team.home_channel_id and team.home_channel_id != but_not:
+            homes.append(team.home_channel_id)
+    return homes
+
+
+def _mention(target: str) -> str:
+    return f"<@{target}>" if target[:1] in ("U", "W") else f"<#{target}>"

@@ -19,6 +19,8 @@ from waitress.server import create_server
 
 from bot.app import slack_client
 from bot.config import Settings
+from bot.scheduling import Scheduler
+from bot.ticker import Ticker
 from storage.database import Database
 
 logger = logging.getLogger(__name__)
@@ -113,8 +115,13 @@ def _pending_output(channels: dict[int, Any]) -> bool:
     return any(getattr(channel, "total_outbufs_len", 0) for channel in channels.values())
 
 
-def run_until_terminated(settings: Settings, database: Database, app: App) -> None:
-    """Serve until SIGTERM or Ctrl-C; in Socket Mode, HTTP serves only /healthz."""
+def run_until_terminated(
+    settings: Settings, database: Database, app: App, scheduler: Scheduler
+) -> None:
+    """Serve until SIGTERM or Ctrl-C; in Socket Mode, HTTP serves only /healthz.
+
+    Unless ENGAGEBOT_SCHEDULER=off, the scheduler ticks meanwhile.
+    """
     server = HttpServer(
         WebApp(database, None if settings.socket_mode else app), host="0.0.0.0", port=settings.port
     )
@@ -134,7 +141,14 @@ def run_until_terminated(settings: Settings, database: Database, app: App) -> No
         socket_mode.connect()
     via = "Socket Mode" if socket_mode else f"POST {SLACK_PATH}"
     logger.info("listening on port %s: health at %s, Slack over %s", server.port, HEALTH_PATH, via)
+    ticker = None
+    if settings.scheduler_enabled:
+        ticker = Ticker(scheduler, settings.clock, settings.tick_seconds)
+        ticker.start()
+        logger.info("scheduler ticking every %s s", settings.tick_seconds)
     server.serve_forever()
+    if ticker is not None:
+        ticker.stop()
     if socket_mode is not None:
         socket_mode.close()
     logger.info("stopped")

@@ -132,6 +132,8 @@ def test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str)
         "SLACK_API_URL": fake_slack.url,
         "DATABASE_URL": database_url,
         "ENGAGEBOT_TIMEZONE": "Europe/London",
+        # Pacing posts a second apart per channel is tested on its own; elsewhere it only waits.
+        "ENGAGEBOT_CHANNEL_PACE_SECONDS": "0",
         **overrides,
     }
     return load_settings(environ, require_slack=True)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from bot.app import build_app, slack_client
+from bot.app import build_app, build_scheduler
 from bot.config import Settings
 from bot.console import payloads
 from bot.console.bolt_driver import BoltDriver, TrackedExecutor
@@ -19,7 +19,6 @@ from bot.console.forms import FieldAsker, FormCancelled, initial_answer
 from bot.console.render import Choice, render_blocks, render_modal_header
 from bot.console.slack_standin import SlackStandIn
 from bot.console.terminal import InputClosed, Interrupted, Terminal
-from bot.scheduling import run_due_work
 from bot.text import escape_mrkdwn
 from handlers.listeners import COMMAND
 from storage.console import identity_for, identity_names
@@ -83,11 +82,13 @@ class Console:
             bot_token="xoxb-console",
             signing_secret=BoltDriver.signing_secret,
             app_token=None,
+            channel_pace_seconds=0,  # the stand-in has no rate limit to respect
         )
         upgrade(settings.database_url)
         self.database = Database(settings.database_url)
         self.executor = TrackedExecutor()
-        app = build_app(self.settings, self.database, self.executor)
+        self.scheduler = build_scheduler(self.settings, self.database)
+        app = build_app(self.settings, self.database, self.executor, self.scheduler)
         self.bot = BoltDriver(app, self.executor)
         self.seen_calls = 0
         self.choices: dict[int, tuple[Choice, Origin]] = {}
@@ -262,13 +263,8 @@ class Console:
         self._run_due_work()
 
     def _run_due_work(self) -> None:
-        done = run_due_work(
-            at=self.settings.clock.now(),
-            database=self.database,
-            client=slack_client(self.settings, self.settings.bot_token),
-        )
-        made = "nothing was due" if done == 0 else f"{done} deliveries made"
-        self.terminal.say(f"Ran the scheduler: {made}.")
+        outcome = self.scheduler.tick(self.settings.clock.now())
+        self.terminal.say(f"Ran the scheduler: {outcome}.")
         self._show_new_calls()
 
     # --- talking to the app -----------------------------------------------------------

@@ -1,0 +1,25 @@
+"""`engagebot deliveries`: the delivery queue as lines a person can read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from bot.clock import local_display
+from storage.models import Delivery
+
+
+def delivery_lines(deliveries: Iterable[Delivery], timezone: ZoneInfo) -> list[str]:
+    """One line per delivery: when due, status, what, to whom, attempts and last error."""
+    lines = []
+    for delivery in deliveries:
+        line = (
+            f"{local_display(delivery.due_at, timezone)}  {delivery.status:<8} "
+            f"{delivery.kind} -> {delivery.target}  ({delivery.key})"
+        )
+        if delivery.attempts:
+            line += f"  attempts: {delivery.attempts}"
+        if delivery.last_error:
+            line += f"  last error: {delivery.last_error}"
+        lines.append(line)
+    return lines
