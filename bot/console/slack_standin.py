@@ -51,6 +51,7 @@ class _Failure:
     status: int
     headers: dict[str, str]
     remaining: int
+    channel: str | None  # only calls to this channel fail, when set
 
 
 class _Server(ThreadingHTTPServer):
@@ -217,9 +218,11 @@ class SlackStandIn:
         status: int = 200,
         headers: dict[str, str] | None = None,
         times: int = 1,
+        channel: str | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` with {"ok": false, "error": error}.
 
+        With ``channel``, only calls whose ``channel`` argument is that one fail.
         A 429 without explicit headers gets ``Retry-After: 1`` as Slack sends. Also works for
         method "response_url" (answers a plain-text ``error`` body with ``status``).
         """
@@ -227,7 +230,7 @@ class SlackStandIn:
             headers = {"Retry-After": "1"} if status == 429 else {}
         with self._lock:
             self._failures.setdefault(method, []).append(
-                _Failure(error, status, dict(headers), times)
+                _Failure(error, status, dict(headers), times, channel)
             )
 
     def set_response(self, method: str, payload: Responder) -> None:
@@ -259,7 +262,7 @@ class SlackStandIn:
         elif parts.path.startswith("/response/"):
             method = "response_url"
             args = {**json.loads(raw or b"{}"), "_name": parts.path[len("/response/") :]}
-            failure = self._take_failure(method)
+            failure = self._take_failure(method, args)
             status, payload = (failure.status, failure.error) if failure else (200, "ok")
             extra = failure.headers if failure else {}
             body, ctype = payload.encode(), "text/html"
@@ -275,19 +278,21 @@ class SlackStandIn:
         handler.end_headers()
         handler.wfile.write(body)
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def _take_failure(self, method: str, args: Mapping[str, Any]) -> _Failure | None:
         with self._lock:
-            queue = self._failures.get(method)
-            if not queue:
+            queue = self._failures.get(method, [])
+            failure = next(
+                (f for f in queue if f.channel in (None, str(args.get("channel")))), None
+            )
+            if failure is None:
                 return None
-            failure = queue[0]
             failure.remaining -= 1
             if failure.remaining <= 0:
-                queue.pop(0)
+                queue.remove(failure)
             return failure
 
     def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-        failure = self._take_failure(method)
+        failure = self._take_failure(method, args)
         if failure is not None:
             return failure.status, failure.headers, {"ok": False, "error": failure.error}
         with self._lock:

@@ -15,6 +15,15 @@ def test_defaults(tmp_path, monkeypatch) -> None:
     assert settings.port == 3000
     assert str(settings.timezone) == "Europe/London"
     assert not settings.socket_mode
+    assert settings.scheduler_enabled and settings.tick_seconds == 60
+    assert settings.channel_pace_seconds == 1.0
+
+
+def test_the_scheduler_can_be_switched_off_and_slowed() -> None:
+    settings = load_settings(
+        {**VALID, "ENGAGEBOT_SCHEDULER": "OFF", "ENGAGEBOT_TICK_SECONDS": "300"}
+    )
+    assert not settings.scheduler_enabled and settings.tick_seconds == 300
 
 
 def test_postgres_urls_use_psycopg_3() -> None:
@@ -34,6 +43,10 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("PORT", "70000", "PORT must be a number"),
         ("ENGAGEBOT_TIMEZONE", "Mars/Olympus", "ENGAGEBOT_TIMEZONE must be an IANA time zone"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
+        ("ENGAGEBOT_SCHEDULER", "maybe", "ENGAGEBOT_SCHEDULER must be on or off"),
+        ("ENGAGEBOT_TICK_SECONDS", "0", "ENGAGEBOT_TICK_SECONDS must be a whole number of at"),
+        ("ENGAGEBOT_TICK_SECONDS", "1.5", "ENGAGEBOT_TICK_SECONDS must be a whole number"),
+        ("ENGAGEBOT_CHANNEL_PACE_SECONDS", "-1", "ENGAGEBOT_CHANNEL_PACE_SECONDS must be a"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"),
         ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must be a sqlite:// or postgresql://"),
         ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),
