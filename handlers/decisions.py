@@ -1,9 +1,12 @@
 """Deciding on feedback: the Decide button (on a feedback's message and in
-`/engage feedback list`), the decision form, and the message to whoever recorded it."""
+`/engage feedback list`), the decision form, and the message to whoever recorded it.
+Merging two items: "Merge into another item…" in the decision form opens the merge form;
+`/engage feedback merge 12 into 9` does the same from the command line."""
 
 from __future__ import annotations
 
 import json
+import re
 from logging import Logger
 from typing import Any
 
@@ -13,16 +16,25 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
-from bot.decisions import decide
+from bot.decisions import decide, merge, merge_targets, merged_away
+from bot.text import escape_mrkdwn
+from bot.validation import Invalid
 from handlers.engage import CommandCall
-from handlers.forms import FormValues, save_form
+from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.views.decisions import (
     CALLBACK_ID,
     DECIDE_ACTION,
     LIST_LIMIT,
+    MERGE_CALLBACK_ID,
+    MERGE_CHOICE,
+    MERGE_TARGETS_MAX,
     decided_modal,
     decision_message,
     decision_modal,
+    merge_modal,
+    merged_message,
+    merged_modal,
+    merged_text,
     open_feedback_message,
 )
 from handlers.views.entries import notice_message, problem_modal
@@ -30,6 +42,9 @@ from storage.database import Database
 from storage.feedback import count_open_feedback, decisions_on, open_feedback
 from storage.models import Feedback
 from storage.teams import team_for_person
+
+# `/engage feedback merge 12 into 9`; any other text after "feedback" is feedback.
+MERGE_COMMAND = re.compile(r"merge\s+#?(\d+)\s+into\s+#?(\d+)", re.IGNORECASE)
 
 NO_TEAM_TO_LIST = notice_message(
     "Which team's feedback? This channel is no team's home, and you haven't recorded for a "
@@ -61,6 +76,47 @@ def list_open_feedback(call: CommandCall) -> None:
     call.respond(**message)
 
 
+def merge_from_command(call: CommandCall, merge_id: int, keep_id: int) -> None:
+    """`/engage feedback merge 12 into 9`: #12 leaves the lists, #9 carries on for both."""
+    try:
+        with call.database.transaction() as session:
+            kept, merged = merge(
+                session=session, keep_id=keep_id, merge_id=merge_id, user_id=call.user_id
+            )
+            answer = notice_message(merged_text(kept=kept, merged=merged))
+            recorder = merged.recorded_by
+            message = merged_message(kept=kept, merged=merged, merger=call.user_id)
+    except Invalid as invalid:
+        call.respond(
+            **notice_message(
+                ":warning: Nothing was merged. " + escape_mrkdwn(" ".join(invalid.errors.values()))
+            )
+        )
+        return
+    except SQLAlchemyError as error:
+        call.logger.exception("merging feedback failed")
+        call.respond(**notice_message(f":warning: {nothing_recorded(error)}"))
+        return
+    call.respond(**answer)
+    tell_recorder(call.client, call.logger, recorder, message)
+
+
+def tell_recorder(
+    client: WebClient, logger: Logger, recorder: str | None, message: dict[str, Any]
+) -> None:
+    """Send whoever recorded an item the news about it, to pass on to the user."""
+    if not recorder:
+        return
+    try:
+        client.chat_postMessage(channel=recorder, **message)
+    except SlackApiError:  # the decision stands; only the heads-up failed
+        logger.warning("could not tell %s about the decision", recorder, exc_info=True)
+
+
+def _feedback_id(view: dict[str, Any]) -> int:
+    return int(json.loads(view.get("private_metadata") or "{}").get("feedback_id", 0))
+
+
 def register(app: App) -> None:
     @app.action(DECIDE_ACTION)
     def open_decision(
@@ -77,16 +133,17 @@ def register(app: App) -> None:
         try:
             with database.transaction() as session:
                 item = session.get(Feedback, feedback_id)
-                view = (
-                    decision_modal(
+                if item is None:
+                    view = problem_modal("Feedback", f"Feedback #{feedback_id} no longer exists.")
+                elif item.merged_into_id is not None:
+                    view = problem_modal("Feedback", merged_away(item))
+                else:
+                    view = decision_modal(
                         item=item,
                         history=decisions_on(session=session, feedback_id=feedback_id),
                         metadata=json.dumps({"feedback_id": feedback_id}),
                         timezone=settings.timezone,
                     )
-                    if item is not None
-                    else problem_modal("Feedback", f"Feedback #{feedback_id} no longer exists.")
-                )
         except SQLAlchemyError:
             logger.exception("loading the decision form failed")
             view = problem_modal(
@@ -104,10 +161,21 @@ def register(app: App) -> None:
         logger: Logger,
     ) -> None:
         user_id = body["user"]["id"]
-        feedback_id = int(json.loads(view.get("private_metadata") or "{}").get("feedback_id", 0))
+        feedback_id = _feedback_id(view)
+        form = FormValues(view)
+        if form.choice("status") == MERGE_CHOICE:
+            merge_form = save_form(
+                ack,
+                view,
+                logger,
+                lambda: _merge_form(database, feedback_id, form),
+                fallback_field="status",
+            )
+            if merge_form is not None:
+                ack(response_action="update", view=merge_form)
+            return
 
         def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
-            form = FormValues(view)
             with database.transaction() as session:
                 item, decision = decide(
                     session=session,
@@ -124,8 +192,51 @@ def register(app: App) -> None:
             return
         confirmation, recorder, message = saved
         ack(response_action="update", view=confirmation)
-        if recorder:
-            try:
-                client.chat_postMessage(channel=recorder, **message)
-            except SlackApiError:  # the decision stands; only the heads-up failed
-                logger.warning("could not tell %s about the decision", recorder, exc_info=True)
+        tell_recorder(client, logger, recorder, message)
+
+    @app.view(MERGE_CALLBACK_ID)
+    def save_merge(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        logger: Logger,
+    ) -> None:
+        user_id = body["user"]["id"]
+
+        def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+            form = FormValues(view)
+            with database.transaction() as session:
+                kept, merged = merge(
+                    session=session,
+                    keep_id=form.id_choice("into"),
+                    merge_id=_feedback_id(view),
+                    user_id=user_id,
+                )
+                message = merged_message(kept=kept, merged=merged, merger=user_id)
+                return merged_modal(kept=kept, merged=merged), merged.recorded_by, message
+
+        saved = save_form(ack, view, logger, save, fallback_field="into")
+        if saved is None:
+            return
+        confirmation, recorder, message = saved
+        ack(response_action="update", view=confirmation)
+        tell_recorder(client, logger, recorder, message)
+
+
+def _merge_form(database: Database, feedback_id: int, form: FormValues) -> dict[str, Any]:
+    """The merge form, chosen in the decision form; raise `Invalid` if there is nothing to
+    merge into (a merge records no note: its history entry says what happened)."""
+    if form.text("note"):
+        raise Invalid({"note": "A merge takes no note: empty it, or choose a status instead."})
+    with database.transaction() as session:
+        item, targets, more = merge_targets(
+            session=session, feedback_id=feedback_id, limit=MERGE_TARGETS_MAX
+        )
+        return merge_modal(
+            item=item,
+            targets=targets,
+            more=more,
+            metadata=json.dumps({"feedback_id": feedback_id}),
+        )

@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.feedback import FeedbackDraft, save_feedback
 from bot.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
-from handlers.decisions import list_open_feedback
-from handlers.engage import EngageCommand, Subcommand
+from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
+from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, EntryKind, Prefill
 from handlers.forms import FormValues
 from handlers.views.decisions import decide_button
@@ -37,6 +37,7 @@ def _draft_from_form(form: FormValues, origin: FormOrigin) -> FeedbackDraft:
         contact_name=form.text("contact_name"),
         contact_email=form.text("contact_email"),
         source_permalink=origin.permalink,
+        change_id=origin.change_id,
     )
 
 
@@ -52,6 +53,8 @@ def _form(
         text=prefill.text,
         permalink=prefill.permalink,
         channel=prefill.channel,
+        output=prefill.output,
+        note=prefill.note,
     )
 
 
@@ -77,21 +80,28 @@ FEEDBACK = EntryKind(
 
 
 def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
+    def run(call: CommandCall) -> None:
+        merging = MERGE_COMMAND.fullmatch(call.args.strip())
+        if call.args.lower() == "list":
+            list_open_feedback(call)
+        elif merging:
+            merge_from_command(call, merge_id=int(merging[1]), keep_id=int(merging[2]))
+        else:
+            flows.run_subcommand(call)
+
     engage.add(
         Subcommand(
             "feedback",
             "Record feedback from a user of your statistics: at once from text, or in a form; "
-            "`list` shows your team's open items, to decide on them.",
+            "`list` shows your team's open items, to decide on them; `merge 12 into 9` makes "
+            "#12 part of #9.",
             (
                 "/engage feedback Wants regional breakdowns of the CPI",
                 "/engage feedback",
                 "/engage feedback list",
+                "/engage feedback merge 12 into 9",
             ),
-            lambda call: (
-                list_open_feedback(call)
-                if call.args.lower() == "list"
-                else flows.run_subcommand(call)
-            ),
+            run,
         )
     )
 

@@ -30,7 +30,7 @@ class RecentEntry:
 
 
 def recent_entries(*, session: Session, user_id: str, limit: int) -> list[RecentEntry]:
-    """The person's latest entries of both kinds, newest first."""
+    """The person's latest entries of both kinds, newest first (merged feedback left out)."""
     engagements = select(
         literal("engagement").label("kind"),
         col(Engagement.id).label("id"),
@@ -44,7 +44,7 @@ def recent_entries(*, session: Session, user_id: str, limit: int) -> list[Recent
         col(Feedback.received_on).label("day"),
         col(Feedback.text).label("text"),
         col(Feedback.created_at).label("created_at"),
-    ).where(Feedback.recorded_by == user_id)
+    ).where(Feedback.recorded_by == user_id, col(Feedback.merged_into_id).is_(None))
     both = union_all(engagements, feedback).subquery()
     rows = session.execute(
         sa_select(both).order_by(both.c.created_at.desc(), both.c.id.desc()).limit(limit)
@@ -67,6 +67,10 @@ def team_counts_since(*, session: Session, team_id: int, since: date) -> tuple[i
         select(func.count()).where(Engagement.team_id == team_id, Engagement.occurred_on >= since)
     ).one()
     feedback = session.exec(
-        select(func.count()).where(Feedback.team_id == team_id, Feedback.received_on >= since)
+        select(func.count()).where(
+            Feedback.team_id == team_id,
+            Feedback.received_on >= since,
+            col(Feedback.merged_into_id).is_(None),  # counted as the item it was merged into
+        )
     ).one()
     return engagements, feedback

@@ -11,7 +11,14 @@ from typing import Any, TextIO
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from bot.transfer.kinds import KINDS, CellProblem, Kind, RowContext, reference_data
+from bot.transfer.kinds import (
+    KINDS,
+    MERGED_INTO,
+    CellProblem,
+    Kind,
+    RowContext,
+    reference_data,
+)
 from bot.validation import FieldErrors, Invalid
 from storage.database import Database
 from storage.models import AudienceSegment, ProducerTeam
@@ -75,6 +82,8 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> li
         rows.append(row)
         problems.extend(RowProblem(number, reason) for reason in reasons)
     problems.extend(_id_problems(spec, rows, session))
+    if MERGED_INTO in spec.column_names:
+        problems.extend(_merge_problems(spec, rows, session))
     if problems:
         raise ImportRejected(sorted(problems, key=lambda problem: problem.row))
     return rows
@@ -180,17 +189,58 @@ def _id_problems(spec: Kind, rows: list[_Row], session: Session) -> list[RowProb
 
 def _existing_ids(spec: Kind, session: Session, ids: list[int]) -> Iterable[int]:
     model_id = col(spec.model.id)
-    for start in range(0, len(ids), ID_LOOKUP_CHUNK):
-        chunk = ids[start : start + ID_LOOKUP_CHUNK]
+    for chunk in _chunks(ids):
         yield from session.exec(select(model_id).where(model_id.in_(chunk)))
+
+
+def _merge_problems(spec: Kind, rows: list[_Row], session: Session) -> list[RowProblem]:
+    """A merged row must name an item of its own team, on a row of the file or stored, that
+    is not merged itself: as merging in Slack leaves them."""
+    # (team, merged into) of every item a row may name, the file's rows overriding nothing
+    # stored: a file id that is stored already is refused by _id_problems.
+    targets = {
+        row.values["id"]: (row.draft.team_id, row.values[MERGED_INTO])
+        for row in rows
+        if row.values["id"] is not None
+    }
+    named = sorted({row.values[MERGED_INTO] for row in rows} - {None} - targets.keys())
+    model = spec.model
+    for chunk in _chunks(named):
+        for entry_id, team_id, merged_into in session.exec(
+            select(model.id, model.team_id, model.merged_into_id).where(col(model.id).in_(chunk))
+        ):
+            targets[entry_id] = (team_id, merged_into)
+    problems = []
+    for row in rows:
+        target_id = row.values[MERGED_INTO]
+        if target_id is None:
+            continue
+        team_id, target_merged_into = targets.get(target_id, (None, None))
+        if target_id == row.values["id"]:
+            reason = "a row can't be merged into itself"
+        elif target_id not in targets:
+            reason = f"there is no {spec.name} #{target_id}, in the file or stored"
+        elif target_merged_into is not None:
+            reason = f"{spec.name} #{target_id} is itself merged into #{target_merged_into}"
+        elif row.draft.team_id is not None and team_id != row.draft.team_id:
+            reason = f"{spec.name} #{target_id} is another team's"
+        else:
+            continue
+        problems.append(RowProblem(row.number, f"{MERGED_INTO}: {reason}"))
+    return problems
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    """`ids` in chunks small enough for one query each."""
+    for start in range(0, len(ids), ID_LOOKUP_CHUNK):
+        yield ids[start : start + ID_LOOKUP_CHUNK]
 
 
 def _save_all(spec: Kind, rows: list[_Row], session: Session, today: date) -> None:
     # Rows keeping their ids go first so that, once PostgreSQL's id sequence is moved past
     # them, the rows numbered by the database cannot take an id the file asked for.
     numbered = [row for row in rows if row.values["id"] is not None]
-    for row in numbered:
-        _save(spec, row, session, today)
+    saved = [(row, _save(spec, row, session, today)) for row in numbered]
     if numbered and session.get_bind().dialect.name == "postgresql":
         table = spec.model.__tablename__
         session.execute(
@@ -199,12 +249,14 @@ def _save_all(spec: Kind, rows: list[_Row], session: Session, today: date) -> No
                 f"(SELECT MAX(id) FROM {table}))"
             )
         )
-    for row in rows:
-        if row.values["id"] is None:
-            _save(spec, row, session, today)
+    saved += [(row, _save(spec, row, session, today)) for row in rows if row.values["id"] is None]
+    # An item merged into one further down the file is linked once every row exists.
+    for row, entry in saved:
+        if row.values.get(MERGED_INTO) is not None:
+            entry.merged_into_id = row.values[MERGED_INTO]
 
 
-def _save(spec: Kind, row: _Row, session: Session, today: date) -> None:
+def _save(spec: Kind, row: _Row, session: Session, today: date) -> Any:
     recording = spec.recording
     assert recording is not None
     user = row.values[recording.user]
@@ -241,6 +293,7 @@ def _save(spec: Kind, row: _Row, session: Session, today: date) -> None:
         if row.values[moment] is not None:
             setattr(entry, moment, row.values[moment])
     session.add(entry)
+    return entry
 
 
 def _quoted(names: Iterable[str]) -> str:

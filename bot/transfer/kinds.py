@@ -24,6 +24,7 @@ from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METH
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
 
+MERGED_INTO = "merged_into"
 USER_ID_MAX = 32  # the stored length of a Slack user id
 EMAIL_MAX = 254
 PERMALINK_MAX = 500
@@ -296,6 +297,8 @@ FEEDBACK = Kind(
         _stored("text", _as_is, field="text", required=True),
         Column("themes", _sorted_names("themes"), _names, "themes"),
         _stored("status", _optional(_choice(FEEDBACK_STATUSES))),
+        # The item it was merged into (checked, and linked once every row exists, by import).
+        Column(MERGED_INTO, attrgetter("merged_into_id"), _optional(_record_id)),
         _stored("contact_agreed", _yes_no, field="contact_agreed"),
         _stored("contact_name", _optional_text(), field="contact_name"),
         _stored("contact_email", _optional_text(EMAIL_MAX), field="contact_email"),

@@ -30,7 +30,7 @@ ENGAGEMENT_COLUMNS = (
     "summary,what_we_heard,follow_up_actions,logged_by,created_at,updated_at"
 )
 FEEDBACK_COLUMNS = (
-    "id,received_on,team,output,organisation,segment,channel,text,themes,status,"
+    "id,received_on,team,output,organisation,segment,channel,text,themes,status,merged_into,"
     "contact_agreed,contact_name,contact_email,source_permalink,recorded_by,created_at,updated_at"
 )
 BIN = Path(sys.executable).parent
