@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.scheduling import DeliveryKind
-from handlers import decisions, engagement, errors, feedback, home, options, team
+from handlers import alerts, decisions, engagement, errors, feedback, home, options, team
 from handlers.engage import EngageCommand
 from handlers.entries import EntryFlows, register_entry_buttons
 from storage.database import Database
@@ -14,7 +14,7 @@ from storage.database import Database
 COMMAND = "/engage"
 
 # Every message the scheduler delivers, by feature (see bot/scheduling.py).
-DELIVERY_KINDS: tuple[DeliveryKind, ...] = ()
+DELIVERY_KINDS: tuple[DeliveryKind, ...] = (*alerts.KINDS,)
 
 
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:

@@ -1,0 +1,250 @@
+"""When the alerts ahead of an upcoming change are due, and whether each still matters.
+
+A change has four kinds of alert, each at 09:00 in its team's time zone:
+
+- a reminder to its channels on each of the team's lead days before it takes effect
+  (only those due after the change was announced: the announcement covers the rest);
+- "feedback closes tomorrow" to its channels, the day before its feedback-by date;
+- "in effect from today" to its channels, on the day;
+- a direct message to each person who recorded feedback on its output in the year before
+  it was announced, on the earliest lead day (or at the announcement, if that is later).
+
+A tick plans what is due as of its moment and still matters then. A bot that was down
+catches up: the latest reminder missed goes out late with the real time left (earlier ones
+are superseded by it); reminders and direct messages stop once the change is in effect;
+the in-effect note is still sent for up to a week. Each alert is rendered when sent, from
+the change as it is then: cancelled, or moved to another date, it is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import local_time, zone_named
+from storage.alerts import changes_to_plan, staff_to_tell
+from storage.changes import ANNOUNCED
+from storage.deliveries import Due
+from storage.models import Delivery, UpcomingChange
+from storage.subscriptions import channels_for_change
+
+REMINDER = "change_reminder"
+FEEDBACK_CLOSES = "change_feedback_closes"
+IN_EFFECT = "change_in_effect"
+STAFF_MESSAGE = "change_staff_message"
+
+DEFAULT_LEAD_DAYS = (28, 7, 1)
+MAX_LEAD_DAYS = 365
+ALERT_HOUR = 9
+# How long after a change takes effect a bot that was down still sends the in-effect note.
+IN_EFFECT_CATCH_UP = timedelta(days=7)
+
+
+def lead_days(text: str | None) -> tuple[int, ...]:
+    """A team's lead days ("28,7,1"), longest first; anything unreadable is ignored, and
+    with nothing readable left (or nothing set) the default is used."""
+    parts = re.split(r"[\s,;]+", text or "")
+    days = {int(part) for part in parts if re.fullmatch(r"[0-9]+", part)}
+    chosen = sorted((day for day in days if 0 < day <= MAX_LEAD_DAYS), reverse=True)
+    return tuple(chosen) or DEFAULT_LEAD_DAYS
+
+
+@dataclass(frozen=True)
+class ChangeTiming:
+    """What a change's alerts are timed by."""
+
+    effective_on: date
+    feedback_by: date | None
+    announced_at: datetime
+    zone: ZoneInfo
+    lead_days: tuple[int, ...]
+
+    @classmethod
+    def of(cls, change: UpcomingChange, zone: ZoneInfo) -> ChangeTiming:
+        return cls(
+            effective_on=change.effective_on,
+            feedback_by=change.feedback_by,
+            announced_at=change.created_at,
+            zone=zone,
+            lead_days=lead_days(change.team.alert_lead_days),
+        )
+
+    def at_nine(self, day: date) -> datetime:
+        return local_time(day, ALERT_HOUR, self.zone)
+
+    def today(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    due_at: datetime
+    # The date it tells of (the effective or feedback-by date); a reminder for a date that
+    # has since moved no longer matters. None for direct messages, which follow the change.
+    about: date | None
+    lead_days: int | None = None
+
+
+def scheduled_alerts(timing: ChangeTiming) -> list[Alert]:
+    """Every alert of a change, at its planned moment."""
+    effective = timing.effective_on
+    ahead = [
+        Alert(REMINDER, timing.at_nine(effective - timedelta(days=lead)), effective, lead)
+        for lead in timing.lead_days
+    ]
+    if timing.feedback_by is not None:
+        closes = timing.at_nine(timing.feedback_by - timedelta(days=1))
+        ahead.append(Alert(FEEDBACK_CLOSES, closes, timing.feedback_by))
+    earliest = timing.at_nine(effective - timedelta(days=max(timing.lead_days)))
+    return [
+        *(alert for alert in ahead if alert.due_at > timing.announced_at),
+        Alert(IN_EFFECT, timing.at_nine(effective), effective),
+        Alert(STAFF_MESSAGE, max(earliest, timing.announced_at), None),
+    ]
+
+
+def matters(alert_kind: str, about: date | None, timing: ChangeTiming, today: date) -> bool:
+    """Whether an alert of this kind, about this date, is still worth sending `today`."""
+    effective = timing.effective_on
+    if alert_kind == STAFF_MESSAGE:
+        return today < effective
+    if alert_kind == FEEDBACK_CLOSES:
+        return about == timing.feedback_by and today <= about
+    if alert_kind == IN_EFFECT:
+        return about == effective and today <= effective + IN_EFFECT_CATCH_UP
+    return about == effective and today < effective
+
+
+def current_alerts(timing: ChangeTiming, at: datetime) -> list[Alert]:
+    """The alerts due by `at` that still matter then: what a tick at `at` owes."""
+    today = timing.today(at)
+    due = [
+        alert
+        for alert in scheduled_alerts(timing)
+        if alert.due_at <= at and matters(alert.kind, alert.about, timing, today)
+    ]
+    # Of several reminders missed, only the latest says what is still true.
+    reminders = [alert for alert in due if alert.kind == REMINDER]
+    latest = max(reminders, key=lambda alert: alert.due_at, default=None)
+    return [alert for alert in due if alert.kind != REMINDER or alert is latest]
+
+
+def alert_dues(
+    change: UpcomingChange,
+    alerts: Sequence[Alert],
+    at: datetime,
+    channels: Sequence[str],
+    staff: Sequence[str],
+) -> list[Due]:
+    """The deliveries of `alerts`: to each channel, or to each person for direct messages.
+
+    Keys name the date told of, so a change moved to another date gets its alerts again.
+    """
+    dues = []
+    for alert in alerts:
+        name = {
+            REMINDER: f"remind:{alert.lead_days}:{alert.about}",
+            FEEDBACK_CLOSES: f"closes:{alert.about}",
+            IN_EFFECT: f"in-effect:{alert.about}",
+            STAFF_MESSAGE: "staff",
+        }[alert.kind]
+        for target in staff if alert.kind == STAFF_MESSAGE else channels:
+            dues.append(
+                Due(
+                    key=f"change:{change.id}:{name}:{target}",
+                    kind=alert.kind,
+                    target=target,
+                    due_at=alert.due_at,
+                    team_id=change.team_id,
+                    subject_id=change.id,
+                    lead_days=alert.lead_days,
+                    note=_note(alert.about, at),
+                )
+            )
+    return dues
+
+
+def plan_alerts(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
+    """Every change alert due by `at` that still matters (some may have been sent already)."""
+    # Local dates are within a day of UTC's: the query may take a day too many, never too few.
+    oldest = at.astimezone(UTC).date() - IN_EFFECT_CATCH_UP - timedelta(days=1)
+    dues: list[Due] = []
+    for change in changes_to_plan(session=session, effective_from=oldest):
+        timing = ChangeTiming.of(change, zone_named(change.team.timezone, default_zone))
+        alerts = current_alerts(timing, at)
+        channels: list[str] = []
+        if any(alert.kind != STAFF_MESSAGE for alert in alerts):
+            channels = channels_for_change(session=session, change=change)
+        staff: list[str] = []
+        if any(alert.kind == STAFF_MESSAGE for alert in alerts):
+            announced = timing.today(timing.announced_at)
+            staff = staff_to_tell(
+                session=session,
+                output_id=change.output_id,
+                received_from=_a_year_before(announced),
+                received_to=announced,
+            )
+        dues.extend(alert_dues(change, alerts, at, channels, staff))
+    return dues
+
+
+@dataclass(frozen=True)
+class ChangeNotice:
+    """What an alert tells of a change, as of the day it is sent."""
+
+    change_id: int
+    title: str
+    description: str
+    output: str
+    effective_on: date
+    feedback_by: date | None
+    today: date
+
+
+def notice_to_send(session: Session, delivery: Delivery, zone: ZoneInfo) -> ChangeNotice | None:
+    """What the alert `delivery` says now, or None if it no longer matters."""
+    if delivery.subject_id is None:
+        return None
+    change = session.get(UpcomingChange, delivery.subject_id)
+    if change is None or change.status != ANNOUNCED:
+        return None
+    timing = ChangeTiming.of(change, zone)
+    about, planned_at = _read_note(delivery.note)
+    # The scheduler does not tell a renderer the moment it sends at. A delivery is first
+    # sent in the tick that planned it, and a retry at its `next_attempt_at`: the later of
+    # the two is when this attempt is made, give or take a tick.
+    today = timing.today(max(planned_at, delivery.next_attempt_at))
+    if not matters(delivery.kind, about, timing, today):
+        return None
+    return ChangeNotice(
+        change_id=delivery.subject_id,
+        title=change.title,
+        description=change.description,
+        output=change.output.name,
+        effective_on=change.effective_on,
+        feedback_by=change.feedback_by,
+        today=today,
+    )
+
+
+def _note(about: date | None, at: datetime) -> str:
+    """A delivery's note: the date it tells of, and the moment it was planned."""
+    return f"{about.isoformat() if about else '-'} {at.isoformat()}"
+
+
+def _read_note(note: str | None) -> tuple[date | None, datetime]:
+    about, _, planned = (note or "").partition(" ")
+    return (None if about == "-" else date.fromisoformat(about)), datetime.fromisoformat(planned)
+
+
+def _a_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)

@@ -1,0 +1,49 @@
+"""The alerts ahead of upcoming changes, as the scheduler delivers them (bot/alerts.py says
+when each is due; handlers/views/alerts.py what it says)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.alerts import (
+    FEEDBACK_CLOSES,
+    IN_EFFECT,
+    REMINDER,
+    STAFF_MESSAGE,
+    ChangeNotice,
+    notice_to_send,
+    plan_alerts,
+)
+from bot.scheduling import DeliveryKind, Message
+from handlers.views.alerts import (
+    feedback_closes_message,
+    in_effect_message,
+    reminder_message,
+    staff_message,
+)
+from storage.models import Delivery
+
+
+def _render(
+    message: Callable[[ChangeNotice], dict[str, Any]],
+) -> Callable[[Session, Delivery, ZoneInfo], Message | None]:
+    def render(session: Session, delivery: Delivery, zone: ZoneInfo) -> Message | None:
+        notice = notice_to_send(session, delivery, zone)
+        return None if notice is None else message(notice)
+
+    return render
+
+
+KINDS: tuple[DeliveryKind, ...] = (
+    # One plan queues all four kinds: they come from the same changes.
+    DeliveryKind(
+        REMINDER, "a reminder of an upcoming change", _render(reminder_message), plan_alerts
+    ),
+    DeliveryKind(FEEDBACK_CLOSES, "a “feedback closes” reminder", _render(feedback_closes_message)),
+    DeliveryKind(IN_EFFECT, "an “in effect from today” note", _render(in_effect_message)),
+    DeliveryKind(STAFF_MESSAGE, "a message about an upcoming change", _render(staff_message)),
+)

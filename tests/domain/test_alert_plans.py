@@ -1,0 +1,157 @@
+"""When the alerts ahead of a change are due, and which still matter: pure date logic."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.alerts import (
+    DEFAULT_LEAD_DAYS,
+    FEEDBACK_CLOSES,
+    IN_EFFECT,
+    REMINDER,
+    STAFF_MESSAGE,
+    Alert,
+    ChangeTiming,
+    current_alerts,
+    lead_days,
+    matters,
+    scheduled_alerts,
+)
+
+LONDON = ZoneInfo("Europe/London")
+ANNOUNCED = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def timing(
+    effective_on: date,
+    *,
+    announced_at: datetime = ANNOUNCED,
+    feedback_by: date | None = None,
+    leads: tuple[int, ...] = DEFAULT_LEAD_DAYS,
+    zone: ZoneInfo = LONDON,
+) -> ChangeTiming:
+    return ChangeTiming(effective_on, feedback_by, announced_at, zone, leads)
+
+
+def moments(alerts: list[Alert], kind: str = REMINDER) -> list[datetime]:
+    return [alert.due_at for alert in alerts if alert.kind == kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, (28, 7, 1)),
+        ("", (28, 7, 1)),
+        ("14,2", (14, 2)),
+        ("1, 7;28 7", (28, 7, 1)),
+        ("0,-3,x,7.5,²,400,3", (3,)),
+        ("soon", (28, 7, 1)),
+    ],
+)
+def test_lead_days_are_read_defensively(text: str | None, expected: tuple[int, ...]) -> None:
+    assert lead_days(text) == expected
+
+
+def test_each_alert_is_due_at_nine_in_the_morning_team_time() -> None:
+    alerts = scheduled_alerts(timing(date(2027, 1, 15), feedback_by=date(2027, 1, 8)))
+    assert moments(alerts) == [utc(2026, 12, 18, 9), utc(2027, 1, 8, 9), utc(2027, 1, 14, 9)]
+    assert moments(alerts, FEEDBACK_CLOSES) == [utc(2027, 1, 7, 9)]
+    assert moments(alerts, IN_EFFECT) == [utc(2027, 1, 15, 9)]
+    assert moments(alerts, STAFF_MESSAGE) == [utc(2026, 12, 18, 9)]  # the earliest lead day
+    new_york = scheduled_alerts(timing(date(2027, 1, 15), zone=ZoneInfo("America/New_York")))
+    assert moments(new_york, IN_EFFECT) == [utc(2027, 1, 15, 14)]
+
+
+def test_nine_oclock_follows_the_clocks_in_spring() -> None:
+    # British Summer Time starts at 01:00 UTC on Sunday 28 March 2027.
+    alerts = scheduled_alerts(timing(date(2027, 4, 4)))
+    assert moments(alerts) == [
+        utc(2027, 3, 7, 9),  # 09:00 GMT
+        utc(2027, 3, 28, 8),  # 09:00 BST, on the morning the clocks went forward
+        utc(2027, 4, 3, 8),
+    ]
+    eve = scheduled_alerts(timing(date(2027, 3, 28), leads=(1,)))
+    assert moments(eve) == [utc(2027, 3, 27, 9)]
+    assert moments(eve, IN_EFFECT) == [utc(2027, 3, 28, 8)]
+
+
+def test_nine_oclock_follows_the_clocks_in_autumn() -> None:
+    # British Summer Time ends at 01:00 UTC on Sunday 31 October 2027.
+    alerts = scheduled_alerts(timing(date(2027, 11, 7)))
+    assert moments(alerts) == [utc(2027, 10, 10, 8), utc(2027, 10, 31, 9), utc(2027, 11, 6, 9)]
+    eve = scheduled_alerts(timing(date(2027, 10, 31), leads=(1,)))
+    assert moments(eve) == [utc(2027, 10, 30, 8)]
+    assert moments(eve, IN_EFFECT) == [utc(2027, 10, 31, 9)]
+
+
+def test_what_the_announcement_already_covered_is_not_planned() -> None:
+    announced = utc(2027, 1, 12, 16)  # three days ahead
+    alerts = scheduled_alerts(
+        timing(date(2027, 1, 15), announced_at=announced, feedback_by=date(2027, 1, 13))
+    )
+    assert moments(alerts) == [utc(2027, 1, 14, 9)]  # not the 28- or 7-day reminders
+    assert moments(alerts, FEEDBACK_CLOSES) == []  # it would have been due at 09:00 today
+    assert moments(alerts, IN_EFFECT) == [utc(2027, 1, 15, 9)]
+    assert moments(alerts, STAFF_MESSAGE) == [announced]  # at once
+
+
+def test_a_tick_owes_what_is_due_by_its_moment_and_nothing_before() -> None:
+    change = timing(date(2027, 1, 15), leads=(14, 2))
+    assert current_alerts(change, utc(2027, 1, 1, 8, 59)) == []
+    due = current_alerts(change, utc(2027, 1, 1, 9))
+    assert [(alert.kind, alert.lead_days) for alert in due] == [
+        (REMINDER, 14),
+        (STAFF_MESSAGE, None),
+    ]
+
+
+def test_after_downtime_only_the_latest_reminder_missed_is_owed() -> None:
+    change = timing(date(2027, 1, 15), feedback_by=date(2027, 1, 12))
+    due = current_alerts(change, utc(2027, 1, 11, 10))  # the 7-day one was due 3 days ago
+    assert [(alert.kind, alert.lead_days) for alert in due] == [
+        (REMINDER, 7),
+        (FEEDBACK_CLOSES, None),
+        (STAFF_MESSAGE, None),
+    ]
+
+
+def test_once_in_effect_only_the_in_effect_note_is_owed_and_only_for_a_week() -> None:
+    change = timing(date(2027, 1, 15), feedback_by=date(2027, 1, 12))
+    assert [alert.kind for alert in current_alerts(change, utc(2027, 1, 14, 23, 59))] == [
+        REMINDER,
+        STAFF_MESSAGE,
+    ]
+    assert current_alerts(change, utc(2027, 1, 15, 8, 59)) == []  # the day, before 09:00
+    assert [alert.kind for alert in current_alerts(change, utc(2027, 1, 18, 10))] == [IN_EFFECT]
+    assert [alert.kind for alert in current_alerts(change, utc(2027, 1, 22, 23))] == [IN_EFFECT]
+    assert current_alerts(change, utc(2027, 1, 23, 9)) == []
+
+
+def test_feedback_closes_matters_until_the_day_itself() -> None:
+    change = timing(date(2027, 1, 15), feedback_by=date(2027, 1, 12))
+    assert matters(FEEDBACK_CLOSES, date(2027, 1, 12), change, date(2027, 1, 12))
+    assert not matters(FEEDBACK_CLOSES, date(2027, 1, 12), change, date(2027, 1, 13))
+    assert not matters(FEEDBACK_CLOSES, date(2027, 1, 10), change, date(2027, 1, 9))  # moved
+
+
+def test_an_alert_for_a_date_since_moved_no_longer_matters() -> None:
+    moved = timing(date(2027, 1, 22))
+    today = date(2027, 1, 15)
+    assert not matters(REMINDER, date(2027, 1, 15), moved, date(2027, 1, 8))
+    assert not matters(IN_EFFECT, date(2027, 1, 15), moved, today)
+    assert matters(REMINDER, date(2027, 1, 22), moved, today)
+    assert matters(STAFF_MESSAGE, None, moved, today)  # one message, whatever the date
+    assert not matters(STAFF_MESSAGE, None, moved, moved.effective_on)
+
+
+def test_a_lead_longer_than_the_notice_given_is_not_planned() -> None:
+    alerts = scheduled_alerts(timing(date(2027, 3, 1), leads=(365, 28)))
+    assert moments(alerts) == [utc(2027, 2, 1, 9)]  # 1 March 2026 was before the announcement
+    assert moments(alerts, STAFF_MESSAGE) == [ANNOUNCED]
