@@ -1,4 +1,5 @@
-"""The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import."""
+"""The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import,
+publish."""
 
 from __future__ import annotations
 
@@ -107,6 +108,23 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("kind", choices=["engagements", "feedback"])
     load.add_argument("file", type=Path, metavar="FILE.csv")
     load.set_defaults(run=_import)
+
+    publish = commands.add_parser("publish", help="write a statement for a team to publish")
+    statements = publish.add_subparsers(dest="statement", required=True, metavar="STATEMENT")
+    said = statements.add_parser(
+        "you-said-we-did", help="what users told the team, by theme, and what it did, or why not"
+    )
+    said.add_argument("--team", required=True, metavar="NAME")
+    said.add_argument("--from", dest="period_from", metavar="YYYY-MM-DD", type=_day)
+    said.add_argument(
+        "--to",
+        dest="period_to",
+        metavar="YYYY-MM-DD",
+        type=_day,
+        help="feedback received from --from to --to (default: the last full calendar quarter)",
+    )
+    said.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    said.set_defaults(run=_publish)
     return parser
 
 
@@ -282,6 +300,31 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
     noun = args.kind if count != 1 else {"engagements": "engagement"}.get(args.kind, args.kind)
     print(f"Imported {count} {noun}.")
+    return 0
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.statement_formats import publish
+    from bot.statements import StatementRefused
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            text = publish(
+                session=session,
+                team_name=args.team,
+                period_from=args.period_from,
+                period_to=args.period_to,
+                fmt=args.format,
+                today=settings.today(),
+            )
+    except StatementRefused as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        database.dispose()
+    sys.stdout.write(text)
     return 0
 
 

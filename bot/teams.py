@@ -1,12 +1,17 @@
-"""Creating and editing producer teams and the statistical outputs they publish."""
+"""Creating and editing producer teams: the statistical outputs they publish, and their
+settings (time zone, the days before a change that reminders go out, the digest)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from zoneinfo import available_timezones
 
 from sqlmodel import Session
 
-from bot.text import NAME_MAX, OUTPUT_NAME_MAX
+from bot.alerts import MAX_LEAD_DAYS
+from bot.statements import CADENCES, DEFAULT_CADENCE
+from bot.text import NAME_MAX, OUTPUT_NAME_MAX, blank_to_none
 from bot.validation import FieldErrors, Invalid, check_names, check_required_text
 from bot.vocabulary import PROFILES, value_for
 from storage.models import ProducerTeam
@@ -21,6 +26,8 @@ from storage.types import utc_now
 
 OUTPUTS_MAX = 500
 OUTPUT_LINE_HINT = "one output a line, as: name | high, medium or low"
+REMINDERS_MAX = 6  # reminders per change
+NO_DIGEST = "never"  # the form's choice that turns the digest off
 
 
 @dataclass
@@ -28,6 +35,23 @@ class TeamDraft:
     name: str
     home_channel_id: str | None = None
     outputs_text: str = ""
+    timezone: str | None = None  # blank: ENGAGEBOT_TIMEZONE
+    alert_lead_days: str | None = None  # as typed, e.g. "28, 7, 1"; blank: the default
+    digest_channel_id: str | None = None
+    digest_cadence: str | None = None  # a CADENCES key, NO_DIGEST, or blank
+
+
+def draft_of(team: ProducerTeam) -> TeamDraft:
+    """The team as the form shows it, for editing."""
+    return TeamDraft(
+        name=team.name,
+        home_channel_id=team.home_channel_id,
+        outputs_text=format_outputs(team),
+        timezone=team.timezone,
+        alert_lead_days=team.alert_lead_days,
+        digest_channel_id=team.digest_channel_id,
+        digest_cadence=team.digest_cadence,
+    )
 
 
 def parse_outputs(text: str) -> tuple[list[tuple[str, str]], str | None]:
@@ -49,6 +73,72 @@ def parse_outputs(text: str) -> tuple[list[tuple[str, str]], str | None]:
     if len(outputs) > OUTPUTS_MAX:
         return [], f"A team can list at most {OUTPUTS_MAX} outputs here."
     return outputs, None
+
+
+def parse_lead_days(text: str | None) -> tuple[str | None, str | None]:
+    """Days typed as "28, 7, 1", stored as "28,7,1" (distinct, largest first), or None for
+    the default; else the problem to show."""
+    if not blank_to_none(text):
+        return None, None
+    days: set[int] = set()
+    for part in (text or "").replace(",", " ").split():
+        if not (part.isascii() and part.isdigit()):
+            return None, f"'{part[:20]}' is not a whole number of days: write e.g. 28, 7, 1."
+        if not 1 <= int(part) <= MAX_LEAD_DAYS:
+            return None, f"{int(part)} days: each must be from 1 to {MAX_LEAD_DAYS}."
+        days.add(int(part))
+    if len(days) > REMINDERS_MAX:
+        return None, f"{len(days)} reminders: a change can have at most {REMINDERS_MAX}."
+    return ",".join(str(day) for day in sorted(days, reverse=True)), None
+
+
+@cache
+def _zones() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def zone_name(text: str | None) -> tuple[str | None, str | None]:
+    """The IANA time zone typed (any case), as spelt in the database, or None for the
+    default; else the problem to show."""
+    typed = blank_to_none(text)
+    if typed is None:
+        return None, None
+    name = _zones().get(typed.lower())
+    if name is None:
+        return None, f"'{typed[:40]}' is not a time zone: use a name like Europe/London."
+    return name, None
+
+
+def digest_setting(
+    errors: FieldErrors, channel_id: str | None, cadence: str | None
+) -> tuple[str | None, str | None]:
+    """(channel, cadence) to store from what the form chose; problems go into `errors`."""
+    if cadence == NO_DIGEST:
+        return None, None
+    if cadence is not None and cadence not in CADENCES:
+        errors["digest_cadence"] = "Choose how often, from the list."
+    elif channel_id is None and cadence is not None:
+        errors["digest_channel"] = "Choose the channel to post the digest in, or choose Never."
+    if channel_id is None:
+        return None, None
+    return channel_id, cadence or DEFAULT_CADENCE
+
+
+def _settings(draft: TeamDraft, errors: FieldErrors) -> dict[str, str | None]:
+    """The team's settings to store, by column; problems go into `errors` by field."""
+    timezone, problem = zone_name(draft.timezone)
+    if problem:
+        errors["timezone"] = problem
+    alert_lead_days, problem = parse_lead_days(draft.alert_lead_days)
+    if problem:
+        errors["alert_lead_days"] = problem
+    channel, cadence = digest_setting(errors, draft.digest_channel_id, draft.digest_cadence)
+    return {
+        "timezone": timezone,
+        "alert_lead_days": alert_lead_days,
+        "digest_channel_id": channel,
+        "digest_cadence": cadence,
+    }
 
 
 def format_outputs(team: ProducerTeam) -> str:
@@ -86,12 +176,15 @@ def save_team(
         if in_use:
             names = ", ".join(o.name for o in dropped if o.id in in_use)
             errors["outputs"] = f"Keep {names}: engagements or feedback refer to it."
+    settings = _settings(draft, errors)
     if errors:
         raise Invalid(errors)
     if team is None:
         team = ProducerTeam(name=name, created_by=user_id)
     team.name = name
     team.home_channel_id = draft.home_channel_id or None
+    for column, value in settings.items():
+        setattr(team, column, value)
     team.updated_at = utc_now()
     session.add(team)
     session.flush()

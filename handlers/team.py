@@ -9,14 +9,15 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.teams import TeamDraft, save_team
+from bot.config import Settings
+from bot.teams import TeamDraft, draft_of, save_team
 from bot.text import NAME_MAX, too_long
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import FormValues, save_form
 from handlers.replies import post_reply
 from handlers.views.blocks import modal, section
 from handlers.views.entries import notice_message, problem_modal
-from handlers.views.team import CALLBACK_ID, edit_team_modal, team_modal, team_saved_text
+from handlers.views.team import CALLBACK_ID, team_modal, team_saved_text
 from storage.database import Database
 from storage.models import ProducerTeam
 from storage.teams import team_for_channel, team_named
@@ -29,19 +30,24 @@ def open_team_form(call: CommandCall) -> None:
         call.respond(**notice_message(f":warning: {problem} Give a shorter name."))
         return
     metadata = {"response_url": call.command.get("response_url")}
+    default_zone = call.settings.timezone.key
     try:
         with call.database.transaction() as session:
             home_of = team_for_channel(session=session, channel_id=call.channel_id or "")
             team = team_named(session=session, name=call.args) if call.args else home_of
             if team is not None:
-                view = edit_team_modal(team, json.dumps({**metadata, "team_id": team.id}))
+                view = team_modal(
+                    metadata=json.dumps({**metadata, "team_id": team.id}),
+                    draft=draft_of(team),
+                    default_zone=default_zone,
+                    editing=True,
+                )
             else:
                 # Offer this channel as the new team's home only if it can be one.
                 free = _is_channel(call) and home_of is None
+                draft = TeamDraft(call.args, call.channel_id if free else None)
                 view = team_modal(
-                    metadata=json.dumps(metadata),
-                    name=call.args,
-                    home_channel_id=call.channel_id if free else None,
+                    metadata=json.dumps(metadata), draft=draft, default_zone=default_zone
                 )
     except SQLAlchemyError:
         call.logger.exception("loading the team form failed")
@@ -60,7 +66,8 @@ def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "team",
-            "Create your team, or edit it: its name, home channel and statistical outputs.",
+            "Create your team, or edit it: its name, home channel, statistical outputs, "
+            "time zone, reminder days and “You said, we did” digest.",
             ("/engage team", "/engage team Prices"),
             open_team_form,
         )
@@ -68,7 +75,12 @@ def register(app: App, engage: EngageCommand) -> None:
 
     @app.view(CALLBACK_ID)
     def save(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], database: Database, logger: Logger
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        database: Database,
+        settings: Settings,
+        logger: Logger,
     ) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
 
@@ -78,6 +90,10 @@ def register(app: App, engage: EngageCommand) -> None:
                 name=form.text("name") or "",
                 home_channel_id=form.conversation("home_channel"),
                 outputs_text=form.text("outputs") or "",
+                timezone=form.text("timezone"),
+                alert_lead_days=form.text("alert_lead_days"),
+                digest_channel_id=form.conversation("digest_channel"),
+                digest_cadence=form.choice("digest_cadence"),
             )
             with database.transaction() as session:
                 team: ProducerTeam = save_team(
@@ -87,10 +103,9 @@ def register(app: App, engage: EngageCommand) -> None:
                     team_id=metadata.get("team_id"),
                 )
                 return team_saved_text(
-                    name=team.name,
+                    team=team,
                     created=metadata.get("team_id") is None,
-                    outputs=len(team.outputs),
-                    home_channel_id=team.home_channel_id,
+                    default_zone=settings.timezone.key,
                 )
 
         text = save_form(ack, view, logger, save, fallback_field="name")

@@ -4,62 +4,119 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.teams import OUTPUT_LINE_HINT, format_outputs
+from bot.alerts import DEFAULT_LEAD_DAYS, lead_days
+from bot.statements import CADENCES
+from bot.teams import NO_DIGEST, OUTPUT_LINE_HINT, REMINDERS_MAX, TeamDraft
 from bot.text import NAME_MAX, escape_mrkdwn
-from handlers.views.blocks import input_block, modal, text_input
+from handlers.views.blocks import Block, input_block, modal, options, static_select, text_input
+from storage.models import ProducerTeam
 
 CALLBACK_ID = "team_form"
+ZONE_MAX = 64  # as stored
+LEAD_DAYS_TEXT_MAX = 40  # as stored
+CADENCE_CHOICES = {**CADENCES, NO_DIGEST: "Never (no digest)"}
 
 
-def team_modal(
-    *,
-    metadata: str,
-    name: str = "",
-    home_channel_id: str | None = None,
-    outputs: str = "",
-    editing: bool = False,
-) -> dict[str, Any]:
+def _channel_select(initial: str | None) -> dict[str, Any]:
     channel: dict[str, Any] = {
         "type": "conversations_select",
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
     }
-    if home_channel_id:
-        channel["initial_conversation"] = home_channel_id
+    if initial:
+        channel["initial_conversation"] = initial
+    return channel
+
+
+def team_modal(
+    *, metadata: str, draft: TeamDraft, default_zone: str, editing: bool = False
+) -> dict[str, Any]:
+    """The form; creating a team asks only what it needs, editing it asks its settings too."""
     blocks = [
-        input_block("name", "Team name", text_input(name, max_length=NAME_MAX)),
+        input_block("name", "Team name", text_input(draft.name, max_length=NAME_MAX)),
         input_block(
             "home_channel",
             "Home channel",
-            channel,
+            _channel_select(draft.home_channel_id),
             optional=True,
             hint="Entries logged in this channel are filed under this team.",
         ),
         input_block(
             "outputs",
             "Statistical outputs and their public profile",
-            text_input(outputs, multiline=True),
+            text_input(draft.outputs_text, multiline=True),
             optional=True,
             hint=f"Write {OUTPUT_LINE_HINT}, e.g. 'Consumer price inflation | high'.",
         ),
     ]
+    if editing:
+        blocks += _settings_blocks(draft, default_zone)
     return modal(
         CALLBACK_ID, "Edit team" if editing else "Create a team", blocks, private_metadata=metadata
     )
 
 
-def edit_team_modal(team: Any, metadata: str) -> dict[str, Any]:
-    return team_modal(
-        metadata=metadata,
-        name=team.name,
-        home_channel_id=team.home_channel_id,
-        outputs=format_outputs(team),
-        editing=True,
+def _settings_blocks(draft: TeamDraft, default_zone: str) -> list[Block]:
+    default_days = ", ".join(str(day) for day in DEFAULT_LEAD_DAYS)
+    # A cadence is shown only with its channel: choosing a channel alone means quarterly.
+    cadence = draft.digest_cadence if draft.digest_channel_id else None
+    return [
+        input_block(
+            "timezone",
+            "Time zone",
+            text_input(draft.timezone, max_length=ZONE_MAX),
+            optional=True,
+            hint=f"An IANA name such as Europe/London. Blank: {default_zone}.",
+        ),
+        input_block(
+            "alert_lead_days",
+            "Reminder days before a change",
+            text_input(draft.alert_lead_days, max_length=LEAD_DAYS_TEXT_MAX),
+            optional=True,
+            hint=(
+                f"Whole days, separated by commas, at most {REMINDERS_MAX}. Blank: {default_days}."
+            ),
+        ),
+        input_block(
+            "digest_channel",
+            "Post “You said, we did” to",
+            _channel_select(draft.digest_channel_id),
+            optional=True,
+            hint="A digest of the feedback and what was done, posted at 09:00 after each period.",
+        ),
+        input_block(
+            "digest_cadence",
+            "How often",
+            static_select(options(CADENCE_CHOICES.items()), cadence),
+            optional=True,
+            hint="Quarterly if a channel is chosen; Never turns the digest off.",
+        ),
+    ]
+
+
+def team_settings_text(team: ProducerTeam, default_zone: str) -> str:
+    """The team's time zone, reminder days and digest, as one line of mrkdwn."""
+    zone = team.timezone or f"{default_zone} (the default)"
+    *most, last = (str(day) for day in lead_days(team.alert_lead_days))
+    days = f"{', '.join(most)} and {last}" if most else last
+    if team.digest_channel_id and team.digest_cadence:
+        cadence = CADENCES.get(team.digest_cadence, team.digest_cadence).lower()
+        digest = f"{cadence} in <#{team.digest_channel_id}>"
+    else:
+        digest = "none"
+    return (
+        f"Time zone: {escape_mrkdwn(zone)}. Reminders {days} days before a change. "
+        f"“You said, we did” digest: {digest}."
     )
 
 
-def team_saved_text(*, name: str, created: bool, outputs: int, home_channel_id: str | None) -> str:
-    home = f" Home channel: <#{home_channel_id}>." if home_channel_id else ""
+def team_saved_text(*, team: ProducerTeam, created: bool, default_zone: str) -> str:
+    home = f" Home channel: <#{team.home_channel_id}>." if team.home_channel_id else ""
     verb = "Created" if created else "Updated"
+    outputs = len(team.outputs)
     plural = "" if outputs == 1 else "s"
-    name = escape_mrkdwn(name)
-    return f":white_check_mark: {verb} team *{name}* with {outputs} output{plural}.{home}"
+    name = escape_mrkdwn(team.name)
+    change = f" Change these with `/engage team {name}`." if created else ""
+    return (
+        f":white_check_mark: {verb} team *{name}* with {outputs} output{plural}.{home}\n"
+        f"{team_settings_text(team, default_zone)}{change}"
+    )

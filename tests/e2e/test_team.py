@@ -65,7 +65,9 @@ def test_submitting_the_form_creates_the_team_and_confirms(bot: RunningBot) -> N
     reply = wait_for_reply(bot, "team")
     assert reply["response_type"] == "ephemeral"
     assert reply["text"] == (
-        ":white_check_mark: Created team *Prices* with 2 outputs. Home channel: <#CNEW>."
+        ":white_check_mark: Created team *Prices* with 2 outputs. Home channel: <#CNEW>.\n"
+        "Time zone: Europe/London (the default). Reminders 28, 7 and 1 days before a change. "
+        "“You said, we did” digest: none. Change these with `/engage team Prices`."
     )
     assert teams(bot) == [(1, "Prices", "CNEW", [
         (1, "Consumer price inflation", "high"),
@@ -102,7 +104,8 @@ def test_renaming_and_changing_a_profile_keeps_the_ids(bot: RunningBot) -> None:
     reply = wait_for_reply(bot, "team")
     assert reply["text"] == (
         ":white_check_mark: Updated team *Prices and inflation* with 3 outputs. "
-        "Home channel: <#CPRICES>."
+        "Home channel: <#CPRICES>.\nTime zone: Europe/London (the default). "
+        "Reminders 28, 7 and 1 days before a change. “You said, we did” digest: none."
     )
     assert teams(bot) == [(1, "Prices and inflation", "CPRICES", [
         (1, "Consumer price inflation", "high"),

@@ -1,0 +1,207 @@
+"""The "You said, we did" statement a team publishes: what users told it in a period,
+grouped by theme, and what it did about each item, or why not; and when a team's digest
+of it falls due.
+
+An item with several themes is listed under each of them (so a theme shows everything said
+about it); the counts count each item once. Items with no theme are listed under "Other".
+The statement holds what users said and, at most, which kind of user said it: never a
+contact name, email or organisation. The formats are in `bot/statement_formats.py`
+(markdown, HTML) and `handlers/views/statements.py` (Slack).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import local_time
+from storage.models import ProducerTeam
+from storage.statements import StatementRow, statement_rows, statement_themes
+
+OTHER_THEME = "Other"
+# What each status is called in public, in the order the counts are given.
+OUTCOMES = {
+    "done": "Done",
+    "planned": "Planned",
+    "under_consideration": "Under consideration",
+    "not_planned": "Not planned",
+    "new": "Not yet decided",
+}
+# What users are told when the decision came with no note (a status set by an import, a
+# move to "planned" without one), or when nothing is decided yet.
+NO_NOTE = {
+    "done": "We have done this.",
+    "planned": "We plan to do this.",
+    "under_consideration": "We are considering this.",
+    "not_planned": "We do not plan to do this.",
+    "new": "We are considering this; nothing is decided yet.",
+}
+
+# How often a team's digest is posted; months per period.
+CADENCES = {"quarterly": "Quarterly", "monthly": "Monthly"}
+DEFAULT_CADENCE = "quarterly"
+_MONTHS = {"quarterly": 3, "monthly": 1}
+DIGEST_HOUR = 9  # a period's digest is due at 09:00 team-local on the day after it ends
+
+
+class StatementRefused(ValueError):
+    """No statement can be made as asked; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class StatementItem:
+    feedback_id: int
+    received_on: date
+    said: str  # what the user told us, as recorded
+    segment: str | None  # which kind of user, if recorded
+    status: str
+    did: str  # what we did, or why not: the public note, else the NO_NOTE wording
+
+    @property
+    def outcome(self) -> str:
+        return OUTCOMES.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    theme: str
+    items: tuple[StatementItem, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    team_name: str
+    period_from: date
+    period_to: date
+    themes: tuple[ThemeGroup, ...]  # most items first, then by name; "Other" last
+    counts: dict[str, int]  # items by status, each item once, in OUTCOMES order; no zeros
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def you_said_we_did(
+    *, session: Session, team: ProducerTeam, period_from: date, period_to: date
+) -> Statement:
+    """The team's statement for feedback received from `period_from` to `period_to`
+    (inclusive), leaving out items merged into another."""
+    if period_to < period_from:
+        raise StatementRefused(
+            f"the period ends ({period_to.isoformat()}) before it starts "
+            f"({period_from.isoformat()})"
+        )
+    assert team.id is not None
+    period = {"team_id": team.id, "period_from": period_from, "period_to": period_to}
+    rows = statement_rows(session=session, **period)
+    themes = statement_themes(session=session, **period)
+    groups: dict[str, list[StatementItem]] = {}
+    for row in rows:  # oldest first, and so within each theme
+        item = _item(row)
+        for theme in themes.get(row.feedback_id) or [OTHER_THEME]:
+            groups.setdefault(_capitalised(theme), []).append(item)
+    ordered = sorted(
+        groups.items(), key=lambda group: (group[0] == OTHER_THEME, -len(group[1]), group[0])
+    )
+    counts = Counter(row.status for row in rows)
+    return Statement(
+        team_name=team.name,
+        period_from=period_from,
+        period_to=period_to,
+        themes=tuple(ThemeGroup(theme, tuple(items)) for theme, items in ordered),
+        counts={status: counts[status] for status in OUTCOMES if counts[status]},
+    )
+
+
+def _capitalised(text: str) -> str:
+    """A free tag as a heading: "timeliness" -> "Timeliness", "CPI" stays "CPI"."""
+    return text[:1].upper() + text[1:]
+
+
+def _item(row: StatementRow) -> StatementItem:
+    return StatementItem(
+        feedback_id=row.feedback_id,
+        received_on=row.received_on,
+        said=row.text,
+        segment=row.segment,
+        status=row.status,
+        did=row.note or NO_NOTE.get(row.status, ""),
+    )
+
+
+# Wording every format shares (plain text: each format escapes it its own way).
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def statement_title(statement: Statement) -> str:
+    return f"You said, we did: {statement.team_name}"
+
+
+def period_text(statement: Statement) -> str:
+    return (
+        f"Feedback received from {long_date(statement.period_from)} "
+        f"to {long_date(statement.period_to)}."
+    )
+
+
+def summary_text(statement: Statement) -> str:
+    if not statement.total:
+        return "No feedback was received in this period."
+    parts = ", ".join(
+        f"{count} {OUTCOMES[status].lower()}" for status, count in statement.counts.items()
+    )
+    noun = "item" if statement.total == 1 else "items"
+    themes = len(statement.themes)
+    return (
+        f"{statement.total} feedback {noun} on {themes} theme{'' if themes == 1 else 's'}: {parts}."
+    )
+
+
+def item_about(item: StatementItem) -> str:
+    """Who said it (the kind of user, never the person) and when it reached us."""
+    received = f"received {long_date(item.received_on)}"
+    return _capitalised(f"{item.segment}, {received}" if item.segment else received)
+
+
+# The digest's schedule: a team posts the statement of each period to its digest channel.
+
+
+def latest_digest_period(cadence: str, today: date) -> tuple[date, date]:
+    """The most recent complete period before `today`: the last quarter, or the last month."""
+    current_start, _ = _period_containing(cadence, today)
+    return _period_containing(cadence, current_start - timedelta(days=1))
+
+
+def digest_due_at(period_to: date, zone: ZoneInfo) -> datetime:
+    """When the digest of a period ending `period_to` falls due, as a UTC moment:
+    09:00 in the team's time zone on the first day after the period."""
+    return local_time(period_to + timedelta(days=1), DIGEST_HOUR, zone)
+
+
+def digest_period_due(cadence: str, now: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
+    """The period whose digest is due at `now`: the latest complete period in the team's
+    time zone, once its due moment has passed; None before then (on the first day of a
+    period, before 09:00). Its delivery is made once by its `digest_key`."""
+    period = latest_digest_period(cadence, now.astimezone(zone).date())
+    return period if now >= digest_due_at(period[1], zone) else None
+
+
+def digest_key(team_id: int, period_from: date, channel: str) -> str:
+    """The delivery key of a team's digest for the period starting `period_from` in `channel`."""
+    return f"digest:{team_id}:{period_from.isoformat()}:{channel}"
+
+
+def _period_containing(cadence: str, day: date) -> tuple[date, date]:
+    if cadence not in _MONTHS:
+        raise ValueError(f"unknown digest cadence {cadence!r}")
+    months = _MONTHS[cadence]
+    start = date(day.year, (day.month - 1) // months * months + 1, 1)
+    after = start.year * 12 + start.month - 1 + months  # months since year 0 of the next start
+    return start, date(after // 12, after % 12 + 1, 1) - timedelta(days=1)
