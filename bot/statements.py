@@ -193,9 +193,10 @@ def digest_period_due(cadence: str, now: datetime, zone: ZoneInfo) -> tuple[date
     return period if now >= digest_due_at(period[1], zone) else None
 
 
-def digest_key(team_id: int, period_from: date, channel: str) -> str:
-    """The delivery key of a team's digest for the period starting `period_from` in `channel`."""
-    return f"digest:{team_id}:{period_from.isoformat()}:{channel}"
+def digest_key(team_id: int, period: tuple[date, date], channel: str) -> str:
+    """The delivery key of a team's digest for `period` in `channel` (both ends, so a
+    month and the quarter it starts are different digests)."""
+    return f"digest:{team_id}:{period[0].isoformat()}:{period[1].isoformat()}:{channel}"
 
 
 def _period_containing(cadence: str, day: date) -> tuple[date, date]:

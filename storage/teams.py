@@ -96,3 +96,12 @@ def replace_outputs(
         session.add(output)
     session.flush()
     session.refresh(team)
+
+
+def teams_with_digest(*, session: Session) -> Sequence[ProducerTeam]:
+    """Teams that have a channel for their "you said, we did" digest."""
+    return session.exec(
+        select(ProducerTeam)
+        .where(col(ProducerTeam.digest_channel_id).is_not(None))
+        .order_by(col(ProducerTeam.id))
+    ).all()

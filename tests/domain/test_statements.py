@@ -369,7 +369,7 @@ def test_which_period_is_due_across_the_year_boundary() -> None:
 
 
 def test_a_digest_key_names_team_period_and_channel() -> None:
-    assert digest_key(3, date(2026, 1, 1), "C0DIGEST") == "digest:3:2026-01-01:C0DIGEST"
-    assert digest_key(3, date(2026, 4, 1), "C0DIGEST") != digest_key(
-        3, date(2026, 1, 1), "C0DIGEST"
-    )
+    quarter = (date(2026, 1, 1), date(2026, 3, 31))
+    january = (date(2026, 1, 1), date(2026, 1, 31))
+    assert digest_key(3, quarter, "C0DIGEST") == "digest:3:2026-01-01:2026-03-31:C0DIGEST"
+    assert digest_key(3, january, "C0DIGEST") != digest_key(3, quarter, "C0DIGEST")
