@@ -19,7 +19,13 @@ from bot.validation import (
 )
 from bot.vocabulary import FEEDBACK_CHANNELS
 from storage.entries import entry_from_source
-from storage.models import AudienceSegment, Feedback, ProducerTeam, StatisticalOutput
+from storage.models import (
+    AudienceSegment,
+    Feedback,
+    ProducerTeam,
+    StatisticalOutput,
+    UpcomingChange,
+)
 from storage.reference import organisations_named, themes_named
 from storage.teams import remember_team
 from storage.types import utc_now
@@ -44,6 +50,7 @@ class FeedbackDraft:
     contact_name: str | None = None
     contact_email: str | None = None
     source_permalink: str | None = None
+    change_id: int | None = None  # the upcoming change it comments on
 
 
 def feedback_problems(draft: FeedbackDraft, *, today: date) -> FieldErrors:
@@ -103,6 +110,11 @@ def save_feedback(
         errors["team"] = "That team no longer exists."
     if output is not None and team is not None and output.team_id != team.id:
         errors["output"] = f"Choose an output of {team.name}."
+    change = session.get(UpcomingChange, draft.change_id) if draft.change_id else None
+    if draft.change_id is not None and change is None:
+        errors["team"] = "The change this comments on no longer exists."
+    elif change is not None and team is not None and change.team_id != team.id:
+        errors["team"] = f"This comments on a change of {change.team.name}: keep that team."
     if draft.segment_id is not None and session.get(AudienceSegment, draft.segment_id) is None:
         errors["segment"] = "That audience segment no longer exists."
     item = session.get(Feedback, feedback_id) if feedback_id is not None else None
@@ -125,6 +137,7 @@ def save_feedback(
     item.contact_name = blank_to_none(draft.contact_name)
     item.contact_email = blank_to_none(draft.contact_email)
     item.source_permalink = blank_to_none(draft.source_permalink) or item.source_permalink
+    item.change_id = draft.change_id or item.change_id
     if status is not None:
         item.status = status
     organisation = blank_to_none(draft.organisation)
@@ -134,7 +147,9 @@ def save_feedback(
     item.themes = themes_named(session=session, names=draft.themes)
     item.updated_at = utc_now()
     session.add(item)
-    if user_id:
+    if user_id and draft.change_id is None:
+        # Commenting on a change, as anyone may (people of other organisations too), is
+        # not working in its team.
         remember_team(session=session, user_id=user_id, team_id=team.id)
     session.flush()
     return item

@@ -35,7 +35,7 @@ from handlers.views.entries import (
     undone_message,
 )
 from storage.database import Database
-from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam
+from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
 from storage.reference import list_segments
 from storage.teams import list_teams, team_for_person
 
@@ -50,6 +50,8 @@ class Prefill:
     text: str | None = None
     permalink: str | None = None
     channel: str | None = None
+    output: StatisticalOutput | None = None
+    note: str | None = None  # safe mrkdwn heading the form (what a comment is on)
 
 
 class FormBuilder(Protocol):
@@ -265,7 +267,13 @@ class EntryFlows:
         else:
             ack(
                 response_action="update",
-                view=saved_modal(label=self.kind.label, record_id=record_id, text=text, verb=verb),
+                view=saved_modal(
+                    label=self.kind.label,
+                    record_id=record_id,
+                    text=text,
+                    verb=verb,
+                    thanks_from=team_name if origin.change_id else None,
+                ),
             )
         if origin.from_home:
             publish_home(

@@ -6,7 +6,18 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.scheduling import DeliveryKind
-from handlers import alerts, decisions, engagement, errors, feedback, home, options, team
+from handlers import (
+    alerts,
+    changes,
+    decisions,
+    engagement,
+    errors,
+    feedback,
+    home,
+    options,
+    subscriptions,
+    team,
+)
 from handlers.engage import EngageCommand
 from handlers.entries import EntryFlows, register_entry_buttons
 from storage.database import Database
@@ -14,7 +25,7 @@ from storage.database import Database
 COMMAND = "/engage"
 
 # Every message the scheduler delivers, by feature (see bot/scheduling.py).
-DELIVERY_KINDS: tuple[DeliveryKind, ...] = (*alerts.KINDS,)
+DELIVERY_KINDS: tuple[DeliveryKind, ...] = (*changes.KINDS, *alerts.KINDS)
 
 
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
@@ -27,6 +38,8 @@ def register_listeners(app: App, database: Database, settings: Settings) -> Enga
     engagement.register(app, engage, flows["engagement"])
     feedback.register(app, engage, flows["feedback"])
     team.register(app, engage)
+    changes.register(app, engage, flows["feedback"])
+    subscriptions.register(engage)
     register_entry_buttons(app, flows)
     decisions.register(app)
     home.register(app, flows)

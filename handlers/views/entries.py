@@ -25,6 +25,7 @@ class FormOrigin:
     replace_original: bool = False
     from_home: bool = False
     permalink: str | None = None  # of the Slack message the feedback came from
+    change_id: int | None = None  # the upcoming change the feedback comments on
 
     def to_json(self) -> str:
         return json.dumps({key: value for key, value in asdict(self).items() if value})
@@ -74,14 +75,22 @@ def notice_message(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
-def saved_modal(*, label: str, record_id: int, text: str, verb: str) -> dict[str, Any]:
-    """What a modal turns into after saving when there is no channel to confirm in."""
+def saved_modal(
+    *, label: str, record_id: int, text: str, verb: str, thanks_from: str | None = None
+) -> dict[str, Any]:
+    """What a modal turns into after saving when there is no channel to confirm in;
+    `thanks_from` is the team a comment on a change went to."""
+    footer = (
+        f"Thank you: {escape_mrkdwn(thanks_from)} will read it."
+        if thanks_from
+        else "Find it on engagebot's Home tab."
+    )
     return modal(
         "entry_saved",
         f"{label} saved",
         [
             section(f":white_check_mark: {verb} {label.lower()} *#{record_id}*.\n>{preview(text)}"),
-            context("Find it on engagebot's Home tab."),
+            context(footer),
         ],
         submit=None,
     )

@@ -21,7 +21,7 @@ from handlers.views.blocks import (
     static_select,
     text_input,
 )
-from storage.models import AudienceSegment, Feedback, ProducerTeam
+from storage.models import AudienceSegment, Feedback, ProducerTeam, StatisticalOutput
 
 CALLBACK_ID = "feedback_form"
 
@@ -36,10 +36,13 @@ def feedback_modal(
     text: str | None = None,
     permalink: str | None = None,
     channel: str | None = None,
+    output: StatisticalOutput | None = None,
+    note: str | None = None,
 ) -> dict[str, Any]:
-    """The form to record feedback (prefilled from a message), or to edit `record`."""
+    """The form to record feedback (prefilled from a message), or to edit `record`;
+    `note` (safe mrkdwn) heads it."""
     team = record.team if record is not None else team
-    output = record.output if record is not None else None
+    output = record.output if record is not None else output
     permalink = record.source_permalink if record is not None else permalink
     blocks = [
         input_block(
@@ -130,6 +133,8 @@ def feedback_modal(
                 "the whole message."
             ),
         )
+    if note:
+        blocks.insert(0, context(note))
     if permalink:
         blocks.append(section(f"<{permalink}|The original message>"))
     title = f"Feedback #{record.id}" if record else "Record feedback"

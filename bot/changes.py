@@ -1,0 +1,210 @@
+"""Upcoming changes to a statistic: what makes one valid, announcing, editing, cancelling.
+
+Every save queues its notices (storage.deliveries.Due) in the same transaction, one per
+channel that hears about the change; the caller then asks the scheduler to send them.
+An edit bumps `revision`, so each version's notices are deliveries of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import zone_named
+from bot.text import LONG_TEXT_MAX
+from bot.validation import FieldErrors, Invalid, check_required_text
+from storage.changes import CANCELLED, change_from_source
+from storage.deliveries import Due, enqueue
+from storage.models import ProducerTeam, StatisticalOutput, UpcomingChange
+from storage.reference import segments_by_id
+from storage.subscriptions import channels_for_change
+from storage.types import utc_now
+
+# Delivery kinds: an announcement (revision 1) or an update notice (later revisions),
+# and a cancellation notice.
+ANNOUNCED_KIND, CANCELLED_KIND = "change_announced", "change_cancelled"
+TITLE_MAX = 150
+REASON_MAX = 1000
+
+
+@dataclass
+class ChangeDraft:
+    """A change as typed in the form: team, output and segments chosen by id."""
+
+    title: str
+    description: str
+    team_id: int | None = None
+    output_id: int | None = None
+    effective_on: date | None = None
+    feedback_by: date | None = None
+    segment_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Notices:
+    """A saved change and the notices queued about it (send them by their keys)."""
+
+    change: UpcomingChange
+    dues: list[Due]
+
+    @property
+    def channels(self) -> list[str]:
+        return [due.target for due in self.dues]
+
+
+def change_problems(
+    draft: ChangeDraft, *, today: date, kept_feedback_by: date | None = None
+) -> FieldErrors:
+    """What is wrong with the draft on its own. `today` is the team's; `kept_feedback_by`
+    is the date an edited change already had, which may stay although it has passed."""
+    errors: FieldErrors = {}
+    if draft.team_id is None:
+        errors["team"] = "Choose the team making the change."
+    if draft.output_id is None:
+        errors["output"] = "Choose the output that is changing."
+    check_required_text(errors, "title", "The title", draft.title, TITLE_MAX)
+    check_required_text(
+        errors, "description", "What is changing and why", draft.description, LONG_TEXT_MAX
+    )
+    if draft.effective_on is None:
+        errors["effective_on"] = "Choose the date the change takes effect."
+    elif draft.effective_on < today:
+        errors["effective_on"] = f"The date can't be in the past (today is {today.isoformat()})."
+    if draft.feedback_by is not None:
+        if draft.feedback_by < today and draft.feedback_by != kept_feedback_by:
+            errors["feedback_by"] = f"The date can't be in the past (today is {today.isoformat()})."
+        elif draft.effective_on is not None and draft.feedback_by >= draft.effective_on:
+            errors["feedback_by"] = (
+                "Ask for feedback before the change takes effect "
+                f"({draft.effective_on.isoformat()})."
+            )
+    return errors
+
+
+def save_change(
+    *,
+    session: Session,
+    draft: ChangeDraft,
+    now: datetime,
+    default_zone: ZoneInfo,
+    user_id: str | None,
+    change_id: int | None = None,
+    source_key: str | None = None,
+) -> Notices:
+    """Announce a new change, or edit `change_id` (announcing the update); raise `Invalid`.
+
+    An update goes to every channel that heard about the change before the edit or hears
+    about it now (the edit may move it to another output). A `source_key` already used
+    returns the change it created: a retried Slack request must not announce twice.
+    """
+    if source_key is not None and change_id is None:
+        existing = change_from_source(session=session, source_key=source_key)
+        if existing is not None:
+            return _queue(session, existing, ANNOUNCED_KIND, now, [])
+    change = session.get(UpcomingChange, change_id) if change_id is not None else None
+    team = session.get(ProducerTeam, draft.team_id) if draft.team_id is not None else None
+    today = team_today(team, now, default_zone)
+    errors = change_problems(
+        draft, today=today, kept_feedback_by=change.feedback_by if change else None
+    )
+    if draft.team_id is not None and team is None:
+        errors["team"] = "That team no longer exists."
+    output = (
+        session.get(StatisticalOutput, draft.output_id) if draft.output_id is not None else None
+    )
+    if draft.output_id is not None and output is None:
+        errors["output"] = "That output no longer exists."
+    elif output is not None and team is not None and output.team_id != team.id:
+        errors["output"] = f"Choose an output of {team.name}."
+    segments = segments_by_id(session=session, ids=draft.segment_ids)
+    if len(segments) != len(set(draft.segment_ids)):
+        errors["segments"] = "One of the chosen audience segments no longer exists."
+    if change_id is not None and change is None:
+        errors["title"] = f"Change #{change_id} no longer exists."
+    elif change is not None and change.status == CANCELLED:
+        errors["title"] = f"Change #{change_id} was cancelled, so it can't be edited."
+    if errors:
+        raise Invalid(errors)
+    assert team is not None and team.id is not None and output is not None
+    heard_before = channels_for_change(session=session, change=change) if change else []
+    if change is None:
+        change = UpcomingChange(
+            team_id=team.id,
+            output_id=output.id,  # type: ignore[arg-type]
+            title="",
+            description="",
+            effective_on=draft.effective_on,  # type: ignore[arg-type]
+            created_by=user_id,
+            source_key=source_key,
+        )
+    else:
+        change.revision += 1
+    change.team_id = team.id
+    change.output_id = output.id  # type: ignore[assignment]
+    change.title = draft.title.strip()
+    change.description = draft.description.strip()
+    change.effective_on = draft.effective_on  # type: ignore[assignment]
+    change.feedback_by = draft.feedback_by
+    change.segments = segments
+    change.updated_at = utc_now()
+    session.add(change)
+    session.flush()
+    return _queue(session, change, ANNOUNCED_KIND, now, heard_before)
+
+
+def cancel_change(
+    *, session: Session, change_id: int, reason: str | None, now: datetime
+) -> Notices:
+    """Cancel the change, telling every channel that hears about it why; raise `Invalid`."""
+    errors: FieldErrors = {}
+    check_required_text(errors, "reason", "The reason", reason, REASON_MAX)
+    change = session.get(UpcomingChange, change_id)
+    if change is None:
+        errors["reason"] = f"Change #{change_id} no longer exists."
+    elif change.status == CANCELLED:
+        errors["reason"] = f"Change #{change_id} is already cancelled."
+    if errors:
+        raise Invalid(errors)
+    assert change is not None and reason is not None
+    change.status = CANCELLED
+    change.cancel_reason = reason.strip()
+    change.updated_at = utc_now()
+    session.add(change)
+    session.flush()
+    return _queue(session, change, CANCELLED_KIND, now, [])
+
+
+def team_today(team: ProducerTeam | None, now: datetime, default_zone: ZoneInfo) -> date:
+    """The day it is `now` in the team's time zone (the default one without a team)."""
+    return now.astimezone(zone_named(team.timezone if team else None, default_zone)).date()
+
+
+def notice_key(change: UpcomingChange, kind: str, channel: str) -> str:
+    """Names one notice about the change: each revision's, and the cancellation, once a channel."""
+    if kind == CANCELLED_KIND:
+        return f"change:{change.id}:cancelled:{channel}"
+    return f"change:{change.id}:r{change.revision}:{channel}"
+
+
+def _queue(
+    session: Session, change: UpcomingChange, kind: str, now: datetime, also: Iterable[str]
+) -> Notices:
+    channels = dict.fromkeys([*also, *channels_for_change(session=session, change=change)])
+    dues = [
+        Due(
+            key=notice_key(change, kind, channel),
+            kind=kind,
+            target=channel,
+            due_at=now,
+            team_id=change.team_id,
+            subject_id=change.id,
+            note=str(change.revision),  # the renderer skips a revision edited since
+        )
+        for channel in channels
+    ]
+    enqueue(session=session, dues=dues)
+    return Notices(change, dues)

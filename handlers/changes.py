@@ -1,0 +1,314 @@
+"""Upcoming changes: `/engage change` (the form), `/engage change list` (with Edit and
+Cancel), the notices to the team's channels, and "Comment on this change"."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.changes import (
+    ANNOUNCED_KIND,
+    CANCELLED_KIND,
+    ChangeDraft,
+    Notices,
+    cancel_change,
+    save_change,
+    team_today,
+)
+from bot.config import Settings
+from bot.scheduling import DeliveryKind, Scheduler
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.entries import EntryFlows, Prefill
+from handlers.forms import FormValues, save_form
+from handlers.views.changes import (
+    CALLBACK_ID,
+    CANCEL_ACTION,
+    CANCEL_CALLBACK_ID,
+    COMMENT_ACTION,
+    EDIT_ACTION,
+    LIST_LIMIT,
+    cancel_modal,
+    change_modal,
+    changes_list_message,
+    comment_note,
+    done_modal,
+    render_announcement,
+    render_cancellation,
+)
+from handlers.views.entries import FormOrigin, notice_message, problem_modal
+from storage.changes import CANCELLED, count_upcoming_changes, upcoming_changes
+from storage.database import Database
+from storage.models import UpcomingChange
+from storage.reference import list_segments
+from storage.teams import team_for_person
+
+KINDS: tuple[DeliveryKind, ...] = (
+    DeliveryKind(ANNOUNCED_KIND, "a change's announcement", render_announcement),
+    DeliveryKind(CANCELLED_KIND, "a change's cancellation notice", render_cancellation),
+)
+NO_TEAM_TO_LIST = notice_message(
+    "Which team's changes? This channel is no team's home, and you haven't recorded for a "
+    "team yet: run it in your team's channel, or create a team with `/engage team`."
+)
+USAGE = notice_message(
+    "`/engage change` opens the form to announce a change; `/engage change list` shows "
+    "your team's upcoming changes, to edit or cancel them."
+)
+DATABASE_DOWN = "The form can't be opened: the database is not answering."
+
+
+def run_change(call: CommandCall) -> None:
+    if call.args.lower() == "list":
+        list_changes(call)
+    elif call.args:
+        call.respond(**USAGE)
+    else:
+        _open(
+            call.client,
+            call.command["trigger_id"],
+            call.database,
+            call.logger,
+            lambda session: change_modal(
+                segments=list_segments(session=session),
+                metadata="{}",
+                team=team_for_person(
+                    session=session, channel_id=call.channel_id, user_id=call.user_id
+                ),
+            ),
+        )
+
+
+def list_changes(call: CommandCall) -> None:
+    """`/engage change list`: the team's changes still to take effect, soonest first."""
+    try:
+        with call.database.transaction() as session:
+            team = team_for_person(
+                session=session, channel_id=call.channel_id, user_id=call.user_id
+            )
+            if team is None:
+                message = NO_TEAM_TO_LIST
+            else:
+                team_id: int = team.id  # type: ignore[assignment]
+                today = team_today(team, call.settings.clock.now(), call.settings.timezone)
+                message = changes_list_message(
+                    team_name=team.name,
+                    changes=upcoming_changes(
+                        session=session, team_id=team_id, today=today, limit=LIST_LIMIT
+                    ),
+                    total=count_upcoming_changes(session=session, team_id=team_id, today=today),
+                )
+    except SQLAlchemyError:
+        call.logger.exception("listing upcoming changes failed")
+        message = notice_message(
+            ":warning: The list can't be shown: the database is not answering."
+        )
+    call.respond(**message)
+
+
+def _open(
+    client: WebClient,
+    trigger_id: str,
+    database: Database,
+    logger: Logger,
+    build: Callable[[Session], dict[str, Any]],
+) -> None:
+    """Open the modal `build(session)` makes; the database failing is said in a modal."""
+    try:
+        with database.transaction() as session:
+            view = build(session)
+    except SQLAlchemyError:
+        logger.exception("opening a change's modal failed")
+        view = problem_modal("Change", DATABASE_DOWN)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _opener(form: Callable[[Session, UpcomingChange, str], dict[str, Any]]) -> Any:
+    """A button's listener opening `form(session, change, metadata)` on the button's change,
+    or saying why that change can't be changed any more."""
+
+    def open_on_change(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        logger: Logger,
+    ) -> None:
+        ack()
+        change_id = _change_id(action)
+
+        def build(session: Session) -> dict[str, Any]:
+            change = session.get(UpcomingChange, change_id)
+            if change is None:
+                return problem_modal("Change", f"Change #{change_id} no longer exists.")
+            if change.status == CANCELLED:
+                return problem_modal("Change", f"Change #{change_id} was cancelled already.")
+            return form(session, change, json.dumps({"change_id": change_id}))
+
+        _open(client, body["trigger_id"], database, logger, build)
+
+    return open_on_change
+
+
+def _edit_form(session: Session, change: UpcomingChange, metadata: str) -> dict[str, Any]:
+    return change_modal(segments=list_segments(session=session), metadata=metadata, change=change)
+
+
+def _cancel_form(_session: Session, change: UpcomingChange, metadata: str) -> dict[str, Any]:
+    return cancel_modal(change=change, metadata=metadata)
+
+
+def _change_id(action: dict[str, Any]) -> int:
+    value = str(action.get("value", ""))
+    return int(value) if value.isdigit() else 0
+
+
+def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
+    """`feedback` is the feedback form's flows, which "Comment on this change" opens."""
+    engage.add(
+        Subcommand(
+            "change",
+            "Announce an upcoming change to one of your outputs, in your team's channel and "
+            "every channel subscribed; `list` shows your team's upcoming changes, to edit or "
+            "cancel them.",
+            ("/engage change", "/engage change list"),
+            run_change,
+        )
+    )
+
+    app.action(EDIT_ACTION)(_opener(_edit_form))
+    app.action(CANCEL_ACTION)(_opener(_cancel_form))
+
+    @app.action(COMMENT_ACTION)
+    def comment(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        logger: Logger,
+    ) -> None:
+        """Anyone who sees the announcement may comment, people of other organisations too."""
+        ack()
+        change_id = _change_id(action)
+        try:
+            with database.transaction() as session:
+                change = session.get(UpcomingChange, change_id)
+                prefill = (
+                    Prefill(
+                        team=change.team,
+                        output=change.output,
+                        channel="slack",
+                        note=comment_note(change),
+                    )
+                    if change is not None
+                    else None
+                )
+        except SQLAlchemyError:
+            logger.exception("loading change #%s to comment on failed", change_id)
+            client.views_open(
+                trigger_id=body["trigger_id"], view=problem_modal("Comment", DATABASE_DOWN)
+            )
+            return
+        if prefill is None:
+            view = problem_modal("Comment", f"Change #{change_id} no longer exists.")
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
+        origin = FormOrigin(feedback.kind.name, change_id=change_id)
+        feedback.open_form(client, body["trigger_id"], origin, logger, prefill=prefill)
+
+    @app.view(CALLBACK_ID)
+    def save(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        database: Database,
+        settings: Settings,
+        scheduler: Scheduler,
+        logger: Logger,
+    ) -> None:
+        change_id = json.loads(view.get("private_metadata") or "{}").get("change_id")
+        user_id = body["user"]["id"]
+        now = settings.clock.now()
+
+        def announce() -> tuple[dict[str, Any], Notices]:
+            form = FormValues(view)
+            draft = ChangeDraft(
+                title=form.text("title") or "",
+                description=form.text("description") or "",
+                team_id=form.id_choice("team"),
+                output_id=form.id_choice("output"),
+                effective_on=form.day("effective_on"),
+                feedback_by=form.day("feedback_by"),
+                segment_ids=form.id_choices("segments"),
+            )
+            with database.transaction() as session:
+                notices = save_change(
+                    session=session,
+                    draft=draft,
+                    now=now,
+                    default_zone=settings.timezone,
+                    user_id=user_id,
+                    change_id=change_id,
+                    source_key=None if change_id else f"view:{user_id}:{view['id']}",
+                )
+                verb = "Updated" if change_id else "Announced"
+                return done_modal(
+                    change=notices.change, verb=verb, channels=notices.channels
+                ), notices
+
+        _finish(ack, view, logger, announce, scheduler, now, fallback_field="title")
+
+    @app.view(CANCEL_CALLBACK_ID)
+    def save_cancel(
+        ack: Ack,
+        view: dict[str, Any],
+        database: Database,
+        settings: Settings,
+        scheduler: Scheduler,
+        logger: Logger,
+    ) -> None:
+        change_id = int(json.loads(view.get("private_metadata") or "{}").get("change_id", 0))
+        now = settings.clock.now()
+
+        def cancel() -> tuple[dict[str, Any], Notices]:
+            with database.transaction() as session:
+                notices = cancel_change(
+                    session=session,
+                    change_id=change_id,
+                    reason=FormValues(view).text("reason"),
+                    now=now,
+                )
+                confirmation = done_modal(
+                    change=notices.change, verb="Cancelled", channels=notices.channels
+                )
+                return confirmation, notices
+
+        _finish(ack, view, logger, cancel, scheduler, now, fallback_field="reason")
+
+
+def _finish(
+    ack: Ack,
+    view: dict[str, Any],
+    logger: Logger,
+    save: Callable[[], tuple[dict[str, Any], Notices]],
+    scheduler: Scheduler,
+    now: datetime,
+    *,
+    fallback_field: str,
+) -> None:
+    """Save; then show where the notices go, and send them (they were queued with the save)."""
+    saved = save_form(ack, view, logger, save, fallback_field=fallback_field)
+    if saved is None:
+        return
+    confirmation, notices = saved
+    ack(response_action="update", view=confirmation)
+    scheduler.deliver(now, keys=[due.key for due in notices.dues])

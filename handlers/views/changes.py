@@ -1,0 +1,278 @@
+"""Upcoming changes: the form, the cancel form, the team's list, and the notices channels get.
+
+The notices are rendered when sent, from the change as it is then (bot/scheduling.py):
+an announcement of a revision since edited, or of a change since cancelled, is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.changes import REASON_MAX, TITLE_MAX
+from bot.scheduling import Message
+from bot.text import LONG_TEXT_MAX, escape_mrkdwn, preview
+from handlers.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    external_select,
+    input_block,
+    modal,
+    multi_static_select,
+    option,
+    options,
+    plain,
+    section,
+    text_input,
+)
+from storage.changes import CANCELLED
+from storage.models import AudienceSegment, Delivery, ProducerTeam, UpcomingChange
+
+CALLBACK_ID = "change_form"
+CANCEL_CALLBACK_ID = "change_cancel_form"
+EDIT_ACTION = "change_edit"
+CANCEL_ACTION = "change_cancel"
+COMMENT_ACTION = "change_comment"
+LIST_LIMIT = 20  # changes a list shows: two blocks each, within Slack's 50 a message
+SECTION_MAX = 3000  # Slack's limit on a section's text
+
+
+def long_date(day: date) -> str:
+    """As in "Monday 1 March 2027"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def change_modal(
+    *,
+    segments: Sequence[AudienceSegment],
+    metadata: str,
+    change: UpcomingChange | None = None,
+    team: ProducerTeam | None = None,
+) -> dict[str, Any]:
+    """The form to announce a change for `team`, or to edit `change` (prefilled)."""
+    team = change.team if change is not None else team
+    output = change.output if change is not None else None
+    blocks = [
+        input_block(
+            "team", "Team", external_select(option(team.name, str(team.id)) if team else None)
+        ),
+        input_block(
+            "output",
+            "Which output is changing",
+            external_select(option(output.name, str(output.id)) if output else None),
+        ),
+        input_block(
+            "title",
+            "Title",
+            text_input(change.title if change else None, max_length=TITLE_MAX),
+        ),
+        input_block(
+            "description",
+            "What is changing and why",
+            text_input(
+                change.description if change else None, multiline=True, max_length=LONG_TEXT_MAX
+            ),
+        ),
+        input_block(
+            "effective_on", "Takes effect on", _date_picker(change and change.effective_on)
+        ),
+        input_block(
+            "feedback_by",
+            "Feedback wanted by",
+            _date_picker(change and change.feedback_by),
+            optional=True,
+            hint="The last day for comments, before the change takes effect.",
+        ),
+        input_block(
+            "segments",
+            "Who is affected",
+            multi_static_select(
+                options((str(segment.id), segment.name) for segment in segments),
+                [str(segment.id) for segment in change.segments] if change else (),
+            ),
+            optional=True,
+        ),
+    ]
+    if change is None:
+        return modal(
+            CALLBACK_ID, "Announce a change", blocks, submit="Announce", private_metadata=metadata
+        )
+    blocks.insert(0, context("Saving posts an update notice wherever the change was announced."))
+    return modal(
+        CALLBACK_ID,
+        f"Edit change #{change.id}",
+        blocks,
+        submit="Announce update",
+        private_metadata=metadata,
+    )
+
+
+def _date_picker(initial: date | None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker"}
+    if initial is not None:
+        element["initial_date"] = initial.isoformat()
+    return element
+
+
+def cancel_modal(*, change: UpcomingChange, metadata: str) -> dict[str, Any]:
+    """Asks why the change is cancelled: the reason is shown in the cancellation notice."""
+    blocks = [
+        section(f"Cancel change *#{change.id}*: {_about(change)}?"),
+        input_block(
+            "reason",
+            "Why is it cancelled?",
+            text_input(multiline=True, max_length=REASON_MAX),
+            hint="Shown in the notice to every channel that heard about the change.",
+        ),
+    ]
+    view = modal(
+        CANCEL_CALLBACK_ID,
+        f"Cancel change #{change.id}",
+        blocks,
+        submit="Cancel the change",
+        private_metadata=metadata,
+    )
+    return {**view, "close": plain("Keep it")}
+
+
+def done_modal(*, change: UpcomingChange, verb: str, channels: Sequence[str]) -> dict[str, Any]:
+    """What the form turns into once saved: where the notice is going."""
+    text = f":white_check_mark: {verb} change *#{change.id}*: {_about(change)}."
+    if channels:
+        text += "\nThe notice is going to " + ", ".join(f"<#{c}>" for c in channels) + "."
+    else:
+        team = escape_mrkdwn(change.team.name)
+        text += (
+            f"\nNo channel hears about {team}'s changes yet: give the team a home channel "
+            f"with `/engage team`, or subscribe one with `/engage subscribe {team}`."
+        )
+    return modal("change_saved", "Change saved", [section(text)], submit=None)
+
+
+def changes_list_message(
+    *, team_name: str, changes: Sequence[UpcomingChange], total: int
+) -> dict[str, Any]:
+    """The team's next `changes` (of `total`), each with Edit and Cancel buttons."""
+    team = escape_mrkdwn(team_name)
+    if not changes:
+        text = f"{team} has no upcoming changes. Announce one with `/engage change`."
+        return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+    blocks: list[Block] = [section(f"*Upcoming changes for {team}*, soonest first:")]
+    for change in changes:
+        blocks.append(
+            section(f"*#{change.id} {escape_mrkdwn(change.title)}*\n{_listed_line(change)}")
+        )
+        blocks.append(
+            actions(
+                f"change_{change.id}",
+                button("Edit", EDIT_ACTION, str(change.id)),
+                button("Cancel", CANCEL_ACTION, str(change.id), style="danger"),
+            )
+        )
+    if total > len(changes):
+        blocks.append(context(f"Showing the next {len(changes)} of {total} upcoming changes."))
+    return {
+        "response_type": "ephemeral",
+        "text": f"Upcoming changes for {team}: {total}.",
+        "blocks": blocks,
+    }
+
+
+def comment_button(change_id: int) -> dict[str, Any]:
+    return button("Comment on this change", COMMENT_ACTION, str(change_id), style="primary")
+
+
+def comment_note(change: UpcomingChange) -> str:
+    """Heads the feedback form opened by "Comment on this change"."""
+    return f"Your comment on {_about(change)} goes to {escape_mrkdwn(change.team.name)}."
+
+
+def announcement_message(change: UpcomingChange) -> Message:
+    """The announcement of a change, or (after an edit) the notice of its update."""
+    output, team = escape_mrkdwn(change.output.name), escape_mrkdwn(change.team.name)
+    title = escape_mrkdwn(change.title)
+    updated = change.revision > 1
+    headline = (
+        f":pencil2: *Updated: upcoming change* to *{output}* ({team})"
+        if updated
+        else f":mega: *Upcoming change* to *{output}* ({team})"
+    )
+    facts = [f"*Takes effect:* {long_date(change.effective_on)}"]
+    if change.feedback_by is not None:
+        facts.append(f"*Feedback wanted by:* {long_date(change.feedback_by)}")
+    if change.segments:
+        affected = ", ".join(segment.name for segment in change.segments)
+        facts.append(f"*Who is affected:* {escape_mrkdwn(affected)}")
+    blocks = [
+        section(f"{headline}\n*{title}*"),
+        *(section(part) for part in _escaped_parts(change.description)),
+        section("\n".join(facts)),
+        actions(f"change_{change.id}", comment_button(change.id)),  # type: ignore[arg-type]
+    ]
+    if updated:
+        blocks.append(context(f"Change #{change.id}, update {change.revision - 1}."))
+    else:
+        blocks.append(context(f"Change #{change.id}. Comments go to {team}."))
+    prefix = "Updated change" if updated else "Upcoming change"
+    return {"text": f"{prefix} to {output}: {title}", "blocks": blocks}
+
+
+def cancellation_message(change: UpcomingChange) -> Message:
+    """The notice that a change announced earlier will not happen, and why."""
+    text = (
+        f":no_entry_sign: *Cancelled:* {_about(change)}, announced to take effect on "
+        f"{long_date(change.effective_on)}, will not happen."
+    )
+    reason = _escaped_parts(change.cancel_reason or "")
+    return {
+        "text": f"Cancelled: {escape_mrkdwn(change.title)}",
+        "blocks": [section(f"{text}\n*Why:*"), *(section(part) for part in reason)],
+    }
+
+
+def render_announcement(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+    """A revision's notice, unless the change was edited again or cancelled since."""
+    change = session.get(UpcomingChange, delivery.subject_id)
+    if change is None or change.status == CANCELLED or delivery.note != str(change.revision):
+        return None
+    return announcement_message(change)
+
+
+def render_cancellation(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+    """The cancellation notice (only ever queued once the change is cancelled)."""
+    change = session.get(UpcomingChange, delivery.subject_id)
+    if change is None or change.status != CANCELLED:
+        return None
+    return cancellation_message(change)
+
+
+def _about(change: UpcomingChange) -> str:
+    """The change in a few words, as safe mrkdwn: its title, output and team."""
+    return (
+        f"*{escape_mrkdwn(change.title)}* ({escape_mrkdwn(change.output.name)}, "
+        f"{escape_mrkdwn(change.team.name)})"
+    )
+
+
+def _listed_line(change: UpcomingChange) -> str:
+    parts = [escape_mrkdwn(change.output.name), f"takes effect {long_date(change.effective_on)}"]
+    if change.feedback_by is not None:
+        parts.append(f"feedback by {long_date(change.feedback_by)}")
+    return " · ".join(parts) + f" · {preview(change.description, 150)}"
+
+
+def _escaped_parts(text: str) -> list[str]:
+    """User text escaped, in pieces that each fit a section (escaping lengthens it)."""
+    parts = [""]
+    for char in text:
+        piece = escape_mrkdwn(char)
+        if len(parts[-1]) + len(piece) > SECTION_MAX:
+            parts.append("")
+        parts[-1] += piece
+    return parts
