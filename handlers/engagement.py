@@ -7,8 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.engagements import EngagementDraft, save_engagement
+from bot.opportunities import record_logged
 from bot.text import SUMMARY_MAX
 from handlers.engage import EngageCommand, Subcommand
 from handlers.entries import EntryFlows, EntryKind, Prefill
@@ -46,7 +48,19 @@ def _form(
         record=record,
         team=prefill.team,
         summary=prefill.text,
+        occurred_on=prefill.day,
+        method=prefill.method,
+        participants=prefill.participants,
     )
+
+
+def _link_opportunity(session: Session, record: Engagement, origin: FormOrigin) -> None:
+    if origin.opportunity_id is not None:
+        record_logged(
+            session=session,
+            opportunity_id=origin.opportunity_id,
+            engagement_id=record.id,  # type: ignore[arg-type]
+        )
 
 
 ENGAGEMENT = EntryKind(
@@ -66,6 +80,7 @@ ENGAGEMENT = EntryKind(
         summary=text, team_id=team_id, occurred_on=today
     ),
     save=lambda *, record_id, **kwargs: save_engagement(engagement_id=record_id, **kwargs),
+    on_saved=_link_opportunity,
 )
 
 

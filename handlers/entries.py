@@ -52,6 +52,10 @@ class Prefill:
     channel: str | None = None
     output: StatisticalOutput | None = None
     note: str | None = None  # safe mrkdwn heading the form (what a comment is on)
+    # An engagement's date, method and participants (when logged for an opportunity).
+    day: date | None = None
+    method: str | None = None
+    participants: int | None = None
 
 
 class FormBuilder(Protocol):
@@ -97,6 +101,9 @@ class EntryKind:
     save: Saver
     # Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide").
     more_buttons: Callable[[int], list[dict[str, Any]]] = lambda _record_id: []
+    # Called in the save's transaction with the record and its form's origin, to link
+    # the record to what the form was opened from (an engagement to its opportunity).
+    on_saved: Callable[[Session, Any, FormOrigin], None] = lambda *_: None
 
 
 NO_TEAM_YET = notice_message(
@@ -249,6 +256,7 @@ class EntryFlows:
                     record_id=origin.record_id,
                     source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
                 )
+                self.kind.on_saved(session, record, origin)
                 return record.id, self.kind.text_of(record), record.team.name  # type: ignore[return-value]
 
         saved = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)

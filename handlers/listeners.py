@@ -14,6 +14,7 @@ from handlers import (
     errors,
     feedback,
     home,
+    opportunities,
     options,
     subscriptions,
     team,
@@ -25,7 +26,7 @@ from storage.database import Database
 COMMAND = "/engage"
 
 # Every message the scheduler delivers, by feature (see bot/scheduling.py).
-DELIVERY_KINDS: tuple[DeliveryKind, ...] = (*changes.KINDS, *alerts.KINDS)
+DELIVERY_KINDS: tuple[DeliveryKind, ...] = (*changes.KINDS, *alerts.KINDS, *opportunities.KINDS)
 
 
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
@@ -40,6 +41,7 @@ def register_listeners(app: App, database: Database, settings: Settings) -> Enga
     team.register(app, engage)
     changes.register(app, engage, flows["feedback"])
     subscriptions.register(engage)
+    opportunities.register(app, engage, flows["engagement"])
     register_entry_buttons(app, flows)
     decisions.register(app)
     home.register(app, flows)

@@ -34,11 +34,18 @@ def engagement_modal(
     record: Engagement | None = None,
     team: ProducerTeam | None = None,
     summary: str | None = None,
+    occurred_on: date | None = None,
+    method: str | None = None,
+    participants: int | None = None,
 ) -> dict[str, Any]:
-    """The form to log an engagement, or to edit `record`."""
+    """The form to log an engagement (prefilled with what is known), or to edit `record`."""
     team = record.team if record is not None else team
     blocks = [
-        input_block("occurred_on", "Date", date_picker(record.occurred_on if record else today)),
+        input_block(
+            "occurred_on",
+            "Date",
+            date_picker(record.occurred_on if record else occurred_on or today),
+        ),
         input_block(
             "team", "Team", external_select(option(team.name, str(team.id)) if team else None)
         ),
@@ -53,7 +60,7 @@ def engagement_modal(
         input_block(
             "method",
             "Method",
-            static_select(options(METHODS.items()), record.method if record else None),
+            static_select(options(METHODS.items()), record.method if record else method),
             optional=True,
         ),
         input_block(
@@ -83,7 +90,7 @@ def engagement_modal(
         input_block(
             "participants",
             "Number of participants",
-            number_input(record.participants if record else None),
+            number_input(record.participants if record else participants),
             optional=True,
         ),
         input_block(

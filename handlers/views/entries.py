@@ -26,6 +26,7 @@ class FormOrigin:
     from_home: bool = False
     permalink: str | None = None  # of the Slack message the feedback came from
     change_id: int | None = None  # the upcoming change the feedback comments on
+    opportunity_id: int | None = None  # the opportunity the engagement is logged for
 
     def to_json(self) -> str:
         return json.dumps({key: value for key, value in asdict(self).items() if value})

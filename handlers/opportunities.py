@@ -1,0 +1,370 @@
+"""Engagement opportunities: `/engage opportunity` posts one to channels, its buttons take
+and give up places, `/engage opportunity list` shows the team's upcoming ones, and the
+organiser's reminder and prompt to log it are scheduled deliveries (`KINDS`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from logging import Logger
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.opportunities import (
+    LOG_PROMPT,
+    POSTED,
+    REMINDER,
+    Answer,
+    OpportunityDraft,
+    Posting,
+    Signup,
+    log_summary,
+    method_named_in,
+    plan_log_prompts,
+    plan_reminders,
+    save_opportunity,
+    sign_up,
+    team_today,
+    withdraw,
+)
+from bot.scheduling import DeliveryKind, Message, Scheduler
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.entries import EntryFlows, Prefill
+from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.views.entries import FormOrigin, notice_message, problem_modal
+from handlers.views.opportunities import (
+    CALLBACK_ID,
+    LIST_LIMIT,
+    LOG_ACTION,
+    SIGNUPS_ACTION,
+    TAKE_PART_ACTION,
+    WITHDRAW_ACTION,
+    click_answer,
+    log_prompt_message,
+    opportunity_modal,
+    posted_message,
+    posted_modal,
+    reminder_message,
+    signups_message,
+    upcoming_message,
+)
+from storage.database import Database
+from storage.models import Delivery, Opportunity
+from storage.opportunities import (
+    CANCELLED,
+    active_signup_count,
+    posted_copies,
+    signed_up,
+    upcoming_opportunities,
+)
+from storage.teams import team_for_person
+
+NO_TEAM = notice_message(
+    "Which team's opportunity? This channel is no team's home, and you haven't recorded for "
+    "a team yet: run it in your team's channel, or create a team with `/engage team`."
+)
+USAGE = notice_message(
+    "`/engage opportunity` opens the form to post one; `/engage opportunity list` shows your "
+    "team's upcoming opportunities and who signed up."
+)
+DATABASE_DOWN = ":warning: The database is not answering: please try again in a minute."
+
+
+def run(call: CommandCall) -> None:
+    """`/engage opportunity [list]`."""
+    if call.args.lower() not in ("", "list"):
+        call.respond(**USAGE)
+        return
+    try:
+        with call.database.transaction() as session:
+            team = team_for_person(
+                session=session, channel_id=call.channel_id, user_id=call.user_id
+            )
+            if team is None:
+                call.respond(**NO_TEAM)
+                return
+            assert team.id is not None
+            if call.args:
+                today = team_today(team, call.settings.clock.now(), call.settings.timezone)
+                rows = upcoming_opportunities(
+                    session=session, team_id=team.id, today=today, limit=LIST_LIMIT + 1
+                )
+                call.respond(**upcoming_message(team_name=team.name, rows=rows))
+                return
+            view = opportunity_modal(
+                team_name=team.name,
+                channel_id=call.channel_id,
+                metadata=json.dumps({"team_id": team.id}),
+            )
+    except SQLAlchemyError:
+        call.logger.exception("/engage opportunity failed")
+        call.respond(**notice_message(DATABASE_DOWN))
+        return
+    call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
+
+
+def save(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    database: Database,
+    settings: Settings,
+    scheduler: Scheduler,
+    logger: Logger,
+) -> None:
+    """The form's submission: save the opportunity and queue its posts, then send them."""
+    user_id = body["user"]["id"]
+    team_id = int(json.loads(view.get("private_metadata") or "{}").get("team_id", 0))
+    now = settings.clock.now()
+
+    def store() -> Posting:
+        form = FormValues(view)
+        draft = OpportunityDraft(
+            title=form.text("title"),
+            happens_on=form.day("happens_on"),
+            place=form.text("place"),
+            description=form.text("description"),
+            places=form.number("places"),
+            channels=_conversations(view, "channels"),
+        )
+        with database.transaction() as session:
+            return save_opportunity(
+                session=session,
+                draft=draft,
+                team_id=team_id,
+                user_id=user_id,
+                now=now,
+                default_zone=settings.timezone,
+                source_key=f"view:{user_id}:{view['id']}",
+            )
+
+    posting = save_form(ack, view, logger, store, fallback_field="title")
+    if posting is None:
+        return
+    ack(
+        response_action="update",
+        view=posted_modal(opportunity=posting.opportunity, channels=posting.channels),
+    )
+    scheduler.deliver(now, keys=[due.key for due in posting.dues])
+
+
+def _conversations(view: dict[str, Any], field: str) -> list[str]:
+    """The conversations chosen in a multi_conversations_select."""
+    state = view.get("state", {}).get("values", {}).get(field, {}).get(field, {})
+    return list(state.get("selected_conversations") or [])
+
+
+def answer_click(
+    change: Callable[..., Signup],
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    database: Database,
+    settings: Settings,
+    logger: Logger,
+) -> None:
+    """Take or give up a place, tell the person, and show the places left in every post."""
+    value = str(action.get("value", ""))
+    opportunity_id = int(value) if value.isdigit() else 0
+    try:
+        with database.transaction() as session:
+            signup = change(
+                session=session,
+                opportunity_id=opportunity_id,
+                user_id=body["user"]["id"],
+                now=settings.clock.now(),
+                default_zone=settings.timezone,
+            )
+    except SQLAlchemyError as error:
+        logger.exception("changing a place on opportunity #%s failed", opportunity_id)
+        respond(**notice_message(f":warning: {nothing_recorded(error)}"), replace_original=False)
+        return
+    respond(**click_answer(signup.answer, signup.opportunity), replace_original=False)
+    if signup.changed:
+        update_posts(opportunity_id, client, database, logger)
+
+
+def _click_listener(change: Callable[..., Signup]) -> Callable[..., None]:
+    def listener(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        ack()
+        answer_click(change, action, body, client, respond, database, settings, logger)
+
+    return listener
+
+
+def update_posts(
+    opportunity_id: int, client: WebClient, database: Database, logger: Logger
+) -> None:
+    """Show the places left now in every post of the opportunity that went out."""
+    try:
+        with database.transaction() as session:
+            opportunity = session.get(Opportunity, opportunity_id)
+            if opportunity is None:
+                return
+            message = posted_message(
+                opportunity=opportunity,
+                taken=active_signup_count(session=session, opportunity_id=opportunity_id),
+            )
+            copies = posted_copies(session=session, opportunity_id=opportunity_id, kind=POSTED)
+    except SQLAlchemyError:  # the place is taken or freed; only the posts show old news
+        logger.exception("reading the posts of opportunity #%s failed", opportunity_id)
+        return
+    for channel, ts in copies:
+        try:
+            client.chat_update(channel=channel, ts=ts, **message)
+        except SlackApiError:
+            logger.warning("could not update the post in %s", channel, exc_info=True)
+
+
+def show_signups(
+    action: dict[str, Any], respond: Respond, database: Database, logger: Logger
+) -> None:
+    """The "Who signed up" button of the list."""
+    value = str(action.get("value", ""))
+    try:
+        with database.transaction() as session:
+            opportunity = session.get(Opportunity, int(value)) if value.isdigit() else None
+            message = (
+                signups_message(
+                    opportunity=opportunity,
+                    user_ids=signed_up(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
+                )
+                if opportunity is not None
+                else click_answer(Answer.MISSING, None)
+            )
+    except SQLAlchemyError:
+        logger.exception("listing who signed up failed")
+        message = notice_message(DATABASE_DOWN)
+    respond(**message, replace_original=False)
+
+
+def open_log_form(
+    flows: EntryFlows,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    logger: Logger,
+) -> None:
+    """The log prompt's button: the engagement form filled in from the opportunity (saving
+    it links the two), or the engagement already logged for it."""
+    value = str(action.get("value", ""))
+    opportunity_id = int(value) if value.isdigit() else 0
+    origin = FormOrigin(flows.kind.name, opportunity_id=opportunity_id)
+    prefill, problem = Prefill(), None
+    try:
+        with flows.database.transaction() as session:
+            opportunity = session.get(Opportunity, opportunity_id)
+            if opportunity is None:
+                problem = f"Opportunity #{opportunity_id} no longer exists."
+            elif opportunity.engagement_id is not None:
+                origin = FormOrigin(flows.kind.name, record_id=opportunity.engagement_id)
+            else:
+                prefill = Prefill(
+                    team=opportunity.team,
+                    text=log_summary(opportunity),
+                    day=opportunity.happens_on,
+                    method=method_named_in(opportunity.title, opportunity.description),
+                    participants=active_signup_count(
+                        session=session, opportunity_id=opportunity_id
+                    ),
+                )
+    except SQLAlchemyError:
+        logger.exception("loading opportunity #%s to log it failed", opportunity_id)
+        problem = "The form can't be opened: the database is not answering. Please try again."
+    if problem is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
+        return
+    flows.open_form(client, body["trigger_id"], origin, logger, prefill=prefill)
+
+
+# --- scheduled deliveries ----------------------------------------------------------------
+
+
+def _render_post(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+    opportunity = _still_open(session, delivery)
+    if opportunity is None:
+        return None
+    return posted_message(
+        opportunity=opportunity,
+        taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
+    )
+
+
+def _render_reminder(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+    opportunity = _still_open(session, delivery)
+    if opportunity is None:
+        return None
+    names = signed_up(session=session, opportunity_id=opportunity.id)  # type: ignore[arg-type]
+    return reminder_message(opportunity=opportunity, user_ids=names)
+
+
+def _render_log_prompt(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+    opportunity = _still_open(session, delivery)
+    if opportunity is None or opportunity.engagement_id is not None:
+        return None
+    return log_prompt_message(
+        opportunity=opportunity,
+        taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
+    )
+
+
+def _still_open(session: Session, delivery: Delivery) -> Opportunity | None:
+    opportunity = session.get(Opportunity, delivery.subject_id) if delivery.subject_id else None
+    return None if opportunity is None or opportunity.status == CANCELLED else opportunity
+
+
+KINDS: tuple[DeliveryKind, ...] = (
+    DeliveryKind(POSTED, "an engagement opportunity", _render_post),
+    DeliveryKind(REMINDER, "a reminder of an opportunity", _render_reminder, plan_reminders),
+    DeliveryKind(
+        LOG_PROMPT, "a prompt to log an opportunity", _render_log_prompt, plan_log_prompts
+    ),
+)
+
+
+def register(app: App, engage: EngageCommand, engagement_flows: EntryFlows) -> None:
+    engage.add(
+        Subcommand(
+            "opportunity",
+            "Post an upcoming opportunity for users to take part (a workshop, a panel) to "
+            "channels, with limited places and a sign-up button; `list` shows your team's "
+            "upcoming ones and who signed up.",
+            ("/engage opportunity", "/engage opportunity list"),
+            run,
+        )
+    )
+    app.view(CALLBACK_ID)(save)
+
+    app.action(TAKE_PART_ACTION)(_click_listener(sign_up))
+    app.action(WITHDRAW_ACTION)(_click_listener(withdraw))
+
+    @app.action(SIGNUPS_ACTION)
+    def who_signed_up(
+        ack: Ack, action: dict[str, Any], respond: Respond, database: Database, logger: Logger
+    ) -> None:
+        ack()
+        show_signups(action, respond, database, logger)
+
+    @app.action(LOG_ACTION)
+    def log_it(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, logger: Logger
+    ) -> None:
+        ack()
+        open_log_form(engagement_flows, action, body, client, logger)
