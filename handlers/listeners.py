@@ -10,6 +10,7 @@ from handlers import (
     alerts,
     changes,
     decisions,
+    digests,
     engagement,
     errors,
     feedback,
@@ -26,7 +27,12 @@ from storage.database import Database
 COMMAND = "/engage"
 
 # Every message the scheduler delivers, by feature (see bot/scheduling.py).
-DELIVERY_KINDS: tuple[DeliveryKind, ...] = (*changes.KINDS, *alerts.KINDS, *opportunities.KINDS)
+DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
+    *changes.KINDS,
+    *alerts.KINDS,
+    *opportunities.KINDS,
+    *digests.KINDS,
+)
 
 
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
