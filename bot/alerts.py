@@ -3,7 +3,8 @@
 A change has four kinds of alert, each at 09:00 in its team's time zone:
 
 - a reminder to its channels on each of the team's lead days before it takes effect
-  (only those due after the change was announced: the announcement covers the rest);
+  (only those due after the change was announced or last updated: that notice covers
+  the rest);
 - "feedback closes tomorrow" to its channels, the day before its feedback-by date;
 - "in effect from today" to its channels, on the day;
 - a direct message to each person who recorded feedback on its output in the year before
@@ -61,6 +62,7 @@ class ChangeTiming:
     effective_on: date
     feedback_by: date | None
     announced_at: datetime
+    last_told_at: datetime  # the latest announcement or update notice
     zone: ZoneInfo
     lead_days: tuple[int, ...]
 
@@ -70,6 +72,7 @@ class ChangeTiming:
             effective_on=change.effective_on,
             feedback_by=change.feedback_by,
             announced_at=change.created_at,
+            last_told_at=change.updated_at,
             zone=zone,
             lead_days=lead_days(change.team.alert_lead_days),
         )
@@ -103,7 +106,7 @@ def scheduled_alerts(timing: ChangeTiming) -> list[Alert]:
         ahead.append(Alert(FEEDBACK_CLOSES, closes, timing.feedback_by))
     earliest = timing.at_nine(effective - timedelta(days=max(timing.lead_days)))
     return [
-        *(alert for alert in ahead if alert.due_at > timing.announced_at),
+        *(alert for alert in ahead if alert.due_at > timing.last_told_at),
         Alert(IN_EFFECT, timing.at_nine(effective), effective),
         Alert(STAFF_MESSAGE, max(earliest, timing.announced_at), None),
     ]
@@ -138,7 +141,6 @@ def current_alerts(timing: ChangeTiming, at: datetime) -> list[Alert]:
 def alert_dues(
     change: UpcomingChange,
     alerts: Sequence[Alert],
-    at: datetime,
     channels: Sequence[str],
     staff: Sequence[str],
 ) -> list[Due]:
@@ -164,7 +166,7 @@ def alert_dues(
                     team_id=change.team_id,
                     subject_id=change.id,
                     lead_days=alert.lead_days,
-                    note=_note(alert.about, at),
+                    note=alert.about.isoformat() if alert.about else None,
                 )
             )
     return dues
@@ -190,7 +192,7 @@ def plan_alerts(session: Session, at: datetime, default_zone: ZoneInfo) -> list[
                 received_from=_a_year_before(announced),
                 received_to=announced,
             )
-        dues.extend(alert_dues(change, alerts, at, channels, staff))
+        dues.extend(alert_dues(change, alerts, channels, staff))
     return dues
 
 
@@ -207,19 +209,18 @@ class ChangeNotice:
     today: date
 
 
-def notice_to_send(session: Session, delivery: Delivery, zone: ZoneInfo) -> ChangeNotice | None:
-    """What the alert `delivery` says now, or None if it no longer matters."""
+def notice_to_send(
+    session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
+) -> ChangeNotice | None:
+    """What the alert `delivery` says when sent as of `at`, or None if it no longer matters."""
     if delivery.subject_id is None:
         return None
     change = session.get(UpcomingChange, delivery.subject_id)
     if change is None or change.status != ANNOUNCED:
         return None
     timing = ChangeTiming.of(change, zone)
-    about, planned_at = _read_note(delivery.note)
-    # The scheduler does not tell a renderer the moment it sends at. A delivery is first
-    # sent in the tick that planned it, and a retry at its `next_attempt_at`: the later of
-    # the two is when this attempt is made, give or take a tick.
-    today = timing.today(max(planned_at, delivery.next_attempt_at))
+    about = date.fromisoformat(delivery.note) if delivery.note else None
+    today = timing.today(at)
     if not matters(delivery.kind, about, timing, today):
         return None
     return ChangeNotice(
@@ -231,16 +232,6 @@ def notice_to_send(session: Session, delivery: Delivery, zone: ZoneInfo) -> Chan
         feedback_by=change.feedback_by,
         today=today,
     )
-
-
-def _note(about: date | None, at: datetime) -> str:
-    """A delivery's note: the date it tells of, and the moment it was planned."""
-    return f"{about.isoformat() if about else '-'} {at.isoformat()}"
-
-
-def _read_note(note: str | None) -> tuple[date | None, datetime]:
-    about, _, planned = (note or "").partition(" ")
-    return (None if about == "-" else date.fromisoformat(about)), datetime.fromisoformat(planned)
 
 
 def _a_year_before(day: date) -> date:

@@ -22,7 +22,6 @@ from storage.deliveries import Due, enqueue
 from storage.models import ProducerTeam, StatisticalOutput, UpcomingChange
 from storage.reference import segments_by_id
 from storage.subscriptions import channels_for_change
-from storage.types import utc_now
 
 # Delivery kinds: an announcement (revision 1) or an update notice (later revisions),
 # and a cancellation notice.
@@ -140,6 +139,7 @@ def save_change(
             effective_on=draft.effective_on,  # type: ignore[arg-type]
             created_by=user_id,
             source_key=source_key,
+            created_at=now,  # the clock's moment (the console's may be ahead): alerts count from it
         )
     else:
         change.revision += 1
@@ -150,7 +150,7 @@ def save_change(
     change.effective_on = draft.effective_on  # type: ignore[assignment]
     change.feedback_by = draft.feedback_by
     change.segments = segments
-    change.updated_at = utc_now()
+    change.updated_at = now
     session.add(change)
     session.flush()
     return _queue(session, change, ANNOUNCED_KIND, now, heard_before)
@@ -172,7 +172,7 @@ def cancel_change(
     assert change is not None and reason is not None
     change.status = CANCELLED
     change.cancel_reason = reason.strip()
-    change.updated_at = utc_now()
+    change.updated_at = now
     session.add(change)
     session.flush()
     return _queue(session, change, CANCELLED_KIND, now, [])

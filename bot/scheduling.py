@@ -54,9 +54,10 @@ BATCH = 200
 class DeliveryKind:
     name: str
     label: str  # what it is, for telling a team that it could not be delivered
-    # (session, the delivery, the team's time zone) -> the message, or None when it is no
-    # longer relevant (the change was cancelled, ...): the delivery is then skipped.
-    render: Callable[[Session, Delivery, ZoneInfo], Message | None]
+    # (session, the delivery, the team's time zone, the moment it is sent as of) -> the
+    # message, or None when it is no longer relevant (the change was cancelled, ...): the
+    # delivery is then skipped.
+    render: Callable[[Session, Delivery, ZoneInfo, datetime], Message | None]
     # (session, as of this moment, the default time zone) -> deliveries due by then.
     plan: Callable[[Session, datetime, ZoneInfo], Iterable[Due]] | None = None
 
@@ -153,7 +154,7 @@ class Scheduler:
                 return None  # another tick or process took it
             kind = self.kinds.get(delivery.kind)
             zone = self._zone(session, delivery)
-            message = kind.render(session, delivery, zone) if kind else None
+            message = kind.render(session, delivery, zone, at) if kind else None
             if message is None:
                 reason = "no longer relevant" if kind else f"unknown kind {delivery.kind}"
                 finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)

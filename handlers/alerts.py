@@ -4,6 +4,7 @@ when each is due; handlers/views/alerts.py what it says)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,9 +31,11 @@ from storage.models import Delivery
 
 def _render(
     message: Callable[[ChangeNotice], dict[str, Any]],
-) -> Callable[[Session, Delivery, ZoneInfo], Message | None]:
-    def render(session: Session, delivery: Delivery, zone: ZoneInfo) -> Message | None:
-        notice = notice_to_send(session, delivery, zone)
+) -> Callable[[Session, Delivery, ZoneInfo, datetime], Message | None]:
+    def render(
+        session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
+    ) -> Message | None:
+        notice = notice_to_send(session, delivery, zone, at)
         return None if notice is None else message(notice)
 
     return render

@@ -45,7 +45,7 @@ def _plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Iterable[Du
         )
 
 
-def _render(session: Session, delivery: Delivery, zone: ZoneInfo) -> Message | None:
+def _render(session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime) -> Message | None:
     team = session.get(ProducerTeam, delivery.team_id)
     if team is None or team.digest_channel_id != delivery.target or not delivery.note:
         return None  # the team has moved its digest elsewhere, or stopped it

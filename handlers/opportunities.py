@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from logging import Logger
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -297,7 +298,9 @@ def open_log_form(
 # --- scheduled deliveries ----------------------------------------------------------------
 
 
-def _render_post(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+def _render_post(
+    session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime
+) -> Message | None:
     opportunity = _still_open(session, delivery)
     if opportunity is None:
         return None
@@ -307,15 +310,19 @@ def _render_post(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Messa
     )
 
 
-def _render_reminder(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+def _render_reminder(
+    session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
+) -> Message | None:
     opportunity = _still_open(session, delivery)
-    if opportunity is None:
-        return None
+    if opportunity is None or at.astimezone(zone).date() >= opportunity.happens_on:
+        return None  # a reminder sent on the day, or after, reminds of nothing
     names = signed_up(session=session, opportunity_id=opportunity.id)  # type: ignore[arg-type]
     return reminder_message(opportunity=opportunity, user_ids=names)
 
 
-def _render_log_prompt(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+def _render_log_prompt(
+    session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime
+) -> Message | None:
     opportunity = _still_open(session, delivery)
     if opportunity is None or opportunity.engagement_id is not None:
         return None

@@ -7,7 +7,7 @@ an announcement of a revision since edited, or of a change since cancelled, is s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -236,7 +236,9 @@ def cancellation_message(change: UpcomingChange) -> Message:
     }
 
 
-def render_announcement(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+def render_announcement(
+    session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime
+) -> Message | None:
     """A revision's notice, unless the change was edited again or cancelled since."""
     change = session.get(UpcomingChange, delivery.subject_id)
     if change is None or change.status == CANCELLED or delivery.note != str(change.revision):
@@ -244,7 +246,9 @@ def render_announcement(session: Session, delivery: Delivery, _zone: ZoneInfo) -
     return announcement_message(change)
 
 
-def render_cancellation(session: Session, delivery: Delivery, _zone: ZoneInfo) -> Message | None:
+def render_cancellation(
+    session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime
+) -> Message | None:
     """The cancellation notice (only ever queued once the change is cancelled)."""
     change = session.get(UpcomingChange, delivery.subject_id)
     if change is None or change.status != CANCELLED:

@@ -37,7 +37,7 @@ def timing(
     leads: tuple[int, ...] = DEFAULT_LEAD_DAYS,
     zone: ZoneInfo = LONDON,
 ) -> ChangeTiming:
-    return ChangeTiming(effective_on, feedback_by, announced_at, zone, leads)
+    return ChangeTiming(effective_on, feedback_by, announced_at, announced_at, zone, leads)
 
 
 def moments(alerts: list[Alert], kind: str = REMINDER) -> list[datetime]:

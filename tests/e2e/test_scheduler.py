@@ -35,7 +35,7 @@ def _plan(session: Session, at: datetime, zone: ZoneInfo) -> Iterable[Due]:
     return [due for due in PLANNED if due.due_at <= at]
 
 
-def _render(session: Session, delivery: Delivery, zone: ZoneInfo) -> Message | None:
+def _render(session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime) -> Message | None:
     if delivery.note == "stale":
         return None
     return {"text": f"note {delivery.key}"}
