@@ -165,3 +165,15 @@ def merge(
 
 def _missing(feedback_id: int) -> str:
     return f"There is no feedback #{feedback_id} (it may have been undone)."
+
+
+def merged_undo_refusal(*, session: Session, feedback: Feedback) -> str | None:
+    """Why an item may not be undone: others were merged into it and live on only in it."""
+    merged = items_merged_into(session=session, feedback_id=feedback.id)  # type: ignore[arg-type]
+    if not merged:
+        return None
+    numbers = ", ".join(f"#{item.id}" for item in merged)
+    return (
+        f":no_entry: Feedback #{feedback.id} can't be undone: {numbers} "
+        f"{'was' if len(merged) == 1 else 'were'} merged into it. Nothing was deleted."
+    )

@@ -104,6 +104,8 @@ class EntryKind:
     # Called in the save's transaction with the record and its form's origin, to link
     # the record to what the form was opened from (an engagement to its opportunity).
     on_saved: Callable[[Session, Any, FormOrigin], None] = lambda *_: None
+    # Why the record may not be undone (other records depend on it), or None.
+    undo_refusal: Callable[[Session, Any], str | None] = lambda *_: None
 
 
 NO_TEAM_YET = notice_message(
@@ -320,6 +322,10 @@ class EntryFlows:
                         ),
                         replace_original=False,
                     )
+                    return
+                refusal = self.kind.undo_refusal(session, record)
+                if refusal is not None:
+                    respond(**notice_message(refusal), replace_original=False)
                     return
                 session.delete(record)
         except SQLAlchemyError as error:

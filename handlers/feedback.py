@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.decisions import merged_undo_refusal
 from bot.feedback import FeedbackDraft, save_feedback
 from bot.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
 from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
@@ -76,6 +77,7 @@ FEEDBACK = EntryKind(
     ),
     save=lambda *, record_id, **kwargs: save_feedback(feedback_id=record_id, **kwargs),
     more_buttons=lambda record_id: [decide_button(record_id)],
+    undo_refusal=lambda session, record: merged_undo_refusal(session=session, feedback=record),
 )
 
 

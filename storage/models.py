@@ -289,7 +289,11 @@ class Opportunity(SQLModel, table=True):
     organiser: str = Field(max_length=32)
     status: str = Field(default="open", max_length=20)  # open or cancelled
     # The engagement the organiser logged after the date, once they have.
-    engagement_id: int | None = Field(default=None, foreign_key="engagement.id")
+    engagement_id: int | None = Field(
+        default=None,
+        # Undoing that engagement leaves the opportunity to be logged again.
+        sa_column=Column(Integer, ForeignKey("engagement.id", ondelete="SET NULL")),
+    )
     source_key: str | None = Field(default=None, unique=True, max_length=120)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()

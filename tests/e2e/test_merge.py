@@ -10,7 +10,14 @@ from sqlmodel import select
 from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
 from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
-from tests.e2e.helpers import inputs, make_team, opened_view, reply_text, run_command
+from tests.e2e.helpers import (
+    inputs,
+    make_team,
+    opened_view,
+    reply_text,
+    run_command,
+    wait_for_reply,
+)
 from tests.e2e.test_decisions import decide, record
 
 
@@ -140,3 +147,21 @@ def test_the_command_merges_and_refuses_with_a_reason(bot: RunningBot) -> None:
     assert len(bot.slack.calls("chat.postMessage")) == 1
     # Anything else after "feedback" is feedback, even when it starts with "merge".
     assert "Recorded feedback #4" in reply_text(run_command(bot, "feedback merge the tables"))
+
+
+def test_an_item_others_were_merged_into_cannot_be_undone(bot: RunningBot) -> None:
+    make_team(bot.database)
+    kept = run_command(bot, "feedback Regional CPI please")
+    record(bot, "CPI by region?")
+    run_command(bot, "feedback merge 2 into 1")
+    undo = next(b for b in kept["blocks"][1]["elements"] if b["text"]["text"] == "Undo")
+    before = stored(bot)
+    url = bot.slack.response_url("undo")
+    bot.requester.send(
+        block_actions(undo["action_id"], undo["value"], response_url=url, ephemeral=True)
+    )
+    refused = wait_for_reply(bot, "undo")["text"]
+    assert refused == (
+        ":no_entry: Feedback #1 can't be undone: #2 was merged into it. Nothing was deleted."
+    )
+    assert stored(bot) == before

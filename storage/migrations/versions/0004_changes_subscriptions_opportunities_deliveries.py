@@ -64,10 +64,7 @@ def upgrade() -> None:
         sa.Column("source_key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["engagement_id"],
-            ["engagement.id"],
-        ),
+        sa.ForeignKeyConstraint(["engagement_id"], ["engagement.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["producer_team.id"],
