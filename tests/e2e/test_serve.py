@@ -1,4 +1,5 @@
-"""`engagebot serve` as a real process: configuration errors, HTTP, Socket Mode, SIGTERM."""
+"""`engagebot serve` as a real process: configuration errors, HTTP, Socket Mode, SIGTERM,
+its scheduler."""
 
 from __future__ import annotations
 
@@ -12,13 +13,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
+from bot.changes import ChangeDraft, save_change
 from bot.console.payloads import slash_command
 from bot.console.slack_standin import SlackStandIn
+from storage.database import Database
+from storage.models import StatisticalOutput
 from tests.conftest import SIGNING_SECRET
+from tests.e2e.helpers import make_team
 from tests.slack_requests import SlackRequester
 
 ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
@@ -104,18 +111,30 @@ def test_db_upgrade_creates_the_tables(base_env: dict[str, str], tmp_path: Path)
     assert (tmp_path / "served.sqlite").exists()
 
 
-@pytest.fixture
-def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = start_serve(base_env, tmp_path)
-    url = f"http://127.0.0.1:{base_env['PORT']}"
+def wait_until_healthy(process: subprocess.Popen[str], url: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2):
-                break
+                return
         except (urllib.error.URLError, ConnectionError):
             assert process.poll() is None, process.communicate()[0]
             time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, then what it logged; it must exit 0."""
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    return output
+
+
+@pytest.fixture
+def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = start_serve(base_env, tmp_path)
+    url = f"http://127.0.0.1:{base_env['PORT']}"
+    wait_until_healthy(process, url)
     yield process, url
     if process.poll() is None:
         process.kill()
@@ -133,10 +152,45 @@ def test_serve_answers_slack_over_http_and_stops_cleanly_on_sigterm(
     assert answer.status == 200
     assert "/engage log" in fake_slack.wait_for("response_url")[0].args["text"]
     assert requester.send(slash_command("help"), tamper=True).status == 401
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
+    output = stop(process)
     assert "received SIGTERM" in output and "stopped" in output
+
+
+def announce_a_change(database_url: str) -> None:
+    """A change saved as `/engage change` saves it: its announcement waits for a tick."""
+    database = Database(database_url)
+    team_id = make_team(database)
+    now = datetime.now(UTC)
+    with database.transaction() as session:
+        output = session.exec(select(StatisticalOutput)).first()
+        draft = ChangeDraft(
+            "New weights",
+            "Weights move to 2026 spending.",
+            team_id=team_id,
+            output_id=output.id if output else None,
+            effective_on=now.date() + timedelta(days=60),
+        )
+        save_change(session=session, draft=draft, now=now, default_zone=UTC, user_id="U1")
+    database.dispose()
+
+
+@pytest.mark.parametrize("scheduler", ["on", "off"])
+def test_serve_ticks_unless_its_scheduler_is_off(
+    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn, scheduler: str
+) -> None:
+    env = {**base_env, "ENGAGEBOT_TICK_SECONDS": "1", "ENGAGEBOT_SCHEDULER": scheduler}
+    assert run(["db", "upgrade"], env, tmp_path).returncode == 0
+    announce_a_change(env["DATABASE_URL"])
+    process = start_serve(env, tmp_path)
+    wait_until_healthy(process, f"http://127.0.0.1:{env['PORT']}")
+    if scheduler == "on":
+        (posted,) = fake_slack.wait_for("chat.postMessage", timeout=30)
+        assert posted.args["channel"] == "CPRICES" and "New weights" in posted.args["text"]
+    else:
+        time.sleep(2)  # two ticks' time: long enough for a tick that should not happen
+        assert fake_slack.calls("chat.postMessage") == []
+    output = stop(process)
+    assert ("scheduler ticking every 1 s" in output) == (scheduler == "on")
 
 
 def test_socket_mode_uses_the_configured_api_url(
