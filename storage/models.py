@@ -30,22 +30,58 @@ def _link(target: str) -> int:
     )
 
 
+# Link tables are also read from their second column (an output's last engagement, who
+# engaged an organisation): hence the reverse indexes.
+
+
 class EngagementOutput(SQLModel, table=True):
     __tablename__ = "engagement_output"
+    __table_args__ = (Index("ix_engagement_output_output", "output_id", "engagement_id"),)
     engagement_id: int = _link("engagement.id")
     output_id: int = _link("statistical_output.id")
 
 
 class EngagementSegment(SQLModel, table=True):
     __tablename__ = "engagement_segment"
+    __table_args__ = (Index("ix_engagement_segment_segment", "segment_id", "engagement_id"),)
     engagement_id: int = _link("engagement.id")
     segment_id: int = _link("audience_segment.id")
 
 
 class EngagementOrganisation(SQLModel, table=True):
     __tablename__ = "engagement_organisation"
+    __table_args__ = (
+        Index("ix_engagement_organisation_organisation", "organisation_id", "engagement_id"),
+    )
     engagement_id: int = _link("engagement.id")
     organisation_id: int = _link("organisation.id")
+
+
+class EngagementPartner(SQLModel, table=True):
+    """Another team that took part in an engagement: a joint engagement."""
+
+    __tablename__ = "engagement_partner"
+    __table_args__ = (Index("ix_engagement_partner_team", "team_id", "engagement_id"),)
+    engagement_id: int = _link("engagement.id")
+    team_id: int = _link("producer_team.id")
+
+
+class InsightOutput(SQLModel, table=True):
+    __tablename__ = "insight_output"
+    insight_id: int = _link("insight.id")
+    output_id: int = _link("statistical_output.id")
+
+
+class InsightSegment(SQLModel, table=True):
+    __tablename__ = "insight_segment"
+    insight_id: int = _link("insight.id")
+    segment_id: int = _link("audience_segment.id")
+
+
+class InsightTheme(SQLModel, table=True):
+    __tablename__ = "insight_theme"
+    insight_id: int = _link("insight.id")
+    theme_id: int = _link("theme.id")
 
 
 class ChangeSegment(SQLModel, table=True):
@@ -76,6 +112,13 @@ class ProducerTeam(SQLModel, table=True):
     # Where and how often the "you said, we did" digest is posted; None means never.
     digest_channel_id: str | None = Field(default=None, max_length=32)
     digest_cadence: str | None = Field(default=None, max_length=10)
+    # Where and how often the effectiveness review is posted ("monthly" or "quarterly").
+    review_channel_id: str | None = Field(default=None, max_length=32)
+    review_cadence: str | None = Field(default=None, max_length=10)
+    # Days an output of each profile may go without engagement; None means the default.
+    target_days_high: int | None = None
+    target_days_medium: int | None = None
+    target_days_low: int | None = None
     created_by: str | None = Field(default=None, max_length=32)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()
@@ -95,6 +138,8 @@ class StatisticalOutput(SQLModel, table=True):
     team_id: int = Field(foreign_key="producer_team.id", index=True)
     name: str = Field(max_length=120, index=True)
     profile: str = Field(max_length=10)
+    # "Engagement overdue" prompts for this output are snoozed until this day.
+    prompt_snoozed_until: date | None = None
 
     team: ProducerTeam = Relationship(back_populates="outputs")
 
@@ -141,6 +186,7 @@ class Engagement(SQLModel, table=True):
     summary: str
     what_we_heard: str | None = None
     follow_up_actions: str | None = None
+    uses: str | None = None  # what these users use the statistics for, in their words
     logged_by: str | None = Field(default=None, max_length=32)
     # Identifies the Slack request that created the row, so a retried request finds it.
     source_key: str | None = Field(default=None, unique=True, max_length=120)
@@ -151,6 +197,7 @@ class Engagement(SQLModel, table=True):
     outputs: list[StatisticalOutput] = Relationship(link_model=EngagementOutput)
     segments: list[AudienceSegment] = Relationship(link_model=EngagementSegment)
     organisations: list[Organisation] = Relationship(link_model=EngagementOrganisation)
+    partners: list[ProducerTeam] = Relationship(link_model=EngagementPartner)
 
 
 class Feedback(SQLModel, table=True):
@@ -347,3 +394,21 @@ class Delivery(SQLModel, table=True):
     message_channel: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = _moment()
+
+
+class Insight(SQLModel, table=True):
+    """Something a team learnt about users, shared with the other teams."""
+
+    __tablename__ = "insight"
+    __table_args__ = (Index("ix_insight_team_created", "team_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id")
+    text: str
+    created_by: str | None = Field(default=None, max_length=32)
+    source_key: str | None = Field(default=None, unique=True, max_length=120)
+    created_at: datetime = _moment()
+
+    team: ProducerTeam = Relationship()
+    outputs: list[StatisticalOutput] = Relationship(link_model=InsightOutput)
+    segments: list[AudienceSegment] = Relationship(link_model=InsightSegment)
+    themes: list[Theme] = Relationship(link_model=InsightTheme)
