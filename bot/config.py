@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,6 +44,8 @@ class Settings:
     scheduler_enabled: bool = True
     tick_seconds: int = 60
     channel_pace_seconds: float = 1.0
+    # Channels where teams share insight and every team's review summary goes.
+    cross_team_channels: tuple[str, ...] = ()
     clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
@@ -92,6 +95,7 @@ def load_settings(
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
+        cross_team_channels=_channel_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS"),
     )
 
 
@@ -144,6 +148,17 @@ def _timezone(value: str) -> ZoneInfo:
         raise ConfigError(
             f"ENGAGEBOT_TIMEZONE must be an IANA time zone such as Europe/London, not {value!r}"
         ) from None
+
+
+def _channel_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    ids = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    for channel_id in ids:
+        if not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
+            raise ConfigError(
+                f"{name} must list channel ids such as C0123ABCD, separated by commas "
+                f"(in Slack: the channel's name, then About), not {channel_id!r}"
+            )
+    return ids
 
 
 def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -26,6 +26,12 @@ def test_the_scheduler_can_be_switched_off_and_slowed() -> None:
     assert not settings.scheduler_enabled and settings.tick_seconds == 300
 
 
+def test_cross_team_channels_are_a_list_of_ids() -> None:
+    settings = load_settings({**VALID, "ENGAGEBOT_CROSS_TEAM_CHANNELS": " C0INSIGHT, G0LEADS "})
+    assert settings.cross_team_channels == ("C0INSIGHT", "G0LEADS")
+    assert load_settings(VALID).cross_team_channels == ()
+
+
 def test_postgres_urls_use_psycopg_3() -> None:
     settings = load_settings({**VALID, "DATABASE_URL": "postgresql://me@db:5432/engage"})
     assert settings.database_url == "postgresql+psycopg://me@db:5432/engage"
@@ -44,6 +50,7 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("ENGAGEBOT_TIMEZONE", "Mars/Olympus", "ENGAGEBOT_TIMEZONE must be an IANA time zone"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
         ("ENGAGEBOT_SCHEDULER", "maybe", "ENGAGEBOT_SCHEDULER must be on or off"),
+        ("ENGAGEBOT_CROSS_TEAM_CHANNELS", "C1ABC,#general", "must list channel ids such as"),
         ("ENGAGEBOT_TICK_SECONDS", "0", "ENGAGEBOT_TICK_SECONDS must be a whole number of at"),
         ("ENGAGEBOT_TICK_SECONDS", "1.5", "ENGAGEBOT_TICK_SECONDS must be a whole number"),
         ("ENGAGEBOT_CHANNEL_PACE_SECONDS", "-1", "ENGAGEBOT_CHANNEL_PACE_SECONDS must be a"),
