@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,11 +13,20 @@ from bot.console.terminal import Interrupted, Terminal
 
 # Loads an external select's options through the app: (block, typed text) -> options.
 OptionsLoader = Callable[[dict[str, Any], str], list[dict[str, Any]]]
-# Resolves "#name" to the channel's id for a conversations select.
-ChannelLookup = Callable[[str], str]
 
 _SINGLE = {"static_select", "external_select", "radio_buttons"}
 _MULTI = {"multi_static_select", "multi_external_select"}
+_CHANNEL_PICKERS = {"conversations_select", "channels_select"}
+_MANY_CHANNELS_PICKERS = {"multi_conversations_select", "multi_channels_select"}
+
+
+@dataclass(frozen=True)
+class Channels:
+    """The console's channels by name, as a channel picker offers them."""
+
+    id_of: Callable[[str], str]  # "name" -> its id (made up the first time, as `:in` does)
+    name_of: Callable[[str], str]  # an id -> its name
+    names: Callable[[], list[str]]  # every channel known, to list
 
 
 class FormCancelled(Exception):
@@ -30,13 +40,11 @@ class FieldAsker:
         self,
         terminal: Terminal,
         load_options: OptionsLoader,
-        channel_id: ChannelLookup,
-        channel_name: Callable[[str], str],
+        channels: Channels,
     ) -> None:
         self.terminal = terminal
         self.load_options = load_options
-        self.channel_id = channel_id
-        self.channel_name = channel_name
+        self.channels = channels
 
     def ask(self, block: dict[str, Any], current: Any) -> Any:
         element = block["element"]
@@ -48,6 +56,8 @@ class FieldAsker:
                 value = self._pick(element.get("options", []), kind, current)
             elif kind in ("external_select", "multi_external_select"):
                 value = self._search(block, kind, current)
+            elif kind in _CHANNEL_PICKERS | _MANY_CHANNELS_PICKERS:
+                value = self._pick_channels(kind, current)
             else:
                 value = self._typed(kind, element, current)
             if value is _INVALID:
@@ -72,8 +82,9 @@ class FieldAsker:
             return ""
         kind = element["type"]
         labels = {o["value"]: o["text"]["text"] for o in element.get("options", [])}
-        if kind in ("conversations_select", "channels_select"):
-            return "#" + self.channel_name(current)
+        if kind in _CHANNEL_PICKERS | _MANY_CHANNELS_PICKERS:
+            ids = current if isinstance(current, list) else [current]
+            return ", ".join("#" + self.channels.name_of(channel_id) for channel_id in ids)
         if kind == "checkboxes":
             return "yes"
         answers = current if isinstance(current, list) else [current]
@@ -100,17 +111,35 @@ class FieldAsker:
         if kind == "number_input" and not (answer.isdigit() and int(answer) >= minimum):
             self.terminal.say(f"  Type a whole number of at least {minimum}.")
             return _INVALID
-        if kind in ("conversations_select", "channels_select"):
-            try:
-                return self.channel_id(answer.lstrip("#"))
-            except ValueError as problem:
-                self.terminal.say(f"  {problem}")
-                return _INVALID
         max_length = element.get("max_length")
         if max_length and len(answer) > int(max_length):
             self.terminal.say(f"  Slack allows at most {max_length} characters here.")
             return _INVALID
         return answer
+
+    def _pick_channels(self, kind: str, current: Any) -> Any:
+        """Channels by name: `#name` (several separated by commas where the picker takes
+        several); a name not met before becomes a channel, as `:in` makes one."""
+        many = kind in _MANY_CHANNELS_PICKERS
+        answer = self._ask("  #channels, separated by commas > " if many else "  #channel > ")
+        if answer == "":
+            return current
+        if answer == "-":
+            return [] if many else None
+        if answer == "?":
+            known = ", ".join("#" + name for name in self.channels.names())
+            self.terminal.say(f"  Channels so far: {known or 'none'}. Type a name, new or not.")
+            return _INVALID
+        names = [name.strip().lstrip("#") for name in answer.split(",") if name.strip()]
+        if not many and len(names) != 1:
+            self.terminal.say("  Type one channel, e.g. #general.")
+            return _INVALID
+        try:
+            ids = [self.channels.id_of(name) for name in names]
+        except ValueError as problem:
+            self.terminal.say(f"  {problem}")
+            return _INVALID
+        return list(dict.fromkeys(ids)) if many else ids[0]
 
     def _more_lines(self) -> list[str]:
         """The rest of a multi-line answer, up to an empty line."""
@@ -188,6 +217,9 @@ def initial_answer(element: dict[str, Any]) -> Any:
     for key in ("initial_value", "initial_date", "initial_conversation", "initial_channel"):
         if element.get(key) is not None:
             return element[key]
+    for key in ("initial_conversations", "initial_channels"):
+        if element.get(key):
+            return list(element[key])
     return None
 
 

@@ -8,7 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DIVIDER = "─" * 40
-EMOJI = {"white_check_mark": "✓", "heavy_check_mark": "✓", "warning": "!", "no_entry": "⛔"}
+# The emoji engagebot's messages use; any other stays as its :name:.
+EMOJI = {
+    "white_check_mark": "✓",
+    "heavy_check_mark": "✓",
+    "warning": "!",
+    "no_entry": "⛔",
+    "no_entry_sign": "🚫",
+    "mega": "📣",
+    "pencil2": "✏️",
+    "calendar": "📅",
+    "memo": "📝",
+    "hourglass_flowing_sand": "⏳",
+    "wave": "👋",
+    "raised_hand": "✋",
+}
 # Select menus with options the console can offer as numbered choices; other elements
 # (date pickers, user pickers…) need typing, which only modals ask for.
 MENUS = ("static_select", "overflow")

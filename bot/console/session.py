@@ -15,7 +15,7 @@ from bot.app import build_app, build_scheduler
 from bot.config import Settings
 from bot.console import payloads
 from bot.console.bolt_driver import BoltDriver, TrackedExecutor
-from bot.console.forms import FieldAsker, FormCancelled, initial_answer
+from bot.console.forms import Channels, FieldAsker, FormCancelled, initial_answer
 from bot.console.render import Choice, render_blocks, render_modal_header
 from bot.console.slack_standin import SlackStandIn
 from bot.console.terminal import InputClosed, Interrupted, Terminal
@@ -37,12 +37,14 @@ Console commands:
   :as NAME                     become another person
   :in #CHANNEL                 move to another channel
   :read [#CHANNEL]             show a channel's messages
+  :messages                    show your direct messages from engagebot
   :tick                        run the scheduler's due work now
   :time +7d                    move the clock forward (d, h or w) and run what fell due
   :help                        this help
   :quit                        leave (Ctrl-D works too)
 In a form: Enter keeps the value shown in [brackets], '-' empties a field,
-'?' lists a search's options, :cancel closes the form unsaved."""
+'?' lists a search's options, channels are typed as #name (several: #a, #b),
+:cancel closes the form unsaved."""
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")  # Slack's rule for channel names
 TIME_STEP = re.compile(r"^\+(\d+)([hdw])$")
@@ -68,6 +70,7 @@ class ChannelMessage:
     ts: str
     text: str
     blocks: list[dict[str, Any]]
+    edited: bool = False
 
 
 class Console:
@@ -93,9 +96,15 @@ class Console:
         self.seen_calls = 0
         self.choices: dict[int, tuple[Choice, Origin]] = {}
         self.messages: list[ChannelMessage] = []
+        self.read_direct_messages: set[int] = set()  # numbers of those shown to their reader
         self.response_urls: dict[str, str] = {}  # response_url name -> channel id
         self.home_views: dict[str, dict[str, Any]] = {}
         self.user_id = self.user_name = self.channel_id = self.channel_name = ""
+        self._channels = Channels(
+            id_of=self._channel_id,
+            name_of=lambda channel_id: self._names().get(channel_id, channel_id),
+            names=lambda: sorted(n for i, n in self._names().items() if i.startswith("C")),
+        )
         self._become(user)
         self._move(channel)
 
@@ -168,9 +177,16 @@ class Console:
             return
         self._become(name)
         self.terminal.say(f"You are now @{self.user_name}.")
-        for message in self.messages:
-            if message.channel_id == self._direct_messages_id():
+        for message in self._direct_messages():
+            if message.number not in self.read_direct_messages:
                 self._show_message(message)
+
+    def _cmd_messages(self, _args: str) -> None:
+        shown = self._direct_messages()
+        if not shown:
+            self.terminal.say("engagebot has sent you no direct messages yet.")
+        for message in shown:
+            self._show_message(message)
 
     def _cmd_in(self, name: str) -> None:
         if not CHANNEL_NAME.match(name.lstrip("#")):
@@ -297,6 +313,13 @@ class Console:
                     call.response["channel"],
                     call.response["ts"],
                 )
+            elif call.method == "chat.update":
+                self._edit_message(
+                    call.response["channel"],
+                    call.response["ts"],
+                    call.args.get("text", ""),
+                    call.args.get("blocks", []),
+                )
             elif call.method in ("views.open", "views.push"):
                 opened.append(call.response["view"])
             elif call.method == "views.publish":
@@ -317,10 +340,7 @@ class Console:
                 self.terminal.say(render_modal_header(view))
             answers = {block["block_id"]: initial_answer(block["element"]) for block in inputs}
             asker = FieldAsker(
-                self.terminal,
-                partial(self._load_options, view, answers),
-                self._channel_id,
-                lambda channel_id: self._names().get(channel_id, channel_id),
+                self.terminal, partial(self._load_options, view, answers), self._channels
             )
             asking = inputs
             while True:
@@ -415,18 +435,41 @@ class Console:
         self.messages.append(message)
         if author == self.user_name:  # their own line is already on screen: just number it
             self.terminal.say(f"  (message {number})")
-        elif message.channel_id in (self.channel_id, self._direct_messages_id()):
+        else:
+            self._announce(message)
+
+    def _edit_message(
+        self, channel_id: str, ts: str, text: str, blocks: list[dict[str, Any]]
+    ) -> None:
+        """Slack edits a message in place: so does `:read`; the edit is shown as it happens."""
+        for index, message in enumerate(self.messages):
+            if (message.channel_id, message.ts) == (channel_id, ts):
+                edited = replace(message, text=text, blocks=blocks, edited=True)
+                self.messages[index] = edited
+                self._announce(edited)
+                return
+        # Posted before this console started: the edited message is all there is to show.
+        self._post_message("engagebot", text, blocks, channel_id, ts)
+
+    def _announce(self, message: ChannelMessage) -> None:
+        """Show the bot's message if the person is where it went, else say where it went."""
+        if message.channel_id in (self.channel_id, self._direct_messages_id()):
             self._show_message(message)
         elif message.channel_id.startswith("D"):  # another person's direct messages
             name = self._names().get("U" + message.channel_id[1:], message.channel_id)
-            self.terminal.say(f"(engagebot sent @{name} a direct message: :as {name} shows it)")
+            verb = "edited a direct message to" if message.edited else "sent a direct message to"
+            self.terminal.say(f"(engagebot {verb} @{name}: :as {name} shows it)")
         else:
             name = self._names().get(message.channel_id, message.channel_id)
-            self.terminal.say(f"(engagebot posted in #{name}: :read #{name})")
+            verb = f"edited message {message.number}" if message.edited else "posted"
+            self.terminal.say(f"(engagebot {verb} in #{name}: :read #{name})")
 
     def _direct_messages_id(self) -> str:
         """The channel of the person's direct messages with the bot, as Slack names it."""
         return "D" + self.user_id[1:]
+
+    def _direct_messages(self) -> list[ChannelMessage]:
+        return [m for m in self.messages if m.channel_id == self._direct_messages_id()]
 
     def _next_ts(self) -> str:
         """A message timestamp as Slack makes them: the time, unique in the channel."""
@@ -438,9 +481,13 @@ class Console:
             channel_id=message.channel_id,
             message={"ts": message.ts, "text": message.text, "blocks": message.blocks},
         )
-        self._show_blocks(
-            f"[{message.number}] {message.author}:", message.blocks, message.text, origin
-        )
+        # "(message 3)", not "[3]": square brackets number buttons.
+        heading = f"(message {message.number}{', edited' if message.edited else ''}) "
+        heading += message.author
+        if message.channel_id == self._direct_messages_id():
+            heading += ", direct message"
+            self.read_direct_messages.add(message.number)
+        self._show_blocks(heading + ":", message.blocks, message.text, origin)
 
     def _show_blocks(
         self, heading: str, blocks: list[dict[str, Any]], text: str, origin: Origin

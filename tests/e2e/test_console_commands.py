@@ -44,7 +44,7 @@ def test_people_and_channels_switch(database_url: str) -> None:
     assert "You are now in #other." in shown
     assert "@bob #other> hello from bob\n  (message 1)" in shown
     assert "No messages there yet." in shown  # #general had none
-    assert "[1] bob:\nhello from bob" in shown
+    assert "(message 1) bob:\nhello from bob" in shown
 
 
 def test_a_form_can_be_cancelled_and_required_fields_are_enforced(database_url: str) -> None:
@@ -137,7 +137,7 @@ def test_a_decision_reaches_the_recorder_as_a_direct_message(database_url: str) 
         "",
         ":as alice",
     )  # fmt: skip
-    assert "(engagebot sent @alice a direct message: :as alice shows it)" in shown
+    assert "(engagebot sent a direct message to @alice: :as alice shows it)" in shown
     after = shown[shown.rindex("You are now @alice.") :]
     assert "moved feedback #1 you recorded from New to Planned." in after
     assert "In the spring release" in after
