@@ -19,6 +19,7 @@ from bot.config import ConfigError, Settings, configure_logging, load_settings
 logger = logging.getLogger("engagebot")
 
 EXIT_CONFIG = 2
+USERS_MAP = "users-map"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,11 +98,16 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
 
-    export = commands.add_parser("export", help="write stored records to stdout")
-    export.add_argument("kind", choices=["engagements", "feedback", "teams"])
+    export = commands.add_parser(
+        "export", help="write stored records, or a team's users map, to stdout"
+    )
+    export.add_argument("kind", choices=["engagements", "feedback", "teams", USERS_MAP])
     export.add_argument("--format", choices=["csv", "json"], default="csv")
-    export.add_argument("--team", metavar="NAME", help="only this team's records")
+    export.add_argument(
+        "--team", metavar="NAME", help="only this team's records (required for users-map)"
+    )
     export.add_argument("--since", metavar="YYYY-MM-DD", type=_day, help="only from this day on")
+    export.add_argument("--output", metavar="NAME", help="users-map: only this output of the team")
     export.set_defaults(run=_export)
 
     load = commands.add_parser("import", help="add records from a CSV file (all or nothing)")
@@ -125,6 +131,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     said.add_argument("--format", choices=["markdown", "html"], default="markdown")
     said.set_defaults(run=_publish)
+    uses = statements.add_parser(
+        "users-and-uses",
+        help="the types of user, what they use the statistics for, how the team engaged "
+        "with them and what changed",
+    )
+    uses.add_argument("--team", required=True, metavar="NAME")
+    uses.add_argument("--output", metavar="NAME", help="only this output of the team")
+    uses.add_argument("--from", dest="period_from", metavar="YYYY-MM-DD", type=_day)
+    uses.add_argument(
+        "--to",
+        dest="period_to",
+        metavar="YYYY-MM-DD",
+        type=_day,
+        help="from --from to --to (default: the twelve months up to today, team time)",
+    )
+    uses.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    uses.set_defaults(run=_publish_users_and_uses)
     return parser
 
 
@@ -249,6 +272,11 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.transfer import UnknownTeam, export_records
     from storage.database import Database
 
+    if args.kind == USERS_MAP:
+        return _export_users_map(args, settings)
+    if args.output is not None:
+        print("engagebot: --output is for users-map only", file=sys.stderr)
+        return EXIT_CONFIG
     database = Database(settings.database_url)
     try:
         with database.transaction() as session:
@@ -261,6 +289,29 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                 out=sys.stdout,
             )
     except UnknownTeam as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    return 0
+
+
+def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.users_map import UsersMapRefused, scope_named, users_map, write_users_map
+    from storage.database import Database
+
+    if args.team is None or args.since is not None:
+        print(
+            "engagebot: users-map needs --team NAME (and takes no --since: it covers all time)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            scope = scope_named(session=session, team_name=args.team, output_name=args.output)
+            write_users_map(users_map(session=session, scope=scope), args.format, sys.stdout)
+    except UsersMapRefused as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return 1
     finally:
@@ -318,6 +369,33 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
                 period_to=args.period_to,
                 fmt=args.format,
                 today=settings.today(),
+            )
+    except StatementRefused as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        database.dispose()
+    sys.stdout.write(text)
+    return 0
+
+
+def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.statements import StatementRefused
+    from bot.uses_statement_formats import publish_users_and_uses
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            text = publish_users_and_uses(
+                session=session,
+                team_name=args.team,
+                output_name=args.output,
+                period_from=args.period_from,
+                period_to=args.period_to,
+                fmt=args.format,
+                now=settings.clock.now(),
+                default_zone=settings.timezone,
             )
     except StatementRefused as problem:
         print(f"engagebot: {problem}", file=sys.stderr)

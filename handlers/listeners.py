@@ -13,12 +13,14 @@ from handlers import (
     digests,
     engagement,
     errors,
+    export,
     feedback,
     home,
     opportunities,
     options,
     subscriptions,
     team,
+    users_map,
 )
 from handlers.engage import EngageCommand
 from handlers.entries import EntryFlows, register_entry_buttons
@@ -47,6 +49,8 @@ def register_listeners(app: App, database: Database, settings: Settings) -> Enga
     team.register(app, engage)
     changes.register(app, engage, flows["feedback"])
     subscriptions.register(engage)
+    users_map.register(engage)
+    export.register(engage)
     opportunities.register(app, engage, flows["engagement"])
     register_entry_buttons(app, flows)
     decisions.register(app)

@@ -88,6 +88,17 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
     scopes = manifest["oauth_config"]["scopes"]
     # channels:read and channels:join: conversations.info and .join, when a subscribed
     # public channel answers not_in_channel (bot/scheduling.py).
-    assert set(scopes["bot"]) == {"commands", "chat:write", "channels:read", "channels:join"}
-    assert len(scopes["bot"]) == 4, "duplicate bot scopes"
+    # files:write: files.getUploadURLExternal and .completeUploadExternal, which send
+    # `/engage export`'s CSV files (handlers/export.py).
+    # im:write: conversations.open, for the id of the direct message those files go to.
+    expected = {
+        "commands",
+        "chat:write",
+        "channels:read",
+        "channels:join",
+        "files:write",
+        "im:write",
+    }
+    assert set(scopes["bot"]) == expected
+    assert len(scopes["bot"]) == len(expected), "duplicate bot scopes"
     assert not scopes.get("user"), "the bot needs no user scopes"

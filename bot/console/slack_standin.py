@@ -4,6 +4,11 @@ Slack, and so do the tests (stdlib only).
 Point the bot at it with ``SLACK_API_URL=standin.url``. Every call is recorded as a
 :class:`SlackCall` and answered as Slack would; failures can be injected for tests. The bot
 works after ``ack()`` on a worker thread, so tests wait with :meth:`SlackStandIn.wait_for`.
+
+Files are uploaded as Slack's external flow has it (``client.files_upload_v2`` makes the three
+calls): ``files.getUploadURLExternal`` gives an ``upload_url`` on the stand-in itself, the
+bytes are POSTed there (recorded as method "file_upload"), and
+``files.completeUploadExternal`` shares them; :meth:`SlackStandIn.uploaded_files` has them.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ BOT_ID = "BBOT"
 APP_ID = "A0001"
 
 # Args that slack_sdk JSON-encodes into form bodies; decoded so tests see Python objects.
-_JSON_ARGS = frozenset({"view", "blocks", "attachments", "metadata", "unfurls", "user_auth_blocks"})
+_JSON_ARGS = frozenset(
+    {"view", "blocks", "attachments", "metadata", "unfurls", "user_auth_blocks", "files"}
+)
 
 Responder = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -43,6 +50,25 @@ class SlackCall:
     args: dict[str, Any]
     headers: dict[str, str]
     response: Any = None
+
+
+@dataclass
+class UploadedFile:
+    """A file shared by files.completeUploadExternal: its bytes, and where it was shared
+    (``channel`` None: a private file, shared nowhere)."""
+
+    file_id: str
+    filename: str
+    title: str
+    content: bytes
+    channel: str | None
+    initial_comment: str | None
+
+
+@dataclass
+class _Upload:
+    filename: str
+    content: bytes | None = None  # None until the bytes are POSTed to the upload URL
 
 
 @dataclass
@@ -108,6 +134,8 @@ class SlackStandIn:
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}
+        self._uploads: dict[str, _Upload] = {}
+        self._shared_files: list[UploadedFile] = []
         self._seq = 0
         # Ids a run makes must not repeat an earlier run's (the console keeps its database).
         self._run = secrets.token_hex(3).upper()
@@ -130,6 +158,8 @@ class SlackStandIn:
             "conversations.info": lambda a: {"ok": True, "channel": self._channel(a["channel"])},
             "conversations.join": lambda a: {"ok": True, "channel": self._channel(a["channel"])},
             "conversations.open": self._open_dm,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
 
     def start(self) -> SlackStandIn:
@@ -179,6 +209,11 @@ class SlackStandIn:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def uploaded_files(self) -> list[UploadedFile]:
+        """Files shared by files.completeUploadExternal, in the order they were."""
+        with self._lock:
+            return list(self._shared_files)
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[SlackCall]:
         """Poll until at least ``count`` calls of ``method`` arrived; return all of them.
 
@@ -205,6 +240,8 @@ class SlackStandIn:
         """Forget recorded calls; with ``overrides=True`` also pending failures and overrides."""
         with self._lock:
             self._calls.clear()
+            self._uploads.clear()
+            self._shared_files.clear()
             if overrides:
                 self._failures.clear()
                 self._overrides.clear()
@@ -224,7 +261,8 @@ class SlackStandIn:
 
         With ``channel``, only calls whose ``channel`` argument is that one fail.
         A 429 without explicit headers gets ``Retry-After: 1`` as Slack sends. Also works for
-        method "response_url" (answers a plain-text ``error`` body with ``status``).
+        methods "response_url" and "file_upload" (answers a plain-text ``error`` body with
+        ``status``).
         """
         if headers is None:
             headers = {"Retry-After": "1"} if status == 429 else {}
@@ -266,6 +304,10 @@ class SlackStandIn:
             status, payload = (failure.status, failure.error) if failure else (200, "ok")
             extra = failure.headers if failure else {}
             body, ctype = payload.encode(), "text/html"
+        elif parts.path.startswith("/upload/"):
+            method = "file_upload"
+            status, extra, payload, args = self._receive_upload(parts.path[len("/upload/") :], raw)
+            body, ctype = payload.encode(), "text/plain; charset=utf-8"
         else:
             handler.send_error(404)
             return
@@ -371,3 +413,53 @@ class SlackStandIn:
     def _open_dm(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = str(args["users"]).split(",")[0]
         return {"ok": True, "channel": {"id": "D" + user_id[1:], "is_im": True, "user": user_id}}
+
+    def _upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, _length = str(args["filename"]), int(args["length"])
+        file_id = f"F{self._run}{self._next():04d}"
+        with self._lock:
+            self._uploads[file_id] = _Upload(filename)
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _receive_upload(
+        self, file_id: str, raw: bytes
+    ) -> tuple[int, dict[str, str], str, dict[str, Any]]:
+        """The upload URL's answer to the POSTed bytes: status, headers, body, recorded args."""
+        args: dict[str, Any] = {"_file_id": file_id, "_bytes": len(raw)}
+        failure = self._take_failure("file_upload", args)
+        if failure is not None:
+            return failure.status, failure.headers, failure.error, args
+        with self._lock:
+            upload = self._uploads.get(file_id)
+            if upload is None:
+                return 404, {}, "file_not_found", args
+            upload.content = raw
+        return 200, {}, f"OK - {len(raw)}", args
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        wanted = args["files"]
+        channel = args.get("channel_id") or None
+        shared: list[UploadedFile] = []
+        with self._lock:
+            for entry in wanted:
+                upload = self._uploads.get(str(entry.get("id")))
+                if upload is None or upload.content is None:
+                    return {"ok": False, "error": "file_not_found"}
+                title = str(entry.get("title") or upload.filename)
+                shared.append(
+                    UploadedFile(
+                        entry["id"], upload.filename, title, upload.content, channel,
+                        args.get("initial_comment"),
+                    )
+                )  # fmt: skip
+            self._shared_files += shared
+        return {"ok": True, "files": [self._file_object(file) for file in shared]}
+
+    def _file_object(self, file: UploadedFile) -> dict[str, Any]:
+        where = {"channels": [], "groups": [], "ims": []}
+        if file.channel:
+            where["ims" if file.channel.startswith("D") else "channels"].append(file.channel)
+        link = f"https://test.slack.com/files/{BOT_USER_ID}/{file.file_id}/{file.filename}"
+        answer = {"id": file.file_id, "name": file.filename, "title": file.title}
+        answer.update(size=len(file.content), user=BOT_USER_ID, permalink=link)
+        return {**answer, **where}

@@ -1,0 +1,210 @@
+"""The "users and uses" statement as a file to publish: markdown or a standalone HTML page,
+escaped as `bot/statement_formats.py` escapes the "You said, we did" statement."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date, datetime
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import zone_named
+from bot.statement_formats import escape_markdown
+from bot.statements import OUTCOMES, StatementItem, StatementRefused, item_about
+from bot.users_map import UsersMapRefused, scope_named
+from bot.uses_statement import (
+    ANNOUNCED,
+    HOW,
+    NO_ENGAGEMENT,
+    NO_RESULT,
+    NO_USER_TYPES,
+    NO_USES,
+    RESULT,
+    WHAT_FOR,
+    WHO,
+    UsesStatement,
+    change_text,
+    methods_text,
+    twelve_months_to,
+    user_type_text,
+    users_and_uses,
+    uses_period_text,
+    uses_summary,
+    uses_title,
+)
+
+
+def _by_outcome(items: tuple[StatementItem, ...]) -> list[tuple[str, list[StatementItem]]]:
+    """The items under their outcome ("Done", "Planned"), in the order given."""
+    grouped = groupby(items, lambda item: item.status)
+    return [(OUTCOMES[status], list(group)) for status, group in grouped]
+
+
+def uses_markdown(statement: UsesStatement) -> str:
+    md = escape_markdown
+    lines = [
+        f"# {md(uses_title(statement))}",
+        "",
+        uses_period_text(statement),
+        "",
+        md(uses_summary(statement)),
+        "",
+        f"## {WHO}",
+        "",
+    ]
+    for user_type in statement.user_types:
+        line = f"- **{md(user_type.segment)}**: {user_type_text(user_type)}."
+        if user_type.organisations:
+            line += f" Organisations: {md(', '.join(user_type.organisations))}."
+        lines.append(line)
+    if not statement.user_types:
+        lines.append(NO_USER_TYPES)
+    lines += ["", f"## {WHAT_FOR}"]
+    for group in statement.uses:
+        lines += ["", f"### {md(group.segment)}", ""]
+        lines += [f"- {md(use)}" for use in group.uses]
+    if not statement.uses:
+        lines += ["", NO_USES]
+    lines += ["", f"## {HOW}", ""]
+    lines += [
+        f"- **{md(methods.segment)}**: {md(methods_text(methods))}" for methods in statement.methods
+    ]
+    if not statement.methods:
+        lines.append(NO_ENGAGEMENT)
+    lines += ["", f"## {RESULT}"]
+    for outcome, items in _by_outcome(statement.changed):
+        lines += ["", f"### {outcome} ({len(items)})", ""]
+        for item in items:
+            lines += [
+                f"- **You said:** {md(item.said)} _({md(item_about(item))})_",
+                f"  - **{item.outcome}:** {md(item.did)}",
+            ]
+    if statement.changes:
+        lines += ["", f"### {ANNOUNCED} ({len(statement.changes)})", ""]
+        lines += [
+            f"- **{md(change.title)}**: {md(change_text(change))}" for change in statement.changes
+        ]
+    if not statement.changed and not statement.changes:
+        lines += ["", NO_RESULT]
+    return "\n".join(lines) + "\n"
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;line-height:1.5;max-width:46rem;margin:2rem auto;"
+    "padding:0 1rem;color:#1b1b1b}"
+    "li{margin-bottom:.5rem}li p{margin:0;white-space:pre-line}"
+    ".about{color:#505a5f;font-size:.9em}"
+)
+
+
+def uses_html(statement: UsesStatement) -> str:
+    """A complete HTML document, with its own small style sheet and nothing to fetch."""
+    e = html.escape
+    title = e(uses_title(statement))
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{title}</h1>",
+        f'<p class="period">{e(uses_period_text(statement))}</p>',
+        f'<p class="summary">{e(uses_summary(statement))}</p>',
+        f"<h2>{WHO}</h2>",
+    ]
+    if statement.user_types:
+        parts.append("<ul>")
+        for user_type in statement.user_types:
+            named = ""
+            if user_type.organisations:
+                named = f" Organisations: {e(', '.join(user_type.organisations))}."
+            parts.append(
+                f"<li><strong>{e(user_type.segment)}</strong>: "
+                f"{e(user_type_text(user_type))}.{named}</li>"
+            )
+        parts.append("</ul>")
+    else:
+        parts.append(f"<p>{NO_USER_TYPES}</p>")
+    parts.append(f"<h2>{WHAT_FOR}</h2>")
+    for group in statement.uses:
+        parts += [f"<h3>{e(group.segment)}</h3>", "<ul>"]
+        parts += [f"<li><p>{e(use)}</p></li>" for use in group.uses]
+        parts.append("</ul>")
+    if not statement.uses:
+        parts.append(f"<p>{NO_USES}</p>")
+    parts.append(f"<h2>{HOW}</h2>")
+    if statement.methods:
+        parts.append("<ul>")
+        parts += [
+            f"<li><strong>{e(methods.segment)}</strong>: {e(methods_text(methods))}</li>"
+            for methods in statement.methods
+        ]
+        parts.append("</ul>")
+    else:
+        parts.append(f"<p>{NO_ENGAGEMENT}</p>")
+    parts.append(f"<h2>{RESULT}</h2>")
+    for outcome, items in _by_outcome(statement.changed):
+        parts += [f"<h3>{outcome} ({len(items)})</h3>", "<ul>"]
+        for item in items:
+            parts.append(
+                "<li>"
+                f'<p class="said"><strong>You said:</strong> {e(item.said)}</p>'
+                f'<p class="about">{e(item_about(item))}</p>'
+                f'<p class="did"><strong>{e(item.outcome)}:</strong> {e(item.did)}</p>'
+                "</li>"
+            )
+        parts.append("</ul>")
+    if statement.changes:
+        parts += [f"<h3>{ANNOUNCED} ({len(statement.changes)})</h3>", "<ul>"]
+        parts += [
+            f"<li><strong>{e(change.title)}</strong>: {e(change_text(change))}</li>"
+            for change in statement.changes
+        ]
+        parts.append("</ul>")
+    if not statement.changed and not statement.changes:
+        parts.append(f"<p>{NO_RESULT}</p>")
+    parts += ["</main>", "</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+FORMATS: dict[str, Callable[[UsesStatement], str]] = {
+    "markdown": uses_markdown,
+    "html": uses_html,
+}
+
+
+def publish_users_and_uses(
+    *,
+    session: Session,
+    team_name: str,
+    output_name: str | None,
+    period_from: date | None,
+    period_to: date | None,
+    fmt: str,
+    now: datetime,
+    default_zone: ZoneInfo,
+) -> str:
+    """The statement of the team named (or one of its outputs), in `fmt`, for the period
+    given, or by default the twelve months up to today in the team's time zone. Raises
+    `StatementRefused`."""
+    try:
+        scope = scope_named(session=session, team_name=team_name, output_name=output_name)
+    except UsersMapRefused as refused:
+        raise StatementRefused(str(refused)) from None
+    if (period_from is None) != (period_to is None):
+        raise StatementRefused("give both --from and --to, or neither for the last twelve months")
+    zone = zone_named(scope.team.timezone, default_zone)
+    if period_from is None or period_to is None:
+        period_from, period_to = twelve_months_to(now.astimezone(zone).date())
+    statement = users_and_uses(
+        session=session, scope=scope, period_from=period_from, period_to=period_to, zone=zone
+    )
+    return FORMATS[fmt](statement)

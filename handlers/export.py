@@ -1,0 +1,143 @@
+"""`/engage export`: the person's team's records as two CSV files, engagements and feedback
+(every stored field, as `engagebot export` writes them), sent to them alone in a direct
+message with Slack's external upload flow.
+
+The team is the one `team_for_person` finds (this channel's, else the one the person last
+recorded for); checking that the person belongs to it waits for team membership.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.changes import team_today
+from bot.text import escape_mrkdwn
+from bot.transfer import export_records
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.views.entries import notice_message
+from storage.models import ProducerTeam
+from storage.teams import team_for_person
+
+USAGE = notice_message(
+    "`/engage export` sends you your team's records (the team whose home this channel is, "
+    "else the one you last recorded for) as CSV files in a direct message. It takes nothing "
+    "after it: run it in your team's channel."
+)
+NO_TEAM = notice_message(
+    "Which team's records? This channel is no team's home, and you haven't recorded for a "
+    "team yet: run it in your team's channel, or create a team with `/engage team`."
+)
+# (kind, the noun for one record) of each file, in the order they are sent.
+EXPORTED = (("engagements", "engagement"), ("feedback", "feedback item"))
+
+
+@dataclass(frozen=True)
+class RecordsFile:
+    filename: str
+    title: str
+    content: bytes
+    count: int
+    noun: str  # one record's name
+
+    @property
+    def counted(self) -> str:
+        return f"{self.count} {self.noun}{'' if self.count == 1 else 's'}"
+
+
+def records_files(*, session: Session, team: ProducerTeam, day: date) -> list[RecordsFile]:
+    """The team's engagements and feedback as CSV files, UTF-8 with a byte order mark so
+    that spreadsheets read the accents right (`engagebot import` reads it back)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", team.name.lower()).strip("-") or "team"
+    files = []
+    for kind, noun in EXPORTED:
+        out = io.StringIO()
+        count = export_records(
+            session=session, kind=kind, fmt="csv", team=team.name, since=None, out=out
+        )
+        files.append(
+            RecordsFile(
+                filename=f"{slug}-{kind}-{day.isoformat()}.csv",
+                title=f"{team.name}: {kind}, {day.day} {day:%b %Y}",
+                content=out.getvalue().encode("utf-8-sig"),
+                count=count,
+                noun=noun,
+            )
+        )
+    return files
+
+
+def run_export(call: CommandCall) -> None:
+    if call.args:
+        call.respond(**USAGE)
+        return
+    try:
+        with call.database.transaction() as session:
+            team = team_for_person(
+                session=session, channel_id=call.channel_id, user_id=call.user_id
+            )
+            if team is None:
+                call.respond(**NO_TEAM)
+                return
+            day = team_today(team, call.settings.clock.now(), call.settings.timezone)
+            files = records_files(session=session, team=team, day=day)
+    except SQLAlchemyError:
+        call.logger.exception("exporting records failed")
+        call.respond(**notice_message(":warning: Nothing was sent: the database is not answering."))
+        return
+    counts = " and ".join(file.counted for file in files)
+    problem = _send(call, team.name, counts, files)
+    if problem:
+        call.respond(
+            **notice_message(
+                f":warning: The files could not be sent: {problem}. Please try again in a minute."
+            )
+        )
+        return
+    call.respond(
+        **notice_message(
+            f":inbox_tray: Sent you {escape_mrkdwn(team.name)}'s records in a direct message "
+            f"from engagebot: {counts}, as two CSV files."
+        )
+    )
+
+
+def _send(call: CommandCall, team_name: str, counts: str, files: list[RecordsFile]) -> str | None:
+    """Upload the files into the person's direct message with the bot; None, or what failed."""
+    try:
+        direct = call.client.conversations_open(users=call.user_id)["channel"]["id"]
+        call.client.files_upload_v2(
+            channel=direct,
+            file_uploads=[
+                {"file": file.content, "filename": file.filename, "title": file.title}
+                for file in files
+            ],
+            initial_comment=(
+                f"{escape_mrkdwn(team_name)}'s records: {counts}. The feedback file holds "
+                "the contact details people agreed to give: keep it safe."
+            ),
+        )
+    except SlackApiError as error:
+        call.logger.warning("sending the export to %s failed", call.user_id, exc_info=True)
+        return f"Slack said `{escape_mrkdwn(str(error.response.get('error')))}`"
+    except (SlackRequestError, OSError):  # the upload URL refused the bytes, or no network
+        call.logger.warning("uploading the export for %s failed", call.user_id, exc_info=True)
+        return "the upload to Slack failed"
+    return None
+
+
+def register(engage: EngageCommand) -> None:
+    engage.add(
+        Subcommand(
+            "export",
+            "Get your team's records (engagements and feedback) as CSV files, in a direct message.",
+            ("/engage export",),
+            run_export,
+        )
+    )

@@ -1,0 +1,44 @@
+"""`/engage users [team | output | team: output]`: the users map, only for the person who
+asked (bot/users_map.py makes it)."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.text import escape_mrkdwn
+from bot.users_map import UsersMapRefused, find_scope, users_map
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.views.entries import notice_message
+from handlers.views.users_map import users_map_message
+from storage.teams import team_for_person
+
+
+def show_users_map(call: CommandCall) -> None:
+    try:
+        with call.database.transaction() as session:
+            person_team = team_for_person(
+                session=session, channel_id=call.channel_id, user_id=call.user_id
+            )
+            scope = find_scope(session=session, text=call.args, person_team=person_team)
+            message = users_map_message(users_map(session=session, scope=scope))
+    except UsersMapRefused as refused:
+        message = notice_message(f":warning: {escape_mrkdwn(str(refused))}")
+    except SQLAlchemyError:
+        call.logger.exception("showing the users map failed")
+        message = notice_message(
+            ":warning: The users map can't be shown: the database is not answering."
+        )
+    call.respond(**message)
+
+
+def register(engage: EngageCommand) -> None:
+    engage.add(
+        Subcommand(
+            "users",
+            "The users map: when each audience segment was last engaged about each output, "
+            "the gaps, and the organisations by last contact (your team's, or name a team or "
+            "an output).",
+            ("/engage users", "/engage users Prices", "/engage users Consumer price inflation"),
+            show_users_map,
+        )
+    )

@@ -1,0 +1,129 @@
+"""`/engage export`: the team's records as two CSV files, uploaded into the person's direct
+message with Slack's external upload flow (the fake Slack keeps the bytes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.console.slack_standin import UploadedFile
+from tests.conftest import RunningBot
+from tests.domain.test_statements import record
+from tests.domain.test_users_map import engage
+from tests.e2e.helpers import make_team, run_command
+
+
+def rows(file: UploadedFile) -> list[dict[str, str]]:
+    assert file.content.startswith(b"\xef\xbb\xbf")  # a BOM, for spreadsheets
+    return list(csv.DictReader(io.StringIO(file.content.decode("utf-8-sig"))))
+
+
+def seed(bot: RunningBot) -> None:
+    make_team(bot.database)
+    make_team(bot.database, "Health", "CHEALTH", "")
+    engage(bot.database, date(2027, 1, 4), ["media"], summary="Met <b>journalists</b>")
+    engage(bot.database, date(2027, 2, 8), summary="Webinar on CPI")
+    engage(bot.database, date(2027, 2, 9), summary="Health's own", team="Health")
+    record(
+        bot.database, "Regional CPI please", date(2027, 3, 1), contact_agreed=True,
+        contact_name="Jane Doe", contact_email="jane@example.org",
+    )  # fmt: skip
+    record(bot.database, "Health's feedback", date(2027, 3, 2), team="Health")
+
+
+def test_the_records_arrive_as_two_csv_files_in_a_direct_message(bot: RunningBot) -> None:
+    seed(bot)
+    reply = run_command(bot, "export", user="U0001", channel="CPRICES")
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"] == (
+        ":inbox_tray: Sent you Prices's records in a direct message from engagebot: "
+        "2 engagements and 1 feedback item, as two CSV files."
+    )
+    assert bot.slack.calls("conversations.open")[0].args["users"] == "U0001"
+    assert len(bot.slack.calls("files.getUploadURLExternal")) == 2
+    assert len(bot.slack.calls("file_upload")) == 2
+    (completed,) = bot.slack.calls("files.completeUploadExternal")
+    assert completed.args["channel_id"] == "D0001"
+    assert completed.args["initial_comment"] == (
+        "Prices's records: 2 engagements and 1 feedback item. The feedback file holds the "
+        "contact details people agreed to give: keep it safe."
+    )
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    engagements, feedback = bot.slack.uploaded_files()
+    assert (engagements.filename, engagements.title, engagements.channel) == (
+        f"prices-engagements-{today.isoformat()}.csv",
+        f"Prices: engagements, {today.day} {today:%b %Y}",
+        "D0001",
+    )
+    assert feedback.filename == f"prices-feedback-{today.isoformat()}.csv"
+    assert [(row["id"], row["team"], row["summary"]) for row in rows(engagements)] == [
+        ("1", "Prices", "Met <b>journalists</b>"),
+        ("2", "Prices", "Webinar on CPI"),
+    ]
+    (item,) = rows(feedback)
+    assert (item["text"], item["team"], item["contact_name"]) == (
+        "Regional CPI please",
+        "Prices",
+        "Jane Doe",
+    )
+    answered = completed.response["files"]
+    assert [file["id"] for file in answered] == [engagements.file_id, feedback.file_id]
+    assert answered[0]["ims"] == ["D0001"]
+
+
+def test_a_team_name_is_escaped_in_the_message_and_slugged_in_the_file_name(
+    bot: RunningBot,
+) -> None:
+    make_team(bot.database, "R&D <Stats>", "CRD", "")
+    reply = run_command(bot, "export", channel="CRD")
+    assert reply["text"] == (
+        ":inbox_tray: Sent you R&amp;D &lt;Stats&gt;'s records in a direct message from "
+        "engagebot: 0 engagements and 0 feedback items, as two CSV files."
+    )
+    names = [file.filename for file in bot.slack.uploaded_files()]
+    assert [name.rsplit("-", 3)[0] for name in names] == [
+        "r-d-stats-engagements",
+        "r-d-stats-feedback",
+    ]
+    assert [rows(file) for file in bot.slack.uploaded_files()] == [[], []]
+
+
+def test_without_a_team_nothing_is_sent(bot: RunningBot) -> None:
+    seed(bot)
+    reply = run_command(bot, "export", user="U0042", channel="CNOWHERE")
+    assert reply["text"] == (
+        "Which team's records? This channel is no team's home, and you haven't recorded for "
+        "a team yet: run it in your team's channel, or create a team with `/engage team`."
+    )
+    assert bot.slack.calls("files.getUploadURLExternal") == []
+
+
+def test_export_takes_no_name(bot: RunningBot) -> None:
+    seed(bot)
+    reply = run_command(bot, "export Health", channel="CPRICES")
+    assert reply["text"].startswith("`/engage export` sends you your team's records")
+    assert bot.slack.uploaded_files() == []
+
+
+def test_when_slack_refuses_the_person_is_told(bot: RunningBot) -> None:
+    seed(bot)
+    bot.slack.fail_next("files.completeUploadExternal", "invalid_channel")
+    reply = run_command(bot, "export", channel="CPRICES")
+    assert reply["text"] == (
+        ":warning: The files could not be sent: Slack said `invalid_channel`. "
+        "Please try again in a minute."
+    )
+    assert bot.slack.uploaded_files() == []
+
+
+def test_when_the_upload_fails_the_person_is_told(bot: RunningBot) -> None:
+    seed(bot)
+    bot.slack.fail_next("file_upload", "upstream failed", status=500)
+    reply = run_command(bot, "export", channel="CPRICES")
+    assert reply["text"] == (
+        ":warning: The files could not be sent: the upload to Slack failed. "
+        "Please try again in a minute."
+    )
+    assert bot.slack.calls("files.completeUploadExternal") == []
