@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.scheduling import Scheduler
-from handlers.listeners import DELIVERY_KINDS, register_listeners
+from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.database import Database
 
 
@@ -58,7 +58,7 @@ def build_scheduler(
     return Scheduler(
         database=database,
         client=client or slack_client(settings, settings.bot_token),
-        kinds=DELIVERY_KINDS,
+        kinds=(*DELIVERY_KINDS, *configured_kinds(settings)),
         timezone=settings.timezone,
         pace_seconds=settings.channel_pace_seconds,
     )

@@ -22,6 +22,7 @@ from storage.models import Engagement, ProducerTeam
 from storage.reference import organisations_named, outputs_by_id, segments_by_id
 from storage.teams import remember_team
 from storage.types import utc_now
+from storage.who import teams_by_id
 
 PARTICIPANTS_MAX = 1_000_000
 
@@ -41,6 +42,8 @@ class EngagementDraft:
     participants: int | None = None
     what_we_heard: str | None = None
     follow_up_actions: str | None = None
+    partner_ids: list[int] = field(default_factory=list)  # other teams that took part
+    uses: str | None = None  # what these users use the statistics for
 
 
 def engagement_problems(draft: EngagementDraft, *, today: date) -> FieldErrors:
@@ -63,6 +66,13 @@ def engagement_problems(draft: EngagementDraft, *, today: date) -> FieldErrors:
     check_optional_text(
         errors, "follow_up_actions", "Follow-up actions", draft.follow_up_actions, LONG_TEXT_MAX
     )
+    check_optional_text(
+        errors, "uses", "What they use the statistics for", draft.uses, LONG_TEXT_MAX
+    )
+    if draft.team_id is not None and draft.team_id in draft.partner_ids:
+        errors["partners"] = (
+            "The engagement's own team can't be its partner: choose the other teams that took part."
+        )
     return errors
 
 
@@ -96,6 +106,9 @@ def save_engagement(
     segments = segments_by_id(session=session, ids=draft.segment_ids)
     if len(segments) != len(set(draft.segment_ids)):
         errors["segments"] = "One of the chosen audience segments no longer exists."
+    partners = teams_by_id(session=session, ids=draft.partner_ids)
+    if len(partners) != len(set(draft.partner_ids)):
+        errors.setdefault("partners", "One of the chosen partner teams no longer exists.")
     engagement = session.get(Engagement, engagement_id) if engagement_id is not None else None
     if engagement_id is not None and engagement is None:
         errors["summary"] = (
@@ -120,9 +133,11 @@ def save_engagement(
     engagement.participants = draft.participants
     engagement.what_we_heard = blank_to_none(draft.what_we_heard)
     engagement.follow_up_actions = blank_to_none(draft.follow_up_actions)
+    engagement.uses = blank_to_none(draft.uses)
     engagement.outputs = outputs
     engagement.segments = segments
     engagement.organisations = organisations_named(session=session, names=draft.organisations)
+    engagement.partners = partners
     engagement.updated_at = utc_now()
     session.add(engagement)
     if user_id:

@@ -16,6 +16,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.scheduling import Scheduler
 from handlers.views.help import help_message
 from storage.database import Database
 
@@ -32,6 +33,7 @@ class CommandCall:
     settings: Settings
     logger: Logger
     name: str  # the subcommand, as registered
+    scheduler: Scheduler  # sends what the subcommand queued (an insight's posts)
 
     @property
     def user_id(self) -> str:
@@ -74,6 +76,7 @@ class EngageCommand:
         respond: Respond,
         database: Database,
         settings: Settings,
+        scheduler: Scheduler,
         logger: Logger,
     ) -> None:
         ack()
@@ -85,7 +88,15 @@ class EngageCommand:
             respond(**help_message(self.subcommands, unknown=name))
             return
         call = CommandCall(
-            args.strip(), command, client, respond, database, settings, logger, subcommand.name
+            args.strip(),
+            command,
+            client,
+            respond,
+            database,
+            settings,
+            logger,
+            subcommand.name,
+            scheduler,
         )
         subcommand.run(call)
 

@@ -35,6 +35,8 @@ def _draft_from_form(form: FormValues, _origin: FormOrigin) -> EngagementDraft:
         participants=form.number("participants"),
         what_we_heard=form.text("what_we_heard"),
         follow_up_actions=form.text("follow_up_actions"),
+        partner_ids=form.id_choices("partners"),
+        uses=form.text("uses"),
     )
 
 

@@ -16,11 +16,13 @@ from handlers import (
     export,
     feedback,
     home,
+    insights,
     opportunities,
     options,
     subscriptions,
     team,
     users_map,
+    who,
 )
 from handlers.engage import EngageCommand
 from handlers.entries import EntryFlows, register_entry_buttons
@@ -34,7 +36,13 @@ DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
     *alerts.KINDS,
     *opportunities.KINDS,
     *digests.KINDS,
+    *insights.KINDS,
 )
+
+
+def configured_kinds(settings: Settings) -> tuple[DeliveryKind, ...]:
+    """Kinds whose plan depends on the settings: the weekly digest to the cross-team channels."""
+    return insights.cross_team_kinds(settings.cross_team_channels)
 
 
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
@@ -52,6 +60,8 @@ def register_listeners(app: App, database: Database, settings: Settings) -> Enga
     users_map.register(engage)
     export.register(engage)
     opportunities.register(app, engage, flows["engagement"])
+    insights.register(app, engage)
+    who.register(engage)
     register_entry_buttons(app, flows)
     decisions.register(app)
     home.register(app, flows)

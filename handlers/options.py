@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from logging import Logger
 from typing import Any
 
@@ -32,6 +33,7 @@ def register(app: App) -> None:
         return load
 
     app.options("team")(loader(_teams))
+    app.options("partners")(loader(_partner_teams))
     app.options("outputs")(loader(_outputs))
     app.options("output")(loader(_outputs))
     app.options("organisations")(loader(_organisations))
@@ -40,6 +42,12 @@ def register(app: App) -> None:
 
 def _teams(session: Any, query: str, _body: dict[str, Any]) -> list[dict[str, Any]]:
     return [option(team.name, str(team.id)) for team in list_teams(session=session, query=query)]
+
+
+def _partner_teams(session: Any, query: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every team but the one the form is for: a team is not its own partner."""
+    own = _chosen_team(body)
+    return [option for option in _teams(session, query, body) if option["value"] != str(own)]
 
 
 def _outputs(session: Any, query: str, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,8 +70,18 @@ def _organisations(session: Any, query: str, _body: dict[str, Any]) -> list[dict
 
 
 def _chosen_team(body: dict[str, Any]) -> int | None:
-    """The team already picked in the same form, so its outputs come first."""
-    values = body.get("view", {}).get("state", {}).get("values", {})
+    """The team already picked in the same form, or the one a form without a team field is
+    for (`team_id` in its metadata), so that only its outputs are offered."""
+    view = body.get("view", {})
+    values = view.get("state", {}).get("values", {})
     selected = values.get("team", {}).get("team", {}).get("selected_option") or {}
-    value = selected.get("value", "")
+    value = str(selected.get("value") or _metadata(view).get("team_id") or "")
     return int(value) if value.isdigit() else None
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}

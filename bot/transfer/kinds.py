@@ -185,6 +185,14 @@ def _outputs(text: str, row: RowContext) -> list[int]:
     return [known[name.lower()] for name in names]
 
 
+def _partner_teams(text: str, row: RowContext) -> list[int]:
+    names = _names(text, row)
+    unknown = [name for name in names if name.lower() not in row.teams]
+    if unknown:
+        raise CellProblem("no team is called " + ", ".join(f"'{name}'" for name in unknown))
+    return [row.teams[name.lower()].id for name in names]
+
+
 def _output(text: str, row: RowContext) -> int | None:
     if len(_names(text, row)) > 1:
         raise CellProblem("give one output only")
@@ -252,7 +260,7 @@ _TEAM = Column("team", _name_of("team"), _team, "team_id", required=True)
 ENGAGEMENTS = Kind(
     name="engagements",
     model=Engagement,
-    related=("team", "outputs", "segments", "organisations"),
+    related=("team", "outputs", "segments", "organisations", "partners"),
     team_key="team_id",
     day="occurred_on",
     columns=(
@@ -264,9 +272,11 @@ ENGAGEMENTS = Kind(
         Column("segments", _segment_names, _segments, "segment_ids"),
         _stored("expertise", _optional(_choice(EXPERTISE)), field="expertise"),
         Column("organisations", _sorted_names("organisations"), _names, "organisations"),
+        Column("partners", _sorted_names("partners"), _partner_teams, "partner_ids"),
         _stored("participants", _optional(_whole_number), field="participants"),
         _stored("summary", _as_is, field="summary", required=True),
         _stored("what_we_heard", _optional_text(), field="what_we_heard"),
+        _stored("uses", _optional_text(), field="uses"),
         _stored("follow_up_actions", _optional_text(), field="follow_up_actions"),
         _stored("logged_by", _optional_text(USER_ID_MAX)),
         *_TIMES,

@@ -88,6 +88,17 @@ def engagement_modal(
             optional=True,
         ),
         input_block(
+            "partners",
+            "Partner teams",
+            multi_external_select(
+                [option(partner.name, str(partner.id)) for partner in record.partners]
+                if record
+                else ()
+            ),
+            optional=True,
+            hint="Other teams that took part: a joint engagement.",
+        ),
+        input_block(
             "participants",
             "Number of participants",
             number_input(record.participants if record else participants),
@@ -104,6 +115,12 @@ def engagement_modal(
             text_input(
                 record.what_we_heard if record else None, multiline=True, max_length=LONG_TEXT_MAX
             ),
+            optional=True,
+        ),
+        input_block(
+            "uses",
+            "What they use the statistics for",
+            text_input(record.uses if record else None, multiline=True, max_length=LONG_TEXT_MAX),
             optional=True,
         ),
         input_block(

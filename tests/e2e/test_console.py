@@ -72,10 +72,12 @@ def the_flow(future: date) -> list[str]:
         "Bank of England",  # organisations: search
         "1",  # pick "Add “Bank of England”"
         "",  # done
+        "",  # partner teams: none
         "25",  # participants
         "CPI user group",  # summary
         "Users want more detail",  # what we heard
         "",
+        "",  # what they use the statistics for
         "",  # follow-up actions
         "2026-01-15",  # the date again, after the error
         FEEDBACK_TEXT,

@@ -26,8 +26,8 @@ from storage.reference import segments_by_name
 
 TODAY = date(2026, 3, 15)
 ENGAGEMENT_COLUMNS = (
-    "id,occurred_on,team,outputs,method,segments,expertise,organisations,participants,"
-    "summary,what_we_heard,follow_up_actions,logged_by,created_at,updated_at"
+    "id,occurred_on,team,outputs,method,segments,expertise,organisations,partners,participants,"
+    "summary,what_we_heard,uses,follow_up_actions,logged_by,created_at,updated_at"
 )
 FEEDBACK_COLUMNS = (
     "id,received_on,team,output,organisation,segment,channel,text,themes,status,merged_into,"
@@ -79,6 +79,8 @@ def seed(database: Database) -> None:
                 participants=12,
                 what_we_heard="They want more detail",
                 follow_up_actions="Publish a table",
+                partner_ids=[health.id],  # type: ignore[list-item]
+                uses="Briefing ministers; pay settlements",
             ),
             today=TODAY,
             user_id="U0ALICE",
@@ -169,7 +171,9 @@ def test_export_engagements_csv_writes_every_field(transfer_db: Database) -> Non
     assert first["segments"] == "central government; media"  # taxonomy order
     assert first["expertise"] == "mixed"
     assert first["organisations"] == "BBC; Office for Students, Wales"
+    assert first["partners"] == "Health"
     assert first["participants"] == "12"
+    assert first["uses"] == "Briefing ministers; pay settlements"
     assert first["summary"] == 'User group on "earnings", weekly\nSecond line'
     assert first["logged_by"] == "U0ALICE"
     created = datetime.fromisoformat(first["created_at"])
@@ -338,6 +342,29 @@ def test_every_bad_row_and_cell_is_listed(transfer_db: Database) -> None:
     assert "'3.5' is not a whole number" in by_cell[3, "participants"]
     assert [p.row for p in problems] == sorted(p.row for p in problems)
     assert count(transfer_db, Engagement) == 0
+
+
+def test_partner_teams_are_imported_by_name_and_checked(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    good = "occurred_on,team,partners,summary\n2026-03-01,Health,labour market,Joint panel\n"
+    assert load(transfer_db, "engagements", good) == 1
+    assert json.loads(export(transfer_db, "engagements", "json"))[0]["partners"] == [
+        "Labour Market"
+    ]
+    bad = (
+        "occurred_on,team,partners,summary\n"
+        "2026-03-01,Health,Labour Market; Nobody; Nor this,Unknown partners\n"
+        "2026-03-01,Health,Health,Its own partner\n"
+    )
+    assert rejected(transfer_db, "engagements", bad) == [
+        RowProblem(2, "partners: no team is called 'Nobody', 'Nor this'"),
+        RowProblem(
+            3,
+            "partners: The engagement's own team can't be its partner: choose the other teams "
+            "that took part.",
+        ),
+    ]
+    assert count(transfer_db, Engagement) == 1
 
 
 def test_feedback_cells_are_checked(transfer_db: Database) -> None:

@@ -1,0 +1,218 @@
+"""Insights: `/engage insight <text>` shares one at once, `/engage insight` opens the form
+(tags, outputs, segments); each is posted to the cross-team channels, and the weekly
+cross-team digest gathers them with every team's upcoming opportunities (`KINDS`,
+`cross_team_kinds`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from logging import Logger
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.insights import (
+    CROSS_TEAM_DIGEST,
+    INSIGHT_SHARED,
+    InsightDraft,
+    cross_team_digest,
+    cross_team_digest_plan,
+    save_insight,
+)
+from bot.scheduling import DeliveryKind, Message, Scheduler
+from bot.text import split_list
+from bot.validation import Invalid
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.replies import post_reply
+from handlers.views.blocks import quote
+from handlers.views.entries import notice_message
+from handlers.views.insights import (
+    CALLBACK_ID,
+    DIGEST_SHOWN,
+    NO_TEAM,
+    cross_team_digest_message,
+    insight_message,
+    insight_modal,
+    shared_message,
+)
+from storage.database import Database
+from storage.models import Delivery, Insight
+from storage.reference import list_segments
+from storage.teams import team_for_person
+
+DATABASE_DOWN = ":warning: The form can't be opened: the database is not answering."
+
+
+def run(call: CommandCall) -> None:
+    """`/engage insight [text]`."""
+    if not call.args:
+        _open_form(call)
+        return
+    now = call.settings.clock.now()
+    try:
+        with call.database.transaction() as session:
+            team = team_for_person(
+                session=session, channel_id=call.channel_id, user_id=call.user_id
+            )
+            if team is None:
+                call.respond(**NO_TEAM)
+                return
+            sharing = save_insight(
+                session=session,
+                draft=InsightDraft(text=call.args),
+                team_id=team.id,  # type: ignore[arg-type]
+                user_id=call.user_id,
+                channels=call.settings.cross_team_channels,
+                now=now,
+                source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
+            )
+            message = shared_message(
+                insight=sharing.insight, team_name=team.name, channels=sharing.channels
+            )
+    except Invalid as invalid:
+        problem = next(iter(invalid.errors.values()))
+        call.respond(**notice_message(f":warning: Nothing was shared. {problem}"))
+        return
+    except SQLAlchemyError as error:
+        call.logger.exception("sharing an insight from /engage failed")
+        call.respond(
+            **notice_message(
+                f":warning: {nothing_recorded(error)}\nWhat you typed:\n{quote(call.args)}"
+            )
+        )
+        return
+    call.respond(**message)
+    call.scheduler.deliver(now, keys=[due.key for due in sharing.dues])
+
+
+def _open_form(call: CommandCall) -> None:
+    try:
+        with call.database.transaction() as session:
+            team = team_for_person(
+                session=session, channel_id=call.channel_id, user_id=call.user_id
+            )
+            if team is None:
+                call.respond(**NO_TEAM)
+                return
+            metadata = {"team_id": team.id, "response_url": call.command.get("response_url")}
+            view = insight_modal(
+                team_name=team.name,
+                segments=list_segments(session=session),
+                metadata=json.dumps(metadata),
+            )
+    except SQLAlchemyError:
+        call.logger.exception("opening the insight form failed")
+        call.respond(**notice_message(DATABASE_DOWN))
+        return
+    call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
+
+
+def save(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    database: Database,
+    settings: Settings,
+    scheduler: Scheduler,
+    logger: Logger,
+) -> None:
+    """The form's submission: store the insight and queue its posts, answer, then send them."""
+    user_id = body["user"]["id"]
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    now = settings.clock.now()
+
+    def store() -> tuple[dict[str, Any], list[str]]:
+        form = FormValues(view)
+        draft = InsightDraft(
+            text=form.text("text"),
+            tags=split_list(form.text("tags")),
+            output_ids=form.id_choices("outputs"),
+            segment_ids=form.id_choices("segments"),
+        )
+        with database.transaction() as session:
+            sharing = save_insight(
+                session=session,
+                draft=draft,
+                team_id=int(metadata.get("team_id", 0)),
+                user_id=user_id,
+                channels=settings.cross_team_channels,
+                now=now,
+                source_key=f"view:{user_id}:{view['id']}",
+            )
+            message = shared_message(
+                insight=sharing.insight,
+                team_name=sharing.insight.team.name,
+                channels=sharing.channels,
+            )
+            return message, [due.key for due in sharing.dues]
+
+    saved = save_form(ack, view, logger, store, fallback_field="text")
+    if saved is None:
+        return
+    message, keys = saved
+    ack()
+    post_reply(metadata.get("response_url") or "", message, logger)
+    scheduler.deliver(now, keys=keys)
+
+
+# --- scheduled deliveries ----------------------------------------------------------------
+
+
+def _render_insight(
+    session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime
+) -> Message | None:
+    insight = session.get(Insight, delivery.subject_id) if delivery.subject_id else None
+    return insight_message(insight) if insight is not None else None
+
+
+def _render_digest(
+    session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
+) -> Message | None:
+    if not delivery.note:
+        return None
+    digest = cross_team_digest(
+        session=session,
+        monday=date.fromisoformat(delivery.note),
+        at=at,
+        zone=zone,
+        limit=DIGEST_SHOWN,
+    )
+    return None if digest.empty else cross_team_digest_message(digest)
+
+
+KINDS: tuple[DeliveryKind, ...] = (
+    DeliveryKind(INSIGHT_SHARED, "an insight shared with the other teams", _render_insight),
+)
+
+
+def cross_team_kinds(channels: Sequence[str]) -> tuple[DeliveryKind, ...]:
+    """The kinds whose plan needs to know the cross-team channels."""
+    return (
+        DeliveryKind(
+            CROSS_TEAM_DIGEST,
+            "the weekly cross-team digest",
+            _render_digest,
+            cross_team_digest_plan(channels),
+        ),
+    )
+
+
+def register(app: App, engage: EngageCommand) -> None:
+    engage.add(
+        Subcommand(
+            "insight",
+            "Share something your team learnt about users with the other teams, in the "
+            "cross-team channel: at once from text, or in a form (tags, outputs, segments) "
+            "with no text.",
+            ("/engage insight Local councils want CPI by region, monthly", "/engage insight"),
+            run,
+        )
+    )
+    app.view(CALLBACK_ID)(save)
