@@ -8,7 +8,8 @@ A change has four kinds of alert, each at 09:00 in its team's time zone:
 - "feedback closes tomorrow" to its channels, the day before its feedback-by date;
 - "in effect from today" to its channels, on the day;
 - a direct message to each person who recorded feedback on its output in the year before
-  it was announced, on the earliest lead day (or at the announcement, if that is later).
+  it was announced (comments on the change itself aside), on the earliest lead day (or at
+  the announcement, if that is later).
 
 A tick plans what is due as of its moment and still matters then. A bot that was down
 catches up: the latest reminder missed goes out late with the real time left (earlier ones
@@ -188,6 +189,7 @@ def plan_alerts(session: Session, at: datetime, default_zone: ZoneInfo) -> list[
             announced = timing.today(timing.announced_at)
             staff = staff_to_tell(
                 session=session,
+                change_id=change.id,  # type: ignore[arg-type]
                 output_id=change.output_id,
                 received_from=_a_year_before(announced),
                 received_to=announced,

@@ -2,12 +2,15 @@
 
 Every save queues its notices (storage.deliveries.Due) in the same transaction, one per
 channel that hears about the change; the caller then asks the scheduler to send them.
-An edit bumps `revision`, so each version's notices are deliveries of their own.
+An edit bumps `revision`, so each version's notices are deliveries of their own, and
+carries what it changed to the notice (the delivery's `note`); an edit that changes
+nothing is no revision and sends nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -19,7 +22,7 @@ from bot.text import LONG_TEXT_MAX
 from bot.validation import FieldErrors, Invalid, check_required_text
 from storage.changes import CANCELLED, change_from_source
 from storage.deliveries import Due, enqueue
-from storage.models import ProducerTeam, StatisticalOutput, UpcomingChange
+from storage.models import AudienceSegment, ProducerTeam, StatisticalOutput, UpcomingChange
 from storage.reference import segments_by_id
 from storage.subscriptions import channels_for_change
 
@@ -28,6 +31,13 @@ from storage.subscriptions import channels_for_change
 ANNOUNCED_KIND, CANCELLED_KIND = "change_announced", "change_cancelled"
 TITLE_MAX = 150
 REASON_MAX = 1000
+NOTE_MAX = 500  # the length of storage.models.Delivery.note
+
+# What an edit may change, in the form's order. Dates are told as they were and are
+# (ISO, None for no date); names too, when they fit the note; text only as changed.
+TEAM, OUTPUT, TITLE, DESCRIPTION = "team", "output", "title", "description"
+EFFECTIVE_ON, FEEDBACK_BY, SEGMENTS = "effective_on", "feedback_by", "segments"
+DATE_FIELDS = (EFFECTIVE_ON, FEEDBACK_BY)
 
 
 @dataclass
@@ -44,11 +54,57 @@ class ChangeDraft:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """One thing an edit changed: `before` and `after` are given for dates and names."""
+
+    field: str
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What a notice's delivery carries in its `note`: the revision it announces (an
+    earlier one's notice is skipped once a later exists) and what that revision changed."""
+
+    number: int
+    differences: tuple[Difference, ...] = ()
+
+    def note(self) -> str:
+        """The revision's number, then (on a line of its own) its differences as JSON;
+        without the names when they would not fit the note."""
+        note = self._encoded(self.differences)
+        if len(note) > NOTE_MAX:
+            unnamed = [
+                d if d.field in DATE_FIELDS else Difference(d.field) for d in self.differences
+            ]
+            note = self._encoded(unnamed)
+        return note
+
+    def _encoded(self, differences: Sequence[Difference]) -> str:
+        if not differences:
+            return str(self.number)
+        listed = [[d.field, d.before, d.after] for d in differences]
+        return f"{self.number}\n{json.dumps(listed, ensure_ascii=False)}"
+
+    @classmethod
+    def from_note(cls, note: str | None) -> Revision | None:
+        """The revision a note carries; None for a note no notice wrote."""
+        number, _, listed = (note or "").partition("\n")
+        if not number.isdigit():
+            return None
+        differences = tuple(Difference(*fields) for fields in json.loads(listed or "[]"))
+        return cls(int(number), differences)
+
+
+@dataclass(frozen=True)
 class Notices:
-    """A saved change and the notices queued about it (send them by their keys)."""
+    """A saved change and the notices queued about it (send them by their keys); an edit
+    that changed nothing has none."""
 
     change: UpcomingChange
     dues: list[Due]
+    nothing_changed: bool = False
 
     @property
     def channels(self) -> list[str]:
@@ -97,7 +153,8 @@ def save_change(
     """Announce a new change, or edit `change_id` (announcing the update); raise `Invalid`.
 
     An update goes to every channel that heard about the change before the edit or hears
-    about it now (the edit may move it to another output). A `source_key` already used
+    about it now (the edit may move it to another output), and says what changed; an edit
+    that changes nothing is not saved and sends nothing. A `source_key` already used
     returns the change it created: a retried Slack request must not announce twice.
     """
     if source_key is not None and change_id is None:
@@ -129,6 +186,11 @@ def save_change(
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None and output is not None
+    differences: list[Difference] = []
+    if change is not None:
+        differences = _differences(change, draft, team, output, segments)
+        if not differences:
+            return Notices(change, [], nothing_changed=True)
     heard_before = channels_for_change(session=session, change=change) if change else []
     if change is None:
         change = UpcomingChange(
@@ -153,7 +215,45 @@ def save_change(
     change.updated_at = now
     session.add(change)
     session.flush()
-    return _queue(session, change, ANNOUNCED_KIND, now, heard_before)
+    return _queue(session, change, ANNOUNCED_KIND, now, heard_before, differences)
+
+
+def _differences(
+    change: UpcomingChange,
+    draft: ChangeDraft,
+    team: ProducerTeam,
+    output: StatisticalOutput,
+    segments: Sequence[AudienceSegment],
+) -> list[Difference]:
+    """What saving `draft` would change in `change`, in the form's order."""
+    found = [
+        Difference(name, before.name, after.name)
+        for name, before, after in ((TEAM, change.team, team), (OUTPUT, change.output, output))
+        if before.id != after.id
+    ]
+    found += [
+        Difference(name)
+        for name, before, after in (
+            (TITLE, change.title, draft.title.strip()),
+            (DESCRIPTION, change.description, draft.description.strip()),
+        )
+        if before != after
+    ]
+    found += [
+        Difference(name, _iso(before), _iso(after))
+        for name, before, after in (
+            (EFFECTIVE_ON, change.effective_on, draft.effective_on),
+            (FEEDBACK_BY, change.feedback_by, draft.feedback_by),
+        )
+        if before != after
+    ]
+    if {segment.id for segment in change.segments} != {segment.id for segment in segments}:
+        found.append(Difference(SEGMENTS))
+    return found
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def cancel_change(
@@ -191,9 +291,15 @@ def notice_key(change: UpcomingChange, kind: str, channel: str) -> str:
 
 
 def _queue(
-    session: Session, change: UpcomingChange, kind: str, now: datetime, also: Iterable[str]
+    session: Session,
+    change: UpcomingChange,
+    kind: str,
+    now: datetime,
+    also: Iterable[str],
+    differences: Sequence[Difference] = (),
 ) -> Notices:
     channels = dict.fromkeys([*also, *channels_for_change(session=session, change=change)])
+    note = Revision(change.revision, tuple(differences)).note()
     dues = [
         Due(
             key=notice_key(change, kind, channel),
@@ -202,7 +308,7 @@ def _queue(
             due_at=now,
             team_id=change.team_id,
             subject_id=change.id,
-            note=str(change.revision),  # the renderer skips a revision edited since
+            note=note,
         )
         for channel in channels
     ]

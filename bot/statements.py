@@ -32,13 +32,14 @@ OUTCOMES = {
     "new": "Not yet decided",
 }
 # What users are told when the decision came with no note (a status set by an import, a
-# move to "planned" without one), or when nothing is decided yet.
+# move to "planned" without one), or when nothing is decided yet. Shown after the status's
+# name ("Not yet decided: ..."), so it says what comes next rather than the status again.
 NO_NOTE = {
     "done": "We have done this.",
     "planned": "We plan to do this.",
-    "under_consideration": "We are considering this.",
+    "under_consideration": "We will say here what we decide.",
     "not_planned": "We do not plan to do this.",
-    "new": "We are considering this; nothing is decided yet.",
+    "new": "We will say here what we do about it.",
 }
 
 # How often a team's digest is posted; months per period.

@@ -42,6 +42,7 @@ from handlers.views.changes import (
     done_modal,
     render_announcement,
     render_cancellation,
+    unchanged_modal,
 )
 from handlers.views.entries import FormOrigin, notice_message, problem_modal
 from storage.changes import CANCELLED, count_upcoming_changes, upcoming_changes
@@ -260,6 +261,8 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
                     change_id=change_id,
                     source_key=None if change_id else f"view:{user_id}:{view['id']}",
                 )
+                if notices.nothing_changed:
+                    return unchanged_modal(notices.change), notices
                 verb = "Updated" if change_id else "Announced"
                 return done_modal(
                     change=notices.change, verb=verb, channels=notices.channels
@@ -311,4 +314,5 @@ def _finish(
         return
     confirmation, notices = saved
     ack(response_action="update", view=confirmation)
-    scheduler.deliver(now, keys=[due.key for due in notices.dues])
+    if notices.dues:
+        scheduler.deliver(now, keys=[due.key for due in notices.dues])

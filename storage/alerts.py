@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
@@ -27,10 +28,11 @@ def changes_to_plan(*, session: Session, effective_from: date) -> Sequence[Upcom
 
 
 def staff_to_tell(
-    *, session: Session, output_id: int, received_from: date, received_to: date
+    *, session: Session, change_id: int, output_id: int, received_from: date, received_to: date
 ) -> list[str]:
     """Everyone who recorded feedback on the output received in the period (merged items
-    aside), each once."""
+    aside), each once. Comments on the change itself don't count: whoever recorded one
+    commented on it (perhaps from another organisation), they did not hear from users."""
     return list(
         session.exec(
             select(Feedback.recorded_by)
@@ -39,6 +41,7 @@ def staff_to_tell(
                 col(Feedback.received_on).between(received_from, received_to),
                 col(Feedback.merged_into_id).is_(None),
                 col(Feedback.recorded_by).is_not(None),
+                or_(col(Feedback.change_id).is_(None), col(Feedback.change_id) != change_id),
             )
             .distinct()
             .order_by(col(Feedback.recorded_by))

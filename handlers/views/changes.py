@@ -2,6 +2,7 @@
 
 The notices are rendered when sent, from the change as it is then (bot/scheduling.py):
 an announcement of a revision since edited, or of a change since cancelled, is skipped.
+An update notice says what its revision changed, as its delivery's note tells.
 """
 
 from __future__ import annotations
@@ -13,7 +14,20 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.changes import REASON_MAX, TITLE_MAX
+from bot.changes import (
+    DATE_FIELDS,
+    DESCRIPTION,
+    EFFECTIVE_ON,
+    FEEDBACK_BY,
+    OUTPUT,
+    REASON_MAX,
+    SEGMENTS,
+    TEAM,
+    TITLE,
+    TITLE_MAX,
+    Difference,
+    Revision,
+)
 from bot.scheduling import Message
 from bot.text import LONG_TEXT_MAX, escape_mrkdwn, preview
 from handlers.views.blocks import (
@@ -41,6 +55,16 @@ CANCEL_ACTION = "change_cancel"
 COMMENT_ACTION = "change_comment"
 LIST_LIMIT = 20  # changes a list shows: two blocks each, within Slack's 50 a message
 SECTION_MAX = 3000  # Slack's limit on a section's text
+# What an update notice calls each thing an edit may change.
+CHANGED_LABELS = {
+    TEAM: "Team",
+    OUTPUT: "Output",
+    TITLE: "Title",
+    DESCRIPTION: "Description",
+    EFFECTIVE_ON: "Takes effect",
+    FEEDBACK_BY: "Feedback wanted by",
+    SEGMENTS: "Who is affected",
+}
 
 
 def long_date(day: date) -> str:
@@ -142,7 +166,8 @@ def cancel_modal(*, change: UpcomingChange, metadata: str) -> dict[str, Any]:
 
 
 def done_modal(*, change: UpcomingChange, verb: str, channels: Sequence[str]) -> dict[str, Any]:
-    """What the form turns into once saved: where the notice is going."""
+    """What the form turns into once saved ("Announced", "Updated", "Cancelled"): where the
+    notice is going."""
     text = f":white_check_mark: {verb} change *#{change.id}*: {_about(change)}."
     if channels:
         text += "\nThe notice is going to " + ", ".join(f"<#{c}>" for c in channels) + "."
@@ -152,7 +177,16 @@ def done_modal(*, change: UpcomingChange, verb: str, channels: Sequence[str]) ->
             f"\nNo channel hears about {team}'s changes yet: give the team a home channel "
             f"with `/engage team`, or subscribe one with `/engage subscribe {team}`."
         )
-    return modal("change_saved", "Change saved", [section(text)], submit=None)
+    return modal("change_saved", f"Change {verb.lower()}", [section(text)], submit=None)
+
+
+def unchanged_modal(change: UpcomingChange) -> dict[str, Any]:
+    """What the edit form turns into when it was saved as it was."""
+    text = (
+        f"Nothing changed, so no update was sent. Change *#{change.id}* stays as announced: "
+        f"{_about(change)}."
+    )
+    return modal("change_saved", "Nothing changed", [section(text)], submit=None)
 
 
 def changes_list_message(
@@ -193,8 +227,9 @@ def comment_note(change: UpcomingChange) -> str:
     return f"Your comment on {_about(change)} goes to {escape_mrkdwn(change.team.name)}."
 
 
-def announcement_message(change: UpcomingChange) -> Message:
-    """The announcement of a change, or (after an edit) the notice of its update."""
+def announcement_message(change: UpcomingChange, differences: Sequence[Difference] = ()) -> Message:
+    """The announcement of a change, or (after an edit) the notice of its update, saying
+    what the edit changed."""
     output, team = escape_mrkdwn(change.output.name), escape_mrkdwn(change.team.name)
     title = escape_mrkdwn(change.title)
     updated = change.revision > 1
@@ -209,8 +244,11 @@ def announcement_message(change: UpcomingChange) -> Message:
     if change.segments:
         affected = ", ".join(segment.name for segment in change.segments)
         facts.append(f"*Who is affected:* {escape_mrkdwn(affected)}")
-    blocks = [
-        section(f"{headline}\n*{title}*"),
+    blocks = [section(f"{headline}\n*{title}*")]
+    if differences:
+        changed = "\n".join(f"• {_difference(difference)}" for difference in differences)
+        blocks.append(section(f"*What changed:*\n{changed}"))
+    blocks += [
         *(section(part) for part in _escaped_parts(change.description)),
         section("\n".join(facts)),
         actions(f"change_{change.id}", comment_button(change.id)),  # type: ignore[arg-type]
@@ -241,9 +279,12 @@ def render_announcement(
 ) -> Message | None:
     """A revision's notice, unless the change was edited again or cancelled since."""
     change = session.get(UpcomingChange, delivery.subject_id)
-    if change is None or change.status == CANCELLED or delivery.note != str(change.revision):
+    if change is None or change.status == CANCELLED:
         return None
-    return announcement_message(change)
+    revision = Revision.from_note(delivery.note)
+    if revision is None or revision.number != change.revision:
+        return None  # edited again since: the later notice tells what is true now
+    return announcement_message(change, revision.differences)
 
 
 def render_cancellation(
@@ -262,6 +303,22 @@ def _about(change: UpcomingChange) -> str:
         f"*{escape_mrkdwn(change.title)}* ({escape_mrkdwn(change.output.name)}, "
         f"{escape_mrkdwn(change.team.name)})"
     )
+
+
+def _difference(difference: Difference) -> str:
+    """One line of what changed: "Takes effect: now Friday 22 January 2027 (was ...)", or
+    "Title changed" where the notice shows only what it is now."""
+    label = CHANGED_LABELS[difference.field]
+    if difference.field in DATE_FIELDS:
+        before, after = (
+            long_date(date.fromisoformat(day)) if day else "no date"
+            for day in (difference.before, difference.after)
+        )
+    elif difference.before is not None and difference.after is not None:
+        before, after = escape_mrkdwn(difference.before), escape_mrkdwn(difference.after)
+    else:
+        return f"{label} changed"
+    return f"{label}: now {after} (was {before})"
 
 
 def _listed_line(change: UpcomingChange) -> str:

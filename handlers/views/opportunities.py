@@ -83,31 +83,24 @@ def posted_modal(*, opportunity: Opportunity, channels: Sequence[str]) -> dict[s
 
 
 def posted_message(*, opportunity: Opportunity, taken: int) -> dict[str, Any]:
-    """The post in each channel: the details, the places left, and the two buttons."""
+    """The post in each channel: the details, the places left, and the buttons (only
+    Withdraw once it is full)."""
     title, day = escape_mrkdwn(opportunity.title), _day(opportunity.happens_on)
     left = max(opportunity.places - taken, 0)
-    availability = (
-        f"*{left} of {opportunity.places} places left*"
-        if left
-        else f"*Full*: all {opportunity.places} places are taken"
-    )
+    availability = f"{left} of {opportunity.places} places left" if left else "Full: no places left"
     details = f":raised_hand: *{title}*\n*When:* {day}\n*Where:* {escape_mrkdwn(opportunity.place)}"
     blocks = [section(details)]
     if opportunity.description:
         blocks.append(section(_fit(escape_mrkdwn(opportunity.description))))
     value = str(opportunity.id)
+    buttons = [button("Withdraw", WITHDRAW_ACTION, value)]
+    if left:  # once full, a place can only be given up
+        buttons.insert(0, button("I'd like to take part", TAKE_PART_ACTION, value, style="primary"))
     blocks += [
-        context(f"{availability} · organised by <@{opportunity.organiser}>"),
-        actions(
-            f"opportunity_{opportunity.id}",
-            button("I'd like to take part", TAKE_PART_ACTION, value, style="primary"),
-            button("Withdraw", WITHDRAW_ACTION, value),
-        ),
+        context(f"*{availability}* · organised by <@{opportunity.organiser}>"),
+        actions(f"opportunity_{opportunity.id}", *buttons),
     ]
-    return {
-        "text": f"Opportunity: {title} on {day}. {left} of {opportunity.places} places left.",
-        "blocks": blocks,
-    }
+    return {"text": f"Opportunity: {title} on {day}. {availability}.", "blocks": blocks}
 
 
 def click_answer(answer: Answer, opportunity: Opportunity | None) -> dict[str, Any]:
@@ -158,11 +151,12 @@ def upcoming_message(*, team_name: str, rows: Sequence[tuple[Opportunity, int]])
 
 def signups_message(*, opportunity: Opportunity, user_ids: Sequence[str]) -> dict[str, Any]:
     """Who has a place (ephemeral, for the "Who signed up" button)."""
-    return notice_message(_signups(opportunity, user_ids))
+    heading = f"*{escape_mrkdwn(opportunity.title)}* ({_day(opportunity.happens_on)})"
+    return notice_message(f"{heading}\n{_signups(opportunity, user_ids)}")
 
 
 def reminder_message(*, opportunity: Opportunity, user_ids: Sequence[str]) -> dict[str, Any]:
-    """The organiser's direct message the day before."""
+    """The organiser's direct message the day before (it names the opportunity once)."""
     text = (
         f":calendar: Reminder: *{escape_mrkdwn(opportunity.title)}* is tomorrow, "
         f"{_day(opportunity.happens_on)}, at {escape_mrkdwn(opportunity.place)}.\n"
@@ -195,12 +189,12 @@ def log_prompt_message(*, opportunity: Opportunity, taken: int) -> dict[str, Any
 
 
 def _signups(opportunity: Opportunity, user_ids: Sequence[str]) -> str:
-    title = f"*{escape_mrkdwn(opportunity.title)}*"
+    """Who has a place, below a line that names the opportunity."""
     if not user_ids:
-        return f"Nobody has signed up for {title} yet ({opportunity.places} places)."
+        return f"Nobody has signed up yet ({opportunity.places} places)."
     names = ", ".join(f"<@{user_id}>" for user_id in user_ids[:MENTIONS_SHOWN])
     more = len(user_ids) - MENTIONS_SHOWN
-    return f"{len(user_ids)} of {opportunity.places} places taken at {title}:\n{names}" + (
+    return f"{len(user_ids)} of {opportunity.places} places taken:\n{names}" + (
         f" and {more} more." if more > 0 else ""
     )
 

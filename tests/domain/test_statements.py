@@ -127,7 +127,7 @@ def test_the_statement_groups_the_periods_feedback_by_theme(database: Database) 
         ("Geography", [
             ("Regional CPI *please*", "Planned", "We plan to do this."),
             ("Add a [link](http://evil.example)", "Not yet decided",
-             "We are considering this; nothing is decided yet."),
+             "We will say here what we do about it."),
         ]),
         ("Other", [
             ("Monthly figures", "Not planned", "The survey behind it is quarterly."),
@@ -195,7 +195,7 @@ Feedback received from 1 January 2026 to 31 March 2026.
 - **You said:** Regional CPI \\*please\\* _(Central government, received 10 February 2026)_
   - **Planned:** We plan to do this.
 - **You said:** Add a \\[link\\](http://evil.example) _(Received 20 February 2026)_
-  - **Not yet decided:** We are considering this; nothing is decided yet.
+  - **Not yet decided:** We will say here what we do about it.
 
 ## Other (1)
 

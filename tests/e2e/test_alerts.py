@@ -325,6 +325,35 @@ def test_staff_who_heard_from_users_about_the_output_are_told_ahead(
     assert sorted(channel for channel, _ in posted(fake_slack)) == ["CPRICES", "CPRICES"]
 
 
+def test_commenting_on_the_change_does_not_make_someone_staff_to_tell(
+    database: Database, fake_slack: SlackStandIn, tick: Tick
+) -> None:
+    """A comment on the change (perhaps from another organisation, in a shared channel) is
+    no sign its recorder heard from users; feedback linked to another change still is."""
+    team = make_team(database)
+    cpi = output_id(database, CPI)
+    earlier = announce(database, team, date(2026, 10, 1), title="An earlier CPI change")
+    change = announce(database, team, date(2027, 1, 15))
+    with database.transaction() as session:
+        for recorder, about, received in (
+            ("UOUTSIDER", change, ANNOUNCED.date()),  # commented the day it was announced
+            ("UGRACE", earlier, date(2026, 9, 15)),  # commented on the earlier change
+            ("UHEIDI", None, ANNOUNCED.date()),
+        ):
+            session.add(
+                Feedback(
+                    team_id=team,
+                    output_id=cpi,
+                    change_id=about,
+                    received_on=received,
+                    recorded_by=recorder,
+                    text="Please keep the long-run series",
+                )
+            )
+    tick("2026-12-18T09:00:00+00:00")
+    assert sorted(channel for channel, _ in posted(fake_slack)) == ["CPRICES", "UGRACE", "UHEIDI"]
+
+
 def test_a_cancelled_change_is_heard_of_no_more(
     database: Database, fake_slack: SlackStandIn, tick: Tick
 ) -> None:

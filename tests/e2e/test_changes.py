@@ -4,13 +4,16 @@ editing (an update notice), cancelling (a cancellation notice), the list, and co
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app import build_scheduler
 from bot.console.payloads import block_actions, slash_command, state_values, view_submission
+from storage.database import Database
 from storage.models import Delivery, Feedback, Subscription, UpcomingChange, UserPreference
 from tests.conftest import RunningBot
 from tests.e2e.helpers import count_rows, inputs, make_team, opened_view, reply_text, run_command
@@ -77,6 +80,23 @@ def button(message: dict[str, Any], action_id: str, value: str | None = None) ->
 
 def press(bot: RunningBot, found: dict[str, Any], user: str = "U0001", **options: Any) -> None:
     bot.requester.send(block_actions(found["action_id"], found["value"], user, **options))
+
+
+def wait_for_deliveries(
+    database: Database, expected: Mapping[str, str], timeout: float = 5.0
+) -> None:
+    """Poll until each delivery keyed in `expected` has that status. The bot records a post
+    once Slack has answered it, so a test that has seen the post may be a moment early."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with database.transaction() as session:
+            rows = session.exec(select(Delivery).where(col(Delivery.key).in_(expected)))
+            found = {delivery.key: delivery.status for delivery in rows}
+        if found == expected:
+            return
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"expected deliveries {dict(expected)} within {timeout}s: {found}")
+        time.sleep(0.01)
 
 
 def stored_change(bot: RunningBot, change_id: int = 1) -> UpcomingChange:
@@ -153,6 +173,7 @@ def test_saving_announces_to_the_home_channel_and_every_subscriber(bot: RunningB
     feedback_by = today(bot) + timedelta(days=20)
     answer = announce(bot, effective_on=effective, feedback_by=feedback_by, segments=["1", "4"])
     assert answer["response_action"] == "update"
+    assert answer["view"]["title"]["text"] == "Change announced"
     done = reply_text(answer["view"])
     assert "Announced change *#1*: *New weights for the CPI basket*" in done
     assert "The notice is going to <#CPRICES>, <#CALL>, <#CCPI>." in done
@@ -174,9 +195,9 @@ def test_saving_announces_to_the_home_channel_and_every_subscriber(bot: RunningB
     assert (comment["text"]["text"], comment["value"]) == ("Comment on this change", "1")
     change = stored_change(bot)
     assert (change.status, change.revision, change.created_by) == ("announced", 1, "U0001")
-    with bot.database.transaction() as session:
-        keys = sorted(d.key for d in session.exec(select(Delivery)) if d.status == "sent")
-    assert keys == ["change:1:r1:CALL", "change:1:r1:CCPI", "change:1:r1:CPRICES"]
+    sent_notices = {f"change:1:r1:{channel}": "sent" for channel in ("CPRICES", "CALL", "CCPI")}
+    wait_for_deliveries(bot.database, sent_notices)
+    assert count_rows(bot.database, Delivery) == 3
 
 
 def test_ended_subscriptions_hear_nothing(bot: RunningBot) -> None:
@@ -243,15 +264,86 @@ def test_editing_sends_an_update_to_the_same_channels(bot: RunningBot) -> None:
     assert [o["value"] for o in fields["segments"]["initial_options"]] == ["1"]
     later = today(bot) + timedelta(days=45)
     answer = submit(bot, view, title="New weights, later", effective_on=later)
+    assert answer["view"]["title"]["text"] == "Change updated"
     assert "Updated change *#1*" in reply_text(answer["view"])
     sent = posts(bot, 4)
     assert [len(sent[channel]) for channel in ("CPRICES", "CCPI")] == [2, 2]
     update = reply_text(sent["CCPI"][1])
     assert ":pencil2: *Updated: upcoming change* to *Consumer price inflation* (Prices)" in update
     assert "*New weights, later*" in update and long_date(later) in update
+    earlier = today(bot) + timedelta(days=30)
+    assert (
+        "*What changed:*\n• Title changed\n"
+        f"• Takes effect: now {long_date(later)} (was {long_date(earlier)})\n"
+    ) in update
     assert "Change #1, update 1." in update
     change = stored_change(bot)
     assert (change.revision, change.title, change.effective_on) == (2, "New weights, later", later)
+
+
+def test_an_update_says_each_thing_that_changed(bot: RunningBot) -> None:
+    make_team(bot.database)
+    announced_by = today(bot) + timedelta(days=10)
+    announce(bot, feedback_by=announced_by, segments=["1"])
+    posts(bot, 1)
+    press(bot, button(list_changes(bot), "change_edit"))
+    submit(bot, opened_view(bot, 2), description="Annual <chain-linking>.", feedback_by=None)
+    press(bot, button(list_changes(bot), "change_edit"))
+    wanted_by = today(bot) + timedelta(days=12)
+    submit(bot, opened_view(bot, 3), feedback_by=wanted_by, segments=["1", "4"])
+    first, second = (reply_text(post) for post in posts(bot, 3)["CPRICES"][1:])
+    assert (
+        "*What changed:*\n• Description changed\n"
+        f"• Feedback wanted by: now no date (was {long_date(announced_by)})\n"
+    ) in first
+    assert "Annual &lt;chain-linking&gt;." in first
+    assert (
+        f"*What changed:*\n• Feedback wanted by: now {long_date(wanted_by)} (was no date)\n"
+        "• Who is affected changed\n"
+    ) in second
+    assert "*Who is affected:* central government, media" in second
+
+
+def test_an_edit_that_changes_nothing_sends_nothing(bot: RunningBot) -> None:
+    make_team(bot.database)
+    announce(bot)
+    posts(bot, 1)
+    press(bot, button(list_changes(bot), "change_edit"))
+    answer = submit(bot, opened_view(bot, 2))  # as it was
+    assert answer["view"]["title"]["text"] == "Nothing changed"
+    assert "Nothing changed, so no update was sent." in reply_text(answer["view"])
+    change = stored_change(bot)
+    assert (change.revision, change.updated_at) == (1, change.created_at)
+    assert count_rows(bot.database, Delivery) == 1  # nothing was queued
+    # The next real edit is the first update: the unchanged one sent nothing.
+    press(bot, button(list_changes(bot), "change_edit"))
+    submit(bot, opened_view(bot, 3), title="Renamed")
+    sent = posts(bot, 2)["CPRICES"]
+    assert "Change #1, update 1." in reply_text(sent[1])
+
+
+def test_an_update_between_long_names_says_what_changed_without_them(bot: RunningBot) -> None:
+    """Names too long for the delivery's note are left out of the update, not cut."""
+    long_output = '"Quoted" output ' * 7  # 112 characters, with quotes JSON escapes
+    make_team(bot.database, "P" * 80, outputs=f"{long_output}A | high")
+    make_team(bot.database, "L" * 80, "CLABOUR", f"{long_output}B | high")
+    announce(bot, output=(f"{long_output}A", "1"))
+    posts(bot, 1)
+    press(bot, button(list_changes(bot), "change_edit"))
+    moved = today(bot) + timedelta(days=31)
+    submit(
+        bot,
+        opened_view(bot, 2),
+        team=("L" * 80, "2"),
+        output=(f"{long_output}B", "2"),
+        title="Moved",
+        effective_on=moved,
+    )
+    update = reply_text(posts(bot, 3)["CPRICES"][1])
+    assert "• Team changed\n• Output changed\n• Title changed\n• Takes effect: now " in update
+    with bot.database.transaction() as session:
+        notes = [d.note or "" for d in session.exec(select(Delivery))]
+    assert max(len(note) for note in notes) <= 500
 
 
 def test_an_update_moving_the_change_tells_the_old_outputs_subscribers_too(
@@ -268,7 +360,9 @@ def test_an_update_moving_the_change_tells_the_old_outputs_subscribers_too(
     submit(bot, opened_view(bot, 2), output=HPI)
     sent = posts(bot, 3)
     assert {channel: len(messages) for channel, messages in sent.items()} == {"CCPI": 2, "CHPI": 1}
-    assert "upcoming change* to *House price index*" in reply_text(sent["CHPI"][0])
+    update = reply_text(sent["CHPI"][0])
+    assert "upcoming change* to *House price index*" in update
+    assert "• Output: now House price index (was Consumer price inflation)" in update
 
 
 def test_cancelling_asks_why_and_tells_every_channel(bot: RunningBot) -> None:
@@ -284,6 +378,7 @@ def test_cancelling_asks_why_and_tells_every_channel(bot: RunningBot) -> None:
     answer = submit(bot, view, reason=None)
     assert answer["errors"] == {"reason": "The reason is required."}
     answer = submit(bot, view, reason="The <b>consultation</b> said no")
+    assert answer["view"]["title"]["text"] == "Change cancelled"
     assert "Cancelled change *#1*" in reply_text(answer["view"])
     sent = posts(bot, 4)
     for channel in ("CPRICES", "CALL"):
@@ -308,6 +403,8 @@ def test_a_notice_not_yet_sent_is_skipped_once_the_change_moved_on(bot: RunningB
     bot.slack.wait_for("chat.postMessage")
     press(bot, button(list_changes(bot), "change_edit"))
     submit(bot, opened_view(bot, 2), title="Second version")
+    # Revision 2 must be out before the next failure is set, or it would get that failure.
+    wait_for_deliveries(bot.database, {"change:1:r2:CPRICES": "sent"})
     press(bot, button(list_changes(bot), "change_edit"))
     bot.slack.fail_next("chat.postMessage", "internal_error")
     submit(bot, opened_view(bot, 3), title="Third version")
@@ -315,6 +412,10 @@ def test_a_notice_not_yet_sent_is_skipped_once_the_change_moved_on(bot: RunningB
     press(bot, button(list_changes(bot), "change_cancel"))
     submit(bot, opened_view(bot, 4), reason="Not needed")
     bot.slack.wait_for("chat.postMessage", 4)
+    # The tick must find revision 3 back in the queue, its failure recorded.
+    wait_for_deliveries(
+        bot.database, {"change:1:r3:CPRICES": "pending", "change:1:cancelled:CPRICES": "sent"}
+    )
     scheduler = build_scheduler(bot.settings, bot.database)
     outcome = scheduler.tick(bot.settings.clock.now() + timedelta(hours=2))
     assert (outcome.sent, outcome.skipped) == (0, 2)  # revisions 1 and 3

@@ -123,7 +123,7 @@ def test_a_change_its_alerts_and_an_opportunity_signed_up_to(database_url: str) 
     assert "(engagebot sent a direct message to @alice: :as alice shows it)" in day_before
     as_alice = answer_to(shown, ":as alice")
     assert ", direct message:\n📅 Reminder: Regional CPI workshop is tomorrow" in as_alice
-    assert "1 of 2 places taken at Regional CPI workshop:\n@bob" in as_alice
+    assert "1 of 2 places taken:\n@bob" in as_alice
 
     # The day after the workshop, the prompt to log it; :messages shows both again.
     day_after = answer_to(shown, ":time +2d")

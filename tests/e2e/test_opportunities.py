@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app import build_scheduler
 from bot.console.payloads import block_actions, slash_command, state_values, view_submission
@@ -19,6 +19,7 @@ from storage.database import Database
 from storage.models import Delivery, Engagement, Opportunity, OpportunitySignup
 from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, make_team, opened_view, reply_text, wait_for_reply
+from tests.e2e.test_changes import wait_for_deliveries
 
 NOW = datetime(2027, 5, 3, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in London
 DAY = date(2027, 5, 12)  # the Wednesday of the next week
@@ -59,12 +60,17 @@ def submit(bot: RunningBot, form: dict[str, Any], **answers: Any) -> Any:
 
 
 def post(bot: RunningBot, number: int = 1, **answers: Any) -> list[dict[str, Any]]:
-    """Post an opportunity from the form; return the posts that went out."""
+    """Post an opportunity from the form; return the posts that went out, once the bot has
+    recorded them (a sign-up edits the posts it has recorded)."""
     before = len(bot.slack.calls("chat.postMessage"))
     answer = submit(bot, open_form(bot, number), **answers)
     assert answer["response_action"] == "update", answer
     channels = answers.get("channels", ["CPRICES"])
     calls = bot.slack.wait_for("chat.postMessage", count=before + len(channels))
+    with bot.database.transaction() as session:
+        latest = session.exec(select(Opportunity.id).order_by(col(Opportunity.id).desc())).first()
+    sent = {f"opportunity:{latest}:post:{channel}": "sent" for channel in channels}
+    wait_for_deliveries(bot.database, sent)
     return [call.args for call in calls[before:]]
 
 
@@ -224,13 +230,17 @@ def test_places_are_taken_up_to_the_cap_and_every_post_shows_what_is_left(
     assert "You already have a place" in click(bot, posted, take, "UA")["text"]
     click(bot, posted, take, "UB")
     updates = bot.slack.wait_for("chat.update", count=4)[2:]
-    assert all("*Full*: all 2 places are taken" in reply_text(u.args) for u in updates)
+    for update in updates:
+        assert "*Full: no places left* · organised by <@UORG>" in reply_text(update.args)
+        assert [e["text"]["text"] for e in update.args["blocks"][-1]["elements"]] == ["Withdraw"]
     assert "is full: all 2 places are taken" in click(bot, posted, take, "UC")["text"]
     assert len(bot.slack.calls("chat.update")) == 4  # a refusal changes no post
 
     assert "You withdrew from" in click(bot, posted, "Withdraw", "UA")["text"]
     updates = bot.slack.wait_for("chat.update", count=6)[4:]
     assert all("*1 of 2 places left*" in reply_text(u.args) for u in updates)
+    buttons = [e["text"]["text"] for e in updates[0].args["blocks"][-1]["elements"]]
+    assert buttons == ["I'd like to take part", "Withdraw"]
     assert "You have a place" in click(bot, posted, take, "UC")["text"]
     assert "nothing to withdraw from" in click(bot, posted, "Withdraw", "UA")["text"]
     assert "You have a place" not in click(bot, posted, take, "UA")["text"]  # full again
@@ -285,11 +295,13 @@ def test_the_organiser_lists_upcoming_opportunities_and_who_signed_up(bot: Runni
     assert "*#1 Panel on &lt;b&gt;housing&lt;/b&gt;*" in rows[1]["text"]["text"]
     assert "2 of 2 places taken" in rows[1]["text"]["text"]
     signed = click(bot, {"blocks": rows[1:]}, "Who signed up", ORGANISER)
-    assert "2 of 2 places taken at" in signed["text"]
-    assert signed["text"].endswith("<@UA>, <@UB>")
+    assert signed["text"] == (
+        "*Panel on &lt;b&gt;housing&lt;/b&gt;* (Thursday 20 May 2027)\n"
+        "2 of 2 places taken:\n<@UA>, <@UB>"
+    )
     assert (
-        "Nobody has signed up"
-        in click(bot, {"blocks": rows[:1]}, "Who signed up", ORGANISER)["text"]
+        click(bot, {"blocks": rows[:1]}, "Who signed up", ORGANISER)["text"]
+        == "*Workshop* (Wednesday 12 May 2027)\nNobody has signed up yet (5 places)."
     )
 
 
@@ -302,9 +314,11 @@ def test_the_organiser_is_reminded_the_day_before_at_nine_with_who_signed_up(
     assert tick(bot, REMINDER_AT - timedelta(seconds=1)) == []
     sent = tick(bot, REMINDER_AT)
     assert len(sent) == 1
-    shown = reply_text(sent[0])
-    assert "Reminder: *Workshop on the new CPI weights* is tomorrow, Wednesday 12 May" in shown
-    assert "1 of 2 places taken at *Workshop on the new CPI weights*:\n<@UA>" in shown
+    text = sent[0]["blocks"][0]["text"]["text"]
+    assert text == (
+        ":calendar: Reminder: *Workshop on the new CPI weights* is tomorrow, "
+        "Wednesday 12 May 2027, at https://meet.example.org/cpi.\n1 of 2 places taken:\n<@UA>"
+    )
     assert len(tick(bot, REMINDER_AT + timedelta(hours=3))) == 1  # once only
 
 
