@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.console.payloads import slash_command
 from bot.teams import TeamDraft, save_team
 from storage.database import Database
+from storage.models import Delivery
 from tests.conftest import RunningBot
 
 
@@ -80,3 +83,20 @@ def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def count_rows(database: Database, model: type) -> int:
     with database.transaction() as session:
         return len(session.exec(select(model)).all())
+
+
+def wait_for_deliveries(
+    database: Database, expected: Mapping[str, str], timeout: float = 5.0
+) -> None:
+    """Poll until each delivery keyed in `expected` has that status. The bot records a post
+    once Slack has answered it, so a test that has seen the post may be a moment early."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with database.transaction() as session:
+            rows = session.exec(select(Delivery).where(col(Delivery.key).in_(expected)))
+            found = {delivery.key: delivery.status for delivery in rows}
+        if found == expected:
+            return
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"expected deliveries {dict(expected)} within {timeout}s: {found}")
+        time.sleep(0.01)

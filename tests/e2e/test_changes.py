@@ -4,19 +4,24 @@ editing (an update notice), cancelling (a cancellation notice), the list, and co
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.app import build_scheduler
 from bot.console.payloads import block_actions, slash_command, state_values, view_submission
-from storage.database import Database
 from storage.models import Delivery, Feedback, Subscription, UpcomingChange, UserPreference
 from tests.conftest import RunningBot
-from tests.e2e.helpers import count_rows, inputs, make_team, opened_view, reply_text, run_command
+from tests.e2e.helpers import (
+    count_rows,
+    inputs,
+    make_team,
+    opened_view,
+    reply_text,
+    run_command,
+    wait_for_deliveries,
+)
 
 CPI = ("Consumer price inflation", "1")
 HPI = ("House price index", "2")
@@ -80,23 +85,6 @@ def button(message: dict[str, Any], action_id: str, value: str | None = None) ->
 
 def press(bot: RunningBot, found: dict[str, Any], user: str = "U0001", **options: Any) -> None:
     bot.requester.send(block_actions(found["action_id"], found["value"], user, **options))
-
-
-def wait_for_deliveries(
-    database: Database, expected: Mapping[str, str], timeout: float = 5.0
-) -> None:
-    """Poll until each delivery keyed in `expected` has that status. The bot records a post
-    once Slack has answered it, so a test that has seen the post may be a moment early."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with database.transaction() as session:
-            rows = session.exec(select(Delivery).where(col(Delivery.key).in_(expected)))
-            found = {delivery.key: delivery.status for delivery in rows}
-        if found == expected:
-            return
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"expected deliveries {dict(expected)} within {timeout}s: {found}")
-        time.sleep(0.01)
 
 
 def stored_change(bot: RunningBot, change_id: int = 1) -> UpcomingChange:

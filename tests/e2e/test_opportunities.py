@@ -18,8 +18,14 @@ from bot.opportunities import Answer, sign_up
 from storage.database import Database
 from storage.models import Delivery, Engagement, Opportunity, OpportunitySignup
 from tests.conftest import RunningBot
-from tests.e2e.helpers import inputs, make_team, opened_view, reply_text, wait_for_reply
-from tests.e2e.test_changes import wait_for_deliveries
+from tests.e2e.helpers import (
+    inputs,
+    make_team,
+    opened_view,
+    reply_text,
+    wait_for_deliveries,
+    wait_for_reply,
+)
 
 NOW = datetime(2027, 5, 3, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in London
 DAY = date(2027, 5, 12)  # the Wednesday of the next week
