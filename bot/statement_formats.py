@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.statements import (
     Statement,
+    StatementItem,
     StatementRefused,
     item_about,
     latest_digest_period,
@@ -64,11 +65,11 @@ _STYLE = (
 )
 
 
-def statement_html(statement: Statement) -> str:
-    """A complete HTML document, with its own small style sheet and nothing to fetch."""
-    e = html.escape
-    title = e(statement_title(statement))
-    parts = [
+def html_page(title: str, body: list[str]) -> str:
+    """A complete HTML document around `body` (markup, its text already escaped), with its
+    own small style sheet and nothing to fetch."""
+    title = html.escape(title)
+    head = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
@@ -80,22 +81,33 @@ def statement_html(statement: Statement) -> str:
         "<body>",
         "<main>",
         f"<h1>{title}</h1>",
+    ]
+    return "\n".join([*head, *body, "</main>", "</body>", "</html>"]) + "\n"
+
+
+def item_html(item: StatementItem) -> str:
+    """One item: what users said, who and when, and what was done."""
+    e = html.escape
+    return (
+        "<li>"
+        f'<p class="said"><strong>You said:</strong> {e(item.said)}</p>'
+        f'<p class="about">{e(item_about(item))}</p>'
+        f'<p class="did"><strong>{e(item.outcome)}:</strong> {e(item.did)}</p>'
+        "</li>"
+    )
+
+
+def statement_html(statement: Statement) -> str:
+    e = html.escape
+    body = [
         f'<p class="period">{e(period_text(statement))}</p>',
         f'<p class="summary">{e(summary_text(statement))}</p>',
     ]
     for group in statement.themes:
-        parts += [f"<h2>{e(group.theme)} ({len(group.items)})</h2>", "<ul>"]
-        for item in group.items:
-            parts.append(
-                "<li>"
-                f'<p class="said"><strong>You said:</strong> {e(item.said)}</p>'
-                f'<p class="about">{e(item_about(item))}</p>'
-                f'<p class="did"><strong>{e(item.outcome)}:</strong> {e(item.did)}</p>'
-                "</li>"
-            )
-        parts.append("</ul>")
-    parts += ["</main>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+        body += [f"<h2>{e(group.theme)} ({len(group.items)})</h2>", "<ul>"]
+        body += [item_html(item) for item in group.items]
+        body.append("</ul>")
+    return html_page(statement_title(statement), body)
 
 
 FORMATS: dict[str, Callable[[Statement], str]] = {

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.clock import zone_named
-from bot.statement_formats import escape_markdown
+from bot.statement_formats import escape_markdown, html_page, item_html
 from bot.statements import OUTCOMES, StatementItem, StatementRefused, item_about
 from bot.users_map import UsersMapRefused, scope_named
 from bot.uses_statement import (
@@ -92,30 +92,9 @@ def uses_markdown(statement: UsesStatement) -> str:
     return "\n".join(lines) + "\n"
 
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;line-height:1.5;max-width:46rem;margin:2rem auto;"
-    "padding:0 1rem;color:#1b1b1b}"
-    "li{margin-bottom:.5rem}li p{margin:0;white-space:pre-line}"
-    ".about{color:#505a5f;font-size:.9em}"
-)
-
-
 def uses_html(statement: UsesStatement) -> str:
-    """A complete HTML document, with its own small style sheet and nothing to fetch."""
     e = html.escape
-    title = e(uses_title(statement))
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{title}</h1>",
         f'<p class="period">{e(uses_period_text(statement))}</p>',
         f'<p class="summary">{e(uses_summary(statement))}</p>',
         f"<h2>{WHO}</h2>",
@@ -153,14 +132,7 @@ def uses_html(statement: UsesStatement) -> str:
     parts.append(f"<h2>{RESULT}</h2>")
     for outcome, items in _by_outcome(statement.changed):
         parts += [f"<h3>{outcome} ({len(items)})</h3>", "<ul>"]
-        for item in items:
-            parts.append(
-                "<li>"
-                f'<p class="said"><strong>You said:</strong> {e(item.said)}</p>'
-                f'<p class="about">{e(item_about(item))}</p>'
-                f'<p class="did"><strong>{e(item.outcome)}:</strong> {e(item.did)}</p>'
-                "</li>"
-            )
+        parts += [item_html(item) for item in items]
         parts.append("</ul>")
     if statement.changes:
         parts += [f"<h3>{ANNOUNCED} ({len(statement.changes)})</h3>", "<ul>"]
@@ -171,8 +143,7 @@ def uses_html(statement: UsesStatement) -> str:
         parts.append("</ul>")
     if not statement.changed and not statement.changes:
         parts.append(f"<p>{NO_RESULT}</p>")
-    parts += ["</main>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return html_page(uses_title(statement), parts)
 
 
 FORMATS: dict[str, Callable[[UsesStatement], str]] = {
