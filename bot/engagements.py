@@ -20,9 +20,8 @@ from bot.vocabulary import EXPERTISE, METHODS
 from storage.entries import entry_from_source
 from storage.models import Engagement, ProducerTeam
 from storage.reference import organisations_named, outputs_by_id, segments_by_id
-from storage.teams import remember_team
+from storage.teams import remember_team, teams_by_id
 from storage.types import utc_now
-from storage.who import teams_by_id
 
 PARTICIPANTS_MAX = 1_000_000
 

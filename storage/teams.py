@@ -105,3 +105,10 @@ def teams_with_digest(*, session: Session) -> Sequence[ProducerTeam]:
         .where(col(ProducerTeam.digest_channel_id).is_not(None))
         .order_by(col(ProducerTeam.id))
     ).all()
+
+
+def teams_by_id(*, session: Session, ids: Sequence[int]) -> list[ProducerTeam]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    return list(session.exec(select(ProducerTeam).where(col(ProducerTeam.id).in_(wanted))))

@@ -3,7 +3,6 @@ SQL, one row per team (or per team and method, per team and partner)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -46,13 +45,6 @@ class TeamFeedback:
     team: str
     count: int
     last: date
-
-
-def teams_by_id(*, session: Session, ids: Sequence[int]) -> list[ProducerTeam]:
-    wanted = set(ids)
-    if not wanted:
-        return []
-    return list(session.exec(select(ProducerTeam).where(col(ProducerTeam.id).in_(wanted))))
 
 
 def organisation_named(*, session: Session, name: str) -> Organisation | None:
