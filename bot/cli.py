@@ -1,5 +1,5 @@
 """The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import,
-publish."""
+publish, review."""
 
 from __future__ import annotations
 
@@ -148,6 +148,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     uses.add_argument("--format", choices=["markdown", "html"], default="markdown")
     uses.set_defaults(run=_publish_users_and_uses)
+
+    review = commands.add_parser(
+        "review", help="a team's engagement review: its figures for a period, and what they flag"
+    )
+    review.add_argument("--team", required=True, metavar="NAME")
+    review.add_argument("--from", dest="period_from", metavar="YYYY-MM-DD", type=_day)
+    review.add_argument(
+        "--to",
+        dest="period_to",
+        metavar="YYYY-MM-DD",
+        type=_day,
+        help="from --from to --to (default: the last full calendar month, team time)",
+    )
+    review.add_argument("--format", choices=["json", "text", "markdown"], default="text")
+    review.set_defaults(run=_review)
     return parser
 
 
@@ -403,6 +418,31 @@ def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int
     finally:
         database.dispose()
     sys.stdout.write(text)
+    return 0
+
+
+def _review(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.review import ReviewRefused, review_for
+    from bot.review_formats import FORMATS
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            review = review_for(
+                session=session,
+                team_name=args.team,
+                period_from=args.period_from,
+                period_to=args.period_to,
+                now=settings.clock.now(),
+                default_zone=settings.timezone,
+            )
+    except ReviewRefused as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        database.dispose()
+    sys.stdout.write(FORMATS[args.format](review))
     return 0
 
 

@@ -1,0 +1,327 @@
+"""Queries behind a team's engagement review (`bot/review.py`): nine statements, each of
+aggregates over the team's own rows.
+
+Each starts from an index that begins with the team (engagement(team_id, occurred_on),
+feedback(team_id, received_on), insight(team_id, created_at), engagement_partner(team_id,
+...)) and reaches the link tables and decisions by their keys, so its cost follows the
+team's rows in the period, not the size of the database. Two read further back: the
+organisations' first engagement with the team (its whole history up to the period's end),
+and the last engagement of an output with none in the longest target's window (that
+output's history). Days (`occurred_on`, `received_on`, `effective_on`) are compared as
+dates; moments (`decided_at`, `created_at`) against the UTC moments at which the team's
+local days begin and end (`ReviewScope`).
+
+Two queries return a row per item rather than a total: the first status change of each
+item that had one by the period's end, and the changes announced. Their medians and
+notice periods need each moment's local date, which only the team's time zone rules can
+give (SQLite has none), so those are worked out in Python, from rows bounded by the team's
+feedback or changes in the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from storage.changes import CANCELLED
+from storage.feedback import MERGED
+from storage.models import (
+    AudienceSegment,
+    Engagement,
+    EngagementOrganisation,
+    EngagementOutput,
+    EngagementPartner,
+    EngagementSegment,
+    Feedback,
+    FeedbackDecision,
+    Insight,
+    Organisation,
+    StatisticalOutput,
+    UpcomingChange,
+)
+
+ACTED_ON = ("planned", "done")
+NOT_PLANNED = "not_planned"
+
+
+@dataclass(frozen=True)
+class ReviewScope:
+    """Whose review, and of which days: `period_from` to `period_to` inclusive, which
+    begin at the moment `start` and end at `end` (00:00 team time the day after)."""
+
+    team_id: int
+    period_from: date
+    period_to: date
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class SegmentSeen:
+    """One segment of the taxonomy, and how many of the team's engagements reached it."""
+
+    name: str
+    in_period: int
+    in_window: int  # in the days given up to the period's end
+
+
+@dataclass(frozen=True)
+class FeedbackCounts:
+    received: int
+    responded: int  # status left `new` by the period's end
+    acted_on: int  # now planned or done
+    not_planned: int  # now
+    not_planned_with_note: int
+
+
+@dataclass(frozen=True)
+class OutputLastEngaged:
+    name: str
+    profile: str
+    last_engaged: date | None  # on or before the period's last day; None: never
+
+
+def _engaged(team_id: int, first: date, last: date) -> tuple[Any, ...]:
+    return (Engagement.team_id == team_id, col(Engagement.occurred_on).between(first, last))
+
+
+def method_counts(*, session: Session, scope: ReviewScope) -> dict[str | None, int]:
+    """The period's engagements by method (None: not recorded)."""
+    rows = session.execute(
+        select(Engagement.method, func.count())
+        .where(*_engaged(scope.team_id, scope.period_from, scope.period_to))
+        .group_by(Engagement.method)
+    ).all()
+    return {method: count for method, count in rows}
+
+
+def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) -> list[SegmentSeen]:
+    """Every segment of the taxonomy, in its order, with the team's engagements that
+    reached it in the period, and from `window_from` to the period's end."""
+    engaged = (
+        select(EngagementSegment.segment_id, Engagement.occurred_on)
+        .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
+        .where(*_engaged(scope.team_id, min(scope.period_from, window_from), scope.period_to))
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            AudienceSegment.name,
+            func.count(case((engaged.c.occurred_on >= scope.period_from, 1))),
+            func.count(case((engaged.c.occurred_on >= window_from, 1))),
+        )
+        .outerjoin(engaged, engaged.c.segment_id == AudienceSegment.id)
+        .group_by(AudienceSegment.id, AudienceSegment.name, AudienceSegment.position)
+        .order_by(col(AudienceSegment.position), col(AudienceSegment.name))
+    ).all()
+    return [SegmentSeen(*row) for row in rows]
+
+
+def organisation_counts(*, session: Session, scope: ReviewScope) -> tuple[int, int]:
+    """How many organisations the team engaged in the period, and how many of those it had
+    never engaged before: from each organisation's first and last day with the team."""
+    days = (
+        select(
+            func.min(Engagement.occurred_on).label("first"),
+            func.max(Engagement.occurred_on).label("last"),
+        )
+        .select_from(EngagementOrganisation)
+        .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
+        .where(Engagement.team_id == scope.team_id, col(Engagement.occurred_on) <= scope.period_to)
+        .group_by(EngagementOrganisation.organisation_id)
+        .subquery()
+    )
+    engaged, new = session.execute(
+        select(
+            func.count(case((days.c.last >= scope.period_from, 1))),
+            func.count(case((days.c.first >= scope.period_from, 1))),
+        )
+    ).one()
+    return engaged, new
+
+
+def _received(scope: ReviewScope) -> tuple[Any, ...]:
+    """The team's items received in the period, less those merged into another item."""
+    return (
+        Feedback.team_id == scope.team_id,
+        col(Feedback.received_on).between(scope.period_from, scope.period_to),
+        col(Feedback.merged_into_id).is_(None),
+    )
+
+
+def _status_change(decision: Any) -> Any:
+    """A history entry that changed the status; not a merge's entries, which say `merged`
+    on the item merged away and keep the status as it was on the item kept."""
+    return and_(decision.to_status != decision.from_status, decision.to_status != MERGED)
+
+
+def feedback_counts(*, session: Session, scope: ReviewScope) -> FeedbackCounts:
+    """The period's items, and of those: responded to by the period's end (a status change
+    before `end`; or, for an item whose status was set with no history, as an import sets
+    it, any status but `new`), now planned or done, now not planned, and not planned with
+    a note on a change to that status."""
+    decision = aliased(FeedbackDecision)
+    changed = and_(decision.feedback_id == Feedback.id, _status_change(decision))
+    responded = or_(
+        exists().where(changed, decision.decided_at < scope.end),
+        and_(Feedback.status != "new", ~exists().where(changed)),
+    )
+    not_planned = Feedback.status == NOT_PLANNED
+    with_note = exists().where(
+        changed, decision.to_status == NOT_PLANNED, col(decision.note).is_not(None)
+    )
+    row = session.execute(
+        select(
+            func.count(),
+            func.count(case((responded, 1))),
+            func.count(case((col(Feedback.status).in_(ACTED_ON), 1))),
+            func.count(case((not_planned, 1))),
+            func.count(case((and_(not_planned, with_note), 1))),
+        ).where(*_received(scope))
+    ).one()
+    return FeedbackCounts(*row)
+
+
+def first_responses(*, session: Session, scope: ReviewScope) -> list[tuple[date, datetime]]:
+    """(received on, first status change) of each of the period's items whose status
+    first changed before the period's end."""
+    decision = aliased(FeedbackDecision)
+    # A subquery per item, so each item's history is read through its index
+    # (feedback_id, decided_at) rather than the whole table hashed.
+    first = (
+        select(func.min(decision.decided_at))
+        .where(decision.feedback_id == Feedback.id, _status_change(decision))
+        .correlate(Feedback)
+        .scalar_subquery()
+    )
+    items = select(Feedback.received_on, first.label("first")).where(*_received(scope)).subquery()
+    rows = session.execute(
+        select(items.c.received_on, items.c.first).where(items.c.first < scope.end)
+    ).all()
+    return [(received_on, moment) for received_on, moment in rows]
+
+
+def top_organisations(*, session: Session, scope: ReviewScope, limit: int) -> list[tuple[str, int]]:
+    """The organisations that gave most of the period's items, with how many: most first,
+    ties by name. Items with no organisation are no organisation's."""
+    items = func.count()
+    rows = session.execute(
+        select(Organisation.name, items)
+        .join(Feedback, Feedback.organisation_id == Organisation.id)
+        .where(*_received(scope))
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(items.desc(), col(Organisation.name))
+        .limit(limit)
+    ).all()
+    return [(name, count) for name, count in rows]
+
+
+def outputs_overdue(
+    *, session: Session, scope: ReviewScope, engaged_since: Mapping[str, date]
+) -> list[OutputLastEngaged]:
+    """The team's outputs (of the profiles in `engaged_since`) never engaged by the
+    period's end, or last engaged before `engaged_since[profile]`: never first, then the
+    longest since, then by name.
+
+    The last engagements are looked for among the team's engagements since the earliest
+    `engaged_since` (through its index on days); only an output with none there has its
+    whole history read, through the link table's reverse index, to say how long it has been.
+    """
+    window = (
+        select(
+            col(EngagementOutput.output_id).label("output_id"),
+            func.max(Engagement.occurred_on).label("last"),
+        )
+        .join(Engagement, col(Engagement.id) == EngagementOutput.engagement_id)
+        .where(*_engaged(scope.team_id, min(engaged_since.values()), scope.period_to))
+        .group_by(EngagementOutput.output_id)
+        .subquery()
+    )
+    earlier = (
+        select(func.max(Engagement.occurred_on))
+        .join(EngagementOutput, EngagementOutput.engagement_id == Engagement.id)
+        .where(
+            EngagementOutput.output_id == StatisticalOutput.id,
+            col(Engagement.occurred_on) <= scope.period_to,
+        )
+        .correlate(StatisticalOutput)
+        .scalar_subquery()
+    )
+    # COALESCE reads `earlier` only for the rows left with no engagement in the window.
+    last = func.coalesce(window.c.last, earlier)
+    due_since = case(dict(engaged_since), value=col(StatisticalOutput.profile))
+    rows = session.execute(
+        select(StatisticalOutput.name, StatisticalOutput.profile, last)
+        .outerjoin(window, window.c.output_id == StatisticalOutput.id)
+        .where(
+            StatisticalOutput.team_id == scope.team_id,
+            col(StatisticalOutput.profile).in_(engaged_since),
+            or_(window.c.last.is_(None), window.c.last < due_since),
+        )
+    ).all()
+    found = [OutputLastEngaged(*row) for row in rows]
+    return sorted(found, key=lambda o: (o.last_engaged is not None, o.last_engaged, o.name))
+
+
+def changes_announced(*, session: Session, scope: ReviewScope) -> list[tuple[datetime, date]]:
+    """(announced at, takes effect on) of each change the team announced in the period
+    and has not cancelled."""
+    rows = session.execute(
+        select(UpcomingChange.created_at, UpcomingChange.effective_on)
+        .where(
+            UpcomingChange.team_id == scope.team_id,
+            UpcomingChange.status != CANCELLED,
+            col(UpcomingChange.created_at) >= scope.start,
+            col(UpcomingChange.created_at) < scope.end,
+        )
+        .order_by(col(UpcomingChange.created_at))
+    ).all()
+    return [(created_at, effective_on) for created_at, effective_on in rows]
+
+
+@dataclass(frozen=True)
+class PeriodCounts:
+    previous_engagements: int  # in the days given before the period
+    insights_shared: int
+    joint_engagements: int  # the team's own naming a partner, and others' naming it one
+
+
+def period_counts(
+    *, session: Session, scope: ReviewScope, previous: tuple[date, date]
+) -> PeriodCounts:
+    """The counts that are one number each, in one statement of scalar subqueries."""
+    engaged_before = select(func.count()).where(*_engaged(scope.team_id, *previous))
+    insights = select(func.count()).where(
+        Insight.team_id == scope.team_id,
+        col(Insight.created_at) >= scope.start,
+        col(Insight.created_at) < scope.end,
+    )
+    own_joint = select(func.count()).where(
+        *_engaged(scope.team_id, scope.period_from, scope.period_to),
+        exists().where(EngagementPartner.engagement_id == Engagement.id),
+    )
+    as_partner = (
+        select(func.count())
+        .select_from(EngagementPartner)
+        .join(Engagement, col(Engagement.id) == EngagementPartner.engagement_id)
+        .where(
+            EngagementPartner.team_id == scope.team_id,
+            Engagement.team_id != scope.team_id,
+            col(Engagement.occurred_on).between(scope.period_from, scope.period_to),
+        )
+    )
+    before, shared, joint_own, joint_other = session.execute(
+        select(
+            *(
+                count.scalar_subquery()
+                for count in (engaged_before, insights, own_joint, as_partner)
+            )
+        )
+    ).one()
+    return PeriodCounts(before, shared, joint_own + joint_other)
