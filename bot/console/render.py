@@ -22,6 +22,12 @@ EMOJI = {
     "hourglass_flowing_sand": "⏳",
     "wave": "👋",
     "raised_hand": "✋",
+    "x": "✗",
+    "speech_balloon": "💬",
+    "newspaper": "📰",
+    "inbox_tray": "📥",
+    "handshake": "🤝",
+    "bulb": "💡",
 }
 # Select menus with options the console can offer as numbered choices; other elements
 # (date pickers, user pickers…) need typing, which only modals ask for.

@@ -5,10 +5,12 @@ what the bot sends to Slack's Web API is shown in the terminal."""
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from bot.app import build_app, build_scheduler
@@ -320,12 +322,31 @@ class Console:
                     call.args.get("text", ""),
                     call.args.get("blocks", []),
                 )
+            elif call.method == "files.completeUploadExternal" and call.response.get("ok"):
+                self._show_files([file["id"] for file in call.response["files"]])
             elif call.method in ("views.open", "views.push"):
                 opened.append(call.response["view"])
             elif call.method == "views.publish":
                 self.home_views[call.args["user_id"]] = call.response["view"]
         for view in opened:
             self._fill(view)
+
+    def _show_files(self, file_ids: list[str]) -> None:
+        """Files the bot shared (an export, a chart): saved where the person can open them."""
+        folder = Path(tempfile.gettempdir()) / "engagebot-console"
+        folder.mkdir(exist_ok=True)
+        for file in self.slack.uploaded_files():
+            if file.file_id not in file_ids:
+                continue
+            path = folder / f"{file.file_id}-{Path(file.filename).name}"
+            path.write_bytes(file.content)
+            where = "#" + self._names().get(file.channel or "", file.channel or "nowhere")
+            if file.channel and file.channel.startswith("D"):
+                where = "your direct messages"
+            self.terminal.say(
+                f"engagebot shared a file in {where}: {file.title} "
+                f"({len(file.content):,} bytes), saved as {path}"
+            )
 
     def _fill(self, view: dict[str, Any] | None) -> None:
         """Ask a modal's fields, submit it, and follow what the app answers."""

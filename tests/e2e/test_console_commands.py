@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 from bot.config import load_settings
 from bot.console.session import Console
@@ -141,3 +143,20 @@ def test_a_decision_reaches_the_recorder_as_a_direct_message(database_url: str) 
     after = shown[shown.rindex("You are now @alice.") :]
     assert "moved feedback #1 you recorded from New to Planned." in after
     assert "In the spring release" in after
+
+
+def test_a_file_the_bot_shares_is_saved_where_the_person_can_open_it(database_url: str) -> None:
+    shown = run_console(
+        database_url,
+        "/engage team",
+        "Prices",
+        "",
+        "CPI | high",
+        "",
+        "/engage log Met the ONS user group",
+        "/engage export",
+    )
+    saved = re.search(r"Prices: engagements, .* saved as (\S+\.csv)", shown)
+    assert saved is not None, shown
+    assert "Met the ONS user group" in Path(saved[1]).read_text(encoding="utf-8-sig")
+    assert "📥 Sent you Prices's records in a direct message" in shown
