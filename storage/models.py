@@ -173,7 +173,16 @@ class Engagement(SQLModel, table=True):
 
     __tablename__ = "engagement"
     __table_args__ = (
-        Index("ix_engagement_team_occurred", "team_id", "occurred_on"),
+        # Covers a team's engagements in a period for reviews: counts by method read the
+        # index alone, and joins to the link tables take `id` from it (PostgreSQL's INCLUDE;
+        # SQLite's indexes hold the rowid anyway).
+        Index(
+            "ix_engagement_team_occurred",
+            "team_id",
+            "occurred_on",
+            "method",
+            postgresql_include=["id"],
+        ),
         Index("ix_engagement_logged_by_created", "logged_by", "created_at"),
         NEVER_REUSE_IDS,
     )

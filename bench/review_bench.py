@@ -1,0 +1,120 @@
+"""How fast `engagebot review --format json` answers for one team and one year.
+
+    python bench/review_bench.py DATABASE_URL [DATABASE_URL ...] [--runs 15]
+
+For each database (made by bench/generate.py), it times, in this process and session:
+- the baseline: one indexed COUNT of the team's engagements in the year, the cheapest
+  query a review could be, so the ratio says how many "simple queries" a review costs;
+- the review: `review_for` + the JSON rendering, exactly what the CLI does after start-up;
+for the median-sized team (a typical team), one near 5,000 engagements in the year (what a
+million over 200 teams would give each) and the largest. It prints the median and 95th
+percentile of warm runs (after one run to warm the cache, which is also shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, text
+from sqlmodel import col, select
+
+from bot.config import load_settings
+from bot.review import review_for
+from bot.review_formats import FORMATS
+from storage.database import Database
+from storage.models import Engagement, ProducerTeam
+
+YEAR = (date(2026, 1, 1), date(2026, 12, 31))
+ZONE = ZoneInfo("Europe/London")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database_urls", nargs="+")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    print(
+        "| database | team (engagements in the year) | baseline ms | review ms (p50 / p95) "
+        "| first run ms | review / baseline |"
+    )
+    print("|---|---|---|---|---|---|")
+    for url in args.database_urls:
+        database = Database(load_settings({"DATABASE_URL": url}).database_url)
+        for label, team, size in _teams(database):
+            _measure(database, f"{_name(url)} | {label} {team} ({size:,})", team, args.runs)
+        database.dispose()
+
+
+def _measure(database: Database, row: str, team: str, runs: int) -> None:
+    baseline = statistics.median(_timings(runs, lambda: _count(database, team)))
+    first, *warm = _timings(runs + 1, lambda: _review(database, team))
+    p50, p95 = statistics.median(warm), _percentile(warm, 95)
+    print(
+        f"| {row} | {baseline:.1f} | {p50:.0f} / {p95:.0f} | {first:.0f} | {p50 / baseline:.0f}x |"
+    )
+
+
+def _teams(database: Database) -> list[tuple[str, str, int]]:
+    """The median-sized team, the one nearest 5,000 engagements in the year (1,000,000
+    spread evenly over 200 teams), and the largest, by engagements in the year."""
+    with database.transaction() as session:
+        sizes = session.exec(
+            select(ProducerTeam.name, func.count(col(Engagement.id)))
+            .join(Engagement, col(Engagement.team_id) == ProducerTeam.id)
+            .where(col(Engagement.occurred_on).between(*YEAR))
+            .group_by(ProducerTeam.name)
+            .order_by(func.count(col(Engagement.id)))
+        ).all()
+    even = min(sizes, key=lambda size: abs(size[1] - 5_000))
+    return [("typical", *sizes[len(sizes) // 2]), ("near 5,000", *even), ("largest", *sizes[-1])]
+
+
+def _count(database: Database, team_name: str) -> None:
+    with database.transaction() as session:
+        session.execute(
+            text(
+                "SELECT count(*) FROM engagement JOIN producer_team t ON t.id = team_id "
+                "WHERE t.name = :team AND occurred_on BETWEEN :first AND :last"
+            ),
+            {"team": team_name, "first": YEAR[0], "last": YEAR[1]},
+        ).one()
+
+
+def _review(database: Database, team_name: str) -> None:
+    with database.transaction() as session:
+        review = review_for(
+            session=session,
+            team_name=team_name,
+            period_from=YEAR[0],
+            period_to=YEAR[1],
+            now=datetime.now(UTC),
+            default_zone=ZONE,
+        )
+    FORMATS["json"](review)
+
+
+def _timings(runs: int, work: Callable[[], None]) -> list[float]:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
+
+
+def _name(url: str) -> str:
+    return url.rsplit("/", 1)[-1]
+
+
+if __name__ == "__main__":
+    main()
