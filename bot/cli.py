@@ -7,14 +7,19 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 logger = logging.getLogger("engagebot")
 
@@ -371,78 +376,74 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     from bot.statement_formats import publish
-    from bot.statements import StatementRefused
-    from storage.database import Database
 
-    database = Database(settings.database_url)
-    try:
-        with database.transaction() as session:
-            text = publish(
-                session=session,
-                team_name=args.team,
-                period_from=args.period_from,
-                period_to=args.period_to,
-                fmt=args.format,
-                today=settings.today(),
-            )
-    except StatementRefused as problem:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    finally:
-        database.dispose()
-    sys.stdout.write(text)
-    return 0
+    return _write_report(
+        settings,
+        lambda session: publish(
+            session=session,
+            team_name=args.team,
+            period_from=args.period_from,
+            period_to=args.period_to,
+            fmt=args.format,
+            today=settings.today(),
+        ),
+    )
 
 
 def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.statements import StatementRefused
     from bot.uses_statement_formats import publish_users_and_uses
+
+    return _write_report(
+        settings,
+        lambda session: publish_users_and_uses(
+            session=session,
+            team_name=args.team,
+            output_name=args.output,
+            period_from=args.period_from,
+            period_to=args.period_to,
+            fmt=args.format,
+            now=settings.clock.now(),
+            default_zone=settings.timezone,
+        ),
+    )
+
+
+def _review(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.review import review_for
+    from bot.review_formats import FORMATS
+
+    return _write_report(
+        settings,
+        lambda session: FORMATS[args.format](
+            review_for(
+                session=session,
+                team_name=args.team,
+                period_from=args.period_from,
+                period_to=args.period_to,
+                now=settings.clock.now(),
+                default_zone=settings.timezone,
+            )
+        ),
+    )
+
+
+def _write_report(settings: Settings, write: Callable[[Session], str]) -> int:
+    """Print what `write` makes of the database; a refusal (unknown team, a period that
+    ends before it starts) is one line and exit 2."""
+    from bot.review import ReviewRefused
+    from bot.statements import StatementRefused
     from storage.database import Database
 
     database = Database(settings.database_url)
     try:
         with database.transaction() as session:
-            text = publish_users_and_uses(
-                session=session,
-                team_name=args.team,
-                output_name=args.output,
-                period_from=args.period_from,
-                period_to=args.period_to,
-                fmt=args.format,
-                now=settings.clock.now(),
-                default_zone=settings.timezone,
-            )
-    except StatementRefused as problem:
+            text = write(session)
+    except (StatementRefused, ReviewRefused) as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     finally:
         database.dispose()
     sys.stdout.write(text)
-    return 0
-
-
-def _review(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.review import ReviewRefused, review_for
-    from bot.review_formats import FORMATS
-    from storage.database import Database
-
-    database = Database(settings.database_url)
-    try:
-        with database.transaction() as session:
-            review = review_for(
-                session=session,
-                team_name=args.team,
-                period_from=args.period_from,
-                period_to=args.period_to,
-                now=settings.clock.now(),
-                default_zone=settings.timezone,
-            )
-    except ReviewRefused as problem:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    finally:
-        database.dispose()
-    sys.stdout.write(FORMATS[args.format](review))
     return 0
 
 

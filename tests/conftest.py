@@ -165,3 +165,14 @@ def bot(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iter
     running = RunningBot(test_settings(fake_slack, database_url), database, fake_slack)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def cli_database(
+    database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Database:
+    """The command line pointed at the test database (and no .env of the checkout)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ENGAGEBOT_TIMEZONE", "Europe/London")
+    return database

@@ -6,8 +6,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
+from bot.cli import main
 from bot.console.payloads import slash_command
 from bot.teams import TeamDraft, save_team
 from storage.database import Database
@@ -100,3 +102,10 @@ def wait_for_deliveries(
         if time.monotonic() >= deadline:
             raise AssertionError(f"expected deliveries {dict(expected)} within {timeout}s: {found}")
         time.sleep(0.01)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`engagebot ARGS` in this process: its exit code, standard output and error."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
 from bot.statements import latest_digest_period
 from storage.database import Database
 from tests.domain.test_statements import MARKDOWN, record, seed
+from tests.e2e.helpers import run_cli
 
 
 @pytest.fixture
-def cli(
-    database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Database:
-    """The command line pointed at the test database (and no .env of the checkout)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("ENGAGEBOT_TIMEZONE", "Europe/London")
-    return database
+def cli(cli_database: Database) -> Database:
+    return cli_database
 
 
 def publish(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["publish", "you-said-we-did", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "publish", "you-said-we-did", *args)
 
 
 def test_the_statement_is_written_as_markdown(

@@ -5,31 +5,24 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
 from bot.review import last_full_month
 from storage.database import Database
+from tests.e2e.helpers import run_cli
 from tests.storage.test_review_metrics import Records, utc
 
 JANUARY = ["--from", "2027-01-01", "--to", "2027-01-31"]
 
 
 @pytest.fixture
-def cli(
-    database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Database:
-    """The command line pointed at the test database (and no .env of the checkout), with
-    the team Prices and its January 2027."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("ENGAGEBOT_TIMEZONE", "Europe/London")
-    with database.transaction() as session:
+def cli(cli_database: Database) -> Database:
+    """The command line on the test database, with the team Prices and its January 2027."""
+    with cli_database.transaction() as session:
         seed(Records(session))
-    return database
+    return cli_database
 
 
 def seed(records: Records) -> None:
@@ -68,9 +61,7 @@ def seed(records: Records) -> None:
 
 
 def review(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["review", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "review", *args)
 
 
 JSON = {

@@ -4,19 +4,17 @@ standard output, against hand-counted data (on SQLite and PostgreSQL), and its r
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
 from bot.uses_statement import twelve_months_to
 from storage.database import Database
 from storage.models import Feedback, UpcomingChange
 from storage.teams import team_named
 from tests.domain.test_statements import record
 from tests.domain.test_users_map import engage, output_id
-from tests.e2e.helpers import make_team
+from tests.e2e.helpers import make_team, run_cli
 
 CPI, HPI = "Consumer price inflation", "House price index"
 PERIOD = ("--from", "2026-04-01", "--to", "2027-03-31")
@@ -151,20 +149,12 @@ Department for Work and Pensions, HM Treasury.
 
 
 @pytest.fixture
-def cli(
-    database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Database:
-    """The command line pointed at the test database (and no .env of the checkout)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("ENGAGEBOT_TIMEZONE", "Europe/London")
-    return database
+def cli(cli_database: Database) -> Database:
+    return cli_database
 
 
 def publish(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["publish", "users-and-uses", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "publish", "users-and-uses", *args)
 
 
 def test_the_statement_is_written_as_markdown(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from handlers.views.users_map import BLOCKS_MAX, SECTION_MAX
 from storage.database import Database
 from tests.conftest import RunningBot
 from tests.domain.test_users_map import CPI, HPI, engage, seed
-from tests.e2e.helpers import make_team, run_command
+from tests.e2e.helpers import make_team, run_cli, run_command
 
 NEVER = ":x: never"
 
@@ -184,20 +183,12 @@ def test_a_big_map_stays_within_slacks_limits_and_says_what_it_left_out(
 
 
 @pytest.fixture
-def cli(
-    database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Database:
-    """The command line pointed at the test database (and no .env of the checkout)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("ENGAGEBOT_TIMEZONE", "Europe/London")
-    return database
+def cli(cli_database: Database) -> Database:
+    return cli_database
 
 
 def export(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["export", "users-map", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "export", "users-map", *args)
 
 
 def test_the_export_writes_the_cells_as_csv(
