@@ -44,7 +44,7 @@ from handlers.views.changes import (
     render_cancellation,
     unchanged_modal,
 )
-from handlers.views.entries import FormOrigin, notice_message, problem_modal
+from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
 from storage.changes import CANCELLED, count_upcoming_changes, upcoming_changes
 from storage.database import Database
 from storage.models import UpcomingChange
@@ -55,10 +55,7 @@ KINDS: tuple[DeliveryKind, ...] = (
     DeliveryKind(ANNOUNCED_KIND, "a change's announcement", render_announcement),
     DeliveryKind(CANCELLED_KIND, "a change's cancellation notice", render_cancellation),
 )
-NO_TEAM_TO_LIST = notice_message(
-    "Which team's changes? This channel is no team's home, and you haven't recorded for a "
-    "team yet: run it in your team's channel, or create a team with `/engage team`."
-)
+NO_TEAM_TO_LIST = which_team_message("Which team's changes?")
 USAGE = notice_message(
     "`/engage change` opens the form to announce a change; `/engage change list` shows "
     "your team's upcoming changes, to edit or cancel them."

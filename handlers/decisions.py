@@ -37,7 +37,7 @@ from handlers.views.decisions import (
     merged_text,
     open_feedback_message,
 )
-from handlers.views.entries import notice_message, problem_modal
+from handlers.views.entries import notice_message, problem_modal, which_team_message
 from storage.database import Database
 from storage.feedback import count_open_feedback, decisions_on, open_feedback
 from storage.models import Feedback
@@ -46,10 +46,7 @@ from storage.teams import team_for_person
 # `/engage feedback merge 12 into 9`; any other text after "feedback" is feedback.
 MERGE_COMMAND = re.compile(r"merge\s+#?(\d+)\s+into\s+#?(\d+)", re.IGNORECASE)
 
-NO_TEAM_TO_LIST = notice_message(
-    "Which team's feedback? This channel is no team's home, and you haven't recorded for a "
-    "team yet: run it in your team's channel, or create a team with `/engage team`."
-)
+NO_TEAM_TO_LIST = which_team_message("Which team's feedback?")
 
 
 def list_open_feedback(call: CommandCall) -> None:

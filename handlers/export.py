@@ -21,7 +21,7 @@ from bot.changes import team_today
 from bot.text import escape_mrkdwn
 from bot.transfer import export_records
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.views.entries import notice_message
+from handlers.views.entries import notice_message, which_team_message
 from storage.models import ProducerTeam
 from storage.teams import team_for_person
 
@@ -30,10 +30,7 @@ USAGE = notice_message(
     "else the one you last recorded for) as CSV files in a direct message. It takes nothing "
     "after it: run it in your team's channel."
 )
-NO_TEAM = notice_message(
-    "Which team's records? This channel is no team's home, and you haven't recorded for a "
-    "team yet: run it in your team's channel, or create a team with `/engage team`."
-)
+NO_TEAM = which_team_message("Which team's records?")
 # (kind, the noun for one record) of each file, in the order they are sent.
 EXPORTED = (("engagements", "engagement"), ("feedback", "feedback item"))
 

@@ -39,7 +39,7 @@ from bot.scheduling import DeliveryKind, Message, Scheduler
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, nothing_recorded, save_form
-from handlers.views.entries import FormOrigin, notice_message, problem_modal
+from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
 from handlers.views.opportunities import (
     CALLBACK_ID,
     LIST_LIMIT,
@@ -67,10 +67,7 @@ from storage.opportunities import (
 )
 from storage.teams import team_for_person
 
-NO_TEAM = notice_message(
-    "Which team's opportunity? This channel is no team's home, and you haven't recorded for "
-    "a team yet: run it in your team's channel, or create a team with `/engage team`."
-)
+NO_TEAM = which_team_message("Which team's opportunity?")
 USAGE = notice_message(
     "`/engage opportunity` opens the form to post one; `/engage opportunity list` shows your "
     "team's upcoming opportunities and who signed up."

@@ -76,6 +76,15 @@ def notice_message(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
+def which_team_message(what: str) -> dict[str, Any]:
+    """The answer when no team can be told from the channel or the person (`what`: "Which
+    team's feedback?", ...)."""
+    return notice_message(
+        f"{what} This channel is no team's home, and you haven't recorded for a team yet: "
+        "run it in your team's channel, or create a team with `/engage team`."
+    )
+
+
 def saved_modal(
     *, label: str, record_id: int, text: str, verb: str, thanks_from: str | None = None
 ) -> dict[str, Any]:

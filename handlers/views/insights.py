@@ -20,7 +20,7 @@ from handlers.views.blocks import (
     section,
     text_input,
 )
-from handlers.views.entries import notice_message
+from handlers.views.entries import notice_message, which_team_message
 from storage.models import AudienceSegment, Insight
 
 CALLBACK_ID = "insight_form"
@@ -28,11 +28,7 @@ SECTION_MAX = 3000  # Slack's limit on a section's text
 DIGEST_SHOWN = 15  # insights, and opportunities, a digest lists (one line each)
 DIGEST_PREVIEW = 150  # characters of an insight a digest shows
 
-NO_TEAM = notice_message(
-    ":warning: Nothing was shared: which team's insight is it? This channel is no team's "
-    "home, and you haven't recorded for a team yet. Run it in your team's channel, or "
-    "create a team with `/engage team`."
-)
+NO_TEAM = which_team_message(":warning: Nothing was shared: which team's insight is it?")
 
 
 def insight_modal(
