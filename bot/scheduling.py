@@ -21,7 +21,7 @@ from urllib.error import URLError
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import Session
 
 from bot.clock import zone_named
@@ -48,6 +48,21 @@ CHANNEL_GONE = {"channel_not_found": "was not found", "is_archived": "was archiv
 # Errors that retrying cannot fix.
 PERMANENT = {*CHANNEL_GONE, "user_not_found", "cannot_dm_bot", "account_inactive", "invalid_blocks"}
 BATCH = 200
+IMAGE = "image"  # a Message key holding an `Image`, taken out before chat.postMessage
+# Slack may refuse a file it is still processing in a message's blocks: wait, try once more.
+IMAGE_SETTLE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Image:
+    """A PNG shown in a message's image block `block_id`. The scheduler uploads it as the
+    message is sent, privately (the message shares it, not a post of its own), and points
+    the block at the file (`slack_file`), so the message and its image are one delivery."""
+
+    png: bytes
+    filename: str
+    title: str
+    block_id: str
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,8 @@ class DeliveryKind:
     name: str
     label: str  # what it is, for telling a team that it could not be delivered
     # (session, the delivery, the team's time zone, the moment it is sent as of) -> the
-    # message, or None when it is no longer relevant (the change was cancelled, ...): the
-    # delivery is then skipped.
+    # message (with an `Image` under IMAGE, if it shows one), or None when it is no longer
+    # relevant (the change was cancelled, ...): the delivery is then skipped.
     render: Callable[[Session, Delivery, ZoneInfo, datetime], Message | None]
     # (session, as of this moment, the default time zone) -> deliveries due by then.
     plan: Callable[[Session, datetime, ZoneInfo], Iterable[Due]] | None = None
@@ -116,6 +131,7 @@ class Scheduler:
         self.kinds = {kind.name: kind for kind in kinds}
         self.timezone = timezone
         self.max_attempts = max_attempts
+        self._sleep = sleep
         self._pacer = _Pacer(pace_seconds, sleep)
 
     def tick(self, at: datetime) -> Outcome:
@@ -168,6 +184,8 @@ class Scheduler:
             return self._failed(delivery, at, code, detail)
         except (URLError, OSError) as error:  # includes timeouts and refused connections
             return self._failed(delivery, at, "connection_error", f"connection failed: {error}")
+        except SlackRequestError as error:  # the upload URL refused an image's bytes
+            return self._failed(delivery, at, "upload_failed", f"upload failed: {error}")
         with self.database.transaction() as session:
             finish(
                 session=session,
@@ -183,14 +201,34 @@ class Scheduler:
         return zone_named(team.timezone if team else None, self.timezone)
 
     def _post(self, target: str, message: Message) -> Any:
+        message, uploaded = self._with_image(message)
         self._pacer.wait(target)
         try:
             return self.client.chat_postMessage(channel=target, **message)
         except SlackApiError as error:
-            if error.response.get("error") != "not_in_channel" or not self._join(target):
+            code = error.response.get("error")
+            if uploaded and code == "invalid_blocks":
+                self._sleep(IMAGE_SETTLE_SECONDS)
+            elif code != "not_in_channel" or not self._join(target):
                 raise
         self._pacer.wait(target)
         return self.client.chat_postMessage(channel=target, **message)
+
+    def _with_image(self, message: Message) -> tuple[Message, bool]:
+        """The message with its `Image` uploaded and shown; whether there was one."""
+        image: Image | None = message.get(IMAGE)
+        if image is None:
+            return message, False
+        upload = self.client.files_upload_v2(
+            content=image.png, filename=image.filename, title=image.title
+        )
+        shown = {"slack_file": {"id": upload["file"]["id"]}}
+        blocks = [
+            {**block, **shown} if block.get("block_id") == image.block_id else block
+            for block in message.get("blocks", [])
+        ]
+        rest = {key: value for key, value in message.items() if key != IMAGE}
+        return {**rest, "blocks": blocks}, True
 
     def _join(self, channel: str) -> bool:
         """Join a public channel the bot is not in; False for a private one."""

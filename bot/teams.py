@@ -1,8 +1,10 @@
 """Creating and editing producer teams: the statistical outputs they publish, and their
-settings (time zone, the days before a change that reminders go out, the digest)."""
+settings (time zone, the days before a change that reminders go out, the digest, the
+engagement review and each profile's target days between engagements)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import available_timezones
@@ -10,6 +12,9 @@ from zoneinfo import available_timezones
 from sqlmodel import Session
 
 from bot.alerts import MAX_LEAD_DAYS
+from bot.review import DEFAULT_TARGET_DAYS
+from bot.review_schedule import CADENCES as REVIEW_CADENCES
+from bot.review_schedule import DEFAULT_CADENCE as DEFAULT_REVIEW_CADENCE
 from bot.statements import CADENCES, DEFAULT_CADENCE
 from bot.text import NAME_MAX, OUTPUT_NAME_MAX, blank_to_none
 from bot.validation import FieldErrors, Invalid, check_names, check_required_text
@@ -27,7 +32,8 @@ from storage.types import utc_now
 OUTPUTS_MAX = 500
 OUTPUT_LINE_HINT = "one output a line, as: name | high, medium or low"
 REMINDERS_MAX = 6  # reminders per change
-NO_DIGEST = "never"  # the form's choice that turns the digest off
+NEVER = "never"  # the form's cadence that stops posting (the digest, the review)
+TARGET_DAYS_MAX = 3650
 
 
 @dataclass
@@ -38,7 +44,13 @@ class TeamDraft:
     timezone: str | None = None  # blank: ENGAGEBOT_TIMEZONE
     alert_lead_days: str | None = None  # as typed, e.g. "28, 7, 1"; blank: the default
     digest_channel_id: str | None = None
-    digest_cadence: str | None = None  # a CADENCES key, NO_DIGEST, or blank
+    digest_cadence: str | None = None  # a CADENCES key, NEVER, or blank
+    review_channel_id: str | None = None
+    review_cadence: str | None = None  # a review_schedule.CADENCES key, NEVER, or blank
+    # Days between engagements an output of each profile warrants, as typed; blank: default.
+    target_days_high: str | None = None
+    target_days_medium: str | None = None
+    target_days_low: str | None = None
 
 
 def draft_of(team: ProducerTeam) -> TeamDraft:
@@ -51,6 +63,12 @@ def draft_of(team: ProducerTeam) -> TeamDraft:
         alert_lead_days=team.alert_lead_days,
         digest_channel_id=team.digest_channel_id,
         digest_cadence=team.digest_cadence,
+        review_channel_id=team.review_channel_id,
+        review_cadence=team.review_cadence,
+        **{
+            field: None if (days := getattr(team, field)) is None else str(days)
+            for field in TARGET_FIELDS
+        },
     )
 
 
@@ -109,22 +127,54 @@ def zone_name(text: str | None) -> tuple[str | None, str | None]:
     return name, None
 
 
-def digest_setting(
-    errors: FieldErrors, channel_id: str | None, cadence: str | None
+@dataclass(frozen=True)
+class Posting:
+    """Something the team has posted to a channel it chooses, as often as it chooses."""
+
+    channel_field: str
+    cadence_field: str
+    what: str  # "the digest"
+    cadences: Collection[str]
+    default: str
+
+
+DIGEST = Posting("digest_channel", "digest_cadence", "the digest", CADENCES, DEFAULT_CADENCE)
+REVIEW = Posting(
+    "review_channel", "review_cadence", "the review", REVIEW_CADENCES, DEFAULT_REVIEW_CADENCE
+)
+TARGET_FIELDS = tuple(f"target_days_{profile}" for profile in DEFAULT_TARGET_DAYS)
+
+
+def posting_setting(
+    errors: FieldErrors, posting: Posting, channel_id: str | None, cadence: str | None
 ) -> tuple[str | None, str | None]:
     """(channel, cadence) to store from what the form chose; problems go into `errors`."""
-    if cadence == NO_DIGEST:
+    if cadence == NEVER:
         return None, None
-    if cadence is not None and cadence not in CADENCES:
-        errors["digest_cadence"] = "Choose how often, from the list."
+    if cadence is not None and cadence not in posting.cadences:
+        errors[posting.cadence_field] = "Choose how often, from the list."
     elif channel_id is None and cadence is not None:
-        errors["digest_channel"] = "Choose the channel to post the digest in, or choose Never."
+        errors[posting.channel_field] = (
+            f"Choose the channel to post {posting.what} in, or choose Never."
+        )
     if channel_id is None:
         return None, None
-    return channel_id, cadence or DEFAULT_CADENCE
+    return channel_id, cadence or posting.default
 
 
-def _settings(draft: TeamDraft, errors: FieldErrors) -> dict[str, str | None]:
+def parse_target_days(text: str | None) -> tuple[int | None, str | None]:
+    """Whole days from 1 to TARGET_DAYS_MAX, or None for the default; else the problem."""
+    typed = blank_to_none(text)
+    if typed is None:
+        return None, None
+    if not (typed.isascii() and typed.isdigit()):
+        return None, f"'{typed[:20]}' is not a whole number of days: write e.g. 30."
+    if not 1 <= int(typed) <= TARGET_DAYS_MAX:
+        return None, f"{int(typed)} days: the target must be from 1 to {TARGET_DAYS_MAX}."
+    return int(typed), None
+
+
+def _settings(draft: TeamDraft, errors: FieldErrors) -> dict[str, str | int | None]:
     """The team's settings to store, by column; problems go into `errors` by field."""
     timezone, problem = zone_name(draft.timezone)
     if problem:
@@ -132,13 +182,21 @@ def _settings(draft: TeamDraft, errors: FieldErrors) -> dict[str, str | None]:
     alert_lead_days, problem = parse_lead_days(draft.alert_lead_days)
     if problem:
         errors["alert_lead_days"] = problem
-    channel, cadence = digest_setting(errors, draft.digest_channel_id, draft.digest_cadence)
-    return {
+    digest = posting_setting(errors, DIGEST, draft.digest_channel_id, draft.digest_cadence)
+    review = posting_setting(errors, REVIEW, draft.review_channel_id, draft.review_cadence)
+    settings: dict[str, str | int | None] = {
         "timezone": timezone,
         "alert_lead_days": alert_lead_days,
-        "digest_channel_id": channel,
-        "digest_cadence": cadence,
+        "digest_channel_id": digest[0],
+        "digest_cadence": digest[1],
+        "review_channel_id": review[0],
+        "review_cadence": review[1],
     }
+    for field in TARGET_FIELDS:
+        settings[field], problem = parse_target_days(getattr(draft, field))
+        if problem:
+            errors[field] = problem
+    return settings
 
 
 def format_outputs(team: ProducerTeam) -> str:

@@ -53,6 +53,7 @@ def _form(
         occurred_on=prefill.day,
         method=prefill.method,
         participants=prefill.participants,
+        output=prefill.output,
     )
 
 

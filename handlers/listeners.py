@@ -19,6 +19,8 @@ from handlers import (
     insights,
     opportunities,
     options,
+    prompts,
+    reviews,
     subscriptions,
     team,
     users_map,
@@ -37,12 +39,16 @@ DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
     *opportunities.KINDS,
     *digests.KINDS,
     *insights.KINDS,
+    *reviews.KINDS,
+    *prompts.KINDS,
 )
 
 
 def configured_kinds(settings: Settings) -> tuple[DeliveryKind, ...]:
-    """Kinds whose plan depends on the settings: the weekly digest to the cross-team channels."""
-    return insights.cross_team_kinds(settings.cross_team_channels)
+    """Kinds whose plan depends on the settings: the weekly digest and the review summary
+    to the cross-team channels."""
+    channels = settings.cross_team_channels
+    return (*insights.cross_team_kinds(channels), *reviews.cross_team_kinds(channels))
 
 
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
@@ -62,6 +68,8 @@ def register_listeners(app: App, database: Database, settings: Settings) -> Enga
     opportunities.register(app, engage, flows["engagement"])
     insights.register(app, engage)
     who.register(engage)
+    reviews.register(app, engage)
+    prompts.register(app, flows["engagement"])
     register_entry_buttons(app, flows)
     decisions.register(app)
     home.register(app, flows)

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
-from bot.teams import TeamDraft, draft_of, save_team
+from bot.teams import TARGET_FIELDS, TeamDraft, draft_of, save_team
 from bot.text import NAME_MAX, too_long
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import FormValues, save_form
@@ -67,7 +67,8 @@ def register(app: App, engage: EngageCommand) -> None:
         Subcommand(
             "team",
             "Create your team, or edit it: its name, home channel, statistical outputs, "
-            "time zone, reminder days and “You said, we did” digest.",
+            "time zone, reminder days, “You said, we did” digest, engagement review and "
+            "target days between engagements.",
             ("/engage team", "/engage team Prices"),
             open_team_form,
         )
@@ -94,6 +95,9 @@ def register(app: App, engage: EngageCommand) -> None:
                 alert_lead_days=form.text("alert_lead_days"),
                 digest_channel_id=form.conversation("digest_channel"),
                 digest_cadence=form.choice("digest_cadence"),
+                review_channel_id=form.conversation("review_channel"),
+                review_cadence=form.choice("review_cadence"),
+                **{field: form.text(field) for field in TARGET_FIELDS},
             )
             with database.transaction() as session:
                 team: ProducerTeam = save_team(

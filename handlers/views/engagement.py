@@ -21,7 +21,7 @@ from handlers.views.blocks import (
     static_select,
     text_input,
 )
-from storage.models import AudienceSegment, Engagement, ProducerTeam
+from storage.models import AudienceSegment, Engagement, ProducerTeam, StatisticalOutput
 
 CALLBACK_ID = "engagement_form"
 
@@ -37,9 +37,11 @@ def engagement_modal(
     occurred_on: date | None = None,
     method: str | None = None,
     participants: int | None = None,
+    output: StatisticalOutput | None = None,
 ) -> dict[str, Any]:
     """The form to log an engagement (prefilled with what is known), or to edit `record`."""
     team = record.team if record is not None else team
+    outputs = record.outputs if record is not None else [output] if output is not None else []
     blocks = [
         input_block(
             "occurred_on",
@@ -52,9 +54,7 @@ def engagement_modal(
         input_block(
             "outputs",
             "Statistical outputs",
-            multi_external_select(
-                [option(output.name, str(output.id)) for output in record.outputs] if record else ()
-            ),
+            multi_external_select([option(chosen.name, str(chosen.id)) for chosen in outputs]),
             optional=True,
         ),
         input_block(

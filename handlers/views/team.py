@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.alerts import DEFAULT_LEAD_DAYS, lead_days
+from bot.review import DEFAULT_TARGET_DAYS, target_days
+from bot.review_schedule import CADENCES as REVIEW_CADENCES
 from bot.statements import CADENCES
-from bot.teams import NO_DIGEST, OUTPUT_LINE_HINT, REMINDERS_MAX, TeamDraft
+from bot.teams import NEVER, OUTPUT_LINE_HINT, REMINDERS_MAX, TARGET_DAYS_MAX, TeamDraft
 from bot.text import NAME_MAX, escape_mrkdwn
 from handlers.views.blocks import Block, input_block, modal, options, static_select, text_input
 from storage.models import ProducerTeam
@@ -14,7 +16,9 @@ from storage.models import ProducerTeam
 CALLBACK_ID = "team_form"
 ZONE_MAX = 64  # as stored
 LEAD_DAYS_TEXT_MAX = 40  # as stored
-CADENCE_CHOICES = {**CADENCES, NO_DIGEST: "Never (no digest)"}
+CADENCE_CHOICES = {**CADENCES, NEVER: "Never (no digest)"}
+REVIEW_CADENCE_CHOICES = {**REVIEW_CADENCES, NEVER: "Never (no review posts)"}
+TARGET_TEXT_MAX = 10
 
 
 def _channel_select(initial: str | None) -> dict[str, Any]:
@@ -57,8 +61,9 @@ def team_modal(
 
 def _settings_blocks(draft: TeamDraft, default_zone: str) -> list[Block]:
     default_days = ", ".join(str(day) for day in DEFAULT_LEAD_DAYS)
-    # A cadence is shown only with its channel: choosing a channel alone means quarterly.
+    # A cadence is shown only with its channel: choosing a channel alone means the default.
     cadence = draft.digest_cadence if draft.digest_channel_id else None
+    review_cadence = draft.review_cadence if draft.review_channel_id else None
     return [
         input_block(
             "timezone",
@@ -90,11 +95,37 @@ def _settings_blocks(draft: TeamDraft, default_zone: str) -> list[Block]:
             optional=True,
             hint="Quarterly if a channel is chosen; Never turns the digest off.",
         ),
+        input_block(
+            "review_channel",
+            "Post the engagement review to",
+            _channel_select(draft.review_channel_id),
+            optional=True,
+            hint="The team's review, with a chart, at 09:00 on the first working day of each "
+            "month (or quarter), of the month (or quarter) before.",
+        ),
+        input_block(
+            "review_cadence",
+            "How often",
+            static_select(options(REVIEW_CADENCE_CHOICES.items()), review_cadence),
+            optional=True,
+            hint="Monthly if a channel is chosen; Never turns the review posts off.",
+        ),
+        *(
+            input_block(
+                f"target_days_{profile}",
+                f"Target days between engagements: {profile}-profile outputs",
+                text_input(getattr(draft, f"target_days_{profile}"), max_length=TARGET_TEXT_MAX),
+                optional=True,
+                hint=f"Whole days from 1 to {TARGET_DAYS_MAX}. Blank: {days}.",
+            )
+            for profile, days in DEFAULT_TARGET_DAYS.items()
+        ),
     ]
 
 
 def team_settings_text(team: ProducerTeam, default_zone: str) -> str:
-    """The team's time zone, reminder days and digest, as one line of mrkdwn."""
+    """The team's time zone, reminder days, digest, and its review and targets when set,
+    as one line of mrkdwn."""
     zone = team.timezone or f"{default_zone} (the default)"
     *most, last = (str(day) for day in lead_days(team.alert_lead_days))
     days = f"{', '.join(most)} and {last}" if most else last
@@ -103,10 +134,21 @@ def team_settings_text(team: ProducerTeam, default_zone: str) -> str:
         digest = f"{cadence} in <#{team.digest_channel_id}>"
     else:
         digest = "none"
-    return (
+    text = (
         f"Time zone: {escape_mrkdwn(zone)}. Reminders {days} days before a change. "
         f"“You said, we did” digest: {digest}."
     )
+    if team.review_channel_id and team.review_cadence:
+        cadence = REVIEW_CADENCES.get(team.review_cadence, team.review_cadence).lower()
+        text += f" Engagement review: {cadence} in <#{team.review_channel_id}>."
+    targets = target_days(team)
+    if targets != DEFAULT_TARGET_DAYS:
+        text += (
+            " Target days between engagements: "
+            + ", ".join(f"{profile} {days}" for profile, days in targets.items())
+            + "."
+        )
+    return text
 
 
 def team_saved_text(*, team: ProducerTeam, created: bool, default_zone: str) -> str:

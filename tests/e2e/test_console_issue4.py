@@ -152,9 +152,11 @@ def test_team_settings_and_the_digest_channel(database_url: str) -> None:
             "#digest, #other",  # one channel only
             "#digest",
             "",  # how often: quarterly, once a channel is chosen
+            "", "", "", "", "",  # no review channel; the default targets
             "/engage team", "", "", "", "", "",
             "",  # the digest channel kept
             "",
+            "", "", "", "", "",
         ],
     )  # fmt: skip
     assert "Type one channel, e.g. #general." in shown

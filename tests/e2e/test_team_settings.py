@@ -1,4 +1,5 @@
-"""A team's settings in the `/engage team` form: time zone, reminder days and the digest."""
+"""A team's settings in the `/engage team` form: time zone, reminder days, the digest, the
+engagement review and the target days between engagements."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from tests.e2e.helpers import inputs, make_team, opened_view, wait_for_reply
 from tests.e2e.test_team import open_team_form, submit
 
 SETTINGS = ("timezone", "alert_lead_days", "digest_channel", "digest_cadence")
+REVIEW = ("review_channel", "review_cadence")
+TARGETS = ("target_days_high", "target_days_medium", "target_days_low")
 
 
 def settings_of(bot: RunningBot) -> tuple[str | None, ...]:
@@ -35,7 +38,7 @@ def edit_form(bot: RunningBot, reply: str = "team") -> dict[str, Any]:
 
 def test_creating_a_team_asks_no_settings_and_says_what_they_are(bot: RunningBot) -> None:
     view = open_team_form(bot, channel="CNEW")
-    assert not set(SETTINGS) & set(inputs(view))
+    assert not {*SETTINGS, *REVIEW, *TARGETS} & set(inputs(view))
     assert submit(bot, view, name="Prices") is None
     assert wait_for_reply(bot, "team")["text"].endswith(
         "\nTime zone: Europe/London (the default). Reminders 28, 7 and 1 days before a change. "
@@ -50,7 +53,7 @@ def test_editing_a_team_asks_its_settings_with_the_defaults_in_the_hints(
     make_team(bot.database)
     view = edit_form(bot)
     fields = inputs(view)
-    assert list(fields)[-4:] == list(SETTINGS)
+    assert list(fields)[-9:] == [*SETTINGS, *REVIEW, *TARGETS]
     hints = {block["block_id"]: block.get("hint", {}).get("text") for block in view["blocks"]}
     assert hints["timezone"] == "An IANA name such as Europe/London. Blank: Europe/London."
     assert hints["alert_lead_days"].endswith("at most 6. Blank: 28, 7, 1.")
@@ -174,3 +177,99 @@ def test_a_cadence_not_offered_is_refused(bot: RunningBot) -> None:
         "errors": {"digest_cadence": "Choose how often, from the list."},
     }
     assert settings_of(bot) == (None, None, None, None)
+
+
+def review_settings_of(bot: RunningBot) -> tuple[object, ...]:
+    with bot.database.transaction() as session:
+        team = session.get(ProducerTeam, 1)
+        assert team is not None
+        return (
+            team.review_channel_id,
+            team.review_cadence,
+            team.target_days_high,
+            team.target_days_medium,
+            team.target_days_low,
+        )
+
+
+def test_the_review_and_the_targets_are_asked_with_their_defaults(bot: RunningBot) -> None:
+    make_team(bot.database)
+    view = edit_form(bot)
+    fields = inputs(view)
+    hints = {block["block_id"]: block.get("hint", {}).get("text") for block in view["blocks"]}
+    assert fields["review_channel"]["type"] == "conversations_select"
+    assert [o["value"] for o in fields["review_cadence"]["options"]] == [
+        "monthly",
+        "quarterly",
+        "never",
+    ]
+    assert (
+        hints["review_cadence"]
+        == "Monthly if a channel is chosen; Never turns the review posts off."
+    )
+    assert [hints[field] for field in TARGETS] == [
+        "Whole days from 1 to 3650. Blank: 30.",
+        "Whole days from 1 to 3650. Blank: 90.",
+        "Whole days from 1 to 3650. Blank: 180.",
+    ]
+    for field in TARGETS:
+        assert "initial_value" not in fields[field]
+
+
+def test_a_review_channel_and_targets_are_saved_shown_and_offered_again(bot: RunningBot) -> None:
+    make_team(bot.database)
+    answer = submit(
+        bot, edit_form(bot), review_channel="CREVIEW", target_days_high=" 20 ",
+        target_days_low="3650",
+    )  # fmt: skip
+    assert answer is None
+    assert wait_for_reply(bot, "team")["text"].endswith(
+        "“You said, we did” digest: none. Engagement review: monthly in <#CREVIEW>. "
+        "Target days between engagements: high 20, medium 90, low 3650."
+    )
+    assert review_settings_of(bot) == ("CREVIEW", "monthly", 20, None, 3650)
+
+    fields = inputs(edit_form(bot, reply="again"))
+    assert fields["review_channel"]["initial_conversation"] == "CREVIEW"
+    assert fields["review_cadence"]["initial_option"]["value"] == "monthly"
+    assert fields["target_days_high"]["initial_value"] == "20"
+    assert "initial_value" not in fields["target_days_medium"]
+
+    submit(bot, edit_form(bot, reply="quarterly"), review_cadence="quarterly", target_days_high="")
+    assert "Engagement review: quarterly in <#CREVIEW>." in wait_for_reply(bot, "quarterly")["text"]
+    assert review_settings_of(bot) == ("CREVIEW", "quarterly", None, None, 3650)
+    submit(bot, edit_form(bot, reply="off"), review_cadence="never")
+    assert "Engagement review" not in wait_for_reply(bot, "off")["text"]
+    assert review_settings_of(bot)[:2] == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("answers", "errors"),
+    [
+        (
+            {"review_cadence": "monthly"},
+            {"review_channel": "Choose the channel to post the review in, or choose Never."},
+        ),
+        (
+            {"target_days_high": "0", "target_days_medium": "3651", "target_days_low": "a week"},
+            {
+                "target_days_high": "0 days: the target must be from 1 to 3650.",
+                "target_days_medium": "3651 days: the target must be from 1 to 3650.",
+                "target_days_low": "'a week' is not a whole number of days: write e.g. 30.",
+            },
+        ),
+        (
+            {"target_days_medium": "-5", "target_days_low": "1.5"},
+            {
+                "target_days_medium": "'-5' is not a whole number of days: write e.g. 30.",
+                "target_days_low": "'1.5' is not a whole number of days: write e.g. 30.",
+            },
+        ),
+    ],
+)
+def test_a_bad_review_setting_or_target_is_refused_on_its_field(
+    bot: RunningBot, answers: dict[str, str], errors: dict[str, str]
+) -> None:
+    make_team(bot.database)
+    assert submit(bot, edit_form(bot), **answers) == {"response_action": "errors", "errors": errors}
+    assert review_settings_of(bot) == (None, None, None, None, None)

@@ -1,0 +1,140 @@
+"""Prompts to engage about an output overdue for engagement (`bot/prompts.py` says when),
+posted to its team's home channel, with "Log an engagement" (the engagement form, the
+output filled in) and "Snooze 30 days"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from logging import Logger
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.clock import zone_named
+from bot.config import Settings
+from bot.prompts import NEVER, OVERDUE_PROMPT, overdue_prompt, prompt_plan, snooze
+from bot.scheduling import DeliveryKind, Message
+from handlers.entries import EntryFlows, Prefill
+from handlers.forms import nothing_recorded
+from handlers.views.entries import FormOrigin, notice_message, problem_modal
+from handlers.views.prompts import (
+    LOG_ACTION,
+    SNOOZE_ACTION,
+    prompt_message,
+    snoozed_message,
+    snoozed_note,
+)
+from storage.database import Database
+from storage.models import Delivery, StatisticalOutput
+
+GONE = "That output no longer exists."
+
+
+def _output_id(action: dict[str, Any]) -> int:
+    value = str(action.get("value", ""))
+    return int(value) if value.isdigit() else 0
+
+
+def open_log_form(
+    flows: EntryFlows,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    logger: Logger,
+) -> None:
+    """ "Log an engagement": the engagement form with the output and its team filled in."""
+    output_id = _output_id(action)
+    prefill, problem = Prefill(), None
+    try:
+        with flows.database.transaction() as session:
+            output = session.get(StatisticalOutput, output_id)
+            if output is None:
+                problem = GONE
+            else:
+                prefill = Prefill(team=output.team, output=output)
+    except SQLAlchemyError:
+        logger.exception("loading output #%s to log an engagement failed", output_id)
+        problem = "The form can't be opened: the database is not answering. Please try again."
+    if problem is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
+        return
+    flows.open_form(
+        client, body["trigger_id"], FormOrigin(flows.kind.name), logger, prefill=prefill
+    )
+
+
+def snooze_prompts(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    database: Database,
+    settings: Settings,
+    logger: Logger,
+) -> None:
+    """ "Snooze 30 days": no prompt about the output until then; the prompt says so."""
+    ack()
+    output_id = _output_id(action)
+    try:
+        with database.transaction() as session:
+            output = session.get(StatisticalOutput, output_id)
+            if output is None:
+                respond(**notice_message(GONE), replace_original=False)
+                return
+            zone = zone_named(output.team.timezone, settings.timezone)
+            until = snooze(
+                session=session, output=output, today=settings.clock.now().astimezone(zone).date()
+            )
+            name = output.name
+    except SQLAlchemyError as error:
+        logger.exception("snoozing prompts about output #%s failed", output_id)
+        respond(**notice_message(f":warning: {nothing_recorded(error)}"), replace_original=False)
+        return
+    note = snoozed_note(output_name=name, user_id=body["user"]["id"], until=until)
+    prompt = body.get("message") or {}
+    try:
+        client.chat_update(
+            channel=body["channel"]["id"], ts=prompt["ts"], **snoozed_message(prompt, note)
+        )
+    except (SlackApiError, KeyError):  # the prompt can't be edited: tell the person instead
+        logger.warning("could not mark the prompt about output #%s snoozed", output_id)
+        respond(**notice_message(note), replace_original=False)
+
+
+def _render(session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime) -> Message | None:
+    output = session.get(StatisticalOutput, delivery.subject_id) if delivery.subject_id else None
+    if output is None or output.team.home_channel_id != delivery.target:
+        return None  # the output is gone, or its team's home moved
+    prompt = overdue_prompt(
+        session=session, output=output, today=at.astimezone(zone).date(), zone=zone
+    )
+    if prompt is None:
+        return None  # engaged since, or snoozed
+    last = prompt.last_engaged.isoformat() if prompt.last_engaged else NEVER
+    return prompt_message(prompt) if last == delivery.note else None
+
+
+KINDS: tuple[DeliveryKind, ...] = (
+    DeliveryKind(
+        OVERDUE_PROMPT, "a prompt to engage about an output overdue for it", _render, prompt_plan
+    ),
+)
+
+
+def register(app: App, flows: EntryFlows) -> None:
+    """`flows`: the engagement form's."""
+
+    @app.action(LOG_ACTION)
+    def log_engagement(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, logger: Logger
+    ) -> None:
+        ack()
+        open_log_form(flows, action, body, client, logger)
+
+    app.action(SNOOZE_ACTION)(snooze_prompts)

@@ -1,0 +1,204 @@
+"""A team's engagement review in Slack: posted to its review channel on its cadence (with
+a chart), a line on each team's in the cross-team channels, and `/engage review [team]
+[month|quarter|year]` on demand, only for the person who asked, with "Post to channel"
+(`bot/review_schedule.py` has the schedule, `bot/review_post.py` what the post says)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from logging import Logger
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, Respond
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.clock import zone_named
+from bot.config import Settings
+from bot.review import review_team
+from bot.review_post import review_post, summary_line
+from bot.review_schedule import (
+    REVIEW,
+    REVIEW_SUMMARY,
+    SPANS,
+    on_demand_period,
+    period_note,
+    period_of_note,
+    periods_reviewed,
+    review_key,
+    review_plan,
+    summary_plan,
+)
+from bot.scheduling import DeliveryKind, Message, Scheduler
+from bot.text import preview
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.forms import nothing_recorded
+from handlers.views.entries import notice_message
+from handlers.views.reviews import (
+    POST_ACTION,
+    posted_answer,
+    review_answer,
+    review_post_message,
+    review_summary_message,
+)
+from storage.database import Database
+from storage.deliveries import Due, enqueue, sent_message
+from storage.models import Delivery, ProducerTeam
+from storage.review_posts import teams_with_review_channel
+from storage.teams import team_for_person, team_named
+
+DATABASE_DOWN = ":warning: The review can't be made now: the database is not answering."
+WHICH_TEAM = (
+    ":warning: Which team? Name it, e.g. `/engage review Prices`, or ask in a team's home "
+    "channel. (With no team yet, create yours with `/engage team`.)"
+)
+
+
+def run(call: CommandCall) -> None:
+    """`/engage review [team] [month|quarter|year]`."""
+    words = call.args.split()
+    span = words.pop().lower() if words and words[-1].lower() in SPANS else "month"
+    name = " ".join(words)
+    try:
+        with call.database.transaction() as session:
+            team = (
+                team_named(session=session, name=name)
+                if name
+                else team_for_person(
+                    session=session, channel_id=call.channel_id, user_id=call.user_id
+                )
+            )
+            if team is None:
+                message = (
+                    notice_message(f":warning: No team is called “{preview(name, 80)}”.")
+                    if name
+                    else notice_message(WHICH_TEAM)
+                )
+            else:
+                assert team.id is not None
+                zone = zone_named(team.timezone, call.settings.timezone)
+                period = on_demand_period(span, call.settings.clock.now().astimezone(zone).date())
+                post = review_post(
+                    session=session, team=team, period=period, default_zone=call.settings.timezone
+                )
+                channel = team.review_channel_id or call.channel_id or ""
+                message = review_answer(post, team_id=team.id, channel=channel)
+    except SQLAlchemyError:
+        call.logger.exception("/engage review failed")
+        message = notice_message(DATABASE_DOWN)
+    call.respond(**message)
+
+
+def post_to_channel(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    database: Database,
+    settings: Settings,
+    scheduler: Scheduler,
+    logger: Logger,
+) -> None:
+    """ "Post to channel": the same review, to the team's review channel (else this one),
+    through the scheduler, so a review already posted there is not posted twice."""
+    ack()
+    asked = json.loads(action.get("value") or "{}")
+    period = (date.fromisoformat(asked["from"]), date.fromisoformat(asked["to"]))
+    user_id = body["user"]["id"]
+    now = settings.clock.now()
+    try:
+        with database.transaction() as session:
+            team = session.get(ProducerTeam, int(asked["team"]))
+            if team is None:
+                respond(**notice_message("That team no longer exists."), replace_original=False)
+                return
+            channel = team.review_channel_id or body["channel"]["id"]
+            key = review_key(int(asked["team"]), period, channel)
+            due = Due(
+                key=key,
+                kind=REVIEW,
+                target=channel,
+                due_at=now,
+                team_id=team.id,
+                note=f"{period_note(period)}/{user_id}",
+            )
+            enqueue(session=session, dues=[due])
+        sent_now = scheduler.deliver(now, keys=[key]).sent > 0
+        with database.transaction() as session:
+            posted = sent_message(session=session, key=key) is not None
+    except SQLAlchemyError as error:
+        logger.exception("posting a review failed")
+        respond(**notice_message(f":warning: {nothing_recorded(error)}"), replace_original=False)
+        return
+    respond(**posted_answer(channel=channel, period=period, posted=posted, sent_now=sent_now))
+
+
+# --- scheduled deliveries ----------------------------------------------------------------
+
+
+def _render_review(
+    session: Session, delivery: Delivery, zone: ZoneInfo, _at: datetime
+) -> Message | None:
+    team = session.get(ProducerTeam, delivery.team_id) if delivery.team_id else None
+    if team is None or not delivery.note:
+        return None
+    period = period_of_note(delivery.note)
+    asked_by = delivery.note.split("/")[2] if delivery.note.count("/") == 2 else None
+    if asked_by is None and team.review_channel_id != delivery.target:
+        return None  # the team has moved its review elsewhere, or stopped it
+    post = review_post(session=session, team=team, period=period, default_zone=zone)
+    return review_post_message(post, asked_by=asked_by)
+
+
+def _render_summary(
+    session: Session, delivery: Delivery, zone: ZoneInfo, _at: datetime
+) -> Message | None:
+    if not delivery.note:
+        return None
+    day = date.fromisoformat(delivery.note)
+    lines = [
+        summary_line(
+            review_team(
+                session=session,
+                team=team,
+                period_from=period[0],
+                period_to=period[1],
+                default_zone=zone,
+            )
+        )
+        for team, period in periods_reviewed(day, teams_with_review_channel(session=session))
+    ]
+    return review_summary_message(lines, day) if lines else None
+
+
+KINDS: tuple[DeliveryKind, ...] = (
+    DeliveryKind(REVIEW, "the engagement review", _render_review, review_plan),
+)
+
+
+def cross_team_kinds(channels: Sequence[str]) -> tuple[DeliveryKind, ...]:
+    """The kinds whose plan needs to know the cross-team channels."""
+    return (
+        DeliveryKind(
+            REVIEW_SUMMARY,
+            "the summary of every team's engagement review",
+            _render_summary,
+            summary_plan(channels),
+        ),
+    )
+
+
+def register(app: App, engage: EngageCommand) -> None:
+    engage.add(
+        Subcommand(
+            "review",
+            "Your team's engagement review of the last full month (or quarter, or 12 months): "
+            "its figures, what needs attention and next steps, with a button to post it.",
+            ("/engage review", "/engage review Prices quarter", "/engage review year"),
+            run,
+        )
+    )
+    app.action(POST_ACTION)(post_to_channel)

@@ -1,0 +1,86 @@
+"""Queries behind the review posts: which teams get one, and whom a team could ask about
+the audience segments it has not heard from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from storage.models import (
+    AudienceSegment,
+    Engagement,
+    EngagementOrganisation,
+    EngagementSegment,
+    Organisation,
+    ProducerTeam,
+)
+
+
+def teams_with_review_channel(*, session: Session) -> Sequence[ProducerTeam]:
+    """Teams that have a channel for their review, by id."""
+    return session.scalars(
+        select(ProducerTeam)
+        .where(col(ProducerTeam.review_channel_id).is_not(None))
+        .order_by(col(ProducerTeam.id))
+    ).all()
+
+
+def organisations_in_segments(
+    *,
+    session: Session,
+    segments: Sequence[str],
+    not_team_id: int,
+    first: date,
+    last: date,
+    per_segment: int,
+) -> dict[str, list[tuple[str, int]]]:
+    """For each segment named, the organisations that other teams' engagements dated from
+    `first` to `last` reached in it, with how many engagements: most first, then by name,
+    at most `per_segment` each. Segments with none are left out.
+
+    The link table's reverse index leads from each segment to its engagements; the
+    organisations are counted and ranked per segment in the database.
+    """
+    if not segments:
+        return {}
+    engagements = func.count()
+    counts = (
+        select(
+            col(AudienceSegment.name).label("segment"),
+            col(Organisation.name).label("organisation"),
+            engagements.label("engagements"),
+        )
+        .select_from(AudienceSegment)
+        .join(EngagementSegment, EngagementSegment.segment_id == AudienceSegment.id)
+        .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
+        .join(EngagementOrganisation, EngagementOrganisation.engagement_id == Engagement.id)
+        .join(Organisation, col(Organisation.id) == EngagementOrganisation.organisation_id)
+        .where(
+            col(AudienceSegment.name).in_(segments),
+            Engagement.team_id != not_team_id,
+            col(Engagement.occurred_on).between(first, last),
+        )
+        .group_by(AudienceSegment.name, Organisation.id, Organisation.name)
+        .subquery()
+    )
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=counts.c.segment,
+            order_by=(counts.c.engagements.desc(), counts.c.organisation),
+        )
+        .label("rank")
+    )
+    ranked = select(counts, rank).subquery()
+    rows = session.execute(
+        select(ranked.c.segment, ranked.c.organisation, ranked.c.engagements)
+        .where(ranked.c.rank <= per_segment)
+        .order_by(ranked.c.segment, ranked.c.rank)
+    ).all()
+    found: dict[str, list[tuple[str, int]]] = {}
+    for segment, organisation, count in rows:
+        found.setdefault(segment, []).append((organisation, count))
+    return found
