@@ -33,13 +33,13 @@ def review_flags(review: Review) -> list[str]:
     if review.reach.segments_missing:
         flags.append(
             f"No engagement in the {GAP_WINDOW_DAYS} days to {long_date(review.period_to)} "
-            f"with {_listed(review.reach.segments_missing)}."
+            f"with {listed(review.reach.segments_missing)}."
         )
     if review.voices.dominated:
         names = [name for name, _ in review.voices.top_organisations]
         flags.append(
-            f"A few voices dominate: {_listed(names)} "
-            f"gave {_percent(review.voices.top3_share * 100)} of the "
+            f"A few voices dominate: {listed(names)} "
+            f"gave {percent(review.voices.top3_share * 100)} of the "
             f"{review.feedback.received} feedback items."
         )
     overdue = review.overdue_outputs
@@ -47,13 +47,13 @@ def review_flags(review: Review) -> list[str]:
         names = [output.output for output in overdue[:OUTPUTS_FLAGGED]]
         more = len(overdue) - len(names)
         flags.append(
-            f"{_count(len(overdue), 'output')} overdue for engagement: "
-            f"{_listed([*names, f'{more} more'] if more else names)}."
+            f"{counted(len(overdue), 'output')} overdue for engagement: "
+            f"{listed([*names, f'{more} more'] if more else names)}."
         )
     short = review.openness.short_notice_changes
     if short:
         flags.append(
-            f"{_count(short, 'change')} announced at short notice (fewer than "
+            f"{counted(short, 'change')} announced at short notice (fewer than "
             f"{SHORT_NOTICE_DAYS} days before taking effect, or after)."
         )
     return flags
@@ -71,7 +71,7 @@ def _engagement_lines(review: Review) -> list[str]:
         f"{_method_label(method)} {count}" for method, count in engagements.by_method.items()
     )
     return [
-        f"{_count(engagements.count, 'engagement')}; "
+        f"{counted(engagements.count, 'engagement')}; "
         f"{engagements.previous_count} in the {days} days before.",
         f"By method: {methods or 'none'}.",
     ]
@@ -87,7 +87,7 @@ def _reach_lines(review: Review) -> list[str]:
         f"Segments reached: {', '.join(reach.segments_reached) or 'none'}.",
         f"Not heard from in the last {GAP_WINDOW_DAYS} days: "
         f"{', '.join(reach.segments_missing) or 'none'}.",
-        f"{_count(reach.organisations, 'organisation')} engaged, "
+        f"{counted(reach.organisations, 'organisation')} engaged, "
         f"{reach.new_organisations} of them for the first time.",
     ]
 
@@ -96,9 +96,7 @@ def _voice_lines(review: Review) -> list[str]:
     top = [f"{name} ({count})" for name, count in review.voices.top_organisations]
     if not top:
         return ["No feedback item came from a named organisation."]
-    return [
-        f"{_listed(top)} gave {_percent(review.voices.top3_share * 100)} of the feedback items."
-    ]
+    return [f"{listed(top)} gave {percent(review.voices.top3_share * 100)} of the feedback items."]
 
 
 def _feedback_lines(review: Review) -> list[str]:
@@ -107,13 +105,13 @@ def _feedback_lines(review: Review) -> list[str]:
         return ["No feedback received."]
     median = feedback.median_days_to_response
     return [
-        f"{_count(feedback.received, 'item')} received.",
-        f"{_percent(feedback.responded_pct)} responded to by the period's end"
+        f"{counted(feedback.received, 'item')} received.",
+        f"{percent(feedback.responded_pct)} responded to by the period's end"
         + (
-            f"; median {_number(median)} days to the first response." if median is not None else "."
+            f"; median {rounded(median)} days to the first response." if median is not None else "."
         ),
-        f"{_percent(feedback.acted_on_pct)} now planned or done.",
-        f"{_percent(feedback.declined_with_reason_pct)} of those not planned say why.",
+        f"{percent(feedback.acted_on_pct)} now planned or done.",
+        f"{percent(feedback.declined_with_reason_pct)} of those not planned say why.",
     ]
 
 
@@ -123,7 +121,7 @@ def _proportionality_lines(review: Review) -> list[str]:
         since = (
             "never engaged"
             if output.days_since is None
-            else f"{_count(output.days_since, 'day')} since the last engagement"
+            else f"{counted(output.days_since, 'day')} since the last engagement"
         )
         lines.append(f"{output.output} ({output.profile}): {since}, target {output.target_days}.")
     return lines or ["Every output was engaged within its target."]
@@ -131,11 +129,11 @@ def _proportionality_lines(review: Review) -> list[str]:
 
 def _openness_lines(review: Review) -> list[str]:
     openness = review.openness
-    announced = _count(openness.changes_announced, "change") + " announced"
+    announced = counted(openness.changes_announced, "change") + " announced"
     if openness.median_notice_days is None:
         return [f"{announced}."]
     return [
-        f"{announced}; median notice {_number(openness.median_notice_days)} days; "
+        f"{announced}; median notice {rounded(openness.median_notice_days)} days; "
         f"{openness.short_notice_changes} at short notice."
     ]
 
@@ -143,8 +141,8 @@ def _openness_lines(review: Review) -> list[str]:
 def _collaboration_lines(review: Review) -> list[str]:
     collaboration = review.collaboration
     return [
-        f"{_count(collaboration.insights_shared, 'insight')} shared; "
-        f"{_count(collaboration.joint_engagements, 'joint engagement')} with other teams."
+        f"{counted(collaboration.insights_shared, 'insight')} shared; "
+        f"{counted(collaboration.joint_engagements, 'joint engagement')} with other teams."
     ]
 
 
@@ -187,19 +185,19 @@ FORMATS: dict[str, Callable[[Review], str]] = {
 }
 
 
-def _count(number: int, noun: str) -> str:
+def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _listed(names: Sequence[str]) -> str:
+def listed(names: Sequence[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _number(value: float | None) -> str:
+def rounded(value: float | None) -> str:
     """75.0 -> "75", 72.5 -> "72.5"."""
     return "" if value is None else f"{value:.1f}".removesuffix(".0")
 
 
-def _percent(value: float | None) -> str:
-    return f"{_number(value)}%"
+def percent(value: float | None) -> str:
+    return f"{rounded(value)}%"

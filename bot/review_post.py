@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.clock import local_time, zone_named
 from bot.review import SHORT_NOTICE_DAYS, UNRECORDED_METHOD, Review, review_team
 from bot.review_chart import SegmentBar
-from bot.review_formats import _count, _listed, _number, _percent
+from bot.review_formats import counted, listed, percent, rounded
 from bot.review_schedule import month_start
 from bot.statements import long_date
 from bot.vocabulary import METHODS
@@ -103,7 +103,7 @@ def narrative(review: Review) -> list[str]:
     days = (review.period_to - review.period_from).days + 1
     name = period_name(review.period_from, review.period_to)
     when = f"From {name}" if " to " in name else f"In {name}"  # "In April 2027"
-    logged = _count(engagements.count, "engagement") if engagements.count else "no engagements"
+    logged = counted(engagements.count, "engagement") if engagements.count else "no engagements"
     first = (
         f"{when}, {review.team} logged {logged} "
         f"({engagements.previous_count} in the {days} days before)"
@@ -115,13 +115,13 @@ def narrative(review: Review) -> list[str]:
     sentences = [first + "."]
     if engagements.count:
         segments = (
-            f"{_count(len(reach.segments_reached), 'audience segment')} "
+            f"{counted(len(reach.segments_reached), 'audience segment')} "
             f"({', '.join(reach.segments_reached)})"
             if reach.segments_reached
             else "no recorded audience segment"
         )
         organisations = (
-            f"{_count(reach.organisations, 'organisation')}, "
+            f"{counted(reach.organisations, 'organisation')}, "
             f"{reach.new_organisations} of them for the first time"
             if reach.organisations
             else "no recorded organisation"
@@ -130,16 +130,16 @@ def narrative(review: Review) -> list[str]:
     if feedback.received:
         median = feedback.median_days_to_response
         sentences.append(
-            f"{_count(feedback.received, 'feedback item')} came in: "
-            f"{_percent(feedback.responded_pct)} had a response by the end of the period"
-            + (f" (median {_number(median)} days)" if median is not None else "")
-            + f", and {_percent(feedback.acted_on_pct)} are now planned or done."
+            f"{counted(feedback.received, 'feedback item')} came in: "
+            f"{percent(feedback.responded_pct)} had a response by the end of the period"
+            + (f" (median {rounded(median)} days)" if median is not None else "")
+            + f", and {percent(feedback.acted_on_pct)} are now planned or done."
         )
     else:
         sentences.append("No feedback came in.")
     also = _also(review)
     if also:
-        sentences.append(f"The team also {_listed(also)}.")
+        sentences.append(f"The team also {listed(also)}.")
     return sentences
 
 
@@ -147,15 +147,15 @@ def _also(review: Review) -> list[str]:
     openness, collaboration = review.openness, review.collaboration
     done = []
     if openness.changes_announced:
-        notice = _number(openness.median_notice_days)
+        notice = rounded(openness.median_notice_days)
         done.append(
-            f"announced {_count(openness.changes_announced, 'change')} "
+            f"announced {counted(openness.changes_announced, 'change')} "
             f"(median notice {notice} days)"
         )
     if collaboration.insights_shared:
-        done.append(f"shared {_count(collaboration.insights_shared, 'insight')} with other teams")
+        done.append(f"shared {counted(collaboration.insights_shared, 'insight')} with other teams")
     if collaboration.joint_engagements:
-        done.append(f"took part in {_count(collaboration.joint_engagements, 'joint engagement')}")
+        done.append(f"took part in {counted(collaboration.joint_engagements, 'joint engagement')}")
     return done
 
 
@@ -169,14 +169,13 @@ def next_steps(post: ReviewPost) -> list[str]:
         if not contacts:
             unknown.append(segment)
             continue
-        named = [f"{name} ({_count(count, 'engagement')})" for name, count in contacts]
+        named = [f"{name} ({counted(count, 'engagement')})" for name, count in contacts]
         steps.append(
-            f"Hear from {segment}: in the last 12 months other teams engaged "
-            f"{_listed(named)} there."
+            f"Hear from {segment}: in the last 12 months other teams engaged {listed(named)} there."
         )
     if unknown:
         steps.append(
-            f"Hear from {_listed(unknown)}: no other team engaged an organisation there "
+            f"Hear from {listed(unknown)}: no other team engaged an organisation there "
             "in the last 12 months either."
         )
     overdue = [output.output for output in review.overdue_outputs]
@@ -184,12 +183,12 @@ def next_steps(post: ReviewPost) -> list[str]:
         more = len(overdue) - STEPS_NAMED
         named = [*overdue[:STEPS_NAMED], f"{more} more"] if more > 0 else overdue
         steps.append(
-            f"Plan engagement on {_listed(named)}, overdue for the engagement their "
+            f"Plan engagement on {listed(named)}, overdue for the engagement their "
             "profile warrants."
         )
     if review.voices.dominated:
         names = [name for name, _ in review.voices.top_organisations]
-        steps.append(f"Seek feedback beyond {_listed(names)}, who gave most of it.")
+        steps.append(f"Seek feedback beyond {listed(names)}, who gave most of it.")
     if review.openness.short_notice_changes:
         steps.append(f"Announce changes at least {SHORT_NOTICE_DAYS} days before they take effect.")
     return steps
@@ -199,20 +198,20 @@ def summary_line(review: Review) -> str:
     """One line on a team's review, for the cross-team channels."""
     engagements, feedback = review.engagements, review.feedback
     figures = [
-        f"{_count(engagements.count, 'engagement')} ({engagements.previous_count} before)",
-        _count(review.reach.organisations, "organisation"),
-        _count(feedback.received, "feedback item")
-        + (f" ({_percent(feedback.responded_pct)} responded to)" if feedback.received else ""),
+        f"{counted(engagements.count, 'engagement')} ({engagements.previous_count} before)",
+        counted(review.reach.organisations, "organisation"),
+        counted(feedback.received, "feedback item")
+        + (f" ({percent(feedback.responded_pct)} responded to)" if feedback.received else ""),
     ]
     flags = []
     if review.reach.segments_missing:
-        flags.append(f"{_count(len(review.reach.segments_missing), 'segment')} not heard from")
+        flags.append(f"{counted(len(review.reach.segments_missing), 'segment')} not heard from")
     if review.voices.dominated:
         flags.append("a few voices dominate")
     if review.overdue_outputs:
-        flags.append(f"{_count(len(review.overdue_outputs), 'output')} overdue")
+        flags.append(f"{counted(len(review.overdue_outputs), 'output')} overdue")
     if review.openness.short_notice_changes:
-        flags.append(f"{_count(review.openness.short_notice_changes, 'change')} at short notice")
+        flags.append(f"{counted(review.openness.short_notice_changes, 'change')} at short notice")
     flagged = f"flags: {', '.join(flags)}" if flags else "nothing flagged"
     when = period_name(review.period_from, review.period_to)
     return f"{review.team} ({when}): {', '.join(figures)}; {flagged}."

@@ -340,12 +340,14 @@ class Console:
                 continue
             path = folder / f"{file.file_id}-{Path(file.filename).name}"
             path.write_bytes(file.content)
-            where = "#" + self._names().get(file.channel or "", file.channel or "nowhere")
-            if file.channel and file.channel.startswith("D"):
-                where = "your direct messages"
+            if file.channel is None:  # uploaded to be shown in a message (a chart)
+                shared = "uploaded a file for a message"
+            elif file.channel.startswith("D"):
+                shared = "shared a file in your direct messages"
+            else:
+                shared = f"shared a file in #{self._names().get(file.channel, file.channel)}"
             self.terminal.say(
-                f"engagebot shared a file in {where}: {file.title} "
-                f"({len(file.content):,} bytes), saved as {path}"
+                f"engagebot {shared}: {file.title} ({len(file.content):,} bytes), saved as {path}"
             )
 
     def _fill(self, view: dict[str, Any] | None) -> None:
