@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.scheduling import Scheduler
+from bot.text import unescape_mrkdwn
 from handlers.views.help import help_message
 from storage.database import Database
 
@@ -80,7 +81,9 @@ class EngageCommand:
         logger: Logger,
     ) -> None:
         ack()
-        words = (command.get("text") or "").split(maxsplit=1)  # any whitespace, tabs too
+        # Slack sends &, < and > in the text as entities; subcommands get what was typed.
+        typed = unescape_mrkdwn(command.get("text") or "")
+        words = typed.split(maxsplit=1)  # any whitespace, tabs too
         name = words[0] if words else ""
         args = words[1] if len(words) > 1 else ""
         subcommand = self._subcommands.get(name.lower() or "help")

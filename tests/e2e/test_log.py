@@ -278,3 +278,12 @@ def test_the_refusal_of_long_text_names_the_subcommand_typed(bot: RunningBot) ->
     make_team(bot.database)
     reply = run_command(bot, "log " + "x" * 1001)
     assert "Use `/engage log` without text" in reply["text"]
+
+
+def test_the_entities_slack_sends_in_command_text_are_stored_as_typed(bot: RunningBot) -> None:
+    make_team(bot.database)
+    # Slack sends "Prices & rents <2026>" in a command's text as below.
+    run_command(bot, "log Prices &amp; rents &lt;2026&gt;")
+    with bot.database.transaction() as session:
+        (engagement,) = session.exec(select(Engagement)).all()
+    assert engagement.summary == "Prices & rents <2026>"
