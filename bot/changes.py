@@ -21,7 +21,7 @@ from bot.clock import zone_named
 from bot.text import LONG_TEXT_MAX
 from bot.validation import FieldErrors, Invalid, check_required_text
 from storage.changes import CANCELLED, change_from_source
-from storage.deliveries import Due, enqueue
+from storage.deliveries import Due, enqueue_to_channels
 from storage.models import AudienceSegment, ProducerTeam, StatisticalOutput, UpcomingChange
 from storage.reference import segments_by_id
 from storage.subscriptions import channels_for_change
@@ -298,19 +298,14 @@ def _queue(
     also: Iterable[str],
     differences: Sequence[Difference] = (),
 ) -> Notices:
-    channels = dict.fromkeys([*also, *channels_for_change(session=session, change=change)])
-    note = Revision(change.revision, tuple(differences)).note()
-    dues = [
-        Due(
-            key=notice_key(change, kind, channel),
-            kind=kind,
-            target=channel,
-            due_at=now,
-            team_id=change.team_id,
-            subject_id=change.id,
-            note=note,
-        )
-        for channel in channels
-    ]
-    enqueue(session=session, dues=dues)
+    dues = enqueue_to_channels(
+        session=session,
+        kind=kind,
+        key=lambda channel: notice_key(change, kind, channel),
+        channels=[*also, *channels_for_change(session=session, change=change)],
+        now=now,
+        team_id=change.team_id,
+        subject_id=change.id,
+        note=Revision(change.revision, tuple(differences)).note(),
+    )
     return Notices(change, dues)

@@ -20,7 +20,7 @@ from bot.clock import local_time
 from bot.feedback import THEMES_MAX
 from bot.text import LONG_TEXT_MAX, THEME_MAX
 from bot.validation import FieldErrors, Invalid, check_names, check_required_text
-from storage.deliveries import Due, enqueue
+from storage.deliveries import Due, enqueue_to_channels
 from storage.insights import (
     OpenOpportunity,
     SharedInsight,
@@ -120,18 +120,15 @@ def save_insight(
 def _queue_posts(
     session: Session, insight: Insight, channels: Iterable[str], now: datetime
 ) -> Sharing:
-    dues = [
-        Due(
-            key=f"insight:{insight.id}:{channel}",
-            kind=INSIGHT_SHARED,
-            target=channel,
-            due_at=now,
-            team_id=insight.team_id,
-            subject_id=insight.id,
-        )
-        for channel in dict.fromkeys(channels)
-    ]
-    enqueue(session=session, dues=dues)
+    dues = enqueue_to_channels(
+        session=session,
+        kind=INSIGHT_SHARED,
+        key=lambda channel: f"insight:{insight.id}:{channel}",
+        channels=channels,
+        now=now,
+        team_id=insight.team_id,
+        subject_id=insight.id,
+    )
     return Sharing(insight, dues)
 
 

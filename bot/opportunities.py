@@ -23,7 +23,7 @@ from bot.clock import local_time, zone_named
 from bot.text import LONG_TEXT_MAX, SUMMARY_MAX
 from bot.validation import FieldErrors, Invalid, check_optional_text, check_required_text
 from bot.vocabulary import METHODS
-from storage.deliveries import Due, enqueue
+from storage.deliveries import Due, enqueue_to_channels
 from storage.models import Opportunity, OpportunitySignup, ProducerTeam
 from storage.opportunities import (
     CANCELLED,
@@ -157,18 +157,15 @@ def _queue_posts(
     session: Session, opportunity: Opportunity, channels: Iterable[str], now: datetime
 ) -> Posting:
     """Queue the opportunity's post to each channel, due now (once: the keys are unique)."""
-    dues = [
-        Due(
-            key=f"opportunity:{opportunity.id}:post:{channel}",
-            kind=POSTED,
-            target=channel,
-            due_at=now,
-            team_id=opportunity.team_id,
-            subject_id=opportunity.id,
-        )
-        for channel in dict.fromkeys(channels)
-    ]
-    enqueue(session=session, dues=dues)
+    dues = enqueue_to_channels(
+        session=session,
+        kind=POSTED,
+        key=lambda channel: f"opportunity:{opportunity.id}:post:{channel}",
+        channels=channels,
+        now=now,
+        team_id=opportunity.team_id,
+        subject_id=opportunity.id,
+    )
     return Posting(opportunity, dues)
 
 

@@ -6,7 +6,7 @@ processes) adds one row; claiming is a conditional UPDATE, so only one sender wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -54,6 +54,35 @@ def enqueue(*, session: Session, dues: Iterable[Due]) -> int:
     )
     session.flush()
     return result.rowcount or 0
+
+
+def enqueue_to_channels(
+    *,
+    session: Session,
+    kind: str,
+    key: Callable[[str], str],
+    channels: Iterable[str],
+    now: datetime,
+    team_id: int | None,
+    subject_id: int | None,
+    note: str | None = None,
+) -> list[Due]:
+    """Queue one delivery of `kind` to each channel (each once), due now, keyed by
+    `key(channel)`: an announcement made as a record is saved. Returns them, to send."""
+    dues = [
+        Due(
+            key=key(channel),
+            kind=kind,
+            target=channel,
+            due_at=now,
+            team_id=team_id,
+            subject_id=subject_id,
+            note=note,
+        )
+        for channel in dict.fromkeys(channels)
+    ]
+    enqueue(session=session, dues=dues)
+    return dues
 
 
 def ready(
