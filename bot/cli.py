@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     shown = listing.add_mutually_exclusive_group()
     shown.add_argument("--pending", action="store_true", help="only those still to send")
     shown.add_argument("--failed", action="store_true", help="only those given up on")
-    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    listing.add_argument(
+        "--limit", type=_positive, default=50, help="at most this many (default 50)"
+    )
     listing.set_defaults(run=_deliveries)
 
     db = commands.add_parser("db", help="database maintenance")
@@ -176,6 +178,12 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return int(text)
 
 
 def _moment(text: str) -> datetime:

@@ -284,6 +284,16 @@ def test_engagebot_tick_runs_one_tick_as_of_the_moment_given(
     assert "sent     test_note -> CSUBS  (a)  attempts: 1" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("limit", ["0", "-3", "ten"])
+def test_engagebot_deliveries_wants_a_limit_above_zero(
+    limit: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["deliveries", "--limit", limit])
+    assert exited.value.code == 2
+    assert f"{limit!r} is not a whole number above 0" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("moment", "said"),
     [
