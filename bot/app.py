@@ -61,6 +61,7 @@ def build_scheduler(
         kinds=(*DELIVERY_KINDS, *configured_kinds(settings)),
         timezone=settings.timezone,
         pace_seconds=settings.channel_pace_seconds,
+        personal_data_months=settings.personal_data_months,
     )
 
 

@@ -1,5 +1,5 @@
 """The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import,
-publish, review."""
+erase, publish, review."""
 
 from __future__ import annotations
 
@@ -115,12 +115,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--since", metavar="YYYY-MM-DD", type=_day, help="only from this day on")
     export.add_argument("--output", metavar="NAME", help="users-map: only this output of the team")
+    export.add_argument(
+        "--include-personal",
+        action="store_true",
+        help="feedback: include the contact names and emails (left out unless given)",
+    )
     export.set_defaults(run=_export)
 
     load = commands.add_parser("import", help="add records from a CSV file (all or nothing)")
     load.add_argument("kind", choices=["engagements", "feedback"])
     load.add_argument("file", type=Path, metavar="FILE.csv")
     load.set_defaults(run=_import)
+
+    erase = commands.add_parser(
+        "erase", help="remove one person's personal data everywhere, and say what changed"
+    )
+    erase.add_argument("--email", metavar="ADDRESS", help="the person's email (any case)")
+    erase.add_argument("--name", metavar="'FULL NAME'", help="the person's full name (any case)")
+    erase.add_argument(
+        "--dry-run", action="store_true", help="only say what would change; change nothing"
+    )
+    erase.set_defaults(run=_erase)
 
     publish = commands.add_parser("publish", help="write a statement for a team to publish")
     statements = publish.add_subparsers(dest="statement", required=True, metavar="STATEMENT")
@@ -315,6 +330,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                 team=args.team,
                 since=args.since,
                 out=sys.stdout,
+                include_personal=args.include_personal,
             )
     except UnknownTeam as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
@@ -379,6 +395,33 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
     noun = args.kind if count != 1 else {"engagements": "engagement"}.get(args.kind, args.kind)
     print(f"Imported {count} {noun}.")
+    return 0
+
+
+def _erase(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.erasure import ErasureRefused, erase_person, erasure_report, person_to_erase
+    from storage.database import Database
+
+    try:
+        person = person_to_erase(args.email, args.name)
+    except ErasureRefused as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            changes = erase_person(
+                session=session, person=person, now=settings.clock.now(), dry_run=args.dry_run
+            )
+    finally:
+        database.dispose()
+    if not changes:
+        print(
+            f"engagebot: nothing holds {person.described}: no personal data was changed.",
+            file=sys.stderr,
+        )
+        return 1
+    print("\n".join(erasure_report(person, changes, dry_run=args.dry_run)))
     return 0
 
 

@@ -25,6 +25,8 @@ from bot.clock import Clock, today
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_FILE = "engagebot.sqlite"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Months a closed feedback item keeps its contact details (bot/retention.py).
+DEFAULT_PERSONAL_DATA_MONTHS = 24
 
 
 class ConfigError(Exception):
@@ -46,6 +48,7 @@ class Settings:
     channel_pace_seconds: float = 1.0
     # Channels where teams share insight and every team's review summary goes.
     cross_team_channels: tuple[str, ...] = ()
+    personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS
     clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
@@ -96,6 +99,15 @@ def load_settings(
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
         cross_team_channels=_channel_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS"),
+        personal_data_months=int(
+            _number(
+                env,
+                "ENGAGEBOT_PERSONAL_DATA_MONTHS",
+                str(DEFAULT_PERSONAL_DATA_MONTHS),
+                minimum=1,
+                whole=True,
+            )
+        ),
     )
 
 

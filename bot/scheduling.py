@@ -25,6 +25,8 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import Session
 
 from bot.clock import zone_named
+from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
+from bot.retention import apply_retention
 from storage.database import Database
 from storage.deliveries import (
     FAILED,
@@ -125,7 +127,9 @@ class Scheduler:
         pace_seconds: float = 1.0,
         max_attempts: int = 6,
         sleep: Callable[[float], None] = time.sleep,
+        personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS,
     ) -> None:
+        self.personal_data_months = personal_data_months
         self.database = database
         self.client = client
         self.kinds = {kind.name: kind for kind in kinds}
@@ -135,8 +139,9 @@ class Scheduler:
         self._pacer = _Pacer(pace_seconds, sleep)
 
     def tick(self, at: datetime) -> Outcome:
-        """Plan everything due by `at`, then deliver what is pending."""
+        """Plan everything due by `at`, then deliver what is pending; clear expired contacts."""
         with self.database.transaction() as session:
+            apply_retention(session=session, now=at, months=self.personal_data_months)
             for kind in self.kinds.values():
                 if kind.plan is not None:
                     enqueue(session=session, dues=kind.plan(session, at, self.timezone))

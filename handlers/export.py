@@ -1,6 +1,6 @@
 """`/engage export`: the person's team's records as two CSV files, engagements and feedback
-(every stored field, as `engagebot export` writes them), sent to them alone in a direct
-message with Slack's external upload flow.
+(as `engagebot export` writes them, so without contact names and emails), sent to them
+alone in a direct message with Slack's external upload flow.
 
 The team is the one `team_for_person` finds (this channel's, else the one the person last
 recorded for); checking that the person belongs to it waits for team membership.
@@ -116,8 +116,8 @@ def _send(call: CommandCall, team_name: str, counts: str, files: list[RecordsFil
                 for file in files
             ],
             initial_comment=(
-                f"{escape_mrkdwn(team_name)}'s records: {counts}. The feedback file holds "
-                "the contact details people agreed to give: keep it safe."
+                f"{escape_mrkdwn(team_name)}'s records: {counts}. Contact names and emails "
+                "are left out: they are personal data."
             ),
         )
     except SlackApiError as error:

@@ -7,7 +7,7 @@ Changing a table means a new Alembic migration in `storage/migrations/versions/`
 # No `from __future__ import annotations` here: SQLModel reads relationship annotations.
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from storage.types import UTCDateTime, utc_now
@@ -209,6 +209,14 @@ class Engagement(SQLModel, table=True):
     partners: list[ProducerTeam] = Relationship(link_model=EngagementPartner)
 
 
+# An item holds personal data while it has a contact name or email, or the agreement to be
+# contacted; as SQL as each database writes it, for the partial index below.
+PERSONAL_SQL = {
+    dialect: f"contact_agreed{true} OR contact_name IS NOT NULL OR contact_email IS NOT NULL"
+    for dialect, true in (("sqlite", " = 1"), ("postgresql", ""))
+}
+
+
 class Feedback(SQLModel, table=True):
     """A piece of feedback from a user of the statistics; its status starts as `new`."""
 
@@ -216,6 +224,15 @@ class Feedback(SQLModel, table=True):
     __table_args__ = (
         Index("ix_feedback_team_received", "team_id", "received_on"),
         Index("ix_feedback_recorded_by_created", "recorded_by", "created_at"),
+        # Only the items still holding personal data, which retention looks at every tick
+        # (`storage/personal_data.py` spells the same condition, so the planners use it).
+        Index(
+            "ix_feedback_personal",
+            "merged_into_id",
+            "status",
+            sqlite_where=text(PERSONAL_SQL["sqlite"]),
+            postgresql_where=text(PERSONAL_SQL["postgresql"]),
+        ),
         NEVER_REUSE_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -229,6 +246,8 @@ class Feedback(SQLModel, table=True):
     contact_agreed: bool = False
     contact_name: str | None = Field(default=None, max_length=120)
     contact_email: str | None = Field(default=None, max_length=254)
+    # When retention or `engagebot erase` removed the contact details above.
+    personal_data_cleared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source_permalink: str | None = Field(default=None, max_length=500)
     status: str = Field(default="new", max_length=20, index=True)
     # Set when this item was merged into another: it then stays only as that item's history.

@@ -1,4 +1,5 @@
-"""Writing stored records as CSV or JSON, every stored field, in id order."""
+"""Writing stored records as CSV or JSON, every stored field, in id order; the fields
+identifying a member of the public (feedback's contact name and email) only when asked."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from bot.text import LIST_SEPARATOR
-from bot.transfer.kinds import KINDS, Cell, Kind
+from bot.transfer.kinds import KINDS, Cell, Column, Kind
 from storage.teams import team_named
 
 FORMATS = ("csv", "json")
@@ -30,21 +31,24 @@ def export_records(
     team: str | None,
     since: date | None,
     out: TextIO,
+    include_personal: bool = False,
 ) -> int:
     """Write the stored `kind` ("engagements", "feedback" or "teams") to `out`; return the count.
 
     `team` keeps one team's records (its name, ignoring case; raises `UnknownTeam`).
     `since` keeps engagements and feedback from that day on, and teams created since then (UTC).
     CSV joins several names in a cell with "; "; JSON gives lists, and null for empty values.
+    The personal columns are left out unless `include_personal`.
     """
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"cannot export {kind!r} as {fmt!r}")
     spec = KINDS[kind]
     records = _records(session, spec, team, since)
+    columns = spec.exported_columns(include_personal=include_personal)
     if fmt == "csv":
-        _write_csv(spec, records, out)
+        _write_csv(columns, records, out)
     else:
-        _write_json(spec, records, out)
+        _write_json(columns, records, out)
     return len(records)
 
 
@@ -70,11 +74,11 @@ def _records(session: Session, spec: Kind, team: str | None, since: date | None)
     return session.exec(statement).all()
 
 
-def _write_csv(spec: Kind, records: Sequence[Any], out: TextIO) -> None:
+def _write_csv(columns: Sequence[Column], records: Sequence[Any], out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(spec.column_names)
+    writer.writerow([column.name for column in columns])
     for record in records:
-        writer.writerow([_csv_cell(column.get(record)) for column in spec.columns])
+        writer.writerow([_csv_cell(column.get(record)) for column in columns])
 
 
 def _csv_cell(value: Cell) -> str:
@@ -95,11 +99,11 @@ def _csv_item(item: Any) -> str:
     return str(item)
 
 
-def _write_json(spec: Kind, records: Sequence[Any], out: TextIO) -> None:
+def _write_json(columns: Sequence[Column], records: Sequence[Any], out: TextIO) -> None:
     # One record a line inside the array: readable, and diffable between exports.
     out.write("[")
     for index, record in enumerate(records):
-        row = {column.name: column.get(record) for column in spec.columns}
+        row = {column.name: column.get(record) for column in columns}
         out.write("," if index else "")
         out.write("\n  " + json.dumps(row, ensure_ascii=False, default=_iso))
     out.write("\n]\n" if records else "]\n")

@@ -57,6 +57,7 @@ class Column:
     read: Reader | None = None  # None: export only
     field: str | None = None  # the draft attribute it fills; None: set on the row after saving
     required: bool = False  # the header must name it (the domain decides whether it may be blank)
+    personal: bool = False  # identifies a member of the public: exported only when asked
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ class Kind:
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    def exported_columns(self, *, include_personal: bool) -> tuple[Column, ...]:
+        """The columns an export writes: the personal ones only when asked for."""
+        return tuple(c for c in self.columns if include_personal or not c.personal)
 
 
 def _optional(parse: Callable[[str], Any]) -> Reader:
@@ -235,10 +240,15 @@ def _segment_names(record: Any) -> list[str]:
 
 
 def _stored(
-    name: str, read: Reader | None = None, *, field: str | None = None, required: bool = False
+    name: str,
+    read: Reader | None = None,
+    *,
+    field: str | None = None,
+    required: bool = False,
+    personal: bool = False,
 ) -> Column:
     """A column holding the record's attribute of the same name."""
-    return Column(name, attrgetter(name), read, field, required)
+    return Column(name, attrgetter(name), read, field, required, personal)
 
 
 def _save_engagement(*, entry_id: int | None, status: str | None, **kwargs: Any) -> Engagement:
@@ -310,8 +320,8 @@ FEEDBACK = Kind(
         # The item it was merged into (checked, and linked once every row exists, by import).
         Column(MERGED_INTO, attrgetter("merged_into_id"), _optional(_record_id)),
         _stored("contact_agreed", _yes_no, field="contact_agreed"),
-        _stored("contact_name", _optional_text(), field="contact_name"),
-        _stored("contact_email", _optional_text(EMAIL_MAX), field="contact_email"),
+        _stored("contact_name", _optional_text(), field="contact_name", personal=True),
+        _stored("contact_email", _optional_text(EMAIL_MAX), field="contact_email", personal=True),
         _stored("source_permalink", _optional_text(PERMALINK_MAX), field="source_permalink"),
         _stored("recorded_by", _optional_text(USER_ID_MAX)),
         *_TIMES,

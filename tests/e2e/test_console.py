@@ -211,7 +211,15 @@ def _stored(database: Database) -> dict[str, Any]:
     with database.transaction() as session:
         for kind in ("teams", "engagements", "feedback"):
             out = StringIO()
-            export_records(session=session, kind=kind, fmt="json", team=None, since=None, out=out)
+            export_records(
+                session=session,
+                kind=kind,
+                fmt="json",
+                team=None,
+                since=None,
+                out=out,
+                include_personal=True,
+            )
             rows = json.loads(out.getvalue())
             stored[kind] = [{k: v for k, v in row.items() if k not in VARYING} for row in rows]
     return stored

@@ -47,8 +47,8 @@ def test_the_records_arrive_as_two_csv_files_in_a_direct_message(bot: RunningBot
     (completed,) = bot.slack.calls("files.completeUploadExternal")
     assert completed.args["channel_id"] == "D0001"
     assert completed.args["initial_comment"] == (
-        "Prices's records: 2 engagements and 1 feedback item. The feedback file holds the "
-        "contact details people agreed to give: keep it safe."
+        "Prices's records: 2 engagements and 1 feedback item. Contact names and emails are "
+        "left out: they are personal data."
     )
     today = datetime.now(ZoneInfo("Europe/London")).date()
     engagements, feedback = bot.slack.uploaded_files()
@@ -63,11 +63,14 @@ def test_the_records_arrive_as_two_csv_files_in_a_direct_message(bot: RunningBot
         ("2", "Prices", "Webinar on CPI"),
     ]
     (item,) = rows(feedback)
-    assert (item["text"], item["team"], item["contact_name"]) == (
+    assert (item["text"], item["team"], item["contact_agreed"]) == (
         "Regional CPI please",
         "Prices",
-        "Jane Doe",
+        "true",
     )
+    # Personal data never leaves by Slack: no contact name or email, in any column.
+    assert "contact_name" not in item and "contact_email" not in item
+    assert b"Jane Doe" not in feedback.content and b"jane@example.org" not in feedback.content
     answered = completed.response["files"]
     assert [file["id"] for file in answered] == [engagements.file_id, feedback.file_id]
     assert answered[0]["ims"] == ["D0001"]

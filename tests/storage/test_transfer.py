@@ -31,7 +31,11 @@ ENGAGEMENT_COLUMNS = (
 )
 FEEDBACK_COLUMNS = (
     "id,received_on,team,output,organisation,segment,channel,text,themes,status,merged_into,"
-    "contact_agreed,contact_name,contact_email,source_permalink,recorded_by,created_at,updated_at"
+    "contact_agreed,source_permalink,recorded_by,created_at,updated_at"
+)
+# With --include-personal: the contact's name and email too.
+FEEDBACK_COLUMNS_PERSONAL = FEEDBACK_COLUMNS.replace(
+    "contact_agreed,", "contact_agreed,contact_name,contact_email,"
 )
 BIN = Path(sys.executable).parent
 
@@ -126,10 +130,19 @@ def export(
     *,
     team: str | None = None,
     since: date | None = None,
+    include_personal: bool = False,
 ) -> str:
     out = io.StringIO()
     with database.transaction() as session:
-        count = export_records(session=session, kind=kind, fmt=fmt, team=team, since=since, out=out)
+        count = export_records(
+            session=session,
+            kind=kind,
+            fmt=fmt,
+            team=team,
+            since=since,
+            out=out,
+            include_personal=include_personal,
+        )
     written = out.getvalue()
     rows = json.loads(written) if fmt == "json" else list(csv.DictReader(io.StringIO(written)))
     assert count == len(rows)
@@ -183,8 +196,9 @@ def test_export_engagements_csv_writes_every_field(transfer_db: Database) -> Non
 
 def test_export_feedback_json_has_lists_and_nulls(transfer_db: Database) -> None:
     seed(transfer_db)
-    first, second = json.loads(export(transfer_db, "feedback", "json"))
-    assert list(first) == FEEDBACK_COLUMNS.split(",")
+    first, second = json.loads(export(transfer_db, "feedback", "json", include_personal=True))
+    assert list(first) == FEEDBACK_COLUMNS_PERSONAL.split(",")
+    assert (first["contact_name"], first["contact_email"]) == ("Sam Smith", "sam@example.org")
     assert first["themes"] == ["Frequency", "timeliness"]
     assert first["channel"] == "social_media"
     assert first["status"] == "under_consideration"
@@ -196,6 +210,23 @@ def test_export_feedback_json_has_lists_and_nulls(transfer_db: Database) -> None
     assert second["themes"] == []
     assert second["output"] is None and second["contact_name"] is None
     assert second["contact_agreed"] is False and second["status"] == "new"
+
+
+def test_export_leaves_contact_names_and_emails_out_unless_asked(transfer_db: Database) -> None:
+    seed(transfer_db)
+    written = export(transfer_db, "feedback")
+    assert written.splitlines()[0] == FEEDBACK_COLUMNS
+    assert "Sam Smith" not in written and "sam@example.org" not in written
+    assert csv_rows(written)[0]["contact_agreed"] == "true"
+    assert list(json.loads(export(transfer_db, "feedback", "json"))[0]) == (
+        FEEDBACK_COLUMNS.split(",")
+    )
+    personal = export(transfer_db, "feedback", include_personal=True)
+    assert personal.splitlines()[0] == FEEDBACK_COLUMNS_PERSONAL
+    assert csv_rows(personal)[0]["contact_email"] == "sam@example.org"
+    # Engagements and teams hold no personal column: the same either way.
+    for kind in ("engagements", "teams"):
+        assert export(transfer_db, kind, include_personal=True) == export(transfer_db, kind)
 
 
 def test_export_feedback_csv_and_engagements_json(transfer_db: Database) -> None:
@@ -254,13 +285,29 @@ def test_round_trip_keeps_every_field(fresh_database: Callable[[], Database]) ->
     seed(source)
     add_teams(target)
     for kind in ("engagements", "feedback"):
-        first = export(source, kind)
+        first = export(source, kind, include_personal=True)
         assert load(target, kind, first) == 2
-        assert export(target, kind) == first
-        assert export(target, kind, "json") == export(source, kind, "json")
+        assert export(target, kind, include_personal=True) == first
+        assert export(target, kind, "json", include_personal=True) == export(
+            source, kind, "json", include_personal=True
+        )
     # New records after an import with ids get fresh ids (PostgreSQL's sequence was moved on).
     assert load(target, "engagements", "occurred_on,team,summary\n2026-03-01,Health,Later\n") == 1
     assert csv_rows(export(target, "engagements"))[-1]["id"] == "3"
+
+
+def test_an_export_without_personal_data_imports_back_without_it(
+    fresh_database: Callable[[], Database],
+) -> None:
+    source, target = fresh_database(), fresh_database()
+    seed(source)
+    add_teams(target)
+    written = export(source, "feedback")
+    assert load(target, "feedback", written) == 2
+    assert export(target, "feedback") == written
+    (first, _second) = json.loads(export(target, "feedback", "json", include_personal=True))
+    assert first["contact_agreed"] is True
+    assert first["contact_name"] is None and first["contact_email"] is None
 
 
 def test_minimal_spreadsheet_is_imported(transfer_db: Database) -> None:

@@ -1,0 +1,176 @@
+"""Erasing one person's personal data everywhere engagebot keeps it (`engagebot erase`).
+
+The person is named by email, by full name, or both. Every feedback item whose contact is
+that person loses its contact details (`bot/personal_data.py: clear_contact`), and every
+mention of the email or the full name in free text (`FREE_TEXT`) becomes "[erased]". The
+email matches ignoring case; the name ignoring case and spacing, as whole words, so that
+"Jo Bloggs" is not found inside "Jo Bloggsworth". A name must have two words at least: one
+word alone ("Will", "Grace") would be found in ordinary sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.feedback import EMAIL
+from bot.personal_data import FREE_TEXT, clear_contact, held_contact_fields
+from storage.models import Engagement, Feedback, FeedbackDecision, Insight
+from storage.personal_data import contacts_matching, rows_mentioning
+
+ERASED = "[erased]"
+EMAIL_MAX = 254
+NAME_MAX = 120
+
+
+class ErasureRefused(ValueError):
+    """The person was not named in a way that can be matched safely; the message says why."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who to erase: an email, a full name (as words), or both."""
+
+    email: str | None
+    name_words: tuple[str, ...]
+
+    @property
+    def described(self) -> str:
+        return " / ".join(part for part in (self.email, " ".join(self.name_words)) if part)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record that holds (or held) the person's data, and the fields changed."""
+
+    team: str
+    record: str  # "feedback #12", "decision #3 on feedback #12", "engagement #4", ...
+    fields: tuple[str, ...]
+
+
+def person_to_erase(email: str | None, name: str | None) -> Person:
+    """The person named by `email` and/or `name`; raise `ErasureRefused` if neither is
+    usable: blank, not an email address, a single word, or too long."""
+    if email is None and name is None:
+        raise ErasureRefused("say whose data to erase: --email ADDRESS and/or --name 'Full Name'")
+    clean_email = None
+    if email is not None:
+        clean_email = email.strip()
+        if len(clean_email) > EMAIL_MAX or not EMAIL.match(clean_email):
+            raise ErasureRefused(f"--email {email!r} is not an email address")
+    words: tuple[str, ...] = ()
+    if name is not None:
+        words = tuple(name.split())
+        if not words:
+            raise ErasureRefused("--name is empty: give the person's full name")
+        if len(words) < 2:
+            raise ErasureRefused(
+                f"--name {name.strip()!r} is one word: give the full name as recorded (one "
+                "word would be found in ordinary sentences), or erase by --email"
+            )
+        if len(" ".join(words)) > NAME_MAX:
+            raise ErasureRefused(f"--name is longer than a contact name can be ({NAME_MAX})")
+    return Person(clean_email, words)
+
+
+def erase_person(
+    *, session: Session, person: Person, now: datetime, dry_run: bool = False
+) -> list[Change]:
+    """Remove `person`'s data from every record holding it and return what changed, by
+    team and record; with `dry_run`, change nothing and return what would change."""
+    patterns = _patterns(person)
+    changes: list[Change] = []
+    for item in contacts_matching(
+        session=session, email=person.email, name_words=person.name_words
+    ):
+        if not _is_contact(item, person):
+            continue
+        changes.append(_change(session, item, held_contact_fields(item)))
+        if not dry_run:
+            clear_contact(item, now)
+            session.add(item)
+    fragments = [(person.email,)] if person.email else []
+    if person.name_words:
+        fragments.append(person.name_words)
+    for model, columns in FREE_TEXT:
+        for row in rows_mentioning(
+            session=session, model=model, columns=columns, fragments=fragments
+        ):
+            fields = [column for column in columns if _redacted(getattr(row, column), patterns)]
+            if not fields:
+                continue
+            if not dry_run:
+                for column in fields:
+                    setattr(row, column, _redacted(getattr(row, column), patterns))
+                session.add(row)
+            changes.append(_change(session, row, fields))
+    session.flush()
+    return _merged_by_record(changes)
+
+
+def erasure_report(person: Person, changes: Sequence[Change], *, dry_run: bool) -> list[str]:
+    """What `engagebot erase` prints: each record changed, by team, with its fields."""
+    verb = "Would erase" if dry_run else "Erased"
+    records = f"{len(changes)} record{'' if len(changes) == 1 else 's'}"
+    lines = [f"{verb} the personal data of {person.described} in {records}:"]
+    lines += [f"  {change.team}: {change.record}: {', '.join(change.fields)}" for change in changes]
+    if dry_run:
+        lines.append("Dry run: nothing was changed. Run it again without --dry-run to erase.")
+    return lines
+
+
+def _patterns(person: Person) -> list[re.Pattern[str]]:
+    patterns = []
+    if person.email:
+        # Not inside a longer address: "sam@example.org" is not in "xsam@example.org.uk".
+        patterns.append(
+            re.compile(rf"(?<![\w.+-]){re.escape(person.email)}(?![\w-]|\.[\w-])", re.IGNORECASE)
+        )
+    if person.name_words:
+        joined = r"\s+".join(re.escape(word) for word in person.name_words)
+        patterns.append(re.compile(rf"(?<!\w){joined}(?!\w)", re.IGNORECASE))
+    return patterns
+
+
+def _redacted(text: str | None, patterns: Sequence[re.Pattern[str]]) -> str | None:
+    """`text` with every match replaced by the marker; None when nothing matched."""
+    if not text:
+        return None
+    changed = text
+    for pattern in patterns:
+        changed = pattern.sub(ERASED, changed)
+    return changed if changed != text else None
+
+
+def _is_contact(item: Feedback, person: Person) -> bool:
+    email = (item.contact_email or "").strip().lower()
+    name = " ".join((item.contact_name or "").split()).lower()
+    return bool(
+        (person.email and email == person.email.lower())
+        or (person.name_words and name == " ".join(person.name_words).lower())
+    )
+
+
+def _change(session: Session, row: Any, fields: Sequence[str]) -> Change:
+    if isinstance(row, FeedbackDecision):
+        item = session.get(Feedback, row.feedback_id)
+        assert item is not None  # a decision goes with its item
+        return Change(item.team.name, f"decision #{row.id} on feedback #{item.id}", tuple(fields))
+    noun = {Feedback: "feedback", Engagement: "engagement", Insight: "insight"}[type(row)]
+    return Change(row.team.name, f"{noun} #{row.id}", tuple(fields))
+
+
+def _merged_by_record(changes: Sequence[Change]) -> list[Change]:
+    """One change per record (its contact and its text are found apart), by team, then in
+    the order found: contacts, feedback, decisions, engagements, insights, each by number."""
+    fields: dict[tuple[str, str], list[str]] = {}
+    for change in changes:
+        known = fields.setdefault((change.team, change.record), [])
+        known += [field for field in change.fields if field not in known]
+    ordered = sorted(fields.items(), key=lambda pair: pair[0][0].lower())
+    return [Change(team, record, tuple(names)) for (team, record), names in ordered]
