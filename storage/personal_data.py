@@ -73,7 +73,7 @@ def contacts_matching(
     `name_words` (ignoring case): candidates, which the caller checks exactly."""
     wanted = []
     if email is not None:
-        wanted.append(func.lower(func.trim(Feedback.contact_email)) == email.lower())
+        wanted.append(_holds_words(Feedback.contact_email, [email]))
     if name_words:
         wanted.append(_holds_words(Feedback.contact_name, name_words))
     if not wanted:
@@ -97,5 +97,10 @@ def rows_mentioning(
 
 
 def _holds_words(column: Any, words: Sequence[str]) -> ColumnElement[bool]:
+    # SQLite's lower() folds ASCII letters only, so a word with others ("Ärger") can't be
+    # matched ignoring case in SQL: it is left to the caller's exact check.
     lowered = func.lower(column)
-    return and_(*(lowered.contains(word.lower(), autoescape=True) for word in words))
+    return and_(
+        column.is_not(None),
+        *(lowered.contains(word.lower(), autoescape=True) for word in words if word.isascii()),
+    )

@@ -348,6 +348,28 @@ def test_erase_by_name_ignores_case_and_spacing_but_not_longer_names(
         assert lookalike is not None and lookalike.contact_name == "Jane Doeson"
 
 
+def test_a_name_beyond_ascii_is_matched_ignoring_case(
+    cli_database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_team(cli_database)
+    item = record(
+        cli_database,
+        "ZOË ÄRGER wants the tables sooner",
+        date(2027, 3, 1),
+        contact_agreed=True,
+        contact_name="Zoë Ärger",
+    )
+    code, out, _err = run_cli(capsys, "erase", "--name", "zoë ärger")
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  Prices: feedback #1: contact_name, contact_agreed, text",
+    ]
+    with cli_database.transaction() as session:
+        erased = session.get(Feedback, item)
+        assert erased is not None
+        assert (erased.contact_name, erased.text) == (None, "[erased] wants the tables sooner")
+
+
 def test_erase_by_email_and_name_at_once(
     cli_database: Database, quoted: dict[str, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
