@@ -1,5 +1,5 @@
 """The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import,
-publish, review."""
+publish, review, audit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,8 @@ from bot.config import ConfigError, Settings, configure_logging, load_settings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from storage.auditing import Actor
 
 logger = logging.getLogger("engagebot")
 
@@ -170,6 +172,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--format", choices=["json", "text", "markdown"], default="text")
     review.set_defaults(run=_review)
+
+    audit = commands.add_parser(
+        "audit", help="the audit log: who created, changed or deleted which record, when, how"
+    )
+    # Checked by _audit itself, so that a mistake is one line.
+    audit.add_argument("--since", metavar="YYYY-MM-DD", help="from this day on (team time)")
+    audit.add_argument("--until", metavar="YYYY-MM-DD", help="up to and including this day")
+    audit.add_argument("--table", metavar="NAME", help="only this table's records")
+    audit.add_argument("--limit", metavar="N", default="100", help="the newest N (default 100)")
+    audit.add_argument("--format", choices=["text", "json"], default="text")
+    audit.set_defaults(run=_audit)
     return parser
 
 
@@ -351,7 +364,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.transfer import ImportRejected, import_records
     from storage.database import Database
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url).acting_as(_cli_actor(f"import {args.kind}"))
     try:
         with args.file.open(newline="", encoding="utf-8-sig") as file:
             count = import_records(
@@ -379,6 +392,54 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
     noun = args.kind if count != 1 else {"engagements": "engagement"}.get(args.kind, args.kind)
     print(f"Imported {count} {noun}.")
+    return 0
+
+
+def _cli_actor(what: str) -> Actor:
+    """The person at the terminal, as the audit log names them, doing `what`."""
+    from storage.auditing import Actor
+
+    return Actor(f"cli:{_login_name()}", f"cli:{what}")
+
+
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.audit_report import audit_json, audit_lines
+    from bot.clock import local_time
+    from storage.audit import audit_entries
+    from storage.auditing import audited_tables
+    from storage.database import Database
+
+    try:
+        since, until = (None if text is None else _day(text) for text in (args.since, args.until))
+        limit = _positive(args.limit)
+    except argparse.ArgumentTypeError as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    problem = None
+    if since and until and until < since:
+        problem = f"--until {until} is before --since {since}"
+    elif args.table is not None and args.table not in audited_tables():
+        problem = f"no audited table {args.table!r}; one of: {', '.join(audited_tables())}"
+    if problem is not None:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    zone = settings.timezone
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            entries = audit_entries(
+                session=session,
+                since=None if since is None else local_time(since, 0, zone),
+                before=None if until is None else local_time(until + timedelta(days=1), 0, zone),
+                table=args.table,
+                limit=limit,
+            )
+    finally:
+        database.dispose()
+    if args.format == "json":
+        print(audit_json(entries, zone))
+    else:
+        print("\n".join(audit_lines(entries, zone)) if entries else "No audit entries.")
     return 0
 
 
