@@ -56,6 +56,7 @@ class Actor:
 
 UNKNOWN = Actor("unknown", "unknown")  # a change made with no actor bound
 
+
 @dataclass(frozen=True)
 class _Entry:
     action: str
@@ -230,7 +231,10 @@ def _on_statement(execution: ORMExecuteState) -> Any:
     session = execution.session
     if execution.is_insert:
         result = execution.invoke_statement()
-        _add(session, [_Entry(CREATE, table.name, BULK, {"rows": result.rowcount})])
+        parameters = execution.parameters
+        # An ORM bulk INSERT is given its rows as a list; a Core one reports its count.
+        rows = len(parameters) if isinstance(parameters, list) else result.rowcount  # type: ignore[attr-defined]
+        _add(session, [_Entry(CREATE, table.name, BULK, {"rows": rows})])
         return result
     before = _rows(session, table, statement.whereclause)  # type: ignore[attr-defined]
     if execution.is_delete:

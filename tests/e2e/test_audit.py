@@ -74,12 +74,13 @@ def test_logging_editing_and_undoing_in_slack_are_each_recorded_with_who_and_whe
     assert "deleted" in wait_for_reply(bot, "undo")["text"]
 
     created, changed, linked, deleted = logged(bot.database)
+    link = "engagement_id=1,output_id=1"
     assert summary([created, changed, linked, deleted]) == [
         ("U0001", "slack:/engage log in CPRICES", "create", "engagement", "1"),
         ("U0001", "slack:view engagement_form", "change", "engagement", "1"),
-        ("U0001", "slack:view engagement_form", "create", "engagement_output", "engagement_id=1,output_id=1"),
+        ("U0001", "slack:view engagement_form", "create", "engagement_output", link),
         ("U0001", "slack:action entry_undo", "delete", "engagement", "1"),
-    ]  # fmt: skip
+    ]
     assert created.change["summary"] == "Quick note" and created.change["logged_by"] == "U0001"
     assert changed.change["summary"] == {"old": "Quick note", "new": "Fuller note"}
     assert changed.change["method"] == {"old": None, "new": "webinar"}
@@ -213,3 +214,68 @@ def test_what_the_scheduler_changes_is_recorded_as_the_schedulers(bot: RunningBo
     assert ended.change["ended_reason"] == {"old": None, "new": "channel_not_found"}
     (announced,) = [e for e in entries if e.table_name == "upcoming_change"]
     assert (announced.actor, announced.origin) == ("U0001", "slack:view change_form")
+
+
+def add_entries(database: Database, *moments: tuple[str, str]) -> None:
+    """Entries made at each (ISO moment, table), one field changed in each."""
+    with database.transaction() as session:
+        for number, (moment, table) in enumerate(moments, start=1):
+            session.add(
+                AuditEntry(
+                    at=datetime.fromisoformat(moment),
+                    actor="U0001",
+                    origin="slack:/engage log in CPRICES",
+                    action="change",
+                    table_name=table,
+                    record_id=str(number),
+                    change={"summary": {"old": "Quick", "new": 'Said "more"'}},
+                )
+            )
+
+
+def test_engagebot_audit_lists_a_period_newest_last_in_the_teams_time(
+    cli_database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_entries(
+        cli_database,
+        ("2027-06-30T22:59:00+00:00", "engagement"),  # 23:59 on 30 June in London
+        ("2027-06-30T23:00:00+00:00", "engagement"),  # midnight: 1 July
+        ("2027-07-01T12:00:00+00:00", "feedback"),
+        ("2027-07-02T23:30:00+00:00", "engagement"),  # 3 July in London
+    )
+    code, out, err = run_cli(capsys, "audit", "--since", "2027-07-01", "--until", "2027-07-02")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "2027-07-01 00:00:00 BST  U0001 (slack:/engage log in CPRICES)  change engagement 2"
+        '  summary: "Quick" -> "Said \\"more\\""',
+        "2027-07-01 13:00:00 BST  U0001 (slack:/engage log in CPRICES)  change feedback 3"
+        '  summary: "Quick" -> "Said \\"more\\""',
+    ]
+    code, out, _ = run_cli(capsys, "audit", "--table", "engagement", "--limit", "2")
+    assert [line.split("change engagement ")[1][0] for line in out.splitlines()] == ["2", "4"]
+    code, out, _ = run_cli(capsys, "audit", "--since", "2027-07-03", "--format", "json")
+    (entry,) = json.loads(out)
+    assert entry["at"] == "2027-07-03T00:30:00+01:00" and entry["table"] == "engagement"
+    code, out, _ = run_cli(capsys, "audit", "--since", "2028-01-01")
+    assert (code, out) == (0, "No audit entries.\n")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["--since", "2027-13-01"], "'2027-13-01' is not a date like 2026-01-31"),
+        (["--until", "yesterday"], "'yesterday' is not a date like 2026-01-31"),
+        (["--since", "2027-07-02", "--until", "2027-07-01"], "--until 2027-07-01 is before"),
+        (["--table", "delivery"], "no audited table 'delivery'; one of: audience_segment"),
+        (["--limit", "0"], "'0' is not a whole number above 0"),
+    ],
+)
+def test_engagebot_audit_answers_bad_input_in_one_line(
+    cli_database: Database,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    said: str,
+) -> None:
+    code, out, err = run_cli(capsys, "audit", *arguments)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith("engagebot: ") and said in err
