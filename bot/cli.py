@@ -19,6 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from sqlmodel import Session
 
     from storage.auditing import Actor
@@ -174,10 +176,13 @@ def _parser() -> argparse.ArgumentParser:
     review.set_defaults(run=_review)
 
     audit = commands.add_parser(
-        "audit", help="the audit log: who created, changed or deleted which record, when, how"
+        "audit",
+        help="the audit log: who created, changed or deleted which record, when, from where",
     )
     # Checked by _audit itself, so that a mistake is one line.
-    audit.add_argument("--since", metavar="YYYY-MM-DD", help="from this day on (team time)")
+    audit.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="from this day on (in ENGAGEBOT_TIMEZONE)"
+    )
     audit.add_argument("--until", metavar="YYYY-MM-DD", help="up to and including this day")
     audit.add_argument("--table", metavar="NAME", help="only this table's records")
     audit.add_argument("--limit", metavar="N", default="100", help="the newest N (default 100)")
@@ -404,35 +409,20 @@ def _cli_actor(what: str) -> Actor:
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from bot.audit_report import audit_json, audit_lines
-    from bot.clock import local_time
     from storage.audit import audit_entries
-    from storage.auditing import audited_tables
     from storage.database import Database
 
+    zone = settings.timezone
     try:
-        since, until = (None if text is None else _day(text) for text in (args.since, args.until))
-        limit = _positive(args.limit)
+        since, before, limit = _audit_window(args, zone)
     except argparse.ArgumentTypeError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    problem = None
-    if since and until and until < since:
-        problem = f"--until {until} is before --since {since}"
-    elif args.table is not None and args.table not in audited_tables():
-        problem = f"no audited table {args.table!r}; one of: {', '.join(audited_tables())}"
-    if problem is not None:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    zone = settings.timezone
     database = Database(settings.database_url)
     try:
         with database.transaction() as session:
             entries = audit_entries(
-                session=session,
-                since=None if since is None else local_time(since, 0, zone),
-                before=None if until is None else local_time(until + timedelta(days=1), 0, zone),
-                table=args.table,
-                limit=limit,
+                session=session, since=since, before=before, table=args.table, limit=limit
             )
     finally:
         database.dispose()
@@ -441,6 +431,29 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n".join(audit_lines(entries, zone)) if entries else "No audit entries.")
     return 0
+
+
+def _audit_window(
+    args: argparse.Namespace, zone: ZoneInfo
+) -> tuple[datetime | None, datetime | None, int]:
+    """`engagebot audit`'s --since and --until as moments (the first day's start, the day
+    after the last's) and its --limit; a mistake raises ArgumentTypeError saying what."""
+    from bot.clock import local_time
+    from storage.auditing import audited_tables
+
+    since, until = (None if text is None else _day(text) for text in (args.since, args.until))
+    limit = _positive(args.limit)
+    if since and until and until < since:
+        raise argparse.ArgumentTypeError(f"--until {until} is before --since {since}")
+    if args.table is not None and args.table not in audited_tables():
+        raise argparse.ArgumentTypeError(
+            f"no audited table {args.table!r}; one of: {', '.join(audited_tables())}"
+        )
+    return (
+        None if since is None else local_time(since, 0, zone),
+        None if until is None else local_time(until + timedelta(days=1), 0, zone),
+        limit,
+    )
 
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
