@@ -231,9 +231,9 @@ def _on_statement(execution: ORMExecuteState) -> Any:
     session = execution.session
     if execution.is_insert:
         result = execution.invoke_statement()
-        parameters = execution.parameters
         # An ORM bulk INSERT is given its rows as a list; a Core one reports its count.
-        rows = len(parameters) if isinstance(parameters, list) else result.rowcount  # type: ignore[attr-defined]
+        given = execution.parameters
+        rows = len(given) if isinstance(given, list) else getattr(result, "rowcount", None)
         _add(session, [_Entry(CREATE, table.name, BULK, {"rows": rows})])
         return result
     before = _rows(session, table, statement.whereclause)  # type: ignore[attr-defined]
