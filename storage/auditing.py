@@ -44,6 +44,8 @@ BULK = "*"  # the record id of a bulk INSERT's entry
 UNAUDITED = frozenset(
     {"delivery", "console_identity", "user_preference", "audit_entry", "alembic_version"}
 )
+# Every save moves it: the entry's own time says when, so it is not listed as a change.
+NOT_A_CHANGE = frozenset({"updated_at"})
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ def _changes(state: InstanceState[Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for prop in state.mapper.column_attrs:
         history = state.attrs[prop.key].history
-        if not history.has_changes():
+        if prop.key in NOT_A_CHANGE or not history.has_changes():
             continue
         column = prop.columns[0]
         if _personal(column):
@@ -277,7 +279,7 @@ def _row_changes(table: Table, old: Mapping[str, Any], new: Mapping[str, Any]) -
         if _personal(column)
         else {"old": _plain(old[column.name]), "new": _plain(new[column.name])}
         for column in table.columns
-        if old[column.name] != new[column.name]
+        if column.name not in NOT_A_CHANGE and old[column.name] != new[column.name]
     }
 
 

@@ -158,3 +158,13 @@ def test_personal_fields_of_a_bulk_update_are_marked_not_copied(database: Databa
     with database.transaction() as session:
         stored = [e.change for e in session.exec(select(AuditEntry)).all()]
     assert "jo@example.org" not in str(stored)
+
+
+def test_a_save_that_only_moves_updated_at_is_no_entry(database: Database) -> None:
+    team_id = add_team(database)
+    with database.acting_as(ALICE).transaction() as session:
+        team = session.get(ProducerTeam, team_id)
+        assert team is not None
+        team.name = "Prices"
+        team.updated_at = datetime(2027, 3, 1, tzinfo=UTC)
+    assert len(entries(database)) == 1
