@@ -16,8 +16,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.scheduling import Scheduler
+from handlers.acting import request_actor
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
+from storage.auditing import Actor
 from storage.database import Database
+
+# What the scheduler writes (a subscription ended because its channel went) is its own doing.
+SCHEDULER = Actor("scheduler", "scheduler:delivery")
 
 
 class _AnyServerErrorRetryHandler(ServerErrorRetryHandler):
@@ -56,7 +61,7 @@ def build_scheduler(
 ) -> Scheduler:
     """The one `Scheduler` of a process: ticks, and announcements sent from listeners."""
     return Scheduler(
-        database=database,
+        database=database.acting_as(SCHEDULER),
         client=client or slack_client(settings, settings.bot_token),
         kinds=(*DELIVERY_KINDS, *configured_kinds(settings)),
         timezone=settings.timezone,
@@ -89,8 +94,10 @@ def build_app(
     scheduler = scheduler or build_scheduler(settings, database, app.client)
 
     @app.middleware
-    def provide_services(context: BoltContext, next: Any) -> None:
-        context["database"] = database
+    def provide_services(context: BoltContext, body: dict[str, Any], next: Any) -> None:
+        # Bound to the person acting: the listener runs on another thread after ack(), so
+        # the database it is given carries who and from where to the audit log.
+        context["database"] = database.acting_as(request_actor(body, context.user_id))
         context["settings"] = settings
         context["scheduler"] = scheduler
         next()

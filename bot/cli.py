@@ -1,5 +1,5 @@
 """The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import,
-erase, publish, review."""
+erase, publish, review, audit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from sqlmodel import Session
+
+    from storage.auditing import Actor
 
 logger = logging.getLogger("engagebot")
 
@@ -185,6 +189,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--format", choices=["json", "text", "markdown"], default="text")
     review.set_defaults(run=_review)
+
+    audit = commands.add_parser(
+        "audit",
+        help="the audit log: who created, changed or deleted which record, when, from where",
+    )
+    # Checked by _audit itself, so that a mistake is one line.
+    audit.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="from this day on (in ENGAGEBOT_TIMEZONE)"
+    )
+    audit.add_argument("--until", metavar="YYYY-MM-DD", help="up to and including this day")
+    audit.add_argument("--table", metavar="NAME", help="only this table's records")
+    audit.add_argument("--limit", metavar="N", default="100", help="the newest N (default 100)")
+    audit.add_argument("--format", choices=["text", "json"], default="text")
+    audit.set_defaults(run=_audit)
     return parser
 
 
@@ -367,7 +385,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.transfer import ImportRejected, import_records
     from storage.database import Database
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url).acting_as(_cli_actor(f"import {args.kind}"))
     try:
         with args.file.open(newline="", encoding="utf-8-sig") as file:
             count = import_records(
@@ -407,7 +425,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
     except ErasureRefused as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    database = Database(settings.database_url)
+    database = Database(settings.database_url).acting_as(_cli_actor("erase"))
     try:
         with database.transaction() as session:
             changes = erase_person(
@@ -423,6 +441,62 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print("\n".join(erasure_report(person, changes, dry_run=args.dry_run)))
     return 0
+
+
+def _cli_actor(what: str) -> Actor:
+    """The person at the terminal, as the audit log names them, doing `what`."""
+    from storage.auditing import Actor
+
+    return Actor(f"cli:{_login_name()}", f"cli:{what}")
+
+
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.audit_report import audit_json, audit_lines
+    from storage.audit import audit_entries
+    from storage.database import Database
+
+    zone = settings.timezone
+    try:
+        since, before, limit = _audit_window(args, zone)
+    except argparse.ArgumentTypeError as problem:
+        print(f"engagebot: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            entries = audit_entries(
+                session=session, since=since, before=before, table=args.table, limit=limit
+            )
+    finally:
+        database.dispose()
+    if args.format == "json":
+        print(audit_json(entries, zone))
+    else:
+        print("\n".join(audit_lines(entries, zone)) if entries else "No audit entries.")
+    return 0
+
+
+def _audit_window(
+    args: argparse.Namespace, zone: ZoneInfo
+) -> tuple[datetime | None, datetime | None, int]:
+    """`engagebot audit`'s --since and --until as moments (the first day's start, the day
+    after the last's) and its --limit; a mistake raises ArgumentTypeError saying what."""
+    from bot.clock import local_time
+    from storage.auditing import audited_tables
+
+    since, until = (None if text is None else _day(text) for text in (args.since, args.until))
+    limit = _positive(args.limit)
+    if since and until and until < since:
+        raise argparse.ArgumentTypeError(f"--until {until} is before --since {since}")
+    if args.table is not None and args.table not in audited_tables():
+        raise argparse.ArgumentTypeError(
+            f"no audited table {args.table!r}; one of: {', '.join(audited_tables())}"
+        )
+    return (
+        None if since is None else local_time(since, 0, zone),
+        None if until is None else local_time(until + timedelta(days=1), 0, zone),
+        limit,
+    )
 
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,7 +2,9 @@
 
 The person is named by email, by full name, or both. Every feedback item whose contact is
 that person loses its contact details (`bot/personal_data.py: clear_contact`), and every
-mention of the email or the full name in free text (`FREE_TEXT`) becomes "[erased]". The
+mention of the email or the full name in free text (`FREE_TEXT`), and in the audit log's
+record of earlier changes, becomes "[erased]"; the erasure itself is logged without the
+values it removed (`withhold_values`). The
 email matches ignoring case; the name ignoring case and spacing, as whole words, so that
 "Jo Bloggs" is not found inside "Jo Bloggsworth". A name must have two words at least: one
 word alone ("Will", "Grace") would be found in ordinary sentences.
@@ -20,10 +22,12 @@ from sqlmodel import Session
 
 from bot.feedback import EMAIL
 from bot.personal_data import FREE_TEXT, clear_contact, held_contact_fields
-from storage.models import Engagement, Feedback, FeedbackDecision, Insight
+from storage.auditing import withhold_values
+from storage.models import AuditEntry, Engagement, Feedback, FeedbackDecision, Insight
 from storage.personal_data import contacts_matching, rows_mentioning
 
 ERASED = "[erased]"
+AUDIT_LOG = "(audit log)"  # stands for the team in the report of the log's entries
 EMAIL_MAX = 254
 NAME_MAX = 120
 
@@ -85,6 +89,8 @@ def erase_person(
     team and record; with `dry_run`, change nothing and return what would change."""
     patterns = _patterns(person)
     changes: list[Change] = []
+    if not dry_run:
+        withhold_values(session)
     for item in contacts_matching(
         session=session, email=person.email, name_words=person.name_words
     ):
@@ -109,6 +115,16 @@ def erase_person(
                     setattr(row, column, _redacted(getattr(row, column), patterns))
                 session.add(row)
             changes.append(_change(session, row, fields))
+    for entry in rows_mentioning(
+        session=session, model=AuditEntry, columns=("change",), fragments=fragments
+    ):
+        scrubbed = _scrubbed(entry.change, patterns)
+        if scrubbed == entry.change:
+            continue
+        if not dry_run:
+            entry.change = scrubbed
+            session.add(entry)
+        changes.append(Change(AUDIT_LOG, f"entry #{entry.id}", ("change",)))
     session.flush()
     return _merged_by_record(changes)
 
@@ -116,12 +132,20 @@ def erase_person(
 def erasure_report(person: Person, changes: Sequence[Change], *, dry_run: bool) -> list[str]:
     """What `engagebot erase` prints: each record changed, by team, with its fields."""
     verb = "Would erase" if dry_run else "Erased"
+    logged = [change for change in changes if change.team == AUDIT_LOG]
+    changes = [change for change in changes if change.team != AUDIT_LOG]
     records = f"{len(changes)} record{'' if len(changes) == 1 else 's'}"
     lines = [f"{verb} the personal data of {person.described} in {records}:"]
     lines += [f"  {change.team}: {change.record}: {', '.join(change.fields)}" for change in changes]
+    if logged:
+        lines.append(f"  and in the audit log: {_entries(len(logged))} quoting them")
     if dry_run:
         lines.append("Dry run: nothing was changed. Run it again without --dry-run to erase.")
     return lines
+
+
+def _entries(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
 
 
 def _patterns(person: Person) -> list[re.Pattern[str]]:
@@ -145,6 +169,17 @@ def _redacted(text: str | None, patterns: Sequence[re.Pattern[str]]) -> str | No
     for pattern in patterns:
         changed = pattern.sub(ERASED, changed)
     return changed if changed != text else None
+
+
+def _scrubbed(value: Any, patterns: Sequence[re.Pattern[str]]) -> Any:
+    """An audit entry's change (JSON: dicts, lists, text) with every match erased."""
+    if isinstance(value, str):
+        return _redacted(value, patterns) or value
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, patterns) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, patterns) for item in value]
+    return value
 
 
 def _is_contact(item: Feedback, person: Person) -> bool:

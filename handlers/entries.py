@@ -115,7 +115,11 @@ NO_TEAM_YET = notice_message(
 
 
 class EntryFlows:
-    """Listeners and subcommand runners for one kind of entry."""
+    """Listeners and subcommand runners for one kind of entry.
+
+    `database` serves the forms' reads; what a person saves or undoes goes through the
+    request's database, bound to them for the audit log.
+    """
 
     def __init__(self, kind: EntryKind, database: Database, settings: Settings) -> None:
         self.kind = kind
@@ -146,7 +150,7 @@ class EntryFlows:
             )
             return
         try:
-            with self.database.transaction() as session:
+            with call.database.transaction() as session:
                 team = team_for_person(
                     session=session, channel_id=call.channel_id, user_id=call.user_id
                 )
@@ -242,6 +246,7 @@ class EntryFlows:
         body: dict[str, Any],
         view: dict[str, Any],
         client: WebClient,
+        database: Database,
         logger: Logger,
     ) -> None:
         origin = FormOrigin.from_json(view.get("private_metadata", ""))
@@ -249,7 +254,7 @@ class EntryFlows:
 
         def save() -> tuple[int, str, str]:
             draft = self.kind.draft_from_form(FormValues(view), origin)
-            with self.database.transaction() as session:
+            with database.transaction() as session:
                 record = self.kind.save(
                     session=session,
                     draft=draft,
@@ -289,7 +294,7 @@ class EntryFlows:
             publish_home(
                 client=client,
                 user_id=user_id,
-                database=self.database,
+                database=database,
                 settings=self.settings,
                 logger=logger,
             )
@@ -304,9 +309,11 @@ class EntryFlows:
         )
         self.open_form(client, body["trigger_id"], origin, logger)
 
-    def undo(self, record_id: int, user_id: str, respond: Respond, logger: Logger) -> None:
+    def undo(
+        self, record_id: int, user_id: str, database: Database, respond: Respond, logger: Logger
+    ) -> None:
         try:
-            with self.database.transaction() as session:
+            with database.transaction() as session:
                 record = session.get(self.kind.model, record_id)
                 if record is None:
                     respond(
@@ -383,11 +390,16 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
 
     @app.action(UNDO_ACTION)
     def undo(
-        ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, logger: Logger
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        database: Database,
+        respond: Respond,
+        logger: Logger,
     ) -> None:
         ack()
         found = target(action)
         if found is None:
             respond(**notice_message("That button is out of date."), replace_original=False)
             return
-        found[0].undo(found[1], body["user"]["id"], respond, logger)
+        found[0].undo(found[1], body["user"]["id"], database, respond, logger)

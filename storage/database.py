@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
+
+from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
 
 
 class Database:
-    """Owns the engine; `transaction()` commits on success and rolls back on any error."""
+    """Owns the engine; `transaction()` commits on success and rolls back on any error.
+
+    What a transaction creates, changes or deletes goes to the audit log as done by
+    `actor` (see `acting_as`).
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _create_engine(url)
+        self.actor = UNKNOWN
+        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        audit_sessions(self._sessions)
+
+    def acting_as(self, actor: Actor) -> Database:
+        """This database (the same engine) with its changes recorded as `actor`'s."""
+        view = copy.copy(self)
+        view.actor = actor
+        return view
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._sessions(info={ACTOR_KEY: self.actor}) as session:
             try:
                 yield session
                 session.commit()

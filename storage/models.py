@@ -6,11 +6,16 @@ Changing a table means a new Alembic migration in `storage/migrations/versions/`
 
 # No `from __future__ import annotations` here: SQLModel reads relationship annotations.
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from storage.types import UTCDateTime, utc_now
+
+# Marks a column holding a member of the public's name or contact details: the audit log
+# records that it changed, never its value (`engagebot erase` must find a person everywhere).
+PERSONAL = {"info": {"personal": True}}
 
 # SQLite would otherwise hand a deleted row's id to the next row: an undone entry's number
 # must never come back as another entry's.
@@ -244,8 +249,8 @@ class Feedback(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=20)
     text: str
     contact_agreed: bool = False
-    contact_name: str | None = Field(default=None, max_length=120)
-    contact_email: str | None = Field(default=None, max_length=254)
+    contact_name: str | None = Field(default=None, max_length=120, sa_column_kwargs=PERSONAL)
+    contact_email: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)
     # When retention or `engagebot erase` removed the contact details above.
     personal_data_cleared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source_permalink: str | None = Field(default=None, max_length=500)
@@ -440,3 +445,23 @@ class Insight(SQLModel, table=True):
     outputs: list[StatisticalOutput] = Relationship(link_model=InsightOutput)
     segments: list[AudienceSegment] = Relationship(link_model=InsightSegment)
     themes: list[Theme] = Relationship(link_model=InsightTheme)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One create, change or delete of a record: who, when, from where, and what.
+
+    Written by `storage/auditing.py` in the transaction that made the change, and never
+    changed. `change` holds the values (a change: each field's old and new value); a
+    personal field's value is replaced by a marker.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_table_at", "table_name", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _moment(index=True)
+    actor: str = Field(max_length=64)  # a Slack user id, "cli:<login>", "scheduler"
+    origin: str = Field(max_length=200)  # e.g. "slack:/engage log in C123", "cli:import"
+    action: str = Field(max_length=10)  # create, change or delete
+    table_name: str = Field(max_length=64)
+    record_id: str = Field(max_length=100)  # "engagement_id=1,output_id=3" for a link row
+    change: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, Text, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
 from storage.feedback import CLOSED_STATUSES
@@ -99,7 +99,7 @@ def rows_mentioning(
 def _holds_words(column: Any, words: Sequence[str]) -> ColumnElement[bool]:
     # SQLite's lower() folds ASCII letters only, so a word with others ("Ärger") can't be
     # matched ignoring case in SQL: it is left to the caller's exact check.
-    lowered = func.lower(column)
+    lowered = func.lower(cast(column, Text))  # the audit log's changes are JSON
     return and_(
         column.is_not(None),
         *(lowered.contains(word.lower(), autoescape=True) for word in words if word.isascii()),

@@ -5,6 +5,7 @@ exports that leave contact names and emails out unless asked."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +21,7 @@ from bot.engagements import EngagementDraft, save_engagement
 from bot.insights import InsightDraft, save_insight
 from bot.ticker import Ticker
 from storage.database import Database
-from storage.models import Engagement, Feedback, FeedbackDecision, Insight
+from storage.models import AuditEntry, Engagement, Feedback, FeedbackDecision, Insight
 from storage.teams import team_named
 from tests.conftest import test_settings
 from tests.domain.test_statements import record
@@ -300,7 +301,19 @@ def test_erase_by_email_removes_the_contact_and_every_mention(
         "  Health: engagement #1: what_we_heard",
         "  Prices: feedback #1: contact_name, contact_email, contact_agreed, text",
         "  Prices: decision #1 on feedback #1: note",
+        # The audit log's record of how those texts were first written.
+        "  and in the audit log: 3 entries quoting them",
     ]
+    with cli_database.transaction() as session:
+        logged = [json.dumps(entry.change) for entry in session.exec(select(AuditEntry))]
+        assert not [text for text in logged if re.search(r"jane@example\.org(?!\.uk)", text)]
+        # The erasure is logged, without the values it removed.
+        (erasure,) = [
+            entry
+            for entry in session.exec(select(AuditEntry).where(AuditEntry.origin == "cli:erase"))
+            if entry.table_name == "engagement"
+        ]
+        assert erasure.change == {"what_we_heard": "<personal>"}
     with cli_database.transaction() as session:
         item = session.get(Feedback, quoted["contact"])
         assert item is not None
@@ -334,6 +347,7 @@ def test_erase_by_name_ignores_case_and_spacing_but_not_longer_names(
         "  Prices: feedback #1: contact_name, contact_email, contact_agreed, text",
         "  Prices: decision #1 on feedback #1: note",
         "  Prices: insight #1: text",
+        "  and in the audit log: 4 entries quoting them",
     ]
     with cli_database.transaction() as session:
         by_name = session.get(Feedback, quoted["by_name"])
@@ -363,6 +377,7 @@ def test_a_name_beyond_ascii_is_matched_ignoring_case(
     assert code == 0
     assert out.splitlines()[1:] == [
         "  Prices: feedback #1: contact_name, contact_agreed, text",
+        "  and in the audit log: 1 entry quoting them",
     ]
     with cli_database.transaction() as session:
         erased = session.get(Feedback, item)
