@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -61,6 +62,7 @@ def build_scheduler(
         kinds=(*DELIVERY_KINDS, *configured_kinds(settings)),
         timezone=settings.timezone,
         pace_seconds=settings.channel_pace_seconds,
+        lease=timedelta(seconds=settings.sending_lease_seconds),
     )
 
 
