@@ -194,23 +194,16 @@ class Scheduler:
             posted = None  # nothing can be in it; sending again reports the channel gone
         except (URLError, OSError) as error:
             return self._unsettled(interrupted, error)
+        channel, ts = posted or (None, None)
         with self.database.transaction() as session:
-            if posted is None:
-                finish(
-                    session=session,
-                    delivery_id=interrupted.id,
-                    status=PENDING,
-                    error="interrupted before it was posted",
-                )
-            else:
-                channel, ts = posted
-                finish(
-                    session=session,
-                    delivery_id=interrupted.id,
-                    status=SENT,
-                    message_channel=channel,
-                    message_ts=ts,
-                )
+            finish(
+                session=session,
+                delivery_id=interrupted.id,
+                status=SENT if posted else PENDING,
+                error=None if posted else "interrupted before it was posted",
+                message_channel=channel,
+                message_ts=ts,
+            )
         logger.warning(
             "delivery %s was interrupted while sending: %s",
             interrupted.key,
