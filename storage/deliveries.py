@@ -45,9 +45,10 @@ def enqueue(*, session: Session, dues: Iterable[Due]) -> int:
     if not wanted:
         return 0
     known = set(session.exec(select(Delivery.key).where(col(Delivery.key).in_(wanted))).all())
+    # In key order: planners inserting the same keys in one order never deadlock.
     rows = [
         {**asdict(due), "status": PENDING, "next_attempt_at": due.due_at, "created_at": utc_now()}
-        for key, due in wanted.items()
+        for key, due in sorted(wanted.items())
         if key not in known
     ]
     if not rows:
