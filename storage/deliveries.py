@@ -102,7 +102,7 @@ def claim_due(
     if keys is not None:
         query = query.where(col(Delivery.key).in_(keys))
     query = query.order_by(col(Delivery.next_attempt_at), col(Delivery.id)).limit(limit)
-    chosen = [delivery_id for delivery_id in session.exec(query.with_for_update(skip_locked=True))]
+    chosen = list(session.exec(query.with_for_update(skip_locked=True)))
     won = _take(
         session,
         chosen,
