@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -67,6 +68,7 @@ def build_scheduler(
         timezone=settings.timezone,
         pace_seconds=settings.channel_pace_seconds,
         personal_data_months=settings.personal_data_months,
+        lease=timedelta(seconds=settings.sending_lease_seconds),
     )
 
 

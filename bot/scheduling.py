@@ -6,11 +6,18 @@ when it is sent (so a late message still tells the truth). Features that announc
 something at once enqueue `Due` rows in the transaction that saves it, then call
 `Scheduler.deliver` for those keys. Everything goes out through `Scheduler`, which claims
 each delivery once, paces posts per channel, and handles Slack's errors.
+
+Several processes may tick at once: each claims its own batch (`storage/deliveries.py`).
+A claim is a lease; a delivery still "sending" after `lease` was cut short by a crash, and
+a later tick settles it from the conversation's history (`bot/delivery_trace.py`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +33,7 @@ from sqlmodel import Session
 
 from bot.clock import zone_named
 from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
+from bot.delivery_trace import delivery_metadata, find_posted
 from bot.retention import apply_retention
 from storage.database import Database
 from storage.deliveries import (
@@ -34,13 +42,16 @@ from storage.deliveries import (
     SENT,
     SKIPPED,
     Due,
-    claim,
+    Interrupted,
+    claim_due,
+    claim_interrupted,
     end_subscriptions_in,
     enqueue,
     finish,
-    ready,
+    renew_claim,
 )
 from storage.models import Delivery, ProducerTeam
+from storage.types import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +60,10 @@ Message = dict[str, Any]  # chat.postMessage arguments: text, blocks, ...
 CHANNEL_GONE = {"channel_not_found": "was not found", "is_archived": "was archived"}
 # Errors that retrying cannot fix.
 PERMANENT = {*CHANNEL_GONE, "user_not_found", "cannot_dm_bot", "account_inactive", "invalid_blocks"}
-BATCH = 200
+# Claimed at a time: small, so several schedulers share a large queue between them.
+BATCH = 20
+# Longer than a post can take (client retries and Retry-After waits included).
+DEFAULT_LEASE = timedelta(minutes=10)
 IMAGE = "image"  # a Message key holding an `Image`, taken out before chat.postMessage
 # Slack may refuse a file it is still processing in a message's blocks: wait, try once more.
 IMAGE_SETTLE_SECONDS = 2.0
@@ -126,6 +140,7 @@ class Scheduler:
         timezone: ZoneInfo,
         pace_seconds: float = 1.0,
         max_attempts: int = 6,
+        lease: timedelta = DEFAULT_LEASE,
         sleep: Callable[[float], None] = time.sleep,
         personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS,
     ) -> None:
@@ -135,26 +150,93 @@ class Scheduler:
         self.kinds = {kind.name: kind for kind in kinds}
         self.timezone = timezone
         self.max_attempts = max_attempts
+        self.lease = lease
+        # Who holds a claim: this process (host and pid), and this scheduler in it.
+        self.claimant = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
         self._sleep = sleep
         self._pacer = _Pacer(pace_seconds, sleep)
 
     def tick(self, at: datetime) -> Outcome:
-        """Plan everything due by `at`, then deliver what is pending; clear expired contacts."""
+        """Plan everything due by `at` (clearing expired contacts first), settle interrupted
+        sends, then deliver what is pending."""
         with self.database.transaction() as session:
             apply_retention(session=session, now=at, months=self.personal_data_months)
             for kind in self.kinds.values():
                 if kind.plan is not None:
                     enqueue(session=session, dues=kind.plan(session, at, self.timezone))
+        self.recover()
         outcome = self.deliver(at)
         logger.info("tick as of %s: %s", at.isoformat(timespec="seconds"), outcome)
         return outcome
+
+    def recover(self) -> int:
+        """Settle the deliveries left sending past the lease (their sender stopped): those
+        found in the conversation are marked sent, the rest go back to pending, to be sent
+        once. Returns how many were settled."""
+        settled = 0
+        while True:
+            with self.database.transaction() as session:
+                found = claim_interrupted(
+                    session=session,
+                    older_than=utc_now() - self.lease,
+                    limit=BATCH,
+                    claimant=self.claimant,
+                )
+            settled += sum(self._settle(each) for each in found)
+            if len(found) < BATCH:
+                return settled
+
+    def _settle(self, interrupted: Interrupted) -> bool:
+        try:
+            posted = find_posted(
+                self.client,
+                target=interrupted.target,
+                key=interrupted.key,
+                since=interrupted.claimed_at,
+            )
+        except SlackApiError as error:
+            if error.response.get("error") not in CHANNEL_GONE:
+                return self._unsettled(interrupted, error)
+            posted = None  # nothing can be in it; sending again reports the channel gone
+        except (URLError, OSError) as error:
+            return self._unsettled(interrupted, error)
+        channel, ts = posted or (None, None)
+        with self.database.transaction() as session:
+            finish(
+                session=session,
+                delivery_id=interrupted.id,
+                status=SENT if posted else PENDING,
+                error=None if posted else "interrupted before it was posted",
+                message_channel=channel,
+                message_ts=ts,
+            )
+        logger.warning(
+            "delivery %s was interrupted while sending: %s",
+            interrupted.key,
+            "it had been posted" if posted else "it had not been posted; sending it again",
+        )
+        return True
+
+    def _unsettled(self, interrupted: Interrupted, error: Exception) -> bool:
+        # Resending without knowing could post it twice: it stays sending (our claim
+        # renewed the lease), and a tick after the next lease tries again.
+        logger.warning(
+            "delivery %s was interrupted while sending, and %s's history could not be read "
+            "(%s): it stays unconfirmed for now",
+            interrupted.key,
+            interrupted.target,
+            error,
+        )
+        return False
 
     def deliver(self, at: datetime, keys: Sequence[str] | None = None) -> Outcome:
         """Send the pending deliveries due by `at` (only `keys`, when given)."""
         outcome = Outcome()
         while True:
             with self.database.transaction() as session:
-                ids = ready(session=session, at=at, keys=keys, limit=BATCH)
+                ids = claim_due(
+                    session=session, at=at, keys=keys, limit=BATCH, claimant=self.claimant
+                )
             for delivery_id in ids:
                 status = self._deliver_one(delivery_id, at)
                 if status is not None:
@@ -170,9 +252,9 @@ class Scheduler:
 
     def _deliver_one(self, delivery_id: int, at: datetime) -> str | None:
         with self.database.transaction() as session:
-            delivery = claim(session=session, delivery_id=delivery_id)
+            delivery = renew_claim(session=session, delivery_id=delivery_id, claimant=self.claimant)
             if delivery is None:
-                return None  # another tick or process took it
+                return None  # held past its lease and taken over: no longer ours to send
             kind = self.kinds.get(delivery.kind)
             zone = self._zone(session, delivery)
             message = kind.render(session, delivery, zone, at) if kind else None
@@ -180,6 +262,7 @@ class Scheduler:
                 reason = "no longer relevant" if kind else f"unknown kind {delivery.kind}"
                 finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)
                 return SKIPPED
+        message = {**message, "metadata": delivery_metadata(delivery.key)}
         try:
             response = self._post(delivery.target, message)
         except SlackApiError as error:

@@ -1,7 +1,11 @@
 """The delivery queue: what the bot owes, claimed once, finished with its outcome.
 
 A delivery's `key` is unique, so planning the same delivery twice (two ticks, two
-processes) adds one row; claiming is a conditional UPDATE, so only one sender wins it.
+processes) adds one row. Senders claim batches: on PostgreSQL the rows are chosen with
+`FOR UPDATE SKIP LOCKED`, so concurrent senders take different rows without waiting on
+each other; on any database the claiming UPDATE re-checks the status, so only one sender
+wins a row. A claim is a lease (`claimed_at`, `claimed_by`): the sender renews it just
+before it posts, and a claim older than the lease was cut short by a crash.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from storage.models import Delivery, Subscription
@@ -40,9 +45,10 @@ def enqueue(*, session: Session, dues: Iterable[Due]) -> int:
     if not wanted:
         return 0
     known = set(session.exec(select(Delivery.key).where(col(Delivery.key).in_(wanted))).all())
+    # In key order: planners inserting the same keys in one order never deadlock.
     rows = [
         {**asdict(due), "status": PENDING, "next_attempt_at": due.due_at, "created_at": utc_now()}
-        for key, due in wanted.items()
+        for key, due in sorted(wanted.items())
         if key not in known
     ]
     if not rows:
@@ -85,29 +91,93 @@ def enqueue_to_channels(
     return dues
 
 
-def ready(
-    *, session: Session, at: datetime, keys: Sequence[str] | None, limit: int
-) -> Sequence[int]:
-    """Ids of pending deliveries due by `at` (only `keys`, when given), oldest first."""
+def claim_due(
+    *, session: Session, at: datetime, keys: Sequence[str] | None, limit: int, claimant: str
+) -> list[int]:
+    """Claim up to `limit` pending deliveries due by `at` (only `keys`, when given) for
+    `claimant` to send, oldest first; their ids. Commit before sending, so others see it."""
     query = select(Delivery.id).where(
         Delivery.status == PENDING, col(Delivery.next_attempt_at) <= at
     )
     if keys is not None:
         query = query.where(col(Delivery.key).in_(keys))
-    ids = session.exec(query.order_by(col(Delivery.next_attempt_at), col(Delivery.id)).limit(limit))
-    return [delivery_id for delivery_id in ids if delivery_id is not None]
+    query = query.order_by(col(Delivery.next_attempt_at), col(Delivery.id)).limit(limit)
+    chosen = list(session.exec(query.with_for_update(skip_locked=True)))
+    won = _take(
+        session,
+        chosen,
+        col(Delivery.status) == PENDING,
+        claimant,
+        status=SENDING,
+        attempts=Delivery.attempts + 1,
+    )
+    return [delivery_id for delivery_id in chosen if delivery_id in won]
 
 
-def claim(*, session: Session, delivery_id: int) -> Delivery | None:
-    """Take a pending delivery for sending; None if another sender took it first."""
+@dataclass(frozen=True)
+class Interrupted:
+    """A delivery left sending by a sender that stopped; `claimed_at` is when it last held
+    the claim, so a post it made, if any, is no older than that."""
+
+    id: int
+    key: str
+    target: str
+    claimed_at: datetime
+
+
+def claim_interrupted(
+    *, session: Session, older_than: datetime, limit: int, claimant: str
+) -> list[Interrupted]:
+    """Take over up to `limit` deliveries whose sending claim is older than `older_than`."""
+    stale = col(Delivery.status) == SENDING, col(Delivery.claimed_at) < older_than
+    query = (
+        select(Delivery.id, Delivery.key, Delivery.target, Delivery.claimed_at)
+        .where(*stale)
+        .order_by(col(Delivery.id))
+        .limit(limit)
+    )
+    found = [Interrupted(*row) for row in session.exec(query.with_for_update(skip_locked=True))]
+    won = _take(session, [each.id for each in found], and_(*stale), claimant)
+    return [each for each in found if each.id in won]
+
+
+def renew_claim(*, session: Session, delivery_id: int, claimant: str) -> Delivery | None:
+    """The delivery, its lease renewed, if `claimant` still holds it (None: it was taken over)."""
     result = session.execute(
         update(Delivery)
-        .where(col(Delivery.id) == delivery_id, col(Delivery.status) == PENDING)
-        .values(status=SENDING, attempts=Delivery.attempts + 1, claimed_at=utc_now())
+        .where(
+            col(Delivery.id) == delivery_id,
+            col(Delivery.status) == SENDING,
+            col(Delivery.claimed_by) == claimant,
+        )
+        .values(claimed_at=utc_now())
     )
     if result.rowcount != 1:
         return None
     return session.get(Delivery, delivery_id, populate_existing=True)
+
+
+def _take(
+    session: Session,
+    ids: Sequence[int],
+    still: ColumnElement[bool],
+    claimant: str,
+    **values: object,
+) -> set[int]:
+    """Claim the rows `ids` that are `still` as chosen, for `claimant`; the ids it won.
+
+    The condition is checked again as each row is written: on SQLite rows are not locked
+    when chosen, and a concurrent sender may have claimed one meanwhile."""
+    if not ids:
+        return set()
+    result = session.execute(
+        update(Delivery)
+        .where(col(Delivery.id).in_(ids), still)
+        .values(claimed_at=utc_now(), claimed_by=claimant, **values)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())
 
 
 def finish(

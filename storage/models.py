@@ -401,7 +401,9 @@ class Delivery(SQLModel, table=True):
     `key` names what is delivered to whom (e.g. "change:12:reminder:7:C123"); its
     uniqueness is what makes a delivery happen once however many ticks or processes run.
     status: pending -> sending -> sent, or back to pending after a failure (retried from
-    `next_attempt_at` until the cap), or failed / skipped for good.
+    `next_attempt_at` until the cap), or failed / skipped for good. A sender claims it with
+    a lease (`claimed_at`, `claimed_by`); one left sending past the lease was cut short by
+    a crash, and a later tick settles it (`bot/delivery_recovery.py`).
     """
 
     __tablename__ = "delivery"
@@ -423,6 +425,7 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     last_error: str | None = Field(default=None, max_length=300)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=80)  # host:pid:token of the sender
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_channel: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)

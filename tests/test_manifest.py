@@ -91,6 +91,8 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
     # files:write: files.getUploadURLExternal and .completeUploadExternal, which send
     # `/engage export`'s CSV files (handlers/export.py).
     # im:write: conversations.open, for the id of the direct message those files go to.
+    # channels:history, groups:history, im:history: conversations.history, where a send
+    # cut short by a crash is looked for (bot/delivery_trace.py).
     expected = {
         "commands",
         "chat:write",
@@ -98,6 +100,9 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
         "channels:join",
         "files:write",
         "im:write",
+        "channels:history",
+        "groups:history",
+        "im:history",
     }
     assert set(scopes["bot"]) == expected
     assert len(scopes["bot"]) == len(expected), "duplicate bot scopes"

@@ -9,6 +9,11 @@ Files are uploaded as Slack's external flow has it (``client.files_upload_v2`` m
 calls): ``files.getUploadURLExternal`` gives an ``upload_url`` on the stand-in itself, the
 bytes are POSTed there (recorded as method "file_upload"), and
 ``files.completeUploadExternal`` shares them; :meth:`SlackStandIn.uploaded_files` has them.
+
+Posted messages (with their metadata) are kept per conversation, and
+``conversations.history`` answers from them, newest first, a page at a time.
+:meth:`SlackStandIn.hold` keeps an answer back, so a test can stop the caller after Slack
+has done what it asked but before it has heard so.
 """
 
 from __future__ import annotations
@@ -136,7 +141,10 @@ class SlackStandIn:
         self._home_views: dict[str, str] = {}
         self._uploads: dict[str, _Upload] = {}
         self._shared_files: list[UploadedFile] = []
+        self._history: dict[str, list[dict[str, Any]]] = {}  # conversation -> its messages
+        self._holds: dict[str, list[threading.Event]] = {}
         self._seq = 0
+        self._last_ts_micros = 0
         # Ids a run makes must not repeat an earlier run's (the console keeps its database).
         self._run = secrets.token_hex(3).upper()
         self._server: _Server | None = None
@@ -158,6 +166,7 @@ class SlackStandIn:
             "conversations.info": lambda a: {"ok": True, "channel": self._channel(a["channel"])},
             "conversations.join": lambda a: {"ok": True, "channel": self._channel(a["channel"])},
             "conversations.open": self._open_dm,
+            "conversations.history": self._conversation_history,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
         }
@@ -237,7 +246,8 @@ class SlackStandIn:
         return "\n".join(lines) or "  (none)"
 
     def reset(self, *, overrides: bool = False) -> None:
-        """Forget recorded calls; with ``overrides=True`` also pending failures and overrides."""
+        """Forget recorded calls; with ``overrides=True`` also pending failures, overrides,
+        holds and the conversations' history."""
         with self._lock:
             self._calls.clear()
             self._uploads.clear()
@@ -247,6 +257,8 @@ class SlackStandIn:
                 self._overrides.clear()
                 self._users.clear()
                 self._channels.clear()
+                self._history.clear()
+                self._holds.clear()
 
     def fail_next(
         self,
@@ -270,6 +282,17 @@ class SlackStandIn:
             self._failures.setdefault(method, []).append(
                 _Failure(error, status, dict(headers), times, channel)
             )
+
+    def hold(self, method: str) -> threading.Event:
+        """Keep back the answer to the next ``method`` call until the returned event is set.
+
+        The call is recorded and done at once (a post is in the history), but its caller
+        waits for the answer: a test can kill the caller meanwhile, then set the event.
+        """
+        released = threading.Event()
+        with self._lock:
+            self._holds.setdefault(method, []).append(released)
+        return released
 
     def set_response(self, method: str, payload: Responder) -> None:
         """Override the canned answer for ``method`` (a dict, or a callable taking the args)."""
@@ -313,12 +336,17 @@ class SlackStandIn:
             return
         with self._lock:
             self._calls.append(SlackCall(method, args, headers, payload))
-        handler.send_response(status)
-        for name, value in {"Content-Type": ctype, **extra}.items():
-            handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+            holds = self._holds.get(method)
+            held = holds.pop(0) if holds else None
+        if held is not None:
+            held.wait(timeout=60)
+        with contextlib.suppress(OSError):  # a caller killed while held hears nothing
+            handler.send_response(status)
+            for name, value in {"Content-Type": ctype, **extra}.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
 
     def _take_failure(self, method: str, args: Mapping[str, Any]) -> _Failure | None:
         with self._lock:
@@ -355,7 +383,11 @@ class SlackStandIn:
             return self._seq
 
     def _next_ts(self) -> str:
-        micros = 1_700_000_000_000_000 + self._next() * 100
+        """A message ts as Slack makes them: when it was posted, never the same twice."""
+        self._next()  # ids the fake makes count every ts too
+        with self._lock:
+            micros = max(time.time_ns() // 1000, self._last_ts_micros + 1)
+            self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -383,9 +415,36 @@ class SlackStandIn:
             channel = "D" + channel[1:]
         ts = str(args.get("ts") or self._next_ts())  # chat.update keeps the ts
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
-        message.update({k: args[k] for k in ("text", "blocks", "thread_ts") if k in args})
+        message.update(
+            {k: args[k] for k in ("text", "blocks", "thread_ts", "metadata") if k in args}
+        )
+        with self._lock:
+            kept = self._history.setdefault(channel, [])
+            edited = next((old for old in kept if old["ts"] == ts), None) if "ts" in args else None
+            if edited is None:
+                kept.append(copy.deepcopy(message))
+            else:  # an edit keeps what it does not replace, metadata included
+                edited.update(copy.deepcopy(message))
         answer = {"ok": True, "channel": channel, "ts": ts, "text": args.get("text")}
         return {**answer, "message": message}
+
+    def _conversation_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Messages posted to a conversation after ``oldest``, newest first, paged by
+        ``cursor``; their metadata only with ``include_all_metadata``."""
+        oldest = float(args.get("oldest") or 0)
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        with self._lock:
+            kept = self._history.get(str(args["channel"]), [])
+            newer = [copy.deepcopy(m) for m in reversed(kept) if float(m["ts"]) > oldest]
+        page = newer[start : start + limit]
+        if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            for message in page:
+                message.pop("metadata", None)
+        more = start + limit < len(newer)
+        cursor = str(start + limit) if more else ""
+        answer = {"ok": True, "messages": page, "has_more": more}
+        return {**answer, "response_metadata": {"next_cursor": cursor}}
 
     def _permalink(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = args["channel"], str(args["message_ts"])

@@ -1,13 +1,15 @@
 """Alembic environment: the URL comes from engagebot's settings, the target from the models."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, pool, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata
+# Any fixed number, the same in every process: see run_migrations_online.
+MIGRATION_LOCK = 0x656E6761
 
 
 def run_migrations_offline() -> None:
@@ -37,6 +39,12 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Replicas starting together all upgrade: one migrates while the others
+                # wait here, then find nothing left to do (the lock ends with the commit).
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             context.run_migrations()
 
 

@@ -17,6 +17,7 @@ def test_defaults(tmp_path, monkeypatch) -> None:
     assert not settings.socket_mode
     assert settings.scheduler_enabled and settings.tick_seconds == 60
     assert settings.channel_pace_seconds == 1.0
+    assert settings.sending_lease_seconds == 600
 
 
 def test_the_scheduler_can_be_switched_off_and_slowed() -> None:
