@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.logs import ContextExecutor
 from bot.scheduling import Scheduler
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.database import Database
@@ -72,7 +73,8 @@ def build_app(
 ) -> App:
     """The Bolt app with every listener, checking request signatures unless in Socket Mode.
 
-    Work after ack() runs on `executor`; `serve` waits for it before exiting. Listeners
+    Work after ack() runs on `executor` (a `ContextExecutor`, so its log lines keep the
+    request's id); `serve` waits for it before exiting. Listeners
     that announce something hand it to `scheduler` (one is made if not given).
     """
     app = App(
@@ -82,7 +84,7 @@ def build_app(
         request_verification_enabled=not settings.socket_mode,
         # `serve` checks the token itself, to say clearly what is wrong with it.
         token_verification_enabled=False,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=8),
+        listener_executor=executor or ContextExecutor(max_workers=8),
     )
 
     scheduler = scheduler or build_scheduler(settings, database, app.client)
