@@ -91,7 +91,8 @@ def test_json_logs_carry_the_request_id_onto_work_after_ack(
     tmp_path: Path, fake_slack: SlackStandIn
 ) -> None:
     env = {**serve_environment(tmp_path, fake_slack), "LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
-    out = serve_a_failing_request(env, tmp_path, fake_slack); print(out)
+    out = serve_a_failing_request(env, tmp_path, fake_slack)
+    print(out)
     lines = json_lines(out)
     (failed,) = [line for line in lines if line["message"].startswith("listener failed")]
     assert failed["level"] == "ERROR" and "SlackApiError" in failed["exception"]
