@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.logs import ContextExecutor
 from bot.scheduling import Scheduler
+from bot.slack_web import RetryingWebClient
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.database import Database
 
@@ -39,9 +40,10 @@ def slack_client(settings: Settings, token: str | None) -> WebClient:
     """Every WebClient the app makes comes from here, so all use SLACK_API_URL.
 
     A 429 waits for Retry-After and tries again; 5xx answers and dropped connections are
-    retried with backoff. What still fails raises, for the caller to report.
+    retried with backoff, file uploads' bytes included. What still fails raises, for the
+    caller to report.
     """
-    return WebClient(
+    return RetryingWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
@@ -91,6 +93,7 @@ def build_app(
 
     @app.middleware
     def provide_services(context: BoltContext, next: Any) -> None:
+        context["client"] = RetryingWebClient.copy_of(context.client)
         context["database"] = database
         context["settings"] = settings
         context["scheduler"] = scheduler
