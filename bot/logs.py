@@ -81,7 +81,11 @@ class Redactor(logging.Filter):
         return _URL_PASSWORD.sub(lambda found: found["keep"] + REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.redact(record.getMessage())
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call: show it rather than raise in it
+            message = f"{record.msg} {record.args!r}"
+        record.msg = self.redact(message)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
