@@ -49,6 +49,8 @@ def leaky_env(tmp_path: Path, fake_slack: SlackStandIn, postgres_url: str) -> di
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "DATABASE_URL": database_url.render_as_string(hide_password=False),
         "LOG_LEVEL": "DEBUG",
+        # Ticks would work on the test database other tests share; not what this is about.
+        "ENGAGEBOT_SCHEDULER": "off",
     }
 
 
