@@ -149,3 +149,5 @@ def install(*, level: str, log_format: str, known_secrets: Iterable[str | None])
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     # Without force: where logging is already set up (pytest's capture), it is left alone.
     logging.basicConfig(level=level, handlers=[handler])
+    if handler in logging.getLogger().handlers:
+        logging.captureWarnings(True)  # Python's warnings too: as log lines, not bare text

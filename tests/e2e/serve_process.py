@@ -102,6 +102,12 @@ class LogLines:
         assert found, f"no line with {text!r} within {timeout}s:\n" + "\n".join(self.lines)
         return found
 
+    def stop(self) -> str:
+        """SIGTERM, then everything it wrote (it must exit 0). Not `stop(process)`, whose
+        communicate() would take lines from this reader."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.until_exit()
+
     def until_exit(self) -> str:
         """Everything it wrote, once it has exited (it must exit 0)."""
         assert self.process.wait(timeout=30) == 0, "\n".join(self.lines)

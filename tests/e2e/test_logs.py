@@ -20,7 +20,6 @@ from tests.e2e.serve_process import (
     LogLines,
     serve_environment,
     start_serve,
-    stop,
     wait_until_healthy,
 )
 from tests.slack_requests import SlackRequester
@@ -71,8 +70,7 @@ def serve_a_failing_request(
     assert SlackRequester(url, SIGNING_SECRET).send(command, extra_headers=headers).status == 200
     fake_slack.wait_for("response_url", timeout=30)  # the person was told
     log.wait_for("listener failed")
-    stop(process)
-    return log.until_exit()
+    return log.stop()
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])

@@ -16,7 +16,7 @@ import pytest
 
 from bot.console.payloads import slash_command
 from bot.console.slack_standin import SlackStandIn
-from tests.e2e.serve_process import LogLines, serve_environment, start_serve, stop
+from tests.e2e.serve_process import LogLines, serve_environment, start_serve
 from tests.e2e.socket_mode_server import SocketModeServer
 
 
@@ -94,9 +94,8 @@ def test_socket_mode_answers_reconnects_and_healthz_tells_when_it_is_down(
         (reply,) = fake_slack.wait_for("response_url", timeout=30)
         assert "/engage log" in reply.args["text"]
     finally:
-        if process.poll() is None:
-            stop(process)
-    lines = [json.loads(line) for line in log.until_exit().splitlines()]
+        output = log.stop()
+    lines = [json.loads(line) for line in output.splitlines()]
     # The reply, sent after ack() on Bolt's pool, is logged under the request's id.
     (sent,) = [
         line
