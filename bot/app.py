@@ -76,8 +76,8 @@ def build_app(
     """The Bolt app with every listener, checking request signatures unless in Socket Mode.
 
     Work after ack() runs on `executor` (a `ContextExecutor`, so its log lines keep the
-    request's id); `serve` waits for it before exiting. Listeners
-    that announce something hand it to `scheduler` (one is made if not given).
+    request's id); `serve` waits for it before exiting. Listeners that announce something
+    hand it to `scheduler` (one is made if not given).
     """
     app = App(
         client=slack_client(settings, settings.bot_token),
@@ -93,6 +93,7 @@ def build_app(
 
     @app.middleware
     def provide_services(context: BoltContext, next: Any) -> None:
+        # Bolt gives each request a plain WebClient like app.client; ours retries uploads too.
         context["client"] = RetryingWebClient.copy_of(context.client)
         context["database"] = database
         context["settings"] = settings

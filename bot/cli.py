@@ -243,11 +243,13 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _tick(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_scheduler
+    from bot.logs import new_request_id, request_context
     from storage.database import Database
 
     database = Database(settings.database_url)
     try:
-        outcome = build_scheduler(settings, database).tick(args.at or settings.clock.now())
+        with request_context(new_request_id("tick")):
+            outcome = build_scheduler(settings, database).tick(args.at or settings.clock.now())
     finally:
         database.dispose()
     print(f"Tick done: {outcome}.")
