@@ -16,7 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.logs import ContextExecutor
 from bot.scheduling import Scheduler
+from bot.slack_web import RetryingWebClient
 from handlers.acting import request_actor
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.auditing import Actor
@@ -44,9 +46,10 @@ def slack_client(settings: Settings, token: str | None) -> WebClient:
     """Every WebClient the app makes comes from here, so all use SLACK_API_URL.
 
     A 429 waits for Retry-After and tries again; 5xx answers and dropped connections are
-    retried with backoff. What still fails raises, for the caller to report.
+    retried with backoff, file uploads' bytes included. What still fails raises, for the
+    caller to report.
     """
-    return WebClient(
+    return RetryingWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
@@ -80,8 +83,9 @@ def build_app(
 ) -> App:
     """The Bolt app with every listener, checking request signatures unless in Socket Mode.
 
-    Work after ack() runs on `executor`; `serve` waits for it before exiting. Listeners
-    that announce something hand it to `scheduler` (one is made if not given).
+    Work after ack() runs on `executor` (a `ContextExecutor`, so its log lines keep the
+    request's id); `serve` waits for it before exiting. Listeners that announce something
+    hand it to `scheduler` (one is made if not given).
     """
     app = App(
         client=slack_client(settings, settings.bot_token),
@@ -90,13 +94,15 @@ def build_app(
         request_verification_enabled=not settings.socket_mode,
         # `serve` checks the token itself, to say clearly what is wrong with it.
         token_verification_enabled=False,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=8),
+        listener_executor=executor or ContextExecutor(max_workers=8),
     )
 
     scheduler = scheduler or build_scheduler(settings, database, app.client)
 
     @app.middleware
     def provide_services(context: BoltContext, body: dict[str, Any], next: Any) -> None:
+        # Bolt gives each request a plain WebClient like app.client; ours retries uploads too.
+        context["client"] = RetryingWebClient.copy_of(context.client)
         # Bound to the person acting: the listener runs on another thread after ack(), so
         # the database it is given carries who and from where to the audit log.
         context["database"] = database.acting_as(request_actor(body, context.user_id))

@@ -8,7 +8,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -233,6 +232,7 @@ def _moment(text: str) -> datetime:
 
 def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_app, build_scheduler, slack_client
+    from bot.logs import ContextExecutor
     from bot.serving import run_until_terminated
     from storage.database import Database
     from storage.migrate import upgrade
@@ -263,7 +263,7 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
         return 1
     logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
     database = Database(settings.database_url)
-    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
+    executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
     scheduler = build_scheduler(settings, database)
     try:
         app = build_app(settings, database, executor, scheduler)
@@ -276,11 +276,13 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _tick(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_scheduler
+    from bot.logs import new_request_id, request_context
     from storage.database import Database
 
     database = Database(settings.database_url)
     try:
-        outcome = build_scheduler(settings, database).tick(args.at or settings.clock.now())
+        with request_context(new_request_id("tick")):
+            outcome = build_scheduler(settings, database).tick(args.at or settings.clock.now())
     finally:
         database.dispose()
     print(f"Tick done: {outcome}.")

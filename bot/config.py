@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.clock import Clock, today
+from bot.logs import LOG_FORMATS, install
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_FILE = "engagebot.sqlite"
@@ -43,6 +44,12 @@ class Settings:
     port: int
     timezone: ZoneInfo
     log_level: str
+    log_format: str = "text"
+    # engagebot has no OAuth flow of its own; if the secret is in the environment anyway,
+    # it is kept out of the logs like the others.
+    client_secret: str | None = None
+    # How long Socket Mode may be disconnected before /healthz reports it.
+    socket_grace_seconds: float = 60.0
     scheduler_enabled: bool = True
     tick_seconds: int = 60
     channel_pace_seconds: float = 1.0
@@ -97,6 +104,9 @@ def load_settings(
         port=_port(env.get("PORT", "3000")),
         timezone=_timezone(env.get("ENGAGEBOT_TIMEZONE", "Europe/London")),
         log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
+        log_format=_log_format(env.get("LOG_FORMAT", "text")),
+        client_secret=env.get("SLACK_CLIENT_SECRET"),
+        socket_grace_seconds=_number(env, "ENGAGEBOT_SOCKET_GRACE_SECONDS", "60", minimum=1),
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
@@ -206,11 +216,26 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _log_format(value: str) -> str:
+    log_format = value.lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return log_format
+
+
 def configure_logging(settings: Settings, *, quiet: bool = False) -> None:
-    """Log at LOG_LEVEL; `quiet` (the console) shows only warnings unless asked for DEBUG."""
+    """Log at LOG_LEVEL in LOG_FORMAT, never showing a token, a secret or a password;
+    `quiet` (the console) shows only warnings unless asked for DEBUG."""
     level = settings.log_level
     if quiet and level != "DEBUG":
         level = "WARNING"
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    known_secrets = (
+        settings.bot_token,
+        settings.app_token,
+        settings.signing_secret,
+        settings.client_secret,
+        make_url(settings.database_url).password,
+    )
+    install(level=level, log_format=settings.log_format, known_secrets=known_secrets)
     # Alembic reports every migration step at INFO; starting up needs one line, not twenty.
     logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))

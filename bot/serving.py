@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.exc import SQLAlchemyError
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot.app import slack_client
 from bot.config import Settings
+from bot.logs import new_request_id, request_context
 from bot.scheduling import Scheduler
+from bot.socket_mode import ConnectionWatch, SocketModeConnection
 from bot.ticker import Ticker
 from storage.database import Database
 
@@ -36,27 +36,40 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 class WebApp:
     """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events."""
 
-    def __init__(self, database: Database, app: App | None) -> None:
+    def __init__(
+        self, database: Database, app: App | None, socket_watch: ConnectionWatch | None = None
+    ) -> None:
         self.database = database
         # None in Socket Mode: requests then arrive over the socket, never over HTTP.
         self.slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
+        self.socket_watch = socket_watch
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             return self._health(start_response)
         if self.slack is not None:
-            return self.slack(environ, start_response)
+            request_id = new_request_id()
+            if retry := environ.get("HTTP_X_SLACK_RETRY_NUM"):
+                request_id += f"-retry{retry}"
+            with request_context(request_id):
+                return self.slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        report = {"status": "ok", "database": "ok"}
         try:
             self.database.check()
-            status, report = "200 OK", {"status": "ok", "database": "ok"}
         except SQLAlchemyError as error:
             logger.warning("health check: database unreachable: %s", error)
-            status = "503 Service Unavailable"
-            report = {"status": "unavailable", "database": f"unreachable ({type(error).__name__})"}
+            report.update(status="unavailable", database=f"unreachable ({type(error).__name__})")
+        if self.socket_watch is not None:
+            problem = self.socket_watch.problem()
+            report["socket_mode"] = problem or "connected"
+            if problem:
+                logger.warning("health check: Socket Mode %s", problem)
+                report["status"] = "unavailable"
+        status = "200 OK" if report["status"] == "ok" else "503 Service Unavailable"
         body = json.dumps(report).encode()
         start_response(
             status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
@@ -122,9 +135,9 @@ def run_until_terminated(
 
     Unless ENGAGEBOT_SCHEDULER=off, the scheduler ticks meanwhile.
     """
-    server = HttpServer(
-        WebApp(database, None if settings.socket_mode else app), host="0.0.0.0", port=settings.port
-    )
+    socket_mode = SocketModeConnection(settings, app) if settings.socket_mode else None
+    web_app = WebApp(database, None, socket_mode.watch) if socket_mode else WebApp(database, app)
+    server = HttpServer(web_app, host="0.0.0.0", port=settings.port)
 
     def stop(signum: int, _frame: Any) -> None:
         logger.info("received %s; finishing requests in flight", signal.Signals(signum).name)
@@ -133,11 +146,7 @@ def run_until_terminated(
     # Before connecting, so a stop that comes during start-up is still a clean one.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    socket_mode = None
-    if settings.socket_mode:
-        socket_mode = SocketModeHandler(
-            app, settings.app_token, web_client=slack_client(settings, settings.bot_token)
-        )
+    if socket_mode is not None:
         socket_mode.connect()
     via = "Socket Mode" if socket_mode else f"POST {SLACK_PATH}"
     logger.info("listening on port %s: health at %s, Slack over %s", server.port, HEALTH_PATH, via)

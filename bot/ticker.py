@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from bot.logs import new_request_id, request_context
 from bot.scheduling import Scheduler
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ class Ticker:
         self._background.shutdown(wait=True)
 
     def _tick(self) -> None:
-        try:
-            self._scheduler.tick(self._clock.now())
-        except Exception:  # the next tick tries again; nothing is lost (see Scheduler)
-            logger.exception("scheduler tick failed")
+        with request_context(new_request_id("tick")):
+            try:
+                self._scheduler.tick(self._clock.now())
+            except Exception:  # the next tick tries again; nothing is lost (see Scheduler)
+                logger.exception("scheduler tick failed")

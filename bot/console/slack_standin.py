@@ -35,6 +35,7 @@ TEAM_NAME = "Test workspace"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 APP_ID = "A0001"
+DROP = 0  # the `status` of fail_next that answers nothing and closes the connection
 
 # Args that slack_sdk JSON-encodes into form bodies; decoded so tests see Python objects.
 _JSON_ARGS = frozenset(
@@ -272,7 +273,8 @@ class SlackStandIn:
         """Answer the next ``times`` calls of ``method`` with {"ok": false, "error": error}.
 
         With ``channel``, only calls whose ``channel`` argument is that one fail.
-        A 429 without explicit headers gets ``Retry-After: 1`` as Slack sends. Also works for
+        A 429 without explicit headers gets ``Retry-After: 1`` as Slack sends; ``status=DROP``
+        closes the connection without an answer, as a network failure would. Also works for
         methods "response_url" and "file_upload" (answers a plain-text ``error`` body with
         ``status``).
         """
@@ -340,6 +342,9 @@ class SlackStandIn:
             held = holds.pop(0) if holds else None
         if held is not None:
             held.wait(timeout=60)
+        if status == DROP:  # no answer at all, as when the network fails
+            handler.close_connection = True
+            return
         with contextlib.suppress(OSError):  # a caller killed while held hears nothing
             handler.send_response(status)
             for name, value in {"Content-Type": ctype, **extra}.items():

@@ -50,6 +50,8 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("PORT", "70000", "PORT must be a number"),
         ("ENGAGEBOT_TIMEZONE", "Mars/Olympus", "ENGAGEBOT_TIMEZONE must be an IANA time zone"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be one of text, json"),
+        ("ENGAGEBOT_SOCKET_GRACE_SECONDS", "0", "ENGAGEBOT_SOCKET_GRACE_SECONDS must be a"),
         ("ENGAGEBOT_SCHEDULER", "maybe", "ENGAGEBOT_SCHEDULER must be on or off"),
         ("ENGAGEBOT_CROSS_TEAM_CHANNELS", "C1ABC,#general", "must list channel ids such as"),
         ("ENGAGEBOT_TICK_SECONDS", "0", "ENGAGEBOT_TICK_SECONDS must be a whole number of at"),

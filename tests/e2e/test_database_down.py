@@ -1,4 +1,5 @@
-"""When the database is down: nothing is half-recorded, and the person is told why."""
+"""When the database is down or fails half-way: nothing is half-recorded, and the person is
+told why."""
 
 from __future__ import annotations
 
@@ -6,17 +7,34 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
-from bot.console.payloads import app_home_opened, slash_command, state_values, view_submission
+from bot.console.payloads import (
+    app_home_opened,
+    block_actions,
+    slash_command,
+    state_values,
+    view_submission,
+)
 from bot.console.slack_standin import SlackStandIn
 from handlers.views.engagement import engagement_modal
 from handlers.views.entries import FormOrigin
 from storage.database import Database
+from storage.models import Engagement
 from tests.conftest import RunningBot, test_settings
-from tests.e2e.helpers import reply_text, run_command
+from tests.e2e.helpers import (
+    count_rows,
+    inputs,
+    make_team,
+    opened_view,
+    reply_text,
+    run_command,
+    wait_for_reply,
+)
 
 UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-directory/engagebot.sqlite",
@@ -77,3 +95,64 @@ def test_home_says_why_it_is_empty(broken_bot: RunningBot) -> None:
     broken_bot.requester.send(app_home_opened("U0001"))
     view = broken_bot.slack.wait_for("views.publish")[0].args["view"]
     assert "database is not answering" in json.dumps(view)
+
+
+@contextmanager
+def refused(database: Database, operation: str, table: str) -> Iterator[None]:
+    """The database refuses every `operation` (INSERT, DELETE) on `table`, as a full disk
+    or a lost connection would, in the middle of a transaction that has written already."""
+    if database.url.startswith("sqlite"):
+        made = [
+            f"CREATE TRIGGER refuse BEFORE {operation} ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        ]
+        dropped = ["DROP TRIGGER refuse"]
+    else:
+        made = [
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+            f"CREATE TRIGGER refuse BEFORE {operation} ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ]
+        # The PostgreSQL test database outlives the test: leave it as it was.
+        dropped = [f"DROP TRIGGER refuse ON {table}", "DROP FUNCTION refuse()"]
+    with database.engine.begin() as connection:
+        for statement in made:
+            connection.execute(text(statement))
+    try:
+        yield
+    finally:
+        with database.engine.begin() as connection:
+            for statement in dropped:
+                connection.execute(text(statement))
+
+
+def test_a_form_that_fails_half_way_records_nothing(bot: RunningBot) -> None:
+    make_team(bot.database)
+    bot.requester.send(slash_command("log", channel_id="CPRICES"))
+    view = opened_view(bot)
+    segment = inputs(view)["segments"]["options"][0]["value"]
+    values = state_values(view, {"summary": "Typed with care", "segments": [segment]})
+    # The engagement row is written, then its segment link fails: the row must go too.
+    with refused(bot.database, "INSERT", "engagement_segment"):
+        answer = bot.requester.send(view_submission(view, values))
+    assert answer.json["response_action"] == "errors"
+    assert answer.json["errors"]["summary"].startswith("Nothing was recorded: the database")
+    assert count_rows(bot.database, Engagement) == 0
+
+
+def test_an_undo_the_database_refuses_deletes_nothing_and_says_so(bot: RunningBot) -> None:
+    make_team(bot.database)
+    undo = run_command(bot, "log Kept")["blocks"][1]["elements"][1]
+    with refused(bot.database, "DELETE", "engagement"):
+        bot.requester.send(
+            block_actions(
+                undo["action_id"],
+                undo["value"],
+                response_url=bot.slack.response_url("undo"),
+                ephemeral=True,
+            )
+        )
+        told = wait_for_reply(bot, "undo")
+    assert told["text"].startswith(":warning: Nothing was deleted: the database could not do it")
+    assert count_rows(bot.database, Engagement) == 1

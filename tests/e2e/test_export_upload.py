@@ -8,7 +8,9 @@ import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.console.slack_standin import UploadedFile
+import pytest
+
+from bot.console.slack_standin import DROP, UploadedFile
 from tests.conftest import RunningBot
 from tests.domain.test_statements import record
 from tests.domain.test_users_map import engage
@@ -121,9 +123,23 @@ def test_when_slack_refuses_the_person_is_told(bot: RunningBot) -> None:
     assert bot.slack.uploaded_files() == []
 
 
+@pytest.mark.parametrize("status", [429, 500, 502, DROP])
+def test_an_upload_slack_fails_once_is_tried_again(bot: RunningBot, status: int) -> None:
+    seed(bot)
+    bot.slack.fail_next("file_upload", "upstream failed", status=status)
+    reply = run_command(bot, "export", channel="CPRICES")
+    assert "could not be sent" not in reply["text"]
+    assert len(bot.slack.uploaded_files()) == 2  # both files, all their bytes
+    first, again = bot.slack.calls("file_upload")[:2]
+    assert first.response == "upstream failed"
+    assert again.args["_file_id"] == first.args["_file_id"]
+    assert again.response.startswith("OK")
+
+
 def test_when_the_upload_fails_the_person_is_told(bot: RunningBot) -> None:
     seed(bot)
-    bot.slack.fail_next("file_upload", "upstream failed", status=500)
+    # More failures in a row than the client's retries.
+    bot.slack.fail_next("file_upload", "upstream failed", status=500, times=3)
     reply = run_command(bot, "export", channel="CPRICES")
     assert reply["text"] == (
         ":warning: The files could not be sent: the upload to Slack failed. "

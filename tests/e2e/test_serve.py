@@ -4,37 +4,36 @@ its scheduler."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from bot.changes import ChangeDraft, save_change
 from bot.console.payloads import slash_command
-from bot.console.slack_standin import SlackStandIn
+from bot.console.slack_standin import SlackStandIn, complete_view
 from storage.database import Database
 from storage.models import StatisticalOutput
 from tests.conftest import SIGNING_SECRET
 from tests.e2e.helpers import make_team
+from tests.e2e.serve_process import (
+    ENGAGEBOT,
+    LogLines,
+    serve_environment,
+    start_serve,
+    stop,
+    wait_until_healthy,
+)
 from tests.slack_requests import SlackRequester
-
-ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -43,29 +42,9 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
-def start_serve(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    """`engagebot serve` in the background, its log on stdout."""
-    return subprocess.Popen(
-        [ENGAGEBOT, "serve"],
-        env=env,
-        cwd=cwd,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-
 @pytest.fixture
 def base_env(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-    return {
-        **keep,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
-        "PORT": str(free_port()),
-    }
+    return serve_environment(tmp_path, fake_slack)
 
 
 @pytest.mark.parametrize(
@@ -111,25 +90,6 @@ def test_db_upgrade_creates_the_tables(base_env: dict[str, str], tmp_path: Path)
     assert (tmp_path / "served.sqlite").exists()
 
 
-def wait_until_healthy(process: subprocess.Popen[str], url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError):
-            assert process.poll() is None, process.communicate()[0]
-            time.sleep(0.1)
-
-
-def stop(process: subprocess.Popen[str]) -> str:
-    """SIGTERM, then what it logged; it must exit 0."""
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
-    return output
-
-
 @pytest.fixture
 def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     process = start_serve(base_env, tmp_path)
@@ -154,6 +114,37 @@ def test_serve_answers_slack_over_http_and_stops_cleanly_on_sigterm(
     assert requester.send(slash_command("help"), tamper=True).status == 401
     output = stop(process)
     assert "received SIGTERM" in output and "stopped" in output
+
+
+def test_sigterm_lets_work_after_ack_finish_before_exiting_0(
+    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
+) -> None:
+    """`/engage log` opens its form after ack(); Slack holds that views.open until the
+    process has been told to stop, and the form still reaches Slack."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def held_views_open(args: dict[str, Any]) -> dict[str, Any]:
+        arrived.set()
+        release.wait(timeout=30)
+        return {"ok": True, "view": complete_view(args["view"], "VHELD")}
+
+    fake_slack.set_response("views.open", held_views_open)
+    # At DEBUG, slack_sdk logs each answer it receives: proof the process was there for it.
+    process = start_serve({**base_env, "LOG_LEVEL": "DEBUG"}, tmp_path)
+    log = LogLines(process)
+    url = f"http://127.0.0.1:{base_env['PORT']}"
+    wait_until_healthy(process, url)
+    answer = SlackRequester(url, SIGNING_SECRET).send(slash_command("log", channel_id="CPRICES"))
+    assert answer.status == 200  # acknowledged; the form is still being opened
+    assert arrived.wait(timeout=30)
+    process.send_signal(signal.SIGTERM)
+    log.wait_for("received SIGTERM")
+    assert process.poll() is None  # waiting for the form, not gone without it
+    release.set()
+    output = log.until_exit()
+    (opened,) = fake_slack.calls("views.open")
+    assert opened.args["view"]["callback_id"]
+    assert output.index("received SIGTERM") < output.index("VHELD") < output.index("stopped")
 
 
 def announce_a_change(database_url: str) -> None:

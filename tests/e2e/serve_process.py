@@ -1,0 +1,115 @@
+"""`engagebot serve` as a real process, for the tests that need one: its environment,
+starting it, waiting for it, reading its log as it writes it, stopping it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bot.console.slack_standin import SlackStandIn
+from tests.conftest import SIGNING_SECRET
+
+ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_environment(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
+    """The environment of a `serve` on a fresh SQLite file, talking to `fake_slack`."""
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "LOG_", "ENGAGEBOT_"))
+    }
+    return {
+        **keep,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
+        "PORT": str(free_port()),
+    }
+
+
+def start_serve(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """`engagebot serve` in the background, its log on stdout."""
+    return subprocess.Popen(
+        [ENGAGEBOT, "serve"],
+        env=env,
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_until_healthy(process: subprocess.Popen[str], url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError):
+            assert process.poll() is None, process.communicate()[0]
+            time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, then what it logged; it must exit 0."""
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    return output
+
+
+class LogLines:
+    """Reads a process's output line by line as it comes, so a test can wait for a line
+    while the process runs."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.process = process
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        """The first line containing `text`, waiting for it to be written."""
+        with self._changed:
+            found = self._changed.wait_for(
+                lambda: next((line for line in self.lines if text in line), None), timeout
+            )
+        assert found, f"no line with {text!r} within {timeout}s:\n" + "\n".join(self.lines)
+        return found
+
+    def stop(self) -> str:
+        """SIGTERM, then everything it wrote (it must exit 0). Not `stop(process)`, whose
+        communicate() would take lines from this reader."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.until_exit()
+
+    def until_exit(self) -> str:
+        """Everything it wrote, once it has exited (it must exit 0)."""
+        assert self.process.wait(timeout=30) == 0, "\n".join(self.lines)
+        self._reader.join(timeout=5)
+        return "\n".join(self.lines)
