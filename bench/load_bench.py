@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from run_database import POSTGRES_SERVER, fresh_database
+from run_database import add_database_arguments, fresh_database
 from sqlmodel import func, select
 
 from bot.console.payloads import encode, signed_headers, slash_command
@@ -126,17 +126,11 @@ class Server:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
-    parser.add_argument(
-        "--postgres",
-        default=POSTGRES_SERVER,
-        help="the PostgreSQL server in which to make the fresh database",
-    )
+    add_database_arguments(parser)
     parser.add_argument("--requests", type=int, default=600, help="per round, per app")
     parser.add_argument("--rounds", type=int, default=3, help="per concurrency, per app")
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)))
     parser.add_argument("--quick", action="store_true", help="a smoke run: 60 requests, 1 round")
-    parser.add_argument("--keep", action="store_true", help="keep the logs and the database")
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -148,11 +142,10 @@ def main() -> None:
     levels = [int(level) for level in args.levels.split(",")]
 
     workdir = Path(tempfile.mkdtemp(prefix="engagebot-load-"))
-    fresh = fresh_database(
-        sqlite=args.sqlite, postgres_server=args.postgres, workdir=workdir, keep=args.keep,
-        prefix="load",
-    )  # fmt: skip
-    with SlackStandIn() as slack, fresh as database_url:
+    with (
+        SlackStandIn() as slack,
+        fresh_database(args, workdir, "load") as database_url,
+    ):
         _make_team(database_url)
         environ = {
             **os.environ,

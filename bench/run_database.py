@@ -3,6 +3,7 @@ server given) or SQLite (a file in the run's folder), dropped afterwards unless 
 
 from __future__ import annotations
 
+import argparse
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,12 +16,22 @@ from storage.migrate import upgrade
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """--sqlite, --postgres SERVER and --keep, which `fresh_database` reads."""
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument(
+        "--postgres",
+        default=POSTGRES_SERVER,
+        help="the PostgreSQL server in which to make the fresh database",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database (and logs)")
+
+
 @contextmanager
-def fresh_database(
-    *, sqlite: bool, postgres_server: str, workdir: Path, keep: bool, prefix: str
-) -> Iterator[str]:
+def fresh_database(args: argparse.Namespace, workdir: Path, prefix: str) -> Iterator[str]:
     """Yield the URL of an empty database at the migrations' head."""
-    if sqlite:
+    keep, postgres_server = args.keep, args.postgres
+    if args.sqlite:
         url = f"sqlite:///{workdir / 'engagebot.sqlite'}"
         upgrade(url)
         yield url

@@ -27,7 +27,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from run_database import POSTGRES_SERVER, fresh_database
+from run_database import add_database_arguments, fresh_database
 from sqlmodel import func, select
 
 from bot.app import build_scheduler
@@ -49,23 +49,20 @@ MAX_TICKS = 10
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
-    parser.add_argument("--postgres", default=POSTGRES_SERVER)
+    add_database_arguments(parser)
     parser.add_argument("--channels", type=int, default=1000)
     parser.add_argument("--limited", type=int, default=30, help="channels given one 429")
     parser.add_argument("--stubborn", type=int, default=3, help="channels given four 429s")
     parser.add_argument("--quick", action="store_true", help="100 channels, 5 + 1 limited")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     if args.quick:
         args.channels, args.limited, args.stubborn = 100, 5, 1
 
     workdir = Path(tempfile.mkdtemp(prefix="engagebot-scheduler-"))
-    fresh = fresh_database(
-        sqlite=args.sqlite, postgres_server=args.postgres, workdir=workdir, keep=args.keep,
-        prefix="scheduler",
-    )  # fmt: skip
-    with SlackStandIn() as slack, fresh as database_url:
+    with (
+        SlackStandIn() as slack,
+        fresh_database(args, workdir, "scheduler") as database_url,
+    ):
         channels = [f"CSUB{number:05d}" for number in range(args.channels)]
         database = Database(database_url)
         _announce_to(database, channels)
