@@ -54,6 +54,9 @@ def configured_kinds(settings: Settings) -> tuple[DeliveryKind, ...]:
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
     """Register every listener; returns the `/engage` router (its subcommands make the help)."""
     engage = EngageCommand()
+    # Bolt tries listeners in the order registered, each match costing some work: the
+    # command most requests are goes first (its subcommands are added to it below).
+    app.command(COMMAND)(engage)
     flows = {
         kind.name: EntryFlows(kind, database, settings)
         for kind in (engagement.ENGAGEMENT, feedback.FEEDBACK)
@@ -75,5 +78,4 @@ def register_listeners(app: App, database: Database, settings: Settings) -> Enga
     home.register(app, flows)
     options.register(app)
     errors.register(app)
-    app.command(COMMAND)(engage)
     return engage
