@@ -80,13 +80,16 @@ def build_app(
     database: Database,
     executor: ThreadPoolExecutor | None = None,
     scheduler: Scheduler | None = None,
+    command_executor: ThreadPoolExecutor | None = None,
 ) -> App:
     """The Bolt app with every listener, checking request signatures unless in Socket Mode.
 
-    Work after ack() runs on `executor` (a `ContextExecutor`, so its log lines keep the
-    request's id); `serve` waits for it before exiting. Listeners that announce something
-    hand it to `scheduler` (one is made if not given).
+    Listeners run on `executor` (a `ContextExecutor`, so their log lines keep the request's
+    id), and `/engage`'s subcommands after ack() on `command_executor` (`executor` if not
+    given); `serve` waits for both before exiting. Listeners that announce something hand
+    it to `scheduler` (one is made if not given).
     """
+    executor = executor or ContextExecutor(max_workers=8)
     app = App(
         client=slack_client(settings, settings.bot_token),
         signing_secret=settings.signing_secret or "",
@@ -94,7 +97,7 @@ def build_app(
         request_verification_enabled=not settings.socket_mode,
         # `serve` checks the token itself, to say clearly what is wrong with it.
         token_verification_enabled=False,
-        listener_executor=executor or ContextExecutor(max_workers=8),
+        listener_executor=executor,
     )
 
     scheduler = scheduler or build_scheduler(settings, database, app.client)
@@ -110,5 +113,5 @@ def build_app(
         context["scheduler"] = scheduler
         next()
 
-    register_listeners(app, database, settings)
+    register_listeners(app, database, settings, command_executor or executor)
     return app

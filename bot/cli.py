@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("engagebot")
 
 EXIT_CONFIG = 2
+COMMAND_THREADS = 2  # run `/engage` subcommands after ack() (see handlers/engage.py)
 USERS_MAP = "users-map"
 
 
@@ -264,12 +265,16 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
     database = Database(settings.database_url)
     executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
+    # Few threads: commands' work is mostly Python under one lock; more would only slow
+    # the acknowledgements that Slack times.
+    commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
     scheduler = build_scheduler(settings, database)
     try:
-        app = build_app(settings, database, executor, scheduler)
+        app = build_app(settings, database, executor, scheduler, commands)
         run_until_terminated(settings, database, app, scheduler)
     finally:
         executor.shutdown(wait=True)  # let work started after ack() finish
+        commands.shutdown(wait=True)  # and the commands it handed on
         database.dispose()
     return 0
 

@@ -8,7 +8,9 @@ To add a subcommand: in the feature's `register(app, engage)`, call
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from logging import Logger
 from typing import Any
 
@@ -18,6 +20,7 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.scheduling import Scheduler
 from bot.text import unescape_mrkdwn
+from handlers.errors import report_failure
 from handlers.views.help import help_message
 from storage.database import Database
 
@@ -56,7 +59,10 @@ class Subcommand:
 class EngageCommand:
     """Routes `/engage` text to the subcommand named by its first word."""
 
-    def __init__(self) -> None:
+    def __init__(self, work: Executor) -> None:
+        # Subcommands run on a pool of their own after ack(): acknowledgements then never
+        # wait behind earlier commands' saves, which Slack's 3 seconds would not forgive.
+        self._work = work
         self._subcommands: dict[str, Subcommand] = {}
         self.add(Subcommand("help", "Show this help.", ("/engage help",), self._help))
 
@@ -81,6 +87,19 @@ class EngageCommand:
         logger: Logger,
     ) -> None:
         ack()
+        run = partial(self._run, command, client, respond, database, settings, scheduler, logger)
+        self._work.submit(_reporting_failure, run, command, logger)
+
+    def _run(
+        self,
+        command: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        database: Database,
+        settings: Settings,
+        scheduler: Scheduler,
+        logger: Logger,
+    ) -> None:
         # Slack sends &, < and > in the text as entities; subcommands get what was typed.
         typed = unescape_mrkdwn(command.get("text") or "")
         words = typed.split(maxsplit=1)  # any whitespace, tabs too
@@ -105,3 +124,10 @@ class EngageCommand:
 
     def _help(self, call: CommandCall) -> None:
         call.respond(**help_message(self.subcommands))
+
+
+def _reporting_failure(run: Callable[[], None], body: dict[str, Any], logger: Logger) -> None:
+    try:
+        run()
+    except Exception as error:  # on the pool, where Bolt's error handler cannot see it
+        report_failure(error, body, logger)

@@ -19,11 +19,16 @@ FAILED = (
 def register(app: App) -> None:
     @app.error
     def tell_the_person(error: Exception, body: dict[str, Any], logger: Logger) -> BoltResponse:
-        logger.error("listener failed: %s", error, exc_info=error)
-        response_url = body.get("response_url") or next(
-            (url.get("response_url") for url in body.get("response_urls", [])), None
-        )
-        if response_url:
-            post_reply(response_url, {"response_type": "ephemeral", "text": FAILED}, logger)
+        report_failure(error, body, logger)
         # Slack shows its own error if an interaction is not acknowledged with 200.
         return BoltResponse(status=200, body="")
+
+
+def report_failure(error: Exception, body: dict[str, Any], logger: Logger) -> None:
+    """Log `error` and tell the person whose request (`body`) it stopped."""
+    logger.error("listener failed: %s", error, exc_info=error)
+    response_url = body.get("response_url") or next(
+        (url.get("response_url") for url in body.get("response_urls", [])), None
+    )
+    if response_url:
+        post_reply(response_url, {"response_type": "ephemeral", "text": FAILED}, logger)
