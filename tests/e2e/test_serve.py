@@ -147,6 +147,38 @@ def test_sigterm_lets_work_after_ack_finish_before_exiting_0(
     assert output.index("received SIGTERM") < output.index("VHELD") < output.index("stopped")
 
 
+def test_commands_are_acknowledged_while_earlier_commands_work_is_held(
+    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
+) -> None:
+    """Twelve `/engage log` forms held at views.open (more than every thread serve has for
+    listeners and commands together) do not stop a thirteenth command being acknowledged;
+    all the work is done once Slack answers."""
+    release = threading.Event()
+
+    def held_views_open(args: dict[str, Any]) -> dict[str, Any]:
+        release.wait(timeout=60)
+        return {"ok": True, "view": complete_view(args["view"], "VHELD")}
+
+    fake_slack.set_response("views.open", held_views_open)
+    process = start_serve(base_env, tmp_path)
+    url = f"http://127.0.0.1:{base_env['PORT']}"
+    try:
+        wait_until_healthy(process, url)
+        requester = SlackRequester(url, SIGNING_SECRET)
+        forms = [requester.send(slash_command("log", channel_id="CPRICES")) for _ in range(12)]
+        assert [answer.status for answer in forms] == [200] * 12
+        answer = requester.send(slash_command("help", response_url=fake_slack.response_url("h")))
+        assert answer.status == 200
+        assert not fake_slack.calls("response_url")  # its reply waits its turn
+        release.set()
+        reply = fake_slack.wait_for("response_url", timeout=30)[0]
+        assert "/engage log" in reply.args["text"]
+        assert len(fake_slack.wait_for("views.open", count=12, timeout=30)) == 12
+    finally:
+        release.set()
+        stop(process)
+
+
 def announce_a_change(database_url: str) -> None:
     """A change saved as `/engage change` saves it: its announcement waits for a tick."""
     database = Database(database_url)
