@@ -87,19 +87,6 @@ class EngageCommand:
         logger: Logger,
     ) -> None:
         ack()
-        run = partial(self._run, command, client, respond, database, settings, scheduler, logger)
-        self._work.submit(_reporting_failure, run, command, logger)
-
-    def _run(
-        self,
-        command: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        database: Database,
-        settings: Settings,
-        scheduler: Scheduler,
-        logger: Logger,
-    ) -> None:
         # Slack sends &, < and > in the text as entities; subcommands get what was typed.
         typed = unescape_mrkdwn(command.get("text") or "")
         words = typed.split(maxsplit=1)  # any whitespace, tabs too
@@ -107,20 +94,21 @@ class EngageCommand:
         args = words[1] if len(words) > 1 else ""
         subcommand = self._subcommands.get(name.lower() or "help")
         if subcommand is None:
-            respond(**help_message(self.subcommands, unknown=name))
-            return
-        call = CommandCall(
-            args.strip(),
-            command,
-            client,
-            respond,
-            database,
-            settings,
-            logger,
-            subcommand.name,
-            scheduler,
-        )
-        subcommand.run(call)
+            work = partial(respond, **help_message(self.subcommands, unknown=name))
+        else:
+            call = CommandCall(
+                args.strip(),
+                command,
+                client,
+                respond,
+                database,
+                settings,
+                logger,
+                subcommand.name,
+                scheduler,
+            )
+            work = partial(subcommand.run, call)
+        self._work.submit(_reporting_failure, work, command, logger)
 
     def _help(self, call: CommandCall) -> None:
         call.respond(**help_message(self.subcommands))
