@@ -46,6 +46,8 @@ class Settings:
     channel_pace_seconds: float = 1.0
     # Channels where teams share insight and every team's review summary goes.
     cross_team_channels: tuple[str, ...] = ()
+    # Slack user ids treated as workspace admins, besides Slack's own admins and owners.
+    admins: frozenset[str] = frozenset()
     clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
@@ -96,6 +98,7 @@ def load_settings(
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
         cross_team_channels=_channel_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS"),
+        admins=frozenset(_user_ids(env, "ENGAGEBOT_ADMINS")),
     )
 
 
@@ -157,6 +160,17 @@ def _channel_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
             raise ConfigError(
                 f"{name} must list channel ids such as C0123ABCD, separated by commas "
                 f"(in Slack: the channel's name, then About), not {channel_id!r}"
+            )
+    return ids
+
+
+def _user_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    ids = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    for user_id in ids:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+            raise ConfigError(
+                f"{name} must list Slack user ids such as U0123ABCD, separated by commas "
+                f"(in Slack: the person's profile, then ⋮, Copy member ID), not {user_id!r}"
             )
     return ids
 

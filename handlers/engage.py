@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.scheduling import Scheduler
 from bot.text import unescape_mrkdwn
+from handlers.permissions import Requester
 from handlers.views.help import help_message
 from storage.database import Database
 
@@ -35,6 +36,7 @@ class CommandCall:
     logger: Logger
     name: str  # the subcommand, as registered
     scheduler: Scheduler  # sends what the subcommand queued (an insight's posts)
+    requester: Requester  # who asked, for the rules of bot/permissions.py
 
     @property
     def user_id(self) -> str:
@@ -78,6 +80,7 @@ class EngageCommand:
         database: Database,
         settings: Settings,
         scheduler: Scheduler,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         ack()
@@ -100,6 +103,7 @@ class EngageCommand:
             logger,
             subcommand.name,
             scheduler,
+            requester,
         )
         subcommand.run(call)
 

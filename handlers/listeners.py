@@ -19,6 +19,7 @@ from handlers import (
     insights,
     opportunities,
     options,
+    permissions,
     prompts,
     reviews,
     subscriptions,
@@ -53,6 +54,7 @@ def configured_kinds(settings: Settings) -> tuple[DeliveryKind, ...]:
 
 def register_listeners(app: App, database: Database, settings: Settings) -> EngageCommand:
     """Register every listener; returns the `/engage` router (its subcommands make the help)."""
+    permissions.register(app, settings)  # first: every listener gets `requester`
     engage = EngageCommand()
     flows = {
         kind.name: EntryFlows(kind, database, settings)
