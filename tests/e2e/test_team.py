@@ -74,7 +74,8 @@ def test_submitting_the_form_creates_the_team_and_confirms(bot: RunningBot) -> N
     assert reply["response_type"] == "ephemeral"
     assert reply["text"] == (
         ":white_check_mark: Created team *Prices* with 2 outputs. Home channel: <#CNEW>.\n"
-        "Members: <@U0001>.\nTime zone: Europe/London (the default). Reminders 28, 7 and 1 days before a change. "
+        "Members: <@U0001>.\n"
+        "Time zone: Europe/London (the default). Reminders 28, 7 and 1 days before a change. "
         "“You said, we did” digest: none. Change these with `/engage team Prices`."
     )
     assert teams(bot) == [(1, "Prices", "CNEW", [
