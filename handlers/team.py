@@ -54,9 +54,7 @@ def open_team_form(call: CommandCall) -> None:
             else:
                 # Offer this channel as the new team's home only if it can be one.
                 free = _is_channel(call) and home_of is None
-                draft = TeamDraft(
-                    call.args, call.channel_id if free else None, member_ids=(call.user_id,)
-                )
+                draft = TeamDraft(call.args, call.channel_id if free else None)
                 view = team_modal(
                     metadata=json.dumps(metadata), draft=draft, default_zone=default_zone
                 )

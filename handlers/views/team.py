@@ -38,11 +38,17 @@ def _channel_select(initial: str | None) -> dict[str, Any]:
     return channel
 
 
-def _people_select(user_ids: tuple[str, ...]) -> dict[str, Any]:
+def _members_block(draft: TeamDraft) -> Block:
     people: dict[str, Any] = {"type": "multi_users_select", "max_selected_items": MEMBERS_MAX}
-    if user_ids:
-        people["initial_users"] = list(user_ids)
-    return people
+    if draft.member_ids:
+        people["initial_users"] = list(draft.member_ids)
+    return input_block(
+        "members",
+        "Members",
+        people,
+        hint="Members may decide on the team's feedback, announce its changes, post its "
+        "review, export its records and change these settings.",
+    )
 
 
 def team_modal(
@@ -65,18 +71,9 @@ def team_modal(
             optional=True,
             hint=f"Write {OUTPUT_LINE_HINT}, e.g. 'Consumer price inflation | high'.",
         ),
-        input_block(
-            "members",
-            "Members",
-            _people_select(draft.member_ids or ()),
-            optional=not editing,
-            hint="Members may decide on the team's feedback, announce its changes, post its "
-            "review, export its records and change these settings. Whoever creates the team "
-            "is its first member.",
-        ),
     ]
-    if editing:
-        blocks += _settings_blocks(draft, default_zone)
+    if editing:  # a new team's first member is whoever creates it
+        blocks += [_members_block(draft), *_settings_blocks(draft, default_zone)]
     return modal(
         CALLBACK_ID, "Edit team" if editing else "Create a team", blocks, private_metadata=metadata
     )
