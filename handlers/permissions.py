@@ -35,6 +35,7 @@ from handlers.views.opportunities import TAKE_PART_ACTION, WITHDRAW_ACTION
 from storage.models import ProducerTeam
 from storage.teams import teams_of
 
+THIS_WORKSPACE = "this workspace"
 ADMIN_ANSWER_SECONDS = 300.0  # how long a users.info answer is trusted
 SIGN_UP_ACTIONS = frozenset({TAKE_PART_ACTION, WITHDRAW_ACTION})
 # Requests with no one to answer, or that only read: an outsider's pass through.
@@ -118,11 +119,10 @@ def outsider_action(body: dict[str, Any]) -> Action:
             return Action.COMMENT
         if action_ids & SIGN_UP_ACTIONS:
             return Action.SIGN_UP
-    if body.get("type") == "view_submission":
-        view = body.get("view") or {}
+    view = body.get("view") or {}
+    if body.get("type") == "view_submission" and view.get("callback_id") == FEEDBACK_CALLBACK_ID:
         origin = FormOrigin.from_json(view.get("private_metadata") or "")
-        comment = origin.change_id is not None and origin.record_id is None
-        if view.get("callback_id") == FEEDBACK_CALLBACK_ID and comment:
+        if origin.change_id is not None and origin.record_id is None:
             return Action.COMMENT
     return Action.EVERYDAY
 
@@ -163,6 +163,15 @@ def refused_modal(title: str, text: str) -> dict[str, Any]:
 def register(app: App, settings: Settings) -> None:
     """Identify the person behind every request; stop outsiders at the door."""
     admins = AdminDirectory(settings.admins)
+    workspace: dict[str, str] = {}  # the installation's name, asked once, for outsiders
+
+    def workspace_name(client: WebClient) -> str:
+        if "name" not in workspace:
+            try:
+                workspace["name"] = str(client.auth_test().get("team") or THIS_WORKSPACE)
+            except SlackApiError:
+                return THIS_WORKSPACE
+        return workspace["name"]
 
     @app.middleware
     def identify(
@@ -177,11 +186,11 @@ def register(app: App, settings: Settings) -> None:
         if user_id is None:
             next()
             return None
-        installed = context.authorize_result
+        outsider = is_outsider(context, body)
         requester = Requester(
             user_id=user_id,
-            workspace=(installed.team if installed is not None else None) or "this workspace",
-            outsider=is_outsider(context, body),
+            workspace=workspace_name(client) if outsider else THIS_WORKSPACE,
+            outsider=outsider,
             _is_admin=lambda: admins.is_admin(client, user_id, logger),
         )
         context["requester"] = requester
