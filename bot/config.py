@@ -97,8 +97,8 @@ def load_settings(
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
-        cross_team_channels=_channel_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS"),
-        admins=frozenset(_user_ids(env, "ENGAGEBOT_ADMINS")),
+        cross_team_channels=_slack_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS", CHANNEL_IDS),
+        admins=frozenset(_slack_ids(env, "ENGAGEBOT_ADMINS", USER_IDS)),
     )
 
 
@@ -153,24 +153,30 @@ def _timezone(value: str) -> ZoneInfo:
         ) from None
 
 
-def _channel_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    ids = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
-    for channel_id in ids:
-        if not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
-            raise ConfigError(
-                f"{name} must list channel ids such as C0123ABCD, separated by commas "
-                f"(in Slack: the channel's name, then About), not {channel_id!r}"
-            )
-    return ids
+@dataclass(frozen=True)
+class _IdKind:
+    pattern: str
+    what: str  # "channel ids such as C0123ABCD"
+    where: str  # where Slack shows one
 
 
-def _user_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+CHANNEL_IDS = _IdKind(
+    r"[CG][A-Z0-9]{2,}", "channel ids such as C0123ABCD", "the channel's name, then About"
+)
+USER_IDS = _IdKind(
+    r"[UW][A-Z0-9]{2,}",
+    "Slack user ids such as U0123ABCD",
+    "the person's profile, then ⋮, Copy member ID",
+)
+
+
+def _slack_ids(env: Mapping[str, str], name: str, kind: _IdKind) -> tuple[str, ...]:
     ids = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
-    for user_id in ids:
-        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+    for slack_id in ids:
+        if not re.fullmatch(kind.pattern, slack_id):
             raise ConfigError(
-                f"{name} must list Slack user ids such as U0123ABCD, separated by commas "
-                f"(in Slack: the person's profile, then ⋮, Copy member ID), not {user_id!r}"
+                f"{name} must list {kind.what}, separated by commas "
+                f"(in Slack: {kind.where}), not {slack_id!r}"
             )
     return ids
 

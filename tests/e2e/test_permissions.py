@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 from bot.console.payloads import (
     block_actions,
+    global_shortcut,
     message_shortcut,
     slash_command,
     state_values,
@@ -316,11 +317,13 @@ def test_outsiders_are_turned_away_from_everything_else(bot: RunningBot) -> None
     )
     bot.requester.send(from_elsewhere(shortcut))
     assert STAFF_ONLY in reply_text(wait_for_reply(bot, name))
-    form = open_as(bot, "team Prices", MEMBER, 1)
+    bot.requester.send(from_elsewhere(global_shortcut("log_engagement", "UEXT")))
+    assert STAFF_ONLY in reply_text(opened_view(bot))  # a modal saying so, not the form
+    form = open_as(bot, "team Prices", MEMBER, 2)
     payload = from_elsewhere(view_submission(form, state_values(form, {}), user_id="UEXT"))
     assert STAFF_ONLY in refused_modal_text(bot.requester.send(payload).json)
     assert everything(bot.database) == before
-    assert len(bot.slack.calls("views.open")) == 1  # only the member's form
+    assert len(bot.slack.calls("views.open")) == 2  # the refusal, and the member's form
 
 
 def test_outsiders_sign_up_for_an_opportunity_and_withdraw(bot: RunningBot) -> None:
