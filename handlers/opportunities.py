@@ -91,20 +91,16 @@ def run(call: CommandCall) -> None:
                 call.respond(**NO_TEAM)
                 return
             assert team.id is not None
-            problem = (
-                None
-                if call.args
-                else call.requester.refusal(Action.POST_OPPORTUNITY, session=session, team=team)
-            )
-            if problem is not None:
-                call.respond(**notice_message(problem))
-                return
             if call.args:
                 today = team_today(team, call.settings.clock.now(), call.settings.timezone)
                 rows = upcoming_opportunities(
                     session=session, team_id=team.id, today=today, limit=LIST_LIMIT + 1
                 )
                 call.respond(**upcoming_message(team_name=team.name, rows=rows))
+                return
+            problem = call.requester.refusal(Action.POST_OPPORTUNITY, session=session, team=team)
+            if problem is not None:
+                call.respond(**notice_message(problem))
                 return
             view = opportunity_modal(
                 team_name=team.name,

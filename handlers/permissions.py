@@ -68,7 +68,7 @@ class AdminDirectory:
             return known[1]
         try:
             user = client.users_info(user=user_id)["user"]
-        except SlackApiError:  # refuse what needs an admin, rather than guess
+        except (SlackApiError, OSError):  # refuse what needs an admin, rather than guess
             logger.warning("users.info failed for %s; not treated as an admin", user_id)
             return False
         admin = any(bool(user.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner"))
@@ -77,14 +77,14 @@ class AdminDirectory:
         return admin
 
 
-@dataclass
+@dataclass(frozen=True)
 class Requester:
     """The person behind this request, as the rules need them."""
 
     user_id: str
     workspace: str
     outsider: bool
-    _is_admin: Callable[[], bool] = field(repr=False)
+    ask_if_admin: Callable[[], bool] = field(repr=False)  # asks Slack (cached)
 
     def refusal(
         self, action: Action, *, session: Session, team: ProducerTeam | None = None
@@ -92,7 +92,7 @@ class Requester:
         """None if the person may do `action` (to `team`); else the sentence to show.
         Slack is asked whether they are an admin only when the rule depends on it."""
         needs_role = not self.outsider and (action in TEAM_ACTIONS or action is Action.CREATE_TEAM)
-        admin = needs_role and self._is_admin()
+        admin = needs_role and self.ask_if_admin()
         team_ids = (
             teams_of(session=session, user_id=self.user_id)
             if needs_role and not admin
@@ -144,12 +144,13 @@ def is_outsider(context: BoltContext, body: dict[str, Any]) -> bool:
 
 def tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str, title: str) -> None:
     """Show `text` (safe mrkdwn) to the person alone, wherever they clicked: an ephemeral
-    reply where there is a response_url, else a modal (`title`) over what they had open."""
+    reply where there is a response_url, else a modal (`title`): over the modal they had
+    open, or on its own (from Home, or a global shortcut)."""
     if body.get("response_url"):
         respond(**notice_message(text), replace_original=False)
         return
     view = refused_modal(title, text)
-    if body.get("view") and body.get("type") == "block_actions":
+    if (body.get("view") or {}).get("type") == "modal":  # over the form, not in its place
         client.views_push(trigger_id=body["trigger_id"], view=view)
     else:
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -191,7 +192,7 @@ def register(app: App, settings: Settings) -> None:
             user_id=user_id,
             workspace=workspace_name(client) if outsider else THIS_WORKSPACE,
             outsider=outsider,
-            _is_admin=lambda: admins.is_admin(client, user_id, logger),
+            ask_if_admin=lambda: admins.is_admin(client, user_id, logger),
         )
         context["requester"] = requester
         if requester.outsider and body.get("type") not in PASSING_TYPES:

@@ -91,6 +91,7 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
     # files:write: files.getUploadURLExternal and .completeUploadExternal, which send
     # `/engage export`'s CSV files (handlers/export.py).
     # im:write: conversations.open, for the id of the direct message those files go to.
+    # users:read: users.info, whether someone is a workspace admin (handlers/permissions.py).
     expected = {
         "commands",
         "chat:write",
@@ -98,6 +99,7 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
         "channels:join",
         "files:write",
         "im:write",
+        "users:read",
     }
     assert set(scopes["bot"]) == expected
     assert len(scopes["bot"]) == len(expected), "duplicate bot scopes"

@@ -145,6 +145,18 @@ def test_only_members_decide_on_feedback(bot: RunningBot) -> None:
     assert everything(bot.database) == before
 
 
+def test_deciding_from_home_is_refused_in_a_modal(bot: RunningBot) -> None:
+    make_team(bot.database)
+    assert "Recorded feedback" in command(bot, "feedback Rents too", STRANGER)
+    before = everything(bot.database)
+    bot.requester.send(
+        block_actions("feedback_decide", "1", user_id=STRANGER, view={"type": "home", "blocks": []})
+    )
+    assert NOT_A_MEMBER in reply_text(opened_view(bot))
+    assert bot.slack.calls("views.push") == []
+    assert everything(bot.database) == before
+
+
 def test_only_members_merge_feedback(bot: RunningBot) -> None:
     make_team(bot.database)
     record_feedback(bot)
