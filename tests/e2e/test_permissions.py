@@ -190,6 +190,16 @@ def test_a_workspace_admin_decides_on_any_teams_feedback(bot: RunningBot) -> Non
     assert sorted(asked) == ["U0008", ADMIN]
 
 
+def test_when_slack_cannot_say_the_person_is_not_taken_for_an_admin(bot: RunningBot) -> None:
+    make_team(bot.database)
+    bot.slack.set_user(ADMIN, is_admin=True)
+    bot.slack.fail_next("users.info", "missing_scope")
+    assert "Only a workspace admin can create a team" in command(bot, "team Health", ADMIN)
+    assert bot.slack.calls("views.open") == []
+    bot.requester.send(slash_command("team Health", user_id=ADMIN, channel_id="CNEW"))
+    assert opened_view(bot)["callback_id"] == "team_form"  # asked again: the failure is not kept
+
+
 def test_a_person_listed_in_engagebot_admins_is_an_admin(admin_listed: RunningBot) -> None:
     bot = admin_listed
     form = open_as(bot, "team", LISTED, 1, channel="CNEW")
