@@ -1,5 +1,8 @@
 """Who may do what (bot/permissions.py), through signed requests and the Slack stand-in:
-every refusal is shown to the person alone and changes nothing in the database."""
+every refusal is shown to the person alone and changes nothing in the database.
+
+A form's submission is checked again, as membership may end while the form is open: the
+tests submit a form a member opened as someone else."""
 
 from __future__ import annotations
 
