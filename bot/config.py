@@ -58,6 +58,8 @@ class Settings:
     # Channels where teams share insight and every team's review summary goes.
     cross_team_channels: tuple[str, ...] = ()
     personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS
+    # Slack user ids treated as workspace admins, besides Slack's own admins and owners.
+    admins: frozenset[str] = frozenset()
     clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
@@ -113,7 +115,8 @@ def load_settings(
         sending_lease_seconds=int(
             _number(env, "ENGAGEBOT_SENDING_LEASE_SECONDS", "600", minimum=1, whole=True)
         ),
-        cross_team_channels=_channel_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS"),
+        cross_team_channels=_slack_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS", CHANNEL_IDS),
+        admins=frozenset(_slack_ids(env, "ENGAGEBOT_ADMINS", USER_IDS)),
         personal_data_months=int(
             _number(
                 env,
@@ -177,13 +180,30 @@ def _timezone(value: str) -> ZoneInfo:
         ) from None
 
 
-def _channel_ids(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _IdKind:
+    pattern: str
+    what: str  # "channel ids such as C0123ABCD"
+    where: str  # where Slack shows one
+
+
+CHANNEL_IDS = _IdKind(
+    r"[CG][A-Z0-9]{2,}", "channel ids such as C0123ABCD", "the channel's name, then About"
+)
+USER_IDS = _IdKind(
+    r"[UW][A-Z0-9]{2,}",
+    "Slack user ids such as U0123ABCD",
+    "the person's profile, then ⋮, Copy member ID",
+)
+
+
+def _slack_ids(env: Mapping[str, str], name: str, kind: _IdKind) -> tuple[str, ...]:
     ids = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
-    for channel_id in ids:
-        if not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
+    for slack_id in ids:
+        if not re.fullmatch(kind.pattern, slack_id):
             raise ConfigError(
-                f"{name} must list channel ids such as C0123ABCD, separated by commas "
-                f"(in Slack: the channel's name, then About), not {channel_id!r}"
+                f"{name} must list {kind.what}, separated by commas "
+                f"(in Slack: {kind.where}), not {slack_id!r}"
             )
     return ids
 

@@ -1,10 +1,10 @@
-"""Creating and editing producer teams: the statistical outputs they publish, and their
-settings (time zone, the days before a change that reminders go out, the digest, the
-engagement review and each profile's target days between engagements)."""
+"""Creating and editing producer teams: the statistical outputs they publish, their
+members, and their settings (time zone, the days before a change that reminders go out,
+the digest, the engagement review and each profile's target days between engagements)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import available_timezones
@@ -23,6 +23,7 @@ from storage.models import ProducerTeam
 from storage.teams import (
     outputs_in_use,
     remember_team,
+    replace_members,
     replace_outputs,
     team_for_channel,
     team_named,
@@ -34,6 +35,7 @@ OUTPUT_LINE_HINT = "one output a line, as: name | high, medium or low"
 REMINDERS_MAX = 6  # reminders per change
 NEVER = "never"  # the form's cadence that stops posting (the digest, the review)
 TARGET_DAYS_MAX = 3650
+MEMBERS_MAX = 100  # as the form's people picker allows
 
 
 @dataclass
@@ -51,12 +53,15 @@ class TeamDraft:
     target_days_high: str | None = None
     target_days_medium: str | None = None
     target_days_low: str | None = None
+    # Slack user ids of the members; None leaves them as they are (a new team: its creator).
+    member_ids: tuple[str, ...] | None = None
 
 
-def draft_of(team: ProducerTeam) -> TeamDraft:
+def draft_of(team: ProducerTeam, member_ids: Sequence[str] = ()) -> TeamDraft:
     """The team as the form shows it, for editing."""
     return TeamDraft(
         name=team.name,
+        member_ids=tuple(member_ids),
         home_channel_id=team.home_channel_id,
         outputs_text=format_outputs(team),
         timezone=team.timezone,
@@ -199,6 +204,19 @@ def _settings(draft: TeamDraft, errors: FieldErrors) -> dict[str, str | int | No
     return settings
 
 
+def _members(errors: FieldErrors, draft: TeamDraft, *, creator: str | None) -> list[str] | None:
+    """The members to store (None: leave them); a new team's creator is its first member,
+    and a team keeps at least one, so that someone other than an admin can look after it."""
+    if draft.member_ids is None and creator is None:
+        return None
+    members = list(dict.fromkeys([*([creator] if creator else []), *(draft.member_ids or ())]))
+    if draft.member_ids is not None and not members:
+        errors["members"] = "A team needs at least one member: keep yourself, or add someone."
+    elif len(members) > MEMBERS_MAX:
+        errors["members"] = f"A team can have at most {MEMBERS_MAX} members here."
+    return members
+
+
 def format_outputs(team: ProducerTeam) -> str:
     """The team's outputs in the form `parse_outputs` reads back."""
     return "\n".join(f"{output.name} | {output.profile}" for output in team.outputs)
@@ -235,6 +253,7 @@ def save_team(
             names = ", ".join(o.name for o in dropped if o.id in in_use)
             errors["outputs"] = f"Keep {names}: engagements or feedback refer to it."
     settings = _settings(draft, errors)
+    members = _members(errors, draft, creator=user_id if team is None else None)
     if errors:
         raise Invalid(errors)
     if team is None:
@@ -247,6 +266,8 @@ def save_team(
     session.add(team)
     session.flush()
     replace_outputs(session=session, team=team, outputs=outputs)
+    if members is not None:
+        replace_members(session=session, team_id=team.id, user_ids=members, added_by=user_id)  # type: ignore[arg-type]
     if user_id:  # whoever sets up a team is taken to work in it until they record elsewhere
         remember_team(session=session, user_id=user_id, team_id=team.id)  # type: ignore[arg-type]
     return team

@@ -9,7 +9,7 @@ from datetime import datetime
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -24,10 +24,12 @@ from bot.changes import (
     team_today,
 )
 from bot.config import Settings
+from bot.permissions import Action
 from bot.scheduling import DeliveryKind, Scheduler
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, save_form
+from handlers.permissions import Requester, tell
 from handlers.views.changes import (
     CALLBACK_ID,
     CANCEL_ACTION,
@@ -47,7 +49,7 @@ from handlers.views.changes import (
 from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
 from storage.changes import CANCELLED, count_upcoming_changes, upcoming_changes
 from storage.database import Database
-from storage.models import UpcomingChange
+from storage.models import ProducerTeam, UpcomingChange
 from storage.reference import list_segments
 from storage.teams import team_for_person
 
@@ -68,6 +70,8 @@ def run_change(call: CommandCall) -> None:
         list_changes(call)
     elif call.args:
         call.respond(**USAGE)
+    elif problem := _refusal(call.database, call.requester, None):
+        call.respond(**notice_message(problem))
     else:
         _open(
             call.client,
@@ -111,6 +115,18 @@ def list_changes(call: CommandCall) -> None:
     call.respond(**message)
 
 
+def _refusal(database: Database, requester: Requester, change_id: int | None) -> str | None:
+    """Why the person may not announce (`change_id` None: for any team) or change this
+    change, or None. A database that fails is left for opening the form to report."""
+    try:
+        with database.transaction() as session:
+            change = session.get(UpcomingChange, change_id) if change_id else None
+            team = change.team if change is not None else None
+            return requester.refusal(Action.ANNOUNCE_CHANGE, session=session, team=team)
+    except SQLAlchemyError:
+        return None
+
+
 def _open(
     client: WebClient,
     trigger_id: str,
@@ -137,11 +153,17 @@ def _opener(form: Callable[[Session, UpcomingChange, str], dict[str, Any]]) -> A
         action: dict[str, Any],
         body: dict[str, Any],
         client: WebClient,
+        respond: Respond,
         database: Database,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         ack()
         change_id = _change_id(action)
+        problem = _refusal(database, requester, change_id)
+        if problem is not None:
+            tell(body, respond, client, problem, "Change")
+            return
 
         def build(session: Session) -> dict[str, Any]:
             change = session.get(UpcomingChange, change_id)
@@ -231,6 +253,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
         database: Database,
         settings: Settings,
         scheduler: Scheduler,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         change_id = json.loads(view.get("private_metadata") or "{}").get("change_id")
@@ -249,6 +272,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
                 segment_ids=form.id_choices("segments"),
             )
             with database.transaction() as session:
+                _require_announcer(requester, session, change_id, draft.team_id)
                 notices = save_change(
                     session=session,
                     draft=draft,
@@ -274,6 +298,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
         database: Database,
         settings: Settings,
         scheduler: Scheduler,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         change_id = int(json.loads(view.get("private_metadata") or "{}").get("change_id", 0))
@@ -281,6 +306,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
 
         def cancel() -> tuple[dict[str, Any], Notices]:
             with database.transaction() as session:
+                _require_announcer(requester, session, change_id, None)
                 notices = cancel_change(
                     session=session,
                     change_id=change_id,
@@ -293,6 +319,18 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
                 return confirmation, notices
 
         _finish(ack, view, logger, cancel, scheduler, now, fallback_field="reason")
+
+
+def _require_announcer(
+    requester: Requester, session: Session, change_id: int | None, team_id: int | None
+) -> None:
+    """Raise `Refused` unless the person may announce for the team chosen (`team_id`) and,
+    editing or cancelling, for the change's own team."""
+    change = session.get(UpcomingChange, change_id) if change_id else None
+    chosen = session.get(ProducerTeam, team_id) if team_id else None
+    for team in (change.team if change else None, chosen):
+        if team is not None:
+            requester.require(Action.ANNOUNCE_CHANGE, session=session, team=team)
 
 
 def _finish(

@@ -10,17 +10,20 @@ import re
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.decisions import decide, merge, merge_targets, merged_away
+from bot.permissions import Action, Refused
 from bot.text import escape_mrkdwn
 from bot.validation import Invalid
 from handlers.engage import CommandCall
 from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.permissions import Requester, tell
 from handlers.views.decisions import (
     CALLBACK_ID,
     DECIDE_ACTION,
@@ -77,6 +80,7 @@ def merge_from_command(call: CommandCall, merge_id: int, keep_id: int) -> None:
     """`/engage feedback merge 12 into 9`: #12 leaves the lists, #9 carries on for both."""
     try:
         with call.database.transaction() as session:
+            require_decider(call.requester, session, merge_id)
             kept, merged = merge(
                 session=session, keep_id=keep_id, merge_id=merge_id, user_id=call.user_id
             )
@@ -90,12 +94,23 @@ def merge_from_command(call: CommandCall, merge_id: int, keep_id: int) -> None:
             )
         )
         return
+    except Refused as refused:
+        call.respond(**notice_message(refused.message))
+        return
     except SQLAlchemyError as error:
         call.logger.exception("merging feedback failed")
         call.respond(**notice_message(f":warning: {nothing_recorded(error)}"))
         return
     call.respond(**answer)
     tell_recorder(call.client, call.logger, recorder, message)
+
+
+def require_decider(requester: Requester, session: Session, feedback_id: int) -> None:
+    """Raise `Refused` unless the person may decide on the item (one of its team's members,
+    or a workspace admin); an item that does not exist is left for the rules to report."""
+    item = session.get(Feedback, feedback_id)
+    if item is not None:
+        requester.require(Action.DECIDE, session=session, team=item.team)
 
 
 def tell_recorder(
@@ -121,15 +136,20 @@ def register(app: App) -> None:
         action: dict[str, Any],
         body: dict[str, Any],
         client: WebClient,
+        respond: Respond,
         database: Database,
         settings: Settings,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         ack()
         feedback_id = int(action["value"]) if str(action.get("value", "")).isdigit() else 0
+        problem = None
         try:
             with database.transaction() as session:
                 item = session.get(Feedback, feedback_id)
+                if item is not None:
+                    problem = requester.refusal(Action.DECIDE, session=session, team=item.team)
                 if item is None:
                     view = problem_modal("Feedback", f"Feedback #{feedback_id} no longer exists.")
                 elif item.merged_into_id is not None:
@@ -146,6 +166,9 @@ def register(app: App) -> None:
             view = problem_modal(
                 "Feedback", "The form can't be opened: the database is not answering."
             )
+        if problem is not None:
+            tell(body, respond, client, problem, "Feedback")
+            return
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(CALLBACK_ID)
@@ -155,6 +178,7 @@ def register(app: App) -> None:
         view: dict[str, Any],
         client: WebClient,
         database: Database,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         user_id = body["user"]["id"]
@@ -165,7 +189,7 @@ def register(app: App) -> None:
                 ack,
                 view,
                 logger,
-                lambda: _merge_form(database, feedback_id, form),
+                lambda: _merge_form(database, requester, feedback_id, form),
                 fallback_field="status",
             )
             if merge_form is not None:
@@ -174,6 +198,7 @@ def register(app: App) -> None:
 
         def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
             with database.transaction() as session:
+                require_decider(requester, session, feedback_id)
                 item, decision = decide(
                     session=session,
                     feedback_id=feedback_id,
@@ -198,6 +223,7 @@ def register(app: App) -> None:
         view: dict[str, Any],
         client: WebClient,
         database: Database,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         user_id = body["user"]["id"]
@@ -205,6 +231,7 @@ def register(app: App) -> None:
         def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
             form = FormValues(view)
             with database.transaction() as session:
+                require_decider(requester, session, _feedback_id(view))
                 kept, merged = merge(
                     session=session,
                     keep_id=form.id_choice("into"),
@@ -222,12 +249,15 @@ def register(app: App) -> None:
         tell_recorder(client, logger, recorder, message)
 
 
-def _merge_form(database: Database, feedback_id: int, form: FormValues) -> dict[str, Any]:
+def _merge_form(
+    database: Database, requester: Requester, feedback_id: int, form: FormValues
+) -> dict[str, Any]:
     """The merge form, chosen in the decision form; raise `Invalid` if there is nothing to
     merge into (a merge records no note: its history entry says what happened)."""
     if form.text("note"):
         raise Invalid({"note": "A merge takes no note: empty it, or choose a status instead."})
     with database.transaction() as session:
+        require_decider(requester, session, feedback_id)
         item, targets, more = merge_targets(
             session=session, feedback_id=feedback_id, limit=MERGE_TARGETS_MAX
         )

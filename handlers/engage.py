@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.scheduling import Scheduler
 from bot.text import unescape_mrkdwn
 from handlers.errors import report_failure
+from handlers.permissions import Requester
 from handlers.views.help import help_message
 from storage.database import Database
 
@@ -38,6 +39,7 @@ class CommandCall:
     logger: Logger
     name: str  # the subcommand, as registered
     scheduler: Scheduler  # sends what the subcommand queued (an insight's posts)
+    requester: Requester  # who asked, for the rules of bot/permissions.py
 
     @property
     def user_id(self) -> str:
@@ -84,6 +86,7 @@ class EngageCommand:
         database: Database,
         settings: Settings,
         scheduler: Scheduler,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         ack()
@@ -106,6 +109,7 @@ class EngageCommand:
                 logger,
                 subcommand.name,
                 scheduler,
+                requester,
             )
             work = partial(subcommand.run, call)
         self._work.submit(_reporting_failure, work, command, logger)

@@ -3,7 +3,7 @@
 alone in a direct message with Slack's external upload flow.
 
 The team is the one `team_for_person` finds (this channel's, else the one the person last
-recorded for); checking that the person belongs to it waits for team membership.
+recorded for); only its members and workspace admins may export it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.changes import team_today
+from bot.permissions import Action
 from bot.text import escape_mrkdwn
 from bot.transfer import export_records
 from handlers.engage import CommandCall, EngageCommand, Subcommand
@@ -81,6 +82,10 @@ def run_export(call: CommandCall) -> None:
             )
             if team is None:
                 call.respond(**NO_TEAM)
+                return
+            problem = call.requester.refusal(Action.EXPORT, session=session, team=team)
+            if problem is not None:
+                call.respond(**notice_message(problem))
                 return
             day = team_today(team, call.settings.clock.now(), call.settings.timezone)
             files = records_files(session=session, team=team, day=day)

@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 from slack_bolt import Ack
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.permissions import Refused
 from bot.validation import Invalid
+from handlers.permissions import refused_modal
 
 _T = TypeVar("_T")
 
@@ -51,6 +53,9 @@ class FormValues:
     def conversation(self, field: str) -> str | None:
         return self._element(field).get("selected_conversation")
 
+    def users(self, field: str) -> list[str]:
+        return list(self._element(field).get("selected_users") or [])
+
     def id_choice(self, field: str) -> int | None:
         value = self.choice(field)
         return _parsed(field, value, int, "Choose from the list.") if value else None
@@ -86,7 +91,8 @@ def save_form(
 ) -> _T | None:
     """Run `save` for a submitted form. On bad input, or a database that fails, acknowledge
     with the errors on their fields (the form stays open with what was typed) and return
-    None; an error about no field of this form shows on `fallback_field`."""
+    None; an error about no field of this form shows on `fallback_field`. If `save` finds
+    the person may not do this (`Refused`), the form turns into the reason."""
     fields = {block.get("block_id") for block in view.get("blocks", [])}
     try:
         return save()
@@ -96,6 +102,9 @@ def save_form(
             for field, message in invalid.errors.items()
         }
         ack(response_action="errors", errors=errors)
+    except Refused as refused:
+        title = str(view.get("title", {}).get("text") or "engagebot")
+        ack(response_action="update", view=refused_modal(title, refused.message))
     except SQLAlchemyError as error:
         logger.exception("saving the %s form failed", view.get("callback_id"))
         ack(response_action="errors", errors={fallback_field: nothing_recorded(error)})

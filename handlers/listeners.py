@@ -21,6 +21,7 @@ from handlers import (
     insights,
     opportunities,
     options,
+    permissions,
     prompts,
     reviews,
     subscriptions,
@@ -58,6 +59,7 @@ def register_listeners(
 ) -> EngageCommand:
     """Register every listener; returns the `/engage` router (its subcommands make the help,
     and run on `command_executor`)."""
+    permissions.register(app, settings)  # first: every listener gets `requester`
     engage = EngageCommand(command_executor)
     # Bolt tries listeners in the order registered, each match costing some work: the
     # command most requests are goes first (its subcommands are added to it below).

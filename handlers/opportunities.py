@@ -35,10 +35,12 @@ from bot.opportunities import (
     team_today,
     withdraw,
 )
+from bot.permissions import Action
 from bot.scheduling import DeliveryKind, Message, Scheduler
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.permissions import Requester
 from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
 from handlers.views.opportunities import (
     CALLBACK_ID,
@@ -57,7 +59,7 @@ from handlers.views.opportunities import (
     upcoming_message,
 )
 from storage.database import Database
-from storage.models import Delivery, Opportunity
+from storage.models import Delivery, Opportunity, ProducerTeam
 from storage.opportunities import (
     CANCELLED,
     active_signup_count,
@@ -96,6 +98,10 @@ def run(call: CommandCall) -> None:
                 )
                 call.respond(**upcoming_message(team_name=team.name, rows=rows))
                 return
+            problem = call.requester.refusal(Action.POST_OPPORTUNITY, session=session, team=team)
+            if problem is not None:
+                call.respond(**notice_message(problem))
+                return
             view = opportunity_modal(
                 team_name=team.name,
                 channel_id=call.channel_id,
@@ -115,9 +121,11 @@ def save(
     database: Database,
     settings: Settings,
     scheduler: Scheduler,
+    requester: Requester,
     logger: Logger,
 ) -> None:
-    """The form's submission: save the opportunity and queue its posts, then send them."""
+    """The form's submission: save the opportunity and queue its posts, then send them
+    (if the person is one of the team's members, or a workspace admin)."""
     user_id = body["user"]["id"]
     team_id = int(json.loads(view.get("private_metadata") or "{}").get("team_id", 0))
     now = settings.clock.now()
@@ -133,6 +141,8 @@ def save(
             channels=_conversations(view, "channels"),
         )
         with database.transaction() as session:
+            team = session.get(ProducerTeam, team_id)
+            requester.require(Action.POST_OPPORTUNITY, session=session, team=team)
             return save_opportunity(
                 session=session,
                 draft=draft,

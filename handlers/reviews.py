@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from bot.clock import zone_named
 from bot.config import Settings
+from bot.permissions import Action
 from bot.review import review_team
 from bot.review_post import review_post, summary_line
 from bot.review_schedule import (
@@ -36,6 +37,7 @@ from bot.scheduling import DeliveryKind, Message, Scheduler
 from bot.text import preview
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import nothing_recorded
+from handlers.permissions import Requester
 from handlers.views.entries import notice_message
 from handlers.views.reviews import (
     POST_ACTION,
@@ -100,10 +102,12 @@ def post_to_channel(
     database: Database,
     settings: Settings,
     scheduler: Scheduler,
+    requester: Requester,
     logger: Logger,
 ) -> None:
     """ "Post to channel": the same review, to the team's review channel (else this one),
-    through the scheduler, so a review already posted there is not posted twice."""
+    through the scheduler, so a review already posted there is not posted twice. Only the
+    team's members and workspace admins may post it."""
     ack()
     asked = json.loads(action.get("value") or "{}")
     period = (date.fromisoformat(asked["from"]), date.fromisoformat(asked["to"]))
@@ -112,8 +116,13 @@ def post_to_channel(
     try:
         with database.transaction() as session:
             team = session.get(ProducerTeam, int(asked["team"]))
-            if team is None:
-                respond(**notice_message("That team no longer exists."), replace_original=False)
+            problem = (
+                requester.refusal(Action.POST_REVIEW, session=session, team=team)
+                if team is not None
+                else "That team no longer exists."
+            )
+            if problem is not None:
+                respond(**notice_message(problem), replace_original=False)
                 return
             channel = team.review_channel_id or body["channel"]["id"]
             key = review_key(int(asked["team"]), period, channel)

@@ -10,21 +10,24 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
+from bot.permissions import Action
 from bot.teams import TARGET_FIELDS, TeamDraft, draft_of, save_team
 from bot.text import NAME_MAX, too_long
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import FormValues, save_form
+from handlers.permissions import Requester
 from handlers.replies import post_reply
 from handlers.views.blocks import modal, section
 from handlers.views.entries import notice_message, problem_modal
 from handlers.views.team import CALLBACK_ID, team_modal, team_saved_text
 from storage.database import Database
 from storage.models import ProducerTeam
-from storage.teams import team_for_channel, team_named
+from storage.teams import team_for_channel, team_members, team_named
 
 
 def open_team_form(call: CommandCall) -> None:
-    """Edit the team named (or whose home this channel is); otherwise create one."""
+    """Edit the team named (or whose home this channel is); otherwise create one. Only its
+    members and workspace admins may edit a team; only admins may create one."""
     problem = too_long("A team name", call.args, NAME_MAX)
     if problem:
         call.respond(**notice_message(f":warning: {problem} Give a shorter name."))
@@ -35,10 +38,16 @@ def open_team_form(call: CommandCall) -> None:
         with call.database.transaction() as session:
             home_of = team_for_channel(session=session, channel_id=call.channel_id or "")
             team = team_named(session=session, name=call.args) if call.args else home_of
+            action = Action.CREATE_TEAM if team is None else Action.EDIT_TEAM
+            problem = call.requester.refusal(action, session=session, team=team)
+            if problem is not None:
+                call.respond(**notice_message(problem))
+                return
             if team is not None:
+                members = team_members(session=session, team_id=team.id)  # type: ignore[arg-type]
                 view = team_modal(
                     metadata=json.dumps({**metadata, "team_id": team.id}),
-                    draft=draft_of(team),
+                    draft=draft_of(team, members),
                     default_zone=default_zone,
                     editing=True,
                 )
@@ -81,6 +90,7 @@ def register(app: App, engage: EngageCommand) -> None:
         view: dict[str, Any],
         database: Database,
         settings: Settings,
+        requester: Requester,
         logger: Logger,
     ) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
@@ -98,18 +108,26 @@ def register(app: App, engage: EngageCommand) -> None:
                 review_channel_id=form.conversation("review_channel"),
                 review_cadence=form.choice("review_cadence"),
                 **{field: form.text(field) for field in TARGET_FIELDS},
+                member_ids=tuple(form.users("members")),
             )
+            team_id = metadata.get("team_id")
             with database.transaction() as session:
+                if team_id is None:
+                    requester.require(Action.CREATE_TEAM, session=session)
+                else:
+                    edited = session.get(ProducerTeam, team_id)
+                    requester.require(Action.EDIT_TEAM, session=session, team=edited)
                 team: ProducerTeam = save_team(
                     session=session,
                     draft=draft,
                     user_id=body["user"]["id"],
-                    team_id=metadata.get("team_id"),
+                    team_id=team_id,
                 )
                 return team_saved_text(
                     team=team,
-                    created=metadata.get("team_id") is None,
+                    created=team_id is None,
                     default_zone=settings.timezone.key,
+                    member_ids=team_members(session=session, team_id=team.id),  # type: ignore[arg-type]
                 )
 
         text = save_form(ack, view, logger, save, fallback_field="name")

@@ -134,6 +134,21 @@ class ProducerTeam(SQLModel, table=True):
     )
 
 
+class TeamMember(SQLModel, table=True):
+    """A person who works in a team: they may decide on its feedback, announce its changes,
+    post its reviews, export its records and edit its settings (`bot/permissions.py`)."""
+
+    __tablename__ = "team_member"
+    team_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("producer_team.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    user_id: str = Field(primary_key=True, max_length=32, index=True)
+    added_at: datetime = _moment()
+    added_by: str | None = Field(default=None, max_length=32)
+
+
 class StatisticalOutput(SQLModel, table=True):
     """A published statistic; its public profile sets how much engagement it warrants."""
 

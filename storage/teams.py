@@ -1,4 +1,4 @@
-"""Queries over producer teams, their outputs, and which team a person works in."""
+"""Queries over producer teams, their outputs and members, and which team a person works in."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from storage.models import (
     Feedback,
     ProducerTeam,
     StatisticalOutput,
+    TeamMember,
     UserPreference,
 )
 from storage.types import utc_now
@@ -112,3 +113,39 @@ def teams_by_id(*, session: Session, ids: Sequence[int]) -> list[ProducerTeam]:
     if not wanted:
         return []
     return list(session.exec(select(ProducerTeam).where(col(ProducerTeam.id).in_(wanted))))
+
+
+def team_members(*, session: Session, team_id: int) -> list[str]:
+    """The Slack user ids of the team's members, earliest added first (then by id)."""
+    return list(
+        session.exec(
+            select(TeamMember.user_id)
+            .where(TeamMember.team_id == team_id)
+            .order_by(col(TeamMember.added_at), col(TeamMember.user_id))
+        )
+    )
+
+
+def teams_of(*, session: Session, user_id: str) -> frozenset[int]:
+    """The ids of the teams the person is a member of."""
+    return frozenset(session.exec(select(TeamMember.team_id).where(TeamMember.user_id == user_id)))
+
+
+def replace_members(
+    *, session: Session, team_id: int, user_ids: Sequence[str], added_by: str | None
+) -> None:
+    """Make the team's members exactly `user_ids`; members kept keep when they were added."""
+    current = {
+        member.user_id: member
+        for member in session.exec(select(TeamMember).where(TeamMember.team_id == team_id))
+    }
+    for user_id, member in current.items():
+        if user_id not in user_ids:
+            session.delete(member)
+    now = utc_now()
+    for user_id in dict.fromkeys(user_ids):
+        if user_id not in current:
+            session.add(
+                TeamMember(team_id=team_id, user_id=user_id, added_at=now, added_by=added_by)
+            )
+    session.flush()

@@ -91,17 +91,18 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[[], Database]]:
-    """Makes more empty, migrated databases on the backend `database_url` is on."""
+def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Database]]:
+    """Makes more empty databases on the backend `database_url` is on, migrated to `revision`
+    (the latest unless given)."""
     made: list[Database] = []
 
-    def make() -> Database:
+    def make(revision: str = "head") -> Database:
         if database_url.startswith("sqlite"):
             url = f"sqlite:///{tmp_path / f'fresh_{len(made)}.sqlite'}"
         else:
             url = f"{database_url}_{len(made)}"
             _postgres_admin(f'CREATE DATABASE "{url.rpartition("/")[2]}"')
-        upgrade(url)
+        upgrade(url, revision)
         made.append(Database(url))
         return made[-1]
 

@@ -93,6 +93,7 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
     # im:write: conversations.open, for the id of the direct message those files go to.
     # channels:history, groups:history, im:history: conversations.history, where a send
     # cut short by a crash is looked for (bot/delivery_trace.py).
+    # users:read: users.info, whether someone is a workspace admin (handlers/permissions.py).
     expected = {
         "commands",
         "chat:write",
@@ -103,6 +104,7 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
         "channels:history",
         "groups:history",
         "im:history",
+        "users:read",
     }
     assert set(scopes["bot"]) == expected
     assert len(scopes["bot"]) == len(expected), "duplicate bot scopes"

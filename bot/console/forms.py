@@ -18,15 +18,19 @@ _SINGLE = {"static_select", "external_select", "radio_buttons"}
 _MULTI = {"multi_static_select", "multi_external_select"}
 _CHANNEL_PICKERS = {"conversations_select", "channels_select"}
 _MANY_CHANNELS_PICKERS = {"multi_conversations_select", "multi_channels_select"}
+_PEOPLE_PICKERS = {"users_select", "multi_users_select"}
+_MANY = _MANY_CHANNELS_PICKERS | {"multi_users_select"}
 
 
 @dataclass(frozen=True)
-class Channels:
-    """The console's channels by name, as a channel picker offers them."""
+class Directory:
+    """The console's channels (or people) by name, as a channel (or people) picker offers
+    them; `sigil` is what is typed before a name, # or @."""
 
     id_of: Callable[[str], str]  # "name" -> its id (made up the first time, as `:in` does)
     name_of: Callable[[str], str]  # an id -> its name
-    names: Callable[[], list[str]]  # every channel known, to list
+    names: Callable[[], list[str]]  # every one known, to list
+    sigil: str = "#"
 
 
 class FormCancelled(Exception):
@@ -40,11 +44,13 @@ class FieldAsker:
         self,
         terminal: Terminal,
         load_options: OptionsLoader,
-        channels: Channels,
+        channels: Directory,
+        people: Directory,
     ) -> None:
         self.terminal = terminal
         self.load_options = load_options
         self.channels = channels
+        self.people = people
 
     def ask(self, block: dict[str, Any], current: Any) -> Any:
         element = block["element"]
@@ -57,7 +63,9 @@ class FieldAsker:
             elif kind in ("external_select", "multi_external_select"):
                 value = self._search(block, kind, current)
             elif kind in _CHANNEL_PICKERS | _MANY_CHANNELS_PICKERS:
-                value = self._pick_channels(kind, current)
+                value = self._pick_named(self.channels, kind, current)
+            elif kind in _PEOPLE_PICKERS:
+                value = self._pick_named(self.people, kind, current)
             else:
                 value = self._typed(kind, element, current)
             if value is _INVALID:
@@ -82,9 +90,11 @@ class FieldAsker:
             return ""
         kind = element["type"]
         labels = {o["value"]: o["text"]["text"] for o in element.get("options", [])}
-        if kind in _CHANNEL_PICKERS | _MANY_CHANNELS_PICKERS:
-            ids = current if isinstance(current, list) else [current]
-            return ", ".join("#" + self.channels.name_of(channel_id) for channel_id in ids)
+        pickers = ((_CHANNEL_PICKERS | _MANY_CHANNELS_PICKERS, self.channels),)
+        for kinds, directory in (*pickers, (_PEOPLE_PICKERS, self.people)):
+            if kind in kinds:
+                ids = current if isinstance(current, list) else [current]
+                return ", ".join(directory.sigil + directory.name_of(an_id) for an_id in ids)
         if kind == "checkboxes":
             return "yes"
         answers = current if isinstance(current, list) else [current]
@@ -117,25 +127,33 @@ class FieldAsker:
             return _INVALID
         return answer
 
-    def _pick_channels(self, kind: str, current: Any) -> Any:
-        """Channels by name: `#name` (several separated by commas where the picker takes
-        several); a name not met before becomes a channel, as `:in` makes one."""
-        many = kind in _MANY_CHANNELS_PICKERS
-        answer = self._ask("  #channels, separated by commas > " if many else "  #channel > ")
+    def _pick_named(self, directory: Directory, kind: str, current: Any) -> Any:
+        """Channels (people) by name: `#name` (`@name`), several separated by commas where
+        the picker takes several; a name not met before becomes a channel (a person), as
+        `:in` (`:as`) makes one."""
+        many, sigil = kind in _MANY, directory.sigil
+        noun = "channel" if sigil == "#" else "person"
+        plural = "channels" if sigil == "#" else "people"
+        answer = self._ask(
+            f"  {sigil}{plural}, separated by commas > " if many else f"  {sigil}{noun} > "
+        )
         if answer == "":
             return current
         if answer == "-":
             return [] if many else None
         if answer == "?":
-            known = ", ".join("#" + name for name in self.channels.names())
-            self.terminal.say(f"  Channels so far: {known or 'none'}. Type a name, new or not.")
+            known = ", ".join(sigil + name for name in directory.names())
+            self.terminal.say(
+                f"  {plural.capitalize()} so far: {known or 'none'}. Type a name, new or not."
+            )
             return _INVALID
-        names = [name.strip().lstrip("#") for name in answer.split(",") if name.strip()]
+        names = [name.strip().lstrip(sigil) for name in answer.split(",") if name.strip()]
         if not many and len(names) != 1:
-            self.terminal.say("  Type one channel, e.g. #general.")
+            example = "#general" if sigil == "#" else "@alice"
+            self.terminal.say(f"  Type one {noun}, e.g. {example}.")
             return _INVALID
         try:
-            ids = [self.channels.id_of(name) for name in names]
+            ids = [directory.id_of(name) for name in names]
         except ValueError as problem:
             self.terminal.say(f"  {problem}")
             return _INVALID
@@ -214,10 +232,11 @@ def initial_answer(element: dict[str, Any]) -> Any:
         return (element.get("initial_option") or {}).get("value")
     if kind in _MULTI or kind == "checkboxes":
         return [option["value"] for option in element.get("initial_options", [])] or None
-    for key in ("initial_value", "initial_date", "initial_conversation", "initial_channel"):
+    singles = ("initial_value", "initial_date", "initial_conversation", "initial_channel")
+    for key in (*singles, "initial_user"):
         if element.get(key) is not None:
             return element[key]
-    for key in ("initial_conversations", "initial_channels"):
+    for key in ("initial_conversations", "initial_channels", "initial_users"):
         if element.get(key):
             return list(element[key])
     return None

@@ -17,7 +17,7 @@ from bot.app import build_app, build_scheduler
 from bot.config import Settings
 from bot.console import payloads
 from bot.console.bolt_driver import BoltDriver, TrackedExecutor
-from bot.console.forms import Channels, FieldAsker, FormCancelled, initial_answer
+from bot.console.forms import Directory, FieldAsker, FormCancelled, initial_answer
 from bot.console.render import Choice, render_blocks, render_modal_header
 from bot.console.slack_standin import SlackStandIn
 from bot.console.terminal import InputClosed, Interrupted, Terminal
@@ -102,10 +102,16 @@ class Console:
         self.response_urls: dict[str, str] = {}  # response_url name -> channel id
         self.home_views: dict[str, dict[str, Any]] = {}
         self.user_id = self.user_name = self.channel_id = self.channel_name = ""
-        self._channels = Channels(
+        self._channels = Directory(
             id_of=self._channel_id,
             name_of=lambda channel_id: self._names().get(channel_id, channel_id),
             names=lambda: sorted(n for i, n in self._names().items() if i.startswith("C")),
+        )
+        self._people = Directory(
+            id_of=self._user_id_of,
+            name_of=lambda user_id: self._names().get(user_id, user_id),
+            names=lambda: sorted(n for i, n in self._names().items() if i.startswith("U")),
+            sigil="@",
         )
         self._become(user)
         self._move(channel)
@@ -363,7 +369,10 @@ class Console:
                 self.terminal.say(render_modal_header(view))
             answers = {block["block_id"]: initial_answer(block["element"]) for block in inputs}
             asker = FieldAsker(
-                self.terminal, partial(self._load_options, view, answers), self._channels
+                self.terminal,
+                partial(self._load_options, view, answers),
+                self._channels,
+                self._people,
             )
             asking = inputs
             while True:
@@ -412,7 +421,11 @@ class Console:
     def _become(self, name: str) -> None:
         self.user_name = name.lstrip("@").lower()
         self.user_id = self._identity("user", self.user_name)
-        self.slack.set_user(self.user_id, name=self.user_name, real_name=self.user_name)
+        # The console is one's own workspace: everyone in it is an admin, so a fresh database
+        # lets them create teams and do everything (bot/permissions.py).
+        self.slack.set_user(
+            self.user_id, name=self.user_name, real_name=self.user_name, is_admin=True
+        )
 
     def _move(self, name: str) -> None:
         self.channel_name = name.lstrip("#").lower()

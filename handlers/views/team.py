@@ -8,7 +8,14 @@ from bot.alerts import DEFAULT_LEAD_DAYS, lead_days
 from bot.review import DEFAULT_TARGET_DAYS, target_days
 from bot.review_schedule import CADENCES as REVIEW_CADENCES
 from bot.statements import CADENCES
-from bot.teams import NEVER, OUTPUT_LINE_HINT, REMINDERS_MAX, TARGET_DAYS_MAX, TeamDraft
+from bot.teams import (
+    MEMBERS_MAX,
+    NEVER,
+    OUTPUT_LINE_HINT,
+    REMINDERS_MAX,
+    TARGET_DAYS_MAX,
+    TeamDraft,
+)
 from bot.text import NAME_MAX, escape_mrkdwn
 from handlers.views.blocks import Block, input_block, modal, options, static_select, text_input
 from storage.models import ProducerTeam
@@ -29,6 +36,19 @@ def _channel_select(initial: str | None) -> dict[str, Any]:
     if initial:
         channel["initial_conversation"] = initial
     return channel
+
+
+def _members_block(draft: TeamDraft) -> Block:
+    people: dict[str, Any] = {"type": "multi_users_select", "max_selected_items": MEMBERS_MAX}
+    if draft.member_ids:
+        people["initial_users"] = list(draft.member_ids)
+    return input_block(
+        "members",
+        "Members",
+        people,
+        hint="Members may decide on the team's feedback, announce its changes, post its "
+        "review, export its records and change these settings.",
+    )
 
 
 def team_modal(
@@ -52,8 +72,8 @@ def team_modal(
             hint=f"Write {OUTPUT_LINE_HINT}, e.g. 'Consumer price inflation | high'.",
         ),
     ]
-    if editing:
-        blocks += _settings_blocks(draft, default_zone)
+    if editing:  # a new team's first member is whoever creates it
+        blocks += [_members_block(draft), *_settings_blocks(draft, default_zone)]
     return modal(
         CALLBACK_ID, "Edit team" if editing else "Create a team", blocks, private_metadata=metadata
     )
@@ -151,7 +171,16 @@ def team_settings_text(team: ProducerTeam, default_zone: str) -> str:
     return text
 
 
-def team_saved_text(*, team: ProducerTeam, created: bool, default_zone: str) -> str:
+def members_text(member_ids: list[str]) -> str:
+    """The team's members as mrkdwn mentions, or that it has none yet."""
+    if not member_ids:
+        return "Members: none yet (a workspace admin can add them)."
+    return "Members: " + ", ".join(f"<@{user_id}>" for user_id in member_ids) + "."
+
+
+def team_saved_text(
+    *, team: ProducerTeam, created: bool, default_zone: str, member_ids: list[str]
+) -> str:
     home = f" Home channel: <#{team.home_channel_id}>." if team.home_channel_id else ""
     verb = "Created" if created else "Updated"
     outputs = len(team.outputs)
@@ -160,5 +189,5 @@ def team_saved_text(*, team: ProducerTeam, created: bool, default_zone: str) -> 
     change = f" Change these with `/engage team {name}`." if created else ""
     return (
         f":white_check_mark: {verb} team *{name}* with {outputs} output{plural}.{home}\n"
-        f"{team_settings_text(team, default_zone)}{change}"
+        f"{members_text(member_ids)}\n{team_settings_text(team, default_zone)}{change}"
     )

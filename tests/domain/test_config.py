@@ -33,6 +33,12 @@ def test_cross_team_channels_are_a_list_of_ids() -> None:
     assert load_settings(VALID).cross_team_channels == ()
 
 
+def test_admins_are_a_set_of_user_ids() -> None:
+    settings = load_settings({**VALID, "ENGAGEBOT_ADMINS": " U0ALICE,W0BOB , U0ALICE"})
+    assert settings.admins == frozenset({"U0ALICE", "W0BOB"})
+    assert load_settings(VALID).admins == frozenset()
+
+
 def test_postgres_urls_use_psycopg_3() -> None:
     settings = load_settings({**VALID, "DATABASE_URL": "postgresql://me@db:5432/engage"})
     assert settings.database_url == "postgresql+psycopg://me@db:5432/engage"
@@ -54,6 +60,7 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("ENGAGEBOT_SOCKET_GRACE_SECONDS", "0", "ENGAGEBOT_SOCKET_GRACE_SECONDS must be a"),
         ("ENGAGEBOT_SCHEDULER", "maybe", "ENGAGEBOT_SCHEDULER must be on or off"),
         ("ENGAGEBOT_CROSS_TEAM_CHANNELS", "C1ABC,#general", "must list channel ids such as"),
+        ("ENGAGEBOT_ADMINS", "U1ABC,@alice", "ENGAGEBOT_ADMINS must list Slack user ids such"),
         ("ENGAGEBOT_TICK_SECONDS", "0", "ENGAGEBOT_TICK_SECONDS must be a whole number of at"),
         ("ENGAGEBOT_TICK_SECONDS", "1.5", "ENGAGEBOT_TICK_SECONDS must be a whole number"),
         ("ENGAGEBOT_CHANNEL_PACE_SECONDS", "-1", "ENGAGEBOT_CHANNEL_PACE_SECONDS must be a"),

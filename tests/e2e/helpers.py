@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -22,9 +22,13 @@ def make_team(
     name: str = "Prices",
     channel: str | None = "CPRICES",
     outputs: str = "Consumer price inflation | high\nHouse price index | medium",
+    members: Sequence[str] = ("U0001",),
 ) -> int:
+    """A team created by UADMIN (its first member), with `members` too: by default the
+    person the tests act as, who may then manage it."""
+    draft = TeamDraft(name, channel, outputs, member_ids=tuple(members))
     with database.transaction() as session:
-        team = save_team(session=session, draft=TeamDraft(name, channel, outputs), user_id="UADMIN")
+        team = save_team(session=session, draft=draft, user_id="UADMIN")
         return team.id  # type: ignore[return-value]
 
 

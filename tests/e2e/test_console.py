@@ -143,6 +143,7 @@ def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
 
 def _flow_over_http(bot: RunningBot, future: date) -> dict[str, Any]:
     user = {"user": ALICE, "channel": GENERAL}
+    bot.slack.set_user(ALICE, is_admin=True)  # as the console's people are
     bot.requester.send(slash_command("team", user_id=ALICE, channel_id=GENERAL))
     team_form = opened_view(bot)
     outputs = "Consumer price inflation | high\nHouse prices | low"

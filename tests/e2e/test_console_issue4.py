@@ -147,13 +147,14 @@ def test_team_settings_and_the_digest_channel(database_url: str) -> None:
         lambda _day: [
             "/engage team", "Prices", "", "",
             "/engage team", "", "", "",
+            "@bob, @alice",  # the members: alice, who created it, and bob
             "europe/paris",
             "7, 1",
             "#digest, #other",  # one channel only
             "#digest",
             "",  # how often: quarterly, once a channel is chosen
             "", "", "", "", "",  # no review channel; the default targets
-            "/engage team", "", "", "", "", "",
+            "/engage team", "", "", "", "", "", "",
             "",  # the digest channel kept
             "",
             "", "", "", "", "",
@@ -161,7 +162,7 @@ def test_team_settings_and_the_digest_channel(database_url: str) -> None:
     )  # fmt: skip
     assert "Type one channel, e.g. #general." in shown
     saved = answer_to(shown, "#digest")
-    assert "Time zone: Europe/Paris. Reminders 7 and 1 days before a change." in saved
+    assert "Members: @alice, @bob.\nTime zone: Europe/Paris. Reminders 7 and 1 days" in saved
     assert "“You said, we did” digest: quarterly in #digest." in saved
     assert "Post “You said, we did” to (optional) — " in shown
     assert shown.count("posted at 09:00 after each period. [#digest]") == 1

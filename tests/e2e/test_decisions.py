@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlmodel import select
@@ -12,7 +13,11 @@ from bot.console.payloads import app_home_opened, block_actions, state_values, v
 from bot.feedback import FeedbackDraft, save_feedback
 from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
-from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
+from tests.e2e import helpers
+from tests.e2e.helpers import opened_view, reply_text, run_command
+
+# The teams here have ULEAD, who decides on feedback, among their members.
+make_team = partial(helpers.make_team, members=("U0001", "ULEAD"))
 
 
 def record(bot: RunningBot, text: str, user: str = "U0001") -> dict[str, Any]:

@@ -10,15 +10,8 @@ from sqlmodel import select
 from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
 from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
-from tests.e2e.helpers import (
-    inputs,
-    make_team,
-    opened_view,
-    reply_text,
-    run_command,
-    wait_for_reply,
-)
-from tests.e2e.test_decisions import decide, record
+from tests.e2e.helpers import inputs, opened_view, reply_text, run_command, wait_for_reply
+from tests.e2e.test_decisions import decide, make_team, record
 
 
 def submit_merge(bot: RunningBot, merge_form: dict[str, Any], into: Any) -> Any:

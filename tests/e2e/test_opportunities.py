@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,9 +19,9 @@ from bot.opportunities import Answer, sign_up
 from storage.database import Database
 from storage.models import Delivery, Engagement, Opportunity, OpportunitySignup
 from tests.conftest import RunningBot
+from tests.e2e import helpers
 from tests.e2e.helpers import (
     inputs,
-    make_team,
     opened_view,
     reply_text,
     wait_for_deliveries,
@@ -33,6 +34,8 @@ DAY = date(2027, 5, 12)  # the Wednesday of the next week
 REMINDER_AT = datetime(2027, 5, 11, 8, 0, tzinfo=UTC)
 PROMPT_AT = datetime(2027, 5, 13, 8, 0, tzinfo=UTC)
 ORGANISER = "UORG"
+# The organiser is one of the team's members, who may post its opportunities.
+make_team = partial(helpers.make_team, members=(ORGANISER,))
 
 
 @pytest.fixture(autouse=True)

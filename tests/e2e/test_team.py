@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.console.payloads import slash_command, state_values, view_submission
+from bot.console.slack_standin import SlackStandIn
 from bot.engagements import EngagementDraft, save_engagement
 from storage.models import ProducerTeam, StatisticalOutput
 from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, make_team, opened_view, run_command, wait_for_reply
+
+
+@pytest.fixture(autouse=True)
+def admin(fake_slack: SlackStandIn) -> None:
+    """The person here (U0001) is a workspace admin, who may create teams."""
+    fake_slack.set_user("U0001", is_admin=True)
 
 
 def open_team_form(
@@ -66,6 +74,7 @@ def test_submitting_the_form_creates_the_team_and_confirms(bot: RunningBot) -> N
     assert reply["response_type"] == "ephemeral"
     assert reply["text"] == (
         ":white_check_mark: Created team *Prices* with 2 outputs. Home channel: <#CNEW>.\n"
+        "Members: <@U0001>.\n"
         "Time zone: Europe/London (the default). Reminders 28, 7 and 1 days before a change. "
         "“You said, we did” digest: none. Change these with `/engage team Prices`."
     )
@@ -104,7 +113,8 @@ def test_renaming_and_changing_a_profile_keeps_the_ids(bot: RunningBot) -> None:
     reply = wait_for_reply(bot, "team")
     assert reply["text"] == (
         ":white_check_mark: Updated team *Prices and inflation* with 3 outputs. "
-        "Home channel: <#CPRICES>.\nTime zone: Europe/London (the default). "
+        "Home channel: <#CPRICES>.\nMembers: <@U0001>, <@UADMIN>.\n"
+        "Time zone: Europe/London (the default). "
         "Reminders 28, 7 and 1 days before a change. “You said, we did” digest: none."
     )
     assert teams(bot) == [(1, "Prices and inflation", "CPRICES", [

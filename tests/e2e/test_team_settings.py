@@ -37,6 +37,7 @@ def edit_form(bot: RunningBot, reply: str = "team") -> dict[str, Any]:
 
 
 def test_creating_a_team_asks_no_settings_and_says_what_they_are(bot: RunningBot) -> None:
+    bot.slack.set_user("U0001", is_admin=True)  # only an admin may create a team
     view = open_team_form(bot, channel="CNEW")
     assert not {*SETTINGS, *REVIEW, *TARGETS} & set(inputs(view))
     assert submit(bot, view, name="Prices") is None

@@ -1,5 +1,7 @@
 """The migrated schema is exactly what the models describe, on both databases."""
 
+from collections.abc import Callable
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -7,6 +9,7 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
 from storage.database import Database
+from storage.migrate import upgrade
 
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
@@ -31,3 +34,23 @@ def test_audience_segments_are_seeded(database: Database) -> None:
 def test_every_table_has_its_indexes(database: Database) -> None:
     indexes = {index["name"] for index in inspect(database.engine).get_indexes("engagement")}
     assert {"ix_engagement_team_occurred", "ix_engagement_logged_by_created"} <= indexes
+
+
+def test_each_existing_teams_creator_becomes_its_first_member(
+    fresh_database: Callable[..., Database],
+) -> None:
+    old = fresh_database("0006")
+    with old.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO producer_team (name, created_by, created_at, updated_at) VALUES "
+                "('Prices', 'UCREATOR', :at, :at), ('Health', NULL, :at, :at)"
+            ),
+            {"at": "2026-01-05 09:00:00+00:00"},
+        )
+    upgrade(old.url)
+    with old.engine.connect() as connection:
+        members = connection.execute(
+            text("SELECT team_id, user_id, added_by FROM team_member")
+        ).all()
+    assert [tuple(member) for member in members] == [(1, "UCREATOR", None)]
