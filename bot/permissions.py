@@ -25,6 +25,7 @@ class Action(Enum):
     POST_OPPORTUNITY = "post its engagement opportunities"
     # Workspace admins.
     CREATE_TEAM = "create a team"
+    EXPORT_PERSONAL = "export contact names and emails"
     # Outsiders too.
     COMMENT = "comment on a change"
     SIGN_UP = "sign up for an opportunity"
@@ -43,6 +44,7 @@ TEAM_ACTIONS = frozenset(
         Action.POST_OPPORTUNITY,
     }
 )
+ADMIN_ACTIONS = frozenset({Action.CREATE_TEAM, Action.EXPORT_PERSONAL})
 OPEN_TO_OUTSIDERS = frozenset({Action.COMMENT, Action.SIGN_UP})
 NOTHING_CHANGED = "Nothing was changed."
 
@@ -88,6 +90,11 @@ def refusal(person: Person, action: Action, team: TeamRef | None = None) -> str 
         return (
             ":no_entry: Only a workspace admin can create a team: ask one to create it and add "
             "you as a member. " + NOTHING_CHANGED
+        )
+    if action is Action.EXPORT_PERSONAL and not person.admin:
+        return (
+            ":no_entry: Only a workspace admin can export contact names and emails: they are "
+            "personal data. `/engage export` without `personal` sends the rest. Nothing was sent."
         )
     if action in TEAM_ACTIONS and not person.admin:
         member = team.id in person.team_ids if team is not None else bool(person.team_ids)

@@ -1,6 +1,7 @@
-"""`/engage export`: the person's team's records as two CSV files, engagements and feedback
-(as `engagebot export` writes them, so without contact names and emails), sent to them
-alone in a direct message with Slack's external upload flow.
+"""`/engage export [personal]`: the person's team's records as two CSV files, engagements
+and feedback (as `engagebot export` writes them, so without contact names and emails
+unless a workspace admin adds `personal`), sent to them alone in a direct message with
+Slack's external upload flow.
 
 The team is the one `team_for_person` finds (this channel's, else the one the person last
 recorded for); only its members and workspace admins may export it.
@@ -26,10 +27,11 @@ from handlers.views.entries import notice_message, which_team_message
 from storage.models import ProducerTeam
 from storage.teams import team_for_person
 
+PERSONAL = "personal"
 USAGE = notice_message(
     "`/engage export` sends you your team's records (the team whose home this channel is, "
-    "else the one you last recorded for) as CSV files in a direct message. It takes nothing "
-    "after it: run it in your team's channel."
+    "else the one you last recorded for) as CSV files in a direct message: run it in your "
+    "team's channel. A workspace admin may add `personal` for contact names and emails."
 )
 NO_TEAM = which_team_message("Which team's records?")
 # (kind, the noun for one record) of each file, in the order they are sent.
@@ -49,15 +51,24 @@ class RecordsFile:
         return f"{self.count} {self.noun}{'' if self.count == 1 else 's'}"
 
 
-def records_files(*, session: Session, team: ProducerTeam, day: date) -> list[RecordsFile]:
+def records_files(
+    *, session: Session, team: ProducerTeam, day: date, include_personal: bool = False
+) -> list[RecordsFile]:
     """The team's engagements and feedback as CSV files, UTF-8 with a byte order mark so
-    that spreadsheets read the accents right (`engagebot import` reads it back)."""
+    that spreadsheets read the accents right (`engagebot import` reads it back); contact
+    names and emails only with `include_personal`."""
     slug = re.sub(r"[^a-z0-9]+", "-", team.name.lower()).strip("-") or "team"
     files = []
     for kind, noun in EXPORTED:
         out = io.StringIO()
         count = export_records(
-            session=session, kind=kind, fmt="csv", team=team.name, since=None, out=out
+            session=session,
+            kind=kind,
+            fmt="csv",
+            team=team.name,
+            since=None,
+            out=out,
+            include_personal=include_personal,
         )
         files.append(
             RecordsFile(
@@ -72,9 +83,10 @@ def records_files(*, session: Session, team: ProducerTeam, day: date) -> list[Re
 
 
 def run_export(call: CommandCall) -> None:
-    if call.args:
+    if call.args.lower() not in ("", PERSONAL):
         call.respond(**USAGE)
         return
+    personal = call.args.lower() == PERSONAL
     try:
         with call.database.transaction() as session:
             team = team_for_person(
@@ -84,17 +96,19 @@ def run_export(call: CommandCall) -> None:
                 call.respond(**NO_TEAM)
                 return
             problem = call.requester.refusal(Action.EXPORT, session=session, team=team)
+            if problem is None and personal:
+                problem = call.requester.refusal(Action.EXPORT_PERSONAL, session=session)
             if problem is not None:
                 call.respond(**notice_message(problem))
                 return
             day = team_today(team, call.settings.clock.now(), call.settings.timezone)
-            files = records_files(session=session, team=team, day=day)
+            files = records_files(session=session, team=team, day=day, include_personal=personal)
     except SQLAlchemyError:
         call.logger.exception("exporting records failed")
         call.respond(**notice_message(":warning: Nothing was sent: the database is not answering."))
         return
     counts = " and ".join(file.counted for file in files)
-    problem = _send(call, team.name, counts, files)
+    problem = _send(call, team.name, counts, files, personal)
     if problem:
         call.respond(
             **notice_message(
@@ -110,8 +124,15 @@ def run_export(call: CommandCall) -> None:
     )
 
 
-def _send(call: CommandCall, team_name: str, counts: str, files: list[RecordsFile]) -> str | None:
+def _send(
+    call: CommandCall, team_name: str, counts: str, files: list[RecordsFile], personal: bool
+) -> str | None:
     """Upload the files into the person's direct message with the bot; None, or what failed."""
+    contacts = (
+        "Contact names and emails are included: they are personal data, keep the files safe."
+        if personal
+        else "Contact names and emails are left out: they are personal data."
+    )
     try:
         direct = call.client.conversations_open(users=call.user_id)["channel"]["id"]
         call.client.files_upload_v2(
@@ -120,10 +141,7 @@ def _send(call: CommandCall, team_name: str, counts: str, files: list[RecordsFil
                 {"file": file.content, "filename": file.filename, "title": file.title}
                 for file in files
             ],
-            initial_comment=(
-                f"{escape_mrkdwn(team_name)}'s records: {counts}. Contact names and emails "
-                "are left out: they are personal data."
-            ),
+            initial_comment=f"{escape_mrkdwn(team_name)}'s records: {counts}. {contacts}",
         )
     except SlackApiError as error:
         call.logger.warning("sending the export to %s failed", call.user_id, exc_info=True)
@@ -139,7 +157,7 @@ def register(engage: EngageCommand) -> None:
         Subcommand(
             "export",
             "Get your team's records (engagements and feedback) as CSV files, in a direct message.",
-            ("/engage export",),
+            ("/engage export", "/engage export personal"),
             run_export,
         )
     )

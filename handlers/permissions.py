@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.permissions import TEAM_ACTIONS, Action, Person, Refused, TeamRef, refusal
+from bot.permissions import ADMIN_ACTIONS, TEAM_ACTIONS, Action, Person, Refused, TeamRef, refusal
 from handlers.views.blocks import modal, section
 from handlers.views.changes import COMMENT_ACTION
 from handlers.views.entries import FormOrigin, notice_message
@@ -91,7 +91,7 @@ class Requester:
     ) -> str | None:
         """None if the person may do `action` (to `team`); else the sentence to show.
         Slack is asked whether they are an admin only when the rule depends on it."""
-        needs_role = not self.outsider and (action in TEAM_ACTIONS or action is Action.CREATE_TEAM)
+        needs_role = not self.outsider and (action in TEAM_ACTIONS or action in ADMIN_ACTIONS)
         admin = needs_role and self.ask_if_admin()
         team_ids = (
             teams_of(session=session, user_id=self.user_id)

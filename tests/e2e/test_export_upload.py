@@ -109,7 +109,27 @@ def test_export_takes_no_name(bot: RunningBot) -> None:
     seed(bot)
     reply = run_command(bot, "export Health", channel="CPRICES")
     assert reply["text"].startswith("`/engage export` sends you your team's records")
+    assert "A workspace admin may add `personal`" in reply["text"]
     assert bot.slack.uploaded_files() == []
+
+
+def test_contact_details_go_only_to_an_admin_who_asks(bot: RunningBot) -> None:
+    seed(bot)
+    bot.slack.set_user("UADMIN", is_admin=True)  # not a member of Prices: admins need not be
+    refused = run_command(bot, "export personal", user="U0001", channel="CPRICES")
+    assert refused["text"].startswith(
+        ":no_entry: Only a workspace admin can export contact names and emails"
+    )
+    assert bot.slack.uploaded_files() == []
+    reply = run_command(bot, "export Personal", user="UADMIN", channel="CPRICES")
+    assert reply["text"].startswith(":inbox_tray: Sent you Prices's records")
+    (completed,) = bot.slack.calls("files.completeUploadExternal")
+    assert completed.args["initial_comment"].endswith(
+        "Contact names and emails are included: they are personal data, keep the files safe."
+    )
+    _engagements, feedback = bot.slack.uploaded_files()
+    (item,) = rows(feedback)
+    assert (item["contact_name"], item["contact_email"]) == ("Jane Doe", "jane@example.org")
 
 
 def test_when_slack_refuses_the_person_is_told(bot: RunningBot) -> None:
