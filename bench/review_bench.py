@@ -9,6 +9,10 @@ For each database (made by bench/generate.py), it times, in this process and ses
 for the median-sized team (a typical team), one near 5,000 engagements in the year (what a
 million over 200 teams would give each) and the largest. It prints the median and 95th
 percentile of warm runs (after one run to warm the cache, which is also shown).
+
+With --queries it also prints, for each team, the median time of each of the review's
+queries (each `storage.review` function `bot.review` calls, timed around the call), to
+show which one to work on next.
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, text
 from sqlmodel import col, select
 
+import bot.review
 from bot.config import load_settings
 from bot.review import review_for
 from bot.review_formats import FORMATS
@@ -31,12 +39,24 @@ from storage.models import Engagement, ProducerTeam
 
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 ZONE = ZoneInfo("Europe/London")
+QUERIES = (
+    "period_counts",
+    "feedback_counts",
+    "method_counts",
+    "segments_seen",
+    "organisation_counts",
+    "top_organisations",
+    "first_responses",
+    "outputs_overdue",
+    "changes_announced",
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database_urls", nargs="+")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--queries", action="store_true", help="time each query as well")
     args = parser.parse_args()
     print(
         "| database | team (engagements in the year) | baseline ms | review ms (p50 / p95) "
@@ -47,6 +67,8 @@ def main() -> None:
         database = Database(load_settings({"DATABASE_URL": url}).database_url)
         for label, team, size in _teams(database):
             _measure(database, f"{_name(url)} | {label} {team} ({size:,})", team, args.runs)
+            if args.queries:
+                _measure_queries(database, team, args.runs)
         database.dispose()
 
 
@@ -57,6 +79,37 @@ def _measure(database: Database, row: str, team: str, runs: int) -> None:
     print(
         f"| {row} | {baseline:.1f} | {p50:.0f} / {p95:.0f} | {first:.0f} | {p50 / baseline:.0f}x |"
     )
+
+
+def _measure_queries(database: Database, team: str, runs: int) -> None:
+    with _timed_queries() as timings:
+        _timings(runs, lambda: _review(database, team))
+    medians = {name: statistics.median(times) for name, times in timings.items()}
+    print("|  | " + ", ".join(f"{name} {ms:.0f}" for name, ms in medians.items()) + " |")
+
+
+@contextmanager
+def _timed_queries() -> Iterator[dict[str, list[float]]]:
+    """Each query function `bot.review` calls, timed (ms) on every call while inside."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    originals = {name: getattr(bot.review, name) for name in QUERIES}
+
+    def timed(name: str, query: Callable[..., Any]) -> Callable[..., Any]:
+        def call(**kwargs: Any) -> Any:
+            started = time.perf_counter()
+            result = query(**kwargs)
+            timings[name].append((time.perf_counter() - started) * 1000)
+            return result
+
+        return call
+
+    for name, query in originals.items():
+        setattr(bot.review, name, timed(name, query))
+    try:
+        yield timings
+    finally:
+        for name, query in originals.items():
+            setattr(bot.review, name, query)
 
 
 def _teams(database: Database) -> list[tuple[str, str, int]]:

@@ -10,6 +10,12 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from storage.organisation_contacts import keep_contacts_current
+
+# Every session keeps each team's first day with each organisation in step with its
+# engagements (storage/organisation_contacts.py), whichever path writes them.
+keep_contacts_current(Session)
+
 
 class Database:
     """Owns the engine; `transaction()` commits on success and rolls back on any error."""

@@ -209,6 +209,19 @@ class Engagement(SQLModel, table=True):
     partners: list[ProducerTeam] = Relationship(link_model=EngagementPartner)
 
 
+class TeamOrganisationContact(SQLModel, table=True):
+    """The first day a team engaged an organisation: a summary of `engagement` and
+    `engagement_organisation`, so a review counts new organisations without reading the
+    team's history. Never written directly: `storage/organisation_contacts.py` works the
+    rows out again from the engagements whenever a flush changes one."""
+
+    __tablename__ = "team_organisation_contact"
+    __table_args__ = (Index("ix_team_organisation_contact_first", "team_id", "first_on"),)
+    team_id: int = _link("producer_team.id")
+    organisation_id: int = _link("organisation.id")
+    first_on: date
+
+
 class Feedback(SQLModel, table=True):
     """A piece of feedback from a user of the statistics; its status starts as `new`."""
 

@@ -43,6 +43,7 @@ from storage.models import (
     Insight,
     Organisation,
     StatisticalOutput,
+    TeamOrganisationContact,
     UpcomingChange,
 )
 
@@ -125,25 +126,21 @@ def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) ->
 
 def organisation_counts(*, session: Session, scope: ReviewScope) -> tuple[int, int]:
     """How many organisations the team engaged in the period, and how many of those it had
-    never engaged before: from each organisation's first and last day with the team."""
-    days = (
-        select(
-            func.min(Engagement.occurred_on).label("first"),
-            func.max(Engagement.occurred_on).label("last"),
-        )
+    never engaged before. An organisation is new when the team's first day with it
+    (`TeamOrganisationContact`) is in the period, which also means it was engaged then:
+    so neither count reads the team's history before the period."""
+    engaged = (
+        select(func.count(func.distinct(EngagementOrganisation.organisation_id)))
         .select_from(EngagementOrganisation)
         .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
-        .where(Engagement.team_id == scope.team_id, col(Engagement.occurred_on) <= scope.period_to)
-        .group_by(EngagementOrganisation.organisation_id)
-        .subquery()
+        .where(*_engaged(scope.team_id, scope.period_from, scope.period_to))
     )
-    engaged, new = session.execute(
-        select(
-            func.count(case((days.c.last >= scope.period_from, 1))),
-            func.count(case((days.c.first >= scope.period_from, 1))),
-        )
-    ).one()
-    return engaged, new
+    new = select(func.count()).where(
+        TeamOrganisationContact.team_id == scope.team_id,
+        col(TeamOrganisationContact.first_on).between(scope.period_from, scope.period_to),
+    )
+    counts = session.execute(select(engaged.scalar_subquery(), new.scalar_subquery())).one()
+    return counts[0], counts[1]
 
 
 def _received(scope: ReviewScope) -> tuple[Any, ...]:
