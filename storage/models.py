@@ -227,7 +227,17 @@ class Feedback(SQLModel, table=True):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        Index("ix_feedback_team_received", "team_id", "received_on"),
+        # Covers a team's items in a period for reviews: their counts, voices and first
+        # responses read the index alone, not each item's row (as ix_engagement_team_occurred).
+        Index(
+            "ix_feedback_team_received",
+            "team_id",
+            "received_on",
+            "merged_into_id",
+            "status",
+            "organisation_id",
+            postgresql_include=["id"],
+        ),
         Index("ix_feedback_recorded_by_created", "recorded_by", "created_at"),
         NEVER_REUSE_IDS,
     )
@@ -286,7 +296,13 @@ class FeedbackDecision(SQLModel, table=True):
     """One change of a feedback item's status, with the public note that explains it."""
 
     __tablename__ = "feedback_decision"
-    __table_args__ = (Index("ix_feedback_decision_feedback", "feedback_id", "decided_at"),)
+    # With the statuses, whether an item's status changed (and when first) is read from
+    # the index alone.
+    __table_args__ = (
+        Index(
+            "ix_feedback_decision_feedback", "feedback_id", "decided_at", "from_status", "to_status"
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     feedback_id: int = Field(
         sa_column=Column(Integer, ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False)

@@ -105,20 +105,28 @@ def method_counts(*, session: Session, scope: ReviewScope) -> dict[str | None, i
 def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) -> list[SegmentSeen]:
     """Every segment of the taxonomy, in its order, with the team's engagements that
     reached it in the period, and from `window_from` to the period's end."""
-    engaged = (
-        select(EngagementSegment.segment_id, Engagement.occurred_on)
+    # Counted per segment first, so the taxonomy is joined to a row per segment rather
+    # than to every engagement's.
+    counts = (
+        select(
+            EngagementSegment.segment_id,
+            func.count(case((col(Engagement.occurred_on) >= scope.period_from, 1))).label(
+                "in_period"
+            ),
+            func.count(case((col(Engagement.occurred_on) >= window_from, 1))).label("in_window"),
+        )
         .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
         .where(*_engaged(scope.team_id, min(scope.period_from, window_from), scope.period_to))
+        .group_by(EngagementSegment.segment_id)
         .subquery()
     )
     rows = session.execute(
         select(
             AudienceSegment.name,
-            func.count(case((engaged.c.occurred_on >= scope.period_from, 1))),
-            func.count(case((engaged.c.occurred_on >= window_from, 1))),
+            func.coalesce(counts.c.in_period, 0),
+            func.coalesce(counts.c.in_window, 0),
         )
-        .outerjoin(engaged, engaged.c.segment_id == AudienceSegment.id)
-        .group_by(AudienceSegment.id, AudienceSegment.name, AudienceSegment.position)
+        .outerjoin(counts, counts.c.segment_id == AudienceSegment.id)
         .order_by(col(AudienceSegment.position), col(AudienceSegment.name))
     ).all()
     return [SegmentSeen(*row) for row in rows]
@@ -190,18 +198,21 @@ def first_responses(*, session: Session, scope: ReviewScope) -> list[tuple[date,
     first changed before the period's end."""
     decision = aliased(FeedbackDecision)
     # A subquery per item, so each item's history is read through its index
-    # (feedback_id, decided_at) rather than the whole table hashed.
+    # (feedback_id, decided_at) rather than the whole table hashed. The items with none
+    # before the end are dropped here rather than in SQL, where both databases would
+    # run the subquery a second time to filter on it.
     first = (
         select(func.min(decision.decided_at))
         .where(decision.feedback_id == Feedback.id, _status_change(decision))
         .correlate(Feedback)
         .scalar_subquery()
     )
-    items = select(Feedback.received_on, first.label("first")).where(*_received(scope)).subquery()
-    rows = session.execute(
-        select(items.c.received_on, items.c.first).where(items.c.first < scope.end)
-    ).all()
-    return [(received_on, moment) for received_on, moment in rows]
+    rows = session.execute(select(Feedback.received_on, first).where(*_received(scope))).all()
+    return [
+        (received_on, moment)
+        for received_on, moment in rows
+        if moment is not None and moment < scope.end
+    ]
 
 
 def top_organisations(*, session: Session, scope: ReviewScope, limit: int) -> list[tuple[str, int]]:

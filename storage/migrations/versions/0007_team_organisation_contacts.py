@@ -1,6 +1,7 @@
 """Each team's first day with each organisation (team_organisation_contact), filled from
 the engagements already recorded, so a review counts new organisations without reading
-the team's whole history.
+the team's whole history; and the indexes a review reads feedback and its decisions by
+cover what it asks of them, so it reads no item's row.
 
 Revision ID: 0007
 Revises: 0006
@@ -8,6 +9,7 @@ Create Date: 2026-11-26
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -40,9 +42,30 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_team_organisation_contact_first", ["team_id", "first_on"], unique=False
         )
+    _replace_index(
+        "feedback",
+        "ix_feedback_team_received",
+        ["team_id", "received_on", "merged_into_id", "status", "organisation_id"],
+        postgresql_include=["id"],
+    )
+    _replace_index(
+        "feedback_decision",
+        "ix_feedback_decision_feedback",
+        ["feedback_id", "decided_at", "from_status", "to_status"],
+    )
 
 
 def downgrade() -> None:
+    _replace_index(
+        "feedback_decision", "ix_feedback_decision_feedback", ["feedback_id", "decided_at"]
+    )
+    _replace_index("feedback", "ix_feedback_team_received", ["team_id", "received_on"])
     with op.batch_alter_table("team_organisation_contact", schema=None) as batch_op:
         batch_op.drop_index("ix_team_organisation_contact_first")
     op.drop_table("team_organisation_contact")
+
+
+def _replace_index(table: str, name: str, columns: list[str], **options: Any) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_index(name)
+        batch_op.create_index(name, columns, unique=False, **options)
