@@ -3,13 +3,18 @@ aggregates over the team's own rows.
 
 Each starts from an index that begins with the team (engagement(team_id, occurred_on),
 feedback(team_id, received_on), insight(team_id, created_at), engagement_partner(team_id,
-...)) and reaches the link tables and decisions by their keys, so its cost follows the
-team's rows in the period, not the size of the database. Two read further back: the
-organisations' first engagement with the team (its whole history up to the period's end),
-and the last engagement of an output with none in the longest target's window (that
-output's history). Days (`occurred_on`, `received_on`, `effective_on`) are compared as
-dates; moments (`decided_at`, `created_at`) against the UTC moments at which the team's
-local days begin and end (`ReviewScope`).
+...), team_organisation_contact(team_id, first_on)) and reaches the link tables and
+decisions by their keys, so its cost follows the team's rows in the period, not the size
+of the database. The engagement, feedback and decision indexes also hold the columns the
+queries ask of those rows, so the rows themselves are not read. New organisations come
+from the summary `TeamOrganisationContact` (each team's first day with each organisation,
+kept by `storage/organisation_contacts.py`) rather than the team's whole history. Only one
+query reads further back: the last engagement of an output with none in the longest
+target's window (that output's history).
+
+Days (`occurred_on`, `received_on`, `effective_on`) are compared as dates; moments
+(`decided_at`, `created_at`) against the UTC moments at which the team's local days begin
+and end (`ReviewScope`).
 
 Two queries return a row per item rather than a total: the first status change of each
 item that had one by the period's end, and the changes announced. Their medians and
@@ -198,21 +203,18 @@ def first_responses(*, session: Session, scope: ReviewScope) -> list[tuple[date,
     first changed before the period's end."""
     decision = aliased(FeedbackDecision)
     # A subquery per item, so each item's history is read through its index
-    # (feedback_id, decided_at) rather than the whole table hashed. The items with none
-    # before the end are dropped here rather than in SQL, where both databases would
-    # run the subquery a second time to filter on it.
+    # (feedback_id, decided_at) rather than the whole table hashed.
     first = (
         select(func.min(decision.decided_at))
         .where(decision.feedback_id == Feedback.id, _status_change(decision))
         .correlate(Feedback)
         .scalar_subquery()
     )
-    rows = session.execute(select(Feedback.received_on, first).where(*_received(scope))).all()
-    return [
-        (received_on, moment)
-        for received_on, moment in rows
-        if moment is not None and moment < scope.end
-    ]
+    items = select(Feedback.received_on, first.label("first")).where(*_received(scope)).subquery()
+    rows = session.execute(
+        select(items.c.received_on, items.c.first).where(items.c.first < scope.end)
+    ).all()
+    return [(received_on, moment) for received_on, moment in rows]
 
 
 def top_organisations(*, session: Session, scope: ReviewScope, limit: int) -> list[tuple[str, int]]:
