@@ -52,34 +52,34 @@ def rebuild_contacts(*, connection: Connection) -> None:
 
 
 def _note_pairs_before(session: Session, _context: Any, _instances: Any) -> None:
-    engagements = [item for item in session.new if isinstance(item, Engagement)]
-    engagements += [
+    # Left over only if the last flush failed: its transaction was rolled back.
+    session.info.pop(_PENDING, None)
+    new = [item for item in session.new if isinstance(item, Engagement)]
+    changed = [
         item
-        for item in session.dirty
-        if isinstance(item, Engagement) and _contacts_may_change(item)
+        for item in (*session.dirty, *session.deleted)
+        if isinstance(item, Engagement) and (item in session.deleted or _contacts_may_change(item))
     ]
-    engagements += [item for item in session.deleted if isinstance(item, Engagement)]
     # Link rows written as objects of their own rather than through `organisations`.
     links = [
         item
         for item in (*session.new, *session.dirty, *session.deleted)
         if isinstance(item, EngagementOrganisation)
     ]
-    if not engagements and not links:
+    if not new and not changed and not links:
         return
-    known_ids = {item.id for item in engagements if item.id is not None}
-    known_ids |= {link.engagement_id for link in links if link.engagement_id is not None}
-    session.info[_PENDING] = (engagements, links, _pairs_of(session, known_ids))
+    ids = {item.id for item in (*new, *changed) if item.id is not None}
+    ids |= {link.engagement_id for link in links}
+    session.info[_PENDING] = (new, ids, _pairs_of(session, ids))
 
 
 def _refresh_pairs_after(session: Session, _context: Any) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending is None:
         return
-    engagements, links, pairs = pending
+    new, ids, pairs = pending
     # New engagements have their ids now; deleted ones have no pairs left to find.
-    ids = {item.id for item in engagements} | {link.engagement_id for link in links}
-    pairs |= _pairs_of(session, {engagement_id for engagement_id in ids if engagement_id})
+    pairs |= _pairs_of(session, ids | {item.id for item in new})
     _refresh(session.connection(), pairs)
 
 

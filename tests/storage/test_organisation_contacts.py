@@ -20,8 +20,9 @@ from bot.transfer import import_records
 from handlers.engagement import ENGAGEMENT
 from handlers.entries import EntryFlows
 from storage.database import Database
-from storage.models import Engagement, ProducerTeam
+from storage.models import Engagement, EngagementOrganisation, ProducerTeam
 from storage.organisation_contacts import rebuild_contacts
+from storage.reference import organisations_named
 from storage.review import ReviewScope, organisation_counts
 from storage.types import utc_now
 
@@ -176,6 +177,20 @@ def test_any_sequence_of_saves_edits_and_undos(database: Database) -> None:
             if edited is None:
                 engagements.append(saved)
         assert_in_step(database)
+
+
+def test_link_rows_written_on_their_own(database: Database) -> None:
+    (prices,) = make_teams(database, "Prices")
+    with database.transaction() as session:
+        engagement_id = save(session, prices, date(2026, 2, 1), ["ONS"])
+        save(session, prices, date(2026, 5, 1), ["DWP"])
+        dwp = organisations_named(session=session, names=["DWP"])[0]
+        session.add(EngagementOrganisation(engagement_id=engagement_id, organisation_id=dwp.id))
+    assert_in_step(database)  # DWP first engaged in February now
+    with database.transaction() as session:
+        link = session.get(EngagementOrganisation, (engagement_id, dwp.id))
+        session.delete(link)
+    assert_in_step(database)
 
 
 def test_rebuilding_after_a_bulk_load_gives_the_same_rows(database: Database) -> None:
