@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from bot.config import load_settings
 from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, METHODS, PROFILES
 from storage.migrate import upgrade
+from storage.organisation_contacts import rebuild_contacts
 
 FIRST_DAY = date(2024, 1, 1)
 DAYS = 3 * 366  # three years of records, up to the end of 2026
@@ -83,6 +84,8 @@ def generate(
         team_of = rng.choices(range(1, teams + 1), weights, k=feedback)
         _feedback(write, rng, team_of, outputs, segments, organisations, now)
         _changes(write, rng, teams, outputs, now)
+        # Rows loaded past the ORM: the summary of first contacts is worked out once here.
+        rebuild_contacts(connection=connection)
     # The planner's statistics, and on PostgreSQL the visibility map that lets index-only
     # scans skip the table: a live database has both from autovacuum.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

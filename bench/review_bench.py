@@ -1,6 +1,6 @@
 """How fast `engagebot review --format json` answers for one team and one year.
 
-    python bench/review_bench.py DATABASE_URL [DATABASE_URL ...] [--runs 15]
+    python bench/review_bench.py DATABASE_URL [DATABASE_URL ...] [--runs 15] [--queries]
 
 For each database (made by bench/generate.py), it times, in this process and session:
 - the baseline: one indexed COUNT of the team's engagements in the year, the cheapest
@@ -8,7 +8,14 @@ For each database (made by bench/generate.py), it times, in this process and ses
 - the review: `review_for` + the JSON rendering, exactly what the CLI does after start-up;
 for the median-sized team (a typical team), one near 5,000 engagements in the year (what a
 million over 200 teams would give each) and the largest. It prints the median and 95th
-percentile of warm runs (after one run to warm the cache, which is also shown).
+percentile of warm runs (after one run to warm the cache, which is also shown), and the
+median CPU time of a review: this process's and, on a PostgreSQL server on this machine,
+its server process's. CPU time hardly grows while other work holds the CPUs, so it
+compares runs on a busy, shared machine, where the wall clock does not.
+
+With --queries it also prints, for each team, the median CPU time of each of the review's
+queries (each `storage.review` function `bot.review` calls, timed around the call), to
+show which one to work on next.
 """
 
 from __future__ import annotations
@@ -16,13 +23,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, text
 from sqlmodel import col, select
 
+import bot.review
 from bot.config import load_settings
 from bot.review import review_for
 from bot.review_formats import FORMATS
@@ -31,32 +43,103 @@ from storage.models import Engagement, ProducerTeam
 
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 ZONE = ZoneInfo("Europe/London")
+Clock = Callable[[], float]  # seconds
+QUERIES = (
+    "period_counts",
+    "feedback_counts",
+    "method_counts",
+    "segments_seen",
+    "organisation_counts",
+    "top_organisations",
+    "first_responses",
+    "outputs_overdue",
+    "changes_announced",
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database_urls", nargs="+")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--queries", action="store_true", help="time each query as well")
     args = parser.parse_args()
     print(
         "| database | team (engagements in the year) | baseline ms | review ms (p50 / p95) "
-        "| first run ms | review / baseline |"
+        "| first run ms | review / baseline | review CPU ms (p50) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for url in args.database_urls:
         database = Database(load_settings({"DATABASE_URL": url}).database_url)
+        cpu = _cpu_clock(database)
         for label, team, size in _teams(database):
-            _measure(database, f"{_name(url)} | {label} {team} ({size:,})", team, args.runs)
+            row = f"{_name(url)} | {label} {team} ({size:,})"
+            _measure(database, row, team, args.runs, cpu)
+            if args.queries:
+                _measure_queries(database, team, args.runs, cpu)
         database.dispose()
 
 
-def _measure(database: Database, row: str, team: str, runs: int) -> None:
+def _measure(database: Database, row: str, team: str, runs: int, cpu: Clock) -> None:
     baseline = statistics.median(_timings(runs, lambda: _count(database, team)))
     first, *warm = _timings(runs + 1, lambda: _review(database, team))
     p50, p95 = statistics.median(warm), _percentile(warm, 95)
+    cpu_p50 = statistics.median(_timings(runs, lambda: _review(database, team), cpu))
     print(
-        f"| {row} | {baseline:.1f} | {p50:.0f} / {p95:.0f} | {first:.0f} | {p50 / baseline:.0f}x |"
+        f"| {row} | {baseline:.1f} | {p50:.0f} / {p95:.0f} | {first:.0f} "
+        f"| {p50 / baseline:.0f}x | {cpu_p50:.0f} |"
     )
+
+
+def _measure_queries(database: Database, team: str, runs: int, cpu: Clock) -> None:
+    with _timed_queries(cpu) as timings:
+        _timings(runs, lambda: _review(database, team))
+    medians = {name: statistics.median(times) for name, times in timings.items()}
+    print("|  | CPU ms: " + ", ".join(f"{name} {ms:.0f}" for name, ms in medians.items()) + " |")
+
+
+def _cpu_clock(database: Database) -> Clock:
+    """Seconds of CPU used by this process and, on a PostgreSQL server on this machine, by
+    the server process serving this benchmark's (one, pooled) connection. Unlike the wall
+    clock it hardly moves while other work waits for the CPU, so it compares runs made on
+    a busy machine."""
+    if database.engine.dialect.name != "postgresql":
+        return time.process_time
+    with database.transaction() as session:
+        server_pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    schedstat = Path(f"/proc/{server_pid}/schedstat")
+    if not schedstat.exists():
+        return lambda: float("nan")  # a server elsewhere: its CPU cannot be read
+
+    def clock() -> float:
+        # The first field of schedstat: nanoseconds the process has run on a CPU.
+        return time.process_time() + int(schedstat.read_text().split()[0]) / 1e9
+
+    return clock
+
+
+@contextmanager
+def _timed_queries(clock: Clock) -> Iterator[dict[str, list[float]]]:
+    """Each query function `bot.review` calls, timed (ms by `clock`) on every call while
+    inside."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    originals = {name: getattr(bot.review, name) for name in QUERIES}
+
+    def timed(name: str, query: Callable[..., Any]) -> Callable[..., Any]:
+        def call(**kwargs: Any) -> Any:
+            started = clock()
+            result = query(**kwargs)
+            timings[name].append((clock() - started) * 1000)
+            return result
+
+        return call
+
+    for name, query in originals.items():
+        setattr(bot.review, name, timed(name, query))
+    try:
+        yield timings
+    finally:
+        for name, query in originals.items():
+            setattr(bot.review, name, query)
 
 
 def _teams(database: Database) -> list[tuple[str, str, int]]:
@@ -98,12 +181,12 @@ def _review(database: Database, team_name: str) -> None:
     FORMATS["json"](review)
 
 
-def _timings(runs: int, work: Callable[[], None]) -> list[float]:
+def _timings(runs: int, work: Callable[[], None], clock: Clock = time.perf_counter) -> list[float]:
     timings = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started = clock()
         work()
-        timings.append((time.perf_counter() - started) * 1000)
+        timings.append((clock() - started) * 1000)
     return timings
 
 

@@ -13,6 +13,11 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
 from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
+from storage.organisation_contacts import keep_contacts_current
+
+# Every session keeps each team's first day with each organisation in step with its
+# engagements (storage/organisation_contacts.py), whichever path writes them.
+keep_contacts_current(Session)
 
 
 class Database:

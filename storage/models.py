@@ -229,6 +229,19 @@ class Engagement(SQLModel, table=True):
     partners: list[ProducerTeam] = Relationship(link_model=EngagementPartner)
 
 
+class TeamOrganisationContact(SQLModel, table=True):
+    """The first day a team engaged an organisation: a summary of `engagement` and
+    `engagement_organisation`, so a review counts new organisations without reading the
+    team's history. Never written directly: `storage/organisation_contacts.py` works the
+    rows out again from the engagements whenever a flush changes one."""
+
+    __tablename__ = "team_organisation_contact"
+    __table_args__ = (Index("ix_team_organisation_contact_first", "team_id", "first_on"),)
+    team_id: int = _link("producer_team.id")
+    organisation_id: int = _link("organisation.id")
+    first_on: date
+
+
 # An item holds personal data while it has a contact name or email, or the agreement to be
 # contacted; as SQL as each database writes it, for the partial index below.
 PERSONAL_SQL = {
@@ -242,7 +255,17 @@ class Feedback(SQLModel, table=True):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        Index("ix_feedback_team_received", "team_id", "received_on"),
+        # Covers a team's items in a period for reviews: their counts, voices and first
+        # responses read the index alone, not each item's row (as ix_engagement_team_occurred).
+        Index(
+            "ix_feedback_team_received",
+            "team_id",
+            "received_on",
+            "merged_into_id",
+            "status",
+            "organisation_id",
+            postgresql_include=["id"],
+        ),
         Index("ix_feedback_recorded_by_created", "recorded_by", "created_at"),
         # Only the items still holding personal data, which retention looks at every tick
         # (`storage/personal_data.py` spells the same condition, so the planners use it).
@@ -312,7 +335,13 @@ class FeedbackDecision(SQLModel, table=True):
     """One change of a feedback item's status, with the public note that explains it."""
 
     __tablename__ = "feedback_decision"
-    __table_args__ = (Index("ix_feedback_decision_feedback", "feedback_id", "decided_at"),)
+    # With the statuses, whether an item's status changed (and when first) is read from
+    # the index alone.
+    __table_args__ = (
+        Index(
+            "ix_feedback_decision_feedback", "feedback_id", "decided_at", "from_status", "to_status"
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     feedback_id: int = Field(
         sa_column=Column(Integer, ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False)

@@ -3,13 +3,18 @@ aggregates over the team's own rows.
 
 Each starts from an index that begins with the team (engagement(team_id, occurred_on),
 feedback(team_id, received_on), insight(team_id, created_at), engagement_partner(team_id,
-...)) and reaches the link tables and decisions by their keys, so its cost follows the
-team's rows in the period, not the size of the database. Two read further back: the
-organisations' first engagement with the team (its whole history up to the period's end),
-and the last engagement of an output with none in the longest target's window (that
-output's history). Days (`occurred_on`, `received_on`, `effective_on`) are compared as
-dates; moments (`decided_at`, `created_at`) against the UTC moments at which the team's
-local days begin and end (`ReviewScope`).
+...), team_organisation_contact(team_id, first_on)) and reaches the link tables and
+decisions by their keys, so its cost follows the team's rows in the period, not the size
+of the database. The engagement, feedback and decision indexes also hold the columns the
+queries ask of those rows, so the rows themselves are not read. New organisations come
+from the summary `TeamOrganisationContact` (each team's first day with each organisation,
+kept by `storage/organisation_contacts.py`) rather than the team's whole history. Only one
+query reads further back: the last engagement of an output with none in the longest
+target's window (that output's history).
+
+Days (`occurred_on`, `received_on`, `effective_on`) are compared as dates; moments
+(`decided_at`, `created_at`) against the UTC moments at which the team's local days begin
+and end (`ReviewScope`).
 
 Two queries return a row per item rather than a total: the first status change of each
 item that had one by the period's end, and the changes announced. Their medians and
@@ -43,6 +48,7 @@ from storage.models import (
     Insight,
     Organisation,
     StatisticalOutput,
+    TeamOrganisationContact,
     UpcomingChange,
 )
 
@@ -104,20 +110,28 @@ def method_counts(*, session: Session, scope: ReviewScope) -> dict[str | None, i
 def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) -> list[SegmentSeen]:
     """Every segment of the taxonomy, in its order, with the team's engagements that
     reached it in the period, and from `window_from` to the period's end."""
-    engaged = (
-        select(EngagementSegment.segment_id, Engagement.occurred_on)
+    # Counted per segment first, so the taxonomy is joined to a row per segment rather
+    # than to every engagement's.
+    counts = (
+        select(
+            EngagementSegment.segment_id,
+            func.count(case((col(Engagement.occurred_on) >= scope.period_from, 1))).label(
+                "in_period"
+            ),
+            func.count(case((col(Engagement.occurred_on) >= window_from, 1))).label("in_window"),
+        )
         .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
         .where(*_engaged(scope.team_id, min(scope.period_from, window_from), scope.period_to))
+        .group_by(EngagementSegment.segment_id)
         .subquery()
     )
     rows = session.execute(
         select(
             AudienceSegment.name,
-            func.count(case((engaged.c.occurred_on >= scope.period_from, 1))),
-            func.count(case((engaged.c.occurred_on >= window_from, 1))),
+            func.coalesce(counts.c.in_period, 0),
+            func.coalesce(counts.c.in_window, 0),
         )
-        .outerjoin(engaged, engaged.c.segment_id == AudienceSegment.id)
-        .group_by(AudienceSegment.id, AudienceSegment.name, AudienceSegment.position)
+        .outerjoin(counts, counts.c.segment_id == AudienceSegment.id)
         .order_by(col(AudienceSegment.position), col(AudienceSegment.name))
     ).all()
     return [SegmentSeen(*row) for row in rows]
@@ -125,25 +139,21 @@ def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) ->
 
 def organisation_counts(*, session: Session, scope: ReviewScope) -> tuple[int, int]:
     """How many organisations the team engaged in the period, and how many of those it had
-    never engaged before: from each organisation's first and last day with the team."""
-    days = (
-        select(
-            func.min(Engagement.occurred_on).label("first"),
-            func.max(Engagement.occurred_on).label("last"),
-        )
+    never engaged before. An organisation is new when the team's first day with it
+    (`TeamOrganisationContact`) is in the period, which also means it was engaged then:
+    so neither count reads the team's history before the period."""
+    engaged = (
+        select(func.count(func.distinct(EngagementOrganisation.organisation_id)))
         .select_from(EngagementOrganisation)
         .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
-        .where(Engagement.team_id == scope.team_id, col(Engagement.occurred_on) <= scope.period_to)
-        .group_by(EngagementOrganisation.organisation_id)
-        .subquery()
+        .where(*_engaged(scope.team_id, scope.period_from, scope.period_to))
     )
-    engaged, new = session.execute(
-        select(
-            func.count(case((days.c.last >= scope.period_from, 1))),
-            func.count(case((days.c.first >= scope.period_from, 1))),
-        )
-    ).one()
-    return engaged, new
+    new = select(func.count()).where(
+        TeamOrganisationContact.team_id == scope.team_id,
+        col(TeamOrganisationContact.first_on).between(scope.period_from, scope.period_to),
+    )
+    counts = session.execute(select(engaged.scalar_subquery(), new.scalar_subquery())).one()
+    return counts[0], counts[1]
 
 
 def _received(scope: ReviewScope) -> tuple[Any, ...]:

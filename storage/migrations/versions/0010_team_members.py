@@ -4,8 +4,8 @@ Each existing team's creator (`producer_team.created_by`) becomes its first memb
 whoever creates a team now does; a team with no recorded creator starts with none, for a
 workspace admin to fill in with `/engage team`.
 
-Revision ID: 0008
-Revises: 0011
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-26
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0008"
-down_revision: str | None = "0011"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
