@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from slack_bolt import Ack
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.text import storable
 from bot.validation import Invalid
 
 _T = TypeVar("_T")
@@ -25,8 +26,8 @@ class FormValues:
         return self._values.get(field, {}).get(field, {})
 
     def text(self, field: str) -> str | None:
-        value = self._element(field).get("value")
-        return value if value and value.strip() else None
+        value = storable(self._element(field).get("value") or "")
+        return value if value.strip() else None
 
     def day(self, field: str) -> date | None:
         value = self._element(field).get("selected_date")

@@ -263,6 +263,19 @@ def test_round_trip_keeps_every_field(fresh_database: Callable[[], Database]) ->
     assert csv_rows(export(target, "engagements"))[-1]["id"] == "3"
 
 
+def test_a_lone_carriage_return_in_a_cell_exports_readably(
+    fresh_database: Callable[[], Database],
+) -> None:
+    source, target = fresh_database(), fresh_database()
+    add_teams(source)
+    add_teams(target)
+    content = 'occurred_on,team,summary\n2026-03-01,Health,"Old Mac line\rnext"\n'
+    assert load(source, "engagements", content) == 1
+    written = export(source, "engagements")
+    assert [row["summary"] for row in csv_rows(written)] == ["Old Mac line\rnext"]
+    assert load(target, "engagements", written) == 1
+
+
 def test_minimal_spreadsheet_is_imported(transfer_db: Database) -> None:
     add_teams(transfer_db)
     content = (
