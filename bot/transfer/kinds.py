@@ -28,6 +28,7 @@ MERGED_INTO = "merged_into"
 USER_ID_MAX = 32  # the stored length of a Slack user id
 EMAIL_MAX = 254
 PERMALINK_MAX = 500
+RECORD_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's largest
 
 # A stored value before formatting: str, int, bool, date, datetime, list, dict or None.
 Cell = Any
@@ -125,8 +126,8 @@ def _whole_number(text: str) -> int:
 
 def _record_id(text: str) -> int:
     number = _whole_number(text)
-    if number < 1:
-        raise CellProblem(f"'{text}' is not a record number (1 or more)")
+    if not 1 <= number <= RECORD_ID_MAX:
+        raise CellProblem(f"'{text}' is not a record number (1 to {RECORD_ID_MAX:,})")
     return number
 
 

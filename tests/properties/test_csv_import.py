@@ -62,45 +62,42 @@ def _blank_or(values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 DAYS = st.dates(date(2000, 1, 1), TODAY).map(date.isoformat)
 # Good rows, written as the export writes them (so exporting them back gives the same cells).
-ENGAGEMENT_ROW = st.fixed_dictionaries(
-    {
-        "occurred_on": DAYS,
-        "team": st.just("Labour Market"),
-        "outputs": _some(OUTPUTS),
-        "method": _blank_or(st.sampled_from(sorted(METHODS))),
-        "segments": st.lists(st.sampled_from(SEGMENTS), unique=True, max_size=2).map(
-            lambda names: "; ".join(sorted(names, key=SEGMENTS.index))
-        ),
-        "expertise": _blank_or(st.sampled_from(sorted(EXPERTISE))),
-        "organisations": _some(ORGANISATIONS),
-        "partners": st.sampled_from(["", "Health"]),
-        "participants": _blank_or(st.integers(0, 1_000_000).map(str)),
-        "summary": REQUIRED_TEXT,
-        "what_we_heard": CELL_TEXT,
-        "uses": CELL_TEXT,
-        "follow_up_actions": CELL_TEXT,
-        "logged_by": st.sampled_from(["", "U0001", "U0LEAD"]),
-        "created_at": MOMENTS,  # blank would be the moment of import
-    }
-)
-FEEDBACK_ROW = st.fixed_dictionaries(
-    {
-        "received_on": DAYS,
-        "team": st.just("Labour Market"),
-        "output": _blank_or(st.sampled_from(OUTPUTS)),
-        "organisation": _blank_or(st.sampled_from(ORGANISATIONS)),
-        "segment": _blank_or(st.sampled_from(SEGMENTS)),
-        "channel": _blank_or(st.sampled_from(sorted(FEEDBACK_CHANNELS))),
-        "text": REQUIRED_TEXT,
-        "themes": _some(THEMES),
-        "status": st.sampled_from(sorted(FEEDBACK_STATUSES)),
-        "contact_agreed": st.sampled_from(["true", "false"]),
-        "source_permalink": _blank_or(st.just("https://example.slack.com/archives/C1/p1")),
-        "recorded_by": st.sampled_from(["", "U0001"]),
-        "created_at": MOMENTS,  # blank would be the moment of import
-    }
-)
-ROWS = {"engagements": ENGAGEMENT_ROW, "feedback": FEEDBACK_ROW}
+ENGAGEMENT_CELLS = {
+    "occurred_on": DAYS,
+    "team": st.just("Labour Market"),
+    "outputs": _some(OUTPUTS),
+    "method": _blank_or(st.sampled_from(sorted(METHODS))),
+    "segments": st.lists(st.sampled_from(SEGMENTS), unique=True, max_size=2).map(
+        lambda names: "; ".join(sorted(names, key=SEGMENTS.index))
+    ),
+    "expertise": _blank_or(st.sampled_from(sorted(EXPERTISE))),
+    "organisations": _some(ORGANISATIONS),
+    "partners": st.sampled_from(["", "Health"]),
+    "participants": _blank_or(st.integers(0, 1_000_000).map(str)),
+    "summary": REQUIRED_TEXT,
+    "what_we_heard": CELL_TEXT,
+    "uses": CELL_TEXT,
+    "follow_up_actions": CELL_TEXT,
+    "logged_by": st.sampled_from(["", "U0001", "U0LEAD"]),
+    "created_at": MOMENTS,  # blank would be the moment of import
+}
+FEEDBACK_CELLS = {
+    "received_on": DAYS,
+    "team": st.just("Labour Market"),
+    "output": _blank_or(st.sampled_from(OUTPUTS)),
+    "organisation": _blank_or(st.sampled_from(ORGANISATIONS)),
+    "segment": _blank_or(st.sampled_from(SEGMENTS)),
+    "channel": _blank_or(st.sampled_from(sorted(FEEDBACK_CHANNELS))),
+    "text": REQUIRED_TEXT,
+    "themes": _some(THEMES),
+    "status": st.sampled_from(sorted(FEEDBACK_STATUSES)),
+    "contact_agreed": st.sampled_from(["true", "false"]),
+    "source_permalink": _blank_or(st.just("https://example.slack.com/archives/C1/p1")),
+    "recorded_by": st.sampled_from(["", "U0001"]),
+    "created_at": MOMENTS,  # blank would be the moment of import
+}
+CELLS = {"engagements": ENGAGEMENT_CELLS, "feedback": FEEDBACK_CELLS}
+ROWS = {kind: st.fixed_dictionaries(cells) for kind, cells in CELLS.items()}
 FUTURE = (TODAY + timedelta(days=1)).isoformat()
 # Cells each column refuses, in a row otherwise good.
 _COMMON = {
@@ -213,7 +210,7 @@ def broken_file(draw: Callable[..., Any], kind: str) -> tuple[str, dict[int, set
         for column in columns:
             rows[index][column] = draw(st.sampled_from(BROKEN[kind][column]))
         expected[index + 2] = set(columns)  # row 1 is the header
-    names = [*ROWS[kind].mapping, *sorted(set(BROKEN[kind]) - set(ROWS[kind].mapping))]  # type: ignore[attr-defined]
+    names = [*CELLS[kind], *sorted(set(BROKEN[kind]) - set(CELLS[kind]))]
     return written([{**dict.fromkeys(names, ""), **row} for row in rows], names), expected
 
 

@@ -399,6 +399,22 @@ def test_feedback_cells_are_checked(transfer_db: Database) -> None:
     assert count(transfer_db, Feedback) == 0
 
 
+def test_ids_too_large_for_the_database_are_refused_by_row(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "id,received_on,team,text,merged_into\n"
+        "2147483648,2026-03-01,Health,A,\n"
+        ",2026-03-01,Health,B,99999999999999999999\n"
+    )
+    assert rejected(transfer_db, "feedback", content) == [
+        RowProblem(2, "id: '2147483648' is not a record number (1 to 2,147,483,647)"),
+        RowProblem(
+            3, "merged_into: '99999999999999999999' is not a record number (1 to 2,147,483,647)"
+        ),
+    ]
+    assert count(transfer_db, Feedback) == 0
+
+
 def test_unknown_and_missing_columns_are_refused_on_row_1(transfer_db: Database) -> None:
     add_teams(transfer_db)
     problems = rejected(transfer_db, "engagements", "occurred_on,team,Notes,colour\n")
