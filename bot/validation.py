@@ -7,6 +7,7 @@ from datetime import date
 from bot.text import LIST_SEPARATOR, too_long
 
 FieldErrors = dict[str, str]
+RECORD_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's largest
 
 
 class Invalid(Exception):

@@ -11,7 +11,7 @@ from slack_bolt import Ack
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.text import storable
-from bot.validation import Invalid
+from bot.validation import RECORD_ID_MAX, Invalid
 
 _T = TypeVar("_T")
 
@@ -54,12 +54,21 @@ class FormValues:
 
     def id_choice(self, field: str) -> int | None:
         value = self.choice(field)
-        return _parsed(field, value, int, "Choose from the list.") if value else None
+        return _parsed(field, value, _record_id, "Choose from the list.") if value else None
 
     def id_choices(self, field: str) -> list[int]:
         return [
-            _parsed(field, value, int, "Choose from the list.") for value in self.choices(field)
+            _parsed(field, value, _record_id, "Choose from the list.")
+            for value in self.choices(field)
         ]
+
+
+def _record_id(value: str) -> int:
+    """An option's record id; a value no list offers (too large to be one) is refused."""
+    number = int(value)
+    if not 1 <= number <= RECORD_ID_MAX:
+        raise ValueError(value)
+    return number
 
 
 def _parsed(field: str, value: str, parse: Callable[[str], _T], message: str) -> _T:

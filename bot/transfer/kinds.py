@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot.engagements import EngagementDraft, engagement_problems, save_engagement
 from bot.feedback import FeedbackDraft, feedback_problems, save_feedback
 from bot.text import LIST_SEPARATOR, split_list, too_long
-from bot.validation import FieldErrors
+from bot.validation import RECORD_ID_MAX, FieldErrors
 from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS, value_for
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
@@ -28,7 +28,6 @@ MERGED_INTO = "merged_into"
 USER_ID_MAX = 32  # the stored length of a Slack user id
 EMAIL_MAX = 254
 PERMALINK_MAX = 500
-RECORD_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's largest
 
 # A stored value before formatting: str, int, bool, date, datetime, list, dict or None.
 Cell = Any
