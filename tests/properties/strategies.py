@@ -80,3 +80,11 @@ OVERLONG = st.builds(
     lambda unit, times: unit * times, st.sampled_from(["a", "é ", "😀"]), st.integers(3001, 5000)
 )
 ANY_TEXT = st.one_of(TYPED, OVERLONG)
+
+NUMBERS_TYPED = st.one_of(
+    st.integers(-3, 40).map(str), st.sampled_from(["99999999999999999999", "2147483648", "١٢"])
+)
+# `/engage feedback merge 12 into 9`, with any numbers.
+MERGES = st.builds(
+    "merge {}{} into {}".format, st.sampled_from(["", "#"]), NUMBERS_TYPED, NUMBERS_TYPED
+)

@@ -14,11 +14,13 @@ from sqlmodel import func, select
 
 from bot.console.payloads import slash_command
 from bot.text import storable, unescape_mrkdwn
+from handlers.decisions import MERGE_COMMAND
 from handlers.errors import FAILED
 from storage.models import Engagement, Feedback, Insight
-from tests.e2e.helpers import make_team, reply_text
+from tests.conftest import RunningBot, test_settings
+from tests.e2e.helpers import make_team, reply_text, run_command
 from tests.properties.conftest import APP_EXAMPLES, InProcessBot
-from tests.properties.strategies import ANY_TEXT, ENTITIES, TYPED
+from tests.properties.strategies import ANY_TEXT, ENTITIES, MERGES, TYPED
 
 SUBCOMMANDS = [
     "help",
@@ -97,7 +99,7 @@ def mrkdwn(sent: Any, *, top: bool) -> Iterator[str]:
 @settings(max_examples=APP_EXAMPLES)
 @given(
     subcommand=st.sampled_from(SUBCOMMANDS),
-    args=ANY_TEXT,
+    args=st.one_of(ANY_TEXT, MERGES),
     channel=CHANNELS,
     user=st.sampled_from(["U0001", "U0002"]),
 )
@@ -117,7 +119,7 @@ def test_every_subcommand_answers_whatever_follows_it(
             record = session.exec(select(model).order_by(model.id.desc())).first()  # type: ignore[union-attr]
             text = record.summary if model is Engagement else record.text
             assert text == typed
-    elif replies:
+    elif replies and not (subcommand == "feedback" and MERGE_COMMAND.fullmatch(typed)):
         shown = reply_text(replies[-1])
         assert any(word in shown for word in ("Nothing was", "Which team", ":warning:")), shown
 
@@ -126,3 +128,26 @@ def test_every_subcommand_answers_whatever_follows_it(
 @given(text=st.one_of(TYPED, ENTITIES), channel=CHANNELS)
 def test_any_text_at_all_gets_an_answer(prices: InProcessBot, text: str, channel: tuple[str, str]):
     send_command(prices, text, channel, "U0003")
+
+
+@pytest.fixture(scope="module")
+def over_http(prices: InProcessBot) -> Iterator[RunningBot]:
+    """The same database and Slack stand-in behind the real HTTP server."""
+    running = RunningBot(
+        test_settings(prices.slack, prices.database.url), prices.database, prices.slack
+    )
+    yield running
+    running.stop()
+
+
+@settings(max_examples=max(5, APP_EXAMPLES // 4))
+@given(
+    subcommand=st.sampled_from(["who", "users", "review", "subscribe", "help", "bogus"]),
+    args=ANY_TEXT,
+)
+def test_over_http_a_command_is_answered_with_200_and_a_reply(
+    over_http: RunningBot, subcommand: str, args: str
+) -> None:
+    reply = run_command(over_http, f"{subcommand} {args}", channel="CPRICES")
+    assert reply.get("response_type", "ephemeral") == "ephemeral"
+    assert FAILED not in reply_text(reply)
