@@ -148,11 +148,16 @@ def teams(database: Database) -> Database:
     return database
 
 
-def written(rows: list[dict[str, str]], columns: list[str], *, bom: bool = False) -> str:
+def written(rows: list[dict[str, str] | None], columns: list[str], *, bom: bool = False) -> str:
+    """The CSV a spreadsheet saves; a None row is an empty line."""
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for row in rows:
+        if row is None:
+            out.write("\r\n")
+        else:
+            writer.writerow(row)
     return ("\ufeff" if bom else "") + out.getvalue()
 
 
@@ -209,9 +214,14 @@ def broken_file(draw: Callable[..., Any], kind: str) -> tuple[str, dict[int, set
         columns = draw(st.lists(st.sampled_from(sorted(BROKEN[kind])), min_size=1, max_size=2))
         for column in columns:
             rows[index][column] = draw(st.sampled_from(BROKEN[kind][column]))
-        expected[index + 2] = set(columns)  # row 1 is the header
+        expected[index] = set(columns)
     names = [*CELLS[kind], *sorted(set(BROKEN[kind]) - set(CELLS[kind]))]
-    return written([{**dict.fromkeys(names, ""), **row} for row in rows], names), expected
+    lines: list[dict[str, str] | None] = [{**dict.fromkeys(names, ""), **row} for row in rows]
+    for position in draw(st.lists(st.integers(0, len(rows)), max_size=3)):
+        lines.insert(position, None)  # empty lines are skipped but keep their row number
+    numbers = [number for number, line in enumerate(lines, start=2) if line is not None]
+    by_number = {numbers[index]: columns for index, columns in expected.items()}
+    return written(lines, names), by_number
 
 
 @pytest.mark.parametrize("kind", ["engagements", "feedback"])
@@ -274,3 +284,29 @@ def test_the_command_line_refuses_a_broken_file_and_imports_the_mended_one(
         "Imported 2 engagements.\n",
     )
     assert [row["summary"] for row in exported(teams, "engagements")] == [good["summary"]] * 2
+
+
+@pytest.mark.parametrize("kind", ["engagements", "feedback"])
+@settings(max_examples=APP_EXAMPLES)
+@given(data=st.data())
+def test_a_file_missing_a_required_column_is_refused_on_row_1(
+    teams: Database, kind: str, data: st.DataObject
+) -> None:
+    rows = data.draw(st.lists(ROWS[kind], min_size=1, max_size=3))
+    kept = data.draw(st.lists(st.sampled_from(list(CELLS[kind])), unique=True, min_size=1))
+    required = {"engagements": ["occurred_on", "team", "summary"]}.get(
+        kind, ["received_on", "team", "text"]
+    )
+    missing = [column for column in required if column not in kept]
+    before = count(teams, kind)
+    content = written([{column: row[column] for column in kept} for row in rows], kept)
+    if not missing:
+        assert imported(teams, kind, content) == len(rows)
+        return
+    with pytest.raises(ImportRejected) as rejected:
+        imported(teams, kind, content)
+    listed = ", ".join(f"'{column}'" for column in missing)
+    assert [(p.row, p.reason) for p in rejected.value.problems] == [
+        (1, f"missing required column(s) {listed}")
+    ]
+    assert count(teams, kind) == before
