@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlmodel import SQLModel, func, select
 
 from bot.console.payloads import block_actions, slash_command, state_values, view_submission
-from handlers.views.decisions import DECIDE_ACTION
+from handlers.views.decisions import DECIDE_ACTION, MERGE_CHOICE
 from storage.models import Feedback
 from tests.e2e.helpers import make_team
 from tests.properties.conftest import APP_EXAMPLES, InProcessBot
@@ -150,9 +150,14 @@ def forms(app_bot: InProcessBot) -> dict[str, dict[str, Any]]:
     def command(text: str, channel: str = "CPRICES") -> dict[str, Any]:
         return slash_command(text, channel_id=channel, response_url=bot.slack.response_url("f"))
 
-    bot.send(command("feedback The CPI table is late"))
+    for text in ("The CPI table is late", "Publish CPI sooner", "More regional detail"):
+        bot.send(command(f"feedback {text}"))
     with bot.database.transaction() as session:
         feedback_id = session.exec(select(Feedback.id)).first()
+    decision = opened(block_actions(DECIDE_ACTION, feedback_id, channel_id="CPRICES"))
+    # Choosing "Merge into another item" in the decision form turns it into the merge form.
+    merging = bot.send(view_submission(decision, state_values(decision, {"status": MERGE_CHOICE})))
+    assert merging.json is not None and merging.json["response_action"] == "update"
     return {
         "engagement": opened(command("log")),
         "feedback": opened(command("feedback")),
@@ -161,7 +166,8 @@ def forms(app_bot: InProcessBot) -> dict[str, dict[str, Any]]:
         "opportunity": opened(command("opportunity")),
         "team": opened(command("team", channel="C0NEW")),
         "team settings": opened(command("team Prices")),
-        "decision": opened(block_actions(DECIDE_ACTION, feedback_id, channel_id="CPRICES")),
+        "decision": decision,
+        "merge": merging.json["view"],
     }
 
 
@@ -174,6 +180,7 @@ FORMS = [
     "team",
     "team settings",
     "decision",
+    "merge",
 ]
 
 
@@ -223,6 +230,7 @@ def _check_saved(form: str, before: dict[str, int], after: dict[str, int]) -> No
         "team": lambda d: d.get("producer_team") == 1,
         "team settings": lambda d: not d.get("producer_team"),
         "decision": lambda d: not d.get("feedback"),
+        "merge": lambda d: not d.get("feedback"),
     }
     # Only a team's settings may remove rows (outputs it no longer lists).
     assert form == "team settings" or not any(change < 0 for change in added.values()), added

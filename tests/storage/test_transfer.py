@@ -276,6 +276,12 @@ def test_a_lone_carriage_return_in_a_cell_exports_readably(
     assert load(target, "engagements", written) == 1
 
 
+def test_nul_characters_in_cells_are_dropped(transfer_db: Database) -> None:
+    add_teams(transfer_db)  # PostgreSQL cannot store NUL; a spreadsheet export can hold one
+    assert load(transfer_db, "engagements", "occurred_on,team,summary\n2026-03-01,Health,A\x00B\n")
+    assert [row["summary"] for row in csv_rows(export(transfer_db, "engagements"))] == ["AB"]
+
+
 def test_minimal_spreadsheet_is_imported(transfer_db: Database) -> None:
     add_teams(transfer_db)
     content = (
