@@ -12,7 +12,6 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,15 +28,15 @@ from tests.conftest import SIGNING_SECRET, _empty_postgres, test_settings
 # The app fixture lives for a module, so examples share it: the health check warns about
 # function-scoped fixtures, which none of these tests reset between examples on purpose.
 _SHARED = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
-settings.register_profile("default", max_examples=60, **_SHARED)
-settings.register_profile("ci", max_examples=60, derandomize=True, print_blob=True, **_SHARED)
+settings.register_profile("default", max_examples=50, **_SHARED)
+settings.register_profile("ci", max_examples=50, derandomize=True, print_blob=True, **_SHARED)
 settings.register_profile("long", max_examples=1000, **_SHARED)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default")
 )
 # Examples that go through the whole app (a request, a transaction, the fake Slack) are
 # slower than a parser's: their tests ask for this many instead (a fraction of the profile's).
-APP_EXAMPLES = max(10, settings.default.max_examples // 3)
+APP_EXAMPLES = max(10, settings.default.max_examples // 5)
 
 
 @dataclass
@@ -90,8 +89,3 @@ def app_bot(
         yield InProcessBot(app, executor, database, slack)
         executor.shutdown()
         database.dispose()
-
-
-@pytest.fixture
-def csv_path(tmp_path: Path) -> Path:
-    return tmp_path / "records.csv"

@@ -246,6 +246,7 @@ def test_a_file_with_broken_cells_writes_nothing_and_names_them(
 
 
 @pytest.mark.parametrize("kind", ["engagements", "feedback"])
+@settings(max_examples=APP_EXAMPLES)
 @given(content=st.text(max_size=300), header=st.booleans())
 def test_any_text_at_all_is_imported_or_refused_with_reasons(
     teams: Database, kind: str, content: str, header: bool

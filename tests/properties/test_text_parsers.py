@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import cli
@@ -21,6 +21,7 @@ from bot.who import WhoAnswer, WhoChoices, WhoUnknown, who
 from handlers.decisions import MERGE_COMMAND
 from storage.database import Database
 from tests.e2e.helpers import make_team
+from tests.properties.conftest import APP_EXAMPLES
 from tests.properties.strategies import ANY_TEXT, TYPED
 
 TODAY = date(2026, 3, 15)
@@ -157,6 +158,7 @@ def teams(database: Database) -> Database:
 TYPED_IN = ANY_TEXT.map(storable)
 
 
+@settings(max_examples=APP_EXAMPLES)
 @given(text=TYPED_IN)
 def test_subscription_targets_are_found_or_refused_with_a_reason(teams: Database, text: str):
     with teams.transaction() as session:
@@ -168,6 +170,7 @@ def test_subscription_targets_are_found_or_refused_with_a_reason(teams: Database
             assert target.team.name in ("Prices", "Trade")
 
 
+@settings(max_examples=APP_EXAMPLES)
 @given(text=TYPED_IN)
 def test_users_map_scopes_are_found_or_refused_with_a_reason(teams: Database, text: str):
     with teams.transaction() as session:
@@ -179,6 +182,7 @@ def test_users_map_scopes_are_found_or_refused_with_a_reason(teams: Database, te
             assert scope.team.name in ("Prices", "Trade")
 
 
+@settings(max_examples=APP_EXAMPLES)
 @given(text=TYPED_IN)
 def test_who_answers_whatever_is_asked(teams: Database, text: str):
     with teams.transaction() as session:
