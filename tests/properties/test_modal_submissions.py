@@ -14,7 +14,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, func, select
 
-from bot.console.payloads import block_actions, slash_command, state_values, view_submission
+from bot.console.payloads import (
+    block_actions,
+    block_suggestion,
+    slash_command,
+    state_values,
+    view_submission,
+)
 from handlers.views.decisions import DECIDE_ACTION, MERGE_CHOICE
 from storage.models import Feedback
 from tests.e2e.helpers import make_team
@@ -235,3 +241,25 @@ def _check_saved(form: str, before: dict[str, int], after: dict[str, int]) -> No
     # Only a team's settings may remove rows (outputs it no longer lists).
     assert form == "team settings" or not any(change < 0 for change in added.values()), added
     assert main[form](added), (form, {k: v for k, v in added.items() if v})
+
+
+MENUS = [("engagement", "team"), ("engagement", "outputs"), ("engagement", "partners")]
+MENUS += [("engagement", "organisations"), ("feedback", "output"), ("feedback", "organisation")]
+
+
+@settings(max_examples=APP_EXAMPLES)
+@given(menu=st.sampled_from(MENUS), typed=ANY_TEXT)
+def test_a_menu_offers_options_slack_accepts_whatever_is_typed(
+    app_bot: InProcessBot,
+    forms: dict[str, dict[str, Any]],
+    failed: FailedListeners,
+    menu: tuple[str, str],
+    typed: str,
+) -> None:
+    form, action_id = menu
+    failed.failures.clear()
+    answer = app_bot.send(block_suggestion(action_id, value=typed, view=forms[form]))
+    assert answer.status == 200 and answer.json is not None
+    assert not failed.failures, failed.failures[0]
+    for option in answer.json["options"]:  # Slack refuses the whole menu past its limits
+        assert 0 < len(option["text"]["text"]) <= 75 and 0 < len(option["value"]) <= 150
