@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from bot.text import LONG_TEXT_MAX, blank_to_none
-from bot.validation import RECORD_ID_MAX, FieldErrors, Invalid, check_optional_text
+from bot.validation import FieldErrors, Invalid, check_optional_text, is_record_id
 from bot.vocabulary import FEEDBACK_STATUSES
 from storage.feedback import MERGED, items_merged_into, open_feedback
 from storage.models import Feedback, FeedbackDecision
@@ -101,7 +101,7 @@ def merge(
     earlier now point at the kept item too, so every merged item names one that is not.
     """
     # Only numbers an id can be are asked for (a typed one may be too large for the column).
-    ids = [i for i in (merge_id, keep_id) if i is not None and 0 < i <= RECORD_ID_MAX]
+    ids = [i for i in (merge_id, keep_id) if i is not None and is_record_id(i)]
     # Locked in id order, so that two merges at once wait for each other without deadlock.
     found = session.exec(
         select(Feedback)

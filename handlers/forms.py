@@ -11,7 +11,7 @@ from slack_bolt import Ack
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.text import storable
-from bot.validation import RECORD_ID_MAX, Invalid
+from bot.validation import Invalid, is_record_id
 
 _T = TypeVar("_T")
 
@@ -66,7 +66,7 @@ class FormValues:
 def _record_id(value: str) -> int:
     """An option's record id; a value no list offers (too large to be one) is refused."""
     number = int(value)
-    if not 1 <= number <= RECORD_ID_MAX:
+    if not is_record_id(number):
         raise ValueError(value)
     return number
 
