@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from bot.text import LONG_TEXT_MAX, blank_to_none
-from bot.validation import FieldErrors, Invalid, check_optional_text
+from bot.validation import FieldErrors, Invalid, check_optional_text, is_record_id
 from bot.vocabulary import FEEDBACK_STATUSES
 from storage.feedback import MERGED, items_merged_into, open_feedback
 from storage.models import Feedback, FeedbackDecision
@@ -100,7 +100,8 @@ def merge(
     The merged item's row stays, readable as the kept item's history; items merged into it
     earlier now point at the kept item too, so every merged item names one that is not.
     """
-    ids = [merge_id] if keep_id is None else [merge_id, keep_id]
+    # Only numbers an id can be are asked for (a typed one may be too large for the column).
+    ids = [i for i in (merge_id, keep_id) if i is not None and is_record_id(i)]
     # Locked in id order, so that two merges at once wait for each other without deadlock.
     found = session.exec(
         select(Feedback)

@@ -112,7 +112,8 @@ def parse_lead_days(text: str | None) -> tuple[str | None, str | None]:
         days.add(int(part))
     if len(days) > REMINDERS_MAX:
         return None, f"{len(days)} reminders: a change can have at most {REMINDERS_MAX}."
-    return ",".join(str(day) for day in sorted(days, reverse=True)), None
+    # Only separators typed (", ,"): the default, as for a blank field.
+    return ",".join(str(day) for day in sorted(days, reverse=True)) or None, None
 
 
 @cache

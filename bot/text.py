@@ -24,6 +24,12 @@ def unescape_mrkdwn(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def storable(text: str) -> str:
+    """`text` without NUL characters: no one means to type them, and PostgreSQL can't store
+    them (a paste or a spreadsheet can carry them in)."""
+    return text.replace("\x00", "")
+
+
 def preview(text: str, limit: int = PREVIEW_MAX) -> str:
     """A short, escaped excerpt for a confirmation; the stored text stays whole."""
     flat = " ".join(text.split())

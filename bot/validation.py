@@ -7,6 +7,12 @@ from datetime import date
 from bot.text import LIST_SEPARATOR, too_long
 
 FieldErrors = dict[str, str]
+RECORD_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's largest
+
+
+def is_record_id(number: int) -> bool:
+    """Whether `number` can be a record's id; a larger one would fail in the database."""
+    return 1 <= number <= RECORD_ID_MAX
 
 
 class Invalid(Exception):

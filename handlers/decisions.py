@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.decisions import decide, merge, merge_targets, merged_away
 from bot.permissions import Action, Refused
 from bot.text import escape_mrkdwn
-from bot.validation import Invalid
+from bot.validation import Invalid, is_record_id
 from handlers.engage import CommandCall
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.permissions import Requester, tell
@@ -108,7 +108,7 @@ def merge_from_command(call: CommandCall, merge_id: int, keep_id: int) -> None:
 def require_decider(requester: Requester, session: Session, feedback_id: int) -> None:
     """Raise `Refused` unless the person may decide on the item (one of its team's members,
     or a workspace admin); an item that does not exist is left for the rules to report."""
-    item = session.get(Feedback, feedback_id)
+    item = session.get(Feedback, feedback_id) if is_record_id(feedback_id) else None
     if item is not None:
         requester.require(Action.DECIDE, session=session, team=item.team)
 

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.scheduling import Scheduler
-from bot.text import unescape_mrkdwn
+from bot.text import storable, unescape_mrkdwn
 from handlers.errors import report_failure
 from handlers.permissions import Requester
 from handlers.views.help import help_message
@@ -91,7 +91,7 @@ class EngageCommand:
     ) -> None:
         ack()
         # Slack sends &, < and > in the text as entities; subcommands get what was typed.
-        typed = unescape_mrkdwn(command.get("text") or "")
+        typed = storable(unescape_mrkdwn(command.get("text") or ""))
         words = typed.split(maxsplit=1)  # any whitespace, tabs too
         name = words[0] if words else ""
         args = words[1] if len(words) > 1 else ""

@@ -11,7 +11,8 @@ from slack_bolt import Ack
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.permissions import Refused
-from bot.validation import Invalid
+from bot.text import storable
+from bot.validation import Invalid, is_record_id
 from handlers.permissions import refused_modal
 
 _T = TypeVar("_T")
@@ -27,8 +28,8 @@ class FormValues:
         return self._values.get(field, {}).get(field, {})
 
     def text(self, field: str) -> str | None:
-        value = self._element(field).get("value")
-        return value if value and value.strip() else None
+        value = storable(self._element(field).get("value") or "")
+        return value if value.strip() else None
 
     def day(self, field: str) -> date | None:
         value = self._element(field).get("selected_date")
@@ -58,12 +59,21 @@ class FormValues:
 
     def id_choice(self, field: str) -> int | None:
         value = self.choice(field)
-        return _parsed(field, value, int, "Choose from the list.") if value else None
+        return _parsed(field, value, _record_id, "Choose from the list.") if value else None
 
     def id_choices(self, field: str) -> list[int]:
         return [
-            _parsed(field, value, int, "Choose from the list.") for value in self.choices(field)
+            _parsed(field, value, _record_id, "Choose from the list.")
+            for value in self.choices(field)
         ]
+
+
+def _record_id(value: str) -> int:
+    """An option's record id; a value no list offers (too large to be one) is refused."""
+    number = int(value)
+    if not is_record_id(number):
+        raise ValueError(value)
+    return number
 
 
 def _parsed(field: str, value: str, parse: Callable[[str], _T], message: str) -> _T:

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.text import ORGANISATION_MAX
+from bot.text import ORGANISATION_MAX, storable
 from handlers.views.blocks import option
 from storage.database import Database
 from storage.reference import find_organisations, find_outputs
@@ -21,7 +21,8 @@ OPTIONS_MAX = 100  # Slack shows at most 100 options
 def register(app: App) -> None:
     def loader(find: Any) -> Any:
         def load(ack: Ack, body: dict[str, Any], database: Database, logger: Logger) -> None:
-            query = " ".join(str(body.get("value", "")).split())
+            # A NUL can't be searched for in PostgreSQL, nor kept in an organisation's name.
+            query = " ".join(storable(str(body.get("value", ""))).split())
             try:
                 with database.transaction() as session:
                     found = find(session, query, body)

@@ -75,7 +75,9 @@ def _records(session: Session, spec: Kind, team: str | None, since: date | None)
 
 
 def _write_csv(columns: Sequence[Column], records: Sequence[Any], out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    # CSV's own line end: a cell holding a lone carriage return is quoted only when the
+    # line end contains one, and unquoted it would split the row for every reader.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.name for column in columns])
     for record in records:
         writer.writerow([_csv_cell(column.get(record)) for column in columns])

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot.engagements import EngagementDraft, engagement_problems, save_engagement
 from bot.feedback import FeedbackDraft, feedback_problems, save_feedback
 from bot.text import LIST_SEPARATOR, split_list, too_long
-from bot.validation import FieldErrors
+from bot.validation import RECORD_ID_MAX, FieldErrors, is_record_id
 from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS, value_for
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
@@ -130,8 +130,8 @@ def _whole_number(text: str) -> int:
 
 def _record_id(text: str) -> int:
     number = _whole_number(text)
-    if number < 1:
-        raise CellProblem(f"'{text}' is not a record number (1 or more)")
+    if not is_record_id(number):
+        raise CellProblem(f"'{text}' is not a record number (1 to {RECORD_ID_MAX:,})")
     return number
 
 

@@ -34,7 +34,7 @@ def help_message(subcommands: Sequence[Subcommand], unknown: str | None = None) 
             "Shortcuts: *Log an engagement* (global) and *Record as feedback* (on any message)."
         )
     )
-    prefix = f"Unknown subcommand '{unknown[:50]}'. " if unknown is not None else ""
+    prefix = f"Unknown subcommand '{escape_mrkdwn(unknown[:50])}'. " if unknown is not None else ""
     return {
         "response_type": "ephemeral",
         "text": prefix + "engagebot help: " + ", ".join(f"/engage {s.name}" for s in subcommands),

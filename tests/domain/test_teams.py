@@ -1,4 +1,4 @@
-from bot.teams import parse_outputs
+from bot.teams import parse_lead_days, parse_outputs
 
 
 def test_outputs_are_read_one_a_line() -> None:
@@ -14,3 +14,8 @@ def test_a_bad_line_is_named() -> None:
     assert problem == "Line 2: 'CPI' is listed twice."
     _, problem = parse_outputs("CPI | very high")
     assert problem is not None and "high, medium or low" in problem
+
+
+def test_lead_days_of_separators_only_are_the_default() -> None:
+    assert parse_lead_days(" , ,") == (None, None)
+    assert parse_lead_days("7, 28,7") == ("28,7", None)

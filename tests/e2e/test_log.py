@@ -49,6 +49,12 @@ def test_an_unknown_subcommand_gets_help_not_an_error(bot: RunningBot) -> None:
     assert "/engage log" in shown
 
 
+def test_an_unknown_subcommand_is_escaped_in_the_notification_text_too(bot: RunningBot) -> None:
+    reply = run_command(bot, "<!channel> hello")
+    assert "<!channel>" not in reply["text"] and "&lt;!channel&gt;" in reply["text"]
+    assert "<!channel>" not in reply_text(reply)
+
+
 def test_log_without_text_opens_the_form_with_today_and_the_channel_team(bot: RunningBot) -> None:
     make_team(bot.database)
     bot.requester.send(slash_command("log", channel_id="CPRICES"))
@@ -133,6 +139,22 @@ def test_form_errors_come_back_on_their_fields_and_nothing_is_saved(bot: Running
     assert "future" in errors["occurred_on"]
     assert errors["summary"] == "The summary is required."
     assert "Prices" in errors["outputs"]
+    assert _count(bot, Engagement) == 0
+
+
+def test_an_option_id_no_list_could_offer_is_refused_on_its_field(bot: RunningBot) -> None:
+    make_team(bot.database)
+    bot.requester.send(slash_command("log", channel_id="CPRICES"))
+    view = bot.slack.wait_for("views.open")[0].args["view"]
+    values = state_values(
+        view, {"outputs": [("Stale", "99999999999999999999")], "summary": "CPI user group"}
+    )
+    answer = bot.requester.send(view_submission(view, values))
+    assert answer.status == 200
+    assert answer.json == {
+        "response_action": "errors",
+        "errors": {"outputs": "Choose from the list."},
+    }
     assert _count(bot, Engagement) == 0
 
 
@@ -287,3 +309,12 @@ def test_the_entities_slack_sends_in_command_text_are_stored_as_typed(bot: Runni
     with bot.database.transaction() as session:
         (engagement,) = session.exec(select(Engagement)).all()
     assert engagement.summary == "Prices & rents <2026>"
+
+
+def test_nul_characters_are_dropped_from_command_text(bot: RunningBot) -> None:
+    make_team(bot.database)  # PostgreSQL cannot store NUL: the text is recorded without it
+    reply = run_command(bot, "log Met\x00 the RSS")
+    assert "Logged engagement" in reply_text(reply)
+    with bot.database.transaction() as session:
+        (engagement,) = session.exec(select(Engagement)).all()
+    assert engagement.summary == "Met the RSS"

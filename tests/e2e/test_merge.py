@@ -133,6 +133,8 @@ def test_the_command_merges_and_refuses_with_a_reason(bot: RunningBot) -> None:
         ("merge 1 into 2", "Feedback #2 was itself merged into #1: merge into that one."),
         ("merge 1 into 99", "There is no feedback #99"),
         ("merge 99 into 1", "There is no feedback #99"),
+        # Too large for an id column: still no such feedback, not a database failure.
+        ("merge 99999999999999999999 into 1", "There is no feedback #99999999999999999999"),
     ]:
         shown = reply_text(run_command(bot, f"feedback {text}"))
         assert shown.startswith(":warning: Nothing was merged. ") and reason in shown, shown

@@ -142,3 +142,8 @@ def test_wildcards_typed_in_the_other_menus_are_taken_literally(bot: RunningBot)
     assert suggest(bot, "outputs", "%", form) == []
     assert suggest(bot, "outputs", "h_use", form) == []
     assert suggest(bot, "organisations", "%", form) == [("Add “%”", "%")]
+
+
+def test_a_nul_typed_in_a_menu_is_dropped(bot: RunningBot) -> None:
+    form = open_form(bot)  # PostgreSQL can't search for a NUL, nor keep one in a name
+    assert suggest(bot, "organisations", "Bank\x00 of", form) == [("Add “Bank of”", "Bank of")]

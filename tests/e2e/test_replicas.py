@@ -23,7 +23,7 @@ from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription
 from tests.conftest import SIGNING_SECRET, _empty_postgres
 from tests.e2e.helpers import make_team, run_cli
-from tests.e2e.test_serve import free_port, start_serve, stop, wait_until_healthy
+from tests.e2e.serve_process import free_port, start_serve, stop, wait_until_healthy
 
 SUBSCRIBERS = 19  # with the team's home channel, 20 channels hear of each change
 CHANGES = 3

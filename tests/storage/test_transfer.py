@@ -310,6 +310,25 @@ def test_an_export_without_personal_data_imports_back_without_it(
     assert first["contact_name"] is None and first["contact_email"] is None
 
 
+def test_a_lone_carriage_return_in_a_cell_exports_readably(
+    fresh_database: Callable[[], Database],
+) -> None:
+    source, target = fresh_database(), fresh_database()
+    add_teams(source)
+    add_teams(target)
+    content = 'occurred_on,team,summary\n2026-03-01,Health,"Old Mac line\rnext"\n'
+    assert load(source, "engagements", content) == 1
+    written = export(source, "engagements")
+    assert [row["summary"] for row in csv_rows(written)] == ["Old Mac line\rnext"]
+    assert load(target, "engagements", written) == 1
+
+
+def test_nul_characters_in_cells_are_dropped(transfer_db: Database) -> None:
+    add_teams(transfer_db)  # PostgreSQL cannot store NUL; a spreadsheet export can hold one
+    assert load(transfer_db, "engagements", "occurred_on,team,summary\n2026-03-01,Health,A\x00B\n")
+    assert [row["summary"] for row in csv_rows(export(transfer_db, "engagements"))] == ["AB"]
+
+
 def test_minimal_spreadsheet_is_imported(transfer_db: Database) -> None:
     add_teams(transfer_db)
     content = (
@@ -430,6 +449,22 @@ def test_feedback_cells_are_checked(transfer_db: Database) -> None:
         "recorded_by",
     ]
     assert reasons[0] == "output: Health has no output called 'Employment'"
+    assert count(transfer_db, Feedback) == 0
+
+
+def test_ids_too_large_for_the_database_are_refused_by_row(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "id,received_on,team,text,merged_into\n"
+        "2147483648,2026-03-01,Health,A,\n"
+        ",2026-03-01,Health,B,99999999999999999999\n"
+    )
+    assert rejected(transfer_db, "feedback", content) == [
+        RowProblem(2, "id: '2147483648' is not a record number (1 to 2,147,483,647)"),
+        RowProblem(
+            3, "merged_into: '99999999999999999999' is not a record number (1 to 2,147,483,647)"
+        ),
+    ]
     assert count(transfer_db, Feedback) == 0
 
 
