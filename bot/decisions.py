@@ -154,6 +154,7 @@ def merge(
                 from_status=kept.status,
                 to_status=kept.status,
                 note=f"#{merge_id} merged into this item.",
+                merged_id=merge_id,
                 decided_by=user_id,
             ),
         ]

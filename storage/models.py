@@ -349,6 +349,8 @@ class FeedbackDecision(SQLModel, table=True):
     from_status: str = Field(max_length=20)
     to_status: str = Field(max_length=20)
     note: str | None = None
+    # On the item kept by a merge, the item merged into it: history, not a decision.
+    merged_id: int | None = None
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime = _moment()
 

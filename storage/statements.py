@@ -45,6 +45,7 @@ def statement_rows(
             FeedbackDecision.feedback_id == Feedback.id,
             FeedbackDecision.to_status == Feedback.status,
             col(FeedbackDecision.note).is_not(None),
+            col(FeedbackDecision.merged_id).is_(None),  # a merge is history, not a decision
         )
         .order_by(col(FeedbackDecision.decided_at).desc(), col(FeedbackDecision.id).desc())
         .limit(1)

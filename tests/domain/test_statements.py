@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
-from bot.decisions import decide
+from bot.decisions import decide, merge
 from bot.feedback import FeedbackDraft, save_feedback
 from bot.statement_formats import escape_markdown, statement_html, statement_markdown
 from bot.statements import (
@@ -140,6 +140,21 @@ def test_the_statement_groups_the_periods_feedback_by_theme(database: Database) 
         "done": 1, "planned": 1, "under_consideration": 1, "not_planned": 1, "new": 1,
     }  # fmt: skip
     assert statement.total == 5
+
+
+def test_a_merge_leaves_the_kept_items_own_note_in_the_statement(database: Database) -> None:
+    make_team(database)
+    kept = record(
+        database, "Local authority tables", date(2026, 2, 1),
+        decisions=(("planned", "We plan a local authority table from March."),),
+    )  # fmt: skip
+    twin = record(database, "Tables by council please", date(2026, 2, 2))
+    with database.transaction() as session:
+        merge(session=session, keep_id=kept, merge_id=twin, user_id="ULEAD")
+    (group,) = statement_of(database).themes
+    assert [(item.said, item.outcome, item.did) for item in group.items] == [
+        ("Local authority tables", "Planned", "We plan a local authority table from March.")
+    ]
 
 
 def test_a_period_with_no_feedback_and_a_period_backwards(database: Database) -> None:

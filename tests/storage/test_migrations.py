@@ -54,3 +54,29 @@ def test_each_existing_teams_creator_becomes_its_first_member(
             text("SELECT team_id, user_id, added_by FROM team_member")
         ).all()
     assert [tuple(member) for member in members] == [(1, "UCREATOR", None)]
+
+
+def test_earlier_merges_entries_are_marked_as_merges(
+    fresh_database: Callable[..., Database],
+) -> None:
+    old = fresh_database("0011")
+    at = {"at": "2026-01-05 09:00:00+00:00", "day": "2026-01-05"}
+    with old.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO producer_team (name, created_at, updated_at) VALUES ('Prices', :at, :at)",
+            "INSERT INTO feedback (team_id, received_on, text, contact_agreed, status,"
+            " created_at, updated_at) VALUES (1, :day, 'Kept', false, 'planned', :at, :at),"
+            " (1, :day, 'Twin', false, 'merged', :at, :at)",
+            "UPDATE feedback SET merged_into_id = 1 WHERE id = 2",
+            "INSERT INTO feedback_decision (feedback_id, from_status, to_status, note,"
+            " decided_at) VALUES (1, 'new', 'planned', 'From March.', :at),"
+            " (2, 'new', 'merged', 'Merged into #1.', :at),"
+            " (1, 'planned', 'planned', '#2 merged into this item.', :at)",
+        ):
+            connection.execute(text(statement), at)
+    upgrade(old.url)
+    with old.engine.connect() as connection:
+        marked = connection.execute(
+            text("SELECT id, merged_id FROM feedback_decision ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in marked] == [(1, None), (2, None), (3, 2)]
