@@ -189,7 +189,7 @@ def unsubscribe(*, session: Session, channel_id: str, target: Target | None) -> 
 def _teams_hint(session: Session) -> str:
     teams = list_teams(session=session, limit=CANDIDATES_SHOWN + 1)
     if not teams:
-        return "There are no teams yet: create one with `/engage team`."
+        return "There are no teams yet: a workspace admin can create one with `/engage team`."
     return f"Teams: {_listed([team.name for team in teams])}."
 
 

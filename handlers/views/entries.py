@@ -81,7 +81,8 @@ def which_team_message(what: str) -> dict[str, Any]:
     team's feedback?", ...)."""
     return notice_message(
         f"{what} This channel is no team's home, and you haven't recorded for a team yet: "
-        "run it in your team's channel, or create a team with `/engage team`."
+        "run it in your team's channel, or ask a workspace admin to create your team with "
+        "`/engage team`."
     )
 
 

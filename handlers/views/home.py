@@ -36,7 +36,10 @@ def home_view(
     ]
     if team_name is None or month_counts is None:
         blocks.append(
-            section("You haven't recorded anything for a team yet. Create one with `/engage team`.")
+            section(
+                "You haven't recorded anything for a team yet. A workspace admin can create "
+                "your team with `/engage team`."
+            )
         )
     else:
         engagements, feedback = month_counts

@@ -100,7 +100,8 @@ def test_without_a_team_nothing_is_sent(bot: RunningBot) -> None:
     reply = run_command(bot, "export", user="U0042", channel="CNOWHERE")
     assert reply["text"] == (
         "Which team's records? This channel is no team's home, and you haven't recorded for "
-        "a team yet: run it in your team's channel, or create a team with `/engage team`."
+        "a team yet: run it in your team's channel, or ask a workspace admin to create your "
+        "team with `/engage team`."
     )
     assert bot.slack.calls("files.getUploadURLExternal") == []
 

@@ -79,7 +79,7 @@ def test_home_shows_my_last_ten_entries_my_teams_month_and_the_buttons(bot: Runn
 def test_home_for_someone_who_has_recorded_nothing_says_how_to_start(bot: RunningBot) -> None:
     make_team(bot.database)
     home = open_home(bot, user="U0009")
-    assert "Create one with `/engage team`" in shown(home)
+    assert "A workspace admin can create your team with `/engage team`" in shown(home)
     assert "Nothing yet." in shown(home)
     assert listed_entries(home) == []
 
