@@ -62,7 +62,11 @@ WHICH_TEAM = (
 def run(call: CommandCall) -> None:
     """`/engage review [team] [month|quarter|year]`."""
     words = call.args.split()
-    span = words.pop().lower() if words and words[-1].lower() in SPANS else "month"
+    # Also as the team form names cadences: "quarterly" is a quarter, "monthly" a month.
+    asked = words[-1].lower().removesuffix("ly") if words else ""
+    span = asked if asked in SPANS else "month"
+    if asked in SPANS:
+        words.pop()
     name = " ".join(words)
     try:
         with call.database.transaction() as session:

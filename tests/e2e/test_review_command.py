@@ -57,6 +57,9 @@ def test_a_team_named_and_a_quarter_or_a_year(bot: RunningBot) -> None:
     assert "Posting it sends it to <#CRANDOM>" in quarter  # Health has no review channel
     year = reply_text(ask(bot, "review Prices & costs year"))
     assert "From May 2026 to April 2027, Prices &amp; costs logged 3 engagements" in year
+    # As the team form names cadences.
+    quarterly = reply_text(ask(bot, "review health Quarterly", channel="CRANDOM"))
+    assert "From January to March 2027, Health logged 2 engagements" in quarterly
 
 
 def test_an_unknown_team_and_no_team(bot: RunningBot) -> None:
