@@ -67,7 +67,7 @@ def recorded_message(
 
 
 def undone_message(*, label: str, record_id: int) -> dict[str, Any]:
-    text = f"{label} #{record_id} was deleted; nothing of it is kept."
+    text = f"{label} #{record_id} was deleted: it is gone from every list, count and export."
     return {"response_type": "ephemeral", "replace_original": True, "text": text}
 
 
