@@ -102,7 +102,7 @@ def merge_from_command(call: CommandCall, merge_id: int, keep_id: int) -> None:
         call.respond(**notice_message(f":warning: {nothing_recorded(error)}"))
         return
     call.respond(**answer)
-    tell_recorder(call.client, call.logger, recorder, message)
+    tell_recorder(call.client, call.logger, recorder, message, actor=call.user_id)
 
 
 def require_decider(requester: Requester, session: Session, feedback_id: int) -> None:
@@ -114,10 +114,16 @@ def require_decider(requester: Requester, session: Session, feedback_id: int) ->
 
 
 def tell_recorder(
-    client: WebClient, logger: Logger, recorder: str | None, message: dict[str, Any]
+    client: WebClient,
+    logger: Logger,
+    recorder: str | None,
+    message: dict[str, Any],
+    *,
+    actor: str,
 ) -> None:
-    """Send whoever recorded an item the news about it, to pass on to the user."""
-    if not recorder:
+    """Send whoever recorded an item the news about it, to pass on to the user, unless
+    they are the one who made it (`actor`)."""
+    if not recorder or recorder == actor:
         return
     try:
         client.chat_postMessage(channel=recorder, **message)
@@ -214,7 +220,7 @@ def register(app: App) -> None:
             return
         confirmation, recorder, message = saved
         ack(response_action="update", view=confirmation)
-        tell_recorder(client, logger, recorder, message)
+        tell_recorder(client, logger, recorder, message, actor=user_id)
 
     @app.view(MERGE_CALLBACK_ID)
     def save_merge(
@@ -246,7 +252,7 @@ def register(app: App) -> None:
             return
         confirmation, recorder, message = saved
         ack(response_action="update", view=confirmation)
-        tell_recorder(client, logger, recorder, message)
+        tell_recorder(client, logger, recorder, message, actor=user_id)
 
 
 def _merge_form(
