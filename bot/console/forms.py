@@ -20,6 +20,7 @@ _CHANNEL_PICKERS = {"conversations_select", "channels_select"}
 _MANY_CHANNELS_PICKERS = {"multi_conversations_select", "multi_channels_select"}
 _PEOPLE_PICKERS = {"users_select", "multi_users_select"}
 _MANY = _MANY_CHANNELS_PICKERS | {"multi_users_select"}
+_YES_NO = {"", "y", "yes", "n", "no"}  # a checkbox's answers; "" leaves it as it is
 
 
 @dataclass(frozen=True)
@@ -169,10 +170,12 @@ class FieldAsker:
 
     def _pick(self, options: list[dict[str, Any]], kind: str, current: Any) -> Any:
         if kind == "checkboxes":
-            answer = self._ask(f"  {mrkdwn_to_plain(options[0]['text']['text'])}? (y/n) > ")
+            question = f"  {mrkdwn_to_plain(options[0]['text']['text'])}? (y/n) > "
+            while (answer := self._ask(question).strip().lower()) not in _YES_NO:
+                self.terminal.say("  Answer y or n (or press Enter to leave it as it is).")
             if answer == "":
                 return current
-            return [options[0]["value"]] if answer.lower().startswith("y") else None
+            return [options[0]["value"]] if answer.startswith("y") else None
         for number, option in enumerate(options, start=1):
             self.terminal.say(f"  {number}. {option['text']['text']}")
         many = kind.startswith("multi_")

@@ -10,6 +10,8 @@ from pathlib import Path
 from bot.config import load_settings
 from bot.console.session import Console
 from bot.console.terminal import Terminal
+from storage.database import Database
+from storage.models import Feedback
 
 
 def run_console(database_url: str, *lines: str, user: str = "alice") -> str:
@@ -160,3 +162,22 @@ def test_a_file_the_bot_shares_is_saved_where_the_person_can_open_it(database_ur
     assert saved is not None, shown
     assert "Met the ONS user group" in Path(saved[1]).read_text(encoding="utf-8-sig")
     assert "📥 Sent you Prices's records in a direct message" in shown
+
+
+def test_a_yes_or_no_question_asks_again_until_answered(database_url: str) -> None:
+    shown = run_console(
+        database_url,
+        "/engage team", "Prices", "", "",
+        "/engage feedback", "", "", "", "", "", "", "Regional tables please", "", "",
+        "sure thing",  # neither yes nor no: asked again, nothing assumed
+        "Y",
+        "Jane Doe", "jane@example.org",
+    )  # fmt: skip
+    assert shown.count("They agreed to be contacted about this? (y/n)") == 2
+    assert "Answer y or n (or press Enter to leave it as it is)." in shown
+    assert "Recorded feedback #1 for Prices." in shown
+    database = Database(database_url)
+    with database.transaction() as session:
+        item = session.get(Feedback, 1)
+        assert item is not None and item.contact_agreed is True
+    database.dispose()
