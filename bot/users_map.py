@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from sqlmodel import Session
 
+from bot.transfer.formulas import inert_cell
 from storage.models import ProducerTeam, StatisticalOutput
 from storage.reference import find_outputs, list_segments
 from storage.subscriptions import outputs_named
@@ -193,7 +194,7 @@ def write_users_map(users_map: UsersMap, fmt: str, out: TextIO) -> None:
         writer.writerow(CSV_COLUMNS)
         for cell in _cells(users_map):
             values = [cell[column] for column in CSV_COLUMNS]
-            writer.writerow(["" if value is None else value for value in values])
+            writer.writerow([_csv_value(value) for value in values])
         return
     if fmt != "json":
         raise ValueError(f"cannot write the users map as {fmt!r}")
@@ -216,6 +217,12 @@ def write_users_map(users_map: UsersMap, fmt: str, out: TextIO) -> None:
         ],
     }
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    return inert_cell(value) if isinstance(value, str) else value
 
 
 def _cells(users_map: UsersMap) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from bot.text import LIST_SEPARATOR
+from bot.transfer.formulas import inert_cell
 from bot.transfer.kinds import KINDS, Cell, Column, Kind
 from storage.teams import team_named
 
@@ -91,7 +92,9 @@ def _csv_cell(value: Cell) -> str:
     if isinstance(value, date):  # datetime too
         return value.isoformat()
     if isinstance(value, list):
-        return f"{LIST_SEPARATOR} ".join(_csv_item(item) for item in value)
+        return inert_cell(f"{LIST_SEPARATOR} ".join(_csv_item(item) for item in value))
+    if isinstance(value, str):
+        return inert_cell(value)
     return str(value)
 
 

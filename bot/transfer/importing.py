@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from bot.text import storable
+from bot.transfer.formulas import restored_cell
 from bot.transfer.kinds import (
     KINDS,
     MERGED_INTO,
@@ -148,7 +149,9 @@ def _read_row(
         reasons["row"] = f"it has {len(cells)} cells but the header names {len(columns)} columns"
     elif any(cell.strip() for column, cell in zip(columns, cells, strict=False) if not column):
         reasons["row"] = "it has a value in a column with no name in row 1"
-    texts = dict(zip(columns, (storable(cell).strip() for cell in cells), strict=False))
+    texts = dict(
+        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=False)
+    )
     context = RowContext(teams=teams, segments=segments)
     values: dict[str, Any] = {}
     for column in spec.columns:

@@ -204,6 +204,13 @@ def test_the_csv_has_a_row_per_cell_with_gaps_blank(database: Database) -> None:
     assert len(out.getvalue().splitlines()) == 1 + len(SEGMENTS) * 3
 
 
+def test_an_output_name_a_spreadsheet_would_run_is_written_inert(database: Database) -> None:
+    make_team(database, "Sums", "CSUMS", "=1+1 | low")
+    out = io.StringIO()
+    write_users_map(map_of(database, "Sums"), "csv", out)
+    assert out.getvalue().splitlines()[1] == "central government,'=1+1,0,"
+
+
 def test_the_json_has_the_cells_the_segments_and_the_organisations(database: Database) -> None:
     seed(database)
     out = io.StringIO()

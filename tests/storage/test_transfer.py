@@ -323,6 +323,37 @@ def test_a_lone_carriage_return_in_a_cell_exports_readably(
     assert load(target, "engagements", written) == 1
 
 
+def test_text_a_spreadsheet_would_run_is_exported_inert_and_imported_back_whole(
+    fresh_database: Callable[[], Database],
+) -> None:
+    source, target = fresh_database(), fresh_database()
+    add_teams(source)
+    add_teams(target)
+    summaries = ['=HYPERLINK("http://evil.example","Open")', "+1 rang", "-x", "@SUM(A1)", "a=b"]
+    quoted = [summary.replace('"', '""') for summary in summaries]
+    content = "occurred_on,team,summary,organisations\n" + "".join(
+        f'2026-03-01,Health,"{summary}",=Evil Ltd\n' for summary in quoted
+    )
+    assert load(source, "engagements", content) == len(summaries)
+    written = export(source, "engagements")
+    rows = csv_rows(written)
+    # What a spreadsheet opening the file sees: text, none of it a formula.
+    assert [row["summary"] for row in rows] == [
+        '\'=HYPERLINK("http://evil.example","Open")',
+        "'+1 rang",
+        "'-x",
+        "'@SUM(A1)",
+        "a=b",
+    ]
+    assert {row["organisations"] for row in rows} == {"'=Evil Ltd"}
+    # JSON is not run by spreadsheets: it keeps the text as stored.
+    stored = json.loads(export(source, "engagements", "json"))
+    assert [record["summary"] for record in stored] == summaries
+    # An export imports back unchanged.
+    assert load(target, "engagements", written) == len(summaries)
+    assert export(target, "engagements", "json") == export(source, "engagements", "json")
+
+
 def test_nul_characters_in_cells_are_dropped(transfer_db: Database) -> None:
     add_teams(transfer_db)  # PostgreSQL cannot store NUL; a spreadsheet export can hold one
     assert load(transfer_db, "engagements", "occurred_on,team,summary\n2026-03-01,Health,A\x00B\n")
