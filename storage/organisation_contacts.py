@@ -91,7 +91,7 @@ def _contacts_may_change(engagement: Engagement) -> bool:
 def _pairs_of(session: Session, engagement_ids: set[int]) -> set[Pair]:
     """The (team, organisation) pairs of these engagements, as the database holds them."""
     pairs: set[Pair] = set()
-    for chunk in _chunks(sorted(engagement_ids)):
+    for chunk in chunks(sorted(engagement_ids)):
         rows = session.connection().execute(
             select(Engagement.team_id, EngagementOrganisation.organisation_id)
             .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
@@ -118,7 +118,7 @@ def _refresh(connection: Connection, pairs: set[Pair]) -> None:
         .with_for_update(key_share=True)
     ).all()
     for team_id, organisation_ids in sorted(by_team.items()):
-        for chunk in _chunks(sorted(organisation_ids)):
+        for chunk in chunks(sorted(organisation_ids)):
             connection.execute(
                 delete(_CONTACT).where(
                     _CONTACT.c.team_id == team_id, _CONTACT.c.organisation_id.in_(chunk)
@@ -151,6 +151,7 @@ def _insert_first_days(first_days: Select[Any]) -> Any:
     return insert(_CONTACT).from_select(["team_id", "organisation_id", "first_on"], first_days)
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+def chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """`ids` in lists short enough for one IN each."""
     for start in range(0, len(ids), _CHUNK):
         yield ids[start : start + _CHUNK]

@@ -35,7 +35,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from storage.changes import CANCELLED
-from storage.feedback import MERGED
+from storage.first_responses import status_change
 from storage.models import (
     AudienceSegment,
     Engagement,
@@ -97,6 +97,12 @@ def _engaged(team_id: int, first: date, last: date) -> tuple[Any, ...]:
     return (Engagement.team_id == team_id, col(Engagement.occurred_on).between(first, last))
 
 
+def _linked(link: Any, team_id: int, first: date, last: date) -> tuple[Any, ...]:
+    """The links of the team's engagements in those days, by the copies of the engagement's
+    team and day on each link (`EngagementCopy`): one range of the link table's index."""
+    return (link.team_id == team_id, col(link.occurred_on).between(first, last))
+
+
 def method_counts(*, session: Session, scope: ReviewScope) -> dict[str | None, int]:
     """The period's engagements by method (None: not recorded)."""
     rows = session.execute(
@@ -112,16 +118,21 @@ def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) ->
     reached it in the period, and from `window_from` to the period's end."""
     # Counted per segment first, so the taxonomy is joined to a row per segment rather
     # than to every engagement's.
+    day = col(EngagementSegment.occurred_on)
     counts = (
         select(
             EngagementSegment.segment_id,
-            func.count(case((col(Engagement.occurred_on) >= scope.period_from, 1))).label(
-                "in_period"
-            ),
-            func.count(case((col(Engagement.occurred_on) >= window_from, 1))).label("in_window"),
+            func.count(case((day >= scope.period_from, 1))).label("in_period"),
+            func.count(case((day >= window_from, 1))).label("in_window"),
         )
-        .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
-        .where(*_engaged(scope.team_id, min(scope.period_from, window_from), scope.period_to))
+        .where(
+            *_linked(
+                EngagementSegment,
+                scope.team_id,
+                min(scope.period_from, window_from),
+                scope.period_to,
+            )
+        )
         .group_by(EngagementSegment.segment_id)
         .subquery()
     )
@@ -142,11 +153,8 @@ def organisation_counts(*, session: Session, scope: ReviewScope) -> tuple[int, i
     never engaged before. An organisation is new when the team's first day with it
     (`TeamOrganisationContact`) is in the period, which also means it was engaged then:
     so neither count reads the team's history before the period."""
-    engaged = (
-        select(func.count(func.distinct(EngagementOrganisation.organisation_id)))
-        .select_from(EngagementOrganisation)
-        .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
-        .where(*_engaged(scope.team_id, scope.period_from, scope.period_to))
+    engaged = select(func.count(func.distinct(EngagementOrganisation.organisation_id))).where(
+        *_linked(EngagementOrganisation, scope.team_id, scope.period_from, scope.period_to)
     )
     new = select(func.count()).where(
         TeamOrganisationContact.team_id == scope.team_id,
@@ -165,23 +173,15 @@ def _received(scope: ReviewScope) -> tuple[Any, ...]:
     )
 
 
-def _status_change(decision: Any) -> Any:
-    """A history entry that changed the status; not a merge's entries, which say `merged`
-    on the item merged away and keep the status as it was on the item kept."""
-    return and_(decision.to_status != decision.from_status, decision.to_status != MERGED)
-
-
 def feedback_counts(*, session: Session, scope: ReviewScope) -> FeedbackCounts:
     """The period's items, and of those: responded to by the period's end (a status change
     before `end`; or, for an item whose status was set with no history, as an import sets
     it, any status but `new`), now planned or done, now not planned, and not planned with
     a note on a change to that status."""
     decision = aliased(FeedbackDecision)
-    changed = and_(decision.feedback_id == Feedback.id, _status_change(decision))
-    responded = or_(
-        exists().where(changed, decision.decided_at < scope.end),
-        and_(Feedback.status != "new", ~exists().where(changed)),
-    )
+    changed = and_(decision.feedback_id == Feedback.id, status_change(decision))
+    first = col(Feedback.first_response_at)
+    responded = or_(first < scope.end, and_(Feedback.status != "new", first.is_(None)))
     not_planned = Feedback.status == NOT_PLANNED
     with_note = exists().where(
         changed, decision.to_status == NOT_PLANNED, col(decision.note).is_not(None)
@@ -201,18 +201,12 @@ def feedback_counts(*, session: Session, scope: ReviewScope) -> FeedbackCounts:
 def first_responses(*, session: Session, scope: ReviewScope) -> list[tuple[date, datetime]]:
     """(received on, first status change) of each of the period's items whose status
     first changed before the period's end."""
-    decision = aliased(FeedbackDecision)
-    # A subquery per item, so each item's history is read through its index
-    # (feedback_id, decided_at) rather than the whole table hashed.
-    first = (
-        select(func.min(decision.decided_at))
-        .where(decision.feedback_id == Feedback.id, _status_change(decision))
-        .correlate(Feedback)
-        .scalar_subquery()
-    )
-    items = select(Feedback.received_on, first.label("first")).where(*_received(scope)).subquery()
+    # Each item's first response is kept on it (`storage/first_responses.py`), and the
+    # index the period's items are read by holds it: no item's history is read.
     rows = session.execute(
-        select(items.c.received_on, items.c.first).where(items.c.first < scope.end)
+        select(Feedback.received_on, Feedback.first_response_at).where(
+            *_received(scope), col(Feedback.first_response_at) < scope.end
+        )
     ).all()
     return [(received_on, moment) for received_on, moment in rows]
 
@@ -246,10 +240,11 @@ def outputs_overdue(
     window = (
         select(
             col(EngagementOutput.output_id).label("output_id"),
-            func.max(Engagement.occurred_on).label("last"),
+            func.max(EngagementOutput.occurred_on).label("last"),
         )
-        .join(Engagement, col(Engagement.id) == EngagementOutput.engagement_id)
-        .where(*_engaged(scope.team_id, min(engaged_since.values()), scope.period_to))
+        .where(
+            *_linked(EngagementOutput, scope.team_id, min(engaged_since.values()), scope.period_to)
+        )
         .group_by(EngagementOutput.output_id)
         .subquery()
     )

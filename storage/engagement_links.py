@@ -1,0 +1,58 @@
+"""The engagement's team and day copied into its output, segment and organisation links
+(`EngagementCopy`), kept right on every write, so a review reads a team's links in a
+period as one index range instead of looking up each of the period's engagements.
+
+Whatever writes engagements or their links (a save or an edit from Slack, an import, a
+test's fixture), it goes through a session flush, and `keep_link_copies_current` hooks it:
+after the flush, the links of every engagement it wrote (or whose links it wrote) get
+their engagement's team and day again. A collection (`Engagement.segments`, ...) writes
+only the two ids, so a new link is filled here, in the same flush; a moved day or a
+changed team reaches all the engagement's links. Undo deletes the links with the
+engagement (ON DELETE CASCADE): nothing is left to copy to.
+
+Only ORM writes are seen: SQL run past the ORM (`bench/generate.py`'s bulk loads) writes
+the copies itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlmodel import Session, col
+
+from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
+from storage.organisation_contacts import chunks
+
+LINKS = (EngagementOutput, EngagementSegment, EngagementOrganisation)
+
+
+def keep_link_copies_current(session_class: type[Session]) -> None:
+    """Copy the team and day into the links a flush writes, in every session of
+    `session_class`."""
+    event.listen(session_class, "after_flush", _copy_after_flush)
+
+
+def _copy_after_flush(session: Session, _context: Any) -> None:
+    # After the flush, `new` and `dirty` still list what it wrote, with new ids assigned.
+    written = (*session.new, *session.dirty)
+    ids = {item.id for item in written if isinstance(item, Engagement)}
+    ids |= {item.engagement_id for item in written if isinstance(item, LINKS)}
+    ids.discard(None)
+    connection = session.connection()
+    for link in LINKS:
+        table = link.__table__  # type: ignore[attr-defined]
+        for chunk in chunks(sorted(ids)):
+            connection.execute(
+                update(table)
+                .where(table.c.engagement_id.in_(chunk))
+                .values(
+                    team_id=_of_engagement(table, col(Engagement.team_id)),
+                    occurred_on=_of_engagement(table, col(Engagement.occurred_on)),
+                )
+            )
+
+
+def _of_engagement(link: Any, column: Any) -> Any:
+    """`column` of the engagement a row of the `link` table belongs to."""
+    return select(column).where(Engagement.id == link.c.engagement_id).scalar_subquery()
