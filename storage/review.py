@@ -2,22 +2,27 @@
 aggregates over the team's own rows.
 
 Each starts from an index that begins with the team (engagement(team_id, occurred_on),
-feedback(team_id, received_on), insight(team_id, created_at), engagement_partner(team_id,
-...), team_organisation_contact(team_id, first_on)) and reaches the link tables and
-decisions by their keys, so its cost follows the team's rows in the period, not the size
-of the database. The engagement, feedback and decision indexes also hold the columns the
-queries ask of those rows, so the rows themselves are not read. New organisations come
-from the summary `TeamOrganisationContact` (each team's first day with each organisation,
-kept by `storage/organisation_contacts.py`) rather than the team's whole history. Only one
-query reads further back: the last engagement of an output with none in the longest
-target's window (that output's history).
+the output, segment and organisation links' (team_id, occurred_on, ...), feedback(team_id,
+received_on), insight(team_id, created_at), engagement_partner(team_id, ...),
+team_organisation_contact(team_id, first_on)), so its cost follows the team's rows in the
+period, not the size of the database. The indexes also hold the columns the queries ask
+of those rows, so the rows themselves are not read. Three summaries, kept in step with
+the records on every write, spare the queries reading more than the period's rows: the
+engagement's team and day copied onto its links (`EngagementCopy`,
+`storage/engagement_links.py`), so a period's links are one index range rather than a
+lookup per engagement; each item's first response (`Feedback.first_response_at`,
+`storage/first_responses.py`), so no item's history is read; and each team's first day
+with each organisation (`TeamOrganisationContact`, `storage/organisation_contacts.py`), so
+new organisations need not the team's whole history. Only one query reads further back:
+the last engagement of an output with none in the longest target's window (that output's
+history).
 
 Days (`occurred_on`, `received_on`, `effective_on`) are compared as dates; moments
 (`decided_at`, `created_at`) against the UTC moments at which the team's local days begin
 and end (`ReviewScope`).
 
-Two queries return a row per item rather than a total: the first status change of each
-item that had one by the period's end, and the changes announced. Their medians and
+Two queries return a row per item rather than a total: the first response of each item
+that had one by the period's end, and the changes announced. Their medians and
 notice periods need each moment's local date, which only the team's time zone rules can
 give (SQLite has none), so those are worked out in Python, from rows bounded by the team's
 feedback or changes in the period.
