@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlmodel import Session, col
 
 from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
 from storage.organisation_contacts import chunks
 
 LINKS = (EngagementOutput, EngagementSegment, EngagementOrganisation)
+# What the copies depend on: a change to anything else leaves them alone.
+_COPIED_FROM = ("team_id", "occurred_on", "outputs", "segments", "organisations")
 
 
 def keep_link_copies_current(session_class: type[Session]) -> None:
@@ -34,15 +36,36 @@ def keep_link_copies_current(session_class: type[Session]) -> None:
 
 
 def _copy_after_flush(session: Session, _context: Any) -> None:
-    # After the flush, `new` and `dirty` still list what it wrote, with new ids assigned.
-    written = (*session.new, *session.dirty)
-    ids = {item.id for item in written if isinstance(item, Engagement)}
-    ids |= {item.engagement_id for item in written if isinstance(item, LINKS)}
-    ids.discard(None)
+    # After the flush, `new` and `dirty` still list what it wrote, with new ids assigned,
+    # and each object's history what changed.
+    new = {item.id for item in session.new if isinstance(item, Engagement)}
+    changed = {
+        item.id
+        for item in session.dirty
+        if isinstance(item, Engagement) and _copies_may_change(item)
+    }
+    changed |= {
+        item.engagement_id for item in (*session.new, *session.dirty) if isinstance(item, LINKS)
+    }
+    changed -= new
+    if not new and not changed:
+        return
     connection = session.connection()
+    # On PostgreSQL, the engagements already there are locked first, so that a link
+    # written beside another transaction's change of the day waits for it and copies the
+    # day it commits (NO KEY UPDATE, as a change of the day itself takes; SQLite has one
+    # writer anyway). No other transaction sees a new engagement.
+    for chunk in chunks(sorted(changed)):
+        connection.execute(
+            select(Engagement.id)
+            .where(col(Engagement.id).in_(chunk))
+            .order_by(col(Engagement.id))
+            .with_for_update(key_share=True)
+        ).all()
+    ids = sorted(new | changed)
     for link in LINKS:
         table = link.__table__  # type: ignore[attr-defined]
-        for chunk in chunks(sorted(ids)):
+        for chunk in chunks(ids):
             connection.execute(
                 update(table)
                 .where(table.c.engagement_id.in_(chunk))
@@ -51,6 +74,11 @@ def _copy_after_flush(session: Session, _context: Any) -> None:
                     occurred_on=_of_engagement(table, col(Engagement.occurred_on)),
                 )
             )
+
+
+def _copies_may_change(engagement: Engagement) -> bool:
+    state = inspect(engagement)
+    return any(state.attrs[name].history.has_changes() for name in _COPIED_FROM)
 
 
 def _of_engagement(link: Any, column: Any) -> Any:

@@ -55,6 +55,14 @@ def _refresh_after_flush(session: Session, _context: Any) -> None:
     table = Feedback.__table__  # type: ignore[attr-defined]
     connection = session.connection()
     for chunk in chunks(sorted(ids)):
+        # On PostgreSQL, one writer at a time works an item's out, and it reads the history
+        # the one before it committed (SQLite has one writer anyway).
+        connection.execute(
+            select(table.c.id)
+            .where(table.c.id.in_(chunk))
+            .order_by(table.c.id)
+            .with_for_update(key_share=True)
+        ).all()
         connection.execute(
             update(table).where(table.c.id.in_(chunk)).values(first_response_at=first)
         )
