@@ -26,7 +26,12 @@ from storage.database import Database
 from storage.models import EngagementOutput, EngagementSegment, Feedback
 from storage.reference import segments_by_name
 from tests.e2e.helpers import make_team
-from tests.storage.test_organisation_contacts import ORGANISATIONS, TODAY, undo
+from tests.storage.test_organisation_contacts import (
+    ORGANISATIONS,
+    TODAY,
+    import_engagements,
+    undo,
+)
 
 LOGGER = logging.getLogger(__name__)
 LINKS = ("engagement_output", "engagement_segment", "engagement_organisation")
@@ -119,15 +124,7 @@ def test_an_import_of_engagements_keeps_the_links_copies(database: Database) -> 
     make_team(database, "Health", None)
     with database.transaction() as session:
         save(session, 1, date(2026, 3, 1))
-    content = (
-        "id,occurred_on,team,summary,organisations,segments\n"
-        '40,2026-02-01,Prices,Kept its id,"ONS, DWP",media\n'
-        ",2025-12-01,Health,Numbered by the database,ONS,\n"
-        ",2026-01-15,Prices,Another,DWP,\n"
-    )
-    assert import_records(
-        database=database, kind="engagements", file=io.StringIO(content), today=TODAY
-    ) == 3  # fmt: skip
+    import_engagements(database)
     assert_links_in_step(database)
 
 
