@@ -18,15 +18,48 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlmodel import Session, col
 
 from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
-from storage.organisation_contacts import chunks
+from storage.organisation_contacts import any_changed, chunks
 
 LINKS = (EngagementOutput, EngagementSegment, EngagementOrganisation)
 # What the copies depend on: a change to anything else leaves them alone.
 _COPIED_FROM = ("team_id", "occurred_on", "outputs", "segments", "organisations")
+
+
+_IDS = bindparam("ids", expanding=True)
+# On PostgreSQL, the engagements already there are locked first, so that a link written
+# beside another transaction's change of the day waits for it and copies the day it
+# commits (NO KEY UPDATE, as a change of the day itself takes; SQLite has one writer
+# anyway). No other transaction sees a new engagement.
+_LOCK = (
+    select(Engagement.id)
+    .where(col(Engagement.id).in_(_IDS))
+    .order_by(col(Engagement.id))
+    .with_for_update(key_share=True)
+)
+
+
+def _copy(link: Any) -> Any:
+    """Each of the `link` table's rows of the engagements `ids` gets their team and day."""
+    table = link.__table__
+
+    def of_engagement(column: Any) -> Any:
+        return select(column).where(Engagement.id == table.c.engagement_id).scalar_subquery()
+
+    return (
+        update(table)
+        .where(table.c.engagement_id.in_(_IDS))
+        .values(
+            team_id=of_engagement(col(Engagement.team_id)),
+            occurred_on=of_engagement(col(Engagement.occurred_on)),
+        )
+    )
+
+
+_COPIES = [_copy(link) for link in LINKS]
 
 
 def keep_link_copies_current(session_class: type[Session]) -> None:
@@ -42,7 +75,7 @@ def _copy_after_flush(session: Session, _context: Any) -> None:
     changed = {
         item.id
         for item in session.dirty
-        if isinstance(item, Engagement) and _copies_may_change(item)
+        if isinstance(item, Engagement) and any_changed(item, _COPIED_FROM)
     }
     changed |= {
         item.engagement_id for item in (*session.new, *session.dirty) if isinstance(item, LINKS)
@@ -51,36 +84,8 @@ def _copy_after_flush(session: Session, _context: Any) -> None:
     if not new and not changed:
         return
     connection = session.connection()
-    # On PostgreSQL, the engagements already there are locked first, so that a link
-    # written beside another transaction's change of the day waits for it and copies the
-    # day it commits (NO KEY UPDATE, as a change of the day itself takes; SQLite has one
-    # writer anyway). No other transaction sees a new engagement.
     for chunk in chunks(sorted(changed)):
-        connection.execute(
-            select(Engagement.id)
-            .where(col(Engagement.id).in_(chunk))
-            .order_by(col(Engagement.id))
-            .with_for_update(key_share=True)
-        ).all()
-    ids = sorted(new | changed)
-    for link in LINKS:
-        table = link.__table__  # type: ignore[attr-defined]
-        for chunk in chunks(ids):
-            connection.execute(
-                update(table)
-                .where(table.c.engagement_id.in_(chunk))
-                .values(
-                    team_id=_of_engagement(table, col(Engagement.team_id)),
-                    occurred_on=_of_engagement(table, col(Engagement.occurred_on)),
-                )
-            )
-
-
-def _copies_may_change(engagement: Engagement) -> bool:
-    state = inspect(engagement)
-    return any(state.attrs[name].history.has_changes() for name in _COPIED_FROM)
-
-
-def _of_engagement(link: Any, column: Any) -> Any:
-    """`column` of the engagement a row of the `link` table belongs to."""
-    return select(column).where(Engagement.id == link.c.engagement_id).scalar_subquery()
+        connection.execute(_LOCK, {"ids": chunk}).all()
+    for chunk in chunks(sorted(new | changed)):
+        for copy in _COPIES:
+            connection.execute(copy, {"ids": chunk})

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, event, func, inspect, select, update
+from sqlalchemy import and_, bindparam, event, func, inspect, select, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from storage.feedback import MERGED
 from storage.models import Feedback, FeedbackDecision
-from storage.organisation_contacts import chunks
+from storage.organisation_contacts import any_changed, chunks
+
+# What an item's first response depends on in its history: a changed note leaves it alone.
+_FIRST_RESPONSE_FROM = ("feedback_id", "from_status", "to_status", "decided_at")
 
 
 def keep_first_responses_current(session_class: type[Session]) -> None:
@@ -36,37 +41,47 @@ def status_change(decision: Any) -> Any:
     return and_(decision.to_status != decision.from_status, decision.to_status != MERGED)
 
 
+_TABLE = Feedback.__table__  # type: ignore[attr-defined]
+_DECISION = aliased(FeedbackDecision)
+_IDS = bindparam("ids", expanding=True)
+# On PostgreSQL, one writer at a time works an item's out, and it reads the history the
+# one before it committed (SQLite has one writer anyway).
+_LOCK = (
+    select(_TABLE.c.id)
+    .where(_TABLE.c.id.in_(_IDS))
+    .order_by(_TABLE.c.id)
+    .with_for_update(key_share=True)
+)
+_REFRESH = (
+    update(_TABLE)
+    .where(_TABLE.c.id.in_(_IDS))
+    .values(
+        first_response_at=select(func.min(_DECISION.decided_at))
+        .where(_DECISION.feedback_id == _TABLE.c.id, status_change(_DECISION))
+        .scalar_subquery()
+    )
+    .returning(_TABLE.c.id, _TABLE.c.first_response_at)
+)
+
+
 def _refresh_after_flush(session: Session, _context: Any) -> None:
     # After the flush, `new`, `dirty` and `deleted` still list what it wrote, and a moved
     # entry's history still holds the item it moved from.
     ids: set[int] = set()
     for item in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(item, FeedbackDecision):
+        if isinstance(item, FeedbackDecision) and (
+            item not in session.dirty or any_changed(item, _FIRST_RESPONSE_FROM)
+        ):
             ids.add(item.feedback_id)
             ids.update(inspect(item).attrs.feedback_id.history.deleted or ())
     if not ids:
         return
-    decision = aliased(FeedbackDecision)
-    first = (
-        select(func.min(decision.decided_at))
-        .where(decision.feedback_id == Feedback.id, status_change(decision))
-        .scalar_subquery()
-    )
-    table = Feedback.__table__  # type: ignore[attr-defined]
     connection = session.connection()
     for chunk in chunks(sorted(ids)):
-        # On PostgreSQL, one writer at a time works an item's out, and it reads the history
-        # the one before it committed (SQLite has one writer anyway).
-        connection.execute(
-            select(table.c.id)
-            .where(table.c.id.in_(chunk))
-            .order_by(table.c.id)
-            .with_for_update(key_share=True)
-        ).all()
-        connection.execute(
-            update(table).where(table.c.id.in_(chunk)).values(first_response_at=first)
-        )
-    # The items this session holds would otherwise show the value from before.
-    for item in session.identity_map.values():
-        if isinstance(item, Feedback) and item.id in ids:
-            session.expire(item, ["first_response_at"])
+        connection.execute(_LOCK, {"ids": chunk}).all()
+        firsts = connection.execute(_REFRESH, {"ids": chunk}).all()
+        # The items this session holds show the new value too, without reading them again.
+        for item_id, moment in firsts:
+            item = session.identity_map.get(identity_key(Feedback, item_id))
+            if item is not None:
+                set_committed_value(item, "first_response_at", moment)

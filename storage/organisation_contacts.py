@@ -58,7 +58,8 @@ def _note_pairs_before(session: Session, _context: Any, _instances: Any) -> None
     changed = [
         item
         for item in (*session.dirty, *session.deleted)
-        if isinstance(item, Engagement) and (item in session.deleted or _contacts_may_change(item))
+        if isinstance(item, Engagement)
+        and (item in session.deleted or any_changed(item, _CONTACT_ATTRIBUTES))
     ]
     # Link rows written as objects of their own rather than through `organisations`.
     links = [
@@ -83,9 +84,10 @@ def _refresh_pairs_after(session: Session, _context: Any) -> None:
     _refresh(session.connection(), pairs)
 
 
-def _contacts_may_change(engagement: Engagement) -> bool:
-    state = inspect(engagement)
-    return any(state.attrs[name].history.has_changes() for name in _CONTACT_ATTRIBUTES)
+def any_changed(item: Any, names: Sequence[str]) -> bool:
+    """Whether a flush is writing a change to any of the attributes `names` of `item`."""
+    state = inspect(item)
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def _pairs_of(session: Session, engagement_ids: set[int]) -> set[Pair]:
