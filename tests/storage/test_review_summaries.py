@@ -9,8 +9,11 @@ from __future__ import annotations
 import io
 import logging
 import random
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -23,7 +26,7 @@ from bot.transfer import import_records
 from handlers.entries import EntryFlows
 from handlers.feedback import FEEDBACK
 from storage.database import Database
-from storage.models import EngagementOutput, EngagementSegment, Feedback
+from storage.models import Engagement, EngagementOutput, EngagementSegment, Feedback
 from storage.reference import segments_by_name
 from tests.e2e.helpers import make_team
 from tests.storage.test_organisation_contacts import (
@@ -117,6 +120,51 @@ def test_links_written_on_their_own_get_the_copies(database: Database) -> None:
     with database.transaction() as session:
         copied = session.execute(text("SELECT team_id, occurred_on FROM engagement_segment")).one()
     assert (copied[0], str(copied[1])) == (team_id, "2026-02-01")
+
+
+def test_a_link_written_while_another_transaction_moves_the_day(database: Database) -> None:
+    """On PostgreSQL the link's copy waits for the move to commit, then copies the new day
+    (without the lock, it would copy the day it read before, and the move's own copy
+    would not see the link)."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    team_id = make_team(database)
+    with database.transaction() as session:
+        draft = EngagementDraft(summary="Met users", team_id=team_id, occurred_on=date(2026, 2, 1))
+        saved = save_engagement(session=session, draft=draft, today=TODAY, user_id="U")
+        media = segments_by_name(session=session)["media"]
+    moved = threading.Event()
+
+    def add_a_segment() -> None:
+        moved.wait()
+        with database.transaction() as session:
+            engagement = session.get(Engagement, saved.id)
+            assert engagement is not None
+            engagement.segments = [media]
+            session.flush()  # waits for the move to commit
+
+    adding = threading.Thread(target=add_a_segment)
+    adding.start()
+    with database.transaction() as session:
+        engagement = session.get(Engagement, saved.id)
+        assert engagement is not None
+        engagement.occurred_on = date(2026, 3, 1)
+        session.flush()
+        moved.set()
+        _wait_while_unblocked(database, adding)
+    adding.join()
+    assert_links_in_step(database)
+
+
+def _wait_while_unblocked(database: Database, thread: threading.Thread) -> None:
+    """Until `thread` waits for a lock, or is done."""
+    waiting = text(
+        "SELECT COUNT(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with database.engine.connect() as connection:
+        while thread.is_alive() and not connection.execute(waiting).scalar_one():
+            time.sleep(0.01)
 
 
 def test_an_import_of_engagements_keeps_the_links_copies(database: Database) -> None:
