@@ -13,9 +13,9 @@ engagement's team and day copied onto its links (`EngagementCopy`,
 lookup per engagement; each item's first response (`Feedback.first_response_at`,
 `storage/first_responses.py`), so no item's history is read; and each team's first day
 with each organisation (`TeamOrganisationContact`, `storage/organisation_contacts.py`), so
-new organisations need not the team's whole history. Only one query reads further back:
-the last engagement of an output with none in the longest target's window (that output's
-history).
+new organisations are counted without the team's whole history. Only one query reads
+further back: the last engagement of an output with none in the longest target's window
+(that output's history).
 
 Days (`occurred_on`, `received_on`, `effective_on`) are compared as dates; moments
 (`decided_at`, `created_at`) against the UTC moments at which the team's local days begin

@@ -162,7 +162,10 @@ def _wait_while_unblocked(database: Database, thread: threading.Thread) -> None:
         "SELECT COUNT(*) FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
-    with database.engine.connect() as connection:
+    # Each query in a transaction of its own: within one, PostgreSQL shows the same
+    # snapshot of pg_stat_activity every time.
+    autocommit = database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    with autocommit as connection:
         while thread.is_alive() and not connection.execute(waiting).scalar_one():
             time.sleep(0.01)
 
