@@ -123,19 +123,23 @@ def _engagements(
                 now,
             )
         )
+        # Each link carries its engagement's team and day (`EngagementCopy`).
         for output_id in set(rng.choices(outputs[team - 1], k=rng.randint(1, 2))):
-            output_links.append((engagement_id, output_id))
+            output_links.append((engagement_id, output_id, team, occurred))
         for segment_id in set(rng.choices(segments, k=rng.randint(1, 2))):
-            segment_links.append((engagement_id, segment_id))
+            segment_links.append((engagement_id, segment_id, team, occurred))
         for organisation in set(rng.choices(range(1, organisations + 1), k=rng.randint(0, 2))):
-            organisation_links.append((engagement_id, organisation))
+            organisation_links.append((engagement_id, organisation, team, occurred))
         if rng.random() < 0.05:
             partner_links.append((engagement_id, rng.randint(1, teams)))
     columns = ("id", "team_id", "occurred_on", "method", "expertise", "participants", "summary")
     write("engagement", (*columns, "logged_by", "created_at", "updated_at"), rows)
-    write("engagement_output", ("engagement_id", "output_id"), output_links)
-    write("engagement_segment", ("engagement_id", "segment_id"), segment_links)
-    write("engagement_organisation", ("engagement_id", "organisation_id"), organisation_links)
+    copies = ("team_id", "occurred_on")
+    write("engagement_output", ("engagement_id", "output_id", *copies), output_links)
+    write("engagement_segment", ("engagement_id", "segment_id", *copies), segment_links)
+    write(
+        "engagement_organisation", ("engagement_id", "organisation_id", *copies), organisation_links
+    )
     partners = {(e, t) for e, t in partner_links if t != team_of[e - 1]}
     write("engagement_partner", ("engagement_id", "team_id"), sorted(partners))
 
@@ -156,32 +160,35 @@ def _feedback(
         status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
         # A few organisations are loud: a third of the items come from the first hundred.
         organisation = rng.randint(1, 100) if rng.random() < 0.33 else rng.randint(1, organisations)
-        rows.append(
-            (
-                feedback_id,
-                team,
-                received,
-                organisation if rng.random() < 0.8 else None,
-                rng.choice(segments),
-                rng.choice(outputs[team - 1]),
-                rng.choice(channels),
-                f"Feedback {feedback_id}",
-                False,
-                status,
-                "U0BENCH",
-                now,
-                now,
-            )
+        row = (
+            feedback_id,
+            team,
+            received,
+            organisation if rng.random() < 0.8 else None,
+            rng.choice(segments),
+            rng.choice(outputs[team - 1]),
+            rng.choice(channels),
+            f"Feedback {feedback_id}",
+            False,
+            status,
+            "U0BENCH",
+            now,
+            now,
         )
+        # (Drawn after the row's values, as before the first response was kept: the same
+        # seed gives the same records.) A decided item's one decision is its first response.
+        decided = None
         if status != "new":
             decided = datetime.combine(received, datetime.min.time(), UTC) + timedelta(
                 days=rng.randint(1, 60), hours=10
             )
+        rows.append((*row, decided))
+        if decided is not None:
             note = None if status == "not_planned" and rng.random() < 0.2 else "Because"
             decisions.append((feedback_id, "new", status, note, "U0LEAD", decided))
     columns = ("id", "team_id", "received_on", "organisation_id", "segment_id", "output_id")
     more = ("channel", "text", "contact_agreed", "status", "recorded_by", "created_at")
-    write("feedback", (*columns, *more, "updated_at"), rows)
+    write("feedback", (*columns, *more, "updated_at", "first_response_at"), rows)
     write(
         "feedback_decision",
         ("feedback_id", "from_status", "to_status", "note", "decided_by", "decided_at"),

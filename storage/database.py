@@ -13,11 +13,16 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
 from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
+from storage.engagement_links import keep_link_copies_current
+from storage.first_responses import keep_first_responses_current
 from storage.organisation_contacts import keep_contacts_current
 
-# Every session keeps each team's first day with each organisation in step with its
-# engagements (storage/organisation_contacts.py), whichever path writes them.
+# Every session keeps the review's summaries in step with the records, whichever path
+# writes them: each team's first day with each organisation, the engagement's team and
+# day on its links, each feedback item's first response (ARCHITECTURE.md, "Summaries").
 keep_contacts_current(Session)
+keep_link_copies_current(Session)
+keep_first_responses_current(Session)
 
 
 class Database:

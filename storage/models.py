@@ -39,24 +39,46 @@ def _link(target: str) -> int:
 # engaged an organisation): hence the reverse indexes.
 
 
-class EngagementOutput(SQLModel, table=True):
+class EngagementCopy(SQLModel):
+    """The engagement's team and day, copied into its output, segment and organisation
+    links, so a review reads a team's links in a period as one range of the index
+    (team_id, occurred_on, ...) instead of looking each engagement's up. A summary:
+    `storage/engagement_links.py` keeps it in step after every flush. Empty only inside
+    the flush that writes the link (a collection writes only the two ids)."""
+
+    team_id: int | None = None
+    occurred_on: date | None = None
+
+
+def _by_team_and_day(table: str, linked: str) -> Index:
+    return Index(f"ix_{table}_team_occurred", "team_id", "occurred_on", linked)
+
+
+class EngagementOutput(EngagementCopy, table=True):
     __tablename__ = "engagement_output"
-    __table_args__ = (Index("ix_engagement_output_output", "output_id", "engagement_id"),)
+    __table_args__ = (
+        Index("ix_engagement_output_output", "output_id", "engagement_id"),
+        _by_team_and_day("engagement_output", "output_id"),
+    )
     engagement_id: int = _link("engagement.id")
     output_id: int = _link("statistical_output.id")
 
 
-class EngagementSegment(SQLModel, table=True):
+class EngagementSegment(EngagementCopy, table=True):
     __tablename__ = "engagement_segment"
-    __table_args__ = (Index("ix_engagement_segment_segment", "segment_id", "engagement_id"),)
+    __table_args__ = (
+        Index("ix_engagement_segment_segment", "segment_id", "engagement_id"),
+        _by_team_and_day("engagement_segment", "segment_id"),
+    )
     engagement_id: int = _link("engagement.id")
     segment_id: int = _link("audience_segment.id")
 
 
-class EngagementOrganisation(SQLModel, table=True):
+class EngagementOrganisation(EngagementCopy, table=True):
     __tablename__ = "engagement_organisation"
     __table_args__ = (
         Index("ix_engagement_organisation_organisation", "organisation_id", "engagement_id"),
+        _by_team_and_day("engagement_organisation", "organisation_id"),
     )
     engagement_id: int = _link("engagement.id")
     organisation_id: int = _link("organisation.id")
@@ -264,6 +286,7 @@ class Feedback(SQLModel, table=True):
             "merged_into_id",
             "status",
             "organisation_id",
+            "first_response_at",
             postgresql_include=["id"],
         ),
         Index("ix_feedback_recorded_by_created", "recorded_by", "created_at"),
@@ -295,6 +318,10 @@ class Feedback(SQLModel, table=True):
     status: str = Field(default="new", max_length=20, index=True)
     # Set when this item was merged into another: it then stays only as that item's history.
     merged_into_id: int | None = Field(default=None, foreign_key="feedback.id", index=True)
+    # When its status first changed (its history's earliest entry that changed the status,
+    # a merge's aside): a summary of `feedback_decision` for reviews, kept in step after
+    # every flush by `storage/first_responses.py`; None: never changed.
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The upcoming change this feedback comments on ("Comment on this change").
     change_id: int | None = Field(default=None, foreign_key="upcoming_change.id", index=True)
     recorded_by: str | None = Field(default=None, max_length=32)

@@ -58,7 +58,8 @@ def _note_pairs_before(session: Session, _context: Any, _instances: Any) -> None
     changed = [
         item
         for item in (*session.dirty, *session.deleted)
-        if isinstance(item, Engagement) and (item in session.deleted or _contacts_may_change(item))
+        if isinstance(item, Engagement)
+        and (item in session.deleted or any_changed(item, _CONTACT_ATTRIBUTES))
     ]
     # Link rows written as objects of their own rather than through `organisations`.
     links = [
@@ -83,15 +84,16 @@ def _refresh_pairs_after(session: Session, _context: Any) -> None:
     _refresh(session.connection(), pairs)
 
 
-def _contacts_may_change(engagement: Engagement) -> bool:
-    state = inspect(engagement)
-    return any(state.attrs[name].history.has_changes() for name in _CONTACT_ATTRIBUTES)
+def any_changed(item: Any, names: Sequence[str]) -> bool:
+    """Whether a flush is writing a change to any of the attributes `names` of `item`."""
+    state = inspect(item)
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def _pairs_of(session: Session, engagement_ids: set[int]) -> set[Pair]:
     """The (team, organisation) pairs of these engagements, as the database holds them."""
     pairs: set[Pair] = set()
-    for chunk in _chunks(sorted(engagement_ids)):
+    for chunk in chunks(sorted(engagement_ids)):
         rows = session.connection().execute(
             select(Engagement.team_id, EngagementOrganisation.organisation_id)
             .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
@@ -118,7 +120,7 @@ def _refresh(connection: Connection, pairs: set[Pair]) -> None:
         .with_for_update(key_share=True)
     ).all()
     for team_id, organisation_ids in sorted(by_team.items()):
-        for chunk in _chunks(sorted(organisation_ids)):
+        for chunk in chunks(sorted(organisation_ids)):
             connection.execute(
                 delete(_CONTACT).where(
                     _CONTACT.c.team_id == team_id, _CONTACT.c.organisation_id.in_(chunk)
@@ -151,6 +153,7 @@ def _insert_first_days(first_days: Select[Any]) -> Any:
     return insert(_CONTACT).from_select(["team_id", "organisation_id", "first_on"], first_days)
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+def chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """`ids` in lists short enough for one IN each."""
     for start in range(0, len(ids), _CHUNK):
         yield ids[start : start + _CHUNK]

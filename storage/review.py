@@ -2,22 +2,27 @@
 aggregates over the team's own rows.
 
 Each starts from an index that begins with the team (engagement(team_id, occurred_on),
-feedback(team_id, received_on), insight(team_id, created_at), engagement_partner(team_id,
-...), team_organisation_contact(team_id, first_on)) and reaches the link tables and
-decisions by their keys, so its cost follows the team's rows in the period, not the size
-of the database. The engagement, feedback and decision indexes also hold the columns the
-queries ask of those rows, so the rows themselves are not read. New organisations come
-from the summary `TeamOrganisationContact` (each team's first day with each organisation,
-kept by `storage/organisation_contacts.py`) rather than the team's whole history. Only one
-query reads further back: the last engagement of an output with none in the longest
-target's window (that output's history).
+the output, segment and organisation links' (team_id, occurred_on, ...), feedback(team_id,
+received_on), insight(team_id, created_at), engagement_partner(team_id, ...),
+team_organisation_contact(team_id, first_on)), so its cost follows the team's rows in the
+period, not the size of the database. The indexes also hold the columns the queries ask
+of those rows, so the rows themselves are not read. Three summaries, kept in step with
+the records on every write, spare the queries reading more than the period's rows: the
+engagement's team and day copied onto its links (`EngagementCopy`,
+`storage/engagement_links.py`), so a period's links are one index range rather than a
+lookup per engagement; each item's first response (`Feedback.first_response_at`,
+`storage/first_responses.py`), so no item's history is read; and each team's first day
+with each organisation (`TeamOrganisationContact`, `storage/organisation_contacts.py`), so
+new organisations are counted without the team's whole history. Only one query reads
+further back: the last engagement of an output with none in the longest target's window
+(that output's history).
 
 Days (`occurred_on`, `received_on`, `effective_on`) are compared as dates; moments
 (`decided_at`, `created_at`) against the UTC moments at which the team's local days begin
 and end (`ReviewScope`).
 
-Two queries return a row per item rather than a total: the first status change of each
-item that had one by the period's end, and the changes announced. Their medians and
+Two queries return a row per item rather than a total: the first response of each item
+that had one by the period's end, and the changes announced. Their medians and
 notice periods need each moment's local date, which only the team's time zone rules can
 give (SQLite has none), so those are worked out in Python, from rows bounded by the team's
 feedback or changes in the period.
@@ -35,7 +40,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from storage.changes import CANCELLED
-from storage.feedback import MERGED
+from storage.first_responses import status_change
 from storage.models import (
     AudienceSegment,
     Engagement,
@@ -97,6 +102,12 @@ def _engaged(team_id: int, first: date, last: date) -> tuple[Any, ...]:
     return (Engagement.team_id == team_id, col(Engagement.occurred_on).between(first, last))
 
 
+def _linked(link: Any, team_id: int, first: date, last: date) -> tuple[Any, ...]:
+    """The links of the team's engagements in those days, by the copies of the engagement's
+    team and day on each link (`EngagementCopy`): one range of the link table's index."""
+    return (link.team_id == team_id, col(link.occurred_on).between(first, last))
+
+
 def method_counts(*, session: Session, scope: ReviewScope) -> dict[str | None, int]:
     """The period's engagements by method (None: not recorded)."""
     rows = session.execute(
@@ -112,16 +123,21 @@ def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) ->
     reached it in the period, and from `window_from` to the period's end."""
     # Counted per segment first, so the taxonomy is joined to a row per segment rather
     # than to every engagement's.
+    day = col(EngagementSegment.occurred_on)
     counts = (
         select(
             EngagementSegment.segment_id,
-            func.count(case((col(Engagement.occurred_on) >= scope.period_from, 1))).label(
-                "in_period"
-            ),
-            func.count(case((col(Engagement.occurred_on) >= window_from, 1))).label("in_window"),
+            func.count(case((day >= scope.period_from, 1))).label("in_period"),
+            func.count(case((day >= window_from, 1))).label("in_window"),
         )
-        .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
-        .where(*_engaged(scope.team_id, min(scope.period_from, window_from), scope.period_to))
+        .where(
+            *_linked(
+                EngagementSegment,
+                scope.team_id,
+                min(scope.period_from, window_from),
+                scope.period_to,
+            )
+        )
         .group_by(EngagementSegment.segment_id)
         .subquery()
     )
@@ -142,11 +158,8 @@ def organisation_counts(*, session: Session, scope: ReviewScope) -> tuple[int, i
     never engaged before. An organisation is new when the team's first day with it
     (`TeamOrganisationContact`) is in the period, which also means it was engaged then:
     so neither count reads the team's history before the period."""
-    engaged = (
-        select(func.count(func.distinct(EngagementOrganisation.organisation_id)))
-        .select_from(EngagementOrganisation)
-        .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
-        .where(*_engaged(scope.team_id, scope.period_from, scope.period_to))
+    engaged = select(func.count(func.distinct(EngagementOrganisation.organisation_id))).where(
+        *_linked(EngagementOrganisation, scope.team_id, scope.period_from, scope.period_to)
     )
     new = select(func.count()).where(
         TeamOrganisationContact.team_id == scope.team_id,
@@ -165,23 +178,15 @@ def _received(scope: ReviewScope) -> tuple[Any, ...]:
     )
 
 
-def _status_change(decision: Any) -> Any:
-    """A history entry that changed the status; not a merge's entries, which say `merged`
-    on the item merged away and keep the status as it was on the item kept."""
-    return and_(decision.to_status != decision.from_status, decision.to_status != MERGED)
-
-
 def feedback_counts(*, session: Session, scope: ReviewScope) -> FeedbackCounts:
     """The period's items, and of those: responded to by the period's end (a status change
     before `end`; or, for an item whose status was set with no history, as an import sets
     it, any status but `new`), now planned or done, now not planned, and not planned with
     a note on a change to that status."""
     decision = aliased(FeedbackDecision)
-    changed = and_(decision.feedback_id == Feedback.id, _status_change(decision))
-    responded = or_(
-        exists().where(changed, decision.decided_at < scope.end),
-        and_(Feedback.status != "new", ~exists().where(changed)),
-    )
+    changed = and_(decision.feedback_id == Feedback.id, status_change(decision))
+    first = col(Feedback.first_response_at)
+    responded = or_(first < scope.end, and_(Feedback.status != "new", first.is_(None)))
     not_planned = Feedback.status == NOT_PLANNED
     with_note = exists().where(
         changed, decision.to_status == NOT_PLANNED, col(decision.note).is_not(None)
@@ -201,18 +206,12 @@ def feedback_counts(*, session: Session, scope: ReviewScope) -> FeedbackCounts:
 def first_responses(*, session: Session, scope: ReviewScope) -> list[tuple[date, datetime]]:
     """(received on, first status change) of each of the period's items whose status
     first changed before the period's end."""
-    decision = aliased(FeedbackDecision)
-    # A subquery per item, so each item's history is read through its index
-    # (feedback_id, decided_at) rather than the whole table hashed.
-    first = (
-        select(func.min(decision.decided_at))
-        .where(decision.feedback_id == Feedback.id, _status_change(decision))
-        .correlate(Feedback)
-        .scalar_subquery()
-    )
-    items = select(Feedback.received_on, first.label("first")).where(*_received(scope)).subquery()
+    # Each item's first response is kept on it (`storage/first_responses.py`), and the
+    # index the period's items are read by holds it: no item's history is read.
     rows = session.execute(
-        select(items.c.received_on, items.c.first).where(items.c.first < scope.end)
+        select(Feedback.received_on, Feedback.first_response_at).where(
+            *_received(scope), col(Feedback.first_response_at) < scope.end
+        )
     ).all()
     return [(received_on, moment) for received_on, moment in rows]
 
@@ -246,10 +245,11 @@ def outputs_overdue(
     window = (
         select(
             col(EngagementOutput.output_id).label("output_id"),
-            func.max(Engagement.occurred_on).label("last"),
+            func.max(EngagementOutput.occurred_on).label("last"),
         )
-        .join(Engagement, col(Engagement.id) == EngagementOutput.engagement_id)
-        .where(*_engaged(scope.team_id, min(engaged_since.values()), scope.period_to))
+        .where(
+            *_linked(EngagementOutput, scope.team_id, min(engaged_since.values()), scope.period_to)
+        )
         .group_by(EngagementOutput.output_id)
         .subquery()
     )

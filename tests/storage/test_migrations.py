@@ -59,24 +59,70 @@ def test_each_existing_teams_creator_becomes_its_first_member(
 def test_earlier_merges_entries_are_marked_as_merges(
     fresh_database: Callable[..., Database],
 ) -> None:
-    old = fresh_database("0011")
-    at = {"at": "2026-01-05 09:00:00+00:00", "day": "2026-01-05"}
-    with old.engine.begin() as connection:
-        for statement in (
-            "INSERT INTO producer_team (name, created_at, updated_at) VALUES ('Prices', :at, :at)",
-            "INSERT INTO feedback (team_id, received_on, text, contact_agreed, status,"
-            " created_at, updated_at) VALUES (1, :day, 'Kept', false, 'planned', :at, :at),"
-            " (1, :day, 'Twin', false, 'merged', :at, :at)",
-            "UPDATE feedback SET merged_into_id = 1 WHERE id = 2",
-            "INSERT INTO feedback_decision (feedback_id, from_status, to_status, note,"
-            " decided_at) VALUES (1, 'new', 'planned', 'From March.', :at),"
-            " (2, 'new', 'merged', 'Merged into #1.', :at),"
-            " (1, 'planned', 'planned', '#2 merged into this item.', :at)",
-        ):
-            connection.execute(text(statement), at)
-    upgrade(old.url)
+    old = migrated_from(
+        fresh_database("0011"),
+        {"at": "2026-01-05 09:00:00+00:00", "day": "2026-01-05"},
+        "INSERT INTO producer_team (name, created_at, updated_at) VALUES ('Prices', :at, :at)",
+        "INSERT INTO feedback (team_id, received_on, text, contact_agreed, status,"
+        " created_at, updated_at) VALUES (1, :day, 'Kept', false, 'planned', :at, :at),"
+        " (1, :day, 'Twin', false, 'merged', :at, :at)",
+        "UPDATE feedback SET merged_into_id = 1 WHERE id = 2",
+        "INSERT INTO feedback_decision (feedback_id, from_status, to_status, note,"
+        " decided_at) VALUES (1, 'new', 'planned', 'From March.', :at),"
+        " (2, 'new', 'merged', 'Merged into #1.', :at),"
+        " (1, 'planned', 'planned', '#2 merged into this item.', :at)",
+    )
     with old.engine.connect() as connection:
         marked = connection.execute(
             text("SELECT id, merged_id FROM feedback_decision ORDER BY id")
         ).all()
     assert [tuple(row) for row in marked] == [(1, None), (2, None), (3, 2)]
+
+
+def test_the_review_summaries_are_filled_from_the_records(
+    fresh_database: Callable[..., Database],
+) -> None:
+    old = migrated_from(
+        fresh_database("0012"),
+        {
+            "at": "2026-01-05 09:00:00+00:00",
+            "later": "2026-02-01 10:00:00+00:00",
+            "last": "2026-03-01 10:00:00+00:00",
+        },
+        "INSERT INTO producer_team (name, created_at, updated_at) VALUES ('Prices', :at, :at)",
+        "INSERT INTO statistical_output (team_id, name, profile) VALUES (1, 'CPI', 'high')",
+        "INSERT INTO organisation (name, created_at) VALUES ('ONS', :at)",
+        "INSERT INTO engagement (team_id, occurred_on, summary, created_at, updated_at)"
+        " VALUES (1, '2026-01-04', 'Met users', :at, :at)",
+        "INSERT INTO engagement_output (engagement_id, output_id) VALUES (1, 1)",
+        "INSERT INTO engagement_segment (engagement_id, segment_id) VALUES (1, 2)",
+        "INSERT INTO engagement_organisation (engagement_id, organisation_id) VALUES (1, 1)",
+        "INSERT INTO feedback (team_id, received_on, text, contact_agreed, status,"
+        " created_at, updated_at) VALUES (1, '2026-01-05', 'Decided', false, 'done', :at, :at),"
+        " (1, '2026-01-05', 'Open', false, 'new', :at, :at)",
+        # An entry that kept the status (a merge's, on the item kept) is no response.
+        "INSERT INTO feedback_decision (feedback_id, from_status, to_status, decided_at)"
+        " VALUES (1, 'new', 'new', :at), (1, 'new', 'planned', :later),"
+        " (1, 'planned', 'done', :last)",
+    )
+    with old.engine.connect() as connection:
+        for link in ("engagement_output", "engagement_segment", "engagement_organisation"):
+            copied = connection.execute(text(f"SELECT team_id, occurred_on FROM {link}")).one()
+            assert (copied[0], str(copied[1])) == (1, "2026-01-04")
+        firsts = connection.execute(
+            text("SELECT first_response_at FROM feedback ORDER BY id")
+        ).scalars()
+        assert [str(first)[:16] if first else None for first in firsts] == [
+            "2026-02-01 10:00",
+            None,
+        ]
+
+
+def migrated_from(old: Database, values: dict[str, str], *statements: str) -> Database:
+    """`old` (a database at an earlier revision) holding what `statements` write (with
+    `values`), migrated to the latest."""
+    with old.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement), values)
+    upgrade(old.url)
+    return old

@@ -148,16 +148,21 @@ def test_an_import_keeps_the_summary_in_step(database: Database) -> None:
     make_teams(database, "Prices", "Health")
     with database.transaction() as session:
         save(session, 1, date(2026, 3, 1), ["ONS"])
+    import_engagements(database)
+    assert_in_step(database)
+
+
+def import_engagements(database: Database) -> None:
+    """Three engagements imported for Prices and Health: one keeping its id, two numbered."""
     content = (
-        "id,occurred_on,team,summary,organisations\n"
-        '40,2026-02-01,Prices,Kept its id,"ONS, DWP"\n'
-        ",2025-12-01,Health,Numbered by the database,ONS\n"
-        ",2026-01-15,Prices,Another,DWP\n"
+        "id,occurred_on,team,summary,organisations,segments\n"
+        '40,2026-02-01,Prices,Kept its id,"ONS, DWP",media\n'
+        ",2025-12-01,Health,Numbered by the database,ONS,\n"
+        ",2026-01-15,Prices,Another,DWP,\n"
     )
     assert import_records(
         database=database, kind="engagements", file=io.StringIO(content), today=TODAY
     ) == 3  # fmt: skip
-    assert_in_step(database)
 
 
 def test_any_sequence_of_saves_edits_and_undos(database: Database) -> None:

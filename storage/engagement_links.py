@@ -1,0 +1,91 @@
+"""The engagement's team and day copied into its output, segment and organisation links
+(`EngagementCopy`), kept right on every write, so a review reads a team's links in a
+period as one index range instead of looking up each of the period's engagements.
+
+Whatever writes engagements or their links (a save or an edit from Slack, an import, a
+test's fixture), it goes through a session flush, and `keep_link_copies_current` hooks it:
+after the flush, the links of every engagement it wrote (or whose links it wrote) get
+their engagement's team and day again. A collection (`Engagement.segments`, ...) writes
+only the two ids, so a new link is filled here, in the same flush; a moved day or a
+changed team reaches all the engagement's links. Undo deletes the links with the
+engagement (ON DELETE CASCADE): nothing is left to copy to.
+
+Only ORM writes are seen: SQL run past the ORM (`bench/generate.py`'s bulk loads) writes
+the copies itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, event, select, update
+from sqlmodel import Session, col
+
+from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
+from storage.organisation_contacts import any_changed, chunks
+
+LINKS = (EngagementOutput, EngagementSegment, EngagementOrganisation)
+# What the copies depend on: a change to anything else leaves them alone.
+_COPIED_FROM = ("team_id", "occurred_on", "outputs", "segments", "organisations")
+
+
+_IDS = bindparam("ids", expanding=True)
+# On PostgreSQL, the engagements already there are locked first, so that a link written
+# beside another transaction's change of the day waits for it and copies the day it
+# commits (NO KEY UPDATE, as a change of the day itself takes; SQLite has one writer
+# anyway). No other transaction sees a new engagement.
+_LOCK = (
+    select(Engagement.id)
+    .where(col(Engagement.id).in_(_IDS))
+    .order_by(col(Engagement.id))
+    .with_for_update(key_share=True)
+)
+
+
+def _copy(link: Any) -> Any:
+    """Each of the `link` table's rows of the engagements `ids` gets their team and day."""
+    table = link.__table__
+
+    def of_engagement(column: Any) -> Any:
+        return select(column).where(Engagement.id == table.c.engagement_id).scalar_subquery()
+
+    return (
+        update(table)
+        .where(table.c.engagement_id.in_(_IDS))
+        .values(
+            team_id=of_engagement(col(Engagement.team_id)),
+            occurred_on=of_engagement(col(Engagement.occurred_on)),
+        )
+    )
+
+
+_COPIES = [_copy(link) for link in LINKS]
+
+
+def keep_link_copies_current(session_class: type[Session]) -> None:
+    """Copy the team and day into the links a flush writes, in every session of
+    `session_class`."""
+    event.listen(session_class, "after_flush", _copy_after_flush)
+
+
+def _copy_after_flush(session: Session, _context: Any) -> None:
+    # After the flush, `new` and `dirty` still list what it wrote, with new ids assigned,
+    # and each object's history what changed.
+    new = {item.id for item in session.new if isinstance(item, Engagement)}
+    changed = {
+        item.id
+        for item in session.dirty
+        if isinstance(item, Engagement) and any_changed(item, _COPIED_FROM)
+    }
+    changed |= {
+        item.engagement_id for item in (*session.new, *session.dirty) if isinstance(item, LINKS)
+    }
+    changed -= new
+    if not new and not changed:
+        return
+    connection = session.connection()
+    for chunk in chunks(sorted(changed)):
+        connection.execute(_LOCK, {"ids": chunk}).all()
+    for chunk in chunks(sorted(new | changed)):
+        for copy in _COPIES:
+            connection.execute(copy, {"ids": chunk})
