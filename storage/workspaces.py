@@ -31,7 +31,7 @@ Core tables) is not scoped: it is for the bookkeeping that spans workspaces
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Column, String, Table, event, select, union, update
@@ -166,14 +166,7 @@ def _mark_connection(session: Session, _transaction: Any, connection: Connection
 def _scope_statement(execution: ORMExecuteState) -> None:
     workspace = session_workspace(execution.session)
     if execution.is_select:
-        execution.statement = execution.statement.options(
-            *(
-                with_loader_criteria(
-                    scoped.model, _criteria(scoped, workspace), include_aliases=True
-                )
-                for scoped in _scoped_models()
-            )
-        )
+        execution.statement = execution.statement.options(*_select_options(workspace))
     elif execution.is_update or execution.is_delete:
         # The statement's table is the ORM's annotated copy of the model's: match by name.
         table = getattr(getattr(execution.statement, "table", None), "name", None)
@@ -182,6 +175,16 @@ def _scope_statement(execution: ORMExecuteState) -> None:
                 execution.statement = execution.statement.where(  # type: ignore[attr-defined]
                     _criteria(scoped, workspace)(scoped.model)
                 )
+
+
+@lru_cache(maxsize=1024)
+def _select_options(workspace: str) -> tuple[Any, ...]:
+    # Made once per workspace: building them for every statement would cost more than the
+    # statement itself.
+    return tuple(
+        with_loader_criteria(scoped.model, _criteria(scoped, workspace), include_aliases=True)
+        for scoped in _scoped_models()
+    )
 
 
 def _check_flush(session: Session, _context: Any, _instances: Any) -> None:
