@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Column, String, Table, event, select, union, update
+from sqlalchemy import Column, String, Table, event, inspect, select, union, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
 from sqlmodel import Field, Session, SQLModel
@@ -201,10 +201,18 @@ def _check_flush(session: Session, _context: Any, _instances: Any) -> None:
                 raise WrongWorkspace(
                     f"{table.name} of workspace {obj.workspace_id!r} written in {workspace!r}"
                 )
-        elif is_team_owned(table) and obj not in session.deleted and obj.team_id is not None:
+        elif is_team_owned(table) and obj.team_id is not None and _team_set(session, obj):
             team_ids.add(obj.team_id)
     if team_ids:
         _check_teams(session, workspace, team_ids)
+
+
+def _team_set(session: Session, obj: Any) -> bool:
+    """Whether the flush gives `obj` its team (a row read in this workspace that keeps its
+    team stays in it)."""
+    return obj in session.new or (
+        obj not in session.deleted and inspect(obj).attrs.team_id.history.has_changes()
+    )
 
 
 def _check_teams(session: Session, workspace: str, team_ids: set[int]) -> None:
