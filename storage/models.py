@@ -1,7 +1,9 @@
 """The tables. Every moment is stored in UTC (`UTCDateTime`); days are plain dates.
 
 Changing a table means a new Alembic migration in `storage/migrations/versions/`
-(`tests/storage/test_migrations.py` fails while the two disagree).
+(`tests/storage/test_migrations.py` fails while the two disagree). Each table's rows belong
+to a workspace: a new table is a root (`workspace_column()`), a team's (`team_id`), or
+exempt with a reason (`storage/workspaces.py`; `tests/storage/test_workspaces.py` checks).
 """
 
 # No `from __future__ import annotations` here: SQLModel reads relationship annotations.

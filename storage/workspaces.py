@@ -51,7 +51,6 @@ EXEMPT = {
     " the same for every workspace",
     "feedback_decision": "reached only through its feedback item (team-owned)",
     "opportunity_signup": "reached only through its opportunity (team-owned)",
-    "alembic_version": "the schema's revision, not a record",
 }
 
 
