@@ -116,9 +116,8 @@ def build_app(
         # Bound to the person acting and their workspace: the listener runs on another
         # thread after ack(), so the database it is given carries who and from where to the
         # audit log, and reads and writes only that workspace's records.
-        context["database"] = database.acting_as(request_actor(body, context.user_id)).in_workspace(
-            workspace
-        )
+        actor = request_actor(body, context.user_id)
+        context["database"] = database.acting_as(actor).in_workspace(workspace)
         context["settings"] = settings
         context["scheduler"] = scheduler
         next()
