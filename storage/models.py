@@ -109,9 +109,9 @@ class ProducerTeam(SQLModel, table=True):
 
     __tablename__ = "producer_team"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "name", name="uq_producer_team_workspace_name"),
+        UniqueConstraint("name", "workspace_id", name="uq_producer_team_name_workspace"),
         UniqueConstraint(
-            "workspace_id", "home_channel_id", name="uq_producer_team_workspace_home_channel"
+            "home_channel_id", "workspace_id", name="uq_producer_team_home_channel_workspace"
         ),
         NEVER_REUSE_IDS,
     )
@@ -186,7 +186,7 @@ class AudienceSegment(SQLModel, table=True):
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "name", name="uq_organisation_workspace_name"),
+        UniqueConstraint("name", "workspace_id", name="uq_organisation_name_workspace"),
     )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()
@@ -198,7 +198,7 @@ class Theme(SQLModel, table=True):
     """A free tag on feedback; kept as rows so feedback can be grouped by theme."""
 
     __tablename__ = "theme"
-    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_theme_workspace_name"),)
+    __table_args__ = (UniqueConstraint("name", "workspace_id", name="uq_theme_name_workspace"),)
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()
     name: str = Field(max_length=60)
@@ -329,9 +329,9 @@ class UserPreference(SQLModel, table=True):
     """What we remember about a Slack user: the team they last recorded for."""
 
     __tablename__ = "user_preference"
+    slack_user_id: str = Field(primary_key=True, max_length=32)
     # A person of an Enterprise Grid org has the same id in each of its workspaces.
     workspace_id: str | None = workspace_column(primary_key=True)
-    slack_user_id: str = Field(primary_key=True, max_length=32)
     last_team_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("producer_team.id", ondelete="SET NULL"))
     )
@@ -345,11 +345,11 @@ class ConsoleIdentity(SQLModel, table=True):
     __tablename__ = "console_identity"
     __table_args__ = (
         UniqueConstraint(
-            "workspace_id", "kind", "name", name="uq_console_identity_workspace_kind_name"
+            "kind", "name", "workspace_id", name="uq_console_identity_kind_name_workspace"
         ),
     )
-    workspace_id: str | None = workspace_column(primary_key=True)
     slack_id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str | None = workspace_column(primary_key=True)
     kind: str = Field(max_length=10)  # "user" or "channel"
     name: str = Field(max_length=80)
 
@@ -478,7 +478,7 @@ class Delivery(SQLModel, table=True):
     __tablename__ = "delivery"
     __table_args__ = (
         Index("ix_delivery_status_next", "status", "next_attempt_at"),
-        UniqueConstraint("workspace_id", "key", name="uq_delivery_workspace_key"),
+        UniqueConstraint("key", "workspace_id", name="uq_delivery_key_workspace"),
     )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()

@@ -7,7 +7,7 @@ keeps everything in `SINGLE_WORKSPACE`. Each table is one of:
 - a root: it has a `workspace_id` column (`producer_team`, `organisation`, ...);
 - team-owned: it has a `team_id` pointing at `producer_team`, and belongs to its team's
   workspace (no column of its own: the review queries read covering indexes on
-  `(team_id, ...)`, and the criteria below is a cheap semi-join on the team);
+  `(team_id, ...)`, and the criteria below is a cheap check of the team);
 - exempt: a link table (its primary key is made of foreign keys only: reached through
   the records it links), or a table in `EXEMPT`, each with its reason.
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Column, String, Table, event, inspect, select, union, update
+from sqlalchemy import Column, String, Table, event, inspect, select, true, union, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
 from sqlmodel import Field, Session, SQLModel
@@ -136,9 +136,13 @@ def _criteria(scoped: _Scoped, workspace_id: str) -> Any:
         return lambda entity: entity.workspace_id == workspace_id
     teams = SQLModel.metadata.tables[TEAMS]
     # The Core table, not the model: the criteria's own subquery is not scoped again.
+    # `IS true` keeps the check a filter: PostgreSQL reads the workspace's teams once and
+    # checks each row against them, the query's plan unchanged. As a bare IN it would be
+    # joined in, and could start the query from every team's rows (as a prepared
+    # statement's generic plan did, 20 times slower than the review's own plan).
     return lambda entity: entity.team_id.in_(
         select(teams.c.id).where(teams.c.workspace_id == workspace_id)
-    )
+    ).is_(true())
 
 
 # --- enforcement -----------------------------------------------------------------------------

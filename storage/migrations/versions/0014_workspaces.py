@@ -24,30 +24,33 @@ depends_on: str | Sequence[str] | None = None
 # PostgreSQL's names for the unique constraints the first migrations left unnamed; SQLite
 # reflects them unnamed, and batch mode names them the same way so they can be dropped.
 NAMING = {"uq": "%(table_name)s_%(column_0_N_name)s_key"}
+# The workspace comes last in every key and unique constraint: a lookup by name, channel or
+# key still finds its index, and no planner takes `workspace_id = ...` for a way in (it
+# holds few distinct values, and a plan starting from it reads every team's rows).
 
 # table: (unique constraints dropped, unique constraints made {name: columns}, new key)
 CHANGES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]], tuple[str, ...]]] = {
     "producer_team": (
         ("producer_team_name_key", "producer_team_home_channel_id_key"),
         {
-            "uq_producer_team_workspace_name": ("workspace_id", "name"),
-            "uq_producer_team_workspace_home_channel": ("workspace_id", "home_channel_id"),
+            "uq_producer_team_name_workspace": ("name", "workspace_id"),
+            "uq_producer_team_home_channel_workspace": ("home_channel_id", "workspace_id"),
         },
         (),
     ),
     "organisation": (
         ("organisation_name_key",),
-        {"uq_organisation_workspace_name": ("workspace_id", "name")},
+        {"uq_organisation_name_workspace": ("name", "workspace_id")},
         (),
     ),
-    "theme": (("theme_name_key",), {"uq_theme_workspace_name": ("workspace_id", "name")}, ()),
-    "user_preference": ((), {}, ("workspace_id", "slack_user_id")),
+    "theme": (("theme_name_key",), {"uq_theme_name_workspace": ("name", "workspace_id")}, ()),
+    "user_preference": ((), {}, ("slack_user_id", "workspace_id")),
     "console_identity": (
         ("console_identity_kind_name_key",),
-        {"uq_console_identity_workspace_kind_name": ("workspace_id", "kind", "name")},
-        ("workspace_id", "slack_id"),
+        {"uq_console_identity_kind_name_workspace": ("kind", "name", "workspace_id")},
+        ("slack_id", "workspace_id"),
     ),
-    "delivery": (("delivery_key_key",), {"uq_delivery_workspace_key": ("workspace_id", "key")}, ()),
+    "delivery": (("delivery_key_key",), {"uq_delivery_key_workspace": ("key", "workspace_id")}, ()),
     "audit_entry": ((), {}, ()),
 }
 # Copying a table on SQLite loses this unless asked again (storage/models.py: NEVER_REUSE_IDS).
