@@ -7,7 +7,7 @@ from datetime import timedelta
 from logging import Logger
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
@@ -106,11 +106,12 @@ def build_app(
     @app.middleware
     def provide_services(
         context: BoltContext, body: dict[str, Any], logger: Logger, next: Any
-    ) -> None:
+    ) -> BoltResponse | None:
         workspace = workspace_for(settings, context)
         if workspace is None:
+            # Answered, so that Slack does not send it again, and left alone.
             logger.warning("a request from no single workspace is ignored")
-            return
+            return BoltResponse(status=200, body="")
         # Bolt gives each request a plain WebClient like app.client; ours retries uploads too.
         context["client"] = RetryingWebClient.copy_of(context.client)
         # Bound to the person acting and their workspace: the listener runs on another
@@ -121,6 +122,7 @@ def build_app(
         context["settings"] = settings
         context["scheduler"] = scheduler
         next()
+        return None
 
     register_listeners(app, settings, command_executor or executor)
     return app

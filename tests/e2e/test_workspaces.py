@@ -106,3 +106,14 @@ def test_a_workspace_without_a_team_yet_is_told_so_whatever_others_have(
     answer = log(bots[SECOND], SECOND, "Met someone")
     assert "there is no team yet" in reply_text(answer)
     assert summaries(database, SECOND) == [] and summaries(database, FIRST) == []
+
+
+def test_a_request_from_no_single_workspace_is_answered_and_ignored(
+    database: Database, bots: dict[str, RunningBot], caplog: pytest.LogCaptureFixture
+) -> None:
+    make_team(database.in_workspace(FIRST))
+    command = {**slash_command("log Org-wide", channel_id="CPRICES"), "team_id": ""}
+    response = bots[FIRST].requester.send(command)
+    assert response.status == 200 and response.body == ""
+    assert "a request from no single workspace is ignored" in caplog.text
+    assert summaries(database, FIRST) == [] and summaries(database, "") == []
