@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from logging import Logger
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
@@ -19,7 +20,7 @@ from bot.config import Settings
 from bot.logs import ContextExecutor
 from bot.scheduling import Scheduler
 from bot.slack_web import RetryingWebClient
-from handlers.acting import request_actor
+from handlers.acting import request_actor, workspace_for
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.auditing import Actor
 from storage.database import Database
@@ -103,15 +104,25 @@ def build_app(
     scheduler = scheduler or build_scheduler(settings, database, app.client)
 
     @app.middleware
-    def provide_services(context: BoltContext, body: dict[str, Any], next: Any) -> None:
+    def provide_services(
+        context: BoltContext, body: dict[str, Any], logger: Logger, next: Any
+    ) -> BoltResponse | None:
+        workspace = workspace_for(settings, context)
+        if workspace is None:
+            # Answered, so that Slack does not send it again, and left alone.
+            logger.warning("a request from no single workspace is ignored")
+            return BoltResponse(status=200, body="")
         # Bolt gives each request a plain WebClient like app.client; ours retries uploads too.
         context["client"] = RetryingWebClient.copy_of(context.client)
-        # Bound to the person acting: the listener runs on another thread after ack(), so
-        # the database it is given carries who and from where to the audit log.
-        context["database"] = database.acting_as(request_actor(body, context.user_id))
+        # Bound to the person acting and their workspace: the listener runs on another
+        # thread after ack(), so the database it is given carries who and from where to the
+        # audit log, and reads and writes only that workspace's records.
+        actor = request_actor(body, context.user_id)
+        context["database"] = database.acting_as(actor).in_workspace(workspace)
         context["settings"] = settings
         context["scheduler"] = scheduler
         next()
+        return None
 
-    register_listeners(app, database, settings, command_executor or executor)
+    register_listeners(app, settings, command_executor or executor)
     return app

@@ -45,8 +45,9 @@ class Settings:
     timezone: ZoneInfo
     log_level: str
     log_format: str = "text"
-    # engagebot has no OAuth flow of its own; if the secret is in the environment anyway,
-    # it is kept out of the logs like the others.
+    # OAuth distribution (several workspaces) when both are set; the secret is kept out of
+    # the logs like the other secrets.
+    client_id: str | None = None
     client_secret: str | None = None
     # How long Socket Mode may be disconnected before /healthz reports it.
     socket_grace_seconds: float = 60.0
@@ -61,6 +62,11 @@ class Settings:
     # Slack user ids treated as workspace admins, besides Slack's own admins and owners.
     admins: frozenset[str] = frozenset()
     clock: Clock = field(default_factory=Clock, compare=False)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Installed in several workspaces through OAuth, each request in its own."""
+        return self.client_id is not None and self.client_secret is not None
 
     @property
     def socket_mode(self) -> bool:
@@ -107,6 +113,7 @@ def load_settings(
         timezone=_timezone(env.get("ENGAGEBOT_TIMEZONE", "Europe/London")),
         log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
         log_format=_log_format(env.get("LOG_FORMAT", "text")),
+        client_id=env.get("SLACK_CLIENT_ID"),
         client_secret=env.get("SLACK_CLIENT_SECRET"),
         socket_grace_seconds=_number(env, "ENGAGEBOT_SOCKET_GRACE_SECONDS", "60", minimum=1),
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),

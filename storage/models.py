@@ -1,7 +1,9 @@
 """The tables. Every moment is stored in UTC (`UTCDateTime`); days are plain dates.
 
 Changing a table means a new Alembic migration in `storage/migrations/versions/`
-(`tests/storage/test_migrations.py` fails while the two disagree).
+(`tests/storage/test_migrations.py` fails while the two disagree). Each table's rows belong
+to a workspace: a new table is a root (`workspace_column()`), a team's (`team_id`), or
+exempt with a reason (`storage/workspaces.py`; `tests/storage/test_workspaces.py` checks).
 """
 
 # No `from __future__ import annotations` here: SQLModel reads relationship annotations.
@@ -12,6 +14,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstrain
 from sqlmodel import Field, Relationship, SQLModel
 
 from storage.types import UTCDateTime, utc_now
+from storage.workspaces import workspace_column
 
 # Marks a column holding a member of the public's name or contact details: the audit log
 # records that it changed, never its value (`engagebot erase` must find a person everywhere).
@@ -127,10 +130,17 @@ class ProducerTeam(SQLModel, table=True):
     """A team that produces statistics; its home channel is where its staff work."""
 
     __tablename__ = "producer_team"
-    __table_args__ = NEVER_REUSE_IDS
+    __table_args__ = (
+        UniqueConstraint("name", "workspace_id", name="uq_producer_team_name_workspace"),
+        UniqueConstraint(
+            "home_channel_id", "workspace_id", name="uq_producer_team_home_channel_workspace"
+        ),
+        NEVER_REUSE_IDS,
+    )
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=80)
-    home_channel_id: str | None = Field(default=None, unique=True, max_length=32)
+    workspace_id: str | None = workspace_column()
+    name: str = Field(max_length=80)
+    home_channel_id: str | None = Field(default=None, max_length=32)
     # An IANA zone such as "Europe/London"; None means ENGAGEBOT_TIMEZONE.
     timezone: str | None = Field(default=None, max_length=64)
     # Days before a change's effective date on which reminders go out, e.g. "28,7,1";
@@ -197,8 +207,12 @@ class AudienceSegment(SQLModel, table=True):
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
+    __table_args__ = (
+        UniqueConstraint("name", "workspace_id", name="uq_organisation_name_workspace"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=150)
+    workspace_id: str | None = workspace_column()
+    name: str = Field(max_length=150)
     created_at: datetime = _moment()
 
 
@@ -206,8 +220,10 @@ class Theme(SQLModel, table=True):
     """A free tag on feedback; kept as rows so feedback can be grouped by theme."""
 
     __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("name", "workspace_id", name="uq_theme_name_workspace"),)
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=60)
+    workspace_id: str | None = workspace_column()
+    name: str = Field(max_length=60)
 
 
 class Engagement(SQLModel, table=True):
@@ -341,6 +357,8 @@ class UserPreference(SQLModel, table=True):
 
     __tablename__ = "user_preference"
     slack_user_id: str = Field(primary_key=True, max_length=32)
+    # A person of an Enterprise Grid org has the same id in each of its workspaces.
+    workspace_id: str | None = workspace_column(primary_key=True)
     last_team_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("producer_team.id", ondelete="SET NULL"))
     )
@@ -352,8 +370,13 @@ class ConsoleIdentity(SQLModel, table=True):
     kept so that records made in one console run belong to the same ids in the next."""
 
     __tablename__ = "console_identity"
-    __table_args__ = (UniqueConstraint("kind", "name"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "kind", "name", "workspace_id", name="uq_console_identity_kind_name_workspace"
+        ),
+    )
     slack_id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str | None = workspace_column(primary_key=True)
     kind: str = Field(max_length=10)  # "user" or "channel"
     name: str = Field(max_length=80)
 
@@ -480,9 +503,13 @@ class Delivery(SQLModel, table=True):
     """
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_delivery_status_next", "status", "next_attempt_at"),
+        UniqueConstraint("key", "workspace_id", name="uq_delivery_key_workspace"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=200)
+    workspace_id: str | None = workspace_column()
+    key: str = Field(max_length=200)
     kind: str = Field(max_length=40)
     team_id: int | None = Field(
         default=None,
@@ -534,6 +561,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (Index("ix_audit_entry_table_at", "table_name", "at"),)
     id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str | None = workspace_column()
     at: datetime = _moment(index=True)
     actor: str = Field(max_length=64)  # a Slack user id, "cli:<login>", "scheduler"
     origin: str = Field(max_length=200)  # e.g. "slack:/engage log in C123", "cli:import"

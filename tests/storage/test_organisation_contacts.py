@@ -98,7 +98,7 @@ def save(
 def undo(database: Database, engagement_id: int) -> None:
     """Undo as the button does: the handler's own code, answering into a list."""
     answers: list[dict[str, Any]] = []
-    flows = EntryFlows(ENGAGEMENT, database, load_settings({"DATABASE_URL": database.url}))
+    flows = EntryFlows(ENGAGEMENT, load_settings({"DATABASE_URL": database.url}))
     flows.undo(engagement_id, "U0ALICE", database, lambda **answer: answers.append(answer), LOGGER)
     assert "was deleted" in answers[-1]["text"]
 
