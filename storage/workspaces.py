@@ -7,9 +7,12 @@ keeps everything in `SINGLE_WORKSPACE`. Each table is one of:
 - a root: it has a `workspace_id` column (`producer_team`, `organisation`, ...);
 - team-owned: it has a `team_id` pointing at `producer_team`, and belongs to its team's
   workspace (no column of its own: the review queries read covering indexes on
-  `(team_id, ...)`, and the criteria below is a cheap check of the team);
-- exempt: a link table (its primary key is made of foreign keys only: reached through
-  the records it links), or a table in `EXEMPT`, each with its reason.
+  `(team_id, ...)`, and the criteria below is a cheap check of the team). The link tables
+  that copy their engagement's team for the review (`engagement_segment`, ...) are
+  team-owned too, since the review reads them by that team alone; so is
+  `engagement_partner`, whose `team_id` is the partner team, of the same workspace;
+- exempt: a link table without a team (its primary key is made of foreign keys only:
+  reached through the records it links), or a table in `EXEMPT`, each with its reason.
 
 Enforcement is here, once, not in each query (`scope_sessions`):
 
@@ -97,9 +100,9 @@ def is_team_owned(table: Table) -> bool:
     team = table.c.get("team_id")
     return (
         not is_root(table)
-        and not is_link(table)
         and team is not None
-        and any(key.column.table.name == TEAMS for key in team.foreign_keys)
+        # A link's team is a copy of its engagement's (no foreign key of its own).
+        and (is_link(table) or any(key.column.table.name == TEAMS for key in team.foreign_keys))
     )
 
 

@@ -219,7 +219,7 @@ def test_decisions_merges_and_undos_keep_each_first_response(database: Database)
             items = [i for i in items if i != merge_id]  # merged ones take no decision
         else:
             item_id = items.pop(rng.randrange(len(items)))
-            flows = EntryFlows(FEEDBACK, database, load_settings({"DATABASE_URL": database.url}))
+            flows = EntryFlows(FEEDBACK, load_settings({"DATABASE_URL": database.url}))
             flows.undo(item_id, "U0ALICE", database, lambda **_answer: None, LOGGER)
         assert_first_responses_in_step(database)
 
