@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.distribution import oauth_settings
 from bot.logs import ContextExecutor
 from bot.scheduling import Scheduler
 from bot.slack_web import RetryingWebClient
@@ -82,7 +83,8 @@ def build_app(
     scheduler: Scheduler | None = None,
     command_executor: ThreadPoolExecutor | None = None,
 ) -> App:
-    """The Bolt app with every listener, checking request signatures unless in Socket Mode.
+    """The Bolt app with every listener, checking request signatures unless in Socket Mode;
+    with OAuth distribution, it also serves the install flow (`bot/distribution.py`).
 
     Listeners run on `executor` (a `ContextExecutor`, so their log lines keep the request's
     id), and `/engage`'s subcommands after ack() on `command_executor` (`executor` if not
@@ -91,6 +93,7 @@ def build_app(
     """
     executor = executor or ContextExecutor(max_workers=8)
     app = App(
+        # With OAuth distribution, no token: each request gets its workspace's.
         client=slack_client(settings, settings.bot_token),
         signing_secret=settings.signing_secret or "",
         # Socket Mode messages are not signed; HTTP requests always are.
@@ -98,6 +101,7 @@ def build_app(
         # `serve` checks the token itself, to say clearly what is wrong with it.
         token_verification_enabled=False,
         listener_executor=executor,
+        oauth_settings=oauth_settings(settings, database) if settings.oauth_enabled else None,
     )
 
     scheduler = scheduler or build_scheduler(settings, database, app.client)

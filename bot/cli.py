@@ -36,8 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(require_slack=args.command == "serve")
-        if args.command == "tick" and settings.bot_token is None:
-            raise ConfigError("SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it")
+        if args.command == "tick" and settings.bot_token is None and not settings.oauth_enabled:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it (or, with OAuth "
+                "distribution, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+            )
     except ConfigError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
@@ -232,13 +235,39 @@ def _moment(text: str) -> datetime:
 
 
 def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app, build_scheduler, slack_client
+    from bot.app import build_app, build_scheduler
     from bot.logs import ContextExecutor
     from bot.serving import run_until_terminated
     from storage.database import Database
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)
+    if settings.oauth_enabled:
+        # No token of its own: each workspace's comes with its installation.
+        logger.info("OAuth distribution: serving every workspace that installs the app")
+    elif (problem := _check_bot_token(settings)) is not None:
+        return problem
+    database = Database(settings.database_url)
+    executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
+    # Few threads: commands' work is mostly Python under one lock; more would only slow
+    # the acknowledgements that Slack times.
+    commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
+    scheduler = build_scheduler(settings, database)
+    try:
+        app = build_app(settings, database, executor, scheduler, commands)
+        run_until_terminated(settings, database, app, scheduler)
+    finally:
+        executor.shutdown(wait=True)  # let work started after ack() finish
+        commands.shutdown(wait=True)  # and the commands it handed on
+        database.dispose()
+    return 0
+
+
+def _check_bot_token(settings: Settings) -> int | None:
+    """Sign in with SLACK_BOT_TOKEN; None if Slack accepts it, else the exit code, having
+    said what is wrong."""
+    from bot.app import slack_client
+
     try:
         identity = slack_client(settings, settings.bot_token).auth_test()
     except SlackApiError as error:
@@ -263,20 +292,7 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
-    database = Database(settings.database_url)
-    executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
-    # Few threads: commands' work is mostly Python under one lock; more would only slow
-    # the acknowledgements that Slack times.
-    commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
-    scheduler = build_scheduler(settings, database)
-    try:
-        app = build_app(settings, database, executor, scheduler, commands)
-        run_until_terminated(settings, database, app, scheduler)
-    finally:
-        executor.shutdown(wait=True)  # let work started after ack() finish
-        commands.shutdown(wait=True)  # and the commands it handed on
-        database.dispose()
-    return 0
+    return None
 
 
 def _tick(args: argparse.Namespace, settings: Settings) -> int:

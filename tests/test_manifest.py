@@ -12,6 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.distribution import BOT_SCOPES, REDIRECT_PATH
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO_ROOT / "manifest.yml"
 DEFAULT_SCHEMA_PATH = REPO_ROOT.parent / "shared/slack/manifest.schema.1.0.0.json"
@@ -80,6 +82,11 @@ def test_all_urls_point_at_slack_events(manifest: dict[str, Any]) -> None:
         assert url.endswith(EVENTS_PATH), f"{name} must end in {EVENTS_PATH}: {url}"
 
 
+def test_the_oauth_redirect_url_is_bolts(manifest: dict[str, Any]) -> None:
+    (url,) = manifest["oauth_config"]["redirect_urls"]
+    assert url.startswith("https://") and url.endswith(REDIRECT_PATH), url
+
+
 def test_socket_mode_enabled(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
 
@@ -107,5 +114,7 @@ def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
         "users:read",
     }
     assert set(scopes["bot"]) == expected
+    # What an OAuth install asks for is the manifest's list (the manifest is not shipped).
+    assert tuple(scopes["bot"]) == BOT_SCOPES
     assert len(scopes["bot"]) == len(expected), "duplicate bot scopes"
     assert not scopes.get("user"), "the bot needs no user scopes"

@@ -1,0 +1,52 @@
+"""OAuth distribution: installing engagebot in any number of workspaces.
+
+With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (`Settings.oauth_enabled`), Bolt serves the
+install flow (`/slack/install`, then Slack sends the installer back to
+`/slack/oauth_redirect`) and keeps each workspace's bot token in our database
+(`storage/installations.py`); every request is then answered with its own workspace's token.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+
+from bot.config import Settings
+from storage.database import Database
+from storage.installations import installation_store, oauth_state_store
+
+# The bot scopes an install asks for: manifest.yml's `oauth_config.scopes.bot`, which
+# tests/test_manifest.py keeps equal to these (the manifest is not shipped with the code).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "channels:read",
+    "channels:join",
+    "files:write",
+    "im:write",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "users:read",
+)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+
+
+def oauth_settings(settings: Settings, database: Database) -> OAuthSettings:
+    """Bolt's OAuth flow, its installations and states kept in `database`."""
+    assert settings.client_id is not None and settings.client_secret is not None
+    return OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(BOT_SCOPES),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        # Slack's own page beside its Web API (GovSlack's for slack-gov.com).
+        authorization_url=urljoin(settings.slack_api_url, "/oauth/v2/authorize"),
+        installation_store=installation_store(engine=database.engine, client_id=settings.client_id),
+        # engagebot asks for no user scopes: a workspace's bot is all there is to find.
+        installation_store_bot_only=True,
+        state_store=oauth_state_store(engine=database.engine),
+    )
