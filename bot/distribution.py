@@ -11,9 +11,11 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.config import Settings
 from storage.database import Database
+from storage.deliveries import cancel_pending
 from storage.installations import installation_store, oauth_state_store
 
 # The bot scopes an install asks for: manifest.yml's `oauth_config.scopes.bot`, which
@@ -30,6 +32,8 @@ BOT_SCOPES = (
     "im:history",
     "users:read",
 )
+# Why a workspace's deliveries were cancelled (`engagebot deliveries` shows it).
+UNINSTALLED = "not sent: the app was uninstalled from this workspace, or its token revoked"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
@@ -50,3 +54,17 @@ def oauth_settings(settings: Settings, database: Database) -> OAuthSettings:
         installation_store_bot_only=True,
         state_store=oauth_state_store(engine=database.engine),
     )
+
+
+def forget_workspace(
+    *, store: InstallationStore | None, database: Database, team_id: str | None
+) -> int:
+    """The app has left a workspace (`database` is bound to it): delete its tokens (with
+    OAuth distribution; one workspace's SLACK_BOT_TOKEN is the operator's to replace) and
+    cancel the deliveries still pending there, which could only fail with a dead token.
+    Its records stay, for a reinstall to find (`engagebot erase` removes personal data).
+    Returns how many deliveries were cancelled."""
+    if store is not None:
+        store.delete_all(enterprise_id=None, team_id=team_id)
+    with database.transaction() as session:
+        return cancel_pending(session=session, reason=UNINSTALLED)

@@ -19,6 +19,7 @@ from handlers import (
     feedback,
     home,
     insights,
+    installs,
     opportunities,
     options,
     permissions,
@@ -84,5 +85,6 @@ def register_listeners(
     decisions.register(app)
     home.register(app, flows)
     options.register(app)
+    installs.register(app)
     errors.register(app)
     return engage
