@@ -190,9 +190,10 @@ def register(app: App, settings: Settings) -> None:
             next()
             return None
         outsider = is_outsider(context, body)
+        home = context.authorize_result  # there is one wherever there are outsiders
         requester = Requester(
             user_id=user_id,
-            workspace=workspace_name(client, context.team_id) if outsider else THIS_WORKSPACE,
+            workspace=workspace_name(client, home.team_id) if outsider and home else THIS_WORKSPACE,
             outsider=outsider,
             ask_if_admin=lambda: admins.is_admin(client, user_id, logger),
         )
