@@ -1,0 +1,200 @@
+"""OAuth distribution end to end: the real install flow against the fake Slack, then each
+workspace's requests answered, and its messages sent, with its own token.
+
+A browser is played by `Browser`: it keeps the state cookie /slack/install sets, as the
+installer's browser would, and brings it back to /slack/oauth_redirect.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from bot.console.payloads import app_home_opened, app_uninstalled, tokens_revoked
+from bot.console.slack_standin import TEAM_ID, SlackStandIn
+from bot.distribution import BOT_SCOPES
+from storage.database import Database
+from storage.installations import InstalledWorkspace, installed_workspaces
+from tests.conftest import RunningBot, test_settings
+
+CLIENT_ID = "1111.2222"
+STATE_COOKIE = "slack-app-oauth-state"
+OTHER = "T0002"  # a second workspace; the payload builders' own is TEAM_ID
+
+
+@dataclass
+class Page:
+    status: int
+    body: str
+    headers: dict[str, str]
+
+
+class Browser:
+    """GETs pages of the bot's server, keeping the state cookie it is given."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.cookie: str | None = None
+
+    def get(self, path: str) -> Page:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        request = urllib.request.Request(self.base_url + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                page = Page(response.status, response.read().decode(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            with error:
+                page = Page(error.code, error.read().decode(), dict(error.headers))
+        if cookie := page.headers.get("Set-Cookie"):
+            self.cookie = cookie.split(";")[0]
+        return page
+
+
+@pytest.fixture
+def oauth_bot(
+    fake_slack: SlackStandIn, database: Database, database_url: str
+) -> Iterator[RunningBot]:
+    settings = test_settings(
+        fake_slack,
+        database_url,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET="test-client-secret",
+    )
+    assert settings.oauth_enabled
+    running = RunningBot(settings, database, fake_slack)
+    yield running
+    running.stop()
+
+
+def start_install(bot: RunningBot) -> tuple[Browser, str]:
+    """Open /slack/install: the browser, and the state its Add to Slack link carries."""
+    browser = Browser(bot.url)
+    page = browser.get("/slack/install")
+    assert page.status == 200, page.body
+    link = html.unescape(re.search(r'<a href="([^"]+)"', page.body).group(1))  # type: ignore[union-attr]
+    query = parse_qs(urlsplit(link).query)
+    assert link.startswith(bot.slack.base_url + "/oauth/v2/authorize?")
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["scope"] == [",".join(BOT_SCOPES)]
+    (state,) = query["state"]
+    assert browser.cookie == f"{STATE_COOKIE}={state}"
+    return browser, state
+
+
+def install(bot: RunningBot, team_id: str, name: str) -> str:
+    """Install the app in workspace `team_id` as a person would; its bot token."""
+    browser, state = start_install(bot)
+    code = bot.slack.install_code(team_id, name)
+    page = browser.get(f"/slack/oauth_redirect?code={code}&state={state}")
+    assert page.status == 200, page.body
+    assert "Thank you!" in page.body
+    assert f"team={team_id}" in page.body  # the page opens Slack in that workspace
+    return bot.slack.bot_token(team_id)
+
+
+def from_workspace(payload: Any, team_id: str) -> Any:
+    """A payload the builders make for TEAM_ID, as Slack sends it from `team_id`."""
+    if isinstance(payload, dict):
+        return {key: from_workspace(value, team_id) for key, value in payload.items()}
+    if isinstance(payload, list):
+        return [from_workspace(value, team_id) for value in payload]
+    return team_id if payload == TEAM_ID else payload
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Events are handled after Slack has its answer: poll for what they do."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not done in time"
+        time.sleep(0.01)
+
+
+def installed(bot: RunningBot) -> list[InstalledWorkspace]:
+    return installed_workspaces(engine=bot.database.engine, client_id=CLIENT_ID)
+
+
+def tokens_used(bot: RunningBot, method: str) -> list[str]:
+    return [call.headers["authorization"] for call in bot.slack.calls(method)]
+
+
+def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
+    oauth_bot: RunningBot,
+) -> None:
+    first = install(oauth_bot, TEAM_ID, "Statistics Office")
+    second = install(oauth_bot, OTHER, "Health Analysis")
+    assert first != second
+    assert {(w.team_id, w.bot_token) for w in installed(oauth_bot)} == {
+        (TEAM_ID, first),
+        (OTHER, second),
+    }
+
+    for team_id, token in ((TEAM_ID, first), (OTHER, second)):
+        oauth_bot.slack.reset()
+        answer = oauth_bot.requester.send(from_workspace(app_home_opened("U0001"), team_id))
+        assert answer.status == 200, answer.body
+        oauth_bot.slack.wait_for("views.publish")
+        assert tokens_used(oauth_bot, "views.publish") == [f"Bearer {token}"]
+        assert set(tokens_used(oauth_bot, "auth.test")) == {f"Bearer {token}"}
+
+
+def test_an_install_without_its_state_is_refused_with_a_page_that_says_why(
+    oauth_bot: RunningBot,
+) -> None:
+    browser, state = start_install(oauth_bot)
+    code = oauth_bot.slack.install_code(OTHER, "Health Analysis")
+
+    # The redirect opened in another browser (no cookie), or with a state never issued.
+    elsewhere = Browser(oauth_bot.url).get(f"/slack/oauth_redirect?code={code}&state={state}")
+    assert elsewhere.status == 400
+    assert "invalid_browser" in elsewhere.body and 'href="/slack/install"' in elsewhere.body
+    no_state = browser.get(f"/slack/oauth_redirect?code={code}")
+    assert no_state.status == 400 and "invalid_browser" in no_state.body
+    browser.cookie = f"{STATE_COOKIE}=made-up"
+    made_up = browser.get(f"/slack/oauth_redirect?code={code}&state=made-up")
+    assert made_up.status == 401
+    assert "invalid_state: The state parameter is no longer valid" in made_up.body
+
+    assert oauth_bot.slack.calls("oauth.v2.access") == []
+    assert installed(oauth_bot) == []
+
+
+def test_a_state_is_good_for_one_install(oauth_bot: RunningBot) -> None:
+    browser, state = start_install(oauth_bot)
+    code = oauth_bot.slack.install_code(OTHER, "Health Analysis")
+    assert browser.get(f"/slack/oauth_redirect?code={code}&state={state}").status == 200
+    browser.cookie = f"{STATE_COOKIE}={state}"  # the success page deleted it; bring it back
+    again = browser.get(f"/slack/oauth_redirect?code={code}&state={state}")
+    assert again.status == 401 and "invalid_state" in again.body
+
+
+def test_a_workspace_that_never_installed_gets_nothing(oauth_bot: RunningBot) -> None:
+    install(oauth_bot, TEAM_ID, "Statistics Office")
+    answer = oauth_bot.requester.send(from_workspace(app_home_opened("U0001"), "T0099"))
+    assert answer.status == 200  # Slack is told; nothing is done there
+    assert "no longer available" in answer.body
+    assert oauth_bot.slack.calls("views.publish") == []
+
+
+@pytest.mark.parametrize("goes", [app_uninstalled, tokens_revoked])
+def test_uninstalling_deletes_that_workspaces_token_only(oauth_bot: RunningBot, goes: Any) -> None:
+    first = install(oauth_bot, TEAM_ID, "Statistics Office")
+    install(oauth_bot, OTHER, "Health Analysis")
+    oauth_bot.slack.revoke(OTHER)
+    assert oauth_bot.requester.send(from_workspace(goes(), OTHER)).status == 200
+    wait_until(lambda: [w.team_id for w in installed(oauth_bot)] == [TEAM_ID])
+
+    oauth_bot.slack.reset()
+    oauth_bot.requester.send(from_workspace(app_home_opened("U0001"), OTHER))
+    oauth_bot.requester.send(app_home_opened("U0001"))
+    oauth_bot.slack.wait_for("views.publish")
+    assert tokens_used(oauth_bot, "views.publish") == [f"Bearer {first}"]
