@@ -16,9 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.distribution import oauth_settings
+from bot.distribution import EveryWorkspace, oauth_settings
 from bot.logs import ContextExecutor
-from bot.scheduling import Scheduler
+from bot.scheduling import Scheduler, Ticking
 from bot.slack_web import RetryingWebClient
 from handlers.acting import request_actor
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
@@ -73,6 +73,17 @@ def build_scheduler(
         pace_seconds=settings.channel_pace_seconds,
         personal_data_months=settings.personal_data_months,
         lease=timedelta(seconds=settings.sending_lease_seconds),
+    )
+
+
+def build_ticks(settings: Settings, scheduler: Scheduler) -> Ticking:
+    """What each tick runs: `scheduler` in its one workspace, or with OAuth distribution
+    in every installed workspace with that workspace's token."""
+    if not settings.oauth_enabled:
+        return scheduler
+    assert settings.client_id is not None
+    return EveryWorkspace(
+        scheduler, settings.client_id, lambda token: slack_client(settings, token)
     )
 
 

@@ -235,7 +235,7 @@ def _moment(text: str) -> datetime:
 
 
 def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app, build_scheduler
+    from bot.app import build_app, build_scheduler, build_ticks
     from bot.logs import ContextExecutor
     from bot.serving import run_until_terminated
     from storage.database import Database
@@ -255,7 +255,7 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     scheduler = build_scheduler(settings, database)
     try:
         app = build_app(settings, database, executor, scheduler, commands)
-        run_until_terminated(settings, database, app, scheduler)
+        run_until_terminated(settings, database, app, build_ticks(settings, scheduler))
     finally:
         executor.shutdown(wait=True)  # let work started after ack() finish
         commands.shutdown(wait=True)  # and the commands it handed on
@@ -296,14 +296,15 @@ def _check_bot_token(settings: Settings) -> int | None:
 
 
 def _tick(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_scheduler
+    from bot.app import build_scheduler, build_ticks
     from bot.logs import new_request_id, request_context
     from storage.database import Database
 
     database = Database(settings.database_url)
     try:
         with request_context(new_request_id("tick")):
-            outcome = build_scheduler(settings, database).tick(args.at or settings.clock.now())
+            ticks = build_ticks(settings, build_scheduler(settings, database))
+            outcome = ticks.tick(args.at or settings.clock.now())
     finally:
         database.dispose()
     print(f"Tick done: {outcome}.")

@@ -8,15 +8,25 @@ install flow (`/slack/install`, then Slack sends the installer back to
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urljoin
 
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.config import Settings
+from bot.retention import apply_retention
+from bot.scheduling import Outcome, Scheduler
 from storage.database import Database
 from storage.deliveries import cancel_pending
-from storage.installations import installation_store, oauth_state_store
+from storage.installations import installation_store, installed_workspaces, oauth_state_store
+from storage.workspaces import workspaces_with_records
+
+logger = logging.getLogger(__name__)
 
 # The bot scopes an install asks for: manifest.yml's `oauth_config.scopes.bot`, which
 # tests/test_manifest.py keeps equal to these (the manifest is not shipped with the code).
@@ -68,3 +78,37 @@ def forget_workspace(
         store.delete_all(enterprise_id=None, team_id=team_id)
     with database.transaction() as session:
         return cancel_pending(session=session, reason=UNINSTALLED)
+
+
+@dataclass(frozen=True)
+class EveryWorkspace:
+    """What a tick is with OAuth distribution: `scheduler`'s tick in each installed
+    workspace, bound to it and with its bot token (`client_for(token)`); personal-data
+    retention also in the workspaces the app has left, whose records stay."""
+
+    scheduler: Scheduler
+    client_id: str
+    client_for: Callable[[str], WebClient]
+
+    def tick(self, at: datetime) -> Outcome:
+        database = self.scheduler.database
+        installed = installed_workspaces(engine=database.engine, client_id=self.client_id)
+        outcome = Outcome()
+        for workspace in installed:
+            scheduler = self.scheduler.serving(
+                database.in_workspace(workspace.team_id), self.client_for(workspace.bot_token)
+            )
+            try:
+                outcome += scheduler.tick(at)
+            except Exception:  # one workspace's failure must not hold back the others'
+                logger.exception("the tick in workspace %s failed", workspace.team_id)
+        self._retain(at, installed={workspace.team_id for workspace in installed})
+        return outcome
+
+    def _retain(self, at: datetime, *, installed: set[str]) -> None:
+        database = self.scheduler.database
+        with database.engine.connect() as connection:
+            holding = workspaces_with_records(connection=connection)
+        for workspace_id in sorted(set(holding) - installed):
+            with database.in_workspace(workspace_id).transaction() as session:
+                apply_retention(session=session, now=at, months=self.scheduler.personal_data_months)

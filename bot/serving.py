@@ -19,7 +19,7 @@ from waitress.server import create_server
 from bot.config import Settings
 from bot.distribution import INSTALL_PATH, REDIRECT_PATH
 from bot.logs import new_request_id, request_context
-from bot.scheduling import Scheduler
+from bot.scheduling import Ticking
 from bot.socket_mode import ConnectionWatch, SocketModeConnection
 from bot.ticker import Ticker
 from storage.database import Database
@@ -135,7 +135,7 @@ def _pending_output(channels: dict[int, Any]) -> bool:
 
 
 def run_until_terminated(
-    settings: Settings, database: Database, app: App, scheduler: Scheduler
+    settings: Settings, database: Database, app: App, scheduler: Ticking
 ) -> None:
     """Serve until SIGTERM or Ctrl-C; in Socket Mode, HTTP serves only /healthz.
 
