@@ -14,6 +14,7 @@ from sqlmodel import Session, create_engine
 
 from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
 from storage.organisation_contacts import keep_contacts_current
+from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY, scope_sessions
 
 # Every session keeps each team's first day with each organisation in step with its
 # engagements (storage/organisation_contacts.py), whichever path writes them.
@@ -24,14 +25,18 @@ class Database:
     """Owns the engine; `transaction()` commits on success and rolls back on any error.
 
     What a transaction creates, changes or deletes goes to the audit log as done by
-    `actor` (see `acting_as`).
+    `actor` (see `acting_as`). A transaction reads and writes only the records of
+    `workspace_id` (see `in_workspace` and storage/workspaces.py).
     """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _create_engine(url)
         self.actor = UNKNOWN
+        self.workspace_id = SINGLE_WORKSPACE
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        # First: the audit log reads a bulk statement's rows by the WHERE scoping adds.
+        scope_sessions(self._sessions, self.engine)
         audit_sessions(self._sessions)
 
     def acting_as(self, actor: Actor) -> Database:
@@ -40,9 +45,17 @@ class Database:
         view.actor = actor
         return view
 
+    def in_workspace(self, workspace_id: str) -> Database:
+        """This database (the same engine) reading and writing only `workspace_id`'s records."""
+        view = copy.copy(self)
+        view.workspace_id = workspace_id
+        return view
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions(info={ACTOR_KEY: self.actor}) as session:
+        with self._sessions(
+            info={ACTOR_KEY: self.actor, WORKSPACE_KEY: self.workspace_id}
+        ) as session:
             try:
                 yield session
                 session.commit()

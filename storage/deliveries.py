@@ -56,7 +56,7 @@ def enqueue(*, session: Session, dues: Iterable[Due]) -> int:
     # A concurrent planner may add the same key between our read and our write.
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     result = session.execute(
-        insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key"])
+        insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["workspace_id", "key"])
     )
     session.flush()
     return result.rowcount or 0

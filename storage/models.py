@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstrain
 from sqlmodel import Field, Relationship, SQLModel
 
 from storage.types import UTCDateTime, utc_now
+from storage.workspaces import workspace_column
 
 # Marks a column holding a member of the public's name or contact details: the audit log
 # records that it changed, never its value (`engagebot erase` must find a person everywhere).
@@ -105,10 +106,17 @@ class ProducerTeam(SQLModel, table=True):
     """A team that produces statistics; its home channel is where its staff work."""
 
     __tablename__ = "producer_team"
-    __table_args__ = NEVER_REUSE_IDS
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name", name="uq_producer_team_workspace_name"),
+        UniqueConstraint(
+            "workspace_id", "home_channel_id", name="uq_producer_team_workspace_home_channel"
+        ),
+        NEVER_REUSE_IDS,
+    )
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=80)
-    home_channel_id: str | None = Field(default=None, unique=True, max_length=32)
+    workspace_id: str | None = workspace_column()
+    name: str = Field(max_length=80)
+    home_channel_id: str | None = Field(default=None, max_length=32)
     # An IANA zone such as "Europe/London"; None means ENGAGEBOT_TIMEZONE.
     timezone: str | None = Field(default=None, max_length=64)
     # Days before a change's effective date on which reminders go out, e.g. "28,7,1";
@@ -175,8 +183,12 @@ class AudienceSegment(SQLModel, table=True):
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name", name="uq_organisation_workspace_name"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=150)
+    workspace_id: str | None = workspace_column()
+    name: str = Field(max_length=150)
     created_at: datetime = _moment()
 
 
@@ -184,8 +196,10 @@ class Theme(SQLModel, table=True):
     """A free tag on feedback; kept as rows so feedback can be grouped by theme."""
 
     __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_theme_workspace_name"),)
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=60)
+    workspace_id: str | None = workspace_column()
+    name: str = Field(max_length=60)
 
 
 class Engagement(SQLModel, table=True):
@@ -313,6 +327,8 @@ class UserPreference(SQLModel, table=True):
     """What we remember about a Slack user: the team they last recorded for."""
 
     __tablename__ = "user_preference"
+    # A person of an Enterprise Grid org has the same id in each of its workspaces.
+    workspace_id: str | None = workspace_column(primary_key=True)
     slack_user_id: str = Field(primary_key=True, max_length=32)
     last_team_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("producer_team.id", ondelete="SET NULL"))
@@ -325,7 +341,12 @@ class ConsoleIdentity(SQLModel, table=True):
     kept so that records made in one console run belong to the same ids in the next."""
 
     __tablename__ = "console_identity"
-    __table_args__ = (UniqueConstraint("kind", "name"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "workspace_id", "kind", "name", name="uq_console_identity_workspace_kind_name"
+        ),
+    )
+    workspace_id: str | None = workspace_column(primary_key=True)
     slack_id: str = Field(primary_key=True, max_length=32)
     kind: str = Field(max_length=10)  # "user" or "channel"
     name: str = Field(max_length=80)
@@ -453,9 +474,13 @@ class Delivery(SQLModel, table=True):
     """
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_delivery_status_next", "status", "next_attempt_at"),
+        UniqueConstraint("workspace_id", "key", name="uq_delivery_workspace_key"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=200)
+    workspace_id: str | None = workspace_column()
+    key: str = Field(max_length=200)
     kind: str = Field(max_length=40)
     team_id: int | None = Field(
         default=None,
@@ -507,6 +532,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (Index("ix_audit_entry_table_at", "table_name", "at"),)
     id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str | None = workspace_column()
     at: datetime = _moment(index=True)
     actor: str = Field(max_length=64)  # a Slack user id, "cli:<login>", "scheduler"
     origin: str = Field(max_length=200)  # e.g. "slack:/engage log in C123", "cli:import"

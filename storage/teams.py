@@ -47,17 +47,23 @@ def team_for_person(
         team = team_for_channel(session=session, channel_id=channel_id)
         if team is not None:
             return team
-    preference = session.get(UserPreference, user_id)
+    preference = _preference(session, user_id)
     if preference is None or preference.last_team_id is None:
         return None
     return session.get(ProducerTeam, preference.last_team_id)
 
 
 def remember_team(*, session: Session, user_id: str, team_id: int) -> None:
-    preference = session.get(UserPreference, user_id) or UserPreference(slack_user_id=user_id)
+    preference = _preference(session, user_id) or UserPreference(slack_user_id=user_id)
     preference.last_team_id = team_id
     preference.updated_at = utc_now()
     session.add(preference)
+
+
+def _preference(session: Session, user_id: str) -> UserPreference | None:
+    return session.exec(
+        select(UserPreference).where(UserPreference.slack_user_id == user_id)
+    ).first()
 
 
 def outputs_in_use(*, session: Session, output_ids: Sequence[int]) -> dict[int, int]:

@@ -436,7 +436,7 @@ def test_comment_opens_the_feedback_form_for_anyone_and_links_the_feedback(
         assert (item.change_id, item.output_id, item.recorded_by) == (1, 1, "UOUTSIDER")
         assert item.text == "Please keep the old series too"
         # Commenting does not make them one of the team's staff.
-        assert session.get(UserPreference, "UOUTSIDER") is None
+        assert session.get(UserPreference, ("", "UOUTSIDER")) is None
 
 
 def test_a_comment_must_stay_with_the_changes_team(bot: RunningBot) -> None:

@@ -1,0 +1,246 @@
+"""Workspaces: every record belongs to one Slack workspace, and a session reads and
+writes only its own workspace's records.
+
+A workspace id is a Slack team id ("T0123"); single-workspace mode (SLACK_BOT_TOKEN)
+keeps everything in `SINGLE_WORKSPACE`. Each table is one of:
+
+- a root: it has a `workspace_id` column (`producer_team`, `organisation`, ...);
+- team-owned: it has a `team_id` pointing at `producer_team`, and belongs to its team's
+  workspace (no column of its own: the review queries read covering indexes on
+  `(team_id, ...)`, and the criteria below is a cheap semi-join on the team);
+- exempt: a link table (its primary key is made of foreign keys only: reached through
+  the records it links), or a table in `EXEMPT`, each with its reason.
+
+Enforcement is here, once, not in each query (`scope_sessions`):
+
+- `do_orm_execute`: every ORM SELECT gets `with_loader_criteria` for every scoped model
+  (so joins, subqueries, `session.get` and relationship loads too); every ORM UPDATE and
+  DELETE of a scoped table gets the same criteria in its WHERE (so the audit log, which
+  reads the rows a bulk statement touches by that WHERE, sees only those).
+- `before_flush`: new root rows get the session's workspace; a root row of another
+  workspace, or a team-owned row pointing at another workspace's team, is refused.
+- Inserts that bypass the ORM's flush (a bulk `insert()`, the audit log's rows) take
+  `workspace_id` from the column's default, which reads the workspace the session put
+  on its connection (`after_begin`).
+
+SQL run on a bare connection (`engine.connect()`, `session.connection().execute(...)` of
+Core tables) is not scoped: it is for the bookkeeping that spans workspaces
+(`workspaces_with_records`, `adopt`) and the summaries worked out from scoped rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Column, String, Table, event, select, union, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
+from sqlmodel import Field, Session, SQLModel
+
+SINGLE_WORKSPACE = ""
+WORKSPACE_KEY = "workspace_id"  # in session.info and a connection's info
+WORKSPACE_ID_LENGTH = 32
+TEAMS = "producer_team"
+
+# Tables with neither a workspace nor a team of their own, and why no query can reach
+# another workspace's rows through them.
+EXEMPT = {
+    "audience_segment": "the audience taxonomy, seeded by the migrations and not editable:"
+    " the same for every workspace",
+    "feedback_decision": "reached only through its feedback item (team-owned)",
+    "opportunity_signup": "reached only through its opportunity (team-owned)",
+    "alembic_version": "the schema's revision, not a record",
+}
+
+
+class WrongWorkspace(Exception):
+    """A write would put or change a record in a workspace other than the session's."""
+
+
+def workspace_column(*, primary_key: bool = False) -> Any:
+    """The `workspace_id` column of a root table: filled from the session's workspace
+    (`primary_key`: part of the table's key, for a key that is per workspace)."""
+    return Field(
+        default=None,
+        sa_column=Column(
+            "workspace_id",
+            String(WORKSPACE_ID_LENGTH),
+            primary_key=primary_key,
+            nullable=False,
+            server_default=SINGLE_WORKSPACE,
+            default=_connection_workspace,
+        ),
+    )
+
+
+def _connection_workspace(context: Any) -> str:
+    workspace: str = context.root_connection.info.get(WORKSPACE_KEY, SINGLE_WORKSPACE)
+    return workspace
+
+
+# --- classifying the tables ------------------------------------------------------------------
+
+
+def is_root(table: Table) -> bool:
+    return WORKSPACE_KEY in table.c
+
+
+def is_link(table: Table) -> bool:
+    """A link table: its primary key is two or more foreign keys (whatever else it copies
+    from the records it links, such as a team or a day for an index)."""
+    keys = list(table.primary_key.columns)
+    return len(keys) > 1 and all(column.foreign_keys for column in keys)
+
+
+def is_team_owned(table: Table) -> bool:
+    team = table.c.get("team_id")
+    return (
+        not is_root(table)
+        and not is_link(table)
+        and team is not None
+        and any(key.column.table.name == TEAMS for key in team.foreign_keys)
+    )
+
+
+def exemption(table: Table) -> str | None:
+    """Why `table` is neither a root nor team-owned, or None if it is one of them."""
+    if is_root(table) or is_team_owned(table):
+        return None
+    if is_link(table):
+        return "a link table: reached only through the records it links"
+    return EXEMPT.get(table.name)
+
+
+@dataclass(frozen=True)
+class _Scoped:
+    model: type[Any]
+    table: Table
+    root: bool
+
+
+@cache
+def _scoped_models() -> tuple[_Scoped, ...]:
+    found = []
+    for mapper in SQLModel._sa_registry.mappers:  # type: ignore[attr-defined]
+        table = mapper.local_table
+        if isinstance(table, Table) and (is_root(table) or is_team_owned(table)):
+            found.append(_Scoped(mapper.class_, table, is_root(table)))
+    return tuple(sorted(found, key=lambda scoped: scoped.table.name))
+
+
+def _criteria(scoped: _Scoped, workspace_id: str) -> Any:
+    """The rows of `scoped`'s table that belong to `workspace_id`, as a lambda of the
+    entity, so that an alias of it (a second join to the teams) is limited too."""
+    if scoped.root:
+        return lambda entity: entity.workspace_id == workspace_id
+    teams = SQLModel.metadata.tables[TEAMS]
+    # The Core table, not the model: the criteria's own subquery is not scoped again.
+    return lambda entity: entity.team_id.in_(
+        select(teams.c.id).where(teams.c.workspace_id == workspace_id)
+    )
+
+
+# --- enforcement -----------------------------------------------------------------------------
+
+
+def scope_sessions(sessions: sessionmaker[Session], engine: Engine) -> None:
+    """Keep every session `sessions` makes to the workspace in its info (`WORKSPACE_KEY`)."""
+    event.listen(sessions, "do_orm_execute", _scope_statement)
+    event.listen(sessions, "before_flush", _check_flush)
+    event.listen(sessions, "after_begin", _mark_connection)
+    # A pooled connection forgets the last session's workspace when it goes back.
+    event.listen(engine, "checkin", lambda _dbapi, record: record.info.pop(WORKSPACE_KEY, None))
+
+
+def session_workspace(session: Session) -> str:
+    workspace: str = session.info.get(WORKSPACE_KEY, SINGLE_WORKSPACE)
+    return workspace
+
+
+def _mark_connection(session: Session, _transaction: Any, connection: Connection) -> None:
+    connection.info[WORKSPACE_KEY] = session_workspace(session)
+
+
+def _scope_statement(execution: ORMExecuteState) -> None:
+    workspace = session_workspace(execution.session)
+    if execution.is_select:
+        execution.statement = execution.statement.options(
+            *(
+                with_loader_criteria(
+                    scoped.model, _criteria(scoped, workspace), include_aliases=True
+                )
+                for scoped in _scoped_models()
+            )
+        )
+    elif execution.is_update or execution.is_delete:
+        # The statement's table is the ORM's annotated copy of the model's: match by name.
+        table = getattr(getattr(execution.statement, "table", None), "name", None)
+        for scoped in _scoped_models():
+            if scoped.table.name == table:
+                execution.statement = execution.statement.where(  # type: ignore[attr-defined]
+                    _criteria(scoped, workspace)(scoped.model)
+                )
+
+
+def _check_flush(session: Session, _context: Any, _instances: Any) -> None:
+    workspace = session_workspace(session)
+    team_ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(obj), "__table__", None)
+        if not isinstance(table, Table):
+            continue
+        if is_root(table):
+            if obj.workspace_id is None and obj in session.new:
+                obj.workspace_id = workspace
+            elif obj.workspace_id != workspace:
+                raise WrongWorkspace(
+                    f"{table.name} of workspace {obj.workspace_id!r} written in {workspace!r}"
+                )
+        elif is_team_owned(table) and obj not in session.deleted and obj.team_id is not None:
+            team_ids.add(obj.team_id)
+    if team_ids:
+        _check_teams(session, workspace, team_ids)
+
+
+def _check_teams(session: Session, workspace: str, team_ids: set[int]) -> None:
+    teams = SQLModel.metadata.tables[TEAMS]
+    own = set(
+        session.connection()
+        .execute(
+            select(teams.c.id).where(
+                teams.c.id.in_(sorted(team_ids)), teams.c.workspace_id == workspace
+            )
+        )
+        .scalars()
+    )
+    others = team_ids - own
+    if others:
+        raise WrongWorkspace(f"teams {sorted(others)} are not in workspace {workspace!r}")
+
+
+# --- across workspaces (the command line) ----------------------------------------------------
+
+
+def root_tables() -> list[Table]:
+    return [table for table in SQLModel.metadata.sorted_tables if is_root(table)]
+
+
+def workspaces_with_records(*, connection: Connection) -> list[str]:
+    """Every workspace that holds a record, in order ("" is single-workspace mode's)."""
+    query = union(*(select(table.c.workspace_id).distinct() for table in root_tables()))
+    return sorted(connection.execute(query).scalars())
+
+
+def adopt(*, connection: Connection, source: str, target: str) -> dict[str, int]:
+    """Move every record of workspace `source` into `target` (team-owned records follow
+    their team); how many rows of each root table moved. A record whose name or key
+    `target` already uses raises IntegrityError: run it in a transaction."""
+    moved = {}
+    for table in root_tables():
+        result = connection.execute(
+            update(table).where(table.c.workspace_id == source).values(workspace_id=target)
+        )
+        moved[table.name] = result.rowcount
+    return moved
