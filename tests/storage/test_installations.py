@@ -1,16 +1,20 @@
 """OAuth installations kept in our database: migration 0015 makes the tables slack_sdk's
-stores use, on both databases, and takes them away again."""
+stores use, on both databases, and takes them away again; an uninstalled workspace's
+pending deliveries are cancelled, and only its own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from alembic import command
 from alembic.script import ScriptDirectory
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
+from sqlmodel import col, select
 
 from storage.database import Database
+from storage.deliveries import PENDING, SENT, SKIPPED, Due, cancel_pending, enqueue
 from storage.installations import (
     INSTALLATION_METADATA,
     InstalledWorkspace,
@@ -19,6 +23,7 @@ from storage.installations import (
     oauth_state_store,
 )
 from storage.migrate import alembic_config, upgrade
+from storage.models import Delivery
 
 REVISION = "0015"
 
@@ -76,3 +81,25 @@ def test_the_stores_work_on_the_migrated_tables(database: Database) -> None:
     state = states.issue()
     assert states.consume(state)
     assert not states.consume(state), "a state is good once"
+
+
+def test_cancelling_a_workspaces_deliveries_leaves_the_others(database: Database) -> None:
+    due = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    for workspace in ("TGONE", "TSTAYS"):
+        with database.in_workspace(workspace).transaction() as session:
+            enqueue(
+                session=session,
+                dues=[Due(key="digest:C1", kind="digest", target="C1", due_at=due)],
+            )
+            sent = Due(key="digest:C2", kind="digest", target="C2", due_at=due)
+            enqueue(session=session, dues=[sent])
+            session.execute(
+                update(Delivery).where(col(Delivery.key) == "digest:C2").values(status=SENT)
+            )
+    with database.in_workspace("TGONE").transaction() as session:
+        assert cancel_pending(session=session, reason="uninstalled") == 1
+    for workspace, expected in (("TGONE", SKIPPED), ("TSTAYS", PENDING)):
+        with database.in_workspace(workspace).transaction() as session:
+            found = {d.key: (d.status, d.last_error) for d in session.exec(select(Delivery))}
+        reason = "uninstalled" if expected == SKIPPED else None
+        assert found == {"digest:C1": (expected, reason), "digest:C2": (SENT, None)}

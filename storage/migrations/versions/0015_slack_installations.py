@@ -3,7 +3,7 @@ slack_installations, slack_oauth_states), built by the stores' own classmethods 
 names and columns are exactly what the stores read and write (storage/installations.py).
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-11-26
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from storage.installations import INSTALLATION_METADATA
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
