@@ -14,17 +14,24 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlmodel import select
 
+from bot.app import build_scheduler, build_ticks
 from bot.console.payloads import app_home_opened, app_uninstalled, tokens_revoked
 from bot.console.slack_standin import TEAM_ID, SlackStandIn
-from bot.distribution import BOT_SCOPES
+from bot.distribution import BOT_SCOPES, UNINSTALLED
 from storage.database import Database
+from storage.deliveries import PENDING, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
+from storage.models import Delivery, UpcomingChange
 from tests.conftest import RunningBot, test_settings
+from tests.e2e.helpers import make_team
+from tests.e2e.test_alerts import announce
 
 CLIENT_ID = "1111.2222"
 STATE_COOKIE = "slack-app-oauth-state"
@@ -198,3 +205,74 @@ def test_uninstalling_deletes_that_workspaces_token_only(oauth_bot: RunningBot, 
     oauth_bot.requester.send(app_home_opened("U0001"))
     oauth_bot.slack.wait_for("views.publish")
     assert tokens_used(oauth_bot, "views.publish") == [f"Bearer {first}"]
+
+
+ALERT_DAY = datetime(2026, 12, 18, 9, 0, tzinfo=UTC)  # 28 days before the change
+NEXT_ALERT_DAY = datetime(2027, 1, 8, 9, 0, tzinfo=UTC)  # 7 days before
+
+
+def announce_in(bot: RunningBot, workspace: str) -> None:
+    """A team in `workspace` whose home channel is C<workspace>, with a change coming."""
+    database = bot.database.in_workspace(workspace)
+    team = make_team(database, channel=f"C{workspace}")
+    announce(database, team, date(2027, 1, 15))
+
+
+def posts(bot: RunningBot) -> dict[str, list[str]]:
+    """Each channel posted to since the last look, with the tokens it was posted with."""
+    found: dict[str, list[str]] = {}
+    for call in bot.slack.calls("chat.postMessage"):
+        found.setdefault(call.args["channel"], []).append(call.headers["authorization"])
+    bot.slack.reset()
+    return found
+
+
+def tick(bot: RunningBot, at: datetime) -> None:
+    build_ticks(bot.settings, build_scheduler(bot.settings, bot.database)).tick(at)
+
+
+def test_each_workspaces_alert_goes_out_with_its_own_token(oauth_bot: RunningBot) -> None:
+    first = install(oauth_bot, TEAM_ID, "Statistics Office")
+    second = install(oauth_bot, OTHER, "Health Analysis")
+    for workspace in (TEAM_ID, OTHER):
+        announce_in(oauth_bot, workspace)
+    oauth_bot.slack.reset()
+    tick(oauth_bot, ALERT_DAY)
+    assert posts(oauth_bot) == {
+        f"C{TEAM_ID}": [f"Bearer {first}"],
+        f"C{OTHER}": [f"Bearer {second}"],
+    }
+
+
+def test_uninstalling_one_workspace_stops_its_deliveries_and_keeps_its_records(
+    oauth_bot: RunningBot,
+) -> None:
+    first = install(oauth_bot, TEAM_ID, "Statistics Office")
+    second = install(oauth_bot, OTHER, "Health Analysis")
+    for workspace in (TEAM_ID, OTHER):
+        announce_in(oauth_bot, workspace)
+    # Both alerts fail once (Slack is down a moment): each is pending, to be tried again.
+    for workspace in (TEAM_ID, OTHER):
+        oauth_bot.slack.fail_next("chat.postMessage", channel=f"C{workspace}")
+    tick(oauth_bot, ALERT_DAY)
+    assert pending(oauth_bot, TEAM_ID) == pending(oauth_bot, OTHER) == 1
+
+    oauth_bot.slack.revoke(OTHER)
+    assert oauth_bot.requester.send(from_workspace(app_uninstalled(), OTHER)).status == 200
+    wait_until(lambda: pending(oauth_bot, OTHER) == 0)
+    with oauth_bot.database.in_workspace(OTHER).transaction() as session:
+        (cancelled,) = session.exec(select(Delivery)).all()
+        assert (cancelled.status, cancelled.last_error) == (SKIPPED, UNINSTALLED)
+        assert len(session.exec(select(UpcomingChange)).all()) == 1  # the records stay
+    assert pending(oauth_bot, TEAM_ID) == 1
+
+    oauth_bot.slack.reset()
+    tick(oauth_bot, ALERT_DAY + timedelta(minutes=10))  # the retry is due
+    tick(oauth_bot, NEXT_ALERT_DAY)
+    assert posts(oauth_bot) == {f"C{TEAM_ID}": [f"Bearer {first}"] * 2}
+    assert not [c for c in oauth_bot.slack.calls() if c.headers.get("authorization") == second]
+
+
+def pending(bot: RunningBot, workspace: str) -> int:
+    with bot.database.in_workspace(workspace).transaction() as session:
+        return len(session.exec(select(Delivery).where(Delivery.status == PENDING)).all())
