@@ -103,6 +103,12 @@ class EveryWorkspace:
             except Exception:  # one workspace's failure must not hold back the others'
                 logger.exception("the tick in workspace %s failed", workspace.team_id)
         self._retain(at, installed={workspace.team_id for workspace in installed})
+        logger.info(
+            "tick as of %s in %s installed workspaces: %s",
+            at.isoformat(timespec="seconds"),
+            len(installed),
+            outcome,
+        )
         return outcome
 
     def _retain(self, at: datetime, *, installed: set[str]) -> None:

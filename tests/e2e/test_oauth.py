@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +33,13 @@ from storage.installations import InstalledWorkspace, installed_workspaces
 from storage.models import Delivery, UpcomingChange
 from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import make_team
+from tests.e2e.serve_process import (
+    ENGAGEBOT,
+    LogLines,
+    serve_environment,
+    start_serve,
+    wait_until_healthy,
+)
 from tests.e2e.test_alerts import announce
 
 CLIENT_ID = "1111.2222"
@@ -276,3 +285,38 @@ def test_uninstalling_one_workspace_stops_its_deliveries_and_keeps_its_records(
 def pending(bot: RunningBot, workspace: str) -> int:
     with bot.database.in_workspace(workspace).transaction() as session:
         return len(session.exec(select(Delivery).where(Delivery.status == PENDING)).all())
+
+
+def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
+    tmp_path: Path, fake_slack: SlackStandIn
+) -> None:
+    env = serve_environment(tmp_path, fake_slack)
+    del env["SLACK_BOT_TOKEN"]
+    env.update(SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET="test-client-secret")
+    log = LogLines(start_serve(env, tmp_path))
+    try:
+        url = f"http://127.0.0.1:{env['PORT']}"
+        wait_until_healthy(log.process, url)
+        log.wait_for("installs start at GET /slack/install")
+        log.wait_for("tick as of")  # the scheduler ticks, though no workspace is installed
+        page = Browser(url).get("/slack/install")
+        assert page.status == 200 and "Add to Slack" in page.body
+        assert fake_slack.calls("auth.test") == []  # no token of its own to check
+    finally:
+        output = log.stop()
+    assert "0 installed workspaces" in output and "WARNING" not in output
+
+
+def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: SlackStandIn) -> None:
+    env = {**serve_environment(tmp_path, fake_slack), "SLACK_CLIENT_ID": CLIENT_ID}
+    env["SLACK_CLIENT_SECRET"] = "test-client-secret"
+    result = subprocess.run(
+        [ENGAGEBOT, "serve"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set" in result.stderr
+
+
+def test_single_workspace_mode_serves_no_install_pages(bot: RunningBot) -> None:
+    assert Browser(bot.url).get("/slack/install").status == 404
+    assert Browser(bot.url).get("/slack/oauth_redirect?code=x&state=y").status == 404
