@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from logging import Logger
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -20,7 +21,7 @@ from bot.distribution import EveryWorkspace, oauth_settings
 from bot.logs import ContextExecutor
 from bot.scheduling import Scheduler, Ticking
 from bot.slack_web import RetryingWebClient
-from handlers.acting import request_actor
+from handlers.acting import request_actor, workspace_for
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.auditing import Actor
 from storage.database import Database
@@ -118,15 +119,29 @@ def build_app(
     scheduler = scheduler or build_scheduler(settings, database, app.client)
 
     @app.middleware
-    def provide_services(context: BoltContext, body: dict[str, Any], next: Any) -> None:
+    def provide_services(
+        context: BoltContext, body: dict[str, Any], logger: Logger, next: Any
+    ) -> None:
+        workspace = workspace_for(settings, context)
+        if workspace is None:
+            logger.warning("a request from no single workspace is ignored")
+            return
         # Bolt gives each request a plain WebClient like app.client; ours retries uploads too.
         context["client"] = RetryingWebClient.copy_of(context.client)
-        # Bound to the person acting: the listener runs on another thread after ack(), so
-        # the database it is given carries who and from where to the audit log.
-        context["database"] = database.acting_as(request_actor(body, context.user_id))
+        # Bound to the person acting and their workspace: the listener runs on another
+        # thread after ack(), so the database it is given carries who and from where to the
+        # audit log, and reads and writes only that workspace's records.
+        context["database"] = database.acting_as(request_actor(body, context.user_id)).in_workspace(
+            workspace
+        )
         context["settings"] = settings
-        context["scheduler"] = scheduler
+        # What a listener announces goes out in its workspace, with its token.
+        context["scheduler"] = (
+            scheduler.serving(scheduler.database.in_workspace(workspace), context["client"])
+            if settings.oauth_enabled
+            else scheduler
+        )
         next()
 
-    register_listeners(app, database, settings, command_executor or executor)
+    register_listeners(app, settings, command_executor or executor)
     return app

@@ -1,10 +1,24 @@
-"""Who is acting in a Slack request, and from where, as the audit log records it."""
+"""Who is acting in a Slack request, and from where, as the audit log records it; and
+in which workspace, whose records alone the request may read and write."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt import BoltContext
+
+from bot.config import Settings
 from storage.auditing import Actor
+from storage.workspaces import SINGLE_WORKSPACE
+
+
+def workspace_for(settings: Settings, context: BoltContext) -> str | None:
+    """The workspace a request's records belong to: with OAuth, the Slack team it comes
+    from (None if it names none: an org-wide Enterprise Grid install, not supported);
+    otherwise the single workspace."""
+    if not settings.oauth_enabled:
+        return SINGLE_WORKSPACE
+    return context.team_id or None
 
 
 def request_actor(body: dict[str, Any], user_id: str | None) -> Actor:

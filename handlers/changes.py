@@ -243,7 +243,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         origin = FormOrigin(feedback.kind.name, change_id=change_id)
-        feedback.open_form(client, body["trigger_id"], origin, logger, prefill=prefill)
+        feedback.open_form(client, body["trigger_id"], origin, logger, database, prefill=prefill)
 
     @app.view(CALLBACK_ID)
     def save(

@@ -17,6 +17,7 @@ from handlers.entries import EntryFlows, EntryKind, Prefill
 from handlers.forms import FormValues
 from handlers.views.engagement import CALLBACK_ID, engagement_modal
 from handlers.views.entries import FormOrigin
+from storage.database import Database
 from storage.models import Engagement
 
 SHORTCUT_ID = "log_engagement"
@@ -98,13 +99,16 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
     )
 
     @app.shortcut(SHORTCUT_ID)
-    def log_engagement(ack: Ack, body: dict[str, Any], client: WebClient, logger: Any) -> None:
+    def log_engagement(
+        ack: Ack, body: dict[str, Any], client: WebClient, database: Database, logger: Any
+    ) -> None:
         ack()
         flows.open_form(
             client,
             body["trigger_id"],
             FormOrigin(ENGAGEMENT.name),
             logger,
+            database,
             user_id=body["user"]["id"],
         )
 

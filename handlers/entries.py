@@ -117,13 +117,12 @@ NO_TEAM_YET = notice_message(
 class EntryFlows:
     """Listeners and subcommand runners for one kind of entry.
 
-    `database` serves the forms' reads; what a person saves or undoes goes through the
-    request's database, bound to them for the audit log.
+    Every read and write goes through the request's `database`: bound to the person, for
+    the audit log, and to the request's workspace.
     """
 
-    def __init__(self, kind: EntryKind, database: Database, settings: Settings) -> None:
+    def __init__(self, kind: EntryKind, settings: Settings) -> None:
         self.kind = kind
-        self.database = database
         self.settings = settings
 
     # --- /engage <kind> [text] -------------------------------------------------------
@@ -136,6 +135,7 @@ class EntryFlows:
                 call.command["trigger_id"],
                 origin,
                 call.logger,
+                call.database,
                 channel_id=call.channel_id,
                 user_id=call.user_id,
             )
@@ -190,6 +190,7 @@ class EntryFlows:
                 call.command["trigger_id"],
                 origin,
                 call.logger,
+                call.database,
                 prefill=Prefill(text=call.args),
             )
             return
@@ -203,6 +204,7 @@ class EntryFlows:
         trigger_id: str,
         origin: FormOrigin,
         logger: Logger,
+        database: Database,
         *,
         prefill: Prefill = Prefill(),
         channel_id: str | None = None,
@@ -210,7 +212,7 @@ class EntryFlows:
     ) -> None:
         """Open the form for a new entry, or for `origin.record_id`."""
         try:
-            with self.database.transaction() as session:
+            with database.transaction() as session:
                 record = (
                     session.get(self.kind.model, origin.record_id) if origin.record_id else None
                 )
@@ -302,12 +304,17 @@ class EntryFlows:
     # --- buttons on the confirmation ---------------------------------------------------
 
     def add_details(
-        self, record_id: int, body: dict[str, Any], client: WebClient, logger: Logger
+        self,
+        record_id: int,
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        logger: Logger,
     ) -> None:
         origin = FormOrigin(
             self.kind.name, record_id, response_url=body.get("response_url"), replace_original=True
         )
-        self.open_form(client, body["trigger_id"], origin, logger)
+        self.open_form(client, body["trigger_id"], origin, logger, database)
 
     def undo(
         self, record_id: int, user_id: str, database: Database, respond: Respond, logger: Logger
@@ -378,6 +385,7 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         action: dict[str, Any],
         body: dict[str, Any],
         client: WebClient,
+        database: Database,
         respond: Respond,
         logger: Logger,
     ) -> None:
@@ -386,7 +394,7 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         if found is None:
             respond(**notice_message("That button is out of date."), replace_original=False)
             return
-        found[0].add_details(found[1], body, client, logger)
+        found[0].add_details(found[1], body, client, database, logger)
 
     @app.action(UNDO_ACTION)
     def undo(

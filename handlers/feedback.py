@@ -19,6 +19,7 @@ from handlers.forms import FormValues
 from handlers.views.decisions import decide_button
 from handlers.views.entries import FormOrigin
 from handlers.views.feedback import CALLBACK_ID, feedback_modal
+from storage.database import Database
 from storage.models import Feedback
 
 SHORTCUT_ID = "record_feedback"
@@ -108,7 +109,9 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
     )
 
     @app.shortcut(SHORTCUT_ID)
-    def record_from_message(ack: Ack, body: dict[str, Any], client: WebClient, logger: Any) -> None:
+    def record_from_message(
+        ack: Ack, body: dict[str, Any], client: WebClient, database: Database, logger: Any
+    ) -> None:
         ack()
         channel_id = body["channel"]["id"]
         message = body["message"]
@@ -127,6 +130,7 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
             body["trigger_id"],
             origin,
             logger,
+            database,
             prefill=Prefill(
                 text=unescape_mrkdwn(message.get("text", "")), permalink=permalink, channel="slack"
             ),

@@ -74,7 +74,7 @@ def register(app: App, flows: dict[str, EntryFlows]) -> None:
 
     def opener(kind: str) -> Any:
         def open_from_home(
-            ack: Ack, body: dict[str, Any], client: WebClient, logger: Logger
+            ack: Ack, body: dict[str, Any], client: WebClient, database: Database, logger: Logger
         ) -> None:
             ack()
             flows[kind].open_form(
@@ -82,6 +82,7 @@ def register(app: App, flows: dict[str, EntryFlows]) -> None:
                 body["trigger_id"],
                 FormOrigin(kind, from_home=True),
                 logger,
+                database,
                 user_id=body["user"]["id"],
             )
 

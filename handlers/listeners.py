@@ -32,7 +32,6 @@ from handlers import (
 )
 from handlers.engage import EngageCommand
 from handlers.entries import EntryFlows, register_entry_buttons
-from storage.database import Database
 
 COMMAND = "/engage"
 
@@ -55,9 +54,7 @@ def configured_kinds(settings: Settings) -> tuple[DeliveryKind, ...]:
     return (*insights.cross_team_kinds(channels), *reviews.cross_team_kinds(channels))
 
 
-def register_listeners(
-    app: App, database: Database, settings: Settings, command_executor: Executor
-) -> EngageCommand:
+def register_listeners(app: App, settings: Settings, command_executor: Executor) -> EngageCommand:
     """Register every listener; returns the `/engage` router (its subcommands make the help,
     and run on `command_executor`)."""
     permissions.register(app, settings)  # first: every listener gets `requester`
@@ -66,8 +63,7 @@ def register_listeners(
     # command most requests are goes first (its subcommands are added to it below).
     app.command(COMMAND)(engage)
     flows = {
-        kind.name: EntryFlows(kind, database, settings)
-        for kind in (engagement.ENGAGEMENT, feedback.FEEDBACK)
+        kind.name: EntryFlows(kind, settings) for kind in (engagement.ENGAGEMENT, feedback.FEEDBACK)
     }
     engagement.register(app, engage, flows["engagement"])
     feedback.register(app, engage, flows["feedback"])

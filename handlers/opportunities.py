@@ -268,6 +268,7 @@ def open_log_form(
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
+    database: Database,
     logger: Logger,
 ) -> None:
     """The log prompt's button: the engagement form filled in from the opportunity (saving
@@ -277,7 +278,7 @@ def open_log_form(
     origin = FormOrigin(flows.kind.name, opportunity_id=opportunity_id)
     prefill, problem = Prefill(), None
     try:
-        with flows.database.transaction() as session:
+        with database.transaction() as session:
             opportunity = session.get(Opportunity, opportunity_id)
             if opportunity is None:
                 problem = f"Opportunity #{opportunity_id} no longer exists."
@@ -299,7 +300,7 @@ def open_log_form(
     if problem is not None:
         client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
         return
-    flows.open_form(client, body["trigger_id"], origin, logger, prefill=prefill)
+    flows.open_form(client, body["trigger_id"], origin, logger, database, prefill=prefill)
 
 
 # --- scheduled deliveries ----------------------------------------------------------------
@@ -378,7 +379,12 @@ def register(app: App, engage: EngageCommand, engagement_flows: EntryFlows) -> N
 
     @app.action(LOG_ACTION)
     def log_it(
-        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, logger: Logger
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        logger: Logger,
     ) -> None:
         ack()
-        open_log_form(engagement_flows, action, body, client, logger)
+        open_log_form(engagement_flows, action, body, client, database, logger)

@@ -45,13 +45,14 @@ def open_log_form(
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
+    database: Database,
     logger: Logger,
 ) -> None:
     """ "Log an engagement": the engagement form with the output and its team filled in."""
     output_id = _output_id(action)
     prefill, problem = Prefill(), None
     try:
-        with flows.database.transaction() as session:
+        with database.transaction() as session:
             output = session.get(StatisticalOutput, output_id)
             if output is None:
                 problem = GONE
@@ -64,7 +65,7 @@ def open_log_form(
         client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
         return
     flows.open_form(
-        client, body["trigger_id"], FormOrigin(flows.kind.name), logger, prefill=prefill
+        client, body["trigger_id"], FormOrigin(flows.kind.name), logger, database, prefill=prefill
     )
 
 
@@ -132,9 +133,14 @@ def register(app: App, flows: EntryFlows) -> None:
 
     @app.action(LOG_ACTION)
     def log_engagement(
-        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, logger: Logger
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        logger: Logger,
     ) -> None:
         ack()
-        open_log_form(flows, action, body, client, logger)
+        open_log_form(flows, action, body, client, database, logger)
 
     app.action(SNOOZE_ACTION)(snooze_prompts)

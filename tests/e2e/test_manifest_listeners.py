@@ -125,7 +125,7 @@ def test_every_listener_is_in_the_manifest() -> None:
     recorder = Recorder()
     database = Database("sqlite://")  # registering connects to nothing
     settings = load_settings({"DATABASE_URL": database.url})
-    register_listeners(recorder, database, settings, ThreadPoolExecutor())  # type: ignore[arg-type]
+    register_listeners(recorder, settings, ThreadPoolExecutor())  # type: ignore[arg-type]
     database.dispose()
     assert set(recorder.registered["command"]) == COMMANDS
     assert set(recorder.registered["shortcut"]) == set(SHORTCUTS)
