@@ -24,15 +24,15 @@ import pytest
 from sqlmodel import select
 
 from bot.app import build_scheduler, build_ticks
-from bot.console.payloads import app_home_opened, app_uninstalled, tokens_revoked
+from bot.console.payloads import app_home_opened, app_uninstalled, slash_command, tokens_revoked
 from bot.console.slack_standin import TEAM_ID, SlackStandIn
 from bot.distribution import BOT_SCOPES, UNINSTALLED
 from storage.database import Database
 from storage.deliveries import PENDING, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
-from storage.models import Delivery, UpcomingChange
+from storage.models import Delivery, Engagement, UpcomingChange
 from tests.conftest import RunningBot, test_settings
-from tests.e2e.helpers import make_team
+from tests.e2e.helpers import make_team, reply_text, wait_for_reply
 from tests.e2e.serve_process import (
     ENGAGEBOT,
     LogLines,
@@ -161,6 +161,23 @@ def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
         oauth_bot.slack.wait_for("views.publish")
         assert tokens_used(oauth_bot, "views.publish") == [f"Bearer {token}"]
         assert set(tokens_used(oauth_bot, "auth.test")) == {f"Bearer {token}"}
+
+
+def test_each_workspace_records_what_the_other_cannot_see(oauth_bot: RunningBot) -> None:
+    for team_id, name in ((TEAM_ID, "Statistics Office"), (OTHER, "Health Analysis")):
+        install(oauth_bot, team_id, name)
+        make_team(oauth_bot.database.in_workspace(team_id))  # "Prices", home CPRICES
+    for team_id in (TEAM_ID, OTHER):
+        url = oauth_bot.slack.response_url(team_id)
+        command = slash_command(
+            f"log Met users in {team_id}", channel_id="CPRICES", response_url=url
+        )
+        assert oauth_bot.requester.send(from_workspace(command, team_id)).status == 200
+        assert "Logged engagement" in reply_text(wait_for_reply(oauth_bot, team_id))
+    for team_id in (TEAM_ID, OTHER):
+        with oauth_bot.database.in_workspace(team_id).transaction() as session:
+            summaries = [e.summary for e in session.exec(select(Engagement))]
+        assert summaries == [f"Met users in {team_id}"]
 
 
 def test_an_install_without_its_state_is_refused_with_a_page_that_says_why(
