@@ -28,11 +28,11 @@ from bot.console.payloads import app_home_opened, app_uninstalled, slash_command
 from bot.console.slack_standin import TEAM_ID, SlackStandIn
 from bot.distribution import BOT_SCOPES, UNINSTALLED
 from storage.database import Database
-from storage.deliveries import PENDING, SKIPPED
+from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
 from storage.models import Delivery, Engagement, UpcomingChange
 from tests.conftest import RunningBot, test_settings
-from tests.e2e.helpers import make_team, reply_text, wait_for_reply
+from tests.e2e.helpers import make_team, reply_text, wait_for_deliveries, wait_for_reply
 from tests.e2e.serve_process import (
     ENGAGEBOT,
     LogLines,
@@ -79,12 +79,14 @@ class Browser:
 def oauth_bot(
     fake_slack: SlackStandIn, database: Database, database_url: str
 ) -> Iterator[RunningBot]:
+    """The bot with OAuth distribution; it shares insight in CINSIGHT."""
     settings = test_settings(
         fake_slack,
         database_url,
         SLACK_BOT_TOKEN="",
         SLACK_CLIENT_ID=CLIENT_ID,
         SLACK_CLIENT_SECRET="test-client-secret",
+        ENGAGEBOT_CROSS_TEAM_CHANNELS="CINSIGHT",
     )
     assert settings.oauth_enabled
     running = RunningBot(settings, database, fake_slack)
@@ -178,6 +180,23 @@ def test_each_workspace_records_what_the_other_cannot_see(oauth_bot: RunningBot)
         with oauth_bot.database.in_workspace(team_id).transaction() as session:
             summaries = [e.summary for e in session.exec(select(Engagement))]
         assert summaries == [f"Met users in {team_id}"]
+
+
+def test_what_a_request_announces_goes_out_with_its_workspaces_token(
+    oauth_bot: RunningBot,
+) -> None:
+    install(oauth_bot, TEAM_ID, "Statistics Office")
+    token = install(oauth_bot, OTHER, "Health Analysis")
+    make_team(oauth_bot.database.in_workspace(OTHER))
+    oauth_bot.slack.reset()
+    url = oauth_bot.slack.response_url("shared")
+    command = slash_command("insight Councils want CPI by region", channel_id="CPRICES")
+    command["response_url"] = url
+    assert oauth_bot.requester.send(from_workspace(command, OTHER)).status == 200
+    assert "Shared insight" in reply_text(wait_for_reply(oauth_bot, "shared"))
+    oauth_bot.slack.wait_for("chat.postMessage")
+    assert posts(oauth_bot) == {"CINSIGHT": [f"Bearer {token}"]}
+    wait_for_deliveries(oauth_bot.database.in_workspace(OTHER), {"insight:1:CINSIGHT": SENT})
 
 
 def test_an_install_without_its_state_is_refused_with_a_page_that_says_why(
