@@ -28,19 +28,26 @@ from storage.workspaces import workspaces_with_records
 
 logger = logging.getLogger(__name__)
 
-# The bot scopes an install asks for: manifest.yml's `oauth_config.scopes.bot`, which
-# tests/test_manifest.py keeps equal to these (the manifest is not shipped with the code).
+# The bot scopes an install asks for, and no more: manifest.yml's
+# `oauth_config.scopes.bot`, which tests/test_manifest.py keeps equal to these (the
+# manifest is not shipped with the code).
 BOT_SCOPES = (
     "commands",
     "chat:write",
+    # conversations.info and .join, when a subscribed public channel answers
+    # not_in_channel (bot/scheduling.py).
     "channels:read",
     "channels:join",
+    # files.getUploadURLExternal and .completeUploadExternal: `/engage export`'s CSV files
+    # (handlers/export.py), a review post's chart.
     "files:write",
-    "im:write",
+    "im:write",  # conversations.open: the direct message those files go to
+    # conversations.history, where a send cut short by a crash is looked for
+    # (bot/delivery_trace.py).
     "channels:history",
     "groups:history",
     "im:history",
-    "users:read",
+    "users:read",  # users.info: whether someone is a workspace admin (handlers/permissions.py)
 )
 # Why a workspace's deliveries were cancelled (`engagebot deliveries` shows it).
 UNINSTALLED = "not sent: the app was uninstalled from this workspace, or its token revoked"

@@ -1,24 +1,15 @@
-"""OAuth distribution end to end: the real install flow against the fake Slack, then each
-workspace's requests answered, and its messages sent, with its own token.
-
-A browser is played by `Browser`: it keeps the state cookie /slack/install sets, as the
-installer's browser would, and brings it back to /slack/oauth_redirect.
-"""
+"""OAuth distribution end to end: the real install flow against the fake Slack (driven
+by tests/e2e/installs.py), then each workspace's requests answered, and its messages sent,
+with its own token."""
 
 from __future__ import annotations
 
-import html
-import re
 import subprocess
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import select
@@ -26,13 +17,13 @@ from sqlmodel import select
 from bot.app import build_scheduler, build_ticks
 from bot.console.payloads import app_home_opened, app_uninstalled, slash_command, tokens_revoked
 from bot.console.slack_standin import TEAM_ID, SlackStandIn
-from bot.distribution import BOT_SCOPES, UNINSTALLED
-from storage.database import Database
+from bot.distribution import UNINSTALLED
 from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
-from storage.models import Delivery, Engagement, UpcomingChange
-from tests.conftest import RunningBot, test_settings
+from storage.models import Delivery, UpcomingChange
+from tests.conftest import OAUTH_CLIENT_ID, RunningBot
 from tests.e2e.helpers import make_team, reply_text, wait_for_deliveries, wait_for_reply
+from tests.e2e.installs import STATE_COOKIE, Browser, from_workspace, install, start_install
 from tests.e2e.serve_process import (
     ENGAGEBOT,
     LogLines,
@@ -42,91 +33,7 @@ from tests.e2e.serve_process import (
 )
 from tests.e2e.test_alerts import announce
 
-CLIENT_ID = "1111.2222"
-STATE_COOKIE = "slack-app-oauth-state"
 OTHER = "T0002"  # a second workspace; the payload builders' own is TEAM_ID
-
-
-@dataclass
-class Page:
-    status: int
-    body: str
-    headers: dict[str, str]
-
-
-class Browser:
-    """GETs pages of the bot's server, keeping the state cookie it is given."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.cookie: str | None = None
-
-    def get(self, path: str) -> Page:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        request = urllib.request.Request(self.base_url + path, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                page = Page(response.status, response.read().decode(), dict(response.headers))
-        except urllib.error.HTTPError as error:
-            with error:
-                page = Page(error.code, error.read().decode(), dict(error.headers))
-        if cookie := page.headers.get("Set-Cookie"):
-            self.cookie = cookie.split(";")[0]
-        return page
-
-
-@pytest.fixture
-def oauth_bot(
-    fake_slack: SlackStandIn, database: Database, database_url: str
-) -> Iterator[RunningBot]:
-    """The bot with OAuth distribution; it shares insight in CINSIGHT."""
-    settings = test_settings(
-        fake_slack,
-        database_url,
-        SLACK_BOT_TOKEN="",
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET="test-client-secret",
-        ENGAGEBOT_CROSS_TEAM_CHANNELS="CINSIGHT",
-    )
-    assert settings.oauth_enabled
-    running = RunningBot(settings, database, fake_slack)
-    yield running
-    running.stop()
-
-
-def start_install(bot: RunningBot) -> tuple[Browser, str]:
-    """Open /slack/install: the browser, and the state its Add to Slack link carries."""
-    browser = Browser(bot.url)
-    page = browser.get("/slack/install")
-    assert page.status == 200, page.body
-    link = html.unescape(re.search(r'<a href="([^"]+)"', page.body).group(1))  # type: ignore[union-attr]
-    query = parse_qs(urlsplit(link).query)
-    assert link.startswith(bot.slack.base_url + "/oauth/v2/authorize?")
-    assert query["client_id"] == [CLIENT_ID]
-    assert query["scope"] == [",".join(BOT_SCOPES)]
-    (state,) = query["state"]
-    assert browser.cookie == f"{STATE_COOKIE}={state}"
-    return browser, state
-
-
-def install(bot: RunningBot, team_id: str, name: str) -> str:
-    """Install the app in workspace `team_id` as a person would; its bot token."""
-    browser, state = start_install(bot)
-    code = bot.slack.install_code(team_id, name)
-    page = browser.get(f"/slack/oauth_redirect?code={code}&state={state}")
-    assert page.status == 200, page.body
-    assert "Thank you!" in page.body
-    assert f"team={team_id}" in page.body  # the page opens Slack in that workspace
-    return bot.slack.bot_token(team_id)
-
-
-def from_workspace(payload: Any, team_id: str) -> Any:
-    """A payload the builders make for TEAM_ID, as Slack sends it from `team_id`."""
-    if isinstance(payload, dict):
-        return {key: from_workspace(value, team_id) for key, value in payload.items()}
-    if isinstance(payload, list):
-        return [from_workspace(value, team_id) for value in payload]
-    return team_id if payload == TEAM_ID else payload
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -138,7 +45,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 
 def installed(bot: RunningBot) -> list[InstalledWorkspace]:
-    return installed_workspaces(engine=bot.database.engine, client_id=CLIENT_ID)
+    return installed_workspaces(engine=bot.database.engine, client_id=OAUTH_CLIENT_ID)
 
 
 def tokens_used(bot: RunningBot, method: str) -> list[str]:
@@ -163,23 +70,6 @@ def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
         oauth_bot.slack.wait_for("views.publish")
         assert tokens_used(oauth_bot, "views.publish") == [f"Bearer {token}"]
         assert set(tokens_used(oauth_bot, "auth.test")) == {f"Bearer {token}"}
-
-
-def test_each_workspace_records_what_the_other_cannot_see(oauth_bot: RunningBot) -> None:
-    for team_id, name in ((TEAM_ID, "Statistics Office"), (OTHER, "Health Analysis")):
-        install(oauth_bot, team_id, name)
-        make_team(oauth_bot.database.in_workspace(team_id))  # "Prices", home CPRICES
-    for team_id in (TEAM_ID, OTHER):
-        url = oauth_bot.slack.response_url(team_id)
-        command = slash_command(
-            f"log Met users in {team_id}", channel_id="CPRICES", response_url=url
-        )
-        assert oauth_bot.requester.send(from_workspace(command, team_id)).status == 200
-        assert "Logged engagement" in reply_text(wait_for_reply(oauth_bot, team_id))
-    for team_id in (TEAM_ID, OTHER):
-        with oauth_bot.database.in_workspace(team_id).transaction() as session:
-            summaries = [e.summary for e in session.exec(select(Engagement))]
-        assert summaries == [f"Met users in {team_id}"]
 
 
 def test_what_a_request_announces_goes_out_with_its_workspaces_token(
@@ -328,7 +218,7 @@ def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
 ) -> None:
     env = serve_environment(tmp_path, fake_slack)
     del env["SLACK_BOT_TOKEN"]
-    env.update(SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET="test-client-secret")
+    env.update(SLACK_CLIENT_ID=OAUTH_CLIENT_ID, SLACK_CLIENT_SECRET="test-client-secret")
     log = LogLines(start_serve(env, tmp_path))
     try:
         url = f"http://127.0.0.1:{env['PORT']}"
@@ -344,7 +234,7 @@ def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
 
 
 def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: SlackStandIn) -> None:
-    env = {**serve_environment(tmp_path, fake_slack), "SLACK_CLIENT_ID": CLIENT_ID}
+    env = {**serve_environment(tmp_path, fake_slack), "SLACK_CLIENT_ID": OAUTH_CLIENT_ID}
     env["SLACK_CLIENT_SECRET"] = "test-client-secret"
     result = subprocess.run(
         [ENGAGEBOT, "serve"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
