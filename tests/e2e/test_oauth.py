@@ -32,6 +32,8 @@ from tests.e2e.serve_process import (
     wait_until_healthy,
 )
 from tests.e2e.test_alerts import announce
+from tests.e2e.test_personal_data import CUTOFF, contacts, decided_at, with_contact
+from tests.e2e.test_personal_data import TICK as RETENTION_TICK
 
 OTHER = "T0002"  # a second workspace; the payload builders' own is TEAM_ID
 
@@ -246,3 +248,16 @@ def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: SlackS
 def test_single_workspace_mode_serves_no_install_pages(bot: RunningBot) -> None:
     assert Browser(bot.url).get("/slack/install").status == 404
     assert Browser(bot.url).get("/slack/oauth_redirect?code=x&state=y").status == 404
+
+
+def test_contacts_expire_in_workspaces_the_app_has_left_too(oauth_bot: RunningBot) -> None:
+    install(oauth_bot, TEAM_ID, "Statistics Office")
+    items = {}
+    for workspace in (TEAM_ID, "T0003"):  # installed; and left long ago, records kept
+        database = oauth_bot.database.in_workspace(workspace)
+        make_team(database)
+        items[workspace] = with_contact(database, "Expired", "done")
+        decided_at(database, items[workspace], CUTOFF - timedelta(seconds=1))
+    tick(oauth_bot, RETENTION_TICK)
+    for workspace, item in items.items():
+        assert contacts(oauth_bot.database.in_workspace(workspace)) == {item: (None, None, False)}
