@@ -261,3 +261,13 @@ def test_contacts_expire_in_workspaces_the_app_has_left_too(oauth_bot: RunningBo
     tick(oauth_bot, RETENTION_TICK)
     for workspace, item in items.items():
         assert contacts(oauth_bot.database.in_workspace(workspace)) == {item: (None, None, False)}
+
+
+def test_with_one_workspace_uninstalling_cancels_what_was_waiting(bot: RunningBot) -> None:
+    team = make_team(bot.database)  # in the single workspace, ""
+    announce(bot.database, team, date(2027, 1, 15))
+    bot.slack.fail_next("chat.postMessage")
+    tick(bot, ALERT_DAY)
+    assert pending(bot, "") == 1
+    assert bot.requester.send(app_uninstalled()).status == 200
+    wait_until(lambda: pending(bot, "") == 0)
