@@ -1,11 +1,15 @@
 """The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import,
-erase, publish, review, audit."""
+erase, publish, review, audit, workspaces.
+
+Commands that read or write records act on one workspace: `--workspace` (before the
+command), the single workspace unless given."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -23,24 +27,29 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from storage.auditing import Actor
+    from storage.database import Database
 
 logger = logging.getLogger("engagebot")
 
 EXIT_CONFIG = 2
 COMMAND_THREADS = 2  # run `/engage` subcommands after ack() (see handlers/engage.py)
 USERS_MAP = "users-map"
+# Slack team ids: "T" then capitals and digits.
+WORKSPACE_ID = re.compile(r"T[A-Z0-9]{1,31}")
+# Commands whose workspace is not --workspace's: `serve` takes each request's, the console
+# is the single workspace's, and `workspaces` spans them all.
+NO_WORKSPACE = ("serve", "console", "db", "workspaces")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.workspace and args.command in NO_WORKSPACE:
+        parser.error(f"--workspace is not for `{args.command}`")
     try:
         settings = load_settings(require_slack=args.command == "serve")
-        if args.command == "tick" and settings.bot_token is None and not settings.oauth_enabled:
-            raise ConfigError(
-                "SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it (or, with OAuth "
-                "distribution, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
-            )
+        if args.command == "tick":
+            _check_tick(args, settings)
     except ConfigError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
@@ -57,6 +66,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
+    """`tick` posts with SLACK_BOT_TOKEN in its workspace, or with OAuth distribution in
+    every installed workspace with that workspace's own token."""
+    if settings.oauth_enabled:
+        if args.workspace:
+            raise ConfigError(
+                "--workspace is not for `tick` with OAuth distribution: it runs in every "
+                "installed workspace, each with its own token"
+            )
+    elif settings.bot_token is None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it (or, with OAuth "
+            "distribution, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+        )
+
+
 def database_failure(error: SQLAlchemyError) -> str:
     """One line on why the database failed, from the driver's own first line."""
     detail = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
@@ -71,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="engagebot",
         description="A Slack bot for statistics teams' engagement with their users.",
+    )
+    parser.add_argument(
+        "--workspace",
+        type=_workspace,
+        metavar="TEAM_ID",
+        help="the Slack workspace (team id, e.g. T0123) whose records a command reads and "
+        "writes; OAuth mode keeps each workspace's apart (default: the single workspace)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -206,6 +238,18 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", metavar="N", default="100", help="the newest N (default 100)")
     audit.add_argument("--format", choices=["text", "json"], default="text")
     audit.set_defaults(run=_audit)
+
+    workspaces = commands.add_parser(
+        "workspaces", help="list the workspaces that hold records, or adopt the single one's"
+    )
+    workspaces.set_defaults(run=_workspaces)
+    workspace_commands = workspaces.add_subparsers(dest="workspaces_command", metavar="ACTION")
+    adopt = workspace_commands.add_parser(
+        "adopt",
+        help="move the single workspace's records into a Slack workspace (when moving to OAuth)",
+    )
+    adopt.add_argument("team_id", type=_workspace, metavar="TEAM_ID")
+    adopt.set_defaults(run=_adopt)
     return parser
 
 
@@ -214,6 +258,20 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _workspace(text: str) -> str:
+    if not WORKSPACE_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Slack team id like T0123ABCD")
+    return text
+
+
+def _database(args: argparse.Namespace, settings: Settings) -> Database:
+    """The database, for the records of the workspace `--workspace` names."""
+    from storage.database import Database
+    from storage.workspaces import SINGLE_WORKSPACE
+
+    return Database(settings.database_url).in_workspace(args.workspace or SINGLE_WORKSPACE)
 
 
 def _positive(text: str) -> int:
@@ -298,9 +356,8 @@ def _check_bot_token(settings: Settings) -> int | None:
 def _tick(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_scheduler, build_ticks
     from bot.logs import new_request_id, request_context
-    from storage.database import Database
 
-    database = Database(settings.database_url)
+    database = _database(args, settings)
     try:
         with request_context(new_request_id("tick")):
             ticks = build_ticks(settings, build_scheduler(settings, database))
@@ -313,11 +370,10 @@ def _tick(args: argparse.Namespace, settings: Settings) -> int:
 
 def _deliveries(args: argparse.Namespace, settings: Settings) -> int:
     from bot.delivery_report import delivery_lines
-    from storage.database import Database
     from storage.deliveries import FAILED, PENDING, SENDING, deliveries
 
     statuses = [PENDING, SENDING] if args.pending else [FAILED] if args.failed else None
-    database = Database(settings.database_url)
+    database = _database(args, settings)
     try:
         with database.transaction() as session:
             found = deliveries(session=session, statuses=statuses, limit=args.limit)
@@ -355,14 +411,13 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.transfer import UnknownTeam, export_records
-    from storage.database import Database
 
     if args.kind == USERS_MAP:
         return _export_users_map(args, settings)
     if args.output is not None:
         print("engagebot: --output is for users-map only", file=sys.stderr)
         return EXIT_CONFIG
-    database = Database(settings.database_url)
+    database = _database(args, settings)
     try:
         with database.transaction() as session:
             export_records(
@@ -384,7 +439,6 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
     from bot.users_map import UsersMapRefused, scope_named, users_map, write_users_map
-    from storage.database import Database
 
     if args.team is None or args.since is not None:
         print(
@@ -392,7 +446,7 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    database = Database(settings.database_url)
+    database = _database(args, settings)
     try:
         with database.transaction() as session:
             scope = scope_named(session=session, team_name=args.team, output_name=args.output)
@@ -407,9 +461,8 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.transfer import ImportRejected, import_records
-    from storage.database import Database
 
-    database = Database(settings.database_url).acting_as(_cli_actor(f"import {args.kind}"))
+    database = _database(args, settings).acting_as(_cli_actor(f"import {args.kind}"))
     try:
         with args.file.open(newline="", encoding="utf-8-sig") as file:
             count = import_records(
@@ -442,14 +495,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _erase(args: argparse.Namespace, settings: Settings) -> int:
     from bot.erasure import ErasureRefused, erase_person, erasure_report, person_to_erase
-    from storage.database import Database
 
     try:
         person = person_to_erase(args.email, args.name)
     except ErasureRefused as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    database = Database(settings.database_url).acting_as(_cli_actor("erase"))
+    database = _database(args, settings).acting_as(_cli_actor("erase"))
     try:
         with database.transaction() as session:
             changes = erase_person(
@@ -477,7 +529,6 @@ def _cli_actor(what: str) -> Actor:
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from bot.audit_report import audit_json, audit_lines
     from storage.audit import audit_entries
-    from storage.database import Database
 
     zone = settings.timezone
     try:
@@ -485,7 +536,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     except argparse.ArgumentTypeError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    database = Database(settings.database_url)
+    database = _database(args, settings)
     try:
         with database.transaction() as session:
             entries = audit_entries(
@@ -527,6 +578,7 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
     from bot.statement_formats import publish
 
     return _write_report(
+        args,
         settings,
         lambda session: publish(
             session=session,
@@ -543,6 +595,7 @@ def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int
     from bot.uses_statement_formats import publish_users_and_uses
 
     return _write_report(
+        args,
         settings,
         lambda session: publish_users_and_uses(
             session=session,
@@ -562,6 +615,7 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
     from bot.review_formats import FORMATS
 
     return _write_report(
+        args,
         settings,
         lambda session: FORMATS[args.format](
             review_for(
@@ -576,14 +630,15 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
-def _write_report(settings: Settings, write: Callable[[Session], str]) -> int:
+def _write_report(
+    args: argparse.Namespace, settings: Settings, write: Callable[[Session], str]
+) -> int:
     """Print what `write` makes of the database; a refusal (unknown team, a period that
     ends before it starts) is one line and exit 2."""
     from bot.review import ReviewRefused
     from bot.statements import StatementRefused
-    from storage.database import Database
 
-    database = Database(settings.database_url)
+    database = _database(args, settings)
     try:
         with database.transaction() as session:
             text = write(session)
@@ -593,6 +648,50 @@ def _write_report(settings: Settings, write: Callable[[Session], str]) -> int:
     finally:
         database.dispose()
     sys.stdout.write(text)
+    return 0
+
+
+def _workspaces(_args: argparse.Namespace, settings: Settings) -> int:
+    from storage.database import Database
+    from storage.workspaces import SINGLE_WORKSPACE, workspaces_with_records
+
+    database = Database(settings.database_url)
+    try:
+        with database.engine.connect() as connection:
+            found = workspaces_with_records(connection=connection)
+    finally:
+        database.dispose()
+    for workspace in found:
+        print("(the single workspace)" if workspace == SINGLE_WORKSPACE else workspace)
+    if not found:
+        print("No workspace holds records yet.")
+    return 0
+
+
+def _adopt(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.database import Database
+    from storage.workspaces import SINGLE_WORKSPACE, adopt
+
+    database = Database(settings.database_url)
+    try:
+        with database.engine.begin() as connection:
+            moved = adopt(connection=connection, source=SINGLE_WORKSPACE, target=args.team_id)
+    except IntegrityError:
+        print(
+            f"engagebot: nothing was moved: {args.team_id} already has records with the same "
+            "names or keys (a team, an organisation, a theme, ...)",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        database.dispose()
+    if not any(moved.values()):
+        print("engagebot: the single workspace holds no records to adopt.", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{count} {table}" for table, count in moved.items() if count)
+    print(f"Moved into {args.team_id}: {counts} (and what belongs to those teams).")
     return 0
 
 

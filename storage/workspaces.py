@@ -31,10 +31,10 @@ Core tables) is not scoped: it is for the bookkeeping that spans workspaces
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Column, String, Table, event, select, union, update
+from sqlalchemy import Column, String, Table, event, inspect, select, union, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
 from sqlmodel import Field, Session, SQLModel
@@ -166,14 +166,7 @@ def _mark_connection(session: Session, _transaction: Any, connection: Connection
 def _scope_statement(execution: ORMExecuteState) -> None:
     workspace = session_workspace(execution.session)
     if execution.is_select:
-        execution.statement = execution.statement.options(
-            *(
-                with_loader_criteria(
-                    scoped.model, _criteria(scoped, workspace), include_aliases=True
-                )
-                for scoped in _scoped_models()
-            )
-        )
+        execution.statement = execution.statement.options(*_select_options(workspace))
     elif execution.is_update or execution.is_delete:
         # The statement's table is the ORM's annotated copy of the model's: match by name.
         table = getattr(getattr(execution.statement, "table", None), "name", None)
@@ -182,6 +175,16 @@ def _scope_statement(execution: ORMExecuteState) -> None:
                 execution.statement = execution.statement.where(  # type: ignore[attr-defined]
                     _criteria(scoped, workspace)(scoped.model)
                 )
+
+
+@lru_cache(maxsize=1024)
+def _select_options(workspace: str) -> tuple[Any, ...]:
+    # Made once per workspace: building them for every statement would cost more than the
+    # statement itself.
+    return tuple(
+        with_loader_criteria(scoped.model, _criteria(scoped, workspace), include_aliases=True)
+        for scoped in _scoped_models()
+    )
 
 
 def _check_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -198,10 +201,18 @@ def _check_flush(session: Session, _context: Any, _instances: Any) -> None:
                 raise WrongWorkspace(
                     f"{table.name} of workspace {obj.workspace_id!r} written in {workspace!r}"
                 )
-        elif is_team_owned(table) and obj not in session.deleted and obj.team_id is not None:
+        elif is_team_owned(table) and obj.team_id is not None and _team_set(session, obj):
             team_ids.add(obj.team_id)
     if team_ids:
         _check_teams(session, workspace, team_ids)
+
+
+def _team_set(session: Session, obj: Any) -> bool:
+    """Whether the flush gives `obj` its team (a row read in this workspace that keeps its
+    team stays in it)."""
+    return obj in session.new or (
+        obj not in session.deleted and inspect(obj).attrs.team_id.history.has_changes()
+    )
 
 
 def _check_teams(session: Session, workspace: str, team_ids: set[int]) -> None:

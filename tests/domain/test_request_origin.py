@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from slack_bolt import BoltContext
 
+from bot.config import load_settings
 from bot.console.payloads import (
     app_home_opened,
     block_actions,
@@ -16,7 +18,8 @@ from bot.console.payloads import (
     view_closed,
     view_submission,
 )
-from handlers.acting import request_actor, request_origin
+from handlers.acting import request_actor, request_origin, workspace_for
+from storage.workspaces import SINGLE_WORKSPACE
 
 FORM = {"type": "modal", "callback_id": "feedback_form", "blocks": []}
 
@@ -43,3 +46,19 @@ def test_the_actor_is_the_user_or_unknown() -> None:
     body = slash_command("log x", channel_id="C1", user_id="U9")
     assert request_actor(body, "U9").who == "U9"
     assert request_actor(body, None).who == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("oauth", "team_id", "workspace"),
+    [
+        (False, "T0001", SINGLE_WORKSPACE),  # one bot token: every record in the single one
+        (True, "T0002", "T0002"),
+        (True, None, None),  # an org-wide install names no workspace: not served
+    ],
+)
+def test_a_requests_workspace(oauth: bool, team_id: str | None, workspace: str | None) -> None:
+    environ = {"SLACK_BOT_TOKEN": "xoxb-1"}
+    if oauth:
+        environ |= {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "secret"}
+    context = BoltContext({"team_id": team_id} if team_id else {})
+    assert workspace_for(load_settings(environ), context) == workspace

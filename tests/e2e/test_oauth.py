@@ -22,7 +22,13 @@ from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
 from storage.models import Delivery, UpcomingChange
 from tests.conftest import OAUTH_CLIENT_ID, RunningBot
-from tests.e2e.helpers import make_team, reply_text, wait_for_deliveries, wait_for_reply
+from tests.e2e.helpers import (
+    make_team,
+    reply_text,
+    run_cli,
+    wait_for_deliveries,
+    wait_for_reply,
+)
 from tests.e2e.installs import STATE_COOKIE, Browser, from_workspace, install, start_install
 from tests.e2e.serve_process import (
     ENGAGEBOT,
@@ -271,3 +277,34 @@ def test_with_one_workspace_uninstalling_cancels_what_was_waiting(bot: RunningBo
     assert pending(bot, "") == 1
     assert bot.requester.send(app_uninstalled()).status == 200
     wait_until(lambda: pending(bot, "") == 0)
+
+
+def test_engagebot_tick_runs_in_every_installed_workspace(
+    oauth_bot: RunningBot,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tokens = {
+        TEAM_ID: install(oauth_bot, TEAM_ID, "Statistics Office"),
+        OTHER: install(oauth_bot, OTHER, "Health Analysis"),
+    }
+    for workspace in tokens:
+        announce_in(oauth_bot, workspace)
+    oauth_bot.slack.reset()
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout
+    for name, value in {
+        "SLACK_CLIENT_ID": OAUTH_CLIENT_ID,
+        "SLACK_CLIENT_SECRET": "test-client-secret",
+        "SLACK_API_URL": oauth_bot.slack.url,
+        "DATABASE_URL": database_url,
+        "ENGAGEBOT_CHANNEL_PACE_SECONDS": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    code, out, _ = run_cli(capsys, "tick", "--at", ALERT_DAY.isoformat())
+    assert (code, out) == (0, "Tick done: 2 sent, 0 to retry, 0 failed, 0 skipped.\n")
+    assert posts(oauth_bot) == {f"C{ws}": [f"Bearer {token}"] for ws, token in tokens.items()}
+
+    code, _, err = run_cli(capsys, "--workspace", OTHER, "tick")
+    assert code == 2 and "--workspace is not for `tick` with OAuth distribution" in err

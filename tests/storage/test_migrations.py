@@ -5,12 +5,15 @@ from collections.abc import Callable
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import storage.models  # noqa: F401  (registers the tables)
+from storage.console import identity_for, identity_names
 from storage.database import Database
 from storage.installations import INSTALLATION_METADATA
 from storage.migrate import upgrade
+from storage.models import ProducerTeam
+from storage.teams import remember_team, team_for_person
 
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
@@ -83,3 +86,32 @@ def test_earlier_merges_entries_are_marked_as_merges(
             text("SELECT id, merged_id FROM feedback_decision ORDER BY id")
         ).all()
     assert [tuple(row) for row in marked] == [(1, None), (2, None), (3, 2)]
+
+
+def test_existing_records_stay_in_the_single_workspace(
+    fresh_database: Callable[..., Database],
+) -> None:
+    old = fresh_database("0012")
+    with old.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO producer_team (name, home_channel_id, created_at, updated_at)"
+            " VALUES ('Prices', 'CPRICES', :at, :at)",
+            "INSERT INTO user_preference (slack_user_id, last_team_id, updated_at)"
+            " VALUES ('U0001', 1, :at)",
+            "INSERT INTO console_identity (slack_id, kind, name)"
+            " VALUES ('U0000001', 'user', 'ada')",
+        ):
+            connection.execute(text(statement), {"at": "2026-01-05 09:00:00+00:00"})
+    upgrade(old.url)
+    with old.transaction() as session:
+        team = team_for_person(session=session, channel_id=None, user_id="U0001")
+        assert team is not None and team.name == "Prices" and team.workspace_id == ""
+        assert identity_names(session=session) == {"U0000001": "ada"}
+    # Names, channels and Slack ids are now each workspace's own.
+    with old.in_workspace("T0001").transaction() as session:
+        assert team_for_person(session=session, channel_id="CPRICES", user_id="U0001") is None
+        session.add(ProducerTeam(name="Prices", home_channel_id="CPRICES"))
+        session.flush()
+        [own] = session.exec(select(ProducerTeam)).all()
+        remember_team(session=session, user_id="U0001", team_id=own.id)  # type: ignore[arg-type]
+        identity_for(session=session, kind="user", name="ada")

@@ -596,3 +596,16 @@ def test_the_audience_taxonomy_is_shared(database: Database) -> None:
     with database.in_workspace(OURS).transaction() as session:
         ours = [segment.name for segment in session.exec(select(AudienceSegment))]
     assert len(ours) == 9
+
+
+def test_a_record_cannot_be_moved_to_another_workspaces_team(
+    database: Database, theirs: Ids
+) -> None:
+    with database.in_workspace(OURS).transaction() as session:
+        ours = records(session)
+    with pytest.raises(WrongWorkspace), database.in_workspace(OURS).transaction() as session:
+        engagement = session.get(Engagement, ours.engagement)
+        assert engagement is not None
+        engagement.team_id = theirs.team
+    with database.in_workspace(THEIRS).transaction() as session:
+        assert len(session.exec(select(Engagement)).all()) == 1

@@ -76,6 +76,13 @@ def _upgrade() -> None:
                 batch_op.create_unique_constraint(name, list(columns))
             if key:
                 _replace_key(batch_op, table, key)
+    # PostgreSQL has no statistics for a new column until enough rows change, and would
+    # take `workspace_id = ''` for a rare value: a review would then start from every team's
+    # rows instead of its own (storage/workspaces.py limits every query by it). SQLite keeps
+    # statistics only when asked, and is left as it was.
+    if op.get_bind().dialect.name == "postgresql":
+        for table in CHANGES:
+            op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:

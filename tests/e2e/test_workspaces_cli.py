@@ -1,0 +1,79 @@
+"""The command line and workspaces: `--workspace` picks whose records a command reads and
+writes, `engagebot workspaces` lists those holding records, and `workspaces adopt` moves
+the single workspace's into a Slack workspace."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.database import Database
+from tests.e2e.helpers import make_team, run_cli
+
+Capture = pytest.CaptureFixture[str]
+
+
+def test_a_command_reads_only_the_workspace_it_is_given(
+    cli_database: Database, capsys: Capture
+) -> None:
+    make_team(cli_database.in_workspace("T0001"), "Prices")
+    make_team(cli_database, "Health", channel="CHEALTH")
+    code, out, _ = run_cli(capsys, "--workspace", "T0001", "export", "teams")
+    assert code == 0 and "Prices" in out and "Health" not in out
+    code, out, _ = run_cli(capsys, "export", "teams")
+    assert code == 0 and "Health" in out and "Prices" not in out
+    code, _, err = run_cli(capsys, "--workspace", "T0002", "review", "--team", "Prices")
+    assert code == 2 and "Prices" in err
+
+
+def test_the_audit_log_is_the_workspaces_own(cli_database: Database, capsys: Capture) -> None:
+    make_team(cli_database.in_workspace("T0001"), "Prices")
+    code, out, _ = run_cli(capsys, "--workspace", "T0001", "audit", "--format", "json")
+    assert code == 0 and '"producer_team"' in out
+    assert run_cli(capsys, "audit")[1] == "No audit entries.\n"
+
+
+def test_workspaces_lists_those_holding_records(cli_database: Database, capsys: Capture) -> None:
+    assert run_cli(capsys, "workspaces")[1] == "No workspace holds records yet.\n"
+    make_team(cli_database, "Health", channel="CHEALTH")
+    make_team(cli_database.in_workspace("T0002"), "Prices")
+    code, out, _ = run_cli(capsys, "workspaces")
+    assert code == 0 and out.splitlines() == ["(the single workspace)", "T0002"]
+
+
+def test_adopt_moves_the_single_workspaces_records(cli_database: Database, capsys: Capture) -> None:
+    make_team(cli_database, "Health", channel="CHEALTH")
+    code, out, _ = run_cli(capsys, "workspaces", "adopt", "T0003")
+    assert code == 0 and out.startswith("Moved into T0003:") and "1 producer_team" in out
+    assert run_cli(capsys, "workspaces")[1].splitlines() == ["T0003"]
+    assert "Health" in run_cli(capsys, "--workspace", "T0003", "export", "teams")[1]
+    # Nothing left to adopt.
+    code, _, err = run_cli(capsys, "workspaces", "adopt", "T0003")
+    assert code == 1 and "no records to adopt" in err
+
+
+def test_adopt_moves_nothing_when_the_workspace_has_the_same_names(
+    cli_database: Database, capsys: Capture
+) -> None:
+    make_team(cli_database, "Prices")
+    make_team(cli_database.in_workspace("T0004"), "Prices")
+    code, _, err = run_cli(capsys, "workspaces", "adopt", "T0004")
+    assert code == 1 and "nothing was moved" in err
+    assert run_cli(capsys, "workspaces")[1].splitlines() == ["(the single workspace)", "T0004"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--workspace", "not-a-team", "export", "teams"],
+        ["--workspace", "T0001", "serve"],
+        ["--workspace", "T0001", "workspaces"],
+        ["workspaces", "adopt", "general"],
+    ],
+)
+def test_a_wrong_workspace_is_one_line_and_exit_2(
+    cli_database: Database, capsys: Capture, args: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        run_cli(capsys, *args)
+    assert exit.value.code == 2
+    assert "workspace" in capsys.readouterr().err
