@@ -308,3 +308,19 @@ def test_engagebot_tick_runs_in_every_installed_workspace(
 
     code, _, err = run_cli(capsys, "--workspace", OTHER, "tick")
     assert code == 2 and "--workspace is not for `tick` with OAuth distribution" in err
+
+
+def test_a_workspace_that_installs_again_finds_its_records(oauth_bot: RunningBot) -> None:
+    install(oauth_bot, OTHER, "Health Analysis")
+    make_team(oauth_bot.database.in_workspace(OTHER))
+    oauth_bot.slack.revoke(OTHER)
+    assert oauth_bot.requester.send(from_workspace(app_uninstalled(), OTHER)).status == 200
+    wait_until(lambda: installed(oauth_bot) == [])
+
+    token = install(oauth_bot, OTHER, "Health Analysis")
+    oauth_bot.slack.reset()
+    url = oauth_bot.slack.response_url("again")
+    command = slash_command("log Met users again", channel_id="CPRICES", response_url=url)
+    assert oauth_bot.requester.send(from_workspace(command, OTHER)).status == 200
+    assert "for Prices" in reply_text(wait_for_reply(oauth_bot, "again"))
+    assert set(tokens_used(oauth_bot, "auth.test")) == {f"Bearer {token}"}
