@@ -4,6 +4,8 @@ the single workspace's into a Slack workspace."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from storage.database import Database
@@ -77,3 +79,19 @@ def test_a_wrong_workspace_is_one_line_and_exit_2(
         run_cli(capsys, *args)
     assert exit.value.code == 2
     assert "workspace" in capsys.readouterr().err
+
+
+def test_an_import_writes_into_the_workspace_it_is_given(
+    cli_database: Database, capsys: Capture, tmp_path: Path
+) -> None:
+    make_team(cli_database.in_workspace("T0001"), "Prices")
+    rows = tmp_path / "engagements.csv"
+    rows.write_text("occurred_on,team,summary\n2026-01-05,Prices,Met the user group\n")
+    code, _, err = run_cli(capsys, "import", "engagements", str(rows))
+    assert code == 1 and "Prices" in err  # no team Prices in the single workspace
+    code, out, _ = run_cli(capsys, "--workspace", "T0001", "import", "engagements", str(rows))
+    assert code == 0 and out == "Imported 1 engagement.\n"
+    assert (
+        "Met the user group" in run_cli(capsys, "--workspace", "T0001", "export", "engagements")[1]
+    )
+    assert "Met the user group" not in run_cli(capsys, "export", "engagements")[1]
