@@ -17,8 +17,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.distribution import EveryWorkspace, oauth_settings
 from bot.logs import ContextExecutor
-from bot.scheduling import Scheduler
+from bot.scheduling import Scheduler, Ticking
 from bot.slack_web import RetryingWebClient
 from handlers.acting import request_actor, workspace_for
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
@@ -76,6 +77,17 @@ def build_scheduler(
     )
 
 
+def build_ticks(settings: Settings, scheduler: Scheduler) -> Ticking:
+    """What each tick runs: `scheduler` in its one workspace, or with OAuth distribution
+    in every installed workspace with that workspace's token."""
+    if not settings.oauth_enabled:
+        return scheduler
+    assert settings.client_id is not None
+    return EveryWorkspace(
+        scheduler, settings.client_id, lambda token: slack_client(settings, token)
+    )
+
+
 def build_app(
     settings: Settings,
     database: Database,
@@ -83,7 +95,8 @@ def build_app(
     scheduler: Scheduler | None = None,
     command_executor: ThreadPoolExecutor | None = None,
 ) -> App:
-    """The Bolt app with every listener, checking request signatures unless in Socket Mode.
+    """The Bolt app with every listener, checking request signatures unless in Socket Mode;
+    with OAuth distribution, it also serves the install flow (`bot/distribution.py`).
 
     Listeners run on `executor` (a `ContextExecutor`, so their log lines keep the request's
     id), and `/engage`'s subcommands after ack() on `command_executor` (`executor` if not
@@ -92,6 +105,7 @@ def build_app(
     """
     executor = executor or ContextExecutor(max_workers=8)
     app = App(
+        # With OAuth distribution, no token: each request gets its workspace's.
         client=slack_client(settings, settings.bot_token),
         signing_secret=settings.signing_secret or "",
         # Socket Mode messages are not signed; HTTP requests always are.
@@ -99,6 +113,7 @@ def build_app(
         # `serve` checks the token itself, to say clearly what is wrong with it.
         token_verification_enabled=False,
         listener_executor=executor,
+        oauth_settings=oauth_settings(settings, database) if settings.oauth_enabled else None,
     )
 
     scheduler = scheduler or build_scheduler(settings, database, app.client)
@@ -120,7 +135,12 @@ def build_app(
         actor = request_actor(body, context.user_id)
         context["database"] = database.acting_as(actor).in_workspace(workspace)
         context["settings"] = settings
-        context["scheduler"] = scheduler
+        # What a listener announces goes out in its workspace, with its token.
+        context["scheduler"] = (
+            scheduler.serving(scheduler.database.in_workspace(workspace), context["client"])
+            if settings.oauth_enabled
+            else scheduler
+        )
         next()
         return None
 

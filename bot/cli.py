@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--workspace is not for `{args.command}`")
     try:
         settings = load_settings(require_slack=args.command == "serve")
-        if args.command == "tick" and settings.bot_token is None:
-            raise ConfigError("SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it")
+        if args.command == "tick":
+            _check_tick(args, settings)
     except ConfigError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
@@ -64,6 +64,22 @@ def main(argv: list[str] | None = None) -> int:
         logger.debug("database failure", exc_info=True)
         print(f"engagebot: {database_failure(error)}", file=sys.stderr)
         return 1
+
+
+def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
+    """`tick` posts with SLACK_BOT_TOKEN in its workspace, or with OAuth distribution in
+    every installed workspace with that workspace's own token."""
+    if settings.oauth_enabled:
+        if args.workspace:
+            raise ConfigError(
+                "--workspace is not for `tick` with OAuth distribution: it runs in every "
+                "installed workspace, each with its own token"
+            )
+    elif settings.bot_token is None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it (or, with OAuth "
+            "distribution, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+        )
 
 
 def database_failure(error: SQLAlchemyError) -> str:
@@ -277,13 +293,39 @@ def _moment(text: str) -> datetime:
 
 
 def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app, build_scheduler, slack_client
+    from bot.app import build_app, build_scheduler, build_ticks
     from bot.logs import ContextExecutor
     from bot.serving import run_until_terminated
     from storage.database import Database
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)
+    if settings.oauth_enabled:
+        # No token of its own: each workspace's comes with its installation.
+        logger.info("OAuth distribution: serving every workspace that installs the app")
+    elif (problem := _check_bot_token(settings)) is not None:
+        return problem
+    database = Database(settings.database_url)
+    executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
+    # Few threads: commands' work is mostly Python under one lock; more would only slow
+    # the acknowledgements that Slack times.
+    commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
+    scheduler = build_scheduler(settings, database)
+    try:
+        app = build_app(settings, database, executor, scheduler, commands)
+        run_until_terminated(settings, database, app, build_ticks(settings, scheduler))
+    finally:
+        executor.shutdown(wait=True)  # let work started after ack() finish
+        commands.shutdown(wait=True)  # and the commands it handed on
+        database.dispose()
+    return 0
+
+
+def _check_bot_token(settings: Settings) -> int | None:
+    """Sign in with SLACK_BOT_TOKEN; None if Slack accepts it, else the exit code, having
+    said what is wrong."""
+    from bot.app import slack_client
+
     try:
         identity = slack_client(settings, settings.bot_token).auth_test()
     except SlackApiError as error:
@@ -308,30 +350,18 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
-    database = Database(settings.database_url)
-    executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
-    # Few threads: commands' work is mostly Python under one lock; more would only slow
-    # the acknowledgements that Slack times.
-    commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
-    scheduler = build_scheduler(settings, database)
-    try:
-        app = build_app(settings, database, executor, scheduler, commands)
-        run_until_terminated(settings, database, app, scheduler)
-    finally:
-        executor.shutdown(wait=True)  # let work started after ack() finish
-        commands.shutdown(wait=True)  # and the commands it handed on
-        database.dispose()
-    return 0
+    return None
 
 
 def _tick(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_scheduler
+    from bot.app import build_scheduler, build_ticks
     from bot.logs import new_request_id, request_context
 
     database = _database(args, settings)
     try:
         with request_context(new_request_id("tick")):
-            outcome = build_scheduler(settings, database).tick(args.at or settings.clock.now())
+            ticks = build_ticks(settings, build_scheduler(settings, database))
+            outcome = ticks.tick(args.at or settings.clock.now())
     finally:
         database.dispose()
     print(f"Tick done: {outcome}.")

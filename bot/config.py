@@ -45,8 +45,8 @@ class Settings:
     timezone: ZoneInfo
     log_level: str
     log_format: str = "text"
-    # OAuth distribution (several workspaces) when both are set; the secret is kept out of
-    # the logs like the other secrets.
+    # Both set: OAuth distribution (`oauth_enabled`). The secret alone turns nothing on,
+    # but is kept out of the logs like the others.
     client_id: str | None = None
     client_secret: str | None = None
     # How long Socket Mode may be disconnected before /healthz reports it.
@@ -64,13 +64,14 @@ class Settings:
     clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
-    def oauth_enabled(self) -> bool:
-        """Installed in several workspaces through OAuth, each request in its own."""
-        return self.client_id is not None and self.client_secret is not None
-
-    @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Installed in any number of workspaces through Slack's OAuth flow, each with its
+        own bot token, rather than in one with SLACK_BOT_TOKEN."""
+        return self.client_id is not None and self.client_secret is not None
 
     def today(self) -> date:
         """Today in ENGAGEBOT_TIMEZONE, by the clock."""
@@ -92,11 +93,15 @@ def load_settings(
     app_token = _token(env, "SLACK_APP_TOKEN", "xapp-")
     bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-")
     signing_secret = env.get("SLACK_SIGNING_SECRET")
+    client_id = env.get("SLACK_CLIENT_ID")
+    if client_id is not None:
+        _check_oauth(env, bot_token=bot_token, app_token=app_token)
     if require_slack:
-        if bot_token is None:
+        if bot_token is None and client_id is None:
             raise ConfigError(
                 "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
-                "Slack app's OAuth & Permissions page into .env"
+                "Slack app's OAuth & Permissions page into .env (or set SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET to install it in several workspaces through OAuth)"
             )
         if app_token is None and signing_secret is None:
             raise ConfigError(
@@ -113,7 +118,7 @@ def load_settings(
         timezone=_timezone(env.get("ENGAGEBOT_TIMEZONE", "Europe/London")),
         log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
         log_format=_log_format(env.get("LOG_FORMAT", "text")),
-        client_id=env.get("SLACK_CLIENT_ID"),
+        client_id=client_id,
         client_secret=env.get("SLACK_CLIENT_SECRET"),
         socket_grace_seconds=_number(env, "ENGAGEBOT_SOCKET_GRACE_SECONDS", "60", minimum=1),
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
@@ -134,6 +139,28 @@ def load_settings(
             )
         ),
     )
+
+
+def _check_oauth(env: Mapping[str, str], *, bot_token: str | None, app_token: str | None) -> None:
+    """SLACK_CLIENT_ID turns on OAuth distribution: what must and must not come with it."""
+    if env.get("SLACK_CLIENT_SECRET") is None:
+        raise ConfigError(
+            "SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not: copy the Client Secret "
+            "from your Slack app's Basic Information page into .env (or remove SLACK_CLIENT_ID "
+            "to serve one workspace with SLACK_BOT_TOKEN)"
+        )
+    if bot_token is not None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: with OAuth distribution each "
+            "workspace's token comes from its installation; remove SLACK_BOT_TOKEN (or "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to serve one workspace)"
+        )
+    if app_token is not None:
+        raise ConfigError(
+            "SLACK_APP_TOKEN (Socket Mode) cannot be used with SLACK_CLIENT_ID: installing "
+            "through OAuth needs the HTTP endpoints /slack/install and /slack/oauth_redirect; "
+            "remove SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET"
+        )
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:

@@ -14,6 +14,7 @@ a later tick settles it from the conversation's history (`bot/delivery_trace.py`
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import secrets
@@ -21,9 +22,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.error import URLError
 from zoneinfo import ZoneInfo
 
@@ -104,11 +105,22 @@ class Outcome:
         name = {SENT: "sent", PENDING: "retrying", FAILED: "failed", SKIPPED: "skipped"}[status]
         setattr(self, name, getattr(self, name) + 1)
 
+    def __add__(self, other: Outcome) -> Outcome:
+        pairs = zip(astuple(self), astuple(other), strict=True)
+        return Outcome(*(mine + theirs for mine, theirs in pairs))
+
     def __str__(self) -> str:
         return (
             f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, "
             f"{self.skipped} skipped"
         )
+
+
+class Ticking(Protocol):
+    """What the clock drives (`bot/ticker.py`, `engagebot tick`): a `Scheduler`, or with
+    OAuth distribution `bot/distribution.py: EveryWorkspace`."""
+
+    def tick(self, at: datetime) -> Outcome: ...
 
 
 @dataclass
@@ -155,6 +167,13 @@ class Scheduler:
         self.claimant = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
         self._sleep = sleep
         self._pacer = _Pacer(pace_seconds, sleep)
+
+    def serving(self, database: Database, client: WebClient) -> Scheduler:
+        """This scheduler in another workspace: through `database` (bound to it) and with
+        `client` (its bot token); the same kinds, pacing and claimant."""
+        view = copy.copy(self)
+        view.database, view.client = database, client
+        return view
 
     def tick(self, at: datetime) -> Outcome:
         """Plan everything due by `at` (clearing expired contacts first), settle interrupted

@@ -17,8 +17,9 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.config import Settings
+from bot.distribution import INSTALL_PATH, REDIRECT_PATH
 from bot.logs import new_request_id, request_context
-from bot.scheduling import Scheduler
+from bot.scheduling import Ticking
 from bot.socket_mode import ConnectionWatch, SocketModeConnection
 from bot.ticker import Ticker
 from storage.database import Database
@@ -34,7 +35,12 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 class WebApp:
-    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events."""
+    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events.
+
+    With OAuth distribution, Bolt's adapter also serves the install flow: GET
+    /slack/install (the page with the Add to Slack link, which sets the state cookie) and
+    GET /slack/oauth_redirect (where Slack sends the installer back; `bot/distribution.py`).
+    """
 
     def __init__(
         self, database: Database, app: App | None, socket_watch: ConnectionWatch | None = None
@@ -129,7 +135,7 @@ def _pending_output(channels: dict[int, Any]) -> bool:
 
 
 def run_until_terminated(
-    settings: Settings, database: Database, app: App, scheduler: Scheduler
+    settings: Settings, database: Database, app: App, scheduler: Ticking
 ) -> None:
     """Serve until SIGTERM or Ctrl-C; in Socket Mode, HTTP serves only /healthz.
 
@@ -150,6 +156,8 @@ def run_until_terminated(
         socket_mode.connect()
     via = "Socket Mode" if socket_mode else f"POST {SLACK_PATH}"
     logger.info("listening on port %s: health at %s, Slack over %s", server.port, HEALTH_PATH, via)
+    if settings.oauth_enabled:
+        logger.info("installs start at GET %s and return to %s", INSTALL_PATH, REDIRECT_PATH)
     ticker = None
     if settings.scheduler_enabled:
         ticker = Ticker(scheduler, settings.clock, settings.tick_seconds)

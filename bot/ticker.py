@@ -14,13 +14,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.logs import new_request_id, request_context
-from bot.scheduling import Scheduler
+from bot.scheduling import Ticking
 
 logger = logging.getLogger(__name__)
 
 
 class Ticker:
-    def __init__(self, scheduler: Scheduler, clock: Clock, every_seconds: int) -> None:
+    def __init__(self, scheduler: Ticking, clock: Clock, every_seconds: int) -> None:
         self._scheduler = scheduler
         self._clock = clock
         self._background = BackgroundScheduler(timezone=UTC)

@@ -19,6 +19,7 @@ from handlers import (
     feedback,
     home,
     insights,
+    installs,
     opportunities,
     options,
     permissions,
@@ -80,5 +81,6 @@ def register_listeners(app: App, settings: Settings, command_executor: Executor)
     decisions.register(app)
     home.register(app, flows)
     options.register(app)
+    installs.register(app)
     errors.register(app)
     return engage

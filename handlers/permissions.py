@@ -164,15 +164,17 @@ def refused_modal(title: str, text: str) -> dict[str, Any]:
 def register(app: App, settings: Settings) -> None:
     """Identify the person behind every request; stop outsiders at the door."""
     admins = AdminDirectory(settings.admins)
-    workspace: dict[str, str] = {}  # the installation's name, asked once, for outsiders
+    # Each installation's name by its team id (one with OAuth distribution: many), asked
+    # once, for outsiders.
+    workspaces: dict[str | None, str] = {}
 
-    def workspace_name(client: WebClient) -> str:
-        if "name" not in workspace:
+    def workspace_name(client: WebClient, team_id: str | None) -> str:
+        if team_id not in workspaces:
             try:
-                workspace["name"] = str(client.auth_test().get("team") or THIS_WORKSPACE)
+                workspaces[team_id] = str(client.auth_test().get("team") or THIS_WORKSPACE)
             except SlackApiError:
                 return THIS_WORKSPACE
-        return workspace["name"]
+        return workspaces[team_id]
 
     @app.middleware
     def identify(
@@ -188,9 +190,10 @@ def register(app: App, settings: Settings) -> None:
             next()
             return None
         outsider = is_outsider(context, body)
+        home = context.authorize_result  # there is one wherever there are outsiders
         requester = Requester(
             user_id=user_id,
-            workspace=workspace_name(client) if outsider else THIS_WORKSPACE,
+            workspace=workspace_name(client, home.team_id) if outsider and home else THIS_WORKSPACE,
             outsider=outsider,
             ask_if_admin=lambda: admins.is_admin(client, user_id, logger),
         )

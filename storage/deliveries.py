@@ -229,3 +229,15 @@ def end_subscriptions_in(*, session: Session, channel_id: str, reason: str) -> l
         session.add(subscription)
     session.flush()
     return sorted({subscription.team_id for subscription in found})
+
+
+def cancel_pending(*, session: Session, reason: str) -> int:
+    """Skip, for good, every delivery still pending (of the session's workspace, as every
+    query: storage/workspaces.py), noting `reason`; returns how many. Those being sent are
+    left to finish or fail."""
+    result = session.execute(
+        update(Delivery)
+        .where(col(Delivery.status) == PENDING)
+        .values(status=SKIPPED, last_error=reason[:300])
+    )
+    return int(result.rowcount or 0)

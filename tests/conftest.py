@@ -25,6 +25,7 @@ from storage.migrate import upgrade
 from tests.slack_requests import SlackRequester
 
 SIGNING_SECRET = "test-signing-secret"
+OAUTH_CLIENT_ID = "1111.2222"
 POSTGRES_SERVER = os.environ.get(
     "ENGAGEBOT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
 )
@@ -164,6 +165,25 @@ class RunningBot:
 @pytest.fixture
 def bot(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[RunningBot]:
     running = RunningBot(test_settings(fake_slack, database_url), database, fake_slack)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def oauth_bot(
+    fake_slack: SlackStandIn, database: Database, database_url: str
+) -> Iterator[RunningBot]:
+    """The bot with OAuth distribution (no workspace installed yet: see
+    tests/e2e/installs.py); it shares insight in CINSIGHT."""
+    settings = test_settings(
+        fake_slack,
+        database_url,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=OAUTH_CLIENT_ID,
+        SLACK_CLIENT_SECRET="test-client-secret",
+        ENGAGEBOT_CROSS_TEAM_CHANNELS="CINSIGHT",
+    )
+    running = RunningBot(settings, database, fake_slack)
     yield running
     running.stop()
 

@@ -12,6 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.distribution import BOT_SCOPES, REDIRECT_PATH
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO_ROOT / "manifest.yml"
 DEFAULT_SCHEMA_PATH = REPO_ROOT.parent / "shared/slack/manifest.schema.1.0.0.json"
@@ -80,32 +82,19 @@ def test_all_urls_point_at_slack_events(manifest: dict[str, Any]) -> None:
         assert url.endswith(EVENTS_PATH), f"{name} must end in {EVENTS_PATH}: {url}"
 
 
+def test_the_oauth_redirect_url_is_bolts(manifest: dict[str, Any]) -> None:
+    (url,) = manifest["oauth_config"]["redirect_urls"]
+    assert url.startswith("https://") and url.endswith(REDIRECT_PATH), url
+
+
 def test_socket_mode_enabled(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
 
 
 def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
+    """Each scope is there for a reason, given beside BOT_SCOPES (bot/distribution.py),
+    which is also what an OAuth install asks for."""
     scopes = manifest["oauth_config"]["scopes"]
-    # channels:read and channels:join: conversations.info and .join, when a subscribed
-    # public channel answers not_in_channel (bot/scheduling.py).
-    # files:write: files.getUploadURLExternal and .completeUploadExternal, which send
-    # `/engage export`'s CSV files (handlers/export.py).
-    # im:write: conversations.open, for the id of the direct message those files go to.
-    # channels:history, groups:history, im:history: conversations.history, where a send
-    # cut short by a crash is looked for (bot/delivery_trace.py).
-    # users:read: users.info, whether someone is a workspace admin (handlers/permissions.py).
-    expected = {
-        "commands",
-        "chat:write",
-        "channels:read",
-        "channels:join",
-        "files:write",
-        "im:write",
-        "channels:history",
-        "groups:history",
-        "im:history",
-        "users:read",
-    }
-    assert set(scopes["bot"]) == expected
-    assert len(scopes["bot"]) == len(expected), "duplicate bot scopes"
+    assert tuple(scopes["bot"]) == BOT_SCOPES
+    assert len(set(BOT_SCOPES)) == len(BOT_SCOPES), "duplicate bot scopes"
     assert not scopes.get("user"), "the bot needs no user scopes"

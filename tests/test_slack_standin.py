@@ -214,3 +214,21 @@ def test_payloads_dispatch_through_bolt(slack: SlackStandIn) -> None:
     assert seen["options"]["block_id"] == "org"
     assert seen["shortcut"]["message"]["text"] == "hello"
     assert seen["event"]["user"] == "U7"
+
+
+def test_each_installed_workspace_has_its_own_token(slack: SlackStandIn) -> None:
+    code = slack.install_code("T0002", "Second workspace")
+    granted = client(slack).oauth_v2_access(client_id="1.2", client_secret="s", code=code)
+    assert granted["team"] == {"id": "T0002", "name": "Second workspace"}
+    token = granted["access_token"]
+    assert token == slack.bot_token("T0002")
+    with pytest.raises(SlackApiError, match="invalid_code"):
+        client(slack).oauth_v2_access(client_id="1.2", client_secret="s", code=code)
+
+    mine = WebClient(token=token, base_url=slack.url).auth_test()
+    assert (mine["team_id"], mine["user_id"]) == ("T0002", "UBOT0002")
+    assert client(slack).auth_test()["team_id"] == "T0001"  # any other token: the default
+
+    slack.revoke("T0002")
+    with pytest.raises(SlackApiError, match="token_revoked"):
+        WebClient(token=token, base_url=slack.url).chat_postMessage(channel="C1", text="hi")

@@ -14,7 +14,7 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -344,6 +344,18 @@ def event(event_dict: Mapping[str, Any], event_id: str | None = None) -> dict[st
     envelope.update(event_id=event_id or f"Ev{next(_seq):08d}", is_ext_shared_channel=False)
     envelope["authorizations"] = [{**auth, "is_enterprise_install": False}]
     return {**envelope, "event_context": f"4-{hashlib.sha256(b'%d' % now).hexdigest()[:40]}"}
+
+
+def app_uninstalled() -> dict[str, Any]:
+    """Slack's word that the app was uninstalled from the workspace."""
+    return event({"type": "app_uninstalled"})
+
+
+def tokens_revoked(
+    bot: Sequence[str] = (BOT_USER_ID,), oauth: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Slack's word that tokens were revoked: the bot's (its user id) and people's."""
+    return event({"type": "tokens_revoked", "tokens": {"oauth": list(oauth), "bot": list(bot)}})
 
 
 def app_home_opened(

@@ -14,6 +14,12 @@ Posted messages (with their metadata) are kept per conversation, and
 ``conversations.history`` answers from them, newest first, a page at a time.
 :meth:`SlackStandIn.hold` keeps an answer back, so a test can stop the caller after Slack
 has done what it asked but before it has heard so.
+
+Several workspaces, as OAuth distribution sees them: :meth:`SlackStandIn.install_code` is
+the code Slack hands the installer's browser for a workspace, ``oauth.v2.access`` turns it
+into that workspace's own bot token, ``auth.test`` answers for the workspace of the token
+it is called with, and after :meth:`SlackStandIn.revoke` every call with that workspace's
+token answers ``token_revoked``. Any other token is the default workspace's (TEAM_ID).
 """
 
 from __future__ import annotations
@@ -86,6 +92,20 @@ class _Failure:
     channel: str | None  # only calls to this channel fail, when set
 
 
+@dataclass(frozen=True)
+class _Workspace:
+    team_id: str
+    team_name: str
+
+    @property
+    def bot_user_id(self) -> str:
+        return f"UBOT{self.team_id[1:]}"
+
+    @property
+    def bot_id(self) -> str:
+        return f"BBOT{self.team_id[1:]}"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: SlackStandIn
@@ -117,6 +137,14 @@ def _parse_args(query: str, raw: bytes, content_type: str) -> dict[str, Any]:
     return args
 
 
+def _token(headers: Mapping[str, str], args: Mapping[str, Any]) -> str | None:
+    """The token a Web API call was made with (slack_sdk sends it as a bearer header)."""
+    bearer = headers.get("authorization", "")
+    if bearer.startswith("Bearer "):
+        return bearer[len("Bearer ") :]
+    return str(args["token"]) if args.get("token") else None
+
+
 def complete_view(view: Mapping[str, Any], view_id: str) -> dict[str, Any]:
     """``view`` as an app sends it, plus the fields Slack adds (id, team_id, app_id, ...)."""
     result: dict[str, Any] = dict.fromkeys(("private_metadata", "callback_id", "external_id"), "")
@@ -144,6 +172,9 @@ class SlackStandIn:
         self._shared_files: list[UploadedFile] = []
         self._history: dict[str, list[dict[str, Any]]] = {}  # conversation -> its messages
         self._holds: dict[str, list[threading.Event]] = {}
+        self._codes: dict[str, _Workspace] = {}  # install codes not yet exchanged
+        self._tokens: dict[str, _Workspace] = {}  # bot tokens oauth.v2.access gave out
+        self._revoked: set[str] = set()
         self._seq = 0
         self._last_ts_micros = 0
         # Ids a run makes must not repeat an earlier run's (the console keeps its database).
@@ -153,6 +184,7 @@ class SlackStandIn:
         self._canned: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "api.test": lambda a: {"ok": True, "args": a},
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_access,
             "apps.connections.open": lambda a: {"ok": True, "url": "ws://127.0.0.1:1/"},
             "views.open": self._view,
             "views.push": self._view,
@@ -296,6 +328,27 @@ class SlackStandIn:
             self._holds.setdefault(method, []).append(released)
         return released
 
+    def install_code(self, team_id: str, team_name: str) -> str:
+        """The code Slack sends the installer back with, once they allow the app into
+        workspace `team_id`; ``oauth.v2.access`` exchanges it (once) for a bot token."""
+        code = f"code-{team_id}-{self._next()}"
+        with self._lock:
+            self._codes[code] = _Workspace(team_id, team_name)
+        return code
+
+    def bot_token(self, team_id: str) -> str:
+        """The bot token ``oauth.v2.access`` last gave workspace `team_id`."""
+        with self._lock:
+            tokens = [token for token, ws in self._tokens.items() if ws.team_id == team_id]
+        if not tokens:
+            raise AssertionError(f"no bot token was given to {team_id}")
+        return tokens[-1]
+
+    def revoke(self, team_id: str) -> None:
+        """The app leaves workspace `team_id`: its tokens answer token_revoked from now on."""
+        with self._lock:
+            self._revoked.update(t for t, ws in self._tokens.items() if ws.team_id == team_id)
+
     def set_response(self, method: str, payload: Responder) -> None:
         """Override the canned answer for ``method`` (a dict, or a callable taking the args)."""
         with self._lock:
@@ -320,7 +373,8 @@ class SlackStandIn:
         if parts.path.startswith("/api/"):
             method = parts.path[len("/api/") :]
             args = _parse_args(parts.query, raw, headers.get("content-type", ""))
-            status, extra, payload = self._answer(method, args)
+            token = _token(headers, args)
+            status, extra, payload = self._answer(method, args, token)
             body, ctype = json.dumps(payload).encode(), "application/json; charset=utf-8"
         elif parts.path.startswith("/response/"):
             method = "response_url"
@@ -366,10 +420,19 @@ class SlackStandIn:
                 queue.remove(failure)
             return failure
 
-    def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    def _answer(
+        self, method: str, args: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, str], Any]:
         failure = self._take_failure(method, args)
         if failure is not None:
             return failure.status, failure.headers, {"ok": False, "error": failure.error}
+        with self._lock:
+            revoked = token in self._revoked
+            workspace = self._tokens.get(token or "")
+        if revoked:
+            return 200, {}, {"ok": False, "error": "token_revoked"}
+        if method == "auth.test" and workspace is not None:
+            return 200, {}, self._auth_test(args, workspace)
         with self._lock:
             override = self._overrides.get(method)
         if override is not None:
@@ -395,10 +458,32 @@ class SlackStandIn:
             self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
-    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        answer = {"ok": True, "url": "https://test.slack.com/", "team": TEAM_NAME}
-        answer.update(user="engagebot", team_id=TEAM_ID, user_id=BOT_USER_ID, bot_id=BOT_ID)
+    def _auth_test(
+        self, args: dict[str, Any], workspace: _Workspace | None = None
+    ) -> dict[str, Any]:
+        if workspace is None:  # the default workspace's token (or any unknown one)
+            team, team_id, user_id, bot_id = TEAM_NAME, TEAM_ID, BOT_USER_ID, BOT_ID
+        else:
+            team, team_id = workspace.team_name, workspace.team_id
+            user_id, bot_id = workspace.bot_user_id, workspace.bot_id
+        answer = {"ok": True, "url": f"https://{team_id.lower()}.slack.com/", "team": team}
+        answer.update(user="engagebot", team_id=team_id, user_id=user_id, bot_id=bot_id)
         return {**answer, "is_enterprise_install": False}
+
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Exchange an install code for the workspace's bot token, as oauth.v2.access does."""
+        with self._lock:
+            workspace = self._codes.pop(str(args.get("code")), None)
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = f"xoxb-{workspace.team_id}-{secrets.token_hex(6)}"
+        with self._lock:
+            self._tokens[token] = workspace
+        answer = {"ok": True, "access_token": token, "token_type": "bot", "app_id": APP_ID}
+        answer["scope"] = "commands,chat:write"
+        answer.update(bot_user_id=workspace.bot_user_id, enterprise=None)
+        answer.update(team={"id": workspace.team_id, "name": workspace.team_name})
+        return {**answer, "authed_user": {"id": "UINSTALLER"}, "is_enterprise_install": False}
 
     def _view(self, args: dict[str, Any]) -> dict[str, Any]:
         view = dict(args["view"])

@@ -1,13 +1,16 @@
-"""Alembic environment: the URL comes from engagebot's settings, the target from the models."""
+"""Alembic environment: the URL comes from engagebot's settings, the target from the models
+and the OAuth installation tables."""
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.installations import INSTALLATION_METADATA
 
 config = context.config
-target_metadata = SQLModel.metadata
+# The models, and slack_sdk's installation tables, which are not models of ours.
+target_metadata = [SQLModel.metadata, INSTALLATION_METADATA]
 # Any fixed number, the same in every process: see run_migrations_online.
 MIGRATION_LOCK = 0x656E6761
 

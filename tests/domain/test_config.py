@@ -85,3 +85,29 @@ def test_serve_needs_a_bot_token_and_a_way_to_verify_requests() -> None:
         {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, require_slack=True
     )
     assert socket.socket_mode
+
+
+OAUTH = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}
+
+
+def test_a_client_id_and_secret_turn_on_oauth_without_a_bot_token() -> None:
+    settings = load_settings(OAUTH, require_slack=True)
+    assert settings.oauth_enabled and settings.bot_token is None
+    assert settings.client_id == "111.222" and settings.client_secret == "c"
+    assert not load_settings(VALID, require_slack=True).oauth_enabled
+    # The secret alone turns nothing on (it is only kept out of the logs).
+    assert not load_settings({**VALID, "SLACK_CLIENT_SECRET": "c"}).oauth_enabled
+
+
+@pytest.mark.parametrize(
+    ("environ", "says"),
+    [
+        ({**OAUTH, "SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET"),
+        ({**OAUTH, "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both"),
+        ({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_APP_TOKEN (Socket Mode) cannot be used"),
+        ({**OAUTH, "SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET is not set"),
+    ],
+)
+def test_oauth_settings_that_cannot_work_are_named(environ: dict[str, str], says: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_settings(environ, require_slack=True)

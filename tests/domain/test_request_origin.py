@@ -57,8 +57,10 @@ def test_the_actor_is_the_user_or_unknown() -> None:
     ],
 )
 def test_a_requests_workspace(oauth: bool, team_id: str | None, workspace: str | None) -> None:
-    environ = {"SLACK_BOT_TOKEN": "xoxb-1"}
-    if oauth:
-        environ |= {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "secret"}
+    environ = (
+        {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "secret"}
+        if oauth
+        else {"SLACK_BOT_TOKEN": "xoxb-1"}
+    )
     context = BoltContext({"team_id": team_id} if team_id else {})
     assert workspace_for(load_settings(environ), context) == workspace

@@ -1,67 +1,45 @@
 """Several workspaces (OAuth mode): signed requests from two Slack teams record and read
-data only in their own workspace.
-
-Each workspace has its own Slack (a stand-in whose `auth.test` names that team) and its
-own app on one database, as each installation has its own token; the app is given a bot
-token, so no OAuth flow is needed here.
+data only in their own workspace. Both install the app through the real OAuth flow
+(tests/e2e/installs.py), so each request is answered with its own workspace's token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from bot.console.payloads import app_home_opened, block_actions, slash_command
-from bot.console.slack_standin import TEAM_ID, SlackStandIn
+from bot.console.slack_standin import TEAM_ID
 from storage.database import Database
 from storage.models import Engagement
-from tests.conftest import RunningBot, test_settings
+from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, reply_text, wait_for_reply
+from tests.e2e.installs import from_workspace, install
 
 FIRST, SECOND = TEAM_ID, "T0002"
 
 
-def in_workspace(payload: Any, team_id: str) -> Any:
-    """`payload` as Slack sends it from the workspace `team_id`."""
-    if isinstance(payload, Mapping):
-        return {key: in_workspace(value, team_id) for key, value in payload.items()}
-    if isinstance(payload, list):
-        return [in_workspace(value, team_id) for value in payload]
-    return team_id if payload == TEAM_ID else payload
-
-
 @pytest.fixture
-def bots(database: Database, database_url: str) -> Iterator[dict[str, RunningBot]]:
-    """One app per workspace, in OAuth mode, on the same database."""
-    running = {}
-    with SlackStandIn() as first_slack, SlackStandIn() as second_slack:
-        second_slack.set_response(
-            "auth.test", lambda _args: {"ok": True, "team_id": SECOND, "user_id": "UBOT"}
-        )
-        for team_id, slack in ((FIRST, first_slack), (SECOND, second_slack)):
-            settings = replace(
-                test_settings(slack, database_url), client_id="1.2", client_secret="secret"
-            )
-            assert settings.oauth_enabled
-            running[team_id] = RunningBot(settings, database, slack)
-        yield running
-        for bot in running.values():
-            bot.stop()
+def bots(oauth_bot: RunningBot) -> Iterator[dict[str, RunningBot]]:
+    """The app, installed in both workspaces, by workspace."""
+    for team_id in (FIRST, SECOND):
+        install(oauth_bot, team_id, f"Workspace {team_id}")
+    oauth_bot.slack.reset()
+    yield {FIRST: oauth_bot, SECOND: oauth_bot}
 
 
 def send(bot: RunningBot, team_id: str, payload: Any) -> None:
-    response = bot.requester.send(in_workspace(payload, team_id))
+    response = bot.requester.send(from_workspace(payload, team_id))
     assert response.status == 200, response.body
 
 
 def log(bot: RunningBot, team_id: str, text: str) -> dict[str, Any]:
-    url = bot.slack.response_url("log")
+    url = bot.slack.response_url(f"log-{team_id}")
     send(bot, team_id, slash_command(f"log {text}", channel_id="CPRICES", response_url=url))
-    return wait_for_reply(bot, "log")
+    return wait_for_reply(bot, f"log-{team_id}")
 
 
 def summaries(database: Database, team_id: str) -> list[str]:

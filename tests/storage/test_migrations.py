@@ -10,15 +10,18 @@ from sqlmodel import SQLModel, select
 import storage.models  # noqa: F401  (registers the tables)
 from storage.console import identity_for, identity_names
 from storage.database import Database
+from storage.installations import INSTALLATION_METADATA
 from storage.migrate import upgrade
 from storage.models import ProducerTeam
 from storage.teams import remember_team, team_for_person
 
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
+    """The models, and slack_sdk's installation tables (not models: see
+    storage/installations.py), compared as `alembic revision --autogenerate` does."""
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, SQLModel.metadata)
+        differences = compare_metadata(context, [SQLModel.metadata, INSTALLATION_METADATA])
     assert differences == []
 
 
