@@ -124,7 +124,9 @@ def build_app(
     ) -> BoltResponse | None:
         workspace = workspace_for(settings, context)
         if workspace is None:
-            # Answered, so that Slack does not send it again, and left alone.
+            # Bolt's authorisation answers requests from workspaces not installed; this is
+            # the guard should one with no team (an org-wide install) get past it. Answered,
+            # so that Slack does not send it again, and left alone.
             logger.warning("a request from no single workspace is ignored")
             return BoltResponse(status=200, body="")
         # Bolt gives each request a plain WebClient like app.client; ours retries uploads too.

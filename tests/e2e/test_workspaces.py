@@ -86,12 +86,17 @@ def test_a_workspace_without_a_team_yet_is_told_so_whatever_others_have(
     assert summaries(database, SECOND) == [] and summaries(database, FIRST) == []
 
 
-def test_a_request_from_no_single_workspace_is_answered_and_ignored(
-    database: Database, bots: dict[str, RunningBot], caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("team_id", ["", "T0NOTINSTALLED"])
+def test_a_request_from_no_installed_workspace_is_answered_and_changes_nothing(
+    database: Database, bots: dict[str, RunningBot], team_id: str
 ) -> None:
+    """No workspace (an org-wide Enterprise Grid install) or one that has not installed
+    the app: Bolt finds no token for it, before any listener runs."""
+    bot = bots[FIRST]
     make_team(database.in_workspace(FIRST))
-    command = {**slash_command("log Org-wide", channel_id="CPRICES"), "team_id": ""}
-    response = bots[FIRST].requester.send(command)
+    url = bot.slack.response_url("nowhere")
+    command = slash_command("log Org-wide", channel_id="CPRICES", response_url=url)
+    response = bot.requester.send({**command, "team_id": team_id})
     assert response.status == 200 and response.body == ""
-    assert "a request from no single workspace is ignored" in caplog.text
+    assert "install this app" in reply_text(wait_for_reply(bot, "nowhere"))
     assert summaries(database, FIRST) == [] and summaries(database, "") == []
