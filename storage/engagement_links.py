@@ -18,15 +18,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlmodel import Session, col
 
 from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
 from storage.organisation_contacts import any_changed, chunks
 
-LINKS = (EngagementOutput, EngagementSegment, EngagementOrganisation)
+# Each link table, and the engagement's collection that writes it.
+LINKS = {
+    EngagementOutput: "outputs",
+    EngagementSegment: "segments",
+    EngagementOrganisation: "organisations",
+}
 # What the copies depend on: a change to anything else leaves them alone.
-_COPIED_FROM = ("team_id", "occurred_on", "outputs", "segments", "organisations")
+_COPIED_FROM = ("team_id", "occurred_on", *LINKS.values())
 
 
 _IDS = bindparam("ids", expanding=True)
@@ -59,7 +64,7 @@ def _copy(link: Any) -> Any:
     )
 
 
-_COPIES = [_copy(link) for link in LINKS]
+_COPIES = {link: _copy(link) for link in LINKS}
 
 
 def keep_link_copies_current(session_class: type[Session]) -> None:
@@ -71,21 +76,25 @@ def keep_link_copies_current(session_class: type[Session]) -> None:
 def _copy_after_flush(session: Session, _context: Any) -> None:
     # After the flush, `new` and `dirty` still list what it wrote, with new ids assigned,
     # and each object's history what changed.
-    new = {item.id for item in session.new if isinstance(item, Engagement)}
+    new = [item for item in session.new if isinstance(item, Engagement)]
     changed = {
         item.id
         for item in session.dirty
         if isinstance(item, Engagement) and any_changed(item, _COPIED_FROM)
     }
     changed |= {
-        item.engagement_id for item in (*session.new, *session.dirty) if isinstance(item, LINKS)
+        item.engagement_id
+        for item in (*session.new, *session.dirty)
+        if isinstance(item, tuple(LINKS))
     }
-    changed -= new
+    changed -= {item.id for item in new}
     if not new and not changed:
         return
     connection = session.connection()
     for chunk in chunks(sorted(changed)):
         connection.execute(_LOCK, {"ids": chunk}).all()
-    for chunk in chunks(sorted(new | changed)):
-        for copy in _COPIES:
-            connection.execute(copy, {"ids": chunk})
+    for link, collection in LINKS.items():
+        # A new engagement has links in a table only if its collection was given some.
+        ids = changed | {item.id for item in new if inspect(item).attrs[collection].history.added}
+        for chunk in chunks(sorted(ids)):
+            connection.execute(_COPIES[link], {"ids": chunk})

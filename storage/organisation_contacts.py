@@ -79,8 +79,10 @@ def _refresh_pairs_after(session: Session, _context: Any) -> None:
     if pending is None:
         return
     new, ids, pairs = pending
-    # New engagements have their ids now; deleted ones have no pairs left to find.
-    pairs |= _pairs_of(session, ids | {item.id for item in new})
+    # New engagements have their ids now (only those given organisations have pairs);
+    # deleted ones have no pairs left to find.
+    ids |= {item.id for item in new if inspect(item).attrs.organisations.history.added}
+    pairs |= _pairs_of(session, ids)
     _refresh(session.connection(), pairs)
 
 

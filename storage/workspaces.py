@@ -40,6 +40,7 @@ from typing import Any
 from sqlalchemy import Column, String, Table, event, inspect, select, true, union, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Field, Session, SQLModel
 
 SINGLE_WORKSPACE = ""
@@ -222,19 +223,34 @@ def _team_set(session: Session, obj: Any) -> bool:
 
 
 def _check_teams(session: Session, workspace: str, team_ids: set[int]) -> None:
+    # A team this session has loaded was read in its workspace (or refused above if the
+    # flush moves it): only the others are looked up.
+    unseen = {team_id for team_id in team_ids if not _loaded_in(session, team_id, workspace)}
+    if not unseen:
+        return
     teams = SQLModel.metadata.tables[TEAMS]
     own = set(
         session.connection()
         .execute(
             select(teams.c.id).where(
-                teams.c.id.in_(sorted(team_ids)), teams.c.workspace_id == workspace
+                teams.c.id.in_(sorted(unseen)), teams.c.workspace_id == workspace
             )
         )
         .scalars()
     )
-    others = team_ids - own
+    others = unseen - own
     if others:
         raise WrongWorkspace(f"teams {sorted(others)} are not in workspace {workspace!r}")
+
+
+def _loaded_in(session: Session, team_id: int, workspace: str) -> bool:
+    team = session.identity_map.get(identity_key(_teams_model(), team_id))
+    return team is not None and team.workspace_id == workspace
+
+
+@cache
+def _teams_model() -> type[Any]:
+    return next(scoped.model for scoped in _scoped_models() if scoped.table.name == TEAMS)
 
 
 # --- across workspaces (the command line) ----------------------------------------------------
