@@ -36,6 +36,7 @@ from bot.clock import zone_named
 from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
 from bot.delivery_trace import delivery_metadata, find_posted
 from bot.retention import apply_retention
+from bot.slack_web import without_connection_retries
 from storage.database import Database
 from storage.deliveries import (
     FAILED,
@@ -282,6 +283,7 @@ class Scheduler:
                 finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)
                 return SKIPPED
         message = {**message, "metadata": delivery_metadata(delivery.key)}
+        posting_from = utc_now()
         try:
             response = self._post(delivery.target, message)
         except SlackApiError as error:
@@ -290,7 +292,7 @@ class Scheduler:
             detail = code if status_code == 200 else f"{code} (HTTP {status_code})"
             return self._failed(delivery, at, code, detail)
         except (URLError, OSError) as error:  # includes timeouts and refused connections
-            return self._failed(delivery, at, "connection_error", f"connection failed: {error}")
+            return self._unanswered(delivery, at, posting_from, error)
         except SlackRequestError as error:  # the upload URL refused an image's bytes
             return self._failed(delivery, at, "upload_failed", f"upload failed: {error}")
         with self.database.transaction() as session:
@@ -303,6 +305,45 @@ class Scheduler:
             )
         return SENT
 
+    def _unanswered(
+        self, delivery: Delivery, at: datetime, posting_from: datetime, error: Exception
+    ) -> str | None:
+        """A post that got no answer may still have reached Slack (the connection dropped
+        after it, or timed out): look for it in the conversation before sending it again."""
+        if _never_connected(error):  # refused, or no such host: nothing left for Slack
+            return self._failed(delivery, at, "connection_error", f"connection failed: {error}")
+        try:
+            posted = find_posted(
+                self.client, target=delivery.target, key=delivery.key, since=posting_from
+            )
+        except (SlackApiError, URLError, OSError) as unread:
+            # Resending without knowing could post it twice: it stays sending, and recover()
+            # looks again once the lease has passed, as after a crash.
+            logger.warning(
+                "delivery %s to %s got no answer (%s), and the conversation could not be read "
+                "(%s): it stays unconfirmed for now",
+                delivery.key,
+                delivery.target,
+                error,
+                unread,
+            )
+            return None
+        if posted is None:
+            return self._failed(delivery, at, "connection_error", f"connection failed: {error}")
+        channel, ts = posted
+        with self.database.transaction() as session:
+            finish(
+                session=session,
+                delivery_id=delivery.id,  # type: ignore[arg-type]
+                status=SENT,
+                message_channel=channel,
+                message_ts=ts,
+            )
+        logger.warning(
+            "delivery %s got no answer (%s), but it had been posted", delivery.key, error
+        )
+        return SENT
+
     def _zone(self, session: Session, delivery: Delivery) -> ZoneInfo:
         team = session.get(ProducerTeam, delivery.team_id) if delivery.team_id else None
         return zone_named(team.timezone if team else None, self.timezone)
@@ -310,8 +351,9 @@ class Scheduler:
     def _post(self, target: str, message: Message) -> Any:
         message, uploaded = self._with_image(message)
         self._pacer.wait(target)
+        poster = without_connection_retries(self.client)
         try:
-            return self.client.chat_postMessage(channel=target, **message)
+            return poster.chat_postMessage(channel=target, **message)
         except SlackApiError as error:
             code = error.response.get("error")
             if uploaded and code == "invalid_blocks":
@@ -319,7 +361,7 @@ class Scheduler:
             elif code != "not_in_channel" or not self._join(target):
                 raise
         self._pacer.wait(target)
-        return self.client.chat_postMessage(channel=target, **message)
+        return poster.chat_postMessage(channel=target, **message)
 
     def _with_image(self, message: Message) -> tuple[Message, bool]:
         """The message with its `Image` uploaded and shown; whether there was one."""
@@ -405,6 +447,11 @@ class Scheduler:
             self.client.chat_postMessage(channel=channel, text=text)
         except (SlackApiError, URLError, OSError):
             logger.warning("could not tell %s about a failed delivery", channel, exc_info=True)
+
+
+def _never_connected(error: Exception) -> bool:
+    reason = error.reason if isinstance(error, URLError) else error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 def _backoff(attempts: int) -> timedelta:

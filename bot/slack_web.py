@@ -14,6 +14,7 @@ from ssl import SSLContext
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 _logger = logging.getLogger(__name__)  # `logger` is slack_sdk's argument below
 
@@ -72,3 +73,16 @@ class RetryingWebClient(WebClient):
 def _retry_after(error: urllib.error.HTTPError) -> float:
     value = error.headers.get("Retry-After", "1")
     return min(float(value), LONGEST_WAIT_SECONDS) if value.isdigit() else 1.0
+
+
+def without_connection_retries(client: WebClient) -> RetryingWebClient:
+    """`client` for a call that must not be made twice, such as a post: a connection that
+    dropped before the answer may have reached Slack, so it raises rather than tries again
+    (an answer asking to try again, a 429 or a 5xx, is still retried)."""
+    once = RetryingWebClient.copy_of(client)
+    once.retry_handlers = [
+        handler
+        for handler in once.retry_handlers
+        if not isinstance(handler, ConnectionErrorRetryHandler)
+    ]
+    return once

@@ -172,6 +172,7 @@ class SlackStandIn:
         self._shared_files: list[UploadedFile] = []
         self._history: dict[str, list[dict[str, Any]]] = {}  # conversation -> its messages
         self._holds: dict[str, list[threading.Event]] = {}
+        self._lost_answers: dict[str, int] = {}
         self._codes: dict[str, _Workspace] = {}  # install codes not yet exchanged
         self._tokens: dict[str, _Workspace] = {}  # bot tokens oauth.v2.access gave out
         self._revoked: set[str] = set()
@@ -292,6 +293,7 @@ class SlackStandIn:
                 self._channels.clear()
                 self._history.clear()
                 self._holds.clear()
+                self._lost_answers.clear()
 
     def fail_next(
         self,
@@ -316,6 +318,12 @@ class SlackStandIn:
             self._failures.setdefault(method, []).append(
                 _Failure(error, status, dict(headers), times, channel)
             )
+
+    def lose_answer(self, method: str, times: int = 1) -> None:
+        """Do the next ``times`` calls of ``method`` (a post goes into the history), then
+        close the connection without answering: the network failing after Slack acted."""
+        with self._lock:
+            self._lost_answers[method] = self._lost_answers.get(method, 0) + times
 
     def hold(self, method: str) -> threading.Event:
         """Keep back the answer to the next ``method`` call until the returned event is set.
@@ -394,9 +402,12 @@ class SlackStandIn:
             self._calls.append(SlackCall(method, args, headers, payload))
             holds = self._holds.get(method)
             held = holds.pop(0) if holds else None
+            lost = self._lost_answers.get(method, 0) > 0
+            if lost:
+                self._lost_answers[method] -= 1
         if held is not None:
             held.wait(timeout=60)
-        if status == DROP:  # no answer at all, as when the network fails
+        if status == DROP or lost:  # no answer at all, as when the network fails
             handler.close_connection = True
             return
         with contextlib.suppress(OSError):  # a caller killed while held hears nothing

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from bot.app import slack_client
 from bot.config import Settings
-from bot.console.slack_standin import SlackStandIn
+from bot.console.slack_standin import DROP, SlackStandIn
 from bot.delivery_trace import EVENT_TYPE
 from storage.database import Database
 from storage.deliveries import SENDING, enqueue
@@ -145,3 +145,53 @@ def test_when_the_history_cannot_be_read_the_delivery_is_neither_lost_nor_repeat
     cut_short(database, "a")  # a lease later, the history can be read
     assert ticking.tick(NOON).sent == 1
     assert posts(fake_slack) == ["note a"]
+
+
+# A post that gets no answer (the connection dropped, or timed out) may or may not have
+# reached Slack: it is looked for in the conversation, never sent again blind.
+
+
+def test_a_post_whose_answer_is_lost_is_found_and_not_sent_again(
+    settings: Settings,  # noqa: F811
+    database: Database,
+    fake_slack: SlackStandIn,
+) -> None:
+    PLANNED.append(due("a"))
+    fake_slack.lose_answer("chat.postMessage")
+    assert scheduler(settings, database).tick(NOON).sent == 1
+    (post,) = fake_slack.calls("chat.postMessage")
+    assert posts(fake_slack) == ["note a"]
+    delivery = stored(database, "a")
+    assert (delivery.status, delivery.message_ts) == ("sent", post.response["ts"])
+    assert len(fake_slack.calls("conversations.history")) == 1
+
+
+def test_a_post_dropped_before_slack_took_it_is_sent_once_later(
+    settings: Settings,  # noqa: F811
+    database: Database,
+    fake_slack: SlackStandIn,
+) -> None:
+    PLANNED.append(due("a"))
+    fake_slack.fail_next("chat.postMessage", status=DROP)
+    ticking = scheduler(settings, database)
+    assert ticking.tick(NOON).sent == 0
+    delivery = stored(database, "a")
+    assert delivery.status == "pending" and "connection failed" in (delivery.last_error or "")
+    assert posts(fake_slack) == []
+    assert ticking.tick(NOON + timedelta(hours=1)).sent == 1
+    assert posts(fake_slack) == ["note a"]
+
+
+def test_a_lost_answer_that_cannot_be_checked_waits_for_the_lease(
+    settings: Settings,  # noqa: F811
+    database: Database,
+    fake_slack: SlackStandIn,
+) -> None:
+    PLANNED.append(due("a"))
+    fake_slack.lose_answer("chat.postMessage")
+    fake_slack.fail_next("conversations.history", "missing_scope")
+    assert scheduler(settings, database).tick(NOON).sent == 0
+    assert stored(database, "a").status == "sending"
+    cut_short(database, "a")  # a lease later, the history can be read
+    assert scheduler(settings, database, lease=LEASE).tick(NOON).sent == 0
+    assert stored(database, "a").status == "sent" and posts(fake_slack) == ["note a"]
