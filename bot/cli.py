@@ -308,6 +308,8 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     elif (problem := _check_bot_token(settings)) is not None:
         return problem
     database = Database(settings.database_url)
+    if settings.oauth_enabled:
+        _warn_of_unadopted_records(database)
     executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
     # Few threads: commands' work is mostly Python under one lock; more would only slow
     # the acknowledgements that Slack times.
@@ -321,6 +323,19 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
         commands.shutdown(wait=True)  # and the commands it handed on
         database.dispose()
     return 0
+
+
+def _warn_of_unadopted_records(database: Database) -> None:
+    from storage.workspaces import SINGLE_WORKSPACE, workspaces_with_records
+
+    with database.engine.connect() as connection:
+        unreachable = SINGLE_WORKSPACE in workspaces_with_records(connection=connection)
+    if unreachable:
+        logger.warning(
+            "records made before OAuth distribution are still in the single workspace, where "
+            "no request reaches them: move them into their workspace with `engagebot "
+            "workspaces adopt TEAM_ID` (`engagebot workspaces` lists the workspaces)"
+        )
 
 
 def _check_bot_token(settings: Settings) -> int | None:
@@ -660,30 +675,51 @@ def _workspaces(_args: argparse.Namespace, settings: Settings) -> int:
     database = Database(settings.database_url)
     try:
         with database.engine.connect() as connection:
-            found = workspaces_with_records(connection=connection)
+            holding = set(workspaces_with_records(connection=connection))
+        installed = _installed(settings, database)
     finally:
         database.dispose()
-    for workspace in found:
-        print("(the single workspace)" if workspace == SINGLE_WORKSPACE else workspace)
-    if not found:
+    for workspace in sorted(holding | installed):
+        name = "(the single workspace)" if workspace == SINGLE_WORKSPACE else workspace
+        states = [
+            *(["installed"] if workspace in installed else []),
+            "holds records" if workspace in holding else "no records yet",
+        ]
+        print(f"{name}: {', '.join(states)}" if settings.oauth_enabled else name)
+    if not holding and not installed:
         print("No workspace holds records yet.")
     return 0
 
 
-def _adopt(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy.exc import IntegrityError
+def _installed(settings: Settings, database: Database) -> set[str]:
+    """The workspaces that have installed the app (OAuth distribution), else none."""
+    from storage.installations import installed_workspaces
 
+    if not settings.oauth_enabled or settings.client_id is None:
+        return set()
+    found = installed_workspaces(engine=database.engine, client_id=settings.client_id)
+    return {workspace.team_id for workspace in found}
+
+
+def _adopt(args: argparse.Namespace, settings: Settings) -> int:
     from storage.database import Database
-    from storage.workspaces import SINGLE_WORKSPACE, adopt
+    from storage.workspaces import SINGLE_WORKSPACE, AdoptClash, adopt
 
     database = Database(settings.database_url)
     try:
+        if settings.oauth_enabled and args.team_id not in _installed(settings, database):
+            print(
+                f"engagebot: nothing was moved: {args.team_id} has not installed engagebot "
+                "(`engagebot workspaces` lists the workspaces that have)",
+                file=sys.stderr,
+            )
+            return 1
         with database.engine.begin() as connection:
             moved = adopt(connection=connection, source=SINGLE_WORKSPACE, target=args.team_id)
-    except IntegrityError:
+    except AdoptClash as clash:
         print(
             f"engagebot: nothing was moved: {args.team_id} already has records with the same "
-            "names or keys (a team, an organisation, a theme, ...)",
+            f"names or keys; rename or remove one of each: {clash}",
             file=sys.stderr,
         )
         return 1

@@ -104,9 +104,11 @@ def load_settings(
                 "SLACK_CLIENT_SECRET to install it in several workspaces through OAuth)"
             )
         if app_token is None and signing_secret is None:
+            # OAuth distribution is served over HTTP, which Slack signs: no Socket Mode.
+            otherwise = "" if client_id else " (or set SLACK_APP_TOKEN for Socket Mode)"
             raise ConfigError(
                 "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's "
-                "Basic Information page into .env (or set SLACK_APP_TOKEN for Socket Mode)"
+                f"Basic Information page into .env{otherwise}"
             )
     return Settings(
         bot_token=bot_token,

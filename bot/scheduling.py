@@ -186,7 +186,9 @@ class Scheduler:
                     enqueue(session=session, dues=kind.plan(session, at, self.timezone))
         self.recover()
         outcome = self.deliver(at)
-        logger.info("tick as of %s: %s", at.isoformat(timespec="seconds"), outcome)
+        where = self.database.workspace_id
+        workspace = f" in workspace {where}" if where else ""
+        logger.info("tick as of %s%s: %s", at.isoformat(timespec="seconds"), workspace, outcome)
         return outcome
 
     def recover(self) -> int:

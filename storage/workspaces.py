@@ -33,11 +33,26 @@ Core tables) is not scoped: it is for the bookkeeping that spans workspaces
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Column, String, Table, event, inspect, select, true, union, update
+from sqlalchemy import (
+    Column,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+    delete,
+    event,
+    inspect,
+    select,
+    true,
+    tuple_,
+    union,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
 from sqlalchemy.orm.util import identity_key
@@ -266,10 +281,47 @@ def workspaces_with_records(*, connection: Connection) -> list[str]:
     return sorted(connection.execute(query).scalars())
 
 
+# A person's conveniences rather than records (their last team, the console's made-up
+# names): where the workspace adopting has its own already, it keeps its own.
+_TARGET_KEEPS = ("user_preference", "console_identity")
+ADOPT_SHOWN = 5  # clashing records named, of each key
+
+
+class AdoptClash(Exception):
+    """The workspace adopting already has records with the same names or keys."""
+
+    def __init__(self, clashes: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> None:
+        super().__init__("; ".join(_clash_text(*clash) for clash in clashes))
+
+
+def _clash_text(table: str, columns: Sequence[str], values: Sequence[Any]) -> str:
+    shown = ", ".join("/".join(str(part) for part in value) for value in values[:ADOPT_SHOWN])
+    hidden = len(values) - ADOPT_SHOWN
+    more = f" and {hidden} more" if hidden > 0 else ""
+    return f"{table} ({', '.join(columns)}): {shown}{more}"
+
+
 def adopt(*, connection: Connection, source: str, target: str) -> dict[str, int]:
     """Move every record of workspace `source` into `target` (team-owned records follow
-    their team); how many rows of each root table moved. A record whose name or key
-    `target` already uses raises IntegrityError: run it in a transaction."""
+    their team); how many rows of each root table moved. Raises AdoptClash, naming every
+    record whose name or key `target` already uses (run it in a transaction)."""
+    clashes = []
+    for table in root_tables():
+        for columns in _keys_within_workspace(table):
+            clashing = _clashing(connection, table, columns, source, target)
+            if clashing and table.name in _TARGET_KEEPS:
+                for start in range(0, len(clashing), 500):
+                    key = tuple_(*(table.c[name] for name in columns))
+                    connection.execute(
+                        delete(table).where(
+                            table.c.workspace_id == source,
+                            key.in_(clashing[start : start + 500]),
+                        )
+                    )
+            elif clashing:
+                clashes.append((table.name, columns, clashing))
+    if clashes:
+        raise AdoptClash(clashes)
     moved = {}
     for table in root_tables():
         result = connection.execute(
@@ -277,3 +329,34 @@ def adopt(*, connection: Connection, source: str, target: str) -> dict[str, int]
         )
         moved[table.name] = result.rowcount
     return moved
+
+
+def _keys_within_workspace(table: Table) -> list[tuple[str, ...]]:
+    """The columns (besides the workspace) of each of `table`'s keys that are per
+    workspace: its primary key if it holds the workspace, its unique constraints."""
+    keys = [
+        tuple(column.name for column in constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint)
+    ]
+    return sorted(
+        tuple(name for name in key if name != WORKSPACE_KEY) for key in keys if WORKSPACE_KEY in key
+    )
+
+
+def _clashing(
+    connection: Connection, table: Table, columns: Sequence[str], source: str, target: str
+) -> list[tuple[Any, ...]]:
+    theirs = table.alias("theirs")
+    query = (
+        select(*(table.c[name] for name in columns))
+        .where(table.c.workspace_id == source)
+        .where(
+            select(theirs.c.workspace_id)
+            .where(theirs.c.workspace_id == target)
+            .where(*(theirs.c[name] == table.c[name] for name in columns))
+            .exists()
+        )
+        .order_by(*(table.c[name] for name in columns))
+    )
+    return [tuple(row) for row in connection.execute(query)]

@@ -4,6 +4,7 @@ what the bot sends to Slack's Web API is shown in the terminal."""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import time
@@ -87,8 +88,14 @@ class Console:
             bot_token="xoxb-console",
             signing_secret=BoltDriver.signing_secret,
             app_token=None,
+            # The console is the single workspace, whatever a deployment's .env distributes.
+            client_id=None,
+            client_secret=None,
             channel_pace_seconds=0,  # the stand-in has no rate limit to respect
         )
+        # Bolt turns on an OAuth flow of its own from these whenever it is given none.
+        for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+            os.environ.pop(name, None)
         upgrade(settings.database_url)
         self.database = Database(settings.database_url)
         self.executor = TrackedExecutor()

@@ -109,5 +109,7 @@ def test_a_client_id_and_secret_turn_on_oauth_without_a_bot_token() -> None:
     ],
 )
 def test_oauth_settings_that_cannot_work_are_named(environ: dict[str, str], says: str) -> None:
-    with pytest.raises(ConfigError, match=re.escape(says)):
+    with pytest.raises(ConfigError, match=re.escape(says)) as refused:
         load_settings(environ, require_slack=True)
+    # Socket Mode is no way out with OAuth distribution: it is not suggested.
+    assert "for Socket Mode)" not in str(refused.value)

@@ -33,13 +33,16 @@ ALICE, GENERAL = "U0000001", "C0000002"
 FEEDBACK_TEXT = "We need regional figures & <!channel> detail"
 
 
-def console(database_url: str, tmp_path: Path, script: list[str], *args: str) -> str:
-    """Run `engagebot console` with `script` piped in; return everything it printed."""
+def console(
+    database_url: str, tmp_path: Path, script: list[str], *args: str, **settings: str
+) -> str:
+    """Run `engagebot console` with `script` piped in (and `settings` in its environment);
+    return everything it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     result = subprocess.run(
         [ENGAGEBOT, "console", *args],
         input="\n".join(script) + "\n",
-        env={**env, "DATABASE_URL": database_url, "HOME": str(tmp_path)},
+        env={**env, **settings, "DATABASE_URL": database_url, "HOME": str(tmp_path)},
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -114,6 +117,16 @@ def test_the_console_runs_a_whole_flow_through_a_pipe(database_url: str, tmp_pat
     assert ">We need regional figures & <!channel> detail" in shown
     home = shown[shown.index("── Home ──") :]
     assert "Prices this month:" in home and "Feedback #1" in home and "Engagement #2" in home
+
+
+def test_a_deployments_oauth_settings_leave_the_console_in_the_single_workspace(
+    database_url: str, tmp_path: Path
+) -> None:
+    oauth = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret"}
+    shown = console(
+        database_url, tmp_path, ["/engage team", "Prices", "", "", "/engage log First"], **oauth
+    )
+    assert "Logged engagement #1 for Prices." in shown and "reinstall" not in shown
 
 
 def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path) -> None:

@@ -18,8 +18,10 @@ from bot.app import build_scheduler, build_ticks
 from bot.console.payloads import app_home_opened, app_uninstalled, slash_command, tokens_revoked
 from bot.console.slack_standin import TEAM_ID, SlackStandIn
 from bot.distribution import UNINSTALLED
+from storage.database import Database
 from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
+from storage.migrate import upgrade
 from storage.models import Delivery, UpcomingChange
 from tests.conftest import OAUTH_CLIENT_ID, RunningBot
 from tests.e2e.helpers import (
@@ -239,6 +241,24 @@ def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
     finally:
         output = log.stop()
     assert "0 installed workspaces" in output and "WARNING" not in output
+
+
+def test_serve_with_oauth_warns_of_records_left_in_the_single_workspace(
+    tmp_path: Path, fake_slack: SlackStandIn
+) -> None:
+    env = serve_environment(tmp_path, fake_slack)
+    del env["SLACK_BOT_TOKEN"]
+    env.update(SLACK_CLIENT_ID=OAUTH_CLIENT_ID, SLACK_CLIENT_SECRET="test-client-secret")
+    upgrade(env["DATABASE_URL"])
+    before = Database(env["DATABASE_URL"])
+    make_team(before)  # made with SLACK_BOT_TOKEN, before OAuth distribution
+    before.dispose()
+    log = LogLines(start_serve(env, tmp_path))
+    try:
+        wait_until_healthy(log.process, f"http://127.0.0.1:{env['PORT']}")
+        log.wait_for("engagebot workspaces adopt TEAM_ID")
+    finally:
+        log.stop()
 
 
 def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: SlackStandIn) -> None:

@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
 
 from storage.database import Database
+from storage.installations import installation_store
+from storage.teams import remember_team, team_for_person
 from tests.e2e.helpers import make_team, run_cli
 
 Capture = pytest.CaptureFixture[str]
@@ -60,7 +63,48 @@ def test_adopt_moves_nothing_when_the_workspace_has_the_same_names(
     make_team(cli_database.in_workspace("T0004"), "Prices")
     code, _, err = run_cli(capsys, "workspaces", "adopt", "T0004")
     assert code == 1 and "nothing was moved" in err
+    assert "producer_team (home_channel_id): CPRICES; producer_team (name): Prices" in err
     assert run_cli(capsys, "workspaces")[1].splitlines() == ["(the single workspace)", "T0004"]
+
+
+def test_adopt_keeps_the_workspaces_own_remembered_teams(
+    cli_database: Database, capsys: Capture
+) -> None:
+    """Someone who used the bot in both: the workspace adopting keeps what it remembers."""
+    health = make_team(cli_database, "Health", channel="CHEALTH")
+    with cli_database.transaction() as session:
+        remember_team(session=session, user_id="U0001", team_id=health)
+    prices = make_team(cli_database.in_workspace("T0005"), "Prices")
+    with cli_database.in_workspace("T0005").transaction() as session:
+        remember_team(session=session, user_id="U0001", team_id=prices)
+    code, out, _ = run_cli(capsys, "workspaces", "adopt", "T0005")
+    assert code == 0 and "1 producer_team" in out
+    with cli_database.in_workspace("T0005").transaction() as session:
+        team = team_for_person(session=session, channel_id=None, user_id="U0001")
+        assert team is not None and team.name == "Prices"
+
+
+def test_with_oauth_only_an_installed_workspace_adopts_and_each_is_listed(
+    cli_database: Database, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    store = installation_store(engine=cli_database.engine, client_id="111.222")
+    for team_id in ("T0006", "T0007"):
+        store.save(
+            Installation(app_id="A0", team_id=team_id, bot_token=f"xoxb-{team_id}", user_id="U0")
+        )
+    make_team(cli_database, "Health", channel="CHEALTH")
+    make_team(cli_database.in_workspace("T0007"), "Prices")
+    assert run_cli(capsys, "workspaces")[1].splitlines() == [
+        "(the single workspace): holds records",
+        "T0006: installed, no records yet",
+        "T0007: installed, holds records",
+    ]
+    code, _, err = run_cli(capsys, "workspaces", "adopt", "T0ZZZ")  # a typo
+    assert code == 1 and "T0ZZZ has not installed engagebot" in err
+    assert run_cli(capsys, "workspaces", "adopt", "T0006")[0] == 0
 
 
 @pytest.mark.parametrize(
