@@ -12,12 +12,16 @@ database like the models.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData, Table, desc, select
+from sqlalchemy import MetaData, Table, delete, desc, func, select
 from sqlalchemy.engine import Engine
+
+logger = logging.getLogger(__name__)
 
 # How long an install started at /slack/install may take to come back to the redirect URL.
 STATE_EXPIRATION_SECONDS = 600
@@ -42,9 +46,34 @@ class InstalledWorkspace:
     bot_token: str
 
 
+class _LatestInstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store, keeping only each workspace's latest installation: slack_sdk
+    keeps every earlier one, and with it every token the workspace was ever given."""
+
+    def save(self, installation: Installation) -> None:
+        super().save(installation)
+        for table in (self.installations, self.bots):
+            older = select(func.max(table.c.id)).where(
+                table.c.client_id == self.client_id, table.c.team_id == installation.team_id
+            )
+            with self.engine.begin() as connection:
+                connection.execute(
+                    delete(table).where(
+                        table.c.client_id == self.client_id,
+                        table.c.team_id == installation.team_id,
+                        table.c.id < older.scalar_subquery(),
+                    )
+                )
+        logger.info(
+            "engagebot was installed in workspace %s (%s)",
+            installation.team_id,
+            installation.team_name,
+        )
+
+
 def installation_store(*, engine: Engine, client_id: str) -> SQLAlchemyInstallationStore:
     """slack_sdk's store on our database (the tables of migration 0015)."""
-    return SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+    return _LatestInstallationStore(client_id=client_id, engine=engine)
 
 
 def oauth_state_store(*, engine: Engine) -> SQLAlchemyOAuthStateStore:

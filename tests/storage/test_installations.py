@@ -16,7 +16,9 @@ from sqlmodel import col, select
 from storage.database import Database
 from storage.deliveries import PENDING, SENT, SKIPPED, Due, cancel_pending, enqueue
 from storage.installations import (
+    BOTS,
     INSTALLATION_METADATA,
+    INSTALLATIONS,
     InstalledWorkspace,
     installation_store,
     installed_workspaces,
@@ -76,6 +78,11 @@ def test_the_stores_work_on_the_migrated_tables(database: Database) -> None:
     ]
     # Another app's installations (another client id) are not this one's.
     assert installed_workspaces(engine=database.engine, client_id="999.000") == []
+    # A reinstall leaves no earlier token behind.
+    with database.engine.connect() as connection:
+        for table in (INSTALLATIONS, BOTS):
+            tokens = select(table.c.bot_token).where(table.c.team_id == "T0001")
+            assert list(connection.execute(tokens).scalars()) == ["xoxb-one"]
 
     states = oauth_state_store(engine=database.engine)
     state = states.issue()
