@@ -17,7 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.distribution import EveryWorkspace, oauth_settings
+from bot.distribution import NOT_INSTALLED, EveryWorkspace, oauth_settings
 from bot.logs import ContextExecutor
 from bot.scheduling import Scheduler, Ticking
 from bot.slack_web import RetryingWebClient
@@ -114,6 +114,7 @@ def build_app(
         token_verification_enabled=False,
         listener_executor=executor,
         oauth_settings=oauth_settings(settings, database) if settings.oauth_enabled else None,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
 
     scheduler = scheduler or build_scheduler(settings, database, app.client)

@@ -51,6 +51,12 @@ BOT_SCOPES = (
 )
 # Why a workspace's deliveries were cancelled (`engagebot deliveries` shows it).
 UNINSTALLED = "not sent: the app was uninstalled from this workspace, or its token revoked"
+# What someone is told when their workspace has no installation (never installed, or
+# uninstalled): Bolt's own text speaks of a reinstall "for some unknown reason".
+NOT_INSTALLED = (
+    ":warning: Nothing was recorded: engagebot is not installed in this workspace. "
+    "A workspace admin can install it from engagebot's install page."
+)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 

@@ -126,7 +126,7 @@ def test_a_deployments_oauth_settings_leave_the_console_in_the_single_workspace(
     shown = console(
         database_url, tmp_path, ["/engage team", "Prices", "", "", "/engage log First"], **oauth
     )
-    assert "Logged engagement #1 for Prices." in shown and "reinstall" not in shown
+    assert "Logged engagement #1 for Prices." in shown and "not installed" not in shown
 
 
 def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path) -> None:

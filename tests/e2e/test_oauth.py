@@ -133,7 +133,7 @@ def test_a_workspace_that_never_installed_gets_nothing(oauth_bot: RunningBot) ->
     install(oauth_bot, TEAM_ID, "Statistics Office")
     answer = oauth_bot.requester.send(from_workspace(app_home_opened("U0001"), "T0099"))
     assert answer.status == 200  # Slack is told; nothing is done there
-    assert "no longer available" in answer.body
+    assert "not installed in this workspace" in answer.body
     assert oauth_bot.slack.calls("views.publish") == []
 
 

@@ -98,5 +98,5 @@ def test_a_request_from_no_installed_workspace_is_answered_and_changes_nothing(
     command = slash_command("log Org-wide", channel_id="CPRICES", response_url=url)
     response = bot.requester.send({**command, "team_id": team_id})
     assert response.status == 200 and response.body == ""
-    assert "install this app" in reply_text(wait_for_reply(bot, "nowhere"))
+    assert "not installed in this workspace" in reply_text(wait_for_reply(bot, "nowhere"))
     assert summaries(database, FIRST) == [] and summaries(database, "") == []
