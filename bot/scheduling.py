@@ -160,6 +160,7 @@ class Scheduler:
         self.personal_data_months = personal_data_months
         self.database = database
         self.client = client
+        self._poster = without_connection_retries(client)  # see _post
         self.kinds = {kind.name: kind for kind in kinds}
         self.timezone = timezone
         self.max_attempts = max_attempts
@@ -174,6 +175,7 @@ class Scheduler:
         `client` (its bot token); the same kinds, pacing and claimant."""
         view = copy.copy(self)
         view.database, view.client = database, client
+        view._poster = without_connection_retries(client)
         return view
 
     def tick(self, at: datetime) -> Outcome:
@@ -353,9 +355,9 @@ class Scheduler:
     def _post(self, target: str, message: Message) -> Any:
         message, uploaded = self._with_image(message)
         self._pacer.wait(target)
-        poster = without_connection_retries(self.client)
+        # Never retried blind after a dropped connection: see _unanswered.
         try:
-            return poster.chat_postMessage(channel=target, **message)
+            return self._poster.chat_postMessage(channel=target, **message)
         except SlackApiError as error:
             code = error.response.get("error")
             if uploaded and code == "invalid_blocks":
@@ -363,7 +365,7 @@ class Scheduler:
             elif code != "not_in_channel" or not self._join(target):
                 raise
         self._pacer.wait(target)
-        return poster.chat_postMessage(channel=target, **message)
+        return self._poster.chat_postMessage(channel=target, **message)
 
     def _with_image(self, message: Message) -> tuple[Message, bool]:
         """The message with its `Image` uploaded and shown; whether there was one."""

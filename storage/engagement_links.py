@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, event, inspect, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlmodel import Session, col
 
 from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
-from storage.organisation_contacts import any_changed, chunks
+from storage.organisation_contacts import any_added, any_changed, chunks
 
 # Each link table, and the engagement's collection that writes it.
 LINKS = {
@@ -95,6 +95,6 @@ def _copy_after_flush(session: Session, _context: Any) -> None:
         connection.execute(_LOCK, {"ids": chunk}).all()
     for link, collection in LINKS.items():
         # A new engagement has links in a table only if its collection was given some.
-        ids = changed | {item.id for item in new if inspect(item).attrs[collection].history.added}
+        ids = changed | {item.id for item in new if any_added(item, collection)}
         for chunk in chunks(sorted(ids)):
             connection.execute(_COPIES[link], {"ids": chunk})

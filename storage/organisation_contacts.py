@@ -81,7 +81,7 @@ def _refresh_pairs_after(session: Session, _context: Any) -> None:
     new, ids, pairs = pending
     # New engagements have their ids now (only those given organisations have pairs);
     # deleted ones have no pairs left to find.
-    ids |= {item.id for item in new if inspect(item).attrs.organisations.history.added}
+    ids |= {item.id for item in new if any_added(item, "organisations")}
     pairs |= _pairs_of(session, ids)
     _refresh(session.connection(), pairs)
 
@@ -90,6 +90,11 @@ def any_changed(item: Any, names: Sequence[str]) -> bool:
     """Whether a flush is writing a change to any of the attributes `names` of `item`."""
     state = inspect(item)
     return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def any_added(item: Any, collection: str) -> bool:
+    """Whether a flush is adding anything to the collection `collection` of `item`."""
+    return bool(inspect(item).attrs[collection].history.added)
 
 
 def _pairs_of(session: Session, engagement_ids: set[int]) -> set[Pair]:

@@ -223,12 +223,17 @@ def pending(bot: RunningBot, workspace: str) -> int:
         return len(session.exec(select(Delivery).where(Delivery.status == PENDING)).all())
 
 
+def oauth_serve_environment(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
+    """`serve`'s environment for OAuth distribution: a client id and secret, no bot token."""
+    env = serve_environment(tmp_path, fake_slack)
+    del env["SLACK_BOT_TOKEN"]
+    return {**env, "SLACK_CLIENT_ID": OAUTH_CLIENT_ID, "SLACK_CLIENT_SECRET": "test-client-secret"}
+
+
 def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
     tmp_path: Path, fake_slack: SlackStandIn
 ) -> None:
-    env = serve_environment(tmp_path, fake_slack)
-    del env["SLACK_BOT_TOKEN"]
-    env.update(SLACK_CLIENT_ID=OAUTH_CLIENT_ID, SLACK_CLIENT_SECRET="test-client-secret")
+    env = oauth_serve_environment(tmp_path, fake_slack)
     log = LogLines(start_serve(env, tmp_path))
     try:
         url = f"http://127.0.0.1:{env['PORT']}"
@@ -246,9 +251,7 @@ def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
 def test_serve_with_oauth_warns_of_records_left_in_the_single_workspace(
     tmp_path: Path, fake_slack: SlackStandIn
 ) -> None:
-    env = serve_environment(tmp_path, fake_slack)
-    del env["SLACK_BOT_TOKEN"]
-    env.update(SLACK_CLIENT_ID=OAUTH_CLIENT_ID, SLACK_CLIENT_SECRET="test-client-secret")
+    env = oauth_serve_environment(tmp_path, fake_slack)
     upgrade(env["DATABASE_URL"])
     before = Database(env["DATABASE_URL"])
     make_team(before)  # made with SLACK_BOT_TOKEN, before OAuth distribution
@@ -262,8 +265,7 @@ def test_serve_with_oauth_warns_of_records_left_in_the_single_workspace(
 
 
 def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: SlackStandIn) -> None:
-    env = {**serve_environment(tmp_path, fake_slack), "SLACK_CLIENT_ID": OAUTH_CLIENT_ID}
-    env["SLACK_CLIENT_SECRET"] = "test-client-secret"
+    env = {**oauth_serve_environment(tmp_path, fake_slack), "SLACK_BOT_TOKEN": "xoxb-test-token"}
     result = subprocess.run(
         [ENGAGEBOT, "serve"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
