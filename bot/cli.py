@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
+from storage.clock import utc_now
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -378,7 +379,7 @@ def _tick(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with request_context(new_request_id("tick")):
             ticks = build_ticks(settings, build_scheduler(settings, database))
-            outcome = ticks.tick(args.at or settings.clock.now())
+            outcome = ticks.tick(args.at or utc_now())
     finally:
         database.dispose()
     print(f"Tick done: {outcome}.")
@@ -522,7 +523,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with database.transaction() as session:
             changes = erase_person(
-                session=session, person=person, now=settings.clock.now(), dry_run=args.dry_run
+                session=session, person=person, now=utc_now(), dry_run=args.dry_run
             )
     finally:
         database.dispose()
@@ -621,7 +622,7 @@ def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int
             period_from=args.period_from,
             period_to=args.period_to,
             fmt=args.format,
-            now=settings.clock.now(),
+            now=utc_now(),
             default_zone=settings.timezone,
         ),
     )
@@ -640,7 +641,7 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
                 team_name=args.team,
                 period_from=args.period_from,
                 period_to=args.period_to,
-                now=settings.clock.now(),
+                now=utc_now(),
                 default_zone=settings.timezone,
             )
         ),

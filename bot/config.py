@@ -10,7 +10,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
@@ -20,7 +20,7 @@ from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.clock import Clock, today
+from bot.clock import today
 from bot.logs import LOG_FORMATS, install
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -61,7 +61,6 @@ class Settings:
     personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS
     # Slack user ids treated as workspace admins, besides Slack's own admins and owners.
     admins: frozenset[str] = frozenset()
-    clock: Clock = field(default_factory=Clock, compare=False)
 
     @property
     def socket_mode(self) -> bool:
@@ -75,7 +74,7 @@ class Settings:
 
     def today(self) -> date:
         """Today in ENGAGEBOT_TIMEZONE, by the clock."""
-        return today(self.timezone, self.clock.now())
+        return today(self.timezone)
 
 
 def load_settings(

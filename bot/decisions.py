@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 from bot.text import LONG_TEXT_MAX, blank_to_none
 from bot.validation import FieldErrors, Invalid, check_optional_text, is_record_id
 from bot.vocabulary import FEEDBACK_STATUSES
+from storage.clock import utc_now
 from storage.feedback import MERGED, items_merged_into, open_feedback
 from storage.models import Feedback, FeedbackDecision
-from storage.types import utc_now
 
 NOTE_REQUIRED = {
     "done": "Say what changed: this note is what users are told.",

@@ -17,11 +17,11 @@ from bot.validation import (
     check_required_text,
 )
 from bot.vocabulary import EXPERTISE, METHODS
+from storage.clock import utc_now
 from storage.entries import entry_from_source
 from storage.models import Engagement, ProducerTeam
 from storage.reference import organisations_named, outputs_by_id, segments_by_id
 from storage.teams import remember_team, teams_by_id
-from storage.types import utc_now
 
 PARTICIPANTS_MAX = 1_000_000
 

@@ -18,6 +18,7 @@ from bot.validation import (
     check_required_text,
 )
 from bot.vocabulary import FEEDBACK_CHANNELS
+from storage.clock import utc_now
 from storage.entries import entry_from_source
 from storage.models import (
     AudienceSegment,
@@ -28,7 +29,6 @@ from storage.models import (
 )
 from storage.reference import organisations_named, themes_named
 from storage.teams import remember_team
-from storage.types import utc_now
 
 THEMES_MAX = 20
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

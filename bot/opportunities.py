@@ -23,6 +23,7 @@ from bot.clock import local_time, zone_named
 from bot.text import LONG_TEXT_MAX, SUMMARY_MAX
 from bot.validation import FieldErrors, Invalid, check_optional_text, check_required_text
 from bot.vocabulary import METHODS
+from storage.clock import utc_now
 from storage.deliveries import Due, enqueue_to_channels
 from storage.models import Opportunity, OpportunitySignup, ProducerTeam
 from storage.opportunities import (
@@ -34,7 +35,6 @@ from storage.opportunities import (
     opportunity_from_source,
     signup_of,
 )
-from storage.types import utc_now
 
 # Delivery kinds: the post in each chosen channel, and the organiser's two direct messages.
 POSTED, REMINDER, LOG_PROMPT = "opportunity_posted", "opportunity_reminder", "opportunity_log"

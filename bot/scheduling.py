@@ -37,6 +37,7 @@ from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
 from bot.delivery_trace import delivery_metadata, find_posted
 from bot.retention import apply_retention
 from bot.slack_web import without_connection_retries
+from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import (
     FAILED,
@@ -53,7 +54,6 @@ from storage.deliveries import (
     renew_claim,
 )
 from storage.models import Delivery, ProducerTeam
-from storage.types import utc_now
 
 logger = logging.getLogger(__name__)
 

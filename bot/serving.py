@@ -160,7 +160,7 @@ def run_until_terminated(
         logger.info("installs start at GET %s and return to %s", INSTALL_PATH, REDIRECT_PATH)
     ticker = None
     if settings.scheduler_enabled:
-        ticker = Ticker(scheduler, settings.clock, settings.tick_seconds)
+        ticker = Ticker(scheduler, settings.tick_seconds)
         ticker.start()
         logger.info("scheduler ticking every %s s", settings.tick_seconds)
     server.serve_forever()

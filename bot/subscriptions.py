@@ -14,11 +14,11 @@ from sqlmodel import Session
 
 from bot.text import NAME_MAX, OUTPUT_NAME_MAX
 from bot.validation import Invalid
+from storage.clock import utc_now
 from storage.models import ProducerTeam, StatisticalOutput, Subscription
 from storage.reference import find_outputs
 from storage.subscriptions import channel_subscriptions, outputs_named, subscription_of
 from storage.teams import list_teams, team_for_person, team_named
-from storage.types import utc_now
 
 SEPARATOR = ":"
 CANDIDATES_SHOWN = 10

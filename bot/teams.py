@@ -19,6 +19,7 @@ from bot.statements import CADENCES, DEFAULT_CADENCE
 from bot.text import NAME_MAX, OUTPUT_NAME_MAX, blank_to_none
 from bot.validation import FieldErrors, Invalid, check_names, check_required_text
 from bot.vocabulary import PROFILES, value_for
+from storage.clock import utc_now
 from storage.models import ProducerTeam
 from storage.teams import (
     outputs_in_use,
@@ -28,7 +29,6 @@ from storage.teams import (
     team_for_channel,
     team_named,
 )
-from storage.types import utc_now
 
 OUTPUTS_MAX = 500
 OUTPUT_LINE_HINT = "one output a line, as: name | high, medium or low"

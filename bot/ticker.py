@@ -12,22 +12,23 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import Clock
 from bot.logs import new_request_id, request_context
 from bot.scheduling import Ticking
+from storage.clock import utc_now
 
 logger = logging.getLogger(__name__)
 
 
 class Ticker:
-    def __init__(self, scheduler: Ticking, clock: Clock, every_seconds: int) -> None:
+    def __init__(self, scheduler: Ticking, every_seconds: int) -> None:
         self._scheduler = scheduler
-        self._clock = clock
         self._background = BackgroundScheduler(timezone=UTC)
         self._background.add_job(
             self._tick,
             IntervalTrigger(seconds=every_seconds),
-            next_run_time=datetime.now(UTC),  # catch up at start, not a minute later
+            # APScheduler times its runs by the real clock; each tick is told the moment
+            # by ours (`utc_now`). The first runs at once: catch up at start.
+            next_run_time=datetime.now(UTC),
             max_instances=1,  # a slow tick is not overlapped by the next
             coalesce=True,  # ticks missed while one ran become one
         )
@@ -42,6 +43,6 @@ class Ticker:
     def _tick(self) -> None:
         with request_context(new_request_id("tick")):
             try:
-                self._scheduler.tick(self._clock.now())
+                self._scheduler.tick(utc_now())
             except Exception:  # the next tick tries again; nothing is lost (see Scheduler)
                 logger.exception("scheduler tick failed")

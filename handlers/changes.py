@@ -48,6 +48,7 @@ from handlers.views.changes import (
 )
 from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
 from storage.changes import CANCELLED, count_upcoming_changes, upcoming_changes
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import ProducerTeam, UpcomingChange
 from storage.reference import list_segments
@@ -99,7 +100,7 @@ def list_changes(call: CommandCall) -> None:
                 message = NO_TEAM_TO_LIST
             else:
                 team_id: int = team.id  # type: ignore[assignment]
-                today = team_today(team, call.settings.clock.now(), call.settings.timezone)
+                today = team_today(team, utc_now(), call.settings.timezone)
                 message = changes_list_message(
                     team_name=team.name,
                     changes=upcoming_changes(
@@ -258,7 +259,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
     ) -> None:
         change_id = json.loads(view.get("private_metadata") or "{}").get("change_id")
         user_id = body["user"]["id"]
-        now = settings.clock.now()
+        now = utc_now()
 
         def announce() -> tuple[dict[str, Any], Notices]:
             form = FormValues(view)
@@ -302,7 +303,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
         logger: Logger,
     ) -> None:
         change_id = int(json.loads(view.get("private_metadata") or "{}").get("change_id", 0))
-        now = settings.clock.now()
+        now = utc_now()
 
         def cancel() -> tuple[dict[str, Any], Notices]:
             with database.transaction() as session:

@@ -24,6 +24,7 @@ from bot.text import escape_mrkdwn
 from bot.transfer import export_records
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.views.entries import notice_message, which_team_message
+from storage.clock import utc_now
 from storage.models import ProducerTeam
 from storage.teams import team_for_person
 
@@ -101,7 +102,7 @@ def run_export(call: CommandCall) -> None:
             if problem is not None:
                 call.respond(**notice_message(problem))
                 return
-            day = team_today(team, call.settings.clock.now(), call.settings.timezone)
+            day = team_today(team, utc_now(), call.settings.timezone)
             files = records_files(session=session, team=team, day=day, include_personal=personal)
     except SQLAlchemyError:
         call.logger.exception("exporting records failed")

@@ -42,6 +42,7 @@ from handlers.views.insights import (
     insight_modal,
     shared_message,
 )
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Delivery, Insight
 from storage.reference import list_segments
@@ -55,7 +56,7 @@ def run(call: CommandCall) -> None:
     if not call.args:
         _open_form(call)
         return
-    now = call.settings.clock.now()
+    now = utc_now()
     try:
         with call.database.transaction() as session:
             team = team_for_person(
@@ -126,7 +127,7 @@ def save(
     """The form's submission: store the insight and queue its posts, answer, then send them."""
     user_id = body["user"]["id"]
     metadata = json.loads(view.get("private_metadata") or "{}")
-    now = settings.clock.now()
+    now = utc_now()
 
     def store() -> tuple[dict[str, Any], list[str]]:
         form = FormValues(view)

@@ -58,6 +58,7 @@ from handlers.views.opportunities import (
     signups_message,
     upcoming_message,
 )
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Delivery, Opportunity, ProducerTeam
 from storage.opportunities import (
@@ -92,7 +93,7 @@ def run(call: CommandCall) -> None:
                 return
             assert team.id is not None
             if call.args:
-                today = team_today(team, call.settings.clock.now(), call.settings.timezone)
+                today = team_today(team, utc_now(), call.settings.timezone)
                 rows = upcoming_opportunities(
                     session=session, team_id=team.id, today=today, limit=LIST_LIMIT + 1
                 )
@@ -128,7 +129,7 @@ def save(
     (if the person is one of the team's members, or a workspace admin)."""
     user_id = body["user"]["id"]
     team_id = int(json.loads(view.get("private_metadata") or "{}").get("team_id", 0))
-    now = settings.clock.now()
+    now = utc_now()
 
     def store() -> Posting:
         form = FormValues(view)
@@ -188,7 +189,7 @@ def answer_click(
                 session=session,
                 opportunity_id=opportunity_id,
                 user_id=body["user"]["id"],
-                now=settings.clock.now(),
+                now=utc_now(),
                 default_zone=settings.timezone,
             )
     except SQLAlchemyError as error:

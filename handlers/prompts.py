@@ -29,6 +29,7 @@ from handlers.views.prompts import (
     snoozed_message,
     snoozed_note,
 )
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput
 
@@ -89,9 +90,7 @@ def snooze_prompts(
                 respond(**notice_message(GONE), replace_original=False)
                 return
             zone = zone_named(output.team.timezone, settings.timezone)
-            until = snooze(
-                session=session, output=output, today=settings.clock.now().astimezone(zone).date()
-            )
+            until = snooze(session=session, output=output, today=utc_now().astimezone(zone).date())
             name = output.name
     except SQLAlchemyError as error:
         logger.exception("snoozing prompts about output #%s failed", output_id)

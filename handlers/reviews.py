@@ -46,6 +46,7 @@ from handlers.views.reviews import (
     review_post_message,
     review_summary_message,
 )
+from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import Due, enqueue, sent_message
 from storage.models import Delivery, ProducerTeam
@@ -86,7 +87,7 @@ def run(call: CommandCall) -> None:
             else:
                 assert team.id is not None
                 zone = zone_named(team.timezone, call.settings.timezone)
-                period = on_demand_period(span, call.settings.clock.now().astimezone(zone).date())
+                period = on_demand_period(span, utc_now().astimezone(zone).date())
                 post = review_post(
                     session=session, team=team, period=period, default_zone=call.settings.timezone
                 )
@@ -116,7 +117,7 @@ def post_to_channel(
     asked = json.loads(action.get("value") or "{}")
     period = (date.fromisoformat(asked["from"]), date.fromisoformat(asked["to"]))
     user_id = body["user"]["id"]
-    now = settings.clock.now()
+    now = utc_now()
     try:
         with database.transaction() as session:
             team = session.get(ProducerTeam, int(asked["team"]))

@@ -31,8 +31,8 @@ from sqlalchemy import Column, ColumnElement, Table, event, insert, inspect, sel
 from sqlalchemy.orm import InstanceState, ORMExecuteState, RelationshipProperty, sessionmaker
 from sqlmodel import Session, SQLModel
 
+from storage.clock import utc_now
 from storage.models import AuditEntry
-from storage.types import utc_now
 
 CREATE, CHANGE, DELETE = "create", "change", "delete"
 PERSONAL_VALUE = "<personal>"
@@ -46,7 +46,14 @@ BULK = "*"  # the record id of a bulk INSERT's entry
 # Not a person's record: the scheduler's queue, the console's made-up ids, the team each
 # person last recorded for, and the log itself.
 UNAUDITED = frozenset(
-    {"delivery", "console_identity", "user_preference", "audit_entry", "alembic_version"}
+    {
+        "delivery",
+        "console_identity",
+        "console_clock",
+        "user_preference",
+        "audit_entry",
+        "alembic_version",
+    }
 )
 # Every save moves it: the entry's own time says when, so it is not listed as a change.
 NOT_A_CHANGE = frozenset({"updated_at"})

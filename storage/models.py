@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
-from storage.types import UTCDateTime, utc_now
+from storage.clock import utc_now
+from storage.types import UTCDateTime
 from storage.workspaces import workspace_column
 
 # Marks a column holding a member of the public's name or contact details: the audit log
@@ -379,6 +380,16 @@ class ConsoleIdentity(SQLModel, table=True):
     workspace_id: str | None = workspace_column(primary_key=True)
     kind: str = Field(max_length=10)  # "user" or "channel"
     name: str = Field(max_length=80)
+
+
+class ConsoleClock(SQLModel, table=True):
+    """How far `engagebot console` has moved the clock ahead of real time (`:time`), kept
+    with the database its records were made in, so that the next run goes on from there
+    instead of going back to a time before its own records and deliveries."""
+
+    __tablename__ = "console_clock"
+    id: int = Field(default=1, primary_key=True)  # the one row
+    ahead_seconds: float = Field(default=0)
 
 
 class FeedbackDecision(SQLModel, table=True):

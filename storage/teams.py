@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from storage.clock import utc_now
 from storage.models import (
     EngagementOutput,
     Feedback,
@@ -15,7 +16,6 @@ from storage.models import (
     TeamMember,
     UserPreference,
 )
-from storage.types import utc_now
 
 
 def list_teams(*, session: Session, query: str = "", limit: int = 100) -> Sequence[ProducerTeam]:

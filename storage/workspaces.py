@@ -66,6 +66,8 @@ TEAMS = "producer_team"
 # Tables with neither a workspace nor a team of their own, and why no query can reach
 # another workspace's rows through them.
 EXEMPT = {
+    "console_clock": "the console's clock, one row: the console works in the single"
+    " workspace only, and no Slack request reads it",
     "audience_segment": "the audience taxonomy, seeded by the migrations and not editable:"
     " the same for every workspace",
     "feedback_decision": "reached only through its feedback item (team-owned)",

@@ -7,9 +7,11 @@ when no server answers, except under CI=true or ENGAGEBOT_REQUIRE_POSTGRES, wher
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from bot.app import build_app
 from bot.config import Settings, load_settings
 from bot.console.slack_standin import SlackStandIn
 from bot.serving import HttpServer, WebApp
+from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.migrate import upgrade
 from tests.slack_requests import SlackRequester
@@ -31,6 +34,44 @@ POSTGRES_SERVER = os.environ.get(
 )
 # Rows the migrations seed; kept between tests, everything else is emptied.
 SEEDED_TABLES = {"alembic_version", "audience_segment"}
+
+
+# Where each test's clock starts (the `clock` fixture), so that no test depends on the real
+# date: a fixed moment, which tests written with fixed dates are written against. Tests
+# marked `any_date` are written relative to their start and take ENGAGEBOT_TEST_DATE's
+# instead: an ISO moment, or "random" for one drawn from the next three years (.ci/run
+# runs them again so). The header of the run prints the moment, to repeat a failure.
+FIXED_START = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+ANY_DATE_YEARS = 3
+ANY_DATE_START = pytest.StashKey[datetime]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = os.environ.get("ENGAGEBOT_TEST_DATE", "")
+    if chosen == "random":
+        drawn = timedelta(minutes=random.randrange(ANY_DATE_YEARS * 365 * 24 * 60))
+        chosen = (datetime.now(UTC) + drawn).replace(second=0, microsecond=0).isoformat()
+        os.environ["ENGAGEBOT_TEST_DATE"] = chosen  # the same in every worker process
+    moment = datetime.fromisoformat(chosen) if chosen else FIXED_START
+    config.stash[ANY_DATE_START] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    start = config.stash[ANY_DATE_START].isoformat()
+    return (
+        f"clock: tests start at {FIXED_START.isoformat()}; those marked any_date at {start} "
+        f"(ENGAGEBOT_TEST_DATE={start} repeats it)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest) -> Iterator[Clock]:
+    """The process's one clock (storage/clock.py), started where this test starts; a test
+    moves it with `clock.move_to(...)` or `clock.move_by(...)`."""
+    any_date = request.node.get_closest_marker("any_date") is not None
+    CLOCK.move_to(request.config.stash[ANY_DATE_START] if any_date else FIXED_START)
+    yield CLOCK
+    CLOCK.offset = timedelta(0)
 
 
 def postgres_required() -> bool:

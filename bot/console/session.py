@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_app, build_scheduler
+from bot.clock import duration_words
 from bot.config import Settings
 from bot.console import payloads
 from bot.console.bolt_driver import BoltDriver, TrackedExecutor
@@ -24,7 +24,13 @@ from bot.console.slack_standin import SlackStandIn
 from bot.console.terminal import InputClosed, Interrupted, Terminal
 from bot.text import escape_mrkdwn
 from handlers.listeners import COMMAND
-from storage.console import identity_for, identity_names
+from storage.clock import CLOCK, utc_now
+from storage.console import (
+    console_clock_ahead,
+    identity_for,
+    identity_names,
+    keep_console_clock,
+)
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -98,6 +104,10 @@ class Console:
             os.environ.pop(name, None)
         upgrade(settings.database_url)
         self.database = Database(settings.database_url)
+        # The clock goes on from where this database's last run moved it (see `_cmd_time`).
+        with self.database.transaction() as session:
+            self.clock_ahead = console_clock_ahead(session=session)
+        CLOCK.move_by(self.clock_ahead)
         self.executor = TrackedExecutor()
         self.scheduler = build_scheduler(self.settings, self.database)
         app = build_app(self.settings, self.database, self.executor, self.scheduler)
@@ -130,6 +140,7 @@ class Console:
             f"engagebot console: you are @{self.user_name} in #{self.channel_name}. "
             "Type :help for help, :quit to leave."
         )
+        self.terminal.say(self._clock_reading())
         try:
             while True:
                 try:
@@ -162,6 +173,7 @@ class Console:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+        CLOCK.move_by(-self.clock_ahead)
         self.slack.stop()
         self.database.dispose()
         self.terminal.close()
@@ -288,13 +300,28 @@ class Console:
         if step is None:
             self.terminal.say("Move the clock forward like this: :time +7d (or +3h, +2w)")
             return
-        self.settings.clock.offset += timedelta(**{UNITS[step[2]]: int(step[1])})
-        moment = self.settings.clock.now().astimezone(self.settings.timezone)
-        self.terminal.say(f"The console's clock now reads {moment:%a %d %b %Y %H:%M %Z}.")
+        step_by = timedelta(**{UNITS[step[2]]: int(step[1])})
+        # Kept with the database: its records and deliveries were made at the moved time, so
+        # the next run must not go back before them.
+        with self.database.transaction() as session:
+            keep_console_clock(session=session, ahead=self.clock_ahead + step_by)
+        self.clock_ahead += step_by
+        CLOCK.move_by(step_by)
+        self.terminal.say(self._clock_reading())
         self._run_due_work()
 
+    def _clock_reading(self) -> str:
+        moment = utc_now().astimezone(self.settings.timezone)
+        reading = f"The console's clock reads {moment:%a %d %b %Y %H:%M %Z}"
+        if not self.clock_ahead:
+            return reading + "."
+        return (
+            f"{reading}: {duration_words(self.clock_ahead)} ahead of real time "
+            "(moved with :time, and kept with this database)."
+        )
+
     def _run_due_work(self) -> None:
-        outcome = self.scheduler.tick(self.settings.clock.now())
+        outcome = self.scheduler.tick(utc_now())
         self.terminal.say(f"Ran the scheduler: {outcome}.")
         self._show_new_calls()
 
@@ -517,7 +544,7 @@ class Console:
     def _next_ts(self) -> str:
         """A message timestamp as Slack makes them: the time, unique in the channel."""
         last = float(self.messages[-1].ts) if self.messages else 0.0
-        return f"{max(time.time(), last + 0.000001):.6f}"
+        return f"{max(utc_now().timestamp(), last + 0.000001):.6f}"
 
     def _show_message(self, message: ChannelMessage) -> None:
         origin = Origin(

@@ -1,5 +1,5 @@
 """A stand-in for Slack's Web API on localhost: `engagebot console` talks to it instead of
-Slack, and so do the tests (stdlib only).
+Slack, and so do the tests (stdlib only, with the process's clock).
 
 Point the bot at it with ``SLACK_API_URL=standin.url``. Every call is recorded as a
 :class:`SlackCall` and answered as Slack would; failures can be injected for tests. The bot
@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from storage.clock import utc_now
 
 TEAM_ID = "T0001"
 TEAM_NAME = "Test workspace"
@@ -462,10 +464,15 @@ class SlackStandIn:
             return self._seq
 
     def _next_ts(self) -> str:
-        """A message ts as Slack makes them: when it was posted, never the same twice."""
+        """A message ts as Slack makes them: when it was posted, never the same twice. By
+        the process's clock, as the bot's: a moved clock (the console's, a test's) moves
+        Slack's with it, so "posted since the claim" means the same to both."""
         self._next()  # ids the fake makes count every ts too
+        now = utc_now()
         with self._lock:
-            micros = max(time.time_ns() // 1000, self._last_ts_micros + 1)
+            micros = max(
+                int(now.timestamp()) * 1_000_000 + now.microsecond, self._last_ts_micros + 1
+            )
             self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 

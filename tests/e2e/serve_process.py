@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -15,9 +14,8 @@ import urllib.request
 from pathlib import Path
 
 from bot.console.slack_standin import SlackStandIn
+from tests.clocked import engagebot
 from tests.conftest import SIGNING_SECRET
-
-ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
 
 
 def free_port() -> int:
@@ -46,7 +44,7 @@ def serve_environment(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str
 def start_serve(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     """`engagebot serve` in the background, its log on stdout."""
     return subprocess.Popen(
-        [ENGAGEBOT, "serve"],
+        engagebot("serve"),
         env=env,
         cwd=cwd,
         text=True,

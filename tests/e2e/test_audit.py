@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from bot.console.payloads import (
 )
 from storage.audit import audit_entries
 from storage.auditing import Actor
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import AuditEntry, Engagement
 from tests.conftest import RunningBot
@@ -87,7 +88,7 @@ def test_logging_editing_and_undoing_in_slack_are_each_recorded_with_who_and_whe
     assert "logged_by" not in changed.change  # only what changed
     assert linked.change == {"engagement_id": 1, "output_id": 1}
     assert deleted.change["summary"] == "Fuller note"
-    assert all(entry.at <= datetime.now(UTC) for entry in (created, deleted))
+    assert all(entry.at <= utc_now() for entry in (created, deleted))
 
 
 def test_contact_details_are_recorded_as_changed_never_their_values(

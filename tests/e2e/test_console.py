@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from io import StringIO
@@ -15,6 +14,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.config import load_settings
 from bot.console.payloads import (
     message_shortcut,
     slash_command,
@@ -24,10 +24,10 @@ from bot.console.payloads import (
 from bot.transfer import export_records
 from storage.database import Database
 from storage.models import Feedback
+from tests.clocked import engagebot
 from tests.conftest import RunningBot
 from tests.e2e.helpers import opened_view, run_command, wait_for_reply
 
-ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
 # The console makes up ids in the order it meets people and channels: alice, then #general.
 ALICE, GENERAL = "U0000001", "C0000002"
 FEEDBACK_TEXT = "We need regional figures & <!channel> detail"
@@ -40,7 +40,7 @@ def console(
     return everything it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     result = subprocess.run(
-        [ENGAGEBOT, "console", *args],
+        engagebot("console", *args),
         input="\n".join(script) + "\n",
         env={**env, **settings, "DATABASE_URL": database_url, "HOME": str(tmp_path)},
         cwd=tmp_path,
@@ -103,7 +103,7 @@ def the_flow(future: date) -> list[str]:
 
 
 def test_the_console_runs_a_whole_flow_through_a_pipe(database_url: str, tmp_path: Path) -> None:
-    future = date.today() + timedelta(days=30)
+    future = load_settings({}).today() + timedelta(days=30)
     shown = console(database_url, tmp_path, the_flow(future), "--user", "alice")
     assert "you are @alice in #general" in shown
     assert "Created team Prices with 2 outputs. Home channel: #general." in shown
@@ -143,7 +143,7 @@ def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
     bot: RunningBot, tmp_path: Path, fresh_database: Callable[[], Database]
 ) -> None:
     """Run the flow over HTTP with the console's ids; compare both databases' exports."""
-    future = date.today() + timedelta(days=30)
+    future = load_settings({}).today() + timedelta(days=30)
     over_http = _flow_over_http(bot, future)
     console_database = fresh_database()
     console(console_database.url, tmp_path, the_flow(future), "--user", "alice")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
 
 from bot.config import load_settings
 from bot.console.session import Console
 from bot.console.terminal import Terminal
+from storage.clock import Clock
 from storage.database import Database
-from storage.models import Feedback
+from storage.models import Engagement, Feedback
+
+pytestmark = pytest.mark.any_date
 
 
 def run_console(database_url: str, *lines: str, user: str = "alice") -> str:
@@ -73,7 +80,7 @@ def test_a_form_can_be_cancelled_and_required_fields_are_enforced(database_url: 
 
 def test_the_clock_moves_and_the_scheduler_runs(database_url: str) -> None:
     shown = run_console(database_url, ":time +7d", ":time soon", ":tick")
-    assert "The console's clock now reads" in shown
+    assert "The console's clock reads" in shown
     assert "Move the clock forward like this: :time +7d" in shown
     assert shown.count("Ran the scheduler:") == 2
 
@@ -84,6 +91,23 @@ def test_the_clock_moves_what_the_bot_calls_today(database_url: str) -> None:
     expected = settings.today().toordinal() + 2
     day = shown.split("Date [", 1)[1][:10]
     assert date.fromisoformat(day).toordinal() == expected
+
+
+def test_the_console_keeps_its_clock_with_its_database(database_url: str, clock: Clock) -> None:
+    started = clock.now()
+    first = run_console(database_url, "/engage team", "Prices", "", "", ":time +30d", "/engage log")
+    assert "30 days ahead of real time (moved with :time, and kept with this database)" in first
+    assert clock.now() - started < timedelta(minutes=1)  # the process's clock is given back
+    # The next run goes on from where this database's clock was moved, and says so.
+    later = run_console(database_url, "/engage log Met the RSS")
+    moved = (started + timedelta(days=30)).astimezone(ZoneInfo("Europe/London"))
+    assert f"The console's clock reads {moved:%a %d %b %Y}" in later
+    assert "30 days ahead of real time" in later
+    with Database(database_url).transaction() as session:
+        engagement = session.exec(select(Engagement)).one()
+    # Every default reads the same clock: the record was made a month on.
+    assert engagement.created_at - started >= timedelta(days=30)
+    assert engagement.occurred_on == moved.date()
 
 
 class CtrlC(StringIO):

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from io import StringIO
+
+import pytest
 
 from bot.config import load_settings
 from bot.console.session import Console
 from bot.console.terminal import Terminal
+from storage.clock import CLOCK
+
+pytestmark = pytest.mark.any_date
 
 # A line of the script: typed as is, or worked out from what the console showed so far.
 Line = str | Callable[[str], str]
@@ -42,7 +47,7 @@ def run_at_noon(database_url: str, script: Callable[[date], list[Line]]) -> tupl
     settings = load_settings({"DATABASE_URL": database_url})
     day = settings.today() + timedelta(days=1)
     noon = datetime.combine(day, time(12), tzinfo=settings.timezone)
-    settings.clock.offset = noon - datetime.now(UTC)
+    CLOCK.move_to(noon)
     screen = StringIO()
     Console(settings, Terminal(Script(script(day), screen), screen), "alice", "general").run()
     return screen.getvalue(), day

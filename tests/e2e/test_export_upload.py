@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.console.slack_standin import DROP, UploadedFile
+from storage.clock import utc_now
 from tests.conftest import RunningBot
 from tests.domain.test_statements import record
 from tests.domain.test_users_map import engage
@@ -52,7 +53,7 @@ def test_the_records_arrive_as_two_csv_files_in_a_direct_message(bot: RunningBot
         "Prices's records: 2 engagements and 1 feedback item. Contact names and emails are "
         "left out: they are personal data."
     )
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = utc_now().astimezone(ZoneInfo("Europe/London")).date()
     engagements, feedback = bot.slack.uploaded_files()
     assert (engagements.filename, engagements.title, engagements.channel) == (
         f"prices-engagements-{today.isoformat()}.csv",

@@ -28,6 +28,8 @@ from tests.e2e.helpers import (
     wait_for_reply,
 )
 
+pytestmark = pytest.mark.any_date
+
 MESSAGE_TS = "1700000123.000200"
 PERMALINK = "https://test.slack.com/archives/CPRICES/p1700000123000200"
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
 from bot.engagements import EngagementDraft, save_engagement
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
+
+pytestmark = pytest.mark.any_date
 
 
 def open_home(bot: RunningBot, user: str = "U0001") -> dict[str, Any]:

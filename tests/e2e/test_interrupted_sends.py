@@ -7,7 +7,7 @@ end up sent exactly once. `test_replicas.py` does the same with real processes k
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
@@ -16,6 +16,7 @@ from bot.app import slack_client
 from bot.config import Settings
 from bot.console.slack_standin import DROP, SlackStandIn
 from bot.delivery_trace import EVENT_TYPE
+from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import SENDING, enqueue
 from storage.models import Delivery
@@ -29,6 +30,8 @@ from tests.e2e.test_scheduler import (
     stored,
 )
 
+pytestmark = pytest.mark.any_date
+
 LEASE = timedelta(minutes=10)
 
 
@@ -40,7 +43,7 @@ def cut_short(database: Database, key: str, claimed: timedelta = LEASE * 2) -> N
             .where(Delivery.key == key)
             .values(
                 status=SENDING,
-                claimed_at=datetime.now(UTC) - claimed,
+                claimed_at=utc_now() - claimed,
                 claimed_by="gone-host:4242:dead",
                 sent_at=None,
                 message_channel=None,

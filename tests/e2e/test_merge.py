@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
@@ -12,6 +13,8 @@ from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, opened_view, reply_text, run_command, wait_for_reply
 from tests.e2e.test_decisions import decide, make_team, record
+
+pytestmark = pytest.mark.any_date
 
 
 def submit_merge(bot: RunningBot, merge_form: dict[str, Any], into: Any) -> Any:

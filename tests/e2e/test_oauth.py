@@ -23,6 +23,7 @@ from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
 from storage.migrate import upgrade
 from storage.models import Delivery, UpcomingChange
+from tests.clocked import engagebot
 from tests.conftest import OAUTH_CLIENT_ID, RunningBot
 from tests.e2e.helpers import (
     make_team,
@@ -33,7 +34,6 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.installs import STATE_COOKIE, Browser, from_workspace, install, start_install
 from tests.e2e.serve_process import (
-    ENGAGEBOT,
     LogLines,
     serve_environment,
     start_serve,
@@ -267,7 +267,7 @@ def test_serve_with_oauth_warns_of_records_left_in_the_single_workspace(
 def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: SlackStandIn) -> None:
     env = {**oauth_serve_environment(tmp_path, fake_slack), "SLACK_BOT_TOKEN": "xoxb-test-token"}
     result = subprocess.run(
-        [ENGAGEBOT, "serve"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        engagebot("serve"), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set" in result.stderr

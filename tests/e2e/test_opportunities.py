@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.app import build_scheduler
 from bot.console.payloads import block_actions, slash_command, state_values, view_submission
 from bot.opportunities import Answer, sign_up
+from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.models import Delivery, Engagement, Opportunity, OpportunitySignup
 from tests.conftest import RunningBot
@@ -39,12 +40,8 @@ make_team = partial(helpers.make_team, members=(ORGANISER,))
 
 
 @pytest.fixture(autouse=True)
-def clock(bot: RunningBot) -> None:
-    move_clock(bot, NOW)
-
-
-def move_clock(bot: RunningBot, moment: datetime) -> None:
-    bot.settings.clock.offset = moment - datetime.now(UTC)
+def at_now(clock: Clock) -> None:
+    clock.move_to(NOW)
 
 
 def open_form(bot: RunningBot, number: int = 1, channel: str = "CPRICES") -> dict[str, Any]:
@@ -276,9 +273,9 @@ def test_places_no_longer_change_once_the_day_has_passed_or_it_is_cancelled(
     make_team(bot.database)
     posted = post(bot)[0]
     click(bot, posted, "I'd like to take part", "UA")
-    move_clock(bot, datetime(2027, 5, 12, 22, 30, tzinfo=UTC))  # 23:30 on the day, in London
+    CLOCK.move_to(datetime(2027, 5, 12, 22, 30, tzinfo=UTC))  # 23:30 on the day, in London
     assert "You have a place" in click(bot, posted, "I'd like to take part", "UB")["text"]
-    move_clock(bot, datetime(2027, 5, 12, 23, 30, tzinfo=UTC))  # the day after, in London
+    CLOCK.move_to(datetime(2027, 5, 12, 23, 30, tzinfo=UTC))  # the day after, in London
     assert "took place on Wednesday 12 May 2027" in click(bot, posted, "Withdraw", "UA")["text"]
     cancel(bot.database)
     assert "was cancelled" in click(bot, posted, "I'd like to take part", "UC")["text"]
@@ -348,7 +345,7 @@ def test_the_day_after_the_organiser_is_prompted_to_log_it_in_a_filled_in_form(
     assert len(tick(bot, PROMPT_AT - timedelta(seconds=1))) == 1  # the reminder only
     prompt = tick(bot, PROMPT_AT)[-1]
     assert "took place on Wednesday 12 May 2027, with 2 of 2 places taken" in reply_text(prompt)
-    move_clock(bot, PROMPT_AT)
+    CLOCK.move_to(PROMPT_AT)
     bot.requester.send(
         block_actions(
             "opportunity_log",

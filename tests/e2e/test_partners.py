@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.console.payloads import block_actions, block_suggestion, state_values, view_submission
@@ -12,6 +13,8 @@ from bot.console.payloads import slash_command as command
 from storage.models import Engagement
 from tests.conftest import RunningBot
 from tests.e2e.helpers import count_rows, inputs, make_team, opened_view, reply_text
+
+pytestmark = pytest.mark.any_date
 
 
 def teams(bot: RunningBot) -> None:

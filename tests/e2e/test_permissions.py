@@ -23,6 +23,7 @@ from bot.console.payloads import (
     view_submission,
 )
 from bot.console.slack_standin import SlackStandIn
+from storage.clock import CLOCK
 from storage.database import Database
 from storage.models import Feedback, FeedbackDecision, OpportunitySignup, ProducerTeam
 from storage.teams import team_members
@@ -36,7 +37,7 @@ from tests.e2e.helpers import (
     wait_for_deliveries,
     wait_for_reply,
 )
-from tests.e2e.test_opportunities import NOW, move_clock, post
+from tests.e2e.test_opportunities import NOW, post
 
 MEMBER, STRANGER, ADMIN, LISTED = "U0001", "U0002", "U0009", "U0007"
 OTHER_ORG = "T0OTHERORG"
@@ -353,7 +354,7 @@ def test_outsiders_are_turned_away_from_everything_else(bot: RunningBot) -> None
 
 def test_outsiders_sign_up_for_an_opportunity_and_withdraw(bot: RunningBot) -> None:
     make_team(bot.database, members=["UORG"])
-    move_clock(bot, NOW)
+    CLOCK.move_to(NOW)
     message = post(bot)[0]
     shown = press(bot, "opportunity_take_part", "1", "UEXT", outside=True, message=message)
     assert "You have a place" in shown

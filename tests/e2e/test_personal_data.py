@@ -20,6 +20,7 @@ from bot.decisions import merge
 from bot.engagements import EngagementDraft, save_engagement
 from bot.insights import InsightDraft, save_insight
 from bot.ticker import Ticker
+from storage.clock import Clock
 from storage.database import Database
 from storage.models import AuditEntry, Engagement, Feedback, FeedbackDecision, Insight
 from storage.teams import team_named
@@ -192,14 +193,14 @@ def test_the_period_is_a_setting(
 
 
 def test_serve_clears_expired_contacts_on_its_own_ticks(
-    database: Database, fake_slack: SlackStandIn, database_url: str
+    database: Database, fake_slack: SlackStandIn, database_url: str, clock: Clock
 ) -> None:
     make_team(database)
     expired = with_contact(database, "Expired", "done")
     decided_at(database, expired, LONG_AGO)
     settings = test_settings(fake_slack, database_url)
-    settings.clock.offset = TICK - datetime.now(UTC)  # "now" is more than 24 months later
-    ticker = Ticker(build_scheduler(settings, database), settings.clock, every_seconds=1)
+    clock.move_to(TICK)  # "now" is more than 24 months later
+    ticker = Ticker(build_scheduler(settings, database), every_seconds=1)
     ticker.start()
     try:
         # Ticks start at once; waiting for one to land is not a timing assertion.

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.app import build_scheduler
 from bot.console.payloads import block_actions
 from bot.scheduling import Scheduler
+from storage.clock import CLOCK
 from storage.database import Database
 from storage.models import Delivery, Engagement, ProducerTeam, StatisticalOutput
 from storage.reference import list_segments
@@ -145,7 +146,7 @@ def test_snooze_holds_prompts_back_30_days_then_prompts_once_more(bot: RunningBo
     scheduler.tick(CROSSED)
     (prompt,) = prompts(bot)
     posted = bot.slack.calls("chat.postMessage")[0].response
-    bot.settings.clock.offset = datetime(2027, 5, 2, 12, tzinfo=UTC) - datetime.now(UTC)
+    CLOCK.move_to(datetime(2027, 5, 2, 12, tzinfo=UTC))
     snooze = prompt["blocks"][-1]["elements"][1]
     bot.requester.send(
         block_actions(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.statements import latest_digest_period
+from storage.clock import utc_now
 from storage.database import Database
 from tests.domain.test_statements import MARKDOWN, record, seed
 from tests.e2e.helpers import run_cli
@@ -50,7 +50,7 @@ def test_the_period_is_the_last_full_quarter_by_default(
     cli: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed(cli)
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = utc_now().astimezone(ZoneInfo("Europe/London")).date()
     start, end = latest_digest_period("quarterly", today)
     record(cli, "Said last quarter", end, ("timeliness",))
     record(cli, "Said this quarter", today, ("timeliness",))

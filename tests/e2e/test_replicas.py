@@ -11,7 +11,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from bot.changes import ChangeDraft, save_change
 from bot.console.slack_standin import SlackStandIn
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription
 from tests.conftest import SIGNING_SECRET, _empty_postgres
@@ -81,7 +82,7 @@ def serve(
 def announce_changes(database: Database, count: int, subscribers: int = 0) -> None:
     """`count` changes of one team, each announced to its home channel and `subscribers`."""
     team_id = make_team(database)
-    now = datetime.now(UTC)
+    now = utc_now()
     with database.transaction() as session:
         for number in range(subscribers):
             session.add(Subscription(channel_id=f"CSUB{number:02d}", team_id=team_id))
@@ -176,7 +177,7 @@ def test_a_scheduler_killed_mid_send_loses_and_repeats_nothing(
     assert cut_short.status == "sending"
     assert cut_short.claimed_at is not None
     # Once the lease has run out, the next tick (`engagebot tick`, here) settles it.
-    held_for = (datetime.now(UTC) - cut_short.claimed_at).total_seconds()
+    held_for = (utc_now() - cut_short.claimed_at).total_seconds()
     time.sleep(max(0.0, LEASE_SECONDS - held_for))
     monkeypatch.chdir(tmp_path)
     for name, value in env.items():

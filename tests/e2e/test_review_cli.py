@@ -4,12 +4,13 @@ its errors, through the real command line."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.review import last_full_month
+from storage.clock import utc_now
 from storage.database import Database
 from tests.e2e.helpers import run_cli
 from tests.storage.test_review_metrics import Records, utc
@@ -201,7 +202,7 @@ def test_the_review_as_markdown_escapes_names(
 def test_the_period_is_the_last_full_month_by_default(
     cli: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    start, end = last_full_month(datetime.now(ZoneInfo("Europe/London")).date())
+    start, end = last_full_month(utc_now().astimezone(ZoneInfo("Europe/London")).date())
     code, out, err = review(capsys, "--team", "Prices", "--format", "json")
     assert (code, err) == (0, "")
     assert json.loads(out)["period"] == {"from": start.isoformat(), "to": end.isoformat()}

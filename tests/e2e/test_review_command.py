@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.console.payloads import block_actions
+from storage.clock import CLOCK
 from tests.conftest import RunningBot
 from tests.e2e.helpers import reply_text, run_command, wait_for_deliveries, wait_for_reply
 from tests.e2e.test_review_posts import APRIL, posts, reviewed_teams
 
 
 def ask(bot: RunningBot, text: str, **fields: Any) -> dict[str, Any]:
-    bot.settings.clock.offset = datetime(2027, 5, 10, 12, tzinfo=UTC) - datetime.now(UTC)
+    CLOCK.move_to(datetime(2027, 5, 10, 12, tzinfo=UTC))
     return run_command(bot, text, **fields)
 
 

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.console.slack_standin import SlackStandIn
 from bot.scheduling import DeliveryKind, Message, Scheduler
 from bot.ticker import Ticker
+from storage.clock import Clock
 from storage.database import Database
 from storage.deliveries import Due
 from storage.models import Delivery, Subscription
@@ -311,11 +312,11 @@ def test_engagebot_tick_refuses_a_moment_it_cannot_place(
 
 
 def test_serve_ticks_on_its_own_clock(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: SlackStandIn, clock: Clock
 ) -> None:
     PLANNED.append(due("a"))
-    settings.clock.offset = NOON - datetime.now(UTC)  # "now" is noon on the day planned
-    ticker = Ticker(scheduler(settings, database), settings.clock, every_seconds=1)
+    clock.move_to(NOON)  # "now" is noon on the day planned
+    ticker = Ticker(scheduler(settings, database), every_seconds=1)
     ticker.start()
     try:
         fake_slack.wait_for("chat.postMessage")

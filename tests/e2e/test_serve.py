@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,13 @@ from sqlmodel import select
 from bot.changes import ChangeDraft, save_change
 from bot.console.payloads import slash_command
 from bot.console.slack_standin import SlackStandIn, complete_view
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import StatisticalOutput
+from tests.clocked import engagebot
 from tests.conftest import SIGNING_SECRET
 from tests.e2e.helpers import make_team
 from tests.e2e.serve_process import (
-    ENGAGEBOT,
     LogLines,
     serve_environment,
     start_serve,
@@ -38,7 +39,7 @@ from tests.slack_requests import SlackRequester
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ENGAGEBOT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+        engagebot(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=60
     )
 
 
@@ -183,7 +184,7 @@ def announce_a_change(database_url: str) -> None:
     """A change saved as `/engage change` saves it: its announcement waits for a tick."""
     database = Database(database_url)
     team_id = make_team(database)
-    now = datetime.now(UTC)
+    now = utc_now()
     with database.transaction() as session:
         output = session.exec(select(StatisticalOutput)).first()
         draft = ChangeDraft(
@@ -259,7 +260,7 @@ def test_a_database_without_tables_says_to_upgrade(
 def test_an_export_read_only_in_part_ends_quietly(base_env: dict[str, str], tmp_path: Path) -> None:
     assert run(["db", "upgrade"], base_env, tmp_path).returncode == 0
     export = subprocess.Popen(
-        [ENGAGEBOT, "export", "teams"],
+        engagebot("export", "teams"),
         env=base_env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

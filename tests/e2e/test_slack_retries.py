@@ -9,6 +9,8 @@ from bot.console.payloads import slash_command
 from bot.console.slack_standin import DROP
 from tests.conftest import RunningBot
 
+pytestmark = pytest.mark.any_date
+
 
 @pytest.mark.parametrize("status", [429, 503, 504, DROP])
 def test_a_form_slack_fails_to_open_once_is_opened_on_the_next_try(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from storage.models import Subscription
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, run_command
+
+pytestmark = pytest.mark.any_date
 
 
 def say(bot: RunningBot, text: str, channel: str = "CWATCH", user: str = "U0001") -> str:

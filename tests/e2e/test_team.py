@@ -14,6 +14,8 @@ from storage.models import ProducerTeam, StatisticalOutput
 from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, make_team, opened_view, run_command, wait_for_reply
 
+pytestmark = pytest.mark.any_date
+
 
 @pytest.fixture(autouse=True)
 def admin(fake_slack: SlackStandIn) -> None:

@@ -13,6 +13,8 @@ from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, make_team, opened_view, wait_for_reply
 from tests.e2e.test_team import open_team_form, submit
 
+pytestmark = pytest.mark.any_date
+
 SETTINGS = ("timezone", "alert_lead_days", "digest_channel", "digest_cadence")
 REVIEW = ("review_channel", "review_cadence")
 TARGETS = ("target_days_high", "target_days_medium", "target_days_low")

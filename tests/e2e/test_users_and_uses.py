@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.uses_statement import twelve_months_to
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Feedback, UpcomingChange
 from storage.teams import team_named
@@ -244,7 +245,7 @@ def test_the_period_is_the_twelve_months_to_today_in_the_teams_time_zone(
         assert team is not None
         team.timezone = "Pacific/Kiritimati"  # UTC+14: often a day ahead of London
         session.add(team)
-    today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    today = utc_now().astimezone(ZoneInfo("Pacific/Kiritimati")).date()
     start, end = twelve_months_to(today)
     engage(cli, today, uses="Today's use")
     engage(cli, start, uses="First day's use")

@@ -9,6 +9,7 @@ import pytest
 
 from bot.engagements import EngagementDraft, save_engagement
 from bot.feedback import FeedbackDraft, save_feedback
+from storage.clock import Clock
 from storage.database import Database
 from storage.models import Feedback
 from storage.reference import segments_by_name
@@ -19,8 +20,8 @@ TODAY = date(2027, 3, 15)
 
 
 @pytest.fixture(autouse=True)
-def clock(bot: RunningBot) -> None:
-    bot.settings.clock.offset = datetime(2027, 3, 15, 12, tzinfo=UTC) - datetime.now(UTC)
+def at_noon_today(clock: Clock) -> None:
+    clock.move_to(datetime(2027, 3, 15, 12, tzinfo=UTC))
 
 
 def engaged(

@@ -19,6 +19,8 @@ from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, reply_text, wait_for_reply
 from tests.e2e.installs import from_workspace, install
 
+pytestmark = pytest.mark.any_date
+
 FIRST, SECOND = TEAM_ID, "T0002"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from storage.migrate import alembic_config
+from tests.clocked import engagebot
 from tests.conftest import POSTGRES_SERVER, _postgres_admin
-
-ENGAGEBOT = str(Path(sys.executable).with_name("engagebot"))
 
 
 @pytest.fixture
@@ -35,7 +33,7 @@ def test_three_upgrades_at_once_on_an_empty_database_all_succeed(
     env = {**os.environ, "DATABASE_URL": empty_postgres}
     upgrades = [
         subprocess.Popen(
-            [ENGAGEBOT, "db", "upgrade"],
+            engagebot("db", "upgrade"),
             env=env,
             cwd=tmp_path,
             stdout=subprocess.PIPE,

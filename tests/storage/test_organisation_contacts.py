@@ -19,12 +19,12 @@ from bot.engagements import EngagementDraft, save_engagement
 from bot.transfer import import_records
 from handlers.engagement import ENGAGEMENT
 from handlers.entries import EntryFlows
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Engagement, EngagementOrganisation, ProducerTeam
 from storage.organisation_contacts import rebuild_contacts
 from storage.reference import organisations_named
 from storage.review import ReviewScope, organisation_counts
-from storage.types import utc_now
 
 TODAY = date(2026, 6, 30)
 LOGGER = logging.getLogger(__name__)

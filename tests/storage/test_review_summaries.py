@@ -11,7 +11,7 @@ import logging
 import random
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -25,6 +25,7 @@ from bot.feedback import FeedbackDraft, save_feedback
 from bot.transfer import import_records
 from handlers.entries import EntryFlows
 from handlers.feedback import FEEDBACK
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Engagement, EngagementOutput, EngagementSegment, Feedback
 from storage.reference import segments_by_name
@@ -228,7 +229,7 @@ def test_the_first_response_is_the_first_change_of_status(database: Database) ->
     team_id = make_team(database)
     item_id = add_feedback(database, team_id, date(2026, 1, 1))
     with database.transaction() as session:
-        before = datetime.now(UTC)
+        before = utc_now()
         decide(session=session, feedback_id=item_id, to_status="planned", note=None, user_id="U")
         item = session.get(Feedback, item_id)
         assert item is not None and item.first_response_at is not None  # in the same session
@@ -254,7 +255,5 @@ def test_imports_and_erasure_keep_each_first_response(database: Database) -> Non
     ) == 2  # fmt: skip
     assert_first_responses_in_step(database)
     with database.transaction() as session:
-        erase_person(
-            session=session, person=person_to_erase(None, "Ann Lee"), now=datetime.now(UTC)
-        )
+        erase_person(session=session, person=person_to_erase(None, "Ann Lee"), now=utc_now())
     assert_first_responses_in_step(database)

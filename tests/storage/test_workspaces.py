@@ -456,7 +456,9 @@ def test_every_query_function_is_checked() -> None:
     """A new query function joins QUERIES (or is a write, or reads only through a record
     found already, listed here)."""
     writes = {
+        "console.console_clock_ahead",  # the console's clock: exempt, one row
         "console.identity_for",
+        "console.keep_console_clock",
         "deliveries.claim_due",
         "deliveries.claim_interrupted",
         "deliveries.end_subscriptions_in",
@@ -483,7 +485,7 @@ def test_every_query_function_is_checked() -> None:
     # hooks (summaries, workspaces, installations) that work across workspaces by design.
     not_queries = {
         "auditing", "database", "engagement_links", "first_responses", "installations",
-        "migrate", "models", "organisation_contacts", "types", "workspaces",
+        "migrate", "models", "organisation_contacts", "types", "workspaces", "clock",
     }  # fmt: skip
     modules = [
         importlib.import_module(f"storage.{found.name}")
