@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.console.slack_standin import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, complete_view
+from storage.clock import utc_now
 
 TEAM_DOMAIN = "test-workspace"
 VERIFICATION_TOKEN = "verification-token-unused"
@@ -62,6 +63,7 @@ def signed_headers(
 
     Also usable for in-process ``BoltRequest``s. ``timestamp`` defaults to now.
     """
+    # Bolt checks this against the real clock (a replayed request is refused), never ours.
     ts = str(int(time.time()) if timestamp is None else timestamp)
     raw = body.encode() if isinstance(body, str) else body
     return {
@@ -254,7 +256,7 @@ def block_actions(
         action.update({} if value is None else {"value": str(value)})
     else:  # the element's new state, reported as in view state
         action.update(_element_state({"type": action_type, "action_id": action_id}, value))
-    action["action_ts"] = f"{time.time():.6f}"
+    action["action_ts"] = _slack_ts()
     fields: dict[str, Any] = {"trigger_id": trigger_id or _trigger_id(), "actions": [action]}
     msg = {"type": "message", "text": "", "user": BOT_USER_ID, "bot_id": BOT_ID, "blocks": []}
     msg.update({"ts": f"{1700000000 + next(_seq)}.000100", **(message or {})})
@@ -293,7 +295,7 @@ def global_shortcut(
 ) -> dict[str, Any]:
     """A global shortcut (type "shortcut") payload."""
     ids = {"callback_id": callback_id, "trigger_id": trigger_id or _trigger_id()}
-    return _interaction("shortcut", user_id, action_ts=f"{time.time():.6f}", **ids)
+    return _interaction("shortcut", user_id, action_ts=_slack_ts(), **ids)
 
 
 def message_shortcut(
@@ -309,7 +311,7 @@ def message_shortcut(
     """A message shortcut (type "message_action") payload for a message in a channel."""
     message = {"type": "message", "user": message_user, "ts": message_ts, "text": message_text}
     fields = {"callback_id": callback_id, "trigger_id": trigger_id or _trigger_id()}
-    fields.update(action_ts=f"{time.time():.6f}", channel={"id": channel_id, "name": "general"})
+    fields.update(action_ts=_slack_ts(), channel={"id": channel_id, "name": "general"})
     fields.update(message_ts=message_ts, message={**message, "team": TEAM_ID})
     return _interaction("message_action", user_id, response_url=response_url, **fields)
 
@@ -336,7 +338,7 @@ def block_suggestion(
 
 def event(event_dict: Mapping[str, Any], event_id: str | None = None) -> dict[str, Any]:
     """An Events API ``event_callback`` envelope around ``event_dict``."""
-    now = int(time.time())
+    now = int(utc_now().timestamp())
     auth = {"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}
     envelope = {"token": VERIFICATION_TOKEN, "team_id": TEAM_ID, "context_team_id": TEAM_ID}
     envelope.update(context_enterprise_id=None, api_app_id=APP_ID, type="event_callback")
@@ -364,3 +366,9 @@ def app_home_opened(
     """An app_home_opened event; Slack includes ``view`` only once a Home was published."""
     body = {"type": "app_home_opened", "user": user_id, "channel": "D" + user_id[1:], "tab": tab}
     return event(body if view is None else {**body, "view": full_view({"type": "home", **view})})
+
+
+def _slack_ts() -> str:
+    """When Slack says something happened: by the process's clock, as the stand-in's
+    message timestamps are (bot/console/slack_standin.py)."""
+    return f"{utc_now().timestamp():.6f}"
