@@ -20,7 +20,7 @@ from bot.console import payloads
 from bot.console.bolt_driver import BoltDriver, TrackedExecutor
 from bot.console.forms import Directory, FieldAsker, FormCancelled, initial_answer
 from bot.console.render import Choice, render_blocks, render_modal_header
-from bot.console.slack_standin import SlackStandIn
+from bot.console.slack_standin import SlackStandIn, with_block_ids
 from bot.console.terminal import InputClosed, Interrupted, Terminal
 from bot.text import escape_mrkdwn
 from handlers.listeners import COMMAND
@@ -311,12 +311,13 @@ class Console:
         self.seen_calls += len(calls)
         opened = []
         for call in calls:
+            blocks = with_block_ids(call.args.get("blocks", []))
             if call.method == "response_url":
                 channel_id = self.response_urls.get(call.args["_name"], self.channel_id)
                 self._show_blocks(
                     "(only visible to you)"
                     + (" replacing the message above" if call.args.get("replace_original") else ""),
-                    call.args.get("blocks", []),
+                    blocks,
                     call.args.get("text", ""),
                     Origin(channel_id=channel_id, ephemeral=True, visible_to=self.user_id),
                 )
@@ -324,23 +325,20 @@ class Console:
                 self._post_message(
                     "engagebot",
                     call.args.get("text", ""),
-                    call.args.get("blocks", []),
+                    blocks,
                     call.response["channel"],
                     call.response["ts"],
                 )
             elif call.method == "chat.update":
                 self._edit_message(
-                    call.response["channel"],
-                    call.response["ts"],
-                    call.args.get("text", ""),
-                    call.args.get("blocks", []),
+                    call.response["channel"], call.response["ts"], call.args.get("text", ""), blocks
                 )
             elif call.method == "files.completeUploadExternal" and call.response.get("ok"):
                 self._show_files([file["id"] for file in call.response["files"]])
             elif call.method in ("views.open", "views.push"):
-                opened.append(call.response["view"])
+                opened.append(_view_with_block_ids(call.response["view"]))
             elif call.method == "views.publish":
-                self.home_views[call.args["user_id"]] = call.response["view"]
+                self.home_views[call.args["user_id"]] = _view_with_block_ids(call.response["view"])
         for view in opened:
             self._fill(view)
 
@@ -551,3 +549,7 @@ class Console:
     def _names(self) -> dict[str, str]:
         with self.database.transaction() as session:
             return identity_names(session=session)
+
+
+def _view_with_block_ids(view: dict[str, Any]) -> dict[str, Any]:
+    return {**view, "blocks": with_block_ids(view.get("blocks", []))}

@@ -1,0 +1,94 @@
+"""The console behaves as Slack does: every button it shows can be pressed, people are
+named as Slack names them, and the files the bot shares are kept private."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+
+from bot.config import load_settings
+from bot.console.session import Console
+from bot.console.terminal import Terminal
+
+
+class Person(Terminal):
+    """Types the form answers it is given, in order, and :cancel in any other form."""
+
+    def __init__(self) -> None:
+        super().__init__(StringIO(), StringIO())
+        self.answers: list[str] = []
+
+    def ask(self, prompt: str, *, remember: bool = True) -> str:
+        line = self.answers.pop(0) if self.answers else ":cancel"
+        self.stdout.write(f"{prompt}{line}\n")
+        return line
+
+    def shown(self) -> str:
+        return self.stdout.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def console(database_url: str) -> Iterator[Console]:
+    person = Person()
+    console = Console(load_settings({"DATABASE_URL": database_url}), person, "alice", "general")
+    yield console
+    console.close()
+
+
+def type_in(console: Console, line: str, *answers: str) -> None:
+    """Type `line` at the console's prompt, and `answers` in the form it opens."""
+    person = console.terminal
+    assert isinstance(person, Person)
+    person.answers = list(answers)
+    console.handle(line)
+    assert not person.answers, f"the form of {line!r} asked fewer questions than expected"
+
+
+def buttons_of(console: Console, line: str, *answers: str) -> range:
+    """Show a screen by typing `line` (and `answers`): the numbers of the buttons it shows."""
+    first = len(console.choices) + 1
+    type_in(console, line, *answers)
+    return range(first, len(console.choices) + 1)
+
+
+def press_each(console: Console, numbers: range) -> list[str]:
+    """Press each button; each press must reach the app and be answered. Their labels."""
+    labels = []
+    for number in numbers:
+        calls = len(console.slack.calls())
+        type_in(console, f":click {number}")
+        labels.append(console.choices[number][0].label)
+        assert len(console.slack.calls()) > calls, f"{labels[-1]!r} was not answered"
+    return labels
+
+
+def test_every_button_of_the_main_screens_can_be_pressed(console: Console) -> None:
+    day = console.settings.today()
+    type_in(console, "/engage team", "Prices", "", "Consumer price inflation | high", "")
+    feedback = buttons_of(console, "/engage feedback Regional figures please")
+    type_in(console, "/engage feedback Monthly tables please")
+    engagement = buttons_of(console, "/engage log Met the RSS")
+    home = buttons_of(console, ":home")
+    change = buttons_of(
+        console,
+        "/engage change",
+        *("", "?", "1", "Regional CPI", "CPI by region.", ""),
+        *((day + timedelta(days=10)).isoformat(), "", ""),
+    )
+    opportunity = buttons_of(
+        console,
+        "/engage opportunity",
+        *("Regional CPI workshop", (day + timedelta(days=5)).isoformat(), "Online", ""),
+        *("2", ""),
+    )
+
+    # Home first: a Decide button for each feedback item, in blocks with no block_id.
+    assert press_each(console, home) == ["Log an engagement", "Record feedback", *["Decide"] * 2]
+    assert press_each(console, feedback) == ["Add details", "Undo", "Decide"]
+    assert press_each(console, engagement) == ["Add details", "Undo"]
+    assert press_each(console, change) == ["Comment on this change"]
+    assert press_each(console, opportunity) == ["I'd like to take part", "Withdraw"]
+    assert "Traceback" not in console.terminal.shown()  # type: ignore[attr-defined]
