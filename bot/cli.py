@@ -402,15 +402,19 @@ def _deliveries(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console.session import Console
+    from bot.console.session import Console, channel_name, person_name
     from bot.console.terminal import Terminal
 
-    try:
-        console = Console(settings, Terminal(), user=args.user, channel=args.channel)
-    except ValueError as problem:
-        print(f"engagebot: --channel {args.channel!r}: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    console.run()
+    for option, typed, name in (
+        ("--user", args.user, person_name),
+        ("--channel", args.channel, channel_name),
+    ):
+        try:
+            name(typed)
+        except ValueError as problem:
+            print(f"engagebot: {option} {typed!r}: {problem}", file=sys.stderr)
+            return EXIT_CONFIG
+    Console(settings, Terminal(), user=args.user, channel=args.channel).run()
     return 0
 
 

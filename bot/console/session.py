@@ -37,7 +37,7 @@ Console commands:
   :home                        open engagebot's App Home tab
   :shortcut log_engagement     run the global shortcut
   :shortcut record_feedback N  run the message shortcut on message N
-  :as NAME                     become another person
+  :as NAME                     become another person (a Slack username: bob.smith)
   :in #CHANNEL                 move to another channel
   :read [#CHANNEL]             show a channel's messages
   :messages                    show your direct messages from engagebot
@@ -49,7 +49,10 @@ In a form: Enter keeps the value shown in [brackets], '-' empties a field,
 '?' lists a search's options, channels are typed as #name (several: #a, #b),
 :cancel closes the form unsaved."""
 
-CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")  # Slack's rule for channel names
+CHANNEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")  # Slack's rule for channel names
+PERSON_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,20}")  # and for usernames
+SAY_WHO = "Say who, as Slack names people: :as bob.smith (letters, digits, '.', '-' and '_')"
+SAY_WHERE = "Say where, as Slack names channels: :in #prices-team"
 TIME_STEP = re.compile(r"^\+(\d+)([hdw])$")
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
@@ -78,8 +81,9 @@ class ChannelMessage:
 
 class Console:
     def __init__(self, settings: Settings, terminal: Terminal, user: str, channel: str) -> None:
-        if not CHANNEL_NAME.match(channel.lstrip("#").lower()):
-            raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
+        # Refused before the stand-in and the database start, so nothing is left running.
+        person_name(user)
+        channel_name(channel)
         self.terminal = terminal
         self.slack = SlackStandIn().start()
         self.settings = replace(
@@ -187,10 +191,11 @@ class Console:
         self.terminal.say(HELP)
 
     def _cmd_as(self, name: str) -> None:
-        if not name:
-            self.terminal.say("Say who: :as alice")
+        try:
+            self._become(name)
+        except ValueError:
+            self.terminal.say(SAY_WHO)
             return
-        self._become(name)
         self.terminal.say(f"You are now @{self.user_name}.")
         for message in self._direct_messages():
             if message.number not in self.read_direct_messages:
@@ -204,14 +209,19 @@ class Console:
             self._show_message(message)
 
     def _cmd_in(self, name: str) -> None:
-        if not CHANNEL_NAME.match(name.lstrip("#")):
-            self.terminal.say("Say where, as Slack names channels: :in #prices-team")
+        try:
+            self._move(name)
+        except ValueError:
+            self.terminal.say(SAY_WHERE)
             return
-        self._move(name)
         self.terminal.say(f"You are now in #{self.channel_name}.")
 
     def _cmd_read(self, name: str) -> None:
-        channel_id = self._channel_id(name) if name.lstrip("#") else self.channel_id
+        try:
+            channel_id = self._channel_id(name) if name.lstrip("#") else self.channel_id
+        except ValueError:
+            self.terminal.say(SAY_WHERE.replace(":in", ":read"))
+            return
         shown = [message for message in self.messages if message.channel_id == channel_id]
         if not shown:
             self.terminal.say("No messages there yet.")
@@ -378,6 +388,7 @@ class Console:
                 partial(self._load_options, view, answers),
                 self._channels,
                 self._people,
+                CONSOLE_COMMANDS,
             )
             asking = inputs
             while True:
@@ -424,7 +435,7 @@ class Console:
     # --- people, channels, messages ----------------------------------------------------
 
     def _become(self, name: str) -> None:
-        self.user_name = name.lstrip("@").lower()
+        self.user_name = person_name(name)
         self.user_id = self._identity("user", self.user_name)
         # The console is one's own workspace: everyone in it is an admin, so a fresh database
         # lets them create teams and do everything (bot/permissions.py).
@@ -433,18 +444,19 @@ class Console:
         )
 
     def _move(self, name: str) -> None:
-        self.channel_name = name.lstrip("#").lower()
+        self.channel_name = channel_name(name)
         self.channel_id = self._channel_id(self.channel_name)
 
-    def _channel_id(self, name: str) -> str:
-        """The id of channel `name` (lower-cased); ValueError if Slack would refuse the name."""
-        if not CHANNEL_NAME.match(name.lstrip("#").lower()):
-            raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
-        channel_id = self._identity("channel", name.lstrip("#").lower())
-        self.slack.set_channel(channel_id, name=name.lstrip("#").lower())
+    def _channel_id(self, typed: str) -> str:
+        """The id of the channel `typed` names; ValueError if Slack would refuse the name."""
+        name = channel_name(typed)
+        channel_id = self._identity("channel", name)
+        self.slack.set_channel(channel_id, name=name)
         return channel_id
 
-    def _user_id_of(self, name: str) -> str:
+    def _user_id_of(self, typed: str) -> str:
+        """The id of the person `typed` names; ValueError if Slack would refuse the name."""
+        name = person_name(typed)
         return "UBOT" if name == "engagebot" else self._identity("user", name)
 
     def _identity(self, kind: str, name: str) -> str:
@@ -549,6 +561,33 @@ class Console:
     def _names(self) -> dict[str, str]:
         with self.database.transaction() as session:
             return identity_names(session=session)
+
+
+# What is typed at the prompt as :NAME, to tell apart from an answer in a form.
+CONSOLE_COMMANDS = frozenset(
+    {"quit", "q", "exit"}
+    | {name.removeprefix("_cmd_") for name in vars(Console) if name.startswith("_cmd_")}
+)
+
+
+def channel_name(typed: str) -> str:
+    """The channel `typed` names (#prices or prices, any case); ValueError if Slack would
+    refuse the name."""
+    name = typed.strip().removeprefix("#").lower()
+    if not CHANNEL_NAME.fullmatch(name):
+        raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
+    return name
+
+
+def person_name(typed: str) -> str:
+    """The person `typed` names (@bob.smith or bob.smith, any case), as a Slack username;
+    ValueError if Slack would refuse it."""
+    name = typed.strip().removeprefix("@").lower()
+    if not PERSON_NAME.fullmatch(name):
+        raise ValueError(
+            "Slack usernames are letters, digits, '.', '-' and '_', at most 21 of them."
+        )
+    return name
 
 
 def _view_with_block_ids(view: dict[str, Any]) -> dict[str, Any]:

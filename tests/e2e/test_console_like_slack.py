@@ -3,6 +3,8 @@ named as Slack names them, and the files the bot shares are kept private."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
@@ -12,6 +14,7 @@ import pytest
 from bot.config import load_settings
 from bot.console.session import Console
 from bot.console.terminal import Terminal
+from tests.e2e.test_console import ENGAGEBOT
 
 
 class Person(Terminal):
@@ -92,3 +95,60 @@ def test_every_button_of_the_main_screens_can_be_pressed(console: Console) -> No
     assert press_each(console, change) == ["Comment on this change"]
     assert press_each(console, opportunity) == ["I'd like to take part", "Withdraw"]
     assert "Traceback" not in console.terminal.shown()  # type: ignore[attr-defined]
+
+
+def identities(console: Console) -> set[str]:
+    """The names of every person and channel the console has made up an id for."""
+    return set(console._names().values())
+
+
+def test_people_are_named_as_slack_names_them(console: Console) -> None:
+    type_in(console, ":as Bob Smith")
+    type_in(console, ":as @@carol")
+    type_in(console, ":as @Bob.Smith")
+
+    shown = console.terminal.shown()  # type: ignore[attr-defined]
+    refusal = "Say who, as Slack names people: :as bob.smith (letters, digits, '.', '-' and '_')"
+    assert shown.count(refusal + "\n") == 2
+    assert "You are now @bob.smith." in shown
+    assert identities(console) == {"alice", "general", "bob.smith"}
+
+
+def test_a_people_field_takes_only_names_slack_allows_and_no_console_commands(
+    console: Console,
+) -> None:
+    type_in(console, "/engage team", "Prices", "", "")
+    type_in(
+        console,
+        "/engage team",
+        *("", "", ""),  # keep the name, home channel and outputs
+        "Not A Person!",
+        "@alice, @@carol",
+        ":in #brandnew",
+        ":cancel",
+    )
+
+    shown = console.terminal.shown()  # type: ignore[attr-defined]
+    rule = "  Slack usernames are letters, digits, '.', '-' and '_', at most 21 of them.\n"
+    assert shown.count(rule) == 2
+    assert "  :in is a console command: finish the form first, or :cancel it.\n" in shown
+    assert "(form cancelled; nothing was sent)" in shown
+    assert identities(console) == {"alice", "general"}
+
+
+def test_the_console_starts_only_as_someone_slack_could_name(database_url: str) -> None:
+    settings = load_settings({"DATABASE_URL": database_url})
+    with pytest.raises(ValueError, match="Slack usernames are letters"):
+        Console(settings, Person(), "Not A Person!", "general")
+    refused = subprocess.run(
+        [ENGAGEBOT, "console", "--user", "Bob Smith"],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "engagebot: --user 'Bob Smith': "
+        "Slack usernames are letters, digits, '.', '-' and '_', at most 21 of them.\n"
+    )
