@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -20,6 +19,7 @@ from bot.console import payloads
 from bot.console.bolt_driver import BoltDriver, TrackedExecutor
 from bot.console.forms import Directory, FieldAsker, FormCancelled, initial_answer
 from bot.console.render import Choice, render_blocks, render_modal_header
+from bot.console.saved_files import files_folder, save_privately
 from bot.console.slack_standin import SlackStandIn, with_block_ids
 from bot.console.terminal import InputClosed, Interrupted, Terminal
 from bot.text import escape_mrkdwn
@@ -220,7 +220,7 @@ class Console:
         try:
             channel_id = self._channel_id(name) if name.lstrip("#") else self.channel_id
         except ValueError:
-            self.terminal.say(SAY_WHERE.replace(":in", ":read"))
+            self.terminal.say("Say which channel, as Slack names channels: :read #prices-team")
             return
         shown = [message for message in self.messages if message.channel_id == channel_id]
         if not shown:
@@ -353,22 +353,27 @@ class Console:
             self._fill(view)
 
     def _show_files(self, file_ids: list[str]) -> None:
-        """Files the bot shared (an export, a chart): saved where the person can open them."""
-        folder = Path(tempfile.gettempdir()) / "engagebot-console"
-        folder.mkdir(exist_ok=True)
+        """Files the bot shared (an export, a chart): saved where the person alone can open
+        them (`saved_files.py`)."""
         for file in self.slack.uploaded_files():
             if file.file_id not in file_ids:
                 continue
-            path = folder / f"{file.file_id}-{Path(file.filename).name}"
-            path.write_bytes(file.content)
             if file.channel is None:  # uploaded to be shown in a message (a chart)
                 shared = "uploaded a file for a message"
             elif file.channel.startswith("D"):
                 shared = "shared a file in your direct messages"
             else:
                 shared = f"shared a file in #{self._names().get(file.channel, file.channel)}"
+            try:
+                path = save_privately(
+                    files_folder(), f"{file.file_id}-{Path(file.filename).name}", file.content
+                )
+            except OSError as error:
+                saved = f"which could not be saved ({error})"
+            else:
+                saved = f"saved as {path}"
             self.terminal.say(
-                f"engagebot {shared}: {file.title} ({len(file.content):,} bytes), saved as {path}"
+                f"engagebot {shared}: {file.title} ({len(file.content):,} bytes), {saved}"
             )
 
     def _fill(self, view: dict[str, Any] | None) -> None:

@@ -4,10 +4,13 @@ named as Slack names them, and the files the bot shares are kept private."""
 from __future__ import annotations
 
 import os
+import re
+import stat
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +155,20 @@ def test_the_console_starts_only_as_someone_slack_could_name(database_url: str) 
         "engagebot: --user 'Bob Smith': "
         "Slack usernames are letters, digits, '.', '-' and '_', at most 21 of them.\n"
     )
+
+
+def test_files_the_bot_shares_are_saved_for_the_person_alone(
+    console: Console, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    type_in(console, "/engage team", "Prices", "", "")
+    type_in(console, "/engage feedback Regional figures please")
+    type_in(console, "/engage export personal")
+
+    shown = console.terminal.shown()  # type: ignore[attr-defined]
+    saved = [Path(path) for path in re.findall(r", saved as (\S+\.csv)\n", shown)]
+    folder = tmp_path / "cache" / "engagebot" / "console"
+    assert [path.parent for path in saved] == [folder, folder], shown
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(path.stat().st_mode) for path in saved] == [0o600, 0o600]
+    assert "Regional figures please" in saved[1].read_text(encoding="utf-8-sig")
