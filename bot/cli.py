@@ -481,7 +481,8 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.transfer import ImportRejected, import_records
+    from bot.text import counted
+    from bot.transfer import KINDS, ImportRejected, import_records
 
     database = _database(args, settings).acting_as(_cli_actor(f"import {args.kind}"))
     try:
@@ -496,11 +497,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 1
     except ImportRejected as rejected:
-        rows = len({problem.row for problem in rejected.problems})
-        print(
-            f"Nothing was imported: {len(rejected.problems)} problem(s) in {rows} row(s).",
-            file=sys.stderr,
-        )
+        problems = counted(len(rejected.problems), "problem")
+        rows = counted(len({problem.row for problem in rejected.problems}), "row")
+        print(f"Nothing was imported: {problems} in {rows}.", file=sys.stderr)
         for problem in rejected.problems:
             print(f"row {problem.row}: {problem.reason}", file=sys.stderr)
         return 1
@@ -509,8 +508,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         database.dispose()
-    noun = args.kind if count != 1 else {"engagements": "engagement"}.get(args.kind, args.kind)
-    print(f"Imported {count} {noun}.")
+    print(f"Imported {counted(count, KINDS[args.kind].noun)}.")
     return 0
 
 

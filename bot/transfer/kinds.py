@@ -76,7 +76,9 @@ class Recording:
 class Kind:
     """A kind of record as `engagebot export` and `import` name it, and its columns in order."""
 
-    name: str
+    name: str  # as the commands name the kind: "engagements"
+    label: str  # one record, as named before its number: "engagement #3", "feedback #3"
+    noun: str  # one record, as counted: "1 engagement", "2 feedback items"
     model: Any
     columns: tuple[Column, ...]
     related: tuple[str, ...]  # relationships loaded with each exported record
@@ -269,6 +271,8 @@ _TEAM = Column("team", _name_of("team"), _team, "team_id", required=True)
 
 ENGAGEMENTS = Kind(
     name="engagements",
+    label="engagement",
+    noun="engagement",
     model=Engagement,
     related=("team", "outputs", "segments", "organisations", "partners"),
     team_key="team_id",
@@ -302,6 +306,8 @@ ENGAGEMENTS = Kind(
 
 FEEDBACK = Kind(
     name="feedback",
+    label="feedback",
+    noun="feedback item",
     model=Feedback,
     related=("team", "output", "organisation", "segment", "themes"),
     team_key="team_id",
@@ -337,6 +343,8 @@ FEEDBACK = Kind(
 
 TEAMS = Kind(
     name="teams",
+    label="team",
+    noun="team",
     model=ProducerTeam,
     related=("outputs",),
     team_key="id",

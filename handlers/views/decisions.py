@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import local_display
-from bot.text import LONG_TEXT_MAX, escape_mrkdwn, preview
+from bot.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview
 from bot.vocabulary import FEEDBACK_STATUSES
 from handlers.views.blocks import (
     button,
@@ -46,7 +46,7 @@ def decision_modal(
     earlier = len(history) - HISTORY_SHOWN
     blocks = [
         section(f"*Feedback #{item.id}* ({status_label(item.status)})\n>{preview(item.text)}"),
-        *([context(f"{earlier} earlier change(s) not shown.")] if earlier > 0 else []),
+        *([context(f"{counted(earlier, 'earlier change')} not shown.")] if earlier > 0 else []),
         *[
             context(history_line(decision, item.id, timezone))
             for decision in history[-HISTORY_SHOWN:]
@@ -185,6 +185,6 @@ def open_feedback_message(
         blocks.append(context(f"Showing the oldest {len(items)} of {total} open items."))
     return {
         "response_type": "ephemeral",
-        "text": f"Open feedback for {team_name}: {total} item(s).",
+        "text": f"Open feedback for {team_name}: {counted(total, 'item')}.",
         "blocks": blocks,
     }

@@ -155,4 +155,4 @@ def test_a_long_list_shows_the_oldest_twenty_and_says_how_many_there_are(bot: Ru
     decide_buttons = [b for b in shown["blocks"] if "accessory" in b]
     assert len(decide_buttons) == 20
     assert "Showing the oldest 20 of 22 open items." in reply_text(shown)
-    assert "22 item(s)" in shown["text"]
+    assert "22 items" in shown["text"]

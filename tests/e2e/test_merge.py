@@ -58,7 +58,7 @@ def test_a_merge_from_the_decision_form_tells_the_recorder_and_keeps_both_histor
 
     listed = reply_text(run_command(bot, "feedback list"))
     assert "Regional CPI please" in listed and "region?" not in listed
-    assert "1 item(s)" in listed
+    assert "1 item." in listed
     bot.requester.send(app_home_opened("U0002"))
     home = json.dumps(bot.slack.wait_for("views.publish")[0].args["view"])
     assert "Feedback #2" not in home

@@ -503,8 +503,8 @@ def test_unknown_and_missing_columns_are_refused_on_row_1(transfer_db: Database)
     add_teams(transfer_db)
     problems = rejected(transfer_db, "engagements", "occurred_on,team,Notes,colour\n")
     assert [p.row for p in problems] == [1, 1]
-    assert problems[0].reason.startswith("unknown column(s) 'Notes', 'colour'")
-    assert problems[1].reason == "missing required column(s) 'summary'"
+    assert problems[0].reason.startswith("unknown columns 'Notes', 'colour'")
+    assert problems[1].reason == "missing required column 'summary'"
     assert rejected(transfer_db, "feedback", "")[0] == RowProblem(
         1, "the file is empty: row 1 names the columns"
     )
@@ -526,6 +526,15 @@ def test_duplicate_and_existing_ids_are_refused(transfer_db: Database) -> None:
         RowProblem(5, "id: 'x' is not a whole number"),
     ]
     assert count(transfer_db, Feedback) == 1
+
+
+def test_an_engagement_already_stored_is_named_as_one(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    load(transfer_db, "engagements", "id,occurred_on,team,summary\n1,2026-03-01,Health,A\n")
+    content = "id,occurred_on,team,summary\n1,2026-03-01,Health,B\n"
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(2, "id: engagement #1 already exists")
+    ]
 
 
 def test_cells_outside_the_named_columns_must_be_empty(transfer_db: Database) -> None:
@@ -607,7 +616,7 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     bad.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n2026-03-01,Nobody,Bad\n")
     result = run_cli(tmp_path, "import", "engagements", str(bad), database_url=url)
     assert result.returncode == 1
-    assert "Nothing was imported: 1 problem(s) in 1 row(s)." in result.stderr
+    assert "Nothing was imported: 1 problem in 1 row." in result.stderr
     assert "row 3: team: no team is called 'Nobody'" in result.stderr
 
     good = tmp_path / "good.csv"
@@ -615,6 +624,10 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "import", "engagements", str(good), database_url=url)
     assert result.returncode == 0, result.stderr
     assert "Imported 1 engagement." in result.stdout
+    items = tmp_path / "items.csv"
+    items.write_text("received_on,team,text\n2026-03-01,Health,A\n2026-03-02,Health,B\n")
+    result = run_cli(tmp_path, "import", "feedback", str(items), database_url=url)
+    assert result.stdout == "Imported 2 feedback items.\n", result.stderr
 
     result = run_cli(tmp_path, "export", "engagements", "--format", "json", database_url=url)
     assert result.returncode == 0, result.stderr
