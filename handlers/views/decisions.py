@@ -120,7 +120,10 @@ def merge_modal(
 
 
 def decided_modal(*, item: Feedback) -> dict[str, Any]:
-    text = f":white_check_mark: Feedback *#{item.id}* is now *{status_label(item.status)}*."
+    text = (
+        f":white_check_mark: Feedback *#{item.id}* for {escape_mrkdwn(item.team.name)} is now "
+        f"*{status_label(item.status)}*."
+    )
     return modal("decision_saved", "Decision saved", [section(text)], submit=None)
 
 
@@ -133,7 +136,8 @@ def merged_modal(*, kept: Feedback, merged: Feedback) -> dict[str, Any]:
 def merged_text(*, kept: Feedback, merged: Feedback) -> str:
     """The confirmation of a merge, for the modal or the command's answer."""
     return (
-        f":white_check_mark: Feedback *#{merged.id}* is merged into *#{kept.id}* "
+        f":white_check_mark: Feedback *#{merged.id}* for {escape_mrkdwn(kept.team.name)} is "
+        f"merged into *#{kept.id}* "
         f"({status_label(kept.status)}), which carries on for both:\n>{preview(kept.text)}"
     )
 

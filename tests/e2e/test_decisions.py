@@ -43,7 +43,7 @@ def test_a_decision_with_its_note_is_kept_and_the_recorder_is_told(bot: RunningB
     assert form["callback_id"] == "decision_form"
     assert "Feedback #1* (New)" in form["blocks"][0]["text"]["text"]
     assert answer.json["response_action"] == "update"
-    assert "is now *Planned*" in answer.json["view"]["blocks"][0]["text"]["text"]
+    assert "Feedback *#1* for Prices is now *Planned*." in helpers.reply_text(answer.json["view"])
     told = bot.slack.wait_for("chat.postMessage")[0].args
     assert told["channel"] == "U0001"
     shown = reply_text(told)

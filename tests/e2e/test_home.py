@@ -110,7 +110,7 @@ def test_log_an_engagement_from_home_confirms_in_the_modal_and_refreshes_home(
 
     assert answer.json["response_action"] == "update"
     assert answer.json["view"]["title"]["text"] == "Engagement saved"
-    assert "Logged engagement *#2*" in shown(answer.json["view"])
+    assert "Logged engagement *#2* for Prices." in shown(answer.json["view"])
     refreshed = published_home(bot, number=2)
     newest = listed_entries(refreshed)[0]
     assert newest == as_listed("Engagement", 2, today_iso(bot), "Met the ONS user group")
@@ -128,7 +128,7 @@ def test_record_feedback_from_home_opens_the_feedback_form(bot: RunningBot) -> N
         view_submission(form, state_values(form, {"text": "Wants more regional data"}))
     )
     assert answer.json["response_action"] == "update"
-    assert "Recorded feedback *#2*" in shown(answer.json["view"])
+    assert "Recorded feedback *#2* for Prices." in shown(answer.json["view"])
     refreshed = published_home(bot, number=2)
     newest = listed_entries(refreshed)[0]
     assert newest == as_listed("Feedback", 2, today_iso(bot), "Wants more regional data")
