@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
+from bot.decisions import decide
 from bot.engagements import EngagementDraft, save_engagement
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
@@ -74,6 +75,28 @@ def test_home_shows_my_last_ten_entries_my_teams_month_and_the_buttons(bot: Runn
         as_listed("Engagement" if n % 2 else "Feedback", (n + 1) // 2, day, f"Entry {n}")
         for n in range(12, 2, -1)
     ]
+
+
+def test_home_counts_only_the_feedback_still_awaiting_a_decision(bot: RunningBot) -> None:
+    make_team(bot.database)
+    statuses = ["new", "under_consideration", "planned", "done", "not_planned"]
+    for status in statuses:
+        run_command(bot, f"feedback Asked for {status}")
+    with bot.database.transaction() as session:
+        for feedback_id, status in enumerate(statuses, start=1):
+            if status != "new":
+                decide(
+                    session=session,
+                    feedback_id=feedback_id,
+                    to_status=status,
+                    note="Decided",
+                    user_id="U0001",
+                )
+
+    home = open_home(bot)
+
+    # Planned is a decision taken, as are Done and Not planned.
+    assert "2 feedback items await a decision: `/engage feedback list`." in shown(home)
 
 
 def test_home_for_someone_who_has_recorded_nothing_says_how_to_start(bot: RunningBot) -> None:
