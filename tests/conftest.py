@@ -202,8 +202,11 @@ def oauth_bot(
 def cli_database(
     database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Database:
-    """The command line pointed at the test database (and no .env of the checkout)."""
+    """The command line pointed at the test database (and no .env of the checkout, nor
+    Slack settings of the environment)."""
     monkeypatch.chdir(tmp_path)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_API_URL"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ENGAGEBOT_TIMEZONE", "Europe/London")
     return database

@@ -124,6 +124,9 @@ class Console:
             names=lambda: sorted(n for i, n in self._names().items() if i.startswith("U")),
             sigil="@",
         )
+        for known_id, known_name in self._names().items():  # met in an earlier run
+            if known_id.startswith("U"):
+                self._introduce(known_id, known_name)
         self._become(user)
         self._move(channel)
 
@@ -440,13 +443,14 @@ class Console:
     # --- people, channels, messages ----------------------------------------------------
 
     def _become(self, name: str) -> None:
+        self.user_id = self._person_id(name)
         self.user_name = person_name(name)
-        self.user_id = self._identity("user", self.user_name)
-        # The console is one's own workspace: everyone in it is an admin, so a fresh database
-        # lets them create teams and do everything (bot/permissions.py).
-        self.slack.set_user(
-            self.user_id, name=self.user_name, real_name=self.user_name, is_admin=True
-        )
+
+    def _introduce(self, user_id: str, name: str) -> None:
+        """Tell the stand-in about a person, so Slack's users.info knows their name. The
+        console is one's own workspace: everyone in it is an admin, so a fresh database lets
+        them create teams and do everything (bot/permissions.py)."""
+        self.slack.set_user(user_id, name=name, real_name=name, is_admin=True)
 
     def _move(self, name: str) -> None:
         self.channel_name = channel_name(name)
@@ -461,8 +465,14 @@ class Console:
 
     def _user_id_of(self, typed: str) -> str:
         """The id of the person `typed` names; ValueError if Slack would refuse the name."""
+        return "UBOT" if person_name(typed) == "engagebot" else self._person_id(typed)
+
+    def _person_id(self, typed: str) -> str:
+        """The id of the person `typed` names, whom the stand-in then knows too."""
         name = person_name(typed)
-        return "UBOT" if name == "engagebot" else self._identity("user", name)
+        user_id = self._identity("user", name)
+        self._introduce(user_id, name)
+        return user_id
 
     def _identity(self, kind: str, name: str) -> str:
         with self.database.transaction() as session:

@@ -17,6 +17,8 @@ import pytest
 from bot.config import load_settings
 from bot.console.session import Console
 from bot.console.terminal import Terminal
+from storage.database import Database
+from tests.e2e.helpers import run_cli
 from tests.e2e.test_console import ENGAGEBOT
 
 
@@ -155,6 +157,31 @@ def test_the_console_starts_only_as_someone_slack_could_name(database_url: str) 
         "engagebot: --user 'Bob Smith': "
         "Slack usernames are letters, digits, '.', '-' and '_', at most 21 of them.\n"
     )
+
+
+def test_the_bot_knows_the_names_of_the_people_of_earlier_runs(database_url: str) -> None:
+    first = Console(load_settings({"DATABASE_URL": database_url}), Person(), "alice", "general")
+    type_in(first, "/engage team", "Prices", "", "")
+    type_in(first, "/engage log Met the RSS")
+    first.close()
+    console = Console(load_settings({"DATABASE_URL": database_url}), Person(), "bob", "general")
+    type_in(console, "/engage export")
+    console.close()
+
+    (engagements, _feedback) = console.slack.uploaded_files()
+    assert "alice (U0000001)" in engagements.content.decode("utf-8-sig")
+
+
+def test_engagebot_export_names_the_consoles_people(
+    console: Console, cli_database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    type_in(console, "/engage team", "Prices", "", "")
+    type_in(console, "/engage log Met the RSS")
+
+    code, out, err = run_cli(capsys, "export", "engagements")
+
+    assert (code, err) == (0, "")  # no Slack to ask: the console knows its people
+    assert "alice (U0000001)" in out
 
 
 def test_files_the_bot_shares_are_saved_for_the_person_alone(

@@ -16,13 +16,16 @@ import pytest
 from sqlalchemy import event, func
 from sqlmodel import select
 
+from bot.console.slack_standin import SlackStandIn
 from bot.engagements import EngagementDraft, save_engagement
 from bot.feedback import FeedbackDraft, save_feedback
+from bot.people import NameOf, no_names
 from bot.teams import TeamDraft, save_team
 from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records, import_records
 from storage.database import Database
 from storage.models import Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
+from tests.e2e.helpers import run_cli as in_process_cli
 
 TODAY = date(2026, 3, 15)
 ENGAGEMENT_COLUMNS = (
@@ -38,6 +41,8 @@ FEEDBACK_COLUMNS_PERSONAL = FEEDBACK_COLUMNS.replace(
     "contact_agreed,", "contact_agreed,contact_name,contact_email,"
 )
 BIN = Path(sys.executable).parent
+# The staff behind the seeded records, as Slack would name them (U0LEAD is not known).
+STAFF = {"U0ALICE": "Alice Jones", "U0BOB": "Bob (HR) Smith"}
 
 
 @pytest.fixture
@@ -131,6 +136,7 @@ def export(
     team: str | None = None,
     since: date | None = None,
     include_personal: bool = False,
+    name_of: NameOf = no_names,
 ) -> str:
     out = io.StringIO()
     with database.transaction() as session:
@@ -142,6 +148,7 @@ def export(
             since=since,
             out=out,
             include_personal=include_personal,
+            name_of=name_of,
         )
     written = out.getvalue()
     rows = json.loads(written) if fmt == "json" else list(csv.DictReader(io.StringIO(written)))
@@ -197,7 +204,8 @@ def test_export_engagements_csv_writes_every_field(transfer_db: Database) -> Non
 def test_export_feedback_json_has_lists_and_nulls(transfer_db: Database) -> None:
     seed(transfer_db)
     first, second = json.loads(export(transfer_db, "feedback", "json", include_personal=True))
-    assert list(first) == FEEDBACK_COLUMNS_PERSONAL.split(",")
+    columns = FEEDBACK_COLUMNS_PERSONAL.replace("recorded_by,", "recorded_by,recorded_by_name,")
+    assert list(first) == columns.split(",")
     assert (first["contact_name"], first["contact_email"]) == ("Sam Smith", "sam@example.org")
     assert first["themes"] == ["Frequency", "timeliness"]
     assert first["channel"] == "social_media"
@@ -219,7 +227,7 @@ def test_export_leaves_contact_names_and_emails_out_unless_asked(transfer_db: Da
     assert "Sam Smith" not in written and "sam@example.org" not in written
     assert csv_rows(written)[0]["contact_agreed"] == "true"
     assert list(json.loads(export(transfer_db, "feedback", "json"))[0]) == (
-        FEEDBACK_COLUMNS.split(",")
+        FEEDBACK_COLUMNS.replace("recorded_by,", "recorded_by,recorded_by_name,").split(",")
     )
     personal = export(transfer_db, "feedback", include_personal=True)
     assert personal.splitlines()[0] == FEEDBACK_COLUMNS_PERSONAL
@@ -254,6 +262,43 @@ def test_export_teams_in_both_formats(transfer_db: Database) -> None:
     assert teams[1]["outputs"] == [] and teams[1]["home_channel_id"] is None
 
 
+def test_export_names_the_staff_beside_their_slack_ids(transfer_db: Database) -> None:
+    seed(transfer_db)
+    engagements = csv_rows(export(transfer_db, "engagements", name_of=STAFF.get))
+    assert [row["logged_by"] for row in engagements] == ["Alice Jones (U0ALICE)", ""]
+    feedback = csv_rows(export(transfer_db, "feedback", name_of=STAFF.get))
+    assert feedback[0]["recorded_by"] == "Bob (HR) Smith (U0BOB)"
+    teams = csv_rows(export(transfer_db, "teams", name_of=STAFF.get))
+    assert teams[0]["created_by"] == "U0LEAD"  # no name known: the id alone
+    first, second = json.loads(export(transfer_db, "engagements", "json", name_of=STAFF.get))
+    assert (first["logged_by"], first["logged_by_name"]) == ("U0ALICE", "Alice Jones")
+    assert (second["logged_by"], second["logged_by_name"]) == (None, None)
+    team = json.loads(export(transfer_db, "teams", "json", name_of=STAFF.get))[0]
+    assert (team["created_by"], team["created_by_name"]) == ("U0LEAD", None)
+
+
+def test_engagebot_export_asks_slack_for_the_names(
+    cli_database: Database,
+    fake_slack: SlackStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed(cli_database)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    fake_slack.set_user("U0ALICE", real_name="Alice Jones")
+    code, out, err = in_process_cli(capsys, "export", "engagements")
+    assert (code, err) == (0, "")
+    assert [row["logged_by"] for row in csv_rows(out)] == ["Alice Jones (U0ALICE)", ""]
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    code, out, err = in_process_cli(capsys, "export", "engagements")
+    assert code == 0 and [row["logged_by"] for row in csv_rows(out)] == ["U0ALICE", ""]
+    assert err == (
+        "engagebot: some people are shown by their Slack id alone: "
+        "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)\n"
+    )
+
+
 def test_export_filters_by_team_and_since(transfer_db: Database) -> None:
     seed(transfer_db)
     assert [r["team"] for r in csv_rows(export(transfer_db, "engagements", team="health"))] == [
@@ -285,9 +330,9 @@ def test_round_trip_keeps_every_field(fresh_database: Callable[[], Database]) ->
     seed(source)
     add_teams(target)
     for kind in ("engagements", "feedback"):
-        first = export(source, kind, include_personal=True)
-        assert load(target, kind, first) == 2
-        assert export(target, kind, include_personal=True) == first
+        first = export(source, kind, include_personal=True, name_of=STAFF.get)
+        assert load(target, kind, first) == 2  # the ids read back from beside the names
+        assert export(target, kind, include_personal=True, name_of=STAFF.get) == first
         assert export(target, kind, "json", include_personal=True) == export(
             source, kind, "json", include_personal=True
         )
