@@ -27,12 +27,16 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
+    from bot.people import NameOf
+    from bot.slack_names import SlackNames
     from storage.auditing import Actor
     from storage.database import Database
 
 logger = logging.getLogger("engagebot")
 
 EXIT_CONFIG = 2
+NAME_LOOKUP_SECONDS = 10  # Slack's answer about one person, for export and audit
+_NO_TOKEN = "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)"
 # `/engage` subcommands run after ack() on one thread, in order (handlers/engage.py): a second
 # only competed with the acknowledgements for the interpreter (bench/README.md).
 COMMAND_THREADS = 1
@@ -403,15 +407,19 @@ def _deliveries(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console.session import Console
+    from bot.console.session import Console, channel_name, person_name
     from bot.console.terminal import Terminal
 
-    try:
-        console = Console(settings, Terminal(), user=args.user, channel=args.channel)
-    except ValueError as problem:
-        print(f"engagebot: --channel {args.channel!r}: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    console.run()
+    for option, typed, name in (
+        ("--user", args.user, person_name),
+        ("--channel", args.channel, channel_name),
+    ):
+        try:
+            name(typed)
+        except ValueError as problem:
+            print(f"engagebot: {option} {typed!r}: {problem}", file=sys.stderr)
+            return EXIT_CONFIG
+    Console(settings, Terminal(), user=args.user, channel=args.channel).run()
     return 0
 
 
@@ -437,6 +445,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_CONFIG
     database = _database(args, settings)
     try:
+        name_of, slack = _names(args, settings, database)
         with database.transaction() as session:
             export_records(
                 session=session,
@@ -446,13 +455,60 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                 since=args.since,
                 out=sys.stdout,
                 include_personal=args.include_personal,
+                name_of=name_of,
             )
     except UnknownTeam as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return 1
     finally:
         database.dispose()
+    _say_why_unnamed(slack)
     return 0
+
+
+def _names(
+    args: argparse.Namespace, settings: Settings, database: Database
+) -> tuple[NameOf, SlackNames]:
+    """The names of the people whose Slack ids a command writes: the console's own people
+    (in a console's database), else Slack's answer (users.info with the workspace's bot
+    token); and the Slack lookup, whose `problem` says why some could not be named."""
+    from bot.app import slack_client
+    from bot.people import first_known
+    from bot.slack_names import SlackNames
+    from bot.slack_web import without_connection_retries
+    from storage.console import identity_names
+
+    token = _bot_token(args, settings, database)
+    client = None
+    if token is not None:
+        # Asked once, briefly: with no network, the ids are written without waiting long.
+        client = without_connection_retries(slack_client(settings, token))
+        client.timeout = NAME_LOOKUP_SECONDS
+    slack = SlackNames(client, no_client=_NO_TOKEN)
+    with database.transaction() as session:
+        console_people = identity_names(session=session)
+    return first_known(console_people.get, slack), slack
+
+
+def _bot_token(args: argparse.Namespace, settings: Settings, database: Database) -> str | None:
+    """The bot token of the workspace a command reads: SLACK_BOT_TOKEN, or with OAuth
+    distribution the installation's of --workspace."""
+    from storage.installations import installed_workspaces
+
+    if not settings.oauth_enabled:
+        return settings.bot_token
+    assert settings.client_id is not None
+    installed = installed_workspaces(engine=database.engine, client_id=settings.client_id)
+    return next((w.bot_token for w in installed if w.team_id == args.workspace), None)
+
+
+def _say_why_unnamed(slack: SlackNames) -> None:
+    """Tell the person, once, why some people are shown by their Slack id alone."""
+    if slack.problem is not None:
+        print(
+            f"engagebot: some people are shown by their Slack id alone: {slack.problem}",
+            file=sys.stderr,
+        )
 
 
 def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
@@ -478,7 +534,8 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.transfer import ImportRejected, import_records
+    from bot.text import counted
+    from bot.transfer import KINDS, ImportRejected, import_records
 
     database = _database(args, settings).acting_as(_cli_actor(f"import {args.kind}"))
     try:
@@ -493,11 +550,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 1
     except ImportRejected as rejected:
-        rows = len({problem.row for problem in rejected.problems})
-        print(
-            f"Nothing was imported: {len(rejected.problems)} problem(s) in {rows} row(s).",
-            file=sys.stderr,
-        )
+        problems = counted(len(rejected.problems), "problem")
+        rows = counted(len({problem.row for problem in rejected.problems}), "row")
+        print(f"Nothing was imported: {problems} in {rows}.", file=sys.stderr)
         for problem in rejected.problems:
             print(f"row {problem.row}: {problem.reason}", file=sys.stderr)
         return 1
@@ -506,8 +561,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         database.dispose()
-    noun = args.kind if count != 1 else {"engagements": "engagement"}.get(args.kind, args.kind)
-    print(f"Imported {count} {noun}.")
+    print(f"Imported {counted(count, KINDS[args.kind].noun)}.")
     return 0
 
 
@@ -556,16 +610,19 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_CONFIG
     database = _database(args, settings)
     try:
+        name_of, slack = _names(args, settings, database)
         with database.transaction() as session:
             entries = audit_entries(
                 session=session, since=since, before=before, table=args.table, limit=limit
             )
+        if args.format == "json":
+            print(audit_json(entries, zone, name_of))
+        else:
+            lines = audit_lines(entries, zone, name_of)
+            print("\n".join(lines) if entries else "No audit entries.")
     finally:
         database.dispose()
-    if args.format == "json":
-        print(audit_json(entries, zone))
-    else:
-        print("\n".join(audit_lines(entries, zone)) if entries else "No audit entries.")
+    _say_why_unnamed(slack)
     return 0
 
 

@@ -8,11 +8,12 @@ every format says the same thing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from bot.review import GAP_WINDOW_DAYS, SHORT_NOTICE_DAYS, UNRECORDED_METHOD, Review, review_json
 from bot.statement_formats import escape_markdown
 from bot.statements import long_date
+from bot.text import counted, listed
 from bot.vocabulary import METHODS
 
 OUTPUTS_FLAGGED = 5  # outputs named in the flag; the Proportionality section lists them all
@@ -183,15 +184,6 @@ FORMATS: dict[str, Callable[[Review], str]] = {
     "text": review_text,
     "markdown": review_markdown,
 }
-
-
-def counted(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def listed(names: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def rounded(value: float | None) -> str:

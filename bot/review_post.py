@@ -16,9 +16,10 @@ from sqlmodel import Session
 from bot.clock import local_time, zone_named
 from bot.review import SHORT_NOTICE_DAYS, UNRECORDED_METHOD, Review, review_team
 from bot.review_chart import SegmentBar
-from bot.review_formats import counted, listed, percent, rounded
+from bot.review_formats import percent, rounded
 from bot.review_schedule import month_start
 from bot.statements import long_date
+from bot.text import counted, listed
 from bot.vocabulary import METHODS
 from storage.models import ProducerTeam
 from storage.review import ReviewScope, segments_seen

@@ -16,7 +16,7 @@ from bot.review import DEFAULT_TARGET_DAYS
 from bot.review_schedule import CADENCES as REVIEW_CADENCES
 from bot.review_schedule import DEFAULT_CADENCE as DEFAULT_REVIEW_CADENCE
 from bot.statements import CADENCES, DEFAULT_CADENCE
-from bot.text import NAME_MAX, OUTPUT_NAME_MAX, blank_to_none
+from bot.text import NAME_MAX, OUTPUT_NAME_MAX, blank_to_none, listed
 from bot.validation import FieldErrors, Invalid, check_names, check_required_text
 from bot.vocabulary import PROFILES, value_for
 from storage.clock import utc_now
@@ -218,6 +218,15 @@ def _members(errors: FieldErrors, draft: TeamDraft, *, creator: str | None) -> l
     return members
 
 
+def _kept_outputs_text(names: list[str]) -> str:
+    """Why the outputs `names` must stay in the team's list, and what to do."""
+    it = "it" if len(names) == 1 else "them"
+    return (
+        f"{listed(names)} can't be removed: engagements or feedback are recorded against "
+        f"{it}. Put {it} back in the list to save your other changes."
+    )
+
+
 def format_outputs(team: ProducerTeam) -> str:
     """The team's outputs in the form `parse_outputs` reads back."""
     return "\n".join(f"{output.name} | {output.profile}" for output in team.outputs)
@@ -251,8 +260,7 @@ def save_team(
         dropped = [output for output in team.outputs if output.name.lower() not in kept]
         in_use = outputs_in_use(session=session, output_ids=[o.id for o in dropped if o.id])
         if in_use:
-            names = ", ".join(o.name for o in dropped if o.id in in_use)
-            errors["outputs"] = f"Keep {names}: engagements or feedback refer to it."
+            errors["outputs"] = _kept_outputs_text([o.name for o in dropped if o.id in in_use])
     settings = _settings(draft, errors)
     members = _members(errors, draft, creator=user_id if team is None else None)
     if errors:

@@ -1,6 +1,9 @@
-"""Limits on what people type, and making their text safe to post back to Slack."""
+"""Limits on what people type, making their text safe to post back to Slack, and the bits
+of wording every message shares (counting things, listing names)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 # Stored lengths. Slack's plain_text_input holds at most 3,000 characters, so nothing
 # typed in a modal can exceed LONG_TEXT_MAX; slash-command text is checked against these.
@@ -63,3 +66,13 @@ def split_list(text: str | None, separators: str = ",;") -> list[str]:
 def blank_to_none(text: str | None) -> str | None:
     """Stripped text, or None when nothing but spaces was typed."""
     return text.strip() if text and text.strip() else None
+
+
+def counted(number: int, noun: str) -> str:
+    """ "1 item", "2 items": `noun` as one of them is called, made plural with an s."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def listed(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -288,8 +288,9 @@ class EntryFlows:
                     label=self.kind.label,
                     record_id=record_id,
                     text=text,
+                    team=team_name,
                     verb=verb,
-                    thanks_from=team_name if origin.change_id else None,
+                    comment=origin.change_id is not None,
                 ),
             )
         if origin.from_home:
@@ -341,6 +342,7 @@ class EntryFlows:
                 if refusal is not None:
                     respond(**notice_message(refusal), replace_original=False)
                     return
+                team_name = record.team.name
                 session.delete(record)
         except SQLAlchemyError as error:
             logger.exception("undoing %s #%s failed", self.kind.name, record_id)
@@ -352,7 +354,7 @@ class EntryFlows:
                 replace_original=False,
             )
             return
-        respond(**undone_message(label=self.kind.label, record_id=record_id))
+        respond(**undone_message(label=self.kind.label, record_id=record_id, team=team_name))
 
     def _recorded(self, record_id: int, text: str, team_name: str, verb: str) -> dict[str, Any]:
         return recorded_message(

@@ -19,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.changes import team_today
+from bot.people import NameOf, no_names
 from bot.permissions import Action
+from bot.slack_names import SlackNames
 from bot.text import escape_mrkdwn
 from bot.transfer import export_records
 from handlers.engage import CommandCall, EngageCommand, Subcommand
@@ -53,11 +55,16 @@ class RecordsFile:
 
 
 def records_files(
-    *, session: Session, team: ProducerTeam, day: date, include_personal: bool = False
+    *,
+    session: Session,
+    team: ProducerTeam,
+    day: date,
+    include_personal: bool = False,
+    name_of: NameOf = no_names,
 ) -> list[RecordsFile]:
     """The team's engagements and feedback as CSV files, UTF-8 with a byte order mark so
     that spreadsheets read the accents right (`engagebot import` reads it back); contact
-    names and emails only with `include_personal`."""
+    names and emails only with `include_personal`; who recorded each with their name."""
     slug = re.sub(r"[^a-z0-9]+", "-", team.name.lower()).strip("-") or "team"
     files = []
     for kind, noun in EXPORTED:
@@ -70,6 +77,7 @@ def records_files(
             since=None,
             out=out,
             include_personal=include_personal,
+            name_of=name_of,
         )
         files.append(
             RecordsFile(
@@ -103,7 +111,13 @@ def run_export(call: CommandCall) -> None:
                 call.respond(**notice_message(problem))
                 return
             day = team_today(team, utc_now(), call.settings.timezone)
-            files = records_files(session=session, team=team, day=day, include_personal=personal)
+            files = records_files(
+                session=session,
+                team=team,
+                day=day,
+                include_personal=personal,
+                name_of=SlackNames(call.client),
+            )
     except SQLAlchemyError:
         call.logger.exception("exporting records failed")
         call.respond(**notice_message(":warning: Nothing was sent: the database is not answering."))

@@ -14,7 +14,7 @@ from handlers.views.entries import FormOrigin
 from handlers.views.home import FEEDBACK_ACTION, LOG_ACTION, home_problem_view, home_view
 from storage.database import Database
 from storage.entries import recent_entries, team_counts_since
-from storage.feedback import count_open_feedback
+from storage.feedback import count_undecided_feedback
 from storage.teams import team_for_person
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def publish_home(
                 if team
                 else None
             )
-            awaiting = count_open_feedback(session=session, team_id=team.id) if team else 0  # type: ignore[arg-type]
+            awaiting = count_undecided_feedback(session=session, team_id=team.id) if team else 0  # type: ignore[arg-type]
             view = home_view(
                 entries=entries,
                 team_name=team.name if team else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import AuditEntry
 
@@ -30,3 +30,12 @@ def audit_entries(
         query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
     ).all()
     return list(reversed(newest))
+
+
+def staff_fields() -> dict[str, frozenset[str]]:
+    """Each table's fields holding a member of staff's Slack user id (marked `SLACK_USER`
+    in `storage/models.py`), by table name."""
+    return {
+        table.name: frozenset(column.name for column in table.c if column.info.get("slack_user"))
+        for table in SQLModel.metadata.tables.values()
+    }

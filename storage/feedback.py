@@ -14,6 +14,8 @@ from sqlmodel import Session, col, select
 from storage.models import Feedback, FeedbackDecision
 
 CLOSED_STATUSES = ("done", "not_planned")
+# No decision taken yet: "planned" is one, though the item stays open until it is done.
+UNDECIDED_STATUSES = ("new", "under_consideration")
 # The `to_status` of the history entry that records an item being merged away; the item
 # itself keeps the status it had (no decision can choose this one).
 MERGED = "merged"
@@ -34,6 +36,17 @@ def open_feedback(*, session: Session, team_id: int, limit: int) -> Sequence[Fee
 def count_open_feedback(*, session: Session, team_id: int) -> int:
     """How many of the team's items still await a final decision."""
     return session.exec(select(func.count()).where(Feedback.team_id == team_id, *_OPEN)).one()
+
+
+def count_undecided_feedback(*, session: Session, team_id: int) -> int:
+    """How many of the team's items await a decision: none has been taken on them yet."""
+    return session.exec(
+        select(func.count()).where(
+            Feedback.team_id == team_id,
+            col(Feedback.status).in_(UNDECIDED_STATUSES),
+            col(Feedback.merged_into_id).is_(None),
+        )
+    ).one()
 
 
 def items_merged_into(*, session: Session, feedback_id: int) -> Sequence[Feedback]:

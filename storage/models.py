@@ -20,6 +20,9 @@ from storage.workspaces import workspace_column
 # Marks a column holding a member of the public's name or contact details: the audit log
 # records that it changed, never its value (`engagebot erase` must find a person everywhere).
 PERSONAL = {"info": {"personal": True}}
+# Marks a column holding a member of staff's Slack user id: `engagebot audit` shows their
+# name beside it (`bot/people.py`).
+SLACK_USER = {"info": {"slack_user": True}}
 
 # SQLite would otherwise hand a deleted row's id to the next row: an undone entry's number
 # must never come back as another entry's.
@@ -157,7 +160,7 @@ class ProducerTeam(SQLModel, table=True):
     target_days_high: int | None = None
     target_days_medium: int | None = None
     target_days_low: int | None = None
-    created_by: str | None = Field(default=None, max_length=32)
+    created_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()
 
@@ -177,9 +180,9 @@ class TeamMember(SQLModel, table=True):
             Integer, ForeignKey("producer_team.id", ondelete="CASCADE"), primary_key=True
         )
     )
-    user_id: str = Field(primary_key=True, max_length=32, index=True)
+    user_id: str = Field(primary_key=True, max_length=32, sa_column_kwargs=SLACK_USER, index=True)
     added_at: datetime = _moment()
-    added_by: str | None = Field(default=None, max_length=32)
+    added_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
 
 
 class StatisticalOutput(SQLModel, table=True):
@@ -255,7 +258,7 @@ class Engagement(SQLModel, table=True):
     what_we_heard: str | None = None
     follow_up_actions: str | None = None
     uses: str | None = None  # what these users use the statistics for, in their words
-    logged_by: str | None = Field(default=None, max_length=32)
+    logged_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     # Identifies the Slack request that created the row, so a retried request finds it.
     source_key: str | None = Field(default=None, unique=True, max_length=120)
     created_at: datetime = _moment()
@@ -341,7 +344,7 @@ class Feedback(SQLModel, table=True):
     first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The upcoming change this feedback comments on ("Comment on this change").
     change_id: int | None = Field(default=None, foreign_key="upcoming_change.id", index=True)
-    recorded_by: str | None = Field(default=None, max_length=32)
+    recorded_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     source_key: str | None = Field(default=None, unique=True, max_length=120)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()
@@ -357,7 +360,7 @@ class UserPreference(SQLModel, table=True):
     """What we remember about a Slack user: the team they last recorded for."""
 
     __tablename__ = "user_preference"
-    slack_user_id: str = Field(primary_key=True, max_length=32)
+    slack_user_id: str = Field(primary_key=True, max_length=32, sa_column_kwargs=SLACK_USER)
     # A person of an Enterprise Grid org has the same id in each of its workspaces.
     workspace_id: str | None = workspace_column(primary_key=True)
     last_team_id: int | None = Field(
@@ -412,7 +415,7 @@ class FeedbackDecision(SQLModel, table=True):
     note: str | None = None
     # On the item kept by a merge, the item merged into it: history, not a decision.
     merged_id: int | None = None
-    decided_by: str | None = Field(default=None, max_length=32)
+    decided_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     decided_at: datetime = _moment()
 
 
@@ -434,7 +437,7 @@ class UpcomingChange(SQLModel, table=True):
     status: str = Field(default="announced", max_length=20)
     revision: int = 1
     cancel_reason: str | None = None
-    created_by: str | None = Field(default=None, max_length=32)
+    created_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     source_key: str | None = Field(default=None, unique=True, max_length=120)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()
@@ -456,7 +459,7 @@ class Subscription(SQLModel, table=True):
     active: bool = True
     # Why a subscription stopped: "unsubscribed", "channel_not_found", "is_archived".
     ended_reason: str | None = Field(default=None, max_length=40)
-    created_by: str | None = Field(default=None, max_length=32)
+    created_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     created_at: datetime = _moment()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -473,7 +476,7 @@ class Opportunity(SQLModel, table=True):
     place: str = Field(max_length=300)  # a place or a link
     description: str
     places: int
-    organiser: str = Field(max_length=32)
+    organiser: str = Field(max_length=32, sa_column_kwargs=SLACK_USER)
     status: str = Field(default="open", max_length=20)  # open or cancelled
     # The engagement the organiser logged after the date, once they have.
     engagement_id: int | None = Field(
@@ -497,7 +500,7 @@ class OpportunitySignup(SQLModel, table=True):
     opportunity_id: int = Field(
         sa_column=Column(Integer, ForeignKey("opportunity.id", ondelete="CASCADE"), nullable=False)
     )
-    user_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32, sa_column_kwargs=SLACK_USER)
     signed_up_at: datetime = _moment()
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -551,7 +554,7 @@ class Insight(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="producer_team.id")
     text: str
-    created_by: str | None = Field(default=None, max_length=32)
+    created_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     source_key: str | None = Field(default=None, unique=True, max_length=120)
     created_at: datetime = _moment()
 

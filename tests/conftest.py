@@ -78,6 +78,16 @@ def postgres_required() -> bool:
     return os.environ.get("CI") == "true" or bool(os.environ.get("ENGAGEBOT_REQUIRE_POSTGRES"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The cache folder (where the console saves the files the bot shares), inside the
+    tests' own temporary folder, so that no test writes into the person's home."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "migrated.sqlite"
@@ -233,8 +243,11 @@ def oauth_bot(
 def cli_database(
     database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Database:
-    """The command line pointed at the test database (and no .env of the checkout)."""
+    """The command line pointed at the test database (and no .env of the checkout, nor
+    Slack settings of the environment)."""
     monkeypatch.chdir(tmp_path)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_API_URL"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ENGAGEBOT_TIMEZONE", "Europe/London")
     return database

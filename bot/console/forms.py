@@ -47,11 +47,13 @@ class FieldAsker:
         load_options: OptionsLoader,
         channels: Directory,
         people: Directory,
+        console_commands: frozenset[str],
     ) -> None:
         self.terminal = terminal
         self.load_options = load_options
         self.channels = channels
         self.people = people
+        self.console_commands = console_commands  # their names, without the colon
 
     def ask(self, block: dict[str, Any], current: Any) -> Any:
         element = block["element"]
@@ -77,13 +79,21 @@ class FieldAsker:
             return value
 
     def _ask(self, prompt: str) -> str:
-        try:
-            answer = self.terminal.ask(prompt, remember=False)
-        except Interrupted:
-            raise FormCancelled from None
-        if answer == ":cancel":
-            raise FormCancelled
-        return answer
+        """The answer typed; :cancel (or Ctrl-C) closes the form, and a console command is
+        refused rather than taken for the answer."""
+        while True:
+            try:
+                answer = self.terminal.ask(prompt, remember=False)
+            except Interrupted:
+                raise FormCancelled from None
+            if answer == ":cancel":
+                raise FormCancelled
+            command = answer.partition(" ")[0]
+            if not (command.startswith(":") and command[1:] in self.console_commands):
+                return answer
+            self.terminal.say(
+                f"  {command} is a console command: finish the form first, or :cancel it."
+            )
 
     def _shown(self, element: dict[str, Any], current: Any) -> str:
         """The current answer as the person reads it."""
@@ -148,7 +158,7 @@ class FieldAsker:
                 f"  {plural.capitalize()} so far: {known or 'none'}. Type a name, new or not."
             )
             return _INVALID
-        names = [name.strip().lstrip(sigil) for name in answer.split(",") if name.strip()]
+        names = [name.strip() for name in answer.split(",") if name.strip()]
         if not many and len(names) != 1:
             example = "#general" if sigil == "#" else "@alice"
             self.terminal.say(f"  Type one {noun}, e.g. {example}.")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -20,7 +19,8 @@ from bot.console import payloads
 from bot.console.bolt_driver import BoltDriver, TrackedExecutor
 from bot.console.forms import Directory, FieldAsker, FormCancelled, initial_answer
 from bot.console.render import Choice, render_blocks, render_modal_header
-from bot.console.slack_standin import SlackStandIn
+from bot.console.saved_files import files_folder, save_privately
+from bot.console.slack_standin import SlackStandIn, with_block_ids
 from bot.console.terminal import InputClosed, Interrupted, Terminal
 from bot.text import escape_mrkdwn
 from handlers.listeners import COMMAND
@@ -43,7 +43,7 @@ Console commands:
   :home                        open engagebot's App Home tab
   :shortcut log_engagement     run the global shortcut
   :shortcut record_feedback N  run the message shortcut on message N
-  :as NAME                     become another person
+  :as NAME                     become another person (a Slack username: bob.smith)
   :in #CHANNEL                 move to another channel
   :read [#CHANNEL]             show a channel's messages
   :messages                    show your direct messages from engagebot
@@ -55,7 +55,10 @@ In a form: Enter keeps the value shown in [brackets], '-' empties a field,
 '?' lists a search's options, channels are typed as #name (several: #a, #b),
 :cancel closes the form unsaved."""
 
-CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")  # Slack's rule for channel names
+CHANNEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")  # Slack's rule for channel names
+PERSON_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,20}")  # and for usernames
+SAY_WHO = "Say who, as Slack names people: :as bob.smith (letters, digits, '.', '-' and '_')"
+SAY_WHERE = "Say where, as Slack names channels: :in #prices-team"
 TIME_STEP = re.compile(r"^\+(\d+)([hdw])$")
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
@@ -84,8 +87,9 @@ class ChannelMessage:
 
 class Console:
     def __init__(self, settings: Settings, terminal: Terminal, user: str, channel: str) -> None:
-        if not CHANNEL_NAME.match(channel.lstrip("#").lower()):
-            raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
+        # Refused before the stand-in and the database start, so nothing is left running.
+        person_name(user)
+        channel_name(channel)
         self.terminal = terminal
         self.slack = SlackStandIn().start()
         self.settings = replace(
@@ -130,6 +134,9 @@ class Console:
             names=lambda: sorted(n for i, n in self._names().items() if i.startswith("U")),
             sigil="@",
         )
+        for known_id, known_name in self._names().items():  # met in an earlier run
+            if known_id.startswith("U"):
+                self._introduce(known_id, known_name)
         self._become(user)
         self._move(channel)
 
@@ -199,10 +206,11 @@ class Console:
         self.terminal.say(HELP)
 
     def _cmd_as(self, name: str) -> None:
-        if not name:
-            self.terminal.say("Say who: :as alice")
+        try:
+            self._become(name)
+        except ValueError:
+            self.terminal.say(SAY_WHO)
             return
-        self._become(name)
         self.terminal.say(f"You are now @{self.user_name}.")
         for message in self._direct_messages():
             if message.number not in self.read_direct_messages:
@@ -216,14 +224,19 @@ class Console:
             self._show_message(message)
 
     def _cmd_in(self, name: str) -> None:
-        if not CHANNEL_NAME.match(name.lstrip("#")):
-            self.terminal.say("Say where, as Slack names channels: :in #prices-team")
+        try:
+            self._move(name)
+        except ValueError:
+            self.terminal.say(SAY_WHERE)
             return
-        self._move(name)
         self.terminal.say(f"You are now in #{self.channel_name}.")
 
     def _cmd_read(self, name: str) -> None:
-        channel_id = self._channel_id(name) if name.lstrip("#") else self.channel_id
+        try:
+            channel_id = self._channel_id(name) if name.lstrip("#") else self.channel_id
+        except ValueError:
+            self.terminal.say("Say which channel, as Slack names channels: :read #prices-team")
+            return
         shown = [message for message in self.messages if message.channel_id == channel_id]
         if not shown:
             self.terminal.say("No messages there yet.")
@@ -338,12 +351,13 @@ class Console:
         self.seen_calls += len(calls)
         opened = []
         for call in calls:
+            blocks = with_block_ids(call.args.get("blocks", []))
             if call.method == "response_url":
                 channel_id = self.response_urls.get(call.args["_name"], self.channel_id)
                 self._show_blocks(
                     "(only visible to you)"
                     + (" replacing the message above" if call.args.get("replace_original") else ""),
-                    call.args.get("blocks", []),
+                    blocks,
                     call.args.get("text", ""),
                     Origin(channel_id=channel_id, ephemeral=True, visible_to=self.user_id),
                 )
@@ -351,43 +365,45 @@ class Console:
                 self._post_message(
                     "engagebot",
                     call.args.get("text", ""),
-                    call.args.get("blocks", []),
+                    blocks,
                     call.response["channel"],
                     call.response["ts"],
                 )
             elif call.method == "chat.update":
                 self._edit_message(
-                    call.response["channel"],
-                    call.response["ts"],
-                    call.args.get("text", ""),
-                    call.args.get("blocks", []),
+                    call.response["channel"], call.response["ts"], call.args.get("text", ""), blocks
                 )
             elif call.method == "files.completeUploadExternal" and call.response.get("ok"):
                 self._show_files([file["id"] for file in call.response["files"]])
             elif call.method in ("views.open", "views.push"):
-                opened.append(call.response["view"])
+                opened.append(_view_with_block_ids(call.response["view"]))
             elif call.method == "views.publish":
-                self.home_views[call.args["user_id"]] = call.response["view"]
+                self.home_views[call.args["user_id"]] = _view_with_block_ids(call.response["view"])
         for view in opened:
             self._fill(view)
 
     def _show_files(self, file_ids: list[str]) -> None:
-        """Files the bot shared (an export, a chart): saved where the person can open them."""
-        folder = Path(tempfile.gettempdir()) / "engagebot-console"
-        folder.mkdir(exist_ok=True)
+        """Files the bot shared (an export, a chart): saved where the person alone can open
+        them (`saved_files.py`)."""
         for file in self.slack.uploaded_files():
             if file.file_id not in file_ids:
                 continue
-            path = folder / f"{file.file_id}-{Path(file.filename).name}"
-            path.write_bytes(file.content)
             if file.channel is None:  # uploaded to be shown in a message (a chart)
                 shared = "uploaded a file for a message"
             elif file.channel.startswith("D"):
                 shared = "shared a file in your direct messages"
             else:
                 shared = f"shared a file in #{self._names().get(file.channel, file.channel)}"
+            try:
+                path = save_privately(
+                    files_folder(), f"{file.file_id}-{Path(file.filename).name}", file.content
+                )
+            except OSError as error:
+                saved = f"which could not be saved ({error})"
+            else:
+                saved = f"saved as {path}"
             self.terminal.say(
-                f"engagebot {shared}: {file.title} ({len(file.content):,} bytes), saved as {path}"
+                f"engagebot {shared}: {file.title} ({len(file.content):,} bytes), {saved}"
             )
 
     def _fill(self, view: dict[str, Any] | None) -> None:
@@ -407,6 +423,7 @@ class Console:
                 partial(self._load_options, view, answers),
                 self._channels,
                 self._people,
+                CONSOLE_COMMANDS,
             )
             asking = inputs
             while True:
@@ -453,28 +470,36 @@ class Console:
     # --- people, channels, messages ----------------------------------------------------
 
     def _become(self, name: str) -> None:
-        self.user_name = name.lstrip("@").lower()
-        self.user_id = self._identity("user", self.user_name)
-        # The console is one's own workspace: everyone in it is an admin, so a fresh database
-        # lets them create teams and do everything (bot/permissions.py).
-        self.slack.set_user(
-            self.user_id, name=self.user_name, real_name=self.user_name, is_admin=True
-        )
+        self.user_id = self._person_id(name)
+        self.user_name = person_name(name)
+
+    def _introduce(self, user_id: str, name: str) -> None:
+        """Tell the stand-in about a person, so Slack's users.info knows their name. The
+        console is one's own workspace: everyone in it is an admin, so a fresh database lets
+        them create teams and do everything (bot/permissions.py)."""
+        self.slack.set_user(user_id, name=name, real_name=name, is_admin=True)
 
     def _move(self, name: str) -> None:
-        self.channel_name = name.lstrip("#").lower()
+        self.channel_name = channel_name(name)
         self.channel_id = self._channel_id(self.channel_name)
 
-    def _channel_id(self, name: str) -> str:
-        """The id of channel `name` (lower-cased); ValueError if Slack would refuse the name."""
-        if not CHANNEL_NAME.match(name.lstrip("#").lower()):
-            raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
-        channel_id = self._identity("channel", name.lstrip("#").lower())
-        self.slack.set_channel(channel_id, name=name.lstrip("#").lower())
+    def _channel_id(self, typed: str) -> str:
+        """The id of the channel `typed` names; ValueError if Slack would refuse the name."""
+        name = channel_name(typed)
+        channel_id = self._identity("channel", name)
+        self.slack.set_channel(channel_id, name=name)
         return channel_id
 
-    def _user_id_of(self, name: str) -> str:
-        return "UBOT" if name == "engagebot" else self._identity("user", name)
+    def _user_id_of(self, typed: str) -> str:
+        """The id of the person `typed` names; ValueError if Slack would refuse the name."""
+        return "UBOT" if person_name(typed) == "engagebot" else self._person_id(typed)
+
+    def _person_id(self, typed: str) -> str:
+        """The id of the person `typed` names, whom the stand-in then knows too."""
+        name = person_name(typed)
+        user_id = self._identity("user", name)
+        self._introduce(user_id, name)
+        return user_id
 
     def _identity(self, kind: str, name: str) -> str:
         with self.database.transaction() as session:
@@ -578,3 +603,34 @@ class Console:
     def _names(self) -> dict[str, str]:
         with self.database.transaction() as session:
             return identity_names(session=session)
+
+
+# What is typed at the prompt as :NAME, to tell apart from an answer in a form.
+CONSOLE_COMMANDS = frozenset(
+    {"quit", "q", "exit"}
+    | {name.removeprefix("_cmd_") for name in vars(Console) if name.startswith("_cmd_")}
+)
+
+
+def channel_name(typed: str) -> str:
+    """The channel `typed` names (#prices or prices, any case); ValueError if Slack would
+    refuse the name."""
+    name = typed.strip().removeprefix("#").lower()
+    if not CHANNEL_NAME.fullmatch(name):
+        raise ValueError("Slack channel names are lower-case letters, digits, - and _.")
+    return name
+
+
+def person_name(typed: str) -> str:
+    """The person `typed` names (@bob.smith or bob.smith, any case), as a Slack username;
+    ValueError if Slack would refuse it."""
+    name = typed.strip().removeprefix("@").lower()
+    if not PERSON_NAME.fullmatch(name):
+        raise ValueError(
+            "Slack usernames are letters, digits, '.', '-' and '_', at most 21 of them."
+        )
+    return name
+
+
+def _view_with_block_ids(view: dict[str, Any]) -> dict[str, Any]:
+    return {**view, "blocks": with_block_ids(view.get("blocks", []))}

@@ -147,6 +147,16 @@ def _token(headers: Mapping[str, str], args: Mapping[str, Any]) -> str | None:
     return str(args["token"]) if args.get("token") else None
 
 
+def with_block_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`blocks` as Slack keeps them once posted or opened: a block sent without a block_id
+    gets one Slack makes up, so that buttons with the same action_id in several blocks are
+    still told apart by the block they are in."""
+    return [
+        block if block.get("block_id") else {**block, "block_id": secrets.token_urlsafe(4)}
+        for block in blocks
+    ]
+
+
 def complete_view(view: Mapping[str, Any], view_id: str) -> dict[str, Any]:
     """``view`` as an app sends it, plus the fields Slack adds (id, team_id, app_id, ...)."""
     result: dict[str, Any] = dict.fromkeys(("private_metadata", "callback_id", "external_id"), "")

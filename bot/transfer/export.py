@@ -1,5 +1,7 @@
 """Writing stored records as CSV or JSON, every stored field, in id order; the fields
-identifying a member of the public (feedback's contact name and email) only when asked."""
+identifying a member of the public (feedback's contact name and email) only when asked.
+A member of staff's Slack user id is written with their name, when known: in CSV as
+"Jane Smith (U0123ABC)" (which import reads back), in JSON as the id and a `_name` field."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any, TextIO
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
+from bot.people import NameOf, no_names, person_label
 from bot.text import LIST_SEPARATOR
 from bot.transfer.formulas import inert_cell
 from bot.transfer.kinds import KINDS, Cell, Column, Kind
@@ -33,13 +36,15 @@ def export_records(
     since: date | None,
     out: TextIO,
     include_personal: bool = False,
+    name_of: NameOf = no_names,
 ) -> int:
     """Write the stored `kind` ("engagements", "feedback" or "teams") to `out`; return the count.
 
     `team` keeps one team's records (its name, ignoring case; raises `UnknownTeam`).
     `since` keeps engagements and feedback from that day on, and teams created since then (UTC).
     CSV joins several names in a cell with "; "; JSON gives lists, and null for empty values.
-    The personal columns are left out unless `include_personal`.
+    The personal columns are left out unless `include_personal`. `name_of` names the
+    people of the person columns (who recorded each record, ...).
     """
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"cannot export {kind!r} as {fmt!r}")
@@ -47,9 +52,9 @@ def export_records(
     records = _records(session, spec, team, since)
     columns = spec.exported_columns(include_personal=include_personal)
     if fmt == "csv":
-        _write_csv(columns, records, out)
+        _write_csv(columns, records, out, name_of)
     else:
-        _write_json(columns, records, out)
+        _write_json(columns, records, out, name_of)
     return len(records)
 
 
@@ -75,13 +80,21 @@ def _records(session: Session, spec: Kind, team: str | None, since: date | None)
     return session.exec(statement).all()
 
 
-def _write_csv(columns: Sequence[Column], records: Sequence[Any], out: TextIO) -> None:
+def _write_csv(
+    columns: Sequence[Column], records: Sequence[Any], out: TextIO, name_of: NameOf
+) -> None:
     # CSV's own line end: a cell holding a lone carriage return is quoted only when the
     # line end contains one, and unquoted it would split the row for every reader.
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.name for column in columns])
     for record in records:
-        writer.writerow([_csv_cell(column.get(record)) for column in columns])
+        writer.writerow([_csv_cell(_value(column, record, name_of)) for column in columns])
+
+
+def _value(column: Column, record: Any, name_of: NameOf) -> Cell:
+    """The column's value for a CSV cell: a person as "Jane Smith (U0123ABC)"."""
+    value = column.get(record)
+    return person_label(value, name_of(value)) if column.person and value else value
 
 
 def _csv_cell(value: Cell) -> str:
@@ -104,11 +117,17 @@ def _csv_item(item: Any) -> str:
     return str(item)
 
 
-def _write_json(columns: Sequence[Column], records: Sequence[Any], out: TextIO) -> None:
+def _write_json(
+    columns: Sequence[Column], records: Sequence[Any], out: TextIO, name_of: NameOf
+) -> None:
     # One record a line inside the array: readable, and diffable between exports.
     out.write("[")
     for index, record in enumerate(records):
-        row = {column.name: column.get(record) for column in columns}
+        row = {}
+        for column in columns:
+            row[column.name] = value = column.get(record)
+            if column.person:
+                row[f"{column.name}_name"] = name_of(value) if value else None
         out.write("," if index else "")
         out.write("\n  " + json.dumps(row, ensure_ascii=False, default=_iso))
     out.write("\n]\n" if records else "]\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
@@ -120,14 +120,15 @@ def _checked_header(spec: Kind, header: list[str] | None) -> list[str]:
     ]
     if unknown:
         reasons.append(
-            f"unknown column(s) {_quoted(unknown)}; the columns are {', '.join(spec.column_names)}"
+            f"unknown {_columns(unknown)}; the columns are {', '.join(spec.column_names)}"
         )
     repeated = sorted({column for column in columns if column and columns.count(column) > 1})
     if repeated:
-        reasons.append(f"column(s) {_quoted(repeated)} appear more than once")
+        verb = "appears" if len(repeated) == 1 else "appear"
+        reasons.append(f"{_columns(repeated)} {verb} more than once")
     missing = [c.name for c in spec.columns if c.required and c.name not in columns]
     if missing:
-        reasons.append(f"missing required column(s) {_quoted(missing)}")
+        reasons.append(f"missing required {_columns(missing)}")
     if reasons:
         raise ImportRejected([RowProblem(HEADER_ROW, reason) for reason in reasons])
     return columns
@@ -186,7 +187,7 @@ def _id_problems(spec: Kind, rows: list[_Row], session: Session) -> list[RowProb
             first_row[entry_id] = row.number
     for entry_id in sorted(_existing_ids(spec, session, list(first_row))):
         problems.append(
-            RowProblem(first_row[entry_id], f"id: {spec.name} #{entry_id} already exists")
+            RowProblem(first_row[entry_id], f"id: {spec.label} #{entry_id} already exists")
         )
     return problems
 
@@ -223,11 +224,11 @@ def _merge_problems(spec: Kind, rows: list[_Row], session: Session) -> list[RowP
         if target_id == row.values["id"]:
             reason = "a row can't be merged into itself"
         elif target_id not in targets:
-            reason = f"there is no {spec.name} #{target_id}, in the file or stored"
+            reason = f"there is no {spec.label} #{target_id}, in the file or stored"
         elif target_merged_into is not None:
-            reason = f"{spec.name} #{target_id} is itself merged into #{target_merged_into}"
+            reason = f"{spec.label} #{target_id} is itself merged into #{target_merged_into}"
         elif row.draft.team_id is not None and team_id != row.draft.team_id:
-            reason = f"{spec.name} #{target_id} is another team's"
+            reason = f"{spec.label} #{target_id} is another team's"
         else:
             continue
         problems.append(RowProblem(row.number, f"{MERGED_INTO}: {reason}"))
@@ -300,5 +301,6 @@ def _save(spec: Kind, row: _Row, session: Session, today: date) -> Any:
     return entry
 
 
-def _quoted(names: Iterable[str]) -> str:
-    return ", ".join(f"'{name}'" for name in names)
+def _columns(names: Sequence[str]) -> str:
+    """ "column 'a'", "columns 'a', 'b'"."""
+    return ("column " if len(names) == 1 else "columns ") + ", ".join(f"'{n}'" for n in names)

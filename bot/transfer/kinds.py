@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from bot.engagements import EngagementDraft, engagement_problems, save_engagement
 from bot.feedback import FeedbackDraft, feedback_problems, save_feedback
+from bot.people import user_id_in
 from bot.text import LIST_SEPARATOR, split_list, too_long
 from bot.validation import RECORD_ID_MAX, FieldErrors, is_record_id
 from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS, value_for
@@ -58,6 +59,7 @@ class Column:
     field: str | None = None  # the draft attribute it fills; None: set on the row after saving
     required: bool = False  # the header must name it (the domain decides whether it may be blank)
     personal: bool = False  # identifies a member of the public: exported only when asked
+    person: bool = False  # a Slack user id: written with the person's name beside it
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ class Recording:
 class Kind:
     """A kind of record as `engagebot export` and `import` name it, and its columns in order."""
 
-    name: str
+    name: str  # as the commands name the kind: "engagements"
+    label: str  # one record, as named before its number: "engagement #3", "feedback #3"
+    noun: str  # one record, as counted: "1 engagement", "2 feedback items"
     model: Any
     columns: tuple[Column, ...]
     related: tuple[str, ...]  # relationships loaded with each exported record
@@ -251,6 +255,16 @@ def _stored(
     return Column(name, attrgetter(name), read, field, required, personal)
 
 
+def _person(name: str) -> Column:
+    """A column holding the Slack user id of a member of staff (who recorded it, ...),
+    exported as "Jane Smith (U0123ABC)"; either that or the bare id is read back."""
+    return Column(name, attrgetter(name), _optional(_user_id), person=True)
+
+
+def _user_id(text: str) -> str:
+    return _limited(USER_ID_MAX)(user_id_in(text))
+
+
 def _save_engagement(*, entry_id: int | None, status: str | None, **kwargs: Any) -> Engagement:
     return save_engagement(engagement_id=entry_id, **kwargs)
 
@@ -269,6 +283,8 @@ _TEAM = Column("team", _name_of("team"), _team, "team_id", required=True)
 
 ENGAGEMENTS = Kind(
     name="engagements",
+    label="engagement",
+    noun="engagement",
     model=Engagement,
     related=("team", "outputs", "segments", "organisations", "partners"),
     team_key="team_id",
@@ -288,7 +304,7 @@ ENGAGEMENTS = Kind(
         _stored("what_we_heard", _optional_text(), field="what_we_heard"),
         _stored("uses", _optional_text(), field="uses"),
         _stored("follow_up_actions", _optional_text(), field="follow_up_actions"),
-        _stored("logged_by", _optional_text(USER_ID_MAX)),
+        _person("logged_by"),
         *_TIMES,
     ),
     recording=Recording(
@@ -302,6 +318,8 @@ ENGAGEMENTS = Kind(
 
 FEEDBACK = Kind(
     name="feedback",
+    label="feedback",
+    noun="feedback item",
     model=Feedback,
     related=("team", "output", "organisation", "segment", "themes"),
     team_key="team_id",
@@ -323,7 +341,7 @@ FEEDBACK = Kind(
         _stored("contact_name", _optional_text(), field="contact_name", personal=True),
         _stored("contact_email", _optional_text(EMAIL_MAX), field="contact_email", personal=True),
         _stored("source_permalink", _optional_text(PERMALINK_MAX), field="source_permalink"),
-        _stored("recorded_by", _optional_text(USER_ID_MAX)),
+        _person("recorded_by"),
         *_TIMES,
     ),
     recording=Recording(
@@ -337,6 +355,8 @@ FEEDBACK = Kind(
 
 TEAMS = Kind(
     name="teams",
+    label="team",
+    noun="team",
     model=ProducerTeam,
     related=("outputs",),
     team_key="id",
@@ -348,7 +368,7 @@ TEAMS = Kind(
             "outputs",
             lambda team: [{"name": o.name, "profile": o.profile} for o in team.outputs],
         ),
-        _stored("created_by"),
+        _person("created_by"),
         *_TIMES,
     ),
 )

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import local_display
-from bot.text import LONG_TEXT_MAX, escape_mrkdwn, preview
+from bot.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview
 from bot.vocabulary import FEEDBACK_STATUSES
 from handlers.views.blocks import (
     button,
@@ -46,7 +46,7 @@ def decision_modal(
     earlier = len(history) - HISTORY_SHOWN
     blocks = [
         section(f"*Feedback #{item.id}* ({status_label(item.status)})\n>{preview(item.text)}"),
-        *([context(f"{earlier} earlier change(s) not shown.")] if earlier > 0 else []),
+        *([context(f"{counted(earlier, 'earlier change')} not shown.")] if earlier > 0 else []),
         *[
             context(history_line(decision, item.id, timezone))
             for decision in history[-HISTORY_SHOWN:]
@@ -120,7 +120,10 @@ def merge_modal(
 
 
 def decided_modal(*, item: Feedback) -> dict[str, Any]:
-    text = f":white_check_mark: Feedback *#{item.id}* is now *{status_label(item.status)}*."
+    text = (
+        f":white_check_mark: Feedback *#{item.id}* for {escape_mrkdwn(item.team.name)} is now "
+        f"*{status_label(item.status)}*."
+    )
     return modal("decision_saved", "Decision saved", [section(text)], submit=None)
 
 
@@ -133,7 +136,8 @@ def merged_modal(*, kept: Feedback, merged: Feedback) -> dict[str, Any]:
 def merged_text(*, kept: Feedback, merged: Feedback) -> str:
     """The confirmation of a merge, for the modal or the command's answer."""
     return (
-        f":white_check_mark: Feedback *#{merged.id}* is merged into *#{kept.id}* "
+        f":white_check_mark: Feedback *#{merged.id}* for {escape_mrkdwn(kept.team.name)} is "
+        f"merged into *#{kept.id}* "
         f"({status_label(kept.status)}), which carries on for both:\n>{preview(kept.text)}"
     )
 
@@ -185,6 +189,6 @@ def open_feedback_message(
         blocks.append(context(f"Showing the oldest {len(items)} of {total} open items."))
     return {
         "response_type": "ephemeral",
-        "text": f"Open feedback for {team_name}: {total} item(s).",
+        "text": f"Open feedback for {team_name}: {counted(total, 'item')}.",
         "blocks": blocks,
     }

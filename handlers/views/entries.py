@@ -66,8 +66,11 @@ def recorded_message(
     }
 
 
-def undone_message(*, label: str, record_id: int) -> dict[str, Any]:
-    text = f"{label} #{record_id} was deleted: it is gone from every list, count and export."
+def undone_message(*, label: str, record_id: int, team: str) -> dict[str, Any]:
+    text = (
+        f"{label} #{record_id} for {escape_mrkdwn(team)} was deleted: it is gone from every "
+        "list, count and export."
+    )
     return {"response_type": "ephemeral", "replace_original": True, "text": text}
 
 
@@ -87,22 +90,20 @@ def which_team_message(what: str) -> dict[str, Any]:
 
 
 def saved_modal(
-    *, label: str, record_id: int, text: str, verb: str, thanks_from: str | None = None
+    *, label: str, record_id: int, text: str, team: str, verb: str, comment: bool = False
 ) -> dict[str, Any]:
-    """What a modal turns into after saving when there is no channel to confirm in;
-    `thanks_from` is the team a comment on a change went to."""
+    """What a modal turns into after saving when there is no channel to confirm in, naming
+    the team as every confirmation does; a `comment` on a change thanks its author."""
     footer = (
-        f"Thank you: {escape_mrkdwn(thanks_from)} will read it."
-        if thanks_from
+        f"Thank you: {escape_mrkdwn(team)} will read it."
+        if comment
         else "Find it on engagebot's Home tab."
     )
+    headline = f"{verb} {label.lower()} *#{record_id}* for {escape_mrkdwn(team)}."
     return modal(
         "entry_saved",
         f"{label} saved",
-        [
-            section(f":white_check_mark: {verb} {label.lower()} *#{record_id}*.\n>{preview(text)}"),
-            context(footer),
-        ],
+        [section(f":white_check_mark: {headline}\n>{preview(text)}"), context(footer)],
         submit=None,
     )
 

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from bot.insights import CrossTeamDigest
-from bot.text import LONG_TEXT_MAX, escape_mrkdwn, preview
+from bot.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview
 from handlers.views.blocks import (
     context,
     input_block,
@@ -133,8 +133,9 @@ def cross_team_digest_message(digest: CrossTeamDigest) -> dict[str, Any]:
         )
         blocks += _sections(lines, digest.opportunities_total, "opportunities")
     text = (
-        f"This week across the teams: {digest.insights_total} insight(s) shared, "
-        f"{digest.opportunities_total} upcoming opportunity(ies)."
+        f"This week across the teams: {counted(digest.insights_total, 'insight')} shared, "
+        f"{digest.opportunities_total} upcoming "
+        f"{'opportunity' if digest.opportunities_total == 1 else 'opportunities'}."
     )
     return {"text": text, "blocks": blocks}
 

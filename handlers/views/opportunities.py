@@ -156,10 +156,11 @@ def signups_message(*, opportunity: Opportunity, user_ids: Sequence[str]) -> dic
 
 
 def reminder_message(*, opportunity: Opportunity, user_ids: Sequence[str]) -> dict[str, Any]:
-    """The organiser's direct message the day before (it names the opportunity once)."""
+    """The organiser's direct message the day before (it names the opportunity once). The
+    place may be a room or a link, or "Online": it is labelled, not put in a sentence."""
     text = (
         f":calendar: Reminder: *{escape_mrkdwn(opportunity.title)}* is tomorrow, "
-        f"{_day(opportunity.happens_on)}, at {escape_mrkdwn(opportunity.place)}.\n"
+        f"{_day(opportunity.happens_on)}.\n*Where:* {escape_mrkdwn(opportunity.place)}\n"
         + _signups(opportunity, user_ids)
     )
     return {

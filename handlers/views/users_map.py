@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from bot.text import escape_mrkdwn
+from bot.text import counted, escape_mrkdwn
 from bot.users_map import Column, UsersMap, segment_label, short_date
 from handlers.views.blocks import Block, context, header, section
 from storage.users_map import OrganisationTally, Tally
@@ -58,7 +58,7 @@ def _intro(users_map: UsersMap) -> str:
             f"\n{escape_mrkdwn(users_map.team_name)} has no outputs yet: add them with "
             f"`/engage team {escape_mrkdwn(users_map.team_name)}`."
         )
-    count = _plural(users_map.engagements, "engagement")
+    count = counted(users_map.engagements, "engagement")
     text += f"\n{count} in all"
     if users_map.without_segment:
         verb = "names" if users_map.without_segment == 1 else "name"
@@ -108,9 +108,9 @@ def _organisations(organisations: Sequence[OrganisationTally]) -> tuple[str, int
     for shown, organisation in enumerate(organisations):
         parts = []
         if organisation.engagements:
-            parts.append(_plural(organisation.engagements, "engagement"))
+            parts.append(counted(organisation.engagements, "engagement"))
         if organisation.feedback:
-            parts.append(_plural(organisation.feedback, "feedback item"))
+            parts.append(counted(organisation.feedback, "feedback item"))
         line = (
             f"\n• {escape_mrkdwn(organisation.name)}: {short_date(organisation.last)} "
             f"({', '.join(parts)})"
@@ -131,7 +131,7 @@ def _closing(users_map: UsersMap, outputs_hidden: int, organisations_hidden: int
         command += ["--format", "json"]
     export = f"`{escape_mrkdwn(shlex.join(command))}`"
     hidden = [
-        _plural(count, noun)
+        counted(count, noun)
         for count, noun in (
             (outputs_hidden, "more output"),
             (organisations_hidden, "more organisation"),
@@ -141,7 +141,3 @@ def _closing(users_map: UsersMap, outputs_hidden: int, organisations_hidden: int
     if not hidden:
         return context(f"As a file: {export} (add `--format json` for the organisations too).")
     return context(f"…and {' and '.join(hidden)} not shown here: {export} has them all.")
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

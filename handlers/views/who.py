@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.text import escape_mrkdwn, preview
+from bot.text import counted, escape_mrkdwn, preview
 from bot.vocabulary import METHODS
 from bot.who import Who, WhoAnswer, WhoChoices, WhoUnknown
 from handlers.views.blocks import context, section
@@ -71,7 +71,7 @@ def _answer(found: WhoAnswer) -> dict[str, Any]:
     if found.engaged or found.feedback:
         blocks.append(context("Planning to contact them? Ask these teams first, and join up."))
     summary = (
-        f"{len(found.engaged)} team(s) engaged with {escape_mrkdwn(found.name)}{period}; "
+        f"{counted(len(found.engaged), 'team')} engaged with {escape_mrkdwn(found.name)}{period}; "
         f"{len(found.feedback)} received feedback from them."
     )
     return {"response_type": "ephemeral", "text": summary, "blocks": blocks}

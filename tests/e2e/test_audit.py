@@ -21,6 +21,7 @@ from bot.console.payloads import (
     state_values,
     view_submission,
 )
+from bot.console.slack_standin import DROP, SlackStandIn
 from storage.audit import audit_entries
 from storage.auditing import Actor
 from storage.clock import utc_now
@@ -37,6 +38,8 @@ from tests.e2e.helpers import (
     wait_for_reply,
 )
 
+# What `engagebot audit` says when some people could not be named.
+NO_NAMES = "engagebot: some people are shown by their Slack id alone: "
 # The tests' own set-up, told apart from what the bot records.
 SETUP = Actor("test", "test:setup")
 
@@ -234,6 +237,27 @@ def add_entries(database: Database, *moments: tuple[str, str]) -> None:
             )
 
 
+def add_logged(database: Database) -> None:
+    """An engagement logged by U0002, made by U0001, and its logger cleared by the scheduler."""
+    with database.transaction() as session:
+        for hour, actor, origin, action, change in (
+            (9, "U0001", "slack:/engage log in CPRICES", "create",
+             {"summary": "Met the RSS", "logged_by": "U0002"}),
+            (10, "scheduler", "scheduler", "change", {"logged_by": {"old": "U0002", "new": None}}),
+        ):  # fmt: skip
+            session.add(
+                AuditEntry(
+                    at=datetime(2027, 7, 1, hour, tzinfo=UTC),
+                    actor=actor,
+                    origin=origin,
+                    action=action,
+                    table_name="engagement",
+                    record_id="1",
+                    change=change,
+                )
+            )
+
+
 def test_engagebot_audit_lists_a_period_newest_last_in_the_teams_time(
     cli_database: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -245,7 +269,10 @@ def test_engagebot_audit_lists_a_period_newest_last_in_the_teams_time(
         ("2027-07-02T23:30:00+00:00", "engagement"),  # 3 July in London
     )
     code, out, err = run_cli(capsys, "audit", "--since", "2027-07-01", "--until", "2027-07-02")
-    assert (code, err) == (0, "")
+    assert (code, err) == (
+        0,
+        NO_NAMES + "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)\n",
+    )
     assert out.splitlines() == [
         "2027-07-01 00:00:00 BST  U0001 (slack:/engage log in CPRICES)  change engagement 2"
         '  summary: "Quick" -> "Said \\"more\\""',
@@ -259,6 +286,56 @@ def test_engagebot_audit_lists_a_period_newest_last_in_the_teams_time(
     assert entry["at"] == "2027-07-03T00:30:00+01:00" and entry["table"] == "engagement"
     code, out, _ = run_cli(capsys, "audit", "--since", "2028-01-01")
     assert (code, out) == (0, "No audit entries.\n")
+
+
+def test_engagebot_audit_names_the_people_beside_their_slack_ids(
+    cli_database: Database,
+    capsys: pytest.CaptureFixture[str],
+    fake_slack: SlackStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    fake_slack.set_user("U0001", real_name="Jane Smith")
+    fake_slack.set_user("U0002", real_name="Sam Jones")
+    add_logged(cli_database)
+
+    code, out, err = run_cli(capsys, "audit")
+
+    assert (code, err) == (0, "")
+    assert out == (
+        "2027-07-01 10:00:00 BST  Jane Smith (U0001) (slack:/engage log in CPRICES)  "
+        'create engagement 1  summary="Met the RSS"; logged_by="Sam Jones (U0002)"\n'
+        "2027-07-01 11:00:00 BST  scheduler (scheduler)  change engagement 1  "
+        'logged_by: "Sam Jones (U0002)" -> null\n'
+    )
+    asked = [call.args["user"] for call in fake_slack.calls("users.info")]
+    assert asked == ["U0001", "U0002"]  # each once
+    code, out, err = run_cli(capsys, "audit", "--format", "json")
+    created, changed = json.loads(out)
+    assert created["actor"] == "U0001" and created["change"]["logged_by"] == "U0002"
+    assert created["names"] == {"U0001": "Jane Smith", "U0002": "Sam Jones"}
+    assert changed["names"] == {"U0002": "Sam Jones"}
+
+
+def test_without_slack_engagebot_audit_shows_the_ids_and_says_why(
+    cli_database: Database,
+    capsys: pytest.CaptureFixture[str],
+    fake_slack: SlackStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    fake_slack.fail_next("users.info", status=DROP, times=5)  # no network
+    add_logged(cli_database)
+
+    code, out, err = run_cli(capsys, "audit")
+
+    assert code == 0
+    assert out.startswith("2027-07-01 10:00:00 BST  U0001 (slack:/engage log in CPRICES)")
+    assert 'logged_by="U0002"' in out
+    assert err.startswith(NO_NAMES + "Slack could not be reached (")
+    assert len(fake_slack.calls("users.info")) == 1  # not asked again about anyone
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ def test_a_decision_with_its_note_is_kept_and_the_recorder_is_told(bot: RunningB
     assert form["callback_id"] == "decision_form"
     assert "Feedback #1* (New)" in form["blocks"][0]["text"]["text"]
     assert answer.json["response_action"] == "update"
-    assert "is now *Planned*" in answer.json["view"]["blocks"][0]["text"]["text"]
+    assert "Feedback *#1* for Prices is now *Planned*." in helpers.reply_text(answer.json["view"])
     told = bot.slack.wait_for("chat.postMessage")[0].args
     assert told["channel"] == "U0001"
     shown = reply_text(told)
@@ -155,4 +155,4 @@ def test_a_long_list_shows_the_oldest_twenty_and_says_how_many_there_are(bot: Ru
     decide_buttons = [b for b in shown["blocks"] if "accessory" in b]
     assert len(decide_buttons) == 20
     assert "Showing the oldest 20 of 22 open items." in reply_text(shown)
-    assert "22 item(s)" in shown["text"]
+    assert "22 items" in shown["text"]

@@ -79,6 +79,30 @@ def test_the_records_arrive_as_two_csv_files_in_a_direct_message(bot: RunningBot
     assert answered[0]["ims"] == ["D0001"]
 
 
+def test_who_recorded_each_record_is_named_beside_their_slack_id(bot: RunningBot) -> None:
+    make_team(bot.database)
+    run_command(bot, "log Met the RSS", user="U0001")
+    run_command(bot, "log Met the ONS user group", user="U0002")
+    run_command(bot, "feedback Regional CPI please", user="U0001")
+    known = {"U0001": {"id": "U0001", "real_name": "Jane Smith", "is_admin": True}}
+    bot.slack.set_response(
+        "users.info",
+        lambda args: (
+            {"ok": True, "user": known[args["user"]]}
+            if args["user"] in known
+            else {"ok": False, "error": "user_not_found"}
+        ),
+    )
+
+    run_command(bot, "export", user="U0001", channel="CPRICES")
+
+    engagements, feedback = bot.slack.uploaded_files()
+    assert [row["logged_by"] for row in rows(engagements)] == ["Jane Smith (U0001)", "U0002"]
+    assert [row["recorded_by"] for row in rows(feedback)] == ["Jane Smith (U0001)"]
+    asked = [call.args["user"] for call in bot.slack.calls("users.info")]
+    assert sorted(asked) == ["U0001", "U0001", "U0002"]  # whether an admin; each name once
+
+
 def test_a_team_name_is_escaped_in_the_message_and_slugged_in_the_file_name(
     bot: RunningBot,
 ) -> None:

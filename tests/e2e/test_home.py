@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
+from bot.decisions import decide
 from bot.engagements import EngagementDraft, save_engagement
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
@@ -80,6 +81,28 @@ def test_home_shows_my_last_ten_entries_my_teams_month_and_the_buttons(bot: Runn
     ]
 
 
+def test_home_counts_only_the_feedback_still_awaiting_a_decision(bot: RunningBot) -> None:
+    make_team(bot.database)
+    statuses = ["new", "under_consideration", "planned", "done", "not_planned"]
+    for status in statuses:
+        run_command(bot, f"feedback Asked for {status}")
+    with bot.database.transaction() as session:
+        for feedback_id, status in enumerate(statuses, start=1):
+            if status != "new":
+                decide(
+                    session=session,
+                    feedback_id=feedback_id,
+                    to_status=status,
+                    note="Decided",
+                    user_id="U0001",
+                )
+
+    home = open_home(bot)
+
+    # Planned is a decision taken, as are Done and Not planned.
+    assert "2 feedback items await a decision: `/engage feedback list`." in shown(home)
+
+
 def test_home_for_someone_who_has_recorded_nothing_says_how_to_start(bot: RunningBot) -> None:
     make_team(bot.database)
     home = open_home(bot, user="U0009")
@@ -114,7 +137,7 @@ def test_log_an_engagement_from_home_confirms_in_the_modal_and_refreshes_home(
 
     assert answer.json["response_action"] == "update"
     assert answer.json["view"]["title"]["text"] == "Engagement saved"
-    assert "Logged engagement *#2*" in shown(answer.json["view"])
+    assert "Logged engagement *#2* for Prices." in shown(answer.json["view"])
     refreshed = published_home(bot, number=2)
     newest = listed_entries(refreshed)[0]
     assert newest == as_listed("Engagement", 2, today_iso(bot), "Met the ONS user group")
@@ -132,7 +155,7 @@ def test_record_feedback_from_home_opens_the_feedback_form(bot: RunningBot) -> N
         view_submission(form, state_values(form, {"text": "Wants more regional data"}))
     )
     assert answer.json["response_action"] == "update"
-    assert "Recorded feedback *#2*" in shown(answer.json["view"])
+    assert "Recorded feedback *#2* for Prices." in shown(answer.json["view"])
     refreshed = published_home(bot, number=2)
     newest = listed_entries(refreshed)[0]
     assert newest == as_listed("Feedback", 2, today_iso(bot), "Wants more regional data")

@@ -209,7 +209,8 @@ def test_undo_deletes_only_for_the_person_who_logged_it(bot: RunningBot) -> None
         block_actions(undo["action_id"], undo["value"], response_url=own_url, ephemeral=True)
     )
     done = wait_for_reply(bot, "own")
-    assert done["replace_original"] is True and "deleted" in done["text"]
+    assert done["replace_original"] is True
+    assert done["text"].startswith("Engagement #1 for Prices was deleted: it is gone from every")
     assert _count(bot, Engagement) == 0
     again = run_command(bot, "log A new one")
     assert "engagement *#2*" in reply_text(again)  # an undone number is never reused
@@ -226,7 +227,7 @@ def test_the_global_shortcut_opens_the_form_and_confirms_in_the_modal(bot: Runni
         view_submission(view, state_values(view, {"summary": "From the shortcut"}))
     )
     assert answer.json["response_action"] == "update"
-    assert "Logged engagement *#2*" in answer.json["view"]["blocks"][0]["text"]["text"]
+    assert "Logged engagement *#2* for Prices." in answer.json["view"]["blocks"][0]["text"]["text"]
 
 
 def test_without_a_team_the_text_is_kept_in_the_form(bot: RunningBot) -> None:

@@ -52,7 +52,7 @@ def test_a_merge_from_the_decision_form_tells_the_recorder_and_keeps_both_histor
 
     answer = submit_merge(bot, merge_form, "1")
     assert answer.json["response_action"] == "update"
-    assert "Feedback *#2* is merged into *#1* (New)" in reply_text(answer.json["view"])
+    assert "Feedback *#2* for Prices is merged into *#1* (New)" in reply_text(answer.json["view"])
     told = bot.slack.wait_for("chat.postMessage", count=2)[1].args
     assert told["channel"] == "U0002"
     shown = reply_text(told)
@@ -61,7 +61,7 @@ def test_a_merge_from_the_decision_form_tells_the_recorder_and_keeps_both_histor
 
     listed = reply_text(run_command(bot, "feedback list"))
     assert "Regional CPI please" in listed and "region?" not in listed
-    assert "1 item(s)" in listed
+    assert "1 item." in listed
     bot.requester.send(app_home_opened("U0002"))
     home = json.dumps(bot.slack.wait_for("views.publish")[0].args["view"])
     assert "Feedback #2" not in home
@@ -123,7 +123,7 @@ def test_the_command_merges_and_refuses_with_a_reason(bot: RunningBot) -> None:
     record(bot, "CPI by region?", user="U0002")
     run_command(bot, "feedback Health ask", channel="CHEALTH")
     answer = reply_text(run_command(bot, "feedback merge #2 INTO #1"))
-    assert "Feedback *#2* is merged into *#1* (New)" in answer
+    assert "Feedback *#2* for Prices is merged into *#1* (New)" in answer
     told = bot.slack.wait_for("chat.postMessage")[0].args
     assert (told["channel"], told["text"]) == ("U0002", "Feedback #2 was merged into #1.")
     before = stored(bot)

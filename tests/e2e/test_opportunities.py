@@ -323,7 +323,8 @@ def test_the_organiser_is_reminded_the_day_before_at_nine_with_who_signed_up(
     text = sent[0]["blocks"][0]["text"]["text"]
     assert text == (
         ":calendar: Reminder: *Workshop on the new CPI weights* is tomorrow, "
-        "Wednesday 12 May 2027, at https://meet.example.org/cpi.\n1 of 2 places taken:\n<@UA>"
+        "Wednesday 12 May 2027.\n*Where:* https://meet.example.org/cpi\n"
+        "1 of 2 places taken:\n<@UA>"
     )
     assert len(tick(bot, REMINDER_AT + timedelta(hours=3))) == 1  # once only
 

@@ -164,21 +164,29 @@ def test_a_malformed_outputs_line_is_refused_naming_the_line(bot: RunningBot) ->
 def test_removing_an_output_an_engagement_refers_to_is_refused(bot: RunningBot) -> None:
     make_team(bot.database)
     with bot.database.transaction() as session:
-        save_engagement(
-            session=session,
-            draft=EngagementDraft(
-                summary="HPI users", team_id=1, occurred_on=bot.settings.today(),
-                output_ids=[2],
-            ),
-            today=bot.settings.today(),
-            user_id="U0001",
-        )  # fmt: skip
+        for output_id in (1, 2):
+            save_engagement(
+                session=session,
+                draft=EngagementDraft(
+                    summary="Users", team_id=1, occurred_on=bot.settings.today(),
+                    output_ids=[output_id],
+                ),
+                today=bot.settings.today(),
+                user_id="U0001",
+            )  # fmt: skip
     before = teams(bot)
     view = open_team_form(bot, "team Prices", channel="CRANDOM")
     answer = submit(bot, view, name="Prices", outputs="Consumer price inflation | high")
     assert answer is not None and answer["response_action"] == "errors"
     assert answer["errors"] == {
-        "outputs": "Keep House price index: engagements or feedback refer to it."
+        "outputs": "House price index can't be removed: engagements or feedback are recorded "
+        "against it. Put it back in the list to save your other changes."
+    }
+    answer = submit(bot, view, name="Prices", outputs="Rental prices | low")
+    assert answer is not None and answer["errors"] == {
+        "outputs": "Consumer price inflation and House price index can't be removed: "
+        "engagements or feedback are recorded against them. Put them back in the list to "
+        "save your other changes."
     }
     assert teams(bot) == before
     with bot.database.transaction() as session:

@@ -279,7 +279,7 @@ def test_the_command_line_refuses_a_broken_file_and_imports_the_mended_one(
     path.write_text(written([good, broken, good], [*good, "participants", "outputs"], bom=True))
     code, out, err = run_cli(capsys, "import", "engagements", str(path))
     assert code == 1 and out == ""
-    assert "Nothing was imported: 2 problem(s) in 1 row(s)." in err
+    assert "Nothing was imported: 2 problems in 1 row." in err
     assert "row 3: outputs: Labour Market has no output called 'Nonexistent'" in err
     assert "row 3: participants: " in err
     assert count(teams, "engagements") == 0
@@ -311,7 +311,8 @@ def test_a_file_missing_a_required_column_is_refused_on_row_1(
     with pytest.raises(ImportRejected) as rejected:
         imported(teams, kind, content)
     listed = ", ".join(f"'{column}'" for column in missing)
+    columns = "column" if len(missing) == 1 else "columns"
     assert [(p.row, p.reason) for p in rejected.value.problems] == [
-        (1, f"missing required column(s) {listed}")
+        (1, f"missing required {columns} {listed}")
     ]
     assert count(teams, kind) == before

@@ -16,13 +16,16 @@ import pytest
 from sqlalchemy import event, func
 from sqlmodel import select
 
+from bot.console.slack_standin import SlackStandIn
 from bot.engagements import EngagementDraft, save_engagement
 from bot.feedback import FeedbackDraft, save_feedback
+from bot.people import NameOf, no_names
 from bot.teams import TeamDraft, save_team
 from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records, import_records
 from storage.database import Database
 from storage.models import Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
+from tests.e2e.helpers import run_cli as in_process_cli
 
 TODAY = date(2026, 3, 15)
 ENGAGEMENT_COLUMNS = (
@@ -38,6 +41,8 @@ FEEDBACK_COLUMNS_PERSONAL = FEEDBACK_COLUMNS.replace(
     "contact_agreed,", "contact_agreed,contact_name,contact_email,"
 )
 BIN = Path(sys.executable).parent
+# The staff behind the seeded records, as Slack would name them (U0LEAD is not known).
+STAFF = {"U0ALICE": "Alice Jones", "U0BOB": "Bob (HR) Smith"}
 
 
 @pytest.fixture
@@ -131,6 +136,7 @@ def export(
     team: str | None = None,
     since: date | None = None,
     include_personal: bool = False,
+    name_of: NameOf = no_names,
 ) -> str:
     out = io.StringIO()
     with database.transaction() as session:
@@ -142,6 +148,7 @@ def export(
             since=since,
             out=out,
             include_personal=include_personal,
+            name_of=name_of,
         )
     written = out.getvalue()
     rows = json.loads(written) if fmt == "json" else list(csv.DictReader(io.StringIO(written)))
@@ -197,7 +204,8 @@ def test_export_engagements_csv_writes_every_field(transfer_db: Database) -> Non
 def test_export_feedback_json_has_lists_and_nulls(transfer_db: Database) -> None:
     seed(transfer_db)
     first, second = json.loads(export(transfer_db, "feedback", "json", include_personal=True))
-    assert list(first) == FEEDBACK_COLUMNS_PERSONAL.split(",")
+    columns = FEEDBACK_COLUMNS_PERSONAL.replace("recorded_by,", "recorded_by,recorded_by_name,")
+    assert list(first) == columns.split(",")
     assert (first["contact_name"], first["contact_email"]) == ("Sam Smith", "sam@example.org")
     assert first["themes"] == ["Frequency", "timeliness"]
     assert first["channel"] == "social_media"
@@ -219,7 +227,7 @@ def test_export_leaves_contact_names_and_emails_out_unless_asked(transfer_db: Da
     assert "Sam Smith" not in written and "sam@example.org" not in written
     assert csv_rows(written)[0]["contact_agreed"] == "true"
     assert list(json.loads(export(transfer_db, "feedback", "json"))[0]) == (
-        FEEDBACK_COLUMNS.split(",")
+        FEEDBACK_COLUMNS.replace("recorded_by,", "recorded_by,recorded_by_name,").split(",")
     )
     personal = export(transfer_db, "feedback", include_personal=True)
     assert personal.splitlines()[0] == FEEDBACK_COLUMNS_PERSONAL
@@ -254,6 +262,43 @@ def test_export_teams_in_both_formats(transfer_db: Database) -> None:
     assert teams[1]["outputs"] == [] and teams[1]["home_channel_id"] is None
 
 
+def test_export_names_the_staff_beside_their_slack_ids(transfer_db: Database) -> None:
+    seed(transfer_db)
+    engagements = csv_rows(export(transfer_db, "engagements", name_of=STAFF.get))
+    assert [row["logged_by"] for row in engagements] == ["Alice Jones (U0ALICE)", ""]
+    feedback = csv_rows(export(transfer_db, "feedback", name_of=STAFF.get))
+    assert feedback[0]["recorded_by"] == "Bob (HR) Smith (U0BOB)"
+    teams = csv_rows(export(transfer_db, "teams", name_of=STAFF.get))
+    assert teams[0]["created_by"] == "U0LEAD"  # no name known: the id alone
+    first, second = json.loads(export(transfer_db, "engagements", "json", name_of=STAFF.get))
+    assert (first["logged_by"], first["logged_by_name"]) == ("U0ALICE", "Alice Jones")
+    assert (second["logged_by"], second["logged_by_name"]) == (None, None)
+    team = json.loads(export(transfer_db, "teams", "json", name_of=STAFF.get))[0]
+    assert (team["created_by"], team["created_by_name"]) == ("U0LEAD", None)
+
+
+def test_engagebot_export_asks_slack_for_the_names(
+    cli_database: Database,
+    fake_slack: SlackStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed(cli_database)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    fake_slack.set_user("U0ALICE", real_name="Alice Jones")
+    code, out, err = in_process_cli(capsys, "export", "engagements")
+    assert (code, err) == (0, "")
+    assert [row["logged_by"] for row in csv_rows(out)] == ["Alice Jones (U0ALICE)", ""]
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    code, out, err = in_process_cli(capsys, "export", "engagements")
+    assert code == 0 and [row["logged_by"] for row in csv_rows(out)] == ["U0ALICE", ""]
+    assert err == (
+        "engagebot: some people are shown by their Slack id alone: "
+        "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)\n"
+    )
+
+
 def test_export_filters_by_team_and_since(transfer_db: Database) -> None:
     seed(transfer_db)
     assert [r["team"] for r in csv_rows(export(transfer_db, "engagements", team="health"))] == [
@@ -285,9 +330,9 @@ def test_round_trip_keeps_every_field(fresh_database: Callable[[], Database]) ->
     seed(source)
     add_teams(target)
     for kind in ("engagements", "feedback"):
-        first = export(source, kind, include_personal=True)
-        assert load(target, kind, first) == 2
-        assert export(target, kind, include_personal=True) == first
+        first = export(source, kind, include_personal=True, name_of=STAFF.get)
+        assert load(target, kind, first) == 2  # the ids read back from beside the names
+        assert export(target, kind, include_personal=True, name_of=STAFF.get) == first
         assert export(target, kind, "json", include_personal=True) == export(
             source, kind, "json", include_personal=True
         )
@@ -503,8 +548,8 @@ def test_unknown_and_missing_columns_are_refused_on_row_1(transfer_db: Database)
     add_teams(transfer_db)
     problems = rejected(transfer_db, "engagements", "occurred_on,team,Notes,colour\n")
     assert [p.row for p in problems] == [1, 1]
-    assert problems[0].reason.startswith("unknown column(s) 'Notes', 'colour'")
-    assert problems[1].reason == "missing required column(s) 'summary'"
+    assert problems[0].reason.startswith("unknown columns 'Notes', 'colour'")
+    assert problems[1].reason == "missing required column 'summary'"
     assert rejected(transfer_db, "feedback", "")[0] == RowProblem(
         1, "the file is empty: row 1 names the columns"
     )
@@ -526,6 +571,15 @@ def test_duplicate_and_existing_ids_are_refused(transfer_db: Database) -> None:
         RowProblem(5, "id: 'x' is not a whole number"),
     ]
     assert count(transfer_db, Feedback) == 1
+
+
+def test_an_engagement_already_stored_is_named_as_one(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    load(transfer_db, "engagements", "id,occurred_on,team,summary\n1,2026-03-01,Health,A\n")
+    content = "id,occurred_on,team,summary\n1,2026-03-01,Health,B\n"
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(2, "id: engagement #1 already exists")
+    ]
 
 
 def test_cells_outside_the_named_columns_must_be_empty(transfer_db: Database) -> None:
@@ -607,7 +661,7 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     bad.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n2026-03-01,Nobody,Bad\n")
     result = run_cli(tmp_path, "import", "engagements", str(bad), database_url=url)
     assert result.returncode == 1
-    assert "Nothing was imported: 1 problem(s) in 1 row(s)." in result.stderr
+    assert "Nothing was imported: 1 problem in 1 row." in result.stderr
     assert "row 3: team: no team is called 'Nobody'" in result.stderr
 
     good = tmp_path / "good.csv"
@@ -615,6 +669,10 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "import", "engagements", str(good), database_url=url)
     assert result.returncode == 0, result.stderr
     assert "Imported 1 engagement." in result.stdout
+    items = tmp_path / "items.csv"
+    items.write_text("received_on,team,text\n2026-03-01,Health,A\n2026-03-02,Health,B\n")
+    result = run_cli(tmp_path, "import", "feedback", str(items), database_url=url)
+    assert result.stdout == "Imported 2 feedback items.\n", result.stderr
 
     result = run_cli(tmp_path, "export", "engagements", "--format", "json", database_url=url)
     assert result.returncode == 0, result.stderr

@@ -280,6 +280,9 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "feedback.count_open_feedback": lambda s, i: feedback.count_open_feedback(
         session=s, team_id=i.team
     ),
+    "feedback.count_undecided_feedback": lambda s, i: feedback.count_undecided_feedback(
+        session=s, team_id=i.team
+    ),
     "feedback.items_merged_into": lambda s, i: feedback.items_merged_into(
         session=s, feedback_id=i.feedback
     ),
