@@ -80,6 +80,11 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> li
     for number, cells in lines:
         if not any(cell.strip() for cell in cells):
             continue  # spreadsheets often end with empty rows
+        if len(cells) != len(columns):
+            # A cell lost or split: the values are under the wrong columns, so only this is said.
+            reason = f"row: it has {len(cells)} cells but the header names {len(columns)} columns"
+            problems.append(RowProblem(number, reason))
+            continue
         row, reasons = _read_row(spec, number, columns, cells, teams, segments, today)
         rows.append(row)
         problems.extend(RowProblem(number, reason) for reason in reasons)
@@ -92,18 +97,41 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> li
 
 
 def _numbered(file: TextIO) -> Iterator[tuple[int, list[str]]]:
-    """The file's rows with their spreadsheet numbers; a file that isn't CSV is refused."""
-    number = HEADER_ROW
-    reader = csv.reader(file)
+    """The file's rows with their spreadsheet numbers, read strictly: a quote left open
+    would otherwise swallow the rows after it into one cell. A file that isn't CSV is
+    refused, naming the row and its lines in the file."""
+    reader = csv.reader(file, strict=True)
+    number, last_line = HEADER_ROW - 1, 0
     try:
-        for number, cells in enumerate(reader, start=HEADER_ROW):
+        for cells in reader:
+            number, last_line = number + 1, reader.line_num
             yield number, cells
     except csv.Error as error:
-        raise ImportRejected([RowProblem(number + 1, f"this is not valid CSV: {error}")]) from None
+        problem = _not_csv(str(error), first_line=last_line + 1, last_line=reader.line_num)
+        raise ImportRejected([RowProblem(number + 1, problem)]) from None
     except UnicodeDecodeError:
         raise ImportRejected(
             [RowProblem(number + 1, "the file is not UTF-8 text: save it as 'CSV UTF-8'")]
         ) from None
+
+
+def _not_csv(error: str, *, first_line: int, last_line: int) -> str:
+    """Why a row (from `first_line` to `last_line` of the file) is not CSV, in plain words."""
+    if "unexpected end of data" in error:
+        return (
+            f"a quote opened in this row (from line {first_line} of the file) is never closed, "
+            "so every line after it would be read into one cell: close the quote, and write "
+            'a quote inside a cell twice ("")'
+        )
+    lines = (
+        f"line {first_line}" if first_line == last_line else f"lines {first_line} to {last_line}"
+    )
+    if "expected after" in error:
+        return (
+            f"a quote in this row ({lines} of the file) ends in the middle of a cell: a quoted "
+            'cell ends at its closing quote, and a quote inside a cell is written twice ("")'
+        )
+    return f"this is not valid CSV ({lines} of the file): {error}"
 
 
 def _checked_header(spec: Kind, header: list[str] | None) -> list[str]:
@@ -142,15 +170,14 @@ def _read_row(
     segments: dict[str, AudienceSegment],
     today: date,
 ) -> tuple[_Row, list[str]]:
-    """The row's draft and values, and every problem with it as "column: message"."""
+    """The row's draft and values (it has a cell for each column), and every problem with
+    it as "column: message"."""
     assert spec.recording is not None
     reasons: FieldErrors = {}
-    if any(cell.strip() for cell in cells[len(columns) :]):
-        reasons["row"] = f"it has {len(cells)} cells but the header names {len(columns)} columns"
-    elif any(cell.strip() for column, cell in zip(columns, cells, strict=False) if not column):
+    if any(cell.strip() for column, cell in zip(columns, cells, strict=True) if not column):
         reasons["row"] = "it has a value in a column with no name in row 1"
     texts = dict(
-        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=False)
+        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=True)
     )
     context = RowContext(teams=teams, segments=segments)
     values: dict[str, Any] = {}
