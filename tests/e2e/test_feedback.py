@@ -50,6 +50,29 @@ def test_feedback_with_text_records_at_once_and_answers_with_buttons(bot: Runnin
         assert item.received_on == bot.settings.today()
 
 
+def test_an_undone_items_number_is_never_given_to_another(bot: RunningBot) -> None:
+    make_team(bot.database)
+    run_command(bot, "feedback Kept")
+    reply = run_command(bot, "feedback To be undone")
+    assert "Recorded feedback *#2*" in reply_text(reply)
+    undo = next(b for b in reply["blocks"][1]["elements"] if b["text"]["text"] == "Undo")
+    bot.requester.send(
+        block_actions(
+            undo["action_id"],
+            undo["value"],
+            response_url=bot.slack.response_url("undo"),
+            ephemeral=True,
+        )
+    )
+    assert "deleted" in wait_for_reply(bot, "undo")["text"]
+    again = run_command(bot, "feedback Something else")
+    # The audit log holds feedback 2's creation and deletion: 2 is never another item.
+    assert "Recorded feedback *#3*" in reply_text(again)
+    with bot.database.transaction() as session:
+        stored = session.exec(select(Feedback.id, Feedback.text).order_by(Feedback.id)).all()
+    assert [tuple(row) for row in stored] == [(1, "Kept"), (3, "Something else")]
+
+
 def test_feedback_with_text_but_no_team_keeps_the_text_in_the_form(bot: RunningBot) -> None:
     make_team(bot.database, channel=None)
     bot.requester.send(slash_command("feedback Wants monthly data", channel_id="CRANDOM"))
