@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.text import too_long
 from bot.validation import Invalid
-from handlers.engage import CommandCall
+from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
@@ -34,6 +34,7 @@ from handlers.views.entries import (
     saved_modal,
     undone_message,
 )
+from handlers.views.help import not_a_command_message
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
 from storage.reference import list_segments
@@ -99,6 +100,10 @@ class EntryKind:
     draft_from_form: Callable[[FormValues, FormOrigin], Any]
     quick_draft: Callable[[str, int, date], Any]
     save: Saver
+    usage: str  # what `/engage <subcommand>` takes (safe mrkdwn), for text that is no record
+    # Words the subcommand takes after its name (feedback's "list", "merge"): text starting
+    # with one reached the flows only because it did not parse, so it is not recorded.
+    own_words: tuple[str, ...] = ()
     # Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide").
     more_buttons: Callable[[int], list[dict[str, Any]]] = lambda _record_id: []
     # Called in the save's transaction with the record and its form's origin, to link
@@ -139,6 +144,10 @@ class EntryFlows:
                 channel_id=call.channel_id,
                 user_id=call.user_id,
             )
+            return
+        if looks_like_a_command(call.args, own_words=self.kind.own_words):
+            typed = f"/engage {call.name} {call.args}"
+            call.respond(**not_a_command_message(typed, self.kind.usage))
             return
         problem = too_long(self.kind.text_label, call.args, self.kind.text_limit)
         if problem:

@@ -28,11 +28,12 @@ from bot.insights import (
 from bot.scheduling import DeliveryKind, Message, Scheduler
 from bot.text import split_list
 from bot.validation import Invalid
-from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.engage import CommandCall, EngageCommand, Subcommand, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.replies import post_reply
 from handlers.views.blocks import quote
 from handlers.views.entries import notice_message
+from handlers.views.help import not_a_command_message
 from handlers.views.insights import (
     CALLBACK_ID,
     DIGEST_SHOWN,
@@ -48,12 +49,19 @@ from storage.reference import list_segments
 from storage.teams import team_for_person
 
 DATABASE_DOWN = ":warning: The form can't be opened: the database is not answering."
+USAGE = (
+    "`/engage insight Councils want CPI by region` shares an insight at once; "
+    "`/engage insight` alone opens the form."
+)
 
 
 def run(call: CommandCall) -> None:
     """`/engage insight [text]`."""
     if not call.args:
         _open_form(call)
+        return
+    if looks_like_a_command(call.args):
+        call.respond(**not_a_command_message(f"/engage insight {call.args}", USAGE))
         return
     now = call.settings.clock.now()
     try:

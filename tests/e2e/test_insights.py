@@ -108,6 +108,17 @@ def test_text_over_the_limit_is_refused_not_cut(sharing_bot: RunningBot) -> None
     assert count_rows(sharing_bot.database, Insight) == 0
 
 
+def test_a_subcommand_word_alone_is_answered_with_the_usage_not_shared(
+    sharing_bot: RunningBot,
+) -> None:
+    make_team(sharing_bot.database)
+    shown = reply_text(run_command(sharing_bot, "insight list"))
+    assert shown.startswith(":warning: Nothing was recorded: `/engage insight list`"), shown
+    assert "`/engage insight Councils want CPI by region`" in shown
+    assert count_rows(sharing_bot.database, Insight) == 0
+    assert sharing_bot.slack.calls("chat.postMessage") == []
+
+
 def test_a_retried_command_shares_once(sharing_bot: RunningBot) -> None:
     make_team(sharing_bot.database)
     command = slash_command(

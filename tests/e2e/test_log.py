@@ -245,6 +245,16 @@ def test_text_over_the_limit_is_refused_not_cut(bot: RunningBot) -> None:
     assert _count(bot, Engagement) == 0
 
 
+def test_a_subcommand_word_alone_is_answered_with_the_usage_not_logged(bot: RunningBot) -> None:
+    make_team(bot.database)
+    for word in ("list", "LIST", "help"):
+        shown = reply_text(run_command(bot, f"log {word}"))
+        assert shown.startswith(f":warning: Nothing was recorded: `/engage log {word}`"), shown
+        assert "`/engage log Met DWP analysts about earnings`" in shown
+    assert _count(bot, Engagement) == 0
+    assert "Logged engagement" in reply_text(run_command(bot, "log List of users sent to DWP"))
+
+
 def test_user_text_is_escaped_when_posted_back(bot: RunningBot) -> None:
     make_team(bot.database)
     reply = run_command(bot, "log <!channel> see <https://evil.example|gov.uk> & more")
