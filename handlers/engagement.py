@@ -55,6 +55,7 @@ def _form(
         method=prefill.method,
         participants=prefill.participants,
         output=prefill.output,
+        note=prefill.note,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -23,11 +24,12 @@ from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
-from handlers.views.blocks import quote
+from handlers.views.blocks import INPUT_MAX
 from handlers.views.entries import (
     DETAILS_ACTION,
     UNDO_ACTION,
     FormOrigin,
+    handed_back_message,
     notice_message,
     problem_modal,
     recorded_message,
@@ -151,12 +153,7 @@ class EntryFlows:
             return
         problem = too_long(self.kind.text_label, call.args, self.kind.text_limit)
         if problem:
-            call.respond(
-                **notice_message(
-                    f":warning: Nothing was recorded. {problem} Use `/engage {call.name}` "
-                    "without text to open the form, where longer detail has its own fields."
-                )
-            )
+            self._hand_back(call, problem)
             return
         try:
             with call.database.transaction() as session:
@@ -185,11 +182,7 @@ class EntryFlows:
             return
         except SQLAlchemyError as error:
             call.logger.exception("saving %s from /engage failed", self.kind.name)
-            call.respond(
-                **notice_message(
-                    f":warning: {nothing_recorded(error)}\nWhat you typed:\n{quote(call.args)}"
-                )
-            )
+            call.respond(**handed_back_message(nothing_recorded(error), call.args))
             return
         if message is None:
             # Not clear which team: let the person choose one, keeping their text.
@@ -204,6 +197,28 @@ class EntryFlows:
             )
             return
         call.respond(**message)
+
+    def _hand_back(self, call: CommandCall, problem: str) -> None:
+        """Text over the field's limit is neither cut nor lost: the form opens with it, to
+        shorten there, when Slack's field can hold it; otherwise it is sent back whole."""
+        if len(call.args) <= INPUT_MAX:
+            note = f":warning: {problem} Shorten it here before saving."
+            try:
+                self.open_form(
+                    call.client,
+                    call.command["trigger_id"],
+                    FormOrigin(self.kind.name, response_url=call.command.get("response_url")),
+                    call.logger,
+                    call.database,
+                    prefill=Prefill(text=call.args, note=note),
+                    channel_id=call.channel_id,
+                    user_id=call.user_id,
+                )
+                return
+            except SlackApiError:  # the trigger expired: the text must still come back
+                call.logger.warning("the form for a long %s did not open", self.kind.name)
+        refusal = f"Nothing was recorded. {problem} Shorten it and send it again."
+        call.respond(**handed_back_message(refusal, call.args))
 
     # --- the form ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from storage.models import Feedback, FeedbackTheme, Organisation, Theme
 from tests.conftest import RunningBot
 from tests.e2e.helpers import (
     count_rows,
+    handed_back,
     inputs,
     make_team,
     opened_view,
@@ -83,10 +84,15 @@ def test_feedback_with_text_but_no_team_keeps_the_text_in_the_form(bot: RunningB
     assert count_rows(bot.database, Feedback) == 0
 
 
-def test_feedback_text_over_the_limit_is_refused_not_cut(bot: RunningBot) -> None:
+def test_feedback_text_over_the_limit_is_refused_not_cut_and_given_back(bot: RunningBot) -> None:
     make_team(bot.database)
-    reply = run_command(bot, "feedback " + "x" * 3001)
-    assert "Nothing was recorded" in reply["text"] and "3,001 characters" in reply["text"]
+    typed = "Wants <regional> & local figures, " * 100  # 3,400 characters
+    reply = run_command(bot, "feedback " + typed)
+    assert reply["text"].startswith(
+        ":warning: Nothing was recorded. The feedback is 3,399 characters; the most it can "
+        "hold is 3,000."
+    )
+    assert handed_back(reply) == typed.strip()
     assert count_rows(bot.database, Feedback) == 0
 
 
