@@ -487,6 +487,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 kind=args.kind,
                 file=file,
                 today=settings.today(),
+                earliest=settings.earliest_date,
             )
     except OSError as error:
         print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)

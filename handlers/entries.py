@@ -80,6 +80,7 @@ class Saver(Protocol):
         session: Session,
         draft: Any,
         today: date,
+        earliest: date,
         user_id: str | None,
         record_id: int | None,
         source_key: str | None,
@@ -167,6 +168,7 @@ class EntryFlows:
                         session=session,
                         draft=self.kind.quick_draft(call.args, team.id, self.settings.today()),  # type: ignore[arg-type]
                         today=self.settings.today(),
+                        earliest=self.settings.earliest_date,
                         user_id=call.user_id,
                         record_id=None,
                         source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
@@ -285,6 +287,7 @@ class EntryFlows:
                     session=session,
                     draft=draft,
                     today=self.settings.today(),
+                    earliest=self.settings.earliest_date,
                     user_id=user_id,
                     record_id=origin.record_id,
                     source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",

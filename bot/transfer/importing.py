@@ -21,7 +21,7 @@ from bot.transfer.kinds import (
     RowContext,
     reference_data,
 )
-from bot.validation import FieldErrors, Invalid
+from bot.validation import DEFAULT_EARLIEST_DATE, FieldErrors, Invalid
 from storage.database import Database
 from storage.models import AudienceSegment, ProducerTeam
 
@@ -45,6 +45,14 @@ class ImportRejected(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class _Dates:
+    """The dates a row may hold: from `earliest` to `today`."""
+
+    today: date
+    earliest: date
+
+
 @dataclass
 class _Row:
     number: int
@@ -52,25 +60,33 @@ class _Row:
     values: dict[str, Any]  # every column's value, blank ones included
 
 
-def import_records(*, database: Database, kind: str, file: TextIO, today: date) -> int:
+def import_records(
+    *,
+    database: Database,
+    kind: str,
+    file: TextIO,
+    today: date,
+    earliest: date = DEFAULT_EARLIEST_DATE,
+) -> int:
     """Add every row of the CSV `file` as a new `kind` ("engagements" or "feedback").
 
     Columns are those `export_records` writes; only the date, team and summary (or text)
-    columns are required. Every row is checked before anything is written: any problem
-    raises `ImportRejected` listing them all. Otherwise all rows are saved in one
-    transaction through the domain's save functions, keeping the file's ids, times and
-    status. Returns the number of rows imported.
+    columns are required. Every row is checked before anything is written, dates from
+    `earliest` to `today`: any problem raises `ImportRejected` listing them all. Otherwise
+    all rows are saved in one transaction through the domain's save functions, keeping the
+    file's ids, times and status. Returns the number of rows imported.
     """
     spec = KINDS.get(kind)
     if spec is None or spec.recording is None:
         raise ValueError(f"cannot import {kind!r}")
     with database.transaction() as session:
-        rows = _checked_rows(spec, file, session, today)
-        _save_all(spec, rows, session, today)
+        dates = _Dates(today, earliest)
+        rows = _checked_rows(spec, file, session, dates)
+        _save_all(spec, rows, session, dates)
     return len(rows)
 
 
-def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> list[_Row]:
+def _checked_rows(spec: Kind, file: TextIO, session: Session, dates: _Dates) -> list[_Row]:
     teams, segments = reference_data(session)
     rows: list[_Row] = []
     problems: list[RowProblem] = []
@@ -85,7 +101,7 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> li
             reason = f"row: it has {len(cells)} cells but the header names {len(columns)} columns"
             problems.append(RowProblem(number, reason))
             continue
-        row, reasons = _read_row(spec, number, columns, cells, teams, segments, today)
+        row, reasons = _read_row(spec, number, columns, cells, teams, segments, dates)
         rows.append(row)
         problems.extend(RowProblem(number, reason) for reason in reasons)
     problems.extend(_id_problems(spec, rows, session))
@@ -168,7 +184,7 @@ def _read_row(
     cells: list[str],
     teams: dict[str, ProducerTeam],
     segments: dict[str, AudienceSegment],
-    today: date,
+    dates: _Dates,
 ) -> tuple[_Row, list[str]]:
     """The row's draft and values (it has a cell for each column), and every problem with
     it as "column: message"."""
@@ -191,7 +207,8 @@ def _read_row(
     draft = spec.recording.draft(
         **{column.field: values[column.name] for column in spec.columns if column.field}
     )
-    for field, message in spec.recording.problems(draft, today=today).items():
+    problems = spec.recording.problems(draft, today=dates.today, earliest=dates.earliest)
+    for field, message in problems.items():
         reasons.setdefault(field, message)  # a cell that could not be read says more
     order = {name: index for index, name in enumerate(["row", *spec.column_names])}
     listed = sorted(reasons.items(), key=lambda item: order.get(item[0], len(order)))
@@ -267,11 +284,11 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + ID_LOOKUP_CHUNK]
 
 
-def _save_all(spec: Kind, rows: list[_Row], session: Session, today: date) -> None:
+def _save_all(spec: Kind, rows: list[_Row], session: Session, dates: _Dates) -> None:
     # Rows keeping their ids go first so that, once PostgreSQL's id sequence is moved past
     # them, the rows numbered by the database cannot take an id the file asked for.
     numbered = [row for row in rows if row.values["id"] is not None]
-    saved = [(row, _save(spec, row, session, today)) for row in numbered]
+    saved = [(row, _save(spec, row, session, dates)) for row in numbered]
     if numbered and session.get_bind().dialect.name == "postgresql":
         table = spec.model.__tablename__
         session.execute(
@@ -280,14 +297,14 @@ def _save_all(spec: Kind, rows: list[_Row], session: Session, today: date) -> No
                 f"(SELECT MAX(id) FROM {table}))"
             )
         )
-    saved += [(row, _save(spec, row, session, today)) for row in rows if row.values["id"] is None]
+    saved += [(row, _save(spec, row, session, dates)) for row in rows if row.values["id"] is None]
     # An item merged into one further down the file is linked once every row exists.
     for row, entry in saved:
         if row.values.get(MERGED_INTO) is not None:
             entry.merged_into_id = row.values[MERGED_INTO]
 
 
-def _save(spec: Kind, row: _Row, session: Session, today: date) -> Any:
+def _save(spec: Kind, row: _Row, session: Session, dates: _Dates) -> Any:
     recording = spec.recording
     assert recording is not None
     user = row.values[recording.user]
@@ -312,7 +329,8 @@ def _save(spec: Kind, row: _Row, session: Session, today: date) -> Any:
         entry = recording.save(
             session=session,
             draft=row.draft,
-            today=today,
+            today=dates.today,
+            earliest=dates.earliest,
             user_id=user,
             entry_id=entry_id,
             status=row.values.get("status"),

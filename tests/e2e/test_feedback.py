@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,8 +16,10 @@ from bot.console.payloads import (
     state_values,
     view_submission,
 )
+from bot.console.slack_standin import SlackStandIn
+from storage.database import Database
 from storage.models import Feedback, FeedbackTheme, Organisation, Theme
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import (
     count_rows,
     handed_back,
@@ -248,6 +250,32 @@ def test_form_errors_come_back_on_their_field_and_nothing_is_stored(
     for model in (Feedback, Organisation, Theme):
         assert count_rows(bot.database, model) == 0
     assert bot.slack.calls("response_url") == []
+
+
+@pytest.fixture
+def bot_since_2020(
+    fake_slack: SlackStandIn, database: Database, database_url: str
+) -> Iterator[RunningBot]:
+    """The bot where nothing may be dated before 2020 (ENGAGEBOT_EARLIEST_DATE)."""
+    settings = test_settings(fake_slack, database_url, ENGAGEBOT_EARLIEST_DATE="2020-01-01")
+    running = RunningBot(settings, database, fake_slack)
+    yield running
+    running.stop()
+
+
+def test_the_earliest_date_is_the_deployments_setting(bot_since_2020: RunningBot) -> None:
+    bot = bot_since_2020
+    make_team(bot.database)
+    bot.requester.send(slash_command("feedback", channel_id="CPRICES"))
+    view = opened_view(bot)
+    for day, errors in [
+        ("2019-12-31", {"received_on": "The date can't be before 2020-01-01: check the year."}),
+        ("2020-01-01", None),
+    ]:
+        answers = {"received_on": day, "text": "Wants monthly data"}
+        answer = bot.requester.send(view_submission(view, state_values(view, answers)))
+        assert (answer.json or {}).get("errors") == errors
+    assert count_rows(bot.database, Feedback) == 1
 
 
 def test_slack_escaping_in_the_message_is_undone_in_the_form(bot: RunningBot) -> None:

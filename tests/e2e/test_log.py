@@ -149,6 +149,20 @@ def test_form_errors_come_back_on_their_fields_and_nothing_is_saved(bot: Running
     assert _count(bot, Engagement) == 0
 
 
+def test_a_date_before_the_earliest_is_refused_on_its_field(bot: RunningBot) -> None:
+    make_team(bot.database)
+    bot.requester.send(slash_command("log", channel_id="CPRICES"))
+    view = bot.slack.wait_for("views.open")[0].args["view"]
+    answer = bot.requester.send(
+        view_submission(view, state_values(view, {"occurred_on": "1900-01-01", "summary": "Old"}))
+    )
+    assert answer.json == {
+        "response_action": "errors",
+        "errors": {"occurred_on": "The date can't be before 2000-01-01: check the year."},
+    }
+    assert _count(bot, Engagement) == 0
+
+
 def test_an_option_id_no_list_could_offer_is_refused_on_its_field(bot: RunningBot) -> None:
     make_team(bot.database)
     bot.requester.send(slash_command("log", channel_id="CPRICES"))

@@ -464,6 +464,27 @@ def test_partner_teams_are_imported_by_name_and_checked(transfer_db: Database) -
     assert count(transfer_db, Engagement) == 1
 
 
+def test_dates_before_the_earliest_are_refused(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = "occurred_on,team,summary\n1900-01-01,Health,Long ago\n2000-01-01,Health,Fine\n"
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(2, "occurred_on: The date can't be before 2000-01-01: check the year.")
+    ]
+    feedback = "received_on,team,text\n2009-12-31,Health,Before\n2010-01-01,Health,Fine\n"
+    with pytest.raises(ImportRejected) as caught:
+        import_records(
+            database=transfer_db,
+            kind="feedback",
+            file=io.StringIO(feedback),
+            today=TODAY,
+            earliest=date(2010, 1, 1),
+        )
+    assert caught.value.problems == [
+        RowProblem(2, "received_on: The date can't be before 2010-01-01: check the year.")
+    ]
+    assert count(transfer_db, Engagement) == count(transfer_db, Feedback) == 0
+
+
 def test_feedback_cells_are_checked(transfer_db: Database) -> None:
     add_teams(transfer_db)
     content = (
@@ -645,13 +666,15 @@ def test_export_queries_do_not_grow_with_the_records(transfer_db: Database) -> N
 # The command line
 
 
-def run_cli(tmp_path: Path, *args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    tmp_path: Path, *args: str, database_url: str, **settings: str
+) -> subprocess.CompletedProcess[str]:
     environ = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SLACK_", "DATABASE_", "ENGAGEBOT_"))
     }
-    environ["DATABASE_URL"] = database_url
+    environ.update(DATABASE_URL=database_url, **settings)
     return subprocess.run(
         [str(BIN / "engagebot"), *args],
         cwd=tmp_path,
@@ -682,6 +705,19 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout
     assert "Nothing was imported: 1 problem(s) in 1 row(s)." in result.stderr
     assert "row 2: a quote opened in this row (from line 2 of the file)" in result.stderr
+
+    early = tmp_path / "early.csv"
+    early.write_text("occurred_on,team,summary\n2014-12-31,Health,Early\n")
+    result = run_cli(
+        tmp_path,
+        "import",
+        "engagements",
+        str(early),
+        database_url=url,
+        ENGAGEBOT_EARLIEST_DATE="2015-01-01",
+    )
+    assert result.returncode == 1
+    assert "row 2: occurred_on: The date can't be before 2015-01-01" in result.stderr
 
     good = tmp_path / "good.csv"
     good.write_text("\ufeffoccurred_on,team,summary\n2026-03-01,Health,Good\n", encoding="utf-8")
