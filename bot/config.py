@@ -185,9 +185,14 @@ def _slack_api_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+def default_database_url() -> str:
+    """The database when DATABASE_URL is not set: engagebot.sqlite in the working directory."""
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
 def _database_url(value: str | None) -> str:
     if value is None:
-        return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+        return default_database_url()
     try:
         url = make_url(value)
     except ArgumentError:

@@ -737,6 +737,7 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
 def test_the_command_line_reports_a_failing_database(tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n")
+    (tmp_path / "empty.sqlite").touch()  # a database, with no tables yet
     never_migrated = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     result = run_cli(tmp_path, "import", "engagements", str(good), database_url=never_migrated)
     assert result.returncode == 1
