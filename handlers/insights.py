@@ -83,7 +83,7 @@ def run(call: CommandCall) -> None:
             message = shared_message(
                 insight=sharing.insight, team_name=team.name, channels=sharing.channels
             )
-    except Invalid as invalid:  # the text is all a command gives: too long, then
+    except Invalid as invalid:  # a command gives only the text: it is too long
         problem = next(iter(invalid.errors.values()))
         refusal = f"Nothing was shared. {problem} Shorten it and send it again."
         call.respond(**handed_back_message(refusal, call.args))

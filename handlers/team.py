@@ -55,11 +55,12 @@ def open_team_form(call: CommandCall) -> None:
                 # Offer this channel as the new team's home only if it can be one.
                 free = _is_channel(call) and home_of is None
                 draft = TeamDraft(call.args, call.channel_id if free else None)
+                shorten = f":warning: {name_too_long} Shorten it here before saving."
                 view = team_modal(
                     metadata=json.dumps(metadata),
                     draft=draft,
                     default_zone=default_zone,
-                    note=name_too_long and f":warning: {name_too_long} Shorten it here.",
+                    note=shorten if name_too_long else None,
                 )
     except SQLAlchemyError:
         call.logger.exception("loading the team form failed")

@@ -217,7 +217,8 @@ def test_a_new_team_named_in_another_teams_home_does_not_take_that_channel(
 def test_a_team_name_too_long_opens_the_form_with_it_to_shorten(bot: RunningBot) -> None:
     view = open_team_form(bot, "team " + "N" * 100)
     assert view["blocks"][0]["elements"][0]["text"] == (
-        ":warning: A team name is 100 characters; the most it can hold is 80. Shorten it here."
+        ":warning: A team name is 100 characters; the most it can hold is 80. "
+        "Shorten it here before saving."
     )
     name = inputs(view)["name"]
     assert name["initial_value"] == "N" * 100 and name["max_length"] == 100
