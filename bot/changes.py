@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.clock import zone_named
 from bot.text import LONG_TEXT_MAX
-from bot.validation import FieldErrors, Invalid, check_required_text
+from bot.validation import FieldErrors, Invalid, check_coming_date, check_required_text
 from storage.changes import CANCELLED, change_from_source
 from storage.deliveries import Due, enqueue_to_channels
 from storage.models import AudienceSegment, ProducerTeam, StatisticalOutput, UpcomingChange
@@ -125,18 +125,16 @@ def change_problems(
     check_required_text(
         errors, "description", "What is changing and why", draft.description, LONG_TEXT_MAX
     )
-    if draft.effective_on is None:
-        errors["effective_on"] = "Choose the date the change takes effect."
-    elif draft.effective_on < today:
-        errors["effective_on"] = f"The date can't be in the past (today is {today.isoformat()})."
-    if draft.feedback_by is not None:
-        if draft.feedback_by < today and draft.feedback_by != kept_feedback_by:
-            errors["feedback_by"] = f"The date can't be in the past (today is {today.isoformat()})."
-        elif draft.effective_on is not None and draft.feedback_by >= draft.effective_on:
-            errors["feedback_by"] = (
-                "Ask for feedback before the change takes effect "
-                f"({draft.effective_on.isoformat()})."
-            )
+    missing = "Choose the date the change takes effect."
+    check_coming_date(errors, EFFECTIVE_ON, draft.effective_on, today, missing=missing)
+    check_coming_date(
+        errors, FEEDBACK_BY, draft.feedback_by, today, missing=None, kept=kept_feedback_by
+    )
+    wanted_by, effective_on = draft.feedback_by, draft.effective_on
+    if FEEDBACK_BY not in errors and wanted_by and effective_on and wanted_by >= effective_on:
+        errors[FEEDBACK_BY] = (
+            f"Ask for feedback before the change takes effect ({effective_on.isoformat()})."
+        )
     return errors
 
 

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError, Settings, configure_logging, load_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    configure_logging,
+    default_database_url,
+    load_settings,
+)
 from storage.clock import utc_now
 
 if TYPE_CHECKING:
@@ -46,6 +52,9 @@ WORKSPACE_ID = re.compile(r"T[A-Z0-9]{1,31}")
 # Commands whose workspace is not --workspace's: `serve` takes each request's, the console
 # is the single workspace's, and `workspaces` spans them all.
 NO_WORKSPACE = ("serve", "console", "db", "workspaces")
+# The commands that create the database they are pointed at (applying the migrations). Any
+# other, pointed at no database, would leave an empty SQLite file behind and report no table.
+CREATE_DATABASE = ("serve", "console", "db")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(require_slack=args.command == "serve")
         if args.command == "tick":
             _check_tick(args, settings)
+        if args.command not in CREATE_DATABASE:
+            _check_database_exists(settings)
     except ConfigError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
@@ -87,6 +98,27 @@ def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
             "SLACK_BOT_TOKEN is not set: `tick` posts to Slack with it (or, with OAuth "
             "distribution, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
         )
+
+
+def _check_database_exists(settings: Settings) -> None:
+    """Raise ConfigError, saying where it looked, if the SQLite database does not exist:
+    connecting would create an empty one, a second database beside the bot's."""
+    from storage.database import missing_sqlite_file
+
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is None:
+        return
+    if settings.database_url == default_database_url():
+        where = (
+            f"there is no database at {missing} (DATABASE_URL is not set, so engagebot looked "
+            "in the folder it runs in): run it where the bot's database is, or set"
+        )
+    else:
+        where = f"there is no database at {missing}, where DATABASE_URL points: set"
+    raise ConfigError(
+        f"{where} DATABASE_URL, in the environment or in .env, to the bot's database. Nothing "
+        "was created; to start a new, empty database there, run `engagebot db upgrade`."
+    )
 
 
 def database_failure(error: SQLAlchemyError) -> str:
@@ -545,6 +577,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 kind=args.kind,
                 file=file,
                 today=settings.today(),
+                earliest=settings.earliest_date,
             )
     except OSError as error:
         print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)

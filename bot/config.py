@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.clock import today
 from bot.logs import LOG_FORMATS, install
+from bot.validation import DEFAULT_EARLIEST_DATE
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_FILE = "engagebot.sqlite"
@@ -61,6 +62,8 @@ class Settings:
     personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS
     # Slack user ids treated as workspace admins, besides Slack's own admins and owners.
     admins: frozenset[str] = frozenset()
+    # No record may be dated before this (a date typed in a form, a command or a CSV).
+    earliest_date: date = DEFAULT_EARLIEST_DATE
 
     @property
     def socket_mode(self) -> bool:
@@ -130,6 +133,7 @@ def load_settings(
         ),
         cross_team_channels=_slack_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS", CHANNEL_IDS),
         admins=frozenset(_slack_ids(env, "ENGAGEBOT_ADMINS", USER_IDS)),
+        earliest_date=_day(env, "ENGAGEBOT_EARLIEST_DATE", DEFAULT_EARLIEST_DATE),
         personal_data_months=int(
             _number(
                 env,
@@ -180,9 +184,14 @@ def _slack_api_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+def default_database_url() -> str:
+    """The database when DATABASE_URL is not set: engagebot.sqlite in the working directory."""
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
 def _database_url(value: str | None) -> str:
     if value is None:
-        return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+        return default_database_url()
     try:
         url = make_url(value)
     except ArgumentError:
@@ -241,6 +250,14 @@ def _slack_ids(env: Mapping[str, str], name: str, kind: _IdKind) -> tuple[str, .
                 f"(in Slack: {kind.where}), not {slack_id!r}"
             )
     return ids
+
+
+def _day(env: Mapping[str, str], name: str, default: date) -> date:
+    value = env.get(name, default.isoformat())
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a date like 2000-01-01, not {value!r}") from None
 
 
 def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.text import LONG_TEXT_MAX, ORGANISATION_MAX, SUMMARY_MAX, blank_to_none
 from bot.validation import (
+    DEFAULT_EARLIEST_DATE,
     FieldErrors,
     Invalid,
     check_names,
@@ -45,10 +46,13 @@ class EngagementDraft:
     uses: str | None = None  # what these users use the statistics for
 
 
-def engagement_problems(draft: EngagementDraft, *, today: date) -> FieldErrors:
-    """What is wrong with the draft on its own, before the database is asked."""
+def engagement_problems(
+    draft: EngagementDraft, *, today: date, earliest: date = DEFAULT_EARLIEST_DATE
+) -> FieldErrors:
+    """What is wrong with the draft on its own, before the database is asked; `earliest`
+    is the first date one may be dated (ENGAGEBOT_EARLIEST_DATE)."""
     errors: FieldErrors = {}
-    check_past_date(errors, "occurred_on", draft.occurred_on, today)
+    check_past_date(errors, "occurred_on", draft.occurred_on, today, earliest)
     if draft.team_id is None:
         errors["team"] = "Choose the team this engagement was for."
     if draft.method is not None and draft.method not in METHODS:
@@ -80,6 +84,7 @@ def save_engagement(
     session: Session,
     draft: EngagementDraft,
     today: date,
+    earliest: date = DEFAULT_EARLIEST_DATE,
     user_id: str | None,
     engagement_id: int | None = None,
     source_key: str | None = None,
@@ -93,7 +98,7 @@ def save_engagement(
         existing = entry_from_source(session=session, model=Engagement, source_key=source_key)
         if existing is not None:
             return existing
-    errors = engagement_problems(draft, today=today)
+    errors = engagement_problems(draft, today=today, earliest=earliest)
     team = session.get(ProducerTeam, draft.team_id) if draft.team_id is not None else None
     if draft.team_id is not None and team is None:
         errors["team"] = "That team no longer exists."

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.text import LONG_TEXT_MAX, ORGANISATION_MAX, THEME_MAX, blank_to_none
 from bot.validation import (
+    DEFAULT_EARLIEST_DATE,
     FieldErrors,
     Invalid,
     check_names,
@@ -53,10 +54,13 @@ class FeedbackDraft:
     change_id: int | None = None  # the upcoming change it comments on
 
 
-def feedback_problems(draft: FeedbackDraft, *, today: date) -> FieldErrors:
-    """What is wrong with the draft on its own, before the database is asked."""
+def feedback_problems(
+    draft: FeedbackDraft, *, today: date, earliest: date = DEFAULT_EARLIEST_DATE
+) -> FieldErrors:
+    """What is wrong with the draft on its own, before the database is asked; `earliest`
+    is the first date one may be dated (ENGAGEBOT_EARLIEST_DATE)."""
     errors: FieldErrors = {}
-    check_past_date(errors, "received_on", draft.received_on, today)
+    check_past_date(errors, "received_on", draft.received_on, today, earliest)
     if draft.team_id is None and draft.output_id is None:
         errors["team"] = "Choose the team this feedback is for."
     if draft.organisation:
@@ -86,6 +90,7 @@ def save_feedback(
     session: Session,
     draft: FeedbackDraft,
     today: date,
+    earliest: date = DEFAULT_EARLIEST_DATE,
     user_id: str | None,
     feedback_id: int | None = None,
     source_key: str | None = None,
@@ -100,7 +105,7 @@ def save_feedback(
         existing = entry_from_source(session=session, model=Feedback, source_key=source_key)
         if existing is not None:
             return existing
-    errors = feedback_problems(draft, today=today)
+    errors = feedback_problems(draft, today=today, earliest=earliest)
     output = session.get(StatisticalOutput, draft.output_id) if draft.output_id else None
     if draft.output_id is not None and output is None:
         errors["output"] = "That output no longer exists."

@@ -21,7 +21,13 @@ from sqlmodel import Session
 
 from bot.clock import local_time, zone_named
 from bot.text import LONG_TEXT_MAX, SUMMARY_MAX
-from bot.validation import FieldErrors, Invalid, check_optional_text, check_required_text
+from bot.validation import (
+    FieldErrors,
+    Invalid,
+    check_coming_date,
+    check_optional_text,
+    check_required_text,
+)
 from bot.vocabulary import METHODS
 from storage.clock import utc_now
 from storage.deliveries import Due, enqueue_to_channels
@@ -98,10 +104,8 @@ def opportunity_problems(draft: OpportunityDraft, *, today: date) -> FieldErrors
     """What is wrong with the draft on its own; `today` is the team's."""
     errors: FieldErrors = {}
     check_required_text(errors, "title", "The title", draft.title, TITLE_MAX)
-    if draft.happens_on is None:
-        errors["happens_on"] = "Choose the date it takes place."
-    elif draft.happens_on < today:
-        errors["happens_on"] = f"The date can't be in the past (today is {today.isoformat()})."
+    missing = "Choose the date it takes place."
+    check_coming_date(errors, "happens_on", draft.happens_on, today, missing=missing)
     check_required_text(errors, "place", "The place or link", draft.place, PLACE_MAX)
     check_optional_text(errors, "description", "The description", draft.description, LONG_TEXT_MAX)
     if draft.places is None or not 1 <= draft.places <= PLACES_MAX:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.text import NAME_MAX, OUTPUT_NAME_MAX
+from bot.text import TEAM_OUTPUT_NAME_MAX
 from bot.validation import Invalid
 from storage.clock import utc_now
 from storage.models import ProducerTeam, StatisticalOutput, Subscription
@@ -46,7 +46,7 @@ class Target:
 def find_target(*, session: Session, text: str) -> Target:
     """The team or output `text` names; raise `Invalid` (field "target") naming candidates."""
     name = " ".join(text.split())
-    if len(name) > NAME_MAX + len(SEPARATOR) + 1 + OUTPUT_NAME_MAX:
+    if len(name) > TEAM_OUTPUT_NAME_MAX:
         raise Invalid({"target": "No team or output has a name that long."})
     team = team_named(session=session, name=name)
     if team is not None:

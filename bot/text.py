@@ -9,6 +9,8 @@ from collections.abc import Sequence
 # typed in a modal can exceed LONG_TEXT_MAX; slash-command text is checked against these.
 NAME_MAX = 80
 OUTPUT_NAME_MAX = 120
+# The longest name of a team's output as typed after a command: "Prices: Consumer price inflation".
+TEAM_OUTPUT_NAME_MAX = NAME_MAX + len(": ") + OUTPUT_NAME_MAX
 ORGANISATION_MAX = 150
 THEME_MAX = 60
 SUMMARY_MAX = 1000

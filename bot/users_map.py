@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from sqlmodel import Session
 
+from bot.text import TEAM_OUTPUT_NAME_MAX
 from bot.transfer.formulas import inert_cell
 from storage.models import ProducerTeam, StatisticalOutput
 from storage.reference import find_outputs, list_segments
@@ -129,6 +130,8 @@ def find_scope(*, session: Session, text: str, person_team: ProducerTeam | None)
                 f"team yet: name one, e.g. `/engage users Prices`. {_teams_hint(session)}"
             )
         return Scope(person_team)
+    if len(name) > TEAM_OUTPUT_NAME_MAX:  # nothing to find, and too long to repeat
+        raise UsersMapRefused("No team or output has a name that long.")
     team = team_named(session=session, name=name)
     if team is not None:
         return Scope(team)

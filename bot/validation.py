@@ -8,6 +8,10 @@ from bot.text import LIST_SEPARATOR, too_long
 
 FieldErrors = dict[str, str]
 RECORD_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's largest
+# No record is dated before this (ENGAGEBOT_EARLIEST_DATE sets another): 1900-01-01 is a
+# mistyped year, not an engagement.
+DEFAULT_EARLIEST_DATE = date(2000, 1, 1)
+YEARS_AHEAD_MAX = 10  # nor more than this many years ahead: 3026 for 2026 is a slip too
 
 
 def is_record_id(number: int) -> bool:
@@ -49,8 +53,48 @@ def check_names(errors: FieldErrors, field: str, label: str, names: list[str], l
             errors[field] = f"{label} '{name[:40]}…' is over {limit} characters."
 
 
-def check_past_date(errors: FieldErrors, field: str, day: date | None, today: date) -> None:
+def latest_date(today: date) -> date:
+    """The last date a person may type: YEARS_AHEAD_MAX years from today (from 29 February,
+    the 28th)."""
+    leap_day = (today.month, today.day) == (2, 29)
+    return today.replace(year=today.year + YEARS_AHEAD_MAX, day=28 if leap_day else today.day)
+
+
+def check_past_date(
+    errors: FieldErrors,
+    field: str,
+    day: date | None,
+    today: date,
+    earliest: date = DEFAULT_EARLIEST_DATE,
+) -> None:
+    """A date up to today, such as when an engagement took place, and not before `earliest`."""
     if day is None:
         errors[field] = "Choose a date."
     elif day > today:
         errors[field] = f"The date can't be in the future (today is {today.isoformat()})."
+    elif day < earliest:
+        errors[field] = f"The date can't be before {earliest.isoformat()}: check the year."
+
+
+def check_coming_date(
+    errors: FieldErrors,
+    field: str,
+    day: date | None,
+    today: date,
+    *,
+    missing: str | None,
+    kept: date | None = None,
+) -> None:
+    """A date from today on, such as when a change takes effect, and not more than
+    YEARS_AHEAD_MAX years ahead. `missing` is the message when none was chosen (None: the
+    date may be left out); `kept` is a date an edit may keep although it has passed."""
+    if day is None:
+        if missing is not None:
+            errors[field] = missing
+    elif day < today and day != kept:
+        errors[field] = f"The date can't be in the past (today is {today.isoformat()})."
+    elif day > (latest := latest_date(today)):
+        errors[field] = (
+            f"The date can't be more than {YEARS_AHEAD_MAX} years ahead "
+            f"(after {latest.isoformat()}): check the year."
+        )

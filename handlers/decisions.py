@@ -46,7 +46,8 @@ from storage.feedback import count_open_feedback, decisions_on, open_feedback
 from storage.models import Feedback
 from storage.teams import team_for_person
 
-# `/engage feedback merge 12 into 9`; any other text after "feedback" is feedback.
+# `/engage feedback merge 12 into 9`; other text starting with "merge" is answered with the
+# usage (handlers/feedback.py), so a mistyped merge is never recorded as feedback.
 MERGE_COMMAND = re.compile(r"merge\s+#?(\d+)\s+into\s+#?(\d+)", re.IGNORECASE)
 
 NO_TEAM_TO_LIST = which_team_message("Which team's feedback?")

@@ -7,7 +7,7 @@ To add a subcommand: in the feature's `register(app, engage)`, call
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -24,6 +24,18 @@ from handlers.errors import report_failure
 from handlers.permissions import Requester
 from handlers.views.help import help_message
 from storage.database import Database
+
+# Words that, alone after a subcommand recording its text at once, are a command typed in
+# the wrong place (`/engage log list` wants a list), never a record called "list".
+COMMAND_WORDS = frozenset({"list", "help"})
+
+
+def looks_like_a_command(args: str, *, own_words: Collection[str] = ()) -> bool:
+    """Whether the text a subcommand would record is a command typed wrong: a command word
+    alone, or text starting with one of the subcommand's own words (`own_words`: feedback's
+    "merge") that its parser did not take (`/engage feedback merge abc into 4`)."""
+    first = args.split(maxsplit=1)[0].lower() if args else ""
+    return args.lower() in COMMAND_WORDS or first in own_words
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ def _form(
         method=prefill.method,
         participants=prefill.participants,
         output=prefill.output,
+        note=prefill.note,
     )
 
 
@@ -84,6 +85,8 @@ ENGAGEMENT = EntryKind(
         summary=text, team_id=team_id, occurred_on=today
     ),
     save=lambda *, record_id, **kwargs: save_engagement(engagement_id=record_id, **kwargs),
+    usage="`/engage log Met DWP analysts about earnings` logs an engagement at once; "
+    "`/engage log` alone opens the form.",
     on_saved=_link_opportunity,
 )
 

@@ -13,27 +13,30 @@ from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.text import too_long
 from bot.validation import Invalid
-from handlers.engage import CommandCall
+from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
-from handlers.views.blocks import quote
+from handlers.views.blocks import INPUT_MAX
 from handlers.views.entries import (
     DETAILS_ACTION,
     UNDO_ACTION,
     FormOrigin,
+    handed_back_message,
     notice_message,
     problem_modal,
     recorded_message,
     saved_modal,
     undone_message,
 )
+from handlers.views.help import not_a_command_message
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
 from storage.reference import list_segments
@@ -77,6 +80,7 @@ class Saver(Protocol):
         session: Session,
         draft: Any,
         today: date,
+        earliest: date,
         user_id: str | None,
         record_id: int | None,
         source_key: str | None,
@@ -99,6 +103,10 @@ class EntryKind:
     draft_from_form: Callable[[FormValues, FormOrigin], Any]
     quick_draft: Callable[[str, int, date], Any]
     save: Saver
+    usage: str  # what `/engage <subcommand>` takes (safe mrkdwn), for text that is no record
+    # Words the subcommand takes after its name (feedback's "list", "merge"): text starting
+    # with one reached the flows only because it did not parse, so it is not recorded.
+    own_words: tuple[str, ...] = ()
     # Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide").
     more_buttons: Callable[[int], list[dict[str, Any]]] = lambda _record_id: []
     # Called in the save's transaction with the record and its form's origin, to link
@@ -140,14 +148,13 @@ class EntryFlows:
                 user_id=call.user_id,
             )
             return
+        if looks_like_a_command(call.args, own_words=self.kind.own_words):
+            typed = f"/engage {call.name} {call.args}"
+            call.respond(**not_a_command_message(typed, self.kind.usage))
+            return
         problem = too_long(self.kind.text_label, call.args, self.kind.text_limit)
         if problem:
-            call.respond(
-                **notice_message(
-                    f":warning: Nothing was recorded. {problem} Use `/engage {call.name}` "
-                    "without text to open the form, where longer detail has its own fields."
-                )
-            )
+            self._hand_back(call, problem)
             return
         try:
             with call.database.transaction() as session:
@@ -161,6 +168,7 @@ class EntryFlows:
                         session=session,
                         draft=self.kind.quick_draft(call.args, team.id, self.settings.today()),  # type: ignore[arg-type]
                         today=self.settings.today(),
+                        earliest=self.settings.earliest_date,
                         user_id=call.user_id,
                         record_id=None,
                         source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
@@ -176,11 +184,7 @@ class EntryFlows:
             return
         except SQLAlchemyError as error:
             call.logger.exception("saving %s from /engage failed", self.kind.name)
-            call.respond(
-                **notice_message(
-                    f":warning: {nothing_recorded(error)}\nWhat you typed:\n{quote(call.args)}"
-                )
-            )
+            call.respond(**handed_back_message(nothing_recorded(error), call.args))
             return
         if message is None:
             # Not clear which team: let the person choose one, keeping their text.
@@ -195,6 +199,28 @@ class EntryFlows:
             )
             return
         call.respond(**message)
+
+    def _hand_back(self, call: CommandCall, problem: str) -> None:
+        """Text over the field's limit is neither cut nor lost: the form opens with it, to
+        shorten there, when Slack's field can hold it; otherwise it is sent back whole."""
+        if len(call.args) <= INPUT_MAX:
+            note = f":warning: {problem} Shorten it here before saving."
+            try:
+                self.open_form(
+                    call.client,
+                    call.command["trigger_id"],
+                    FormOrigin(self.kind.name, response_url=call.command.get("response_url")),
+                    call.logger,
+                    call.database,
+                    prefill=Prefill(text=call.args, note=note),
+                    channel_id=call.channel_id,
+                    user_id=call.user_id,
+                )
+                return
+            except SlackApiError:  # the trigger expired: the text must still come back
+                call.logger.warning("the form for a long %s did not open", self.kind.name)
+        refusal = f"Nothing was recorded. {problem} Shorten it and send it again."
+        call.respond(**handed_back_message(refusal, call.args))
 
     # --- the form ---------------------------------------------------------------------
 
@@ -261,6 +287,7 @@ class EntryFlows:
                     session=session,
                     draft=draft,
                     today=self.settings.today(),
+                    earliest=self.settings.earliest_date,
                     user_id=user_id,
                     record_id=origin.record_id,
                     source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",

@@ -77,6 +77,11 @@ FEEDBACK = EntryKind(
         text=text, team_id=team_id, received_on=today
     ),
     save=lambda *, record_id, **kwargs: save_feedback(feedback_id=record_id, **kwargs),
+    usage="`/engage feedback Wants regional figures` records feedback at once, "
+    "`/engage feedback` alone opens the form, `/engage feedback list` shows your team's open "
+    "items and `/engage feedback merge 12 into 9` makes #12 part of #9. Feedback that starts "
+    'with "list" or "merge" goes in the form.',
+    own_words=("list", "merge"),
     more_buttons=lambda record_id: [decide_button(record_id)],
     undo_refusal=lambda session, record: merged_undo_refusal(session=session, feedback=record),
 )

@@ -28,11 +28,11 @@ from bot.insights import (
 from bot.scheduling import DeliveryKind, Message, Scheduler
 from bot.text import split_list
 from bot.validation import Invalid
-from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.engage import CommandCall, EngageCommand, Subcommand, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.replies import post_reply
-from handlers.views.blocks import quote
-from handlers.views.entries import notice_message
+from handlers.views.entries import handed_back_message, notice_message
+from handlers.views.help import not_a_command_message
 from handlers.views.insights import (
     CALLBACK_ID,
     DIGEST_SHOWN,
@@ -49,12 +49,19 @@ from storage.reference import list_segments
 from storage.teams import team_for_person
 
 DATABASE_DOWN = ":warning: The form can't be opened: the database is not answering."
+USAGE = (
+    "`/engage insight Councils want CPI by region` shares an insight at once; "
+    "`/engage insight` alone opens the form."
+)
 
 
 def run(call: CommandCall) -> None:
     """`/engage insight [text]`."""
     if not call.args:
         _open_form(call)
+        return
+    if looks_like_a_command(call.args):
+        call.respond(**not_a_command_message(f"/engage insight {call.args}", USAGE))
         return
     now = utc_now()
     try:
@@ -77,17 +84,14 @@ def run(call: CommandCall) -> None:
             message = shared_message(
                 insight=sharing.insight, team_name=team.name, channels=sharing.channels
             )
-    except Invalid as invalid:
+    except Invalid as invalid:  # a command gives only the text: it is too long
         problem = next(iter(invalid.errors.values()))
-        call.respond(**notice_message(f":warning: Nothing was shared. {problem}"))
+        refusal = f"Nothing was shared. {problem} Shorten it and send it again."
+        call.respond(**handed_back_message(refusal, call.args))
         return
     except SQLAlchemyError as error:
         call.logger.exception("sharing an insight from /engage failed")
-        call.respond(
-            **notice_message(
-                f":warning: {nothing_recorded(error)}\nWhat you typed:\n{quote(call.args)}"
-            )
-        )
+        call.respond(**handed_back_message(nothing_recorded(error), call.args))
         return
     call.respond(**message)
     call.scheduler.deliver(now, keys=[due.key for due in sharing.dues])

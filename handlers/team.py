@@ -17,8 +17,8 @@ from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import FormValues, save_form
 from handlers.permissions import Requester
 from handlers.replies import post_reply
-from handlers.views.blocks import modal, section
-from handlers.views.entries import notice_message, problem_modal
+from handlers.views.blocks import INPUT_MAX, modal, section
+from handlers.views.entries import handed_back_message, notice_message, problem_modal
 from handlers.views.team import CALLBACK_ID, team_modal, team_saved_text
 from storage.database import Database
 from storage.models import ProducerTeam
@@ -28,9 +28,9 @@ from storage.teams import team_for_channel, team_members, team_named
 def open_team_form(call: CommandCall) -> None:
     """Edit the team named (or whose home this channel is); otherwise create one. Only its
     members and workspace admins may edit a team; only admins may create one."""
-    problem = too_long("A team name", call.args, NAME_MAX)
-    if problem:
-        call.respond(**notice_message(f":warning: {problem} Give a shorter name."))
+    name_too_long = too_long("A team name", call.args, NAME_MAX)
+    if name_too_long and len(call.args) > INPUT_MAX:  # more than the form's field can hold
+        call.respond(**handed_back_message(f"{name_too_long} Give a shorter name.", call.args))
         return
     metadata = {"response_url": call.command.get("response_url")}
     default_zone = call.settings.timezone.key
@@ -55,8 +55,12 @@ def open_team_form(call: CommandCall) -> None:
                 # Offer this channel as the new team's home only if it can be one.
                 free = _is_channel(call) and home_of is None
                 draft = TeamDraft(call.args, call.channel_id if free else None)
+                shorten = f":warning: {name_too_long} Shorten it here before saving."
                 view = team_modal(
-                    metadata=json.dumps(metadata), draft=draft, default_zone=default_zone
+                    metadata=json.dumps(metadata),
+                    draft=draft,
+                    default_zone=default_zone,
+                    note=shorten if name_too_long else None,
                 )
     except SQLAlchemyError:
         call.logger.exception("loading the team form failed")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
@@ -75,6 +76,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file a SQLite `url` names, when it does not exist (connecting would create it,
+    empty); None for PostgreSQL, an in-memory database, or a file that exists."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or name in ("", ":memory:")
+        or name.startswith("file:")
+    ):
+        return None
+    path = Path(name)
+    return None if path.exists() else path.absolute()
 
 
 def _create_engine(url: str) -> Engine:

@@ -25,7 +25,9 @@ PERSONAL = {"info": {"personal": True}}
 SLACK_USER = {"info": {"slack_user": True}}
 
 # SQLite would otherwise hand a deleted row's id to the next row: an undone entry's number
-# must never come back as another entry's.
+# must never come back as another entry's (the audit log names records by id). Every table
+# the database numbers has it (tests/storage/test_migrations.py); a migration that copies
+# such a table on SQLite must ask for it again (batch mode's `table_kwargs`).
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
@@ -204,6 +206,7 @@ class AudienceSegment(SQLModel, table=True):
     """One entry of the audience taxonomy (seeded by the first migration)."""
 
     __tablename__ = "audience_segment"
+    __table_args__ = (NEVER_REUSE_IDS,)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     position: int = 0
@@ -213,6 +216,7 @@ class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
     __table_args__ = (
         UniqueConstraint("name", "workspace_id", name="uq_organisation_name_workspace"),
+        NEVER_REUSE_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()
@@ -224,7 +228,10 @@ class Theme(SQLModel, table=True):
     """A free tag on feedback; kept as rows so feedback can be grouped by theme."""
 
     __tablename__ = "theme"
-    __table_args__ = (UniqueConstraint("name", "workspace_id", name="uq_theme_name_workspace"),)
+    __table_args__ = (
+        UniqueConstraint("name", "workspace_id", name="uq_theme_name_workspace"),
+        NEVER_REUSE_IDS,
+    )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()
     name: str = Field(max_length=60)
@@ -405,6 +412,7 @@ class FeedbackDecision(SQLModel, table=True):
         Index(
             "ix_feedback_decision_feedback", "feedback_id", "decided_at", "from_status", "to_status"
         ),
+        NEVER_REUSE_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     feedback_id: int = Field(
@@ -426,7 +434,10 @@ class UpcomingChange(SQLModel, table=True):
     """
 
     __tablename__ = "upcoming_change"
-    __table_args__ = (Index("ix_upcoming_change_status_effective", "status", "effective_on"),)
+    __table_args__ = (
+        Index("ix_upcoming_change_status_effective", "status", "effective_on"),
+        NEVER_REUSE_IDS,
+    )
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="producer_team.id", index=True)
     output_id: int = Field(foreign_key="statistical_output.id", index=True)
@@ -451,7 +462,7 @@ class Subscription(SQLModel, table=True):
     """A channel that hears about a team's changes (all its outputs, or one output)."""
 
     __tablename__ = "subscription"
-    __table_args__ = (Index("ix_subscription_team_active", "team_id", "active"),)
+    __table_args__ = (Index("ix_subscription_team_active", "team_id", "active"), NEVER_REUSE_IDS)
     id: int | None = Field(default=None, primary_key=True)
     channel_id: str = Field(max_length=32, index=True)
     team_id: int = Field(foreign_key="producer_team.id")
@@ -468,7 +479,10 @@ class Opportunity(SQLModel, table=True):
     """An upcoming chance for users to take part (a workshop, a panel), with limited places."""
 
     __tablename__ = "opportunity"
-    __table_args__ = (Index("ix_opportunity_status_happens", "status", "happens_on"),)
+    __table_args__ = (
+        Index("ix_opportunity_status_happens", "status", "happens_on"),
+        NEVER_REUSE_IDS,
+    )
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="producer_team.id", index=True)
     title: str = Field(max_length=150)
@@ -495,7 +509,7 @@ class OpportunitySignup(SQLModel, table=True):
     """One person's place on an opportunity; withdrawing keeps the row with `withdrawn_at`."""
 
     __tablename__ = "opportunity_signup"
-    __table_args__ = (UniqueConstraint("opportunity_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("opportunity_id", "user_id"), NEVER_REUSE_IDS)
     id: int | None = Field(default=None, primary_key=True)
     opportunity_id: int = Field(
         sa_column=Column(Integer, ForeignKey("opportunity.id", ondelete="CASCADE"), nullable=False)
@@ -520,6 +534,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         Index("ix_delivery_status_next", "status", "next_attempt_at"),
         UniqueConstraint("key", "workspace_id", name="uq_delivery_key_workspace"),
+        NEVER_REUSE_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()
@@ -550,7 +565,7 @@ class Insight(SQLModel, table=True):
     """Something a team learnt about users, shared with the other teams."""
 
     __tablename__ = "insight"
-    __table_args__ = (Index("ix_insight_team_created", "team_id", "created_at"),)
+    __table_args__ = (Index("ix_insight_team_created", "team_id", "created_at"), NEVER_REUSE_IDS)
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="producer_team.id")
     text: str
@@ -573,7 +588,7 @@ class AuditEntry(SQLModel, table=True):
     """
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_table_at", "table_name", "at"),)
+    __table_args__ = (Index("ix_audit_entry_table_at", "table_name", "at"), NEVER_REUSE_IDS)
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()
     at: datetime = _moment(index=True)

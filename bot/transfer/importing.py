@@ -21,7 +21,7 @@ from bot.transfer.kinds import (
     RowContext,
     reference_data,
 )
-from bot.validation import FieldErrors, Invalid
+from bot.validation import DEFAULT_EARLIEST_DATE, FieldErrors, Invalid
 from storage.database import Database
 from storage.models import AudienceSegment, ProducerTeam
 
@@ -45,6 +45,14 @@ class ImportRejected(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class _Dates:
+    """The dates a row may hold: from `earliest` to `today`."""
+
+    today: date
+    earliest: date
+
+
 @dataclass
 class _Row:
     number: int
@@ -52,25 +60,33 @@ class _Row:
     values: dict[str, Any]  # every column's value, blank ones included
 
 
-def import_records(*, database: Database, kind: str, file: TextIO, today: date) -> int:
+def import_records(
+    *,
+    database: Database,
+    kind: str,
+    file: TextIO,
+    today: date,
+    earliest: date = DEFAULT_EARLIEST_DATE,
+) -> int:
     """Add every row of the CSV `file` as a new `kind` ("engagements" or "feedback").
 
     Columns are those `export_records` writes; only the date, team and summary (or text)
-    columns are required. Every row is checked before anything is written: any problem
-    raises `ImportRejected` listing them all. Otherwise all rows are saved in one
-    transaction through the domain's save functions, keeping the file's ids, times and
-    status. Returns the number of rows imported.
+    columns are required. Every row is checked before anything is written, dates from
+    `earliest` to `today`: any problem raises `ImportRejected` listing them all. Otherwise
+    all rows are saved in one transaction through the domain's save functions, keeping the
+    file's ids, times and status. Returns the number of rows imported.
     """
     spec = KINDS.get(kind)
     if spec is None or spec.recording is None:
         raise ValueError(f"cannot import {kind!r}")
     with database.transaction() as session:
-        rows = _checked_rows(spec, file, session, today)
-        _save_all(spec, rows, session, today)
+        dates = _Dates(today, earliest)
+        rows = _checked_rows(spec, file, session, dates)
+        _save_all(spec, rows, session, dates)
     return len(rows)
 
 
-def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> list[_Row]:
+def _checked_rows(spec: Kind, file: TextIO, session: Session, dates: _Dates) -> list[_Row]:
     teams, segments = reference_data(session)
     rows: list[_Row] = []
     problems: list[RowProblem] = []
@@ -80,7 +96,12 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> li
     for number, cells in lines:
         if not any(cell.strip() for cell in cells):
             continue  # spreadsheets often end with empty rows
-        row, reasons = _read_row(spec, number, columns, cells, teams, segments, today)
+        if len(cells) != len(columns):
+            # A cell lost or split: the values are under the wrong columns, so only this is said.
+            reason = f"row: it has {len(cells)} cells but the header names {len(columns)} columns"
+            problems.append(RowProblem(number, reason))
+            continue
+        row, reasons = _read_row(spec, number, columns, cells, teams, segments, dates)
         rows.append(row)
         problems.extend(RowProblem(number, reason) for reason in reasons)
     problems.extend(_id_problems(spec, rows, session))
@@ -92,18 +113,41 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, today: date) -> li
 
 
 def _numbered(file: TextIO) -> Iterator[tuple[int, list[str]]]:
-    """The file's rows with their spreadsheet numbers; a file that isn't CSV is refused."""
-    number = HEADER_ROW
-    reader = csv.reader(file)
+    """The file's rows with their spreadsheet numbers, read strictly: a quote left open
+    would otherwise swallow the rows after it into one cell. A file that isn't CSV is
+    refused, naming the row and its lines in the file."""
+    reader = csv.reader(file, strict=True)
+    number, last_line = HEADER_ROW - 1, 0
     try:
-        for number, cells in enumerate(reader, start=HEADER_ROW):
+        for cells in reader:
+            number, last_line = number + 1, reader.line_num
             yield number, cells
     except csv.Error as error:
-        raise ImportRejected([RowProblem(number + 1, f"this is not valid CSV: {error}")]) from None
+        problem = _not_csv(str(error), first_line=last_line + 1, last_line=reader.line_num)
+        raise ImportRejected([RowProblem(number + 1, problem)]) from None
     except UnicodeDecodeError:
         raise ImportRejected(
             [RowProblem(number + 1, "the file is not UTF-8 text: save it as 'CSV UTF-8'")]
         ) from None
+
+
+def _not_csv(error: str, *, first_line: int, last_line: int) -> str:
+    """Why a row (from `first_line` to `last_line` of the file) is not CSV, in plain words."""
+    if "unexpected end of data" in error:
+        return (
+            f"a quote opened in this row (from line {first_line} of the file) is never closed, "
+            "so every line after it would be read into one cell: close the quote, and write "
+            'a quote inside a cell twice ("")'
+        )
+    lines = (
+        f"line {first_line}" if first_line == last_line else f"lines {first_line} to {last_line}"
+    )
+    if "expected after" in error:
+        return (
+            f"a quote in this row ({lines} of the file) ends in the middle of a cell: a quoted "
+            'cell ends at its closing quote, and a quote inside a cell is written twice ("")'
+        )
+    return f"this is not valid CSV ({lines} of the file): {error}"
 
 
 def _checked_header(spec: Kind, header: list[str] | None) -> list[str]:
@@ -141,17 +185,16 @@ def _read_row(
     cells: list[str],
     teams: dict[str, ProducerTeam],
     segments: dict[str, AudienceSegment],
-    today: date,
+    dates: _Dates,
 ) -> tuple[_Row, list[str]]:
-    """The row's draft and values, and every problem with it as "column: message"."""
+    """The row's draft and values (it has a cell for each column), and every problem with
+    it as "column: message"."""
     assert spec.recording is not None
     reasons: FieldErrors = {}
-    if any(cell.strip() for cell in cells[len(columns) :]):
-        reasons["row"] = f"it has {len(cells)} cells but the header names {len(columns)} columns"
-    elif any(cell.strip() for column, cell in zip(columns, cells, strict=False) if not column):
+    if any(cell.strip() for column, cell in zip(columns, cells, strict=True) if not column):
         reasons["row"] = "it has a value in a column with no name in row 1"
     texts = dict(
-        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=False)
+        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=True)
     )
     context = RowContext(teams=teams, segments=segments)
     values: dict[str, Any] = {}
@@ -165,7 +208,8 @@ def _read_row(
     draft = spec.recording.draft(
         **{column.field: values[column.name] for column in spec.columns if column.field}
     )
-    for field, message in spec.recording.problems(draft, today=today).items():
+    problems = spec.recording.problems(draft, today=dates.today, earliest=dates.earliest)
+    for field, message in problems.items():
         reasons.setdefault(field, message)  # a cell that could not be read says more
     order = {name: index for index, name in enumerate(["row", *spec.column_names])}
     listed = sorted(reasons.items(), key=lambda item: order.get(item[0], len(order)))
@@ -241,11 +285,11 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + ID_LOOKUP_CHUNK]
 
 
-def _save_all(spec: Kind, rows: list[_Row], session: Session, today: date) -> None:
+def _save_all(spec: Kind, rows: list[_Row], session: Session, dates: _Dates) -> None:
     # Rows keeping their ids go first so that, once PostgreSQL's id sequence is moved past
     # them, the rows numbered by the database cannot take an id the file asked for.
     numbered = [row for row in rows if row.values["id"] is not None]
-    saved = [(row, _save(spec, row, session, today)) for row in numbered]
+    saved = [(row, _save(spec, row, session, dates)) for row in numbered]
     if numbered and session.get_bind().dialect.name == "postgresql":
         table = spec.model.__tablename__
         session.execute(
@@ -254,14 +298,14 @@ def _save_all(spec: Kind, rows: list[_Row], session: Session, today: date) -> No
                 f"(SELECT MAX(id) FROM {table}))"
             )
         )
-    saved += [(row, _save(spec, row, session, today)) for row in rows if row.values["id"] is None]
+    saved += [(row, _save(spec, row, session, dates)) for row in rows if row.values["id"] is None]
     # An item merged into one further down the file is linked once every row exists.
     for row, entry in saved:
         if row.values.get(MERGED_INTO) is not None:
             entry.merged_into_id = row.values[MERGED_INTO]
 
 
-def _save(spec: Kind, row: _Row, session: Session, today: date) -> Any:
+def _save(spec: Kind, row: _Row, session: Session, dates: _Dates) -> Any:
     recording = spec.recording
     assert recording is not None
     user = row.values[recording.user]
@@ -286,7 +330,8 @@ def _save(spec: Kind, row: _Row, session: Session, today: date) -> Any:
         entry = recording.save(
             session=session,
             draft=row.draft,
-            today=today,
+            today=dates.today,
+            earliest=dates.earliest,
             user_id=user,
             entry_id=entry_id,
             status=row.values.get("status"),

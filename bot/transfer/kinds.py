@@ -68,7 +68,8 @@ class Recording:
 
     draft: Callable[..., Any]
     problems: Callable[..., FieldErrors]
-    # Called as save(session=, draft=, today=, user_id=, entry_id=, status=); status is feedback's.
+    # Called as problems(draft, today=, earliest=), and as
+    # save(session=, draft=, today=, earliest=, user_id=, entry_id=, status=) (status: feedback's).
     save: Callable[..., Any]
     text: str  # the free-text column every record must have
     user: str  # the column naming who recorded it

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from bot.text import escape_mrkdwn
-
 Block = dict[str, Any]
 OPTION_TEXT_MAX = 75  # Slack's limit on an option's visible text
+SECTION_MAX = 3000  # Slack's limit on a section's text
+INPUT_MAX = 3000  # Slack's limit on what a plain_text_input holds
+MESSAGE_BLOCKS_MAX = 50  # Slack's limit on a message's blocks
 
 
 def plain(text: str) -> dict[str, Any]:
@@ -94,6 +95,13 @@ def text_input(
             raise ValueError(f"initial value of {len(initial)} characters over {max_length}")
         element["initial_value"] = initial
     return element
+
+
+def typed_text_input(typed: str | None, *, limit: int, multiline: bool = False) -> dict[str, Any]:
+    """A text input holding what a person typed, even over `limit` (up to Slack's 3,000
+    characters): widened to hold it, so they can shorten it there; saving checks `limit`."""
+    room = max(limit, min(len(typed or ""), INPUT_MAX))
+    return text_input(typed, multiline=multiline, max_length=room)
 
 
 def date_picker(initial: date) -> dict[str, Any]:
@@ -195,6 +203,31 @@ def modal(
     return view
 
 
-def quote(text: str) -> str:
-    """User text as an escaped mrkdwn block quote."""
-    return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])
+def typed_text_blocks(typed: str, room: int) -> list[Block]:
+    """What a person typed, whole, in at most `room` blocks: plain-text sections (shown as
+    typed, nothing read as a mention or a link, easy to copy) within Slack's 3,000
+    characters each, split at a line break or a space where there is one."""
+    pieces: list[str] = []
+    rest = typed
+    while rest:
+        cut = len(rest) if len(rest) <= SECTION_MAX else _last_break(rest[:SECTION_MAX])
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    blocks = [
+        {"type": "section", "text": {"type": "plain_text", "text": piece, "emoji": False}}
+        for piece in pieces
+    ]
+    if len(blocks) <= room:
+        return blocks
+    left_out = sum(len(piece) for piece in pieces[room - 1 :])
+    return [*blocks[: room - 1], context(f"…and {left_out:,} more characters, too many for Slack.")]
+
+
+def _last_break(text: str) -> int:
+    """Where to end a piece of `text`: after its last line break, else its last space (in
+    the second half, so pieces stay long), else at its end."""
+    for separator in ("\n", " "):
+        at = text.rfind(separator)
+        if at >= len(text) // 2:
+            return at + 1
+    return len(text)

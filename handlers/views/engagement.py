@@ -9,6 +9,7 @@ from typing import Any
 from bot.text import LONG_TEXT_MAX, SUMMARY_MAX
 from bot.vocabulary import EXPERTISE, METHODS
 from handlers.views.blocks import (
+    context,
     date_picker,
     external_select,
     input_block,
@@ -20,6 +21,7 @@ from handlers.views.blocks import (
     options,
     static_select,
     text_input,
+    typed_text_input,
 )
 from storage.models import AudienceSegment, Engagement, ProducerTeam, StatisticalOutput
 
@@ -38,8 +40,10 @@ def engagement_modal(
     method: str | None = None,
     participants: int | None = None,
     output: StatisticalOutput | None = None,
+    note: str | None = None,
 ) -> dict[str, Any]:
-    """The form to log an engagement (prefilled with what is known), or to edit `record`."""
+    """The form to log an engagement (prefilled with what is known), or to edit `record`;
+    `note` (safe mrkdwn) heads it."""
     team = record.team if record is not None else team
     outputs = record.outputs if record is not None else [output] if output is not None else []
     blocks = [
@@ -107,7 +111,7 @@ def engagement_modal(
         input_block(
             "summary",
             "Summary",
-            text_input(record.summary if record else summary, max_length=SUMMARY_MAX),
+            typed_text_input(record.summary if record else summary, limit=SUMMARY_MAX),
         ),
         input_block(
             "what_we_heard",
@@ -134,5 +138,7 @@ def engagement_modal(
             optional=True,
         ),
     ]
+    if note:
+        blocks.insert(0, context(note))
     title = f"Engagement #{record.id}" if record else "Log an engagement"
     return modal(CALLBACK_ID, title, blocks, private_metadata=metadata)

@@ -8,7 +8,15 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.text import escape_mrkdwn, preview
-from handlers.views.blocks import actions, button, context, modal, section
+from handlers.views.blocks import (
+    MESSAGE_BLOCKS_MAX,
+    actions,
+    button,
+    context,
+    modal,
+    section,
+    typed_text_blocks,
+)
 
 DETAILS_ACTION = "entry_details"
 UNDO_ACTION = "entry_undo"
@@ -77,6 +85,14 @@ def undone_message(*, label: str, record_id: int, team: str) -> dict[str, Any]:
 def notice_message(text: str) -> dict[str, Any]:
     """A plain ephemeral answer (refusals, failures); `text` must already be safe mrkdwn."""
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+
+
+def handed_back_message(problem: str, typed: str) -> dict[str, Any]:
+    """What a person typed and that was not recorded, given back whole so nothing is lost:
+    `problem` (safe mrkdwn: nothing was recorded, and why), then the text as typed."""
+    heading = f":warning: {problem}\nWhat you typed, to copy:"
+    blocks = [section(heading), *typed_text_blocks(typed, room=MESSAGE_BLOCKS_MAX - 1)]
+    return {"response_type": "ephemeral", "text": heading, "blocks": blocks}
 
 
 def which_team_message(what: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.text import escape_mrkdwn
+from bot.text import escape_mrkdwn, preview
 from handlers.views.blocks import context, section
 
 if TYPE_CHECKING:
@@ -40,3 +40,13 @@ def help_message(subcommands: Sequence[Subcommand], unknown: str | None = None) 
         "text": prefix + "engagebot help: " + ", ".join(f"/engage {s.name}" for s in subcommands),
         "blocks": blocks,
     }
+
+
+def not_a_command_message(typed: str, usage: str) -> dict[str, Any]:
+    """The answer to `typed` (the whole `/engage ...`), which reads as a command but is none:
+    nothing is recorded, and `usage` (safe mrkdwn) says what the subcommand takes."""
+    text = (
+        f":warning: Nothing was recorded: `{preview(typed, 120)}` is not a command engagebot "
+        f"knows. {usage}"
+    )
+    return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}

@@ -17,7 +17,16 @@ from bot.teams import (
     TeamDraft,
 )
 from bot.text import NAME_MAX, escape_mrkdwn
-from handlers.views.blocks import Block, input_block, modal, options, static_select, text_input
+from handlers.views.blocks import (
+    Block,
+    context,
+    input_block,
+    modal,
+    options,
+    static_select,
+    text_input,
+    typed_text_input,
+)
 from storage.models import ProducerTeam
 
 CALLBACK_ID = "team_form"
@@ -52,11 +61,18 @@ def _members_block(draft: TeamDraft) -> Block:
 
 
 def team_modal(
-    *, metadata: str, draft: TeamDraft, default_zone: str, editing: bool = False
+    *,
+    metadata: str,
+    draft: TeamDraft,
+    default_zone: str,
+    editing: bool = False,
+    note: str | None = None,
 ) -> dict[str, Any]:
-    """The form; creating a team asks only what it needs, editing it asks its settings too."""
+    """The form; creating a team asks only what it needs, editing it asks its settings too;
+    `note` (safe mrkdwn) heads it."""
     blocks = [
-        input_block("name", "Team name", text_input(draft.name, max_length=NAME_MAX)),
+        *([context(note)] if note else []),
+        input_block("name", "Team name", typed_text_input(draft.name, limit=NAME_MAX)),
         input_block(
             "home_channel",
             "Home channel",

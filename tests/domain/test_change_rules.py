@@ -61,6 +61,16 @@ def test_feedback_is_wanted_from_today_until_before_the_change() -> None:
         }
 
 
+def test_dates_more_than_ten_years_ahead_are_refused() -> None:
+    ten_years = date(2037, 2, 1)
+    assert change_problems(draft(effective_on=ten_years), today=TODAY) == {}
+    too_far = "The date can't be more than 10 years ahead (after 2037-02-01): check the year."
+    later = ten_years + timedelta(days=1)
+    assert change_problems(draft(effective_on=later), today=TODAY) == {"effective_on": too_far}
+    both = change_problems(draft(effective_on=date(3026, 3, 1), feedback_by=later), today=TODAY)
+    assert both == {"effective_on": too_far, "feedback_by": too_far}
+
+
 def test_an_edit_may_keep_a_feedback_date_that_has_passed() -> None:
     passed = date(2027, 1, 20)
     assert change_problems(draft(feedback_by=passed), today=TODAY, kept_feedback_by=passed) == {}

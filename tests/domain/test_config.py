@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 import pytest
 
@@ -18,6 +19,12 @@ def test_defaults(tmp_path, monkeypatch) -> None:
     assert settings.scheduler_enabled and settings.tick_seconds == 60
     assert settings.channel_pace_seconds == 1.0
     assert settings.sending_lease_seconds == 600
+    assert settings.earliest_date == date(2000, 1, 1)
+
+
+def test_the_earliest_date_a_person_may_type_is_a_setting() -> None:
+    settings = load_settings({**VALID, "ENGAGEBOT_EARLIEST_DATE": "2015-04-01"})
+    assert settings.earliest_date == date(2015, 4, 1)
 
 
 def test_the_scheduler_can_be_switched_off_and_slowed() -> None:
@@ -69,6 +76,11 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token", "SLACK_BOT_TOKEN must start with 'xoxb-'"),
         ("SLACK_APP_TOKEN", "xoxb-wrong", "SLACK_APP_TOKEN must start with 'xapp-'"),
+        (
+            "ENGAGEBOT_EARLIEST_DATE",
+            "01/01/2000",
+            "ENGAGEBOT_EARLIEST_DATE must be a date like 2000-01-01, not '01/01/2000'",
+        ),
     ],
 )
 def test_a_malformed_value_names_the_variable(name: str, value: str, says: str) -> None:

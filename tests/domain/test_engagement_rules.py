@@ -50,3 +50,20 @@ def test_contact_details_are_kept_only_with_agreement() -> None:
     assert "contact_agreed" in feedback_problems(draft, today=TODAY)
     draft.contact_agreed = True
     assert feedback_problems(draft, today=TODAY) == {}
+
+
+def test_a_date_before_the_earliest_is_refused_on_its_field() -> None:
+    long_ago = EngagementDraft(summary="Met users", team_id=1, occurred_on=date(1900, 1, 1))
+    assert engagement_problems(long_ago, today=TODAY) == {
+        "occurred_on": "The date can't be before 2000-01-01: check the year."
+    }
+    first = EngagementDraft(summary="Met users", team_id=1, occurred_on=date(2000, 1, 1))
+    assert engagement_problems(first, today=TODAY) == {}
+    # The earliest is a setting (ENGAGEBOT_EARLIEST_DATE).
+    assert engagement_problems(first, today=TODAY, earliest=date(2010, 1, 1)) == {
+        "occurred_on": "The date can't be before 2010-01-01: check the year."
+    }
+    received = FeedbackDraft(text="x", team_id=1, received_on=date(2009, 12, 31))
+    assert feedback_problems(received, today=TODAY, earliest=date(2010, 1, 1)) == {
+        "received_on": "The date can't be before 2010-01-01: check the year."
+    }

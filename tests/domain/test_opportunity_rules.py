@@ -66,6 +66,7 @@ def test_a_complete_draft_for_today_has_no_problems() -> None:
         ({"title": "x" * 151}, "title", "The title is 151 characters"),
         ({"happens_on": None}, "happens_on", "Choose the date"),
         ({"happens_on": TODAY - timedelta(days=1)}, "happens_on", "can't be in the past"),
+        ({"happens_on": date(2126, 1, 1)}, "happens_on", "can't be more than 10 years ahead"),
         ({"place": None}, "place", "The place or link is required."),
         ({"place": "x" * 301}, "place", "the most it can hold is 300"),
         ({"description": "x" * 3001}, "description", "the most it can hold is 3,000"),

@@ -62,6 +62,19 @@ def reply_text(reply: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def handed_back(reply: dict[str, Any]) -> str:
+    """The text a reply gives back as typed (its plain-text sections, joined), having checked
+    the reply keeps within Slack's limits: 50 blocks, 3,000 characters a section."""
+    blocks = reply["blocks"]
+    assert len(blocks) <= 50
+    assert all(len(block.get("text", {}).get("text", "")) <= 3000 for block in blocks)
+    return "".join(
+        block["text"]["text"]
+        for block in blocks
+        if block["type"] == "section" and block["text"]["type"] == "plain_text"
+    )
+
+
 def wait_for_reply(bot: RunningBot, name: str) -> dict[str, Any]:
     """What the bot last posted to the response_url `name` (see SlackStandIn.response_url)."""
     expected = 1

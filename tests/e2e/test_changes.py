@@ -128,6 +128,7 @@ def test_each_problem_shows_on_its_field_and_nothing_is_announced(bot: RunningBo
         ({"effective_on": day - timedelta(days=1)}, "effective_on", "can't be in the past"),
         ({"feedback_by": day - timedelta(days=1)}, "feedback_by", "can't be in the past"),
         ({"feedback_by": day + timedelta(days=30)}, "feedback_by", "before the change takes"),
+        ({"effective_on": date(3027, 1, 1)}, "effective_on", "more than 10 years ahead"),
         ({"segments": ["1", "999"]}, "segments", "segments no longer exists"),
     ]
     view = open_form(bot)

@@ -18,8 +18,8 @@ from bot.config import load_settings
 from bot.console.session import Console
 from bot.console.terminal import Terminal
 from storage.database import Database
+from tests.clocked import engagebot
 from tests.e2e.helpers import run_cli
-from tests.e2e.test_console import ENGAGEBOT
 
 
 class Person(Terminal):
@@ -146,7 +146,7 @@ def test_the_console_starts_only_as_someone_slack_could_name(database_url: str) 
     with pytest.raises(ValueError, match="Slack usernames are letters"):
         Console(settings, Person(), "Not A Person!", "general")
     refused = subprocess.run(
-        [ENGAGEBOT, "console", "--user", "Bob Smith"],
+        engagebot("console", "--user", "Bob Smith"),
         env={**os.environ, "DATABASE_URL": database_url},
         capture_output=True,
         text=True,

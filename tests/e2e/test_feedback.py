@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,10 +16,13 @@ from bot.console.payloads import (
     state_values,
     view_submission,
 )
+from bot.console.slack_standin import SlackStandIn
+from storage.database import Database
 from storage.models import Feedback, FeedbackTheme, Organisation, Theme
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import (
     count_rows,
+    handed_back,
     inputs,
     make_team,
     opened_view,
@@ -52,6 +55,29 @@ def test_feedback_with_text_records_at_once_and_answers_with_buttons(bot: Runnin
         assert item.received_on == bot.settings.today()
 
 
+def test_an_undone_items_number_is_never_given_to_another(bot: RunningBot) -> None:
+    make_team(bot.database)
+    run_command(bot, "feedback Kept")
+    reply = run_command(bot, "feedback To be undone")
+    assert "Recorded feedback *#2*" in reply_text(reply)
+    undo = next(b for b in reply["blocks"][1]["elements"] if b["text"]["text"] == "Undo")
+    bot.requester.send(
+        block_actions(
+            undo["action_id"],
+            undo["value"],
+            response_url=bot.slack.response_url("undo"),
+            ephemeral=True,
+        )
+    )
+    assert "deleted" in wait_for_reply(bot, "undo")["text"]
+    again = run_command(bot, "feedback Something else")
+    # The audit log holds feedback 2's creation and deletion: 2 is never another item.
+    assert "Recorded feedback *#3*" in reply_text(again)
+    with bot.database.transaction() as session:
+        stored = session.exec(select(Feedback.id, Feedback.text).order_by(Feedback.id)).all()
+    assert [tuple(row) for row in stored] == [(1, "Kept"), (3, "Something else")]
+
+
 def test_feedback_with_text_but_no_team_keeps_the_text_in_the_form(bot: RunningBot) -> None:
     make_team(bot.database, channel=None)
     bot.requester.send(slash_command("feedback Wants monthly data", channel_id="CRANDOM"))
@@ -62,10 +88,15 @@ def test_feedback_with_text_but_no_team_keeps_the_text_in_the_form(bot: RunningB
     assert count_rows(bot.database, Feedback) == 0
 
 
-def test_feedback_text_over_the_limit_is_refused_not_cut(bot: RunningBot) -> None:
+def test_feedback_text_over_the_limit_is_refused_not_cut_and_given_back(bot: RunningBot) -> None:
     make_team(bot.database)
-    reply = run_command(bot, "feedback " + "x" * 3001)
-    assert "Nothing was recorded" in reply["text"] and "3,001 characters" in reply["text"]
+    typed = "Wants <regional> & local figures, " * 100  # 3,400 characters
+    reply = run_command(bot, "feedback " + typed)
+    assert reply["text"].startswith(
+        ":warning: Nothing was recorded. The feedback is 3,399 characters; the most it can "
+        "hold is 3,000."
+    )
+    assert handed_back(reply) == typed.strip()
     assert count_rows(bot.database, Feedback) == 0
 
 
@@ -221,6 +252,32 @@ def test_form_errors_come_back_on_their_field_and_nothing_is_stored(
     for model in (Feedback, Organisation, Theme):
         assert count_rows(bot.database, model) == 0
     assert bot.slack.calls("response_url") == []
+
+
+@pytest.fixture
+def bot_since_2020(
+    fake_slack: SlackStandIn, database: Database, database_url: str
+) -> Iterator[RunningBot]:
+    """The bot where nothing may be dated before 2020 (ENGAGEBOT_EARLIEST_DATE)."""
+    settings = test_settings(fake_slack, database_url, ENGAGEBOT_EARLIEST_DATE="2020-01-01")
+    running = RunningBot(settings, database, fake_slack)
+    yield running
+    running.stop()
+
+
+def test_the_earliest_date_is_the_deployments_setting(bot_since_2020: RunningBot) -> None:
+    bot = bot_since_2020
+    make_team(bot.database)
+    bot.requester.send(slash_command("feedback", channel_id="CPRICES"))
+    view = opened_view(bot)
+    for day, errors in [
+        ("2019-12-31", {"received_on": "The date can't be before 2020-01-01: check the year."}),
+        ("2020-01-01", None),
+    ]:
+        answers = {"received_on": day, "text": "Wants monthly data"}
+        answer = bot.requester.send(view_submission(view, state_values(view, answers)))
+        assert (answer.json or {}).get("errors") == errors
+    assert count_rows(bot.database, Feedback) == 1
 
 
 def test_slack_escaping_in_the_message_is_undone_in_the_form(bot: RunningBot) -> None:

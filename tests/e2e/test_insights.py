@@ -17,7 +17,15 @@ from bot.insights import InsightDraft, save_insight
 from storage.database import Database
 from storage.models import Delivery, Insight, Opportunity, OpportunitySignup, Theme
 from tests.conftest import RunningBot, test_settings
-from tests.e2e.helpers import count_rows, inputs, make_team, opened_view, reply_text, run_command
+from tests.e2e.helpers import (
+    count_rows,
+    handed_back,
+    inputs,
+    make_team,
+    opened_view,
+    reply_text,
+    run_command,
+)
 from tests.e2e.test_database_down import UNREACHABLE
 
 CHANNELS = "CINSIGHT,CALSO"
@@ -100,12 +108,25 @@ def test_without_a_team_nothing_is_stored(sharing_bot: RunningBot) -> None:
 
 def test_text_over_the_limit_is_refused_not_cut(sharing_bot: RunningBot) -> None:
     make_team(sharing_bot.database)
-    reply = run_command(sharing_bot, "insight " + "x" * 3001)
+    typed = "Councils want CPI by region.\n" * 110  # 3,190 characters
+    reply = run_command(sharing_bot, "insight " + typed)
     assert reply["text"] == (
-        ":warning: Nothing was shared. The insight is 3,001 characters; "
-        "the most it can hold is 3,000."
+        ":warning: Nothing was shared. The insight is 3,189 characters; "
+        "the most it can hold is 3,000. Shorten it and send it again.\nWhat you typed, to copy:"
     )
+    assert handed_back(reply) == typed.strip()
     assert count_rows(sharing_bot.database, Insight) == 0
+
+
+def test_a_subcommand_word_alone_is_answered_with_the_usage_not_shared(
+    sharing_bot: RunningBot,
+) -> None:
+    make_team(sharing_bot.database)
+    shown = reply_text(run_command(sharing_bot, "insight list"))
+    assert shown.startswith(":warning: Nothing was recorded: `/engage insight list`"), shown
+    assert "`/engage insight Councils want CPI by region`" in shown
+    assert count_rows(sharing_bot.database, Insight) == 0
+    assert sharing_bot.slack.calls("chat.postMessage") == []
 
 
 def test_a_retried_command_shares_once(sharing_bot: RunningBot) -> None:
@@ -133,9 +154,9 @@ def broken_bot(fake_slack: SlackStandIn) -> Iterator[RunningBot]:
 
 
 def test_a_database_failure_says_nothing_was_recorded(broken_bot: RunningBot) -> None:
-    shown = reply_text(run_command(broken_bot, "insight Learnt a lot"))
-    assert "Nothing was recorded: the database could not save it" in shown
-    assert ">Learnt a lot" in shown
+    reply = run_command(broken_bot, "insight Learnt a lot")
+    assert "Nothing was recorded: the database could not save it" in reply_text(reply)
+    assert handed_back(reply) == "Learnt a lot"
     assert "database is not answering" in reply_text(run_command(broken_bot, "insight"))
 
 

@@ -17,7 +17,14 @@ from bot.console.payloads import (
 )
 from storage.models import Engagement
 from tests.conftest import RunningBot
-from tests.e2e.helpers import make_team, reply_text, run_command, wait_for_reply
+from tests.e2e.helpers import (
+    handed_back,
+    inputs,
+    make_team,
+    reply_text,
+    run_command,
+    wait_for_reply,
+)
 
 
 def test_log_with_text_records_at_once_and_answers_with_buttons(bot: RunningBot) -> None:
@@ -142,6 +149,20 @@ def test_form_errors_come_back_on_their_fields_and_nothing_is_saved(bot: Running
     assert _count(bot, Engagement) == 0
 
 
+def test_a_date_before_the_earliest_is_refused_on_its_field(bot: RunningBot) -> None:
+    make_team(bot.database)
+    bot.requester.send(slash_command("log", channel_id="CPRICES"))
+    view = bot.slack.wait_for("views.open")[0].args["view"]
+    answer = bot.requester.send(
+        view_submission(view, state_values(view, {"occurred_on": "1900-01-01", "summary": "Old"}))
+    )
+    assert answer.json == {
+        "response_action": "errors",
+        "errors": {"occurred_on": "The date can't be before 2000-01-01: check the year."},
+    }
+    assert _count(bot, Engagement) == 0
+
+
 def test_an_option_id_no_list_could_offer_is_refused_on_its_field(bot: RunningBot) -> None:
     make_team(bot.database)
     bot.requester.send(slash_command("log", channel_id="CPRICES"))
@@ -239,11 +260,61 @@ def test_without_a_team_the_text_is_kept_in_the_form(bot: RunningBot) -> None:
     assert _count(bot, Engagement) == 0
 
 
-def test_text_over_the_limit_is_refused_not_cut(bot: RunningBot) -> None:
+def test_a_summary_over_the_limit_opens_the_form_with_it_to_shorten(bot: RunningBot) -> None:
     make_team(bot.database)
-    reply = run_command(bot, "log " + "x" * 1001)
-    assert "Nothing was recorded" in reply["text"] and "1,001 characters" in reply["text"]
+    typed = "Met DWP analysts. " * 83 + "End."  # 1,498 characters
+    bot.requester.send(slash_command(f"log {typed}", channel_id="CPRICES"))
+    view = bot.slack.wait_for("views.open")[0].args["view"]
     assert _count(bot, Engagement) == 0
+    note = view["blocks"][0]["elements"][0]["text"]
+    assert note == (
+        ":warning: The summary is 1,498 characters; the most it can hold is 1,000. "
+        "Shorten it here before saving."
+    )
+    summary = inputs(view)["summary"]
+    assert summary["initial_value"] == typed and summary["max_length"] == 1498
+    assert inputs(view)["team"]["initial_option"]["text"]["text"] == "Prices"
+    # Saved as it is, it is refused on the field; shortened, it is logged.
+    refused = bot.requester.send(view_submission(view, state_values(view, {"summary": typed})))
+    assert refused.json["errors"] == {
+        "summary": "The summary is 1,498 characters; the most it can hold is 1,000."
+    }
+    saved = bot.requester.send(view_submission(view, state_values(view, {"summary": typed[:900]})))
+    assert saved.status == 200 and _count(bot, Engagement) == 1
+
+
+def test_a_long_summary_is_given_back_when_the_form_cannot_open(bot: RunningBot) -> None:
+    make_team(bot.database)
+    bot.slack.fail_next("views.open", "expired_trigger_id")  # the command waited too long
+    typed = "Met DWP analysts about earnings. " * 40
+    reply = run_command(bot, f"log {typed}")
+    assert "Nothing was recorded. The summary is 1,319 characters" in reply["text"]
+    assert handed_back(reply) == typed.strip()
+    assert _count(bot, Engagement) == 0
+
+
+def test_text_too_long_for_the_form_is_given_back_whole(bot: RunningBot) -> None:
+    make_team(bot.database)
+    typed = "\n".join(f"Line {n}: " + "what the users told us" * 5 for n in range(60))
+    assert len(typed) > 6000
+    reply = run_command(bot, f"log {typed}")
+    assert reply["text"].startswith(
+        f":warning: Nothing was recorded. The summary is {len(typed):,} characters; "
+        "the most it can hold is 1,000. Shorten it and send it again."
+    )
+    assert handed_back(reply) == typed
+    assert _count(bot, Engagement) == 0
+    assert bot.slack.calls("views.open") == []
+
+
+def test_a_subcommand_word_alone_is_answered_with_the_usage_not_logged(bot: RunningBot) -> None:
+    make_team(bot.database)
+    for word in ("list", "LIST", "help"):
+        shown = reply_text(run_command(bot, f"log {word}"))
+        assert shown.startswith(f":warning: Nothing was recorded: `/engage log {word}`"), shown
+        assert "`/engage log Met DWP analysts about earnings`" in shown
+    assert _count(bot, Engagement) == 0
+    assert "Logged engagement" in reply_text(run_command(bot, "log List of users sent to DWP"))
 
 
 def test_user_text_is_escaped_when_posted_back(bot: RunningBot) -> None:
@@ -295,12 +366,6 @@ def test_whoever_creates_a_team_logs_for_it_anywhere(bot: RunningBot) -> None:
     make_team(bot.database, channel=None)  # created by UADMIN
     reply = run_command(bot, "log\tMet the RSS", user="UADMIN", channel="CRANDOM")
     assert "Logged engagement *#1* for Prices." in reply_text(reply)
-
-
-def test_the_refusal_of_long_text_names_the_subcommand_typed(bot: RunningBot) -> None:
-    make_team(bot.database)
-    reply = run_command(bot, "log " + "x" * 1001)
-    assert "Use `/engage log` without text" in reply["text"]
 
 
 def test_the_entities_slack_sends_in_command_text_are_stored_as_typed(bot: RunningBot) -> None:

@@ -141,8 +141,32 @@ def test_the_command_merges_and_refuses_with_a_reason(bot: RunningBot) -> None:
         assert shown.startswith(":warning: Nothing was merged. ") and reason in shown, shown
     assert stored(bot) == before
     assert len(bot.slack.calls("chat.postMessage")) == 1
-    # Anything else after "feedback" is feedback, even when it starts with "merge".
-    assert "Recorded feedback #4" in reply_text(run_command(bot, "feedback merge the tables"))
+
+
+def test_a_list_or_merge_that_does_not_parse_is_answered_with_the_usage_not_recorded(
+    bot: RunningBot,
+) -> None:
+    make_team(bot.database)
+    record(bot, "Regional CPI please")
+    before = stored(bot)
+    for text in (
+        "merge abc into 4",
+        "merge 2 in 1",
+        "MERGE",
+        "merge the tables please",
+        "list please",
+        "List of regions would help",
+        "help",
+    ):
+        reply = run_command(bot, f"feedback {text}")
+        shown = reply_text(reply)
+        assert reply["response_type"] == "ephemeral"
+        assert shown.startswith(":warning: Nothing was recorded: ") and text in shown, shown
+        assert "`/engage feedback merge 12 into 9`" in shown and "`/engage feedback list`" in shown
+    assert stored(bot) == before
+    # The words alone, or a merge that parses, still do what they say.
+    assert "Open feedback" in reply_text(run_command(bot, "feedback list"))
+    assert "Recorded feedback" in reply_text(run_command(bot, "feedback Merging tables helps"))
 
 
 def test_an_item_others_were_merged_into_cannot_be_undone(bot: RunningBot) -> None:

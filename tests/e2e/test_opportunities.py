@@ -183,6 +183,10 @@ def test_each_field_is_checked_and_nothing_is_posted(bot: RunningBot) -> None:
         "places": "Give the number of places: a whole number from 1 to 10,000.",
     }
     assert submit(bot, form, places="0")["errors"] == {"places": wrong["errors"]["places"]}
+    assert submit(bot, form, happens_on=date(2037, 5, 4))["errors"] == {
+        "happens_on": "The date can't be more than 10 years ahead (after 2037-05-03): "
+        "check the year."
+    }
     with bot.database.transaction() as session:
         assert session.exec(select(Opportunity)).all() == []
     assert bot.slack.calls("chat.postMessage") == []

@@ -12,7 +12,14 @@ from bot.console.slack_standin import SlackStandIn
 from bot.engagements import EngagementDraft, save_engagement
 from storage.models import ProducerTeam, StatisticalOutput
 from tests.conftest import RunningBot
-from tests.e2e.helpers import inputs, make_team, opened_view, run_command, wait_for_reply
+from tests.e2e.helpers import (
+    handed_back,
+    inputs,
+    make_team,
+    opened_view,
+    run_command,
+    wait_for_reply,
+)
 
 pytestmark = pytest.mark.any_date
 
@@ -217,7 +224,25 @@ def test_a_new_team_named_in_another_teams_home_does_not_take_that_channel(
     assert "initial_conversation" not in inputs(view)["home_channel"]
 
 
-def test_a_team_name_too_long_is_refused_not_cut(bot: RunningBot) -> None:
-    reply = run_command(bot, "team " + "N" * 100)
-    assert "A team name is 100 characters; the most it can hold is 80." in reply["text"]
+def test_a_team_name_too_long_opens_the_form_with_it_to_shorten(bot: RunningBot) -> None:
+    view = open_team_form(bot, "team " + "N" * 100)
+    assert view["blocks"][0]["elements"][0]["text"] == (
+        ":warning: A team name is 100 characters; the most it can hold is 80. "
+        "Shorten it here before saving."
+    )
+    name = inputs(view)["name"]
+    assert name["initial_value"] == "N" * 100 and name["max_length"] == 100
+    assert submit(bot, view, name="N" * 100) == {
+        "response_action": "errors",
+        "errors": {"name": f"The team name '{'N' * 40}…' is over 80 characters."},
+    }
+    assert teams(bot) == []
+
+
+def test_a_team_name_too_long_for_the_form_is_given_back(bot: RunningBot) -> None:
+    reply = run_command(bot, "team " + "N" * 3100)
+    assert reply["text"].startswith(
+        ":warning: A team name is 3,100 characters; the most it can hold is 80."
+    )
+    assert handed_back(reply) == "N" * 3100
     assert bot.slack.calls("views.open") == []

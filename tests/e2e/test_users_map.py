@@ -141,6 +141,7 @@ def test_a_team_is_named_and_your_own_team_needs_no_name(bot: RunningBot) -> Non
             "users <!channel>",
             "No team or output is called '&lt;!channel&gt;'. Teams: Health, Prices.",
         ),
+        ("users " + "Prices " * 500, "No team or output has a name that long."),
         (
             "users Prices: <b>",
             "Prices has no output called '&lt;b&gt;'. Its outputs: Consumer price inflation, "

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Integer, Table, inspect, text
 from sqlmodel import SQLModel, select
 
 import storage.models  # noqa: F401  (registers the tables)
@@ -12,7 +12,7 @@ from storage.console import identity_for, identity_names
 from storage.database import Database
 from storage.installations import INSTALLATION_METADATA
 from storage.migrate import upgrade
-from storage.models import ProducerTeam
+from storage.models import Feedback, ProducerTeam
 from storage.teams import remember_team, team_for_person
 
 
@@ -23,6 +23,73 @@ def test_migrated_schema_matches_the_models(database: Database) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, [SQLModel.metadata, INSTALLATION_METADATA])
     assert differences == []
+
+
+def numbered_tables() -> list[Table]:
+    """The tables whose rows the database numbers: their ids are shown to people (#12) and
+    recorded by the audit log, so an id once used must never be another row's."""
+    return [
+        table
+        for table in SQLModel.metadata.sorted_tables
+        if [column.name for column in table.primary_key.columns] == ["id"]
+        and isinstance(table.c.id.type, Integer)
+    ]
+
+
+def test_every_numbered_table_never_reuses_an_id(database: Database) -> None:
+    """SQLite reuses the largest id after a delete unless the table is AUTOINCREMENT (and
+    copying a table in a migration forgets it); PostgreSQL's sequences never go back."""
+    tables = numbered_tables()
+    assert {table.name for table in tables} >= {"engagement", "feedback", "upcoming_change"}
+    assert [t.name for t in tables if not t.dialect_kwargs.get("sqlite_autoincrement")] == []
+    with database.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            found = connection.execute(text("SELECT name, sql FROM sqlite_master"))
+            schemas = {name: sql for name, sql in found}
+            forgetting = [t.name for t in tables if "AUTOINCREMENT" not in schemas[t.name]]
+        else:
+            forgetting = [
+                table.name
+                for table in tables
+                if connection.execute(
+                    text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+                ).scalar()
+                is None
+            ]
+    assert forgetting == []
+
+
+def test_an_id_deleted_before_the_upgrade_is_not_given_again(
+    fresh_database: Callable[..., Database],
+) -> None:
+    """Feedback #3 was recorded and undone (the audit log says so) before the migration: the
+    next item is #4 on a database migrated from then, as on PostgreSQL."""
+    old = migrated_from(
+        fresh_database("0015"),
+        {"at": "2026-01-05 09:00:00+00:00", "day": "2026-01-05"},
+        "INSERT INTO producer_team (name, created_at, updated_at) VALUES ('Prices', :at, :at)",
+        "INSERT INTO theme (name) VALUES ('timeliness')",
+        "INSERT INTO feedback (team_id, received_on, text, contact_agreed, status,"
+        " created_at, updated_at) VALUES (1, :day, 'One', false, 'new', :at, :at),"
+        " (1, :day, 'Two', false, 'new', :at, :at), (1, :day, 'Undone', false, 'new', :at, :at)",
+        "INSERT INTO feedback_theme (feedback_id, theme_id) VALUES (2, 1)",
+        "DELETE FROM feedback WHERE id = 3",
+        "INSERT INTO audit_entry (at, actor, origin, action, table_name, record_id, change)"
+        " VALUES (:at, 'U0001', 'slack', 'delete', 'feedback', '3', '{}')",
+    )
+    with old.transaction() as session:
+        kept = session.exec(select(Feedback).order_by(Feedback.id)).all()
+        assert [(item.id, item.text) for item in kept] == [(1, "One"), (2, "Two")]
+        assert [theme.name for theme in kept[1].themes] == ["timeliness"]
+        session.add(Feedback(team_id=1, received_on=kept[0].received_on, text="Next"))
+        session.flush()
+        [next_item] = session.exec(select(Feedback).where(Feedback.text == "Next")).all()
+        assert next_item.id == 4
+        session.delete(next_item)
+    with old.transaction() as session:
+        session.add(Feedback(team_id=1, received_on=kept[0].received_on, text="After that"))
+        session.flush()
+        assert session.exec(select(Feedback.id).where(Feedback.text == "After that")).one() == 5
 
 
 def test_audience_segments_are_seeded(database: Database) -> None:

@@ -509,6 +509,27 @@ def test_partner_teams_are_imported_by_name_and_checked(transfer_db: Database) -
     assert count(transfer_db, Engagement) == 1
 
 
+def test_dates_before_the_earliest_are_refused(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = "occurred_on,team,summary\n1900-01-01,Health,Long ago\n2000-01-01,Health,Fine\n"
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(2, "occurred_on: The date can't be before 2000-01-01: check the year.")
+    ]
+    feedback = "received_on,team,text\n2009-12-31,Health,Before\n2010-01-01,Health,Fine\n"
+    with pytest.raises(ImportRejected) as caught:
+        import_records(
+            database=transfer_db,
+            kind="feedback",
+            file=io.StringIO(feedback),
+            today=TODAY,
+            earliest=date(2010, 1, 1),
+        )
+    assert caught.value.problems == [
+        RowProblem(2, "received_on: The date can't be before 2010-01-01: check the year.")
+    ]
+    assert count(transfer_db, Engagement) == count(transfer_db, Feedback) == 0
+
+
 def test_feedback_cells_are_checked(transfer_db: Database) -> None:
     add_teams(transfer_db)
     content = (
@@ -584,17 +605,83 @@ def test_an_engagement_already_stored_is_named_as_one(transfer_db: Database) -> 
 
 def test_cells_outside_the_named_columns_must_be_empty(transfer_db: Database) -> None:
     add_teams(transfer_db)
-    content = (
-        "received_on,team,text,\n"
-        "2026-03-01,Health,Hi,extra\n"
-        "2026-03-01,Health,Hi,,,more\n"
-        "2026-03-01,Health,Fine,,,\n"
-    )
+    content = "received_on,team,text,\n2026-03-01,Health,Hi,extra\n2026-03-01,Health,Fine,\n"
     assert rejected(transfer_db, "feedback", content) == [
         RowProblem(2, "row: it has a value in a column with no name in row 1"),
-        RowProblem(3, "row: it has 6 cells but the header names 4 columns"),
     ]
-    assert load(transfer_db, "feedback", content.replace("extra", "").replace("more", "")) == 3
+    assert load(transfer_db, "feedback", content.replace("extra", "")) == 2
+
+
+def test_a_row_with_more_or_fewer_cells_than_the_header_refuses_the_file(
+    transfer_db: Database,
+) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,summary,method\n"
+        "2026-03-01,Health,Good,meeting\n"
+        "2026-03-01,Health,Met DWP, then HMT,webinar\n"  # a comma that should have been quoted
+        "2026-03-02,Health,Short row\n"
+        "2026-03-03,Health,Spare cells,survey,,\n"
+        ",,,\n"  # an empty row, whatever its cells, is a spreadsheet's leftover
+    )
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(3, "row: it has 5 cells but the header names 4 columns"),
+        RowProblem(4, "row: it has 3 cells but the header names 4 columns"),
+        RowProblem(5, "row: it has 6 cells but the header names 4 columns"),
+    ]
+    assert count(transfer_db, Engagement) == 0
+
+
+def test_a_quote_left_open_refuses_the_file_and_names_its_row(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,summary\n"
+        "2026-03-01,Health,Good\n"
+        '2026-03-02,Health,"Met DWP\n'  # the quote is never closed
+        "2026-03-03,Health,Met HMT\n"
+        "2026-03-04,Health,Met the RSS\n"
+    )
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(
+            3,
+            "a quote opened in this row (from line 3 of the file) is never closed, so every "
+            "line after it would be read into one cell: close the quote, and write a quote "
+            'inside a cell twice ("")',
+        )
+    ]
+    assert count(transfer_db, Engagement) == 0
+
+
+def test_a_quote_closed_inside_a_cell_refuses_the_file_and_names_its_row(
+    transfer_db: Database,
+) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,summary\n"
+        '2026-03-02,Health,"Met DWP\n'  # left open: the next row's quote closes it
+        '2026-03-03,Health,"Met HMT"\n'
+    )
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(
+            2,
+            "a quote in this row (lines 2 to 3 of the file) ends in the middle of a cell: a "
+            "quoted cell ends at its closing quote, and a quote inside a cell is written twice "
+            '("")',
+        )
+    ]
+    assert count(transfer_db, Engagement) == 0
+
+
+def test_a_quoted_cell_over_several_lines_is_still_one_cell(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,summary\n"
+        '2026-03-02,Health,"Met DWP\nthen ""HMT"", briefly"\n'
+        "2026-03-03,Health,Met the RSS\n"
+    )
+    assert load(transfer_db, "engagements", content) == 2
+    summaries = [row["summary"] for row in csv_rows(export(transfer_db, "engagements"))]
+    assert summaries == ['Met DWP\nthen "HMT", briefly', "Met the RSS"]
 
 
 def test_export_queries_do_not_grow_with_the_records(transfer_db: Database) -> None:
@@ -633,13 +720,15 @@ def test_export_queries_do_not_grow_with_the_records(transfer_db: Database) -> N
 # The command line
 
 
-def run_cli(tmp_path: Path, *args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    tmp_path: Path, *args: str, database_url: str, **settings: str
+) -> subprocess.CompletedProcess[str]:
     environ = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SLACK_", "DATABASE_", "ENGAGEBOT_"))
     }
-    environ["DATABASE_URL"] = database_url
+    environ.update(DATABASE_URL=database_url, **settings)
     return subprocess.run(
         [str(BIN / "engagebot"), *args],
         cwd=tmp_path,
@@ -664,6 +753,26 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     assert "Nothing was imported: 1 problem in 1 row." in result.stderr
     assert "row 3: team: no team is called 'Nobody'" in result.stderr
 
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text('occurred_on,team,summary\n2026-03-01,Health,"Good\n2026-03-02,Health,X\n')
+    result = run_cli(tmp_path, "import", "engagements", str(unclosed), database_url=url)
+    assert result.returncode == 1, result.stdout
+    assert "Nothing was imported: 1 problem(s) in 1 row(s)." in result.stderr
+    assert "row 2: a quote opened in this row (from line 2 of the file)" in result.stderr
+
+    early = tmp_path / "early.csv"
+    early.write_text("occurred_on,team,summary\n2014-12-31,Health,Early\n")
+    result = run_cli(
+        tmp_path,
+        "import",
+        "engagements",
+        str(early),
+        database_url=url,
+        ENGAGEBOT_EARLIEST_DATE="2015-01-01",
+    )
+    assert result.returncode == 1
+    assert "row 2: occurred_on: The date can't be before 2015-01-01" in result.stderr
+
     good = tmp_path / "good.csv"
     good.write_text("\ufeffoccurred_on,team,summary\n2026-03-01,Health,Good\n", encoding="utf-8")
     result = run_cli(tmp_path, "import", "engagements", str(good), database_url=url)
@@ -686,6 +795,7 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
 def test_the_command_line_reports_a_failing_database(tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n")
+    (tmp_path / "empty.sqlite").touch()  # a database, with no tables yet
     never_migrated = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     result = run_cli(tmp_path, "import", "engagements", str(good), database_url=never_migrated)
     assert result.returncode == 1
