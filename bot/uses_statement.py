@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from bot.clock import local_time
 from bot.statements import StatementItem, StatementRefused, long_date, you_said_we_did
-from bot.users_map import Scope, segment_label
-from bot.vocabulary import METHODS
+from bot.users_map import Scope
+from bot.vocabulary import METHODS, segment_label
 from storage.reference import list_segments
 from storage.uses_statement import (
     AnnouncedChangeRow,

@@ -85,6 +85,7 @@ ENGAGEMENT = EntryKind(
     ),
     save=lambda *, record_id, **kwargs: save_engagement(engagement_id=record_id, **kwargs),
     on_saved=_link_opportunity,
+    organisations_of=lambda draft: draft.organisations,
 )
 
 

@@ -36,9 +36,45 @@ def find_organisations(*, session: Session, query: str, limit: int) -> Sequence[
     return session.exec(statement).all()
 
 
-def organisations_named(*, session: Session, names: Iterable[str]) -> list[Organisation]:
-    """The organisations with these names (matched ignoring case), adding any not yet known."""
-    return _named(session, Organisation, names)
+def organisation_named(*, session: Session, name: str) -> Organisation | None:
+    """The organisation called `name`, ignoring case."""
+    return session.exec(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    ).first()
+
+
+def organisations_containing(
+    *, session: Session, text: str, limit: int
+) -> tuple[list[Organisation], int]:
+    """Organisations whose name contains `text` (ignoring case), by name, at most `limit`,
+    and how many there are in all."""
+    matches = func.lower(Organisation.name).contains(text.lower(), autoescape=True)
+    total = session.exec(select(func.count()).select_from(Organisation).where(matches)).one()
+    found = session.exec(
+        select(Organisation).where(matches).order_by(col(Organisation.name)).limit(limit)
+    ).all()
+    return list(found), total
+
+
+def unknown_organisations(*, session: Session, names: Iterable[str]) -> list[str]:
+    """Those of `names` no organisation is called yet (ignoring case), each once, in order."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return []
+    lowered = func.lower(Organisation.name)
+    known = set(session.exec(select(lowered).where(lowered.in_(list(wanted)))))
+    return [name for key, name in wanted.items() if key not in known]
+
+
+def organisations_named(
+    *, session: Session, names: Iterable[str], segment_id: int | None = None
+) -> list[Organisation]:
+    """The organisations with these names (matched ignoring case), adding any not yet known
+    to the register with the audience segment `segment_id` (None: not recorded); those
+    already known keep theirs."""
+    return _named(session, Organisation, names, segment_id=segment_id)
 
 
 def themes_named(*, session: Session, names: Iterable[str]) -> list[Theme]:
@@ -46,7 +82,9 @@ def themes_named(*, session: Session, names: Iterable[str]) -> list[Theme]:
     return _named(session, Theme, names)
 
 
-def _named(session: Session, model: type[_Named], names: Iterable[str]) -> list[_Named]:
+def _named(
+    session: Session, model: type[_Named], names: Iterable[str], **new: int | None
+) -> list[_Named]:
     wanted = list({name.lower(): name for name in reversed(list(names))}.values())[::-1]
     if not wanted:
         return []
@@ -59,7 +97,7 @@ def _named(session: Session, model: type[_Named], names: Iterable[str]) -> list[
     for name in wanted:
         row = existing.get(name.lower())
         if row is None:
-            row = model(name=name)
+            row = model(name=name, **new)
             session.add(row)
             existing[name.lower()] = row
         rows.append(row)

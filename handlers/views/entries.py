@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.text import escape_mrkdwn, preview
-from handlers.views.blocks import actions, button, context, modal, section
+from handlers.views.blocks import Block, actions, button, context, modal, section
 
 DETAILS_ACTION = "entry_details"
 UNDO_ACTION = "entry_undo"
@@ -47,8 +47,10 @@ def recorded_message(
     team: str,
     verb: str,
     more_buttons: Sequence[dict[str, Any]] = (),
+    notes: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """The ephemeral confirmation with "Add details", "Undo" and the kind's own buttons."""
+    """The ephemeral confirmation with "Add details", "Undo" and the kind's own buttons;
+    `notes` (blocks) below them."""
     value = f"{kind}:{record_id}"
     headline = f"{verb} {label.lower()} *#{record_id}* for {escape_mrkdwn(team)}."
     return {
@@ -62,6 +64,7 @@ def recorded_message(
                 button("Undo", UNDO_ACTION, value, style="danger"),
                 *more_buttons,
             ),
+            *notes,
         ],
     }
 
@@ -87,10 +90,17 @@ def which_team_message(what: str) -> dict[str, Any]:
 
 
 def saved_modal(
-    *, label: str, record_id: int, text: str, verb: str, thanks_from: str | None = None
+    *,
+    label: str,
+    record_id: int,
+    text: str,
+    verb: str,
+    thanks_from: str | None = None,
+    notes: Sequence[Block] = (),
 ) -> dict[str, Any]:
     """What a modal turns into after saving when there is no channel to confirm in;
-    `thanks_from` is the team a comment on a change went to."""
+    `thanks_from` is the team a comment on a change went to; `notes` (blocks) follow the
+    record."""
     footer = (
         f"Thank you: {escape_mrkdwn(thanks_from)} will read it."
         if thanks_from
@@ -101,6 +111,7 @@ def saved_modal(
         f"{label} saved",
         [
             section(f":white_check_mark: {verb} {label.lower()} *#{record_id}*.\n>{preview(text)}"),
+            *notes,
             context(footer),
         ],
         submit=None,

@@ -122,7 +122,9 @@ def records(session: Session) -> Ids:
     session.flush()
     assert team.id is not None
     output = StatisticalOutput(team_id=team.id, name="CPI", profile="high")
-    [organisation] = reference.organisations_named(session=session, names=["ONS users"])
+    [organisation] = reference.organisations_named(
+        session=session, names=["ONS users"], segment_id=segment.id
+    )
     themes = reference.themes_named(session=session, names=["timeliness"])
     session.add(TeamMember(team_id=team.id, user_id="UMEMBER"))
     engagement = Engagement(
@@ -332,7 +334,16 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "reference.find_outputs": lambda s, i: reference.find_outputs(
         session=s, query="cp", team_id=None, limit=10
     ),
+    "reference.organisation_named": lambda s, i: reference.organisation_named(
+        session=s, name="ONS users"
+    ),
+    "reference.organisations_containing": lambda s, i: reference.organisations_containing(
+        session=s, text="ons", limit=5
+    ),
     "reference.outputs_by_id": lambda s, i: reference.outputs_by_id(session=s, ids=[i.output]),
+    "reference.unknown_organisations": lambda s, i: reference.unknown_organisations(
+        session=s, names=["ONS users"]
+    ),
     "review.changes_announced": lambda s, i: review.changes_announced(session=s, scope=scope(i)),
     "review.feedback_counts": lambda s, i: review.feedback_counts(session=s, scope=scope(i)),
     "review.first_responses": lambda s, i: review.first_responses(session=s, scope=scope(i)),
@@ -421,10 +432,6 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     ),
     "who.feedback_by_team": lambda s, i: who.feedback_by_team(
         session=s, subject=who.Subject(segment_id=i.segment)
-    ),
-    "who.organisation_named": lambda s, i: who.organisation_named(session=s, name="ONS users"),
-    "who.organisations_containing": lambda s, i: who.organisations_containing(
-        session=s, text="ons", limit=5
     ),
 }
 
