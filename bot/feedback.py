@@ -141,7 +141,7 @@ def save_feedback(
     if status is not None:
         item.status = status
     organisation = blank_to_none(draft.organisation)
-    # A new organisation's segment: the one its feedback came from, if recorded.
+    # An organisation with no segment takes the one its feedback came from, if recorded.
     item.organisation = (
         organisations_named(session=session, names=[organisation], segment_id=draft.segment_id)[0]
         if organisation

@@ -6,9 +6,10 @@ only central government's organisations).
 
 An organisation gets its segment:
 
-- when first named, from its record, if the record says it unambiguously
+- while it has none, from a record naming it that says it unambiguously
   (`default_segment`): an engagement's one audience segment (with several, which of them
-  is the organisation's is not known), or a feedback item's segment; else none is recorded;
+  is the organisation's is not known), or a feedback item's segment; a segment recorded is
+  never changed by a record, only by the two ways below;
 - from a team member or workspace admin in Slack: `/engage organisation Name: segment`
   (`set_segment`);
 - from a file: `engagebot import organisations` (`bot/transfer/organisations.py`).
@@ -51,8 +52,8 @@ class SegmentSet:
 
 
 def default_segment(segments: Sequence[AudienceSegment]) -> int | None:
-    """The segment a new organisation named on a record of these segments takes: the only
-    one, else none (which of several it is cannot be told)."""
+    """The segment an organisation with none takes from a record of these segments that
+    names it: the only one, else none (which of several it is cannot be told)."""
     return segments[0].id if len(segments) == 1 else None
 
 

@@ -35,10 +35,10 @@ from handlers.views.entries import (
     saved_modal,
     undone_message,
 )
-from handlers.views.organisations import new_organisations_notes
+from handlers.views.organisations import segment_notes
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
-from storage.reference import list_segments, unknown_organisations
+from storage.reference import list_segments, organisations_without_segment
 from storage.teams import list_teams, team_for_person
 
 Entry = Engagement | Feedback
@@ -108,8 +108,8 @@ class EntryKind:
     on_saved: Callable[[Session, Any, FormOrigin], None] = lambda *_: None
     # Why the record may not be undone (other records depend on it), or None.
     undo_refusal: Callable[[Session, Any], str | None] = lambda *_: None
-    # The organisations a draft names: those new to the register are told with the segment
-    # they were given (bot/organisations.py: default_segment).
+    # The organisations a draft names: those that had no segment in the register are told
+    # the one they took from the record, if any (bot/organisations.py: default_segment).
     organisations_of: Callable[[Any], list[str]] = lambda _draft: []
 
 
@@ -262,7 +262,7 @@ class EntryFlows:
         def save() -> tuple[int, str, str, list[RegisterEntry]]:
             draft = self.kind.draft_from_form(FormValues(view), origin)
             with database.transaction() as session:
-                new = unknown_organisations(
+                unsegmented = organisations_without_segment(
                     session=session, names=self.kind.organisations_of(draft)
                 )
                 record = self.kind.save(
@@ -274,7 +274,7 @@ class EntryFlows:
                     source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
                 )
                 self.kind.on_saved(session, record, origin)
-                named = register_entries(session=session, names=new)
+                named = register_entries(session=session, names=unsegmented)
                 return record.id, self.kind.text_of(record), record.team.name, named  # type: ignore[return-value]
 
         saved = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
@@ -282,7 +282,7 @@ class EntryFlows:
             return
         record_id, text, team_name, named = saved
         verb = "Updated" if origin.record_id else self.kind.verb
-        notes = new_organisations_notes(named, self.kind.label)
+        notes = segment_notes(named, self.kind.label)
         if origin.response_url:
             ack()
             message = self._recorded(record_id, text, team_name, verb, notes)

@@ -56,25 +56,37 @@ def organisations_containing(
     return list(found), total
 
 
-def unknown_organisations(*, session: Session, names: Iterable[str]) -> list[str]:
-    """Those of `names` no organisation is called yet (ignoring case), each once, in order."""
+def organisations_without_segment(*, session: Session, names: Iterable[str]) -> list[str]:
+    """Those of `names` (each once, in order) that no organisation is called yet (ignoring
+    case), or whose organisation has no audience segment recorded."""
     wanted: dict[str, str] = {}
     for name in names:
         wanted.setdefault(name.lower(), name)
     if not wanted:
         return []
     lowered = func.lower(Organisation.name)
-    known = set(session.exec(select(lowered).where(lowered.in_(list(wanted)))))
-    return [name for key, name in wanted.items() if key not in known]
+    segmented = set(
+        session.exec(
+            select(lowered).where(
+                lowered.in_(list(wanted)), col(Organisation.segment_id).is_not(None)
+            )
+        )
+    )
+    return [name for key, name in wanted.items() if key not in segmented]
 
 
 def organisations_named(
     *, session: Session, names: Iterable[str], segment_id: int | None = None
 ) -> list[Organisation]:
     """The organisations with these names (matched ignoring case), adding any not yet known
-    to the register with the audience segment `segment_id` (None: not recorded); those
-    already known keep theirs."""
-    return _named(session, Organisation, names, segment_id=segment_id)
+    to the register. Those with no audience segment recorded take `segment_id` (None: not
+    known); one recorded is kept."""
+    organisations = _named(session, Organisation, names)
+    for organisation in organisations:
+        if organisation.segment_id is None:
+            organisation.segment_id = segment_id
+    session.flush()
+    return organisations
 
 
 def themes_named(*, session: Session, names: Iterable[str]) -> list[Theme]:
@@ -82,9 +94,7 @@ def themes_named(*, session: Session, names: Iterable[str]) -> list[Theme]:
     return _named(session, Theme, names)
 
 
-def _named(
-    session: Session, model: type[_Named], names: Iterable[str], **new: int | None
-) -> list[_Named]:
+def _named(session: Session, model: type[_Named], names: Iterable[str]) -> list[_Named]:
     wanted = list({name.lower(): name for name in reversed(list(names))}.values())[::-1]
     if not wanted:
         return []
@@ -97,7 +107,7 @@ def _named(
     for name in wanted:
         row = existing.get(name.lower())
         if row is None:
-            row = model(name=name, **new)
+            row = model(name=name)
             session.add(row)
             existing[name.lower()] = row
         rows.append(row)

@@ -13,32 +13,33 @@ from handlers.views.blocks import Block, context
 from handlers.views.entries import notice_message
 
 REASON_SHOWN_MAX = 2000  # it quotes what was typed: kept well within a section's 3000
-NEW_SHOWN = 5  # new organisations told of on a confirmation; each line is under 400 characters
+NOTES_SHOWN = 5  # organisations told of below a confirmation; a line is under 400 characters
 EXAMPLE = "/engage organisation Bank of England: central government"
 
 
-def new_organisations_notes(entries: Sequence[RegisterEntry], label: str) -> list[Block]:
-    """Below a saved record (`label`: "Engagement"): each organisation new to the register
-    with the segment it was given and why, and how to change it. One context block."""
+def segment_notes(entries: Sequence[RegisterEntry], label: str) -> list[Block]:
+    """Below a saved record (`label`: "Engagement"), for each organisation it named that had
+    no audience segment in the register: the one it took from the record and why, or that
+    it still has none; and how to set it. One context block."""
     if not entries:
         return []
     record = f"this {label.lower()}"
     lines = []
-    for entry in entries[:NEW_SHOWN]:
+    for entry in entries[:NOTES_SHOWN]:
         name, command = f"*{_name(entry.name)}*", f"`{_command(entry.name)}<segment>`"
         if entry.segment is None:
             lines.append(
-                f"New organisation {name}: no audience segment recorded, as {record} does not "
-                f"name exactly one. Set it: {command}"
+                f"{name} has no audience segment recorded, as {record} does not name exactly "
+                f"one. Set it: {command}"
             )
         else:
             segment = escape_mrkdwn(segment_label(entry.segment))
             lines.append(
-                f"New organisation {name}: recorded as {segment}, {record}'s only audience "
-                f"segment. If it is not, change it: {command}"
+                f"{name} is now recorded as {segment}, {record}'s only audience segment. "
+                f"If it is not, change it: {command}"
             )
-    if len(entries) > NEW_SHOWN:
-        lines.append(f"…and {len(entries) - NEW_SHOWN} more: `/engage organisation` and a name.")
+    if len(entries) > NOTES_SHOWN:
+        lines.append(f"…and {len(entries) - NOTES_SHOWN} more: `/engage organisation` and a name.")
     return [context("\n".join(lines))]
 
 

@@ -68,51 +68,53 @@ def log(bot: RunningBot, segments: list[str], organisations: list[str]) -> str:
     )
 
 
-def test_a_new_organisation_takes_the_engagements_one_segment_and_the_person_is_told(
+def test_an_organisation_takes_the_engagements_one_segment_and_the_person_is_told(
     bot: RunningBot,
 ) -> None:
     make_team(bot.database)
     said = log(bot, ["central government"], ["Bank of England", "HM Treasury"])
     assert "Logged engagement *#1* for Prices" in said
     assert (
-        "New organisation *Bank of England*: recorded as Central government, this "
-        "engagement's only audience segment. If it is not, change it: "
+        "*Bank of England* is now recorded as Central government, this engagement's only "
+        "audience segment. If it is not, change it: "
         "`/engage organisation Bank of England: <segment>`"
     ) in said
-    assert "New organisation *HM Treasury*: recorded as Central government" in said
+    assert "*HM Treasury* is now recorded as Central government" in said
     assert segment_of(bot.database, "Bank of England") == "central government"
-    # Named again with academia too: it keeps its segment, and is not new.
+    # Named again with academia too: it keeps its segment, and nothing is said of it.
     said = log(bot, ["central government", "academia and research"], ["bank of england", "LSE"])
     assert "Bank of England" not in said
     assert (
-        "New organisation *LSE*: no audience segment recorded, as this engagement does not "
-        "name exactly one. Set it: `/engage organisation LSE: <segment>`"
+        "*LSE* has no audience segment recorded, as this engagement does not name exactly "
+        "one. Set it: `/engage organisation LSE: <segment>`"
     ) in said
     assert segment_of(bot.database, "Bank of England") == "central government"
     assert segment_of(bot.database, "LSE") is None
-    said = log(bot, ["media"], ["BBC News", "HM Treasury"])
-    assert "New organisation *BBC News*: recorded as Media" in said
-    assert "HM Treasury" not in said and segment_of(bot.database, "HM Treasury") == (
-        "central government"
-    )
+    # An engagement of one segment gives it to an organisation that has none, and no other.
+    said = log(bot, ["academia and research"], ["BBC News", "LSE", "HM Treasury"])
+    assert "*BBC News* is now recorded as Academia and research" in said
+    assert "*LSE* is now recorded as Academia and research" in said
+    assert "HM Treasury" not in said
+    assert segment_of(bot.database, "LSE") == "academia and research"
+    assert segment_of(bot.database, "HM Treasury") == "central government"
 
 
-def test_feedback_gives_a_new_organisation_the_segment_it_came_from(bot: RunningBot) -> None:
+def test_feedback_gives_an_organisation_the_segment_it_came_from(bot: RunningBot) -> None:
     make_team(bot.database)
+    said = submit_form(bot, "feedback", {"text": "Weekly", "organisation": ("Acme", "Acme")})
+    assert "*Acme* has no audience segment recorded, as this feedback does not name" in said
+    assert segment_of(bot.database, "Acme") is None
     said = submit_form(
         bot,
         "feedback",
         {
             "text": "Monthly, please",
-            "organisation": ("The Guardian", "The Guardian"),
+            "organisation": ("acme", "acme"),
             "segment": segment_id(bot.database, "media"),
         },
     )
-    assert "New organisation *The Guardian*: recorded as Media, this feedback's" in said
-    assert segment_of(bot.database, "The Guardian") == "media"
-    said = submit_form(bot, "feedback", {"text": "Weekly", "organisation": ("Acme", "Acme")})
-    assert "New organisation *Acme*: no audience segment recorded" in said
-    assert segment_of(bot.database, "Acme") is None
+    assert "*Acme* is now recorded as Media, this feedback's only audience segment." in said
+    assert segment_of(bot.database, "Acme") == "media"
 
 
 def test_engage_organisation_shows_an_organisations_segment_to_anyone(bot: RunningBot) -> None:

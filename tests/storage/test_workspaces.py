@@ -341,7 +341,7 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
         session=s, text="ons", limit=5
     ),
     "reference.outputs_by_id": lambda s, i: reference.outputs_by_id(session=s, ids=[i.output]),
-    "reference.unknown_organisations": lambda s, i: reference.unknown_organisations(
+    "reference.organisations_without_segment": lambda s, i: reference.organisations_without_segment(
         session=s, names=["ONS users"]
     ),
     "review.changes_announced": lambda s, i: review.changes_announced(session=s, scope=scope(i)),
@@ -421,7 +421,10 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "uses_statement.organisations_by_segment": lambda s, i: uses_statement.organisations_by_segment(
         session=s, selection=selection(i)
     ),
-    "uses_statement.uses_by_segment": lambda s, i: uses_statement.uses_by_segment(
+    "uses_statement.uses_said": lambda s, i: uses_statement.uses_said(
+        session=s, selection=selection(i)
+    ),
+    "uses_statement.feedback_count": lambda s, i: uses_statement.feedback_count(
         session=s, selection=selection(i)
     ),
     "uses_statement.announced_changes": lambda s, i: uses_statement.announced_changes(
