@@ -36,6 +36,11 @@ def find_organisations(*, session: Session, query: str, limit: int) -> Sequence[
     return session.exec(statement).all()
 
 
+def all_organisations(*, session: Session) -> Sequence[Organisation]:
+    """The whole register of organisations, by name."""
+    return session.exec(select(Organisation).order_by(col(Organisation.name))).all()
+
+
 def organisation_named(*, session: Session, name: str) -> Organisation | None:
     """The organisation called `name`, ignoring case."""
     return session.exec(

@@ -145,13 +145,9 @@ def _read_row(
     """The row's draft and values, and every problem with it as "column: message"."""
     assert spec.recording is not None
     reasons: FieldErrors = {}
-    if any(cell.strip() for cell in cells[len(columns) :]):
-        reasons["row"] = f"it has {len(cells)} cells but the header names {len(columns)} columns"
-    elif any(cell.strip() for column, cell in zip(columns, cells, strict=False) if not column):
-        reasons["row"] = "it has a value in a column with no name in row 1"
-    texts = dict(
-        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=False)
-    )
+    texts, shape = _row_texts(columns, cells)
+    if shape is not None:
+        reasons["row"] = shape
     context = RowContext(teams=teams, segments=segments)
     values: dict[str, Any] = {}
     for column in spec.columns:
@@ -169,6 +165,20 @@ def _read_row(
     order = {name: index for index, name in enumerate(["row", *spec.column_names])}
     listed = sorted(reasons.items(), key=lambda item: order.get(item[0], len(order)))
     return _Row(number, draft, values), [f"{field}: {message}" for field, message in listed]
+
+
+def _row_texts(columns: list[str], cells: list[str]) -> tuple[dict[str, str], str | None]:
+    """A row's cells by column, as typed (stripped, a spreadsheet's formula guard undone),
+    and what is wrong with the row's shape, if anything."""
+    problem = None
+    if any(cell.strip() for cell in cells[len(columns) :]):
+        problem = f"it has {len(cells)} cells but the header names {len(columns)} columns"
+    elif any(cell.strip() for column, cell in zip(columns, cells, strict=False) if not column):
+        problem = "it has a value in a column with no name in row 1"
+    texts = dict(
+        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=False)
+    )
+    return texts, problem
 
 
 def _id_problems(spec: Kind, rows: list[_Row], session: Session) -> list[RowProblem]:

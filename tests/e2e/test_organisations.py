@@ -1,10 +1,14 @@
 """The register of organisations in Slack: the segment an organisation takes when a form
 first names it (and the confirmation saying which and why), and `/engage organisation` to
-show and set it. Through signed requests and the Slack stand-in, on SQLite and PostgreSQL."""
+show and set it, through signed requests and the Slack stand-in; and the register as a CSV
+file on the command line. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.console.payloads import slash_command, state_values, view_submission
 from storage.database import Database
@@ -16,6 +20,7 @@ from tests.e2e.helpers import (
     make_team,
     opened_view,
     reply_text,
+    run_cli,
     run_command,
     wait_for_reply,
 )
@@ -192,3 +197,38 @@ def test_engage_organisation_alone_says_how_and_lists_the_segments(bot: RunningB
     assert "`/engage organisation Bank of England: central government` sets it" in said
     assert "The audience segments are: Central government, Devolved and local government," in said
     assert "/engage organisation" in reply_text(run_command(bot, "help"))
+
+
+def test_the_command_line_imports_and_exports_the_register(
+    cli_database: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    make_team(cli_database)
+    path = tmp_path / "organisations.csv"
+    path.write_text("name,segment\nBank of England,central government\nAcme,aliens\n")
+    code, out, err = run_cli(capsys, "import", "organisations", str(path))
+    assert (code, out) == (1, "")
+    assert err == (
+        "Nothing was imported: 1 problem(s) in 1 row(s).\n"
+        "row 3: segment: unknown audience segment 'aliens'; use one of: central government, "
+        "devolved and local government, academia and research, media, business and industry, "
+        "charities and voluntary sector, international bodies, members of the public, "
+        "internal users\n"
+    )
+    assert count_rows(cli_database, Organisation) == 0
+    path.write_text("name,segment\nBank of England,central government\nAcme,\n")
+    assert run_cli(capsys, "import", "organisations", str(path)) == (
+        0,
+        "Imported 2 organisations: 2 new, 0 with another segment than before, 0 as they were.\n",
+        "",
+    )
+    assert segment_of(cli_database, "Bank of England") == "central government"
+    assert run_cli(capsys, "export", "organisations") == (
+        0,
+        "name,segment\r\nBank of England,central government\r\nAcme,\r\n",
+        "",
+    )
+    assert run_cli(capsys, "export", "organisations", "--team", "Prices") == (
+        2,
+        "",
+        "engagebot: organisations are every team's: leave out --team\n",
+    )

@@ -328,6 +328,7 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
         session=s, output_id=i.output, first=FIRST, last=LAST
     ),
     "prompts.teams_to_prompt": lambda s, i: prompts.teams_to_prompt(session=s),
+    "reference.all_organisations": lambda s, i: reference.all_organisations(session=s),
     "reference.find_organisations": lambda s, i: reference.find_organisations(
         session=s, query="ons", limit=10
     ),
