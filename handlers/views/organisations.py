@@ -13,34 +13,33 @@ from handlers.views.blocks import Block, context
 from handlers.views.entries import notice_message
 
 REASON_SHOWN_MAX = 2000  # it quotes what was typed: kept well within a section's 3000
-NOTES_SHOWN = 5  # organisations told of below a confirmation; a line is under 400 characters
+NOTES_SHOWN = 5  # organisations told of below a confirmation, well within 50 blocks
 EXAMPLE = "/engage organisation Bank of England: central government"
 
 
 def segment_notes(entries: Sequence[RegisterEntry], label: str) -> list[Block]:
     """Below a saved record (`label`: "Engagement"), for each organisation it named that had
     no audience segment in the register: the one it took from the record and why, or that
-    it still has none; and how to set it. One context block."""
-    if not entries:
-        return []
+    it still has none; and how to set it. A context block each (a name, escaped, can take
+    750 characters of one block's 3000)."""
     record = f"this {label.lower()}"
-    lines = []
+    notes = []
     for entry in entries[:NOTES_SHOWN]:
         name, command = f"*{_name(entry.name)}*", f"`{_command(entry.name)}<segment>`"
         if entry.segment is None:
-            lines.append(
+            notes.append(
                 f"{name} has no audience segment recorded, as {record} does not name exactly "
                 f"one. Set it: {command}"
             )
         else:
             segment = escape_mrkdwn(segment_label(entry.segment))
-            lines.append(
+            notes.append(
                 f"{name} is now recorded as {segment}, {record}'s only audience segment. "
                 f"If it is not, change it: {command}"
             )
     if len(entries) > NOTES_SHOWN:
-        lines.append(f"…and {len(entries) - NOTES_SHOWN} more: `/engage organisation` and a name.")
-    return [context("\n".join(lines))]
+        notes.append(f"…and {len(entries) - NOTES_SHOWN} more: `/engage organisation` and a name.")
+    return [context(note) for note in notes]
 
 
 def usage_message(segments: list[str]) -> dict[str, Any]:

@@ -232,3 +232,24 @@ def test_the_command_line_imports_and_exports_the_register(
         "",
         "engagebot: organisations are every team's: leave out --team\n",
     )
+
+
+def test_the_longest_names_stay_within_slacks_limits(bot: RunningBot) -> None:
+    make_team(bot.database)
+    # 150 characters, each escaped to five: the longest name there can be, once shown.
+    names = [f"{n}{'&' * 149}" for n in range(7)]
+    name = f"form{len(bot.slack.calls())}"
+    bot.requester.send(
+        slash_command("log", channel_id="CPRICES", response_url=bot.slack.response_url(name))
+    )
+    view = opened_view(bot)
+    answers = {"summary": "Met them", "organisations": [(n[:75], n) for n in names]}
+    bot.requester.send(view_submission(view, state_values(view, answers)))
+    reply = wait_for_reply(bot, name)
+    notes = [block["elements"][0]["text"] for block in reply["blocks"][2:]]
+    assert len(notes) == 6 and notes[-1] == "…and 2 more: `/engage organisation` and a name."
+    assert all(len(note) <= 3000 for note in notes)
+    assert "&amp;" * 149 in notes[0]
+    shown = answer(bot, f"organisation {names[0]}: aliens")
+    assert len(shown) <= 3000 and shown.startswith(":warning: There is no audience segment")
+    assert len(answer(bot, f"organisation {names[0]}")) <= 3000
