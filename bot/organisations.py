@@ -85,7 +85,8 @@ def set_segment(*, session: Session, name: str, segment: str) -> SegmentSet:
     found = segments_by_name(session=session).get(" ".join(segment.split()).lower())
     if found is None:
         raise OrganisationRefused(
-            f"There is no audience segment called '{segment}'. {segments_hint(session)}"
+            f"There is no audience segment called '{segment}'. The audience segments are: "
+            f"{', '.join(segment_names(session))}."
         )
     before = _entry(organisation).segment
     organisation.segment = found
@@ -116,7 +117,3 @@ def _organisation(session: Session, name: str) -> Organisation:
 def _entry(organisation: Organisation) -> RegisterEntry:
     segment = organisation.segment
     return RegisterEntry(organisation.name, segment.name if segment is not None else None)
-
-
-def segments_hint(session: Session) -> str:
-    return f"The audience segments are: {', '.join(segment_names(session))}."

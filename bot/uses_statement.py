@@ -201,7 +201,8 @@ def _attributed(
     rows: list[SaidUse], segments: dict[int | None, str]
 ) -> Iterator[tuple[str, str, list[str]]]:
     """(heading, use, said by) for each engagement's use: under each of its organisations'
-    own segments, naming them (but people); if it names none, by its segments."""
+    own segments, naming them (not those of people segments); if it names none, by its
+    segments."""
     for _, group in groupby(rows, key=attrgetter("engagement_id")):
         said = list(group)
         text = said[0].uses

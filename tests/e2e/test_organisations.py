@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.console.payloads import slash_command, state_values, view_submission
+from bot.console.payloads import global_shortcut, slash_command, state_values, view_submission
 from storage.database import Database
 from storage.models import Organisation
 from storage.reference import organisation_named, segments_by_name
@@ -253,3 +253,20 @@ def test_the_longest_names_stay_within_slacks_limits(bot: RunningBot) -> None:
     shown = answer(bot, f"organisation {names[0]}: aliens")
     assert len(shown) <= 3000 and shown.startswith(":warning: There is no audience segment")
     assert len(answer(bot, f"organisation {names[0]}")) <= 3000
+
+
+def test_a_form_from_the_shortcut_says_so_in_the_modal(bot: RunningBot) -> None:
+    make_team(bot.database)
+    run_command(bot, "log First, to remember my team")
+    bot.requester.send(global_shortcut("log_engagement"))
+    view = opened_view(bot)
+    answers = {
+        "summary": "From the shortcut",
+        "segments": [segment_id(bot.database, "media")],
+        "organisations": [("BBC News", "BBC News")],
+    }
+    answer = bot.requester.send(view_submission(view, state_values(view, answers)))
+    assert answer.json["response_action"] == "update"
+    shown = reply_text(answer.json["view"])
+    assert "Logged engagement *#2*" in shown
+    assert "*BBC News* is now recorded as Media, this engagement's only audience segment." in shown
