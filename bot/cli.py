@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +26,7 @@ from bot.config import (
     default_database_url,
     load_settings,
 )
+from bot.text import counted
 from storage.clock import utc_now
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ _NO_TOKEN = "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)"
 # only competed with the acknowledgements for the interpreter (bench/README.md).
 COMMAND_THREADS = 1
 USERS_MAP = "users-map"
+ORGANISATIONS = "organisations"  # the register: exported, and imported by its own rules
 # Slack team ids: "T" then capitals and digits.
 WORKSPACE_ID = re.compile(r"T[A-Z0-9]{1,31}")
 # Commands whose workspace is not --workspace's: `serve` takes each request's, the console
@@ -186,7 +188,9 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="write stored records, or a team's users map, to stdout"
     )
-    export.add_argument("kind", choices=["engagements", "feedback", "teams", USERS_MAP])
+    export.add_argument(
+        "kind", choices=["engagements", "feedback", "teams", ORGANISATIONS, USERS_MAP]
+    )
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument(
         "--team", metavar="NAME", help="only this team's records (required for users-map)"
@@ -200,8 +204,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(run=_export)
 
-    load = commands.add_parser("import", help="add records from a CSV file (all or nothing)")
-    load.add_argument("kind", choices=["engagements", "feedback"])
+    load = commands.add_parser(
+        "import",
+        help="add records, or set organisations' audience segments, from a CSV file "
+        "(all or nothing)",
+    )
+    load.add_argument("kind", choices=["engagements", "feedback", ORGANISATIONS])
     load.add_argument("file", type=Path, metavar="FILE.csv")
     load.set_defaults(run=_import)
 
@@ -475,6 +483,9 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is not None:
         print("engagebot: --output is for users-map only", file=sys.stderr)
         return EXIT_CONFIG
+    if args.kind == ORGANISATIONS and args.team is not None:
+        print("engagebot: organisations are every team's: leave out --team", file=sys.stderr)
+        return EXIT_CONFIG
     database = _database(args, settings)
     try:
         name_of, slack = _names(args, settings, database)
@@ -566,19 +577,12 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.text import counted
-    from bot.transfer import KINDS, ImportRejected, import_records
+    from bot.transfer import ImportRejected
 
     database = _database(args, settings).acting_as(_cli_actor(f"import {args.kind}"))
     try:
         with args.file.open(newline="", encoding="utf-8-sig") as file:
-            count = import_records(
-                database=database,
-                kind=args.kind,
-                file=file,
-                today=settings.today(),
-                earliest=settings.earliest_date,
-            )
+            done = _imported(args.kind, database, file, settings)
     except OSError as error:
         print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 1
@@ -594,8 +598,30 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         database.dispose()
-    print(f"Imported {counted(count, KINDS[args.kind].noun)}.")
+    print(done)
     return 0
+
+
+def _imported(kind: str, database: Database, file: TextIO, settings: Settings) -> str:
+    """Import the file as `kind`; what was done, in one line."""
+    from bot.transfer import KINDS, import_records
+    from bot.transfer.organisations import import_organisations
+
+    if kind == ORGANISATIONS:
+        register = import_organisations(database=database, file=file)
+        return (
+            f"Imported {counted(register.rows, 'organisation')}: {register.added} new, "
+            f"{register.changed} with another segment than before, "
+            f"{register.unchanged} as they were."
+        )
+    count = import_records(
+        database=database,
+        kind=kind,
+        file=file,
+        today=settings.today(),
+        earliest=settings.earliest_date,
+    )
+    return f"Imported {counted(count, KINDS[kind].noun)}."
 
 
 def _erase(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from bot.organisations import default_segment
 from bot.text import LONG_TEXT_MAX, ORGANISATION_MAX, SUMMARY_MAX, blank_to_none
 from bot.validation import (
     DEFAULT_EARLIEST_DATE,
@@ -140,7 +141,9 @@ def save_engagement(
     engagement.uses = blank_to_none(draft.uses)
     engagement.outputs = outputs
     engagement.segments = segments
-    engagement.organisations = organisations_named(session=session, names=draft.organisations)
+    engagement.organisations = organisations_named(
+        session=session, names=draft.organisations, segment_id=default_segment(segments)
+    )
     engagement.partners = partners
     engagement.updated_at = utc_now()
     session.add(engagement)

@@ -146,8 +146,11 @@ def save_feedback(
     if status is not None:
         item.status = status
     organisation = blank_to_none(draft.organisation)
+    # An organisation with no segment takes the one its feedback came from, if recorded.
     item.organisation = (
-        organisations_named(session=session, names=[organisation])[0] if organisation else None
+        organisations_named(session=session, names=[organisation], segment_id=draft.segment_id)[0]
+        if organisation
+        else None
     )
     item.themes = themes_named(session=session, names=draft.themes)
     item.updated_at = utc_now()

@@ -23,6 +23,8 @@ class Action(Enum):
     EXPORT = "export its records"
     EDIT_TEAM = "change its settings"
     POST_OPPORTUNITY = "post its engagement opportunities"
+    # Any team's members (the register of organisations is everyone's), and admins.
+    SET_SEGMENT = "set an organisation's audience segment"
     # Workspace admins.
     CREATE_TEAM = "create a team"
     EXPORT_PERSONAL = "export contact names and emails"
@@ -42,6 +44,7 @@ TEAM_ACTIONS = frozenset(
         Action.EXPORT,
         Action.EDIT_TEAM,
         Action.POST_OPPORTUNITY,
+        Action.SET_SEGMENT,
     }
 )
 ADMIN_ACTIONS = frozenset({Action.CREATE_TEAM, Action.EXPORT_PERSONAL})

@@ -34,7 +34,8 @@ STEPS_NAMED = 3  # outputs and segments named in one next step
 @dataclass(frozen=True)
 class ReviewPost:
     """A review with its chart's figures and whom to ask about the segments not heard
-    from: for each, organisations other teams engaged there, with how many engagements."""
+    from: for each, organisations of that segment (their own, in the register) that other
+    teams engaged, with how many engagements."""
 
     review: Review
     chart_from: date  # the chart covers chart_from to review.period_to

@@ -105,11 +105,6 @@ def users_map(*, session: Session, scope: Scope) -> UsersMap:
     )
 
 
-def segment_label(name: str) -> str:
-    """A segment as shown to people: "central government" -> "Central government"."""
-    return name[:1].upper() + name[1:]
-
-
 def short_date(day: date) -> str:
     """12 Mar 2027."""
     return f"{day.day} {day:%b %Y}"

@@ -4,40 +4,57 @@ for, how the team engaged with them, and what changed as a result.
 
 It names organisations, never people: no contact name or email, no Slack user, and no
 organisation of the segments made of private individuals (members of the public), which
-are only counted. An organisation is listed under each segment its engagement names, and
-under the segment its feedback came from. The formats are in `bot/uses_statement_formats.py`.
+are only counted.
+
+Each organisation is listed, and what it said it uses the statistics for, under its own
+audience segment (the register's: `bot/organisations.py`), never under the segments of the
+records that name it: an engagement with central government and academia may have met only
+central government's organisations. An organisation whose segment is not recorded is
+listed under NOT_RECORDED. An engagement counts under each segment it reached: those it
+names and its organisations'; a feedback item under the segment it came from and its
+organisation's. A use recorded on an engagement naming no organisation is listed under its
+one segment, or, naming several, once under SEVERAL with them. The formats are in
+`bot/uses_statement_formats.py`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import groupby
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.clock import local_time
 from bot.statements import StatementItem, StatementRefused, long_date, you_said_we_did
-from bot.users_map import Scope, segment_label
-from bot.vocabulary import METHODS
+from bot.users_map import Scope
+from bot.vocabulary import METHODS, segment_label
 from storage.reference import list_segments
 from storage.uses_statement import (
     AnnouncedChangeRow,
+    SaidUse,
     Selection,
     announced_changes,
     engagement_count,
     engagements_by_segment,
     feedback_by_segment,
+    feedback_count,
     feedback_ids,
     methods_by_segment,
     organisations_by_segment,
-    uses_by_segment,
+    uses_said,
 )
 
 # Segments whose users are private individuals: whatever was typed as their organisation
 # may be a person's name, so it is never published.
 PEOPLE_SEGMENTS = frozenset({"members of the public"})
-OTHER_USERS = "Users of no recorded type"  # engagements that name no audience segment
+# Organisations whose segment is not recorded, and records naming neither a segment nor an
+# organisation: said as it is, never guessed from the records.
+NOT_RECORDED = "Segment not recorded"
+SEVERAL = "Users of several types"  # uses from engagements naming several segments, no one
 NO_METHOD = "method not recorded"
 # What changed: the statuses shown, in order.
 CHANGED = ("done", "planned")
@@ -52,9 +69,17 @@ class UserType:
 
 
 @dataclass(frozen=True)
+class Use:
+    text: str  # as recorded, its spaces tidied
+    # Who said it: the organisations (those of people segments left out) or, under SEVERAL,
+    # the segments of the engagements naming no organisation; empty: none to name.
+    said_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SegmentUses:
     segment: str
-    uses: tuple[str, ...]  # as recorded, each once, oldest first
+    uses: tuple[Use, ...]  # each once (ignoring case), oldest first
 
 
 @dataclass(frozen=True)
@@ -79,9 +104,9 @@ class UsesStatement:
     period_to: date
     engagements: int
     feedback: int
-    user_types: tuple[UserType, ...]  # taxonomy order
-    uses: tuple[SegmentUses, ...]  # taxonomy order, OTHER_USERS last
-    methods: tuple[SegmentMethods, ...]  # taxonomy order, OTHER_USERS last
+    user_types: tuple[UserType, ...]  # taxonomy order, NOT_RECORDED last
+    uses: tuple[SegmentUses, ...]  # taxonomy order, then SEVERAL, NOT_RECORDED last
+    methods: tuple[SegmentMethods, ...]  # taxonomy order, NOT_RECORDED last
     changed: tuple[StatementItem, ...]  # feedback now done, then planned, oldest first
     changes: tuple[AnnouncedChange, ...]  # announced in the period and not cancelled
 
@@ -111,9 +136,10 @@ def users_and_uses(
     selection = Selection(
         team.id, scope.output.id if scope.output else None, period_from, period_to
     )
-    segments = {
+    segments: dict[int | None, str] = {
         segment.id: segment_label(segment.name) for segment in list_segments(session=session)
     }
+    segments[None] = NOT_RECORDED  # last
     engaged = engagements_by_segment(session=session, selection=selection)
     heard = feedback_by_segment(session=session, selection=selection)
     organisations = organisations_by_segment(session=session, selection=selection)
@@ -142,7 +168,7 @@ def users_and_uses(
         period_from=period_from,
         period_to=period_to,
         engagements=engagement_count(session=session, selection=selection),
-        feedback=sum(heard.values()),
+        feedback=feedback_count(session=session, selection=selection),
         user_types=user_types,
         uses=_uses(session, selection, segments),
         methods=_methods(session, selection, segments),
@@ -151,25 +177,57 @@ def users_and_uses(
     )
 
 
-def _segment_order(segments: dict[int | None, str]) -> dict[int | None, int]:
-    """Where each segment id comes in the taxonomy; None (no segment) last."""
-    order: dict[int | None, int] = {segment: index for index, segment in enumerate(segments)}
-    order[None] = len(order)
-    return order
-
-
 def _uses(
     session: Session, selection: Selection, segments: dict[int | None, str]
 ) -> tuple[SegmentUses, ...]:
-    grouped: dict[int | None, dict[str, str]] = {}
-    for segment, text in uses_by_segment(session=session, selection=selection):
+    """The recorded uses under the segment of whoever said them (see the module's note)."""
+    grouped: dict[str, dict[str, tuple[str, list[str]]]] = {}
+    for heading, text, said_by in _attributed(
+        uses_said(session=session, selection=selection), segments
+    ):
         said = " ".join(text.split())
-        grouped.setdefault(segment, {}).setdefault(said.lower(), said)  # each use once
-    order = _segment_order(segments)
+        use = grouped.setdefault(heading, {}).setdefault(said.lower(), (said, []))
+        use[1].extend(name for name in said_by if name not in use[1])  # each use once
+    order = [*segments.values()]
+    order.insert(-1, SEVERAL)  # before NOT_RECORDED
     return tuple(
-        SegmentUses(segments.get(segment, OTHER_USERS), tuple(uses.values()))
-        for segment, uses in sorted(grouped.items(), key=lambda group: order[group[0]])
+        SegmentUses(heading, tuple(Use(said, tuple(by)) for said, by in grouped[heading].values()))
+        for heading in order
+        if heading in grouped
     )
+
+
+def _attributed(
+    rows: list[SaidUse], segments: dict[int | None, str]
+) -> Iterator[tuple[str, str, list[str]]]:
+    """(heading, use, said by) for each engagement's use: under each of its organisations'
+    own segments, naming them (not those of people segments); if it names none, by its
+    segments."""
+    for _, group in groupby(rows, key=attrgetter("engagement_id")):
+        said = list(group)
+        text = said[0].uses
+        if said[0].organisation is None:
+            yield _by_segments(text, [row.segment_id for row in said], segments)
+            continue
+        named: dict[str, list[str]] = {}
+        for row in said:
+            heading = segments[row.segment_id]
+            people = heading.lower() in PEOPLE_SEGMENTS
+            named.setdefault(heading, []).extend([] if people else [str(row.organisation)])
+        for heading, names in named.items():
+            yield heading, text, names
+
+
+def _by_segments(
+    text: str, segment_ids: list[int | None], segments: dict[int | None, str]
+) -> tuple[str, str, list[str]]:
+    """A use from an engagement naming no organisation: under its one segment (or
+    NOT_RECORDED), else under SEVERAL, saying which."""
+    if len(segment_ids) == 1:
+        return segments[segment_ids[0]], text, []
+    order = list(segments)
+    named = sorted(segment_ids, key=order.index)
+    return SEVERAL, text, [segments[segment].lower() for segment in named]
 
 
 def _methods(
@@ -179,13 +237,13 @@ def _methods(
     for segment, method, count in methods_by_segment(session=session, selection=selection):
         label = METHODS.get(method, method).lower() if method else NO_METHOD
         grouped.setdefault(segment, []).append((label, count))
-    order = _segment_order(segments)
     return tuple(
         SegmentMethods(
-            segments.get(segment, OTHER_USERS),
-            tuple(sorted(methods, key=lambda method: (-method[1], method[0]))),
+            segments[segment],
+            tuple(sorted(grouped[segment], key=lambda method: (-method[1], method[0]))),
         )
-        for segment, methods in sorted(grouped.items(), key=lambda group: order[group[0]])
+        for segment in segments  # taxonomy order, NOT_RECORDED last
+        if segment in grouped
     )
 
 
@@ -248,7 +306,7 @@ def uses_summary(statement: UsesStatement) -> str:
         else "We recorded no engagement with users"
     )
     heard = _counted(statement.feedback, "feedback item") if statement.feedback else "no feedback"
-    kinds = len(statement.user_types)
+    kinds = sum(user_type.segment != NOT_RECORDED for user_type in statement.user_types)
     who = f", from {_counted(kinds, 'type')} of user" if kinds else "; none of it says from whom"
     return f"{engaged} and received {heard}{who}."
 

@@ -65,7 +65,9 @@ def uses_markdown(statement: UsesStatement) -> str:
     lines += ["", f"## {WHAT_FOR}"]
     for group in statement.uses:
         lines += ["", f"### {md(group.segment)}", ""]
-        lines += [f"- {md(use)}" for use in group.uses]
+        for use in group.uses:
+            said_by = f" _({md(', '.join(use.said_by))})_" if use.said_by else ""
+            lines.append(f"- {md(use.text)}{said_by}")
     if not statement.uses:
         lines += ["", NO_USES]
     lines += ["", f"## {HOW}", ""]
@@ -115,7 +117,9 @@ def uses_html(statement: UsesStatement) -> str:
     parts.append(f"<h2>{WHAT_FOR}</h2>")
     for group in statement.uses:
         parts += [f"<h3>{e(group.segment)}</h3>", "<ul>"]
-        parts += [f"<li><p>{e(use)}</p></li>" for use in group.uses]
+        for use in group.uses:
+            said_by = f" <em>({e(', '.join(use.said_by))})</em>" if use.said_by else ""
+            parts.append(f"<li><p>{e(use.text)}{said_by}</p></li>")
         parts.append("</ul>")
     if not statement.uses:
         parts.append(f"<p>{NO_USES}</p>")

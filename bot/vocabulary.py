@@ -39,3 +39,8 @@ def value_for(choices: Mapping[str, str], text: str) -> str | None:
         if wanted in (value, label.lower()):
             return value
     return None
+
+
+def segment_label(name: str) -> str:
+    """A segment as shown to people: "central government" -> "Central government"."""
+    return name[:1].upper() + name[1:]

@@ -14,15 +14,13 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from storage.models import AudienceSegment
-from storage.reference import list_segments
+from storage.reference import list_segments, organisation_named, organisations_containing
 from storage.who import (
     Subject,
     TeamEngagements,
     TeamFeedback,
     engagements_by_team,
     feedback_by_team,
-    organisation_named,
-    organisations_containing,
 )
 
 CHOICES_MAX = 20  # organisations listed to choose from

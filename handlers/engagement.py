@@ -88,6 +88,7 @@ ENGAGEMENT = EntryKind(
     usage="`/engage log Met DWP analysts about earnings` logs an engagement at once; "
     "`/engage log` alone opens the form.",
     on_saved=_link_opportunity,
+    organisations_of=lambda draft: draft.organisations,
 )
 
 

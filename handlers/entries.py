@@ -5,7 +5,7 @@ their kind with an `EntryKind`; everything here works for either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from logging import Logger
@@ -18,13 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.organisations import RegisterEntry, register_entries
 from bot.text import too_long
 from bot.validation import Invalid
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
-from handlers.views.blocks import INPUT_MAX
+from handlers.views.blocks import INPUT_MAX, Block
 from handlers.views.entries import (
     DETAILS_ACTION,
     UNDO_ACTION,
@@ -37,9 +38,10 @@ from handlers.views.entries import (
     undone_message,
 )
 from handlers.views.help import not_a_command_message
+from handlers.views.organisations import segment_notes
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
-from storage.reference import list_segments
+from storage.reference import list_segments, organisations_without_segment
 from storage.teams import list_teams, team_for_person
 
 Entry = Engagement | Feedback
@@ -114,6 +116,9 @@ class EntryKind:
     on_saved: Callable[[Session, Any, FormOrigin], None] = lambda *_: None
     # Why the record may not be undone (other records depend on it), or None.
     undo_refusal: Callable[[Session, Any], str | None] = lambda *_: None
+    # The organisations a draft names: those that had no segment in the register are told
+    # the one they took from the record, if any (bot/organisations.py: default_segment).
+    organisations_of: Callable[[Any], list[str]] = lambda _draft: []
 
 
 NO_TEAM_YET = notice_message(
@@ -280,9 +285,12 @@ class EntryFlows:
         origin = FormOrigin.from_json(view.get("private_metadata", ""))
         user_id = body["user"]["id"]
 
-        def save() -> tuple[int, str, str]:
+        def save() -> tuple[int, str, str, list[RegisterEntry]]:
             draft = self.kind.draft_from_form(FormValues(view), origin)
             with database.transaction() as session:
+                unsegmented = organisations_without_segment(
+                    session=session, names=self.kind.organisations_of(draft)
+                )
                 record = self.kind.save(
                     session=session,
                     draft=draft,
@@ -293,16 +301,18 @@ class EntryFlows:
                     source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
                 )
                 self.kind.on_saved(session, record, origin)
-                return record.id, self.kind.text_of(record), record.team.name  # type: ignore[return-value]
+                named = register_entries(session=session, names=unsegmented)
+                return record.id, self.kind.text_of(record), record.team.name, named  # type: ignore[return-value]
 
         saved = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
         if saved is None:
             return
-        record_id, text, team_name = saved
+        record_id, text, team_name, named = saved
         verb = "Updated" if origin.record_id else self.kind.verb
+        notes = segment_notes(named, self.kind.label)
         if origin.response_url:
             ack()
-            message = self._recorded(record_id, text, team_name, verb)
+            message = self._recorded(record_id, text, team_name, verb, notes)
             post_reply(
                 origin.response_url,
                 {**message, "replace_original": origin.replace_original},
@@ -318,6 +328,7 @@ class EntryFlows:
                     team=team_name,
                     verb=verb,
                     comment=origin.change_id is not None,
+                    notes=notes,
                 ),
             )
         if origin.from_home:
@@ -383,7 +394,9 @@ class EntryFlows:
             return
         respond(**undone_message(label=self.kind.label, record_id=record_id, team=team_name))
 
-    def _recorded(self, record_id: int, text: str, team_name: str, verb: str) -> dict[str, Any]:
+    def _recorded(
+        self, record_id: int, text: str, team_name: str, verb: str, notes: Sequence[Block] = ()
+    ) -> dict[str, Any]:
         return recorded_message(
             kind=self.kind.name,
             label=self.kind.label,
@@ -392,6 +405,7 @@ class EntryFlows:
             team=team_name,
             verb=verb,
             more_buttons=self.kind.more_buttons(record_id),
+            notes=notes,
         )
 
 

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.decisions import merged_undo_refusal
 from bot.feedback import FeedbackDraft, save_feedback
-from bot.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
+from bot.text import LONG_TEXT_MAX, blank_to_none, split_list, unescape_mrkdwn
 from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, EntryKind, Prefill
@@ -60,6 +60,12 @@ def _form(
     )
 
 
+def _organisation_named(draft: FeedbackDraft) -> list[str]:
+    """The organisation as `save_feedback` names it, if any."""
+    name = blank_to_none(draft.organisation)
+    return [name] if name else []
+
+
 FEEDBACK = EntryKind(
     name="feedback",
     label="Feedback",
@@ -84,6 +90,7 @@ FEEDBACK = EntryKind(
     own_words=("list", "merge"),
     more_buttons=lambda record_id: [decide_button(record_id)],
     undo_refusal=lambda session, record: merged_undo_refusal(session=session, feedback=record),
+    organisations_of=_organisation_named,
 )
 
 

@@ -22,6 +22,7 @@ from handlers import (
     installs,
     opportunities,
     options,
+    organisations,
     permissions,
     prompts,
     reviews,
@@ -75,6 +76,7 @@ def register_listeners(app: App, settings: Settings, command_executor: Executor)
     opportunities.register(app, engage, flows["engagement"])
     insights.register(app, engage)
     who.register(engage)
+    organisations.register(engage)
     reviews.register(app, engage)
     prompts.register(app, flows["engagement"])
     register_entry_buttons(app, flows)

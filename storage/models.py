@@ -213,6 +213,10 @@ class AudienceSegment(SQLModel, table=True):
 
 
 class Organisation(SQLModel, table=True):
+    """An organisation users belong to, named on engagements and feedback: the register of
+    organisations, each with its own audience segment (None: not recorded), by which
+    published statements attribute it, whatever the segments of the records naming it."""
+
     __tablename__ = "organisation"
     __table_args__ = (
         UniqueConstraint("name", "workspace_id", name="uq_organisation_name_workspace"),
@@ -221,7 +225,10 @@ class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str | None = workspace_column()
     name: str = Field(max_length=150)
+    segment_id: int | None = Field(default=None, foreign_key="audience_segment.id")
     created_at: datetime = _moment()
+
+    segment: AudienceSegment | None = Relationship()
 
 
 class Theme(SQLModel, table=True):
@@ -398,6 +405,7 @@ class ConsoleClock(SQLModel, table=True):
     instead of going back to a time before its own records and deliveries."""
 
     __tablename__ = "console_clock"
+    __table_args__ = (NEVER_REUSE_IDS,)  # as every numbered table (one row here)
     id: int = Field(default=1, primary_key=True)  # the one row
     ahead_seconds: float = Field(default=0)
 

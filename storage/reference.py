@@ -36,9 +36,62 @@ def find_organisations(*, session: Session, query: str, limit: int) -> Sequence[
     return session.exec(statement).all()
 
 
-def organisations_named(*, session: Session, names: Iterable[str]) -> list[Organisation]:
-    """The organisations with these names (matched ignoring case), adding any not yet known."""
-    return _named(session, Organisation, names)
+def all_organisations(*, session: Session) -> Sequence[Organisation]:
+    """The whole register of organisations, by name."""
+    return session.exec(select(Organisation).order_by(col(Organisation.name))).all()
+
+
+def organisation_named(*, session: Session, name: str) -> Organisation | None:
+    """The organisation called `name`, ignoring case."""
+    return session.exec(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    ).first()
+
+
+def organisations_containing(
+    *, session: Session, text: str, limit: int
+) -> tuple[list[Organisation], int]:
+    """Organisations whose name contains `text` (ignoring case), by name, at most `limit`,
+    and how many there are in all."""
+    matches = func.lower(Organisation.name).contains(text.lower(), autoescape=True)
+    total = session.exec(select(func.count()).select_from(Organisation).where(matches)).one()
+    found = session.exec(
+        select(Organisation).where(matches).order_by(col(Organisation.name)).limit(limit)
+    ).all()
+    return list(found), total
+
+
+def organisations_without_segment(*, session: Session, names: Iterable[str]) -> list[str]:
+    """Those of `names` (each once, in order) that no organisation is called yet (ignoring
+    case), or whose organisation has no audience segment recorded."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return []
+    lowered = func.lower(Organisation.name)
+    segmented = set(
+        session.exec(
+            select(lowered).where(
+                lowered.in_(list(wanted)), col(Organisation.segment_id).is_not(None)
+            )
+        )
+    )
+    return [name for key, name in wanted.items() if key not in segmented]
+
+
+def organisations_named(
+    *, session: Session, names: Iterable[str], segment_id: int | None = None
+) -> list[Organisation]:
+    """The organisations with these names (matched ignoring case), adding any not yet known
+    to the register. Those with no audience segment recorded take `segment_id` (None: not
+    known); one recorded is kept."""
+    organisations = _named(session, Organisation, names)
+    for organisation in organisations:
+        if organisation.segment_id is None:
+            organisation.segment_id = segment_id
+    session.flush()
+    return organisations
 
 
 def themes_named(*, session: Session, names: Iterable[str]) -> list[Theme]:

@@ -9,14 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from storage.models import (
-    AudienceSegment,
-    Engagement,
-    EngagementOrganisation,
-    EngagementSegment,
-    Organisation,
-    ProducerTeam,
-)
+from storage.models import AudienceSegment, EngagementOrganisation, Organisation, ProducerTeam
 
 
 def teams_with_review_channel(*, session: Session) -> Sequence[ProducerTeam]:
@@ -37,31 +30,32 @@ def organisations_in_segments(
     last: date,
     per_segment: int,
 ) -> dict[str, list[tuple[str, int]]]:
-    """For each segment named, the organisations that other teams' engagements dated from
-    `first` to `last` reached in it, with how many engagements: most first, then by name,
-    at most `per_segment` each. Segments with none are left out.
+    """For each segment named, the organisations of that segment (their own, the
+    register's) that other teams' engagements dated from `first` to `last` named, with how
+    many engagements: most first, then by name, at most `per_segment` each. Segments with
+    none are left out. Whatever the segments an engagement names, it counts only for its
+    organisations' own.
 
-    The link table's reverse index leads from each segment to its engagements; the
-    organisations are counted and ranked per segment in the database.
+    The organisations are counted from their engagement links (the links' copy of the
+    team and day) and ranked per segment in the database.
     """
     if not segments:
         return {}
     engagements = func.count()
+    link = EngagementOrganisation
     counts = (
         select(
             col(AudienceSegment.name).label("segment"),
             col(Organisation.name).label("organisation"),
             engagements.label("engagements"),
         )
-        .select_from(AudienceSegment)
-        .join(EngagementSegment, EngagementSegment.segment_id == AudienceSegment.id)
-        .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
-        .join(EngagementOrganisation, EngagementOrganisation.engagement_id == Engagement.id)
-        .join(Organisation, col(Organisation.id) == EngagementOrganisation.organisation_id)
+        .select_from(Organisation)
+        .join(AudienceSegment, col(AudienceSegment.id) == Organisation.segment_id)
+        .join(link, link.organisation_id == Organisation.id)
         .where(
             col(AudienceSegment.name).in_(segments),
-            Engagement.team_id != not_team_id,
-            col(Engagement.occurred_on).between(first, last),
+            link.team_id != not_team_id,
+            col(link.occurred_on).between(first, last),
         )
         .group_by(AudienceSegment.name, Organisation.id, Organisation.name)
         .subquery()

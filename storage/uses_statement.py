@@ -1,5 +1,6 @@
 """Queries behind the "users and uses" statement: a team's engagements and feedback in a
-period, by audience segment, each an aggregate or a short list in SQL.
+period, by audience segment, each an aggregate or a short list in SQL. An organisation
+counts by its own segment (the register's), never by those of the records naming it.
 
 `output_id` narrows everything to one output: engagements linked to it, feedback and
 changes about it. Nothing here reads contact details or who recorded what.
@@ -12,7 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, union
+from sqlalchemy import (
+    Integer,
+    String,
+    Subquery,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    union,
+    union_all,
+)
 from sqlmodel import Session, col
 
 from storage.changes import ANNOUNCED
@@ -63,6 +75,10 @@ class Selection:
         return where
 
 
+# The segment of a record that names none (a typed NULL, which a UNION needs).
+_NO_SEGMENT = cast(null(), Integer).label("segment_id")
+
+
 @dataclass(frozen=True)
 class AnnouncedChangeRow:
     title: str
@@ -77,51 +93,88 @@ def engagement_count(*, session: Session, selection: Selection) -> int:
     ).scalar_one()
 
 
-def engagements_by_segment(*, session: Session, selection: Selection) -> dict[int, int]:
-    """How many engagements named each segment (only segments with any)."""
+def _engagement_segments(selection: Selection) -> Subquery:
+    """(engagement_id, segment_id): each segment an engagement reached, once: those it
+    names, and each of its organisations' own (None for an organisation whose segment is
+    not recorded); an engagement naming neither, with None."""
+    tagged = select(EngagementSegment.engagement_id, EngagementSegment.segment_id).join(
+        Engagement, col(Engagement.id) == EngagementSegment.engagement_id
+    )
+    named = (
+        select(EngagementOrganisation.engagement_id, Organisation.segment_id)
+        .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
+        .join(Organisation, col(Organisation.id) == EngagementOrganisation.organisation_id)
+    )
+    neither = select(Engagement.id, _NO_SEGMENT).where(
+        ~exists().where(EngagementSegment.engagement_id == Engagement.id),
+        ~exists().where(EngagementOrganisation.engagement_id == Engagement.id),
+    )
+    where = selection.engagements()
+    return union(tagged.where(*where), named.where(*where), neither.where(*where)).subquery(
+        "engagement_segments"
+    )
+
+
+def _feedback_segments(selection: Selection) -> Subquery:
+    """(feedback_id, segment_id): the segment an item was recorded as coming from, and its
+    organisation's own (None if not recorded); an item with neither, with None."""
+    recorded = select(Feedback.id, Feedback.segment_id).where(col(Feedback.segment_id).is_not(None))
+    named = select(Feedback.id, Organisation.segment_id).join(
+        Organisation, col(Organisation.id) == Feedback.organisation_id
+    )
+    neither = select(Feedback.id, _NO_SEGMENT).where(
+        col(Feedback.segment_id).is_(None), col(Feedback.organisation_id).is_(None)
+    )
+    where = selection.feedback()
+    return union(recorded.where(*where), named.where(*where), neither.where(*where)).subquery(
+        "feedback_segments"
+    )
+
+
+def engagements_by_segment(*, session: Session, selection: Selection) -> dict[int | None, int]:
+    """How many engagements reached each segment (`_engagement_segments`; None: a segment
+    not recorded), only segments with any."""
+    reached = _engagement_segments(selection)
     rows = session.execute(
-        select(EngagementSegment.segment_id, func.count())
-        .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
-        .where(*selection.engagements())
-        .group_by(EngagementSegment.segment_id)
+        select(reached.c.segment_id, func.count()).group_by(reached.c.segment_id)
     )
     return {segment: count for segment, count in rows}
 
 
 def feedback_by_segment(*, session: Session, selection: Selection) -> dict[int | None, int]:
-    """How many feedback items came from each segment; None: the segment was not recorded."""
-    rows = session.execute(
-        select(Feedback.segment_id, func.count())
-        .where(*selection.feedback())
-        .group_by(Feedback.segment_id)
-    )
+    """How many feedback items came from each segment (`_feedback_segments`; None: a segment
+    not recorded), only segments with any."""
+    heard = _feedback_segments(selection)
+    rows = session.execute(select(heard.c.segment_id, func.count()).group_by(heard.c.segment_id))
     return {segment: count for segment, count in rows}
 
 
-def organisations_by_segment(*, session: Session, selection: Selection) -> dict[int, list[str]]:
-    """The organisations met in each segment, by name: those on an engagement naming the
-    segment, and those whose feedback was recorded as coming from it."""
+def feedback_count(*, session: Session, selection: Selection) -> int:
+    return session.execute(
+        select(func.count()).select_from(Feedback).where(*selection.feedback())
+    ).scalar_one()
+
+
+def organisations_by_segment(
+    *, session: Session, selection: Selection
+) -> dict[int | None, list[str]]:
+    """The organisations engaged or heard from, by name, under their own segment (None:
+    not recorded), whatever the segments of the records naming them."""
     engaged = (
-        select(EngagementSegment.segment_id, EngagementOrganisation.organisation_id)
-        .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
-        .join(
-            EngagementOrganisation,
-            col(EngagementOrganisation.engagement_id) == EngagementSegment.engagement_id,
-        )
+        select(EngagementOrganisation.organisation_id)
+        .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
         .where(*selection.engagements())
     )
-    heard = select(Feedback.segment_id, Feedback.organisation_id).where(
-        *selection.feedback(),
-        col(Feedback.segment_id).is_not(None),
-        col(Feedback.organisation_id).is_not(None),
+    heard = select(Feedback.organisation_id).where(
+        *selection.feedback(), col(Feedback.organisation_id).is_not(None)
     )
-    pairs = union(engaged, heard).subquery()
+    met = union(engaged, heard).subquery()
     rows = session.execute(
-        select(pairs.c.segment_id, Organisation.name)
-        .join(Organisation, col(Organisation.id) == pairs.c.organisation_id)
-        .order_by(pairs.c.segment_id, col(Organisation.name))
+        select(Organisation.segment_id, Organisation.name)
+        .join(met, met.c.organisation_id == Organisation.id)
+        .order_by(col(Organisation.name))
     )
-    named: dict[int, list[str]] = defaultdict(list)
+    named: dict[int | None, list[str]] = defaultdict(list)
     for segment, name in rows:
         named[segment].append(name)
     return named
@@ -130,29 +183,64 @@ def organisations_by_segment(*, session: Session, selection: Selection) -> dict[
 def methods_by_segment(
     *, session: Session, selection: Selection
 ) -> list[tuple[int | None, str | None, int]]:
-    """(segment id, method, engagements) for each pair that has any; a None segment is
-    engagements naming none, a None method one not recorded."""
+    """(segment id, method, engagements) for each pair that has any, by the segments each
+    engagement reached (`_engagement_segments`); a None method is one not recorded."""
+    reached = _engagement_segments(selection)
     rows = session.execute(
-        select(EngagementSegment.segment_id, Engagement.method, func.count())
-        .select_from(Engagement)
-        .outerjoin(EngagementSegment, col(EngagementSegment.engagement_id) == Engagement.id)
-        .where(*selection.engagements())
-        .group_by(EngagementSegment.segment_id, Engagement.method)
+        select(reached.c.segment_id, Engagement.method, func.count())
+        .join(Engagement, col(Engagement.id) == reached.c.engagement_id)
+        .group_by(reached.c.segment_id, Engagement.method)
     )
     return [(segment, method, count) for segment, method, count in rows]
 
 
-def uses_by_segment(*, session: Session, selection: Selection) -> list[tuple[int | None, str]]:
-    """(segment id, what those users use the statistics for) from each engagement that
-    recorded it, oldest first, once per segment it names (None: it names none)."""
-    rows = session.execute(
-        select(EngagementSegment.segment_id, Engagement.uses)
-        .select_from(Engagement)
-        .outerjoin(EngagementSegment, col(EngagementSegment.engagement_id) == Engagement.id)
-        .where(*selection.engagements(), func.trim(col(Engagement.uses)) != "")
-        .order_by(col(Engagement.occurred_on), col(Engagement.id))
+@dataclass(frozen=True)
+class SaidUse:
+    """What an engagement recorded its users use the statistics for, with one of those it
+    can be told they are: one of its organisations (`organisation`, and the organisation's
+    own segment), or, if it names none, one of its segments (`organisation` None)."""
+
+    engagement_id: int
+    uses: str
+    organisation: str | None
+    segment_id: int | None  # None: not recorded, or the engagement names no segment either
+
+
+def uses_said(*, session: Session, selection: Selection) -> list[SaidUse]:
+    """Each engagement's recorded use, once with each of its organisations, or, for an
+    engagement naming none, once with each of its segments (or once with neither): the
+    engagements oldest first, each's organisations by name."""
+    where = [*selection.engagements(), func.trim(col(Engagement.uses)) != ""]
+    by_organisation = (
+        select(
+            Engagement.occurred_on,
+            Engagement.id,
+            Engagement.uses,
+            col(Organisation.name).label("organisation"),
+            Organisation.segment_id,
+        )
+        .join(EngagementOrganisation, col(EngagementOrganisation.engagement_id) == Engagement.id)
+        .join(Organisation, col(Organisation.id) == EngagementOrganisation.organisation_id)
+        .where(*where)
     )
-    return [(segment, uses) for segment, uses in rows]
+    by_segment = (
+        select(
+            Engagement.occurred_on,
+            Engagement.id,
+            Engagement.uses,
+            cast(null(), String).label("organisation"),
+            EngagementSegment.segment_id,
+        )
+        .outerjoin(EngagementSegment, col(EngagementSegment.engagement_id) == Engagement.id)
+        .where(*where, ~exists().where(EngagementOrganisation.engagement_id == Engagement.id))
+    )
+    said = union_all(by_organisation, by_segment).subquery()
+    rows = session.execute(
+        select(said.c.id, said.c.uses, said.c.organisation, said.c.segment_id).order_by(
+            said.c.occurred_on, said.c.id, said.c.organisation, said.c.segment_id
+        )
+    )
+    return [SaidUse(*row) for row in rows]
 
 
 def feedback_ids(*, session: Session, selection: Selection) -> set[int]:

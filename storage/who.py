@@ -17,7 +17,6 @@ from storage.models import (
     EngagementPartner,
     EngagementSegment,
     Feedback,
-    Organisation,
     ProducerTeam,
 )
 
@@ -45,26 +44,6 @@ class TeamFeedback:
     team: str
     count: int
     last: date
-
-
-def organisation_named(*, session: Session, name: str) -> Organisation | None:
-    """The organisation called `name`, ignoring case."""
-    return session.exec(
-        select(Organisation).where(func.lower(Organisation.name) == name.lower())
-    ).first()
-
-
-def organisations_containing(
-    *, session: Session, text: str, limit: int
-) -> tuple[list[Organisation], int]:
-    """Organisations whose name contains `text` (ignoring case), by name, at most `limit`,
-    and how many there are in all."""
-    matches = func.lower(Organisation.name).contains(text.lower(), autoescape=True)
-    total = session.exec(select(func.count()).select_from(Organisation).where(matches)).one()
-    found = session.exec(
-        select(Organisation).where(matches).order_by(col(Organisation.name)).limit(limit)
-    ).all()
-    return list(found), total
 
 
 def engagements_by_team(*, session: Session, subject: Subject) -> list[TeamEngagements]:

@@ -38,9 +38,11 @@ def export_records(
     include_personal: bool = False,
     name_of: NameOf = no_names,
 ) -> int:
-    """Write the stored `kind` ("engagements", "feedback" or "teams") to `out`; return the count.
+    """Write the stored `kind` ("engagements", "feedback", "teams" or "organisations") to
+    `out`; return the count.
 
-    `team` keeps one team's records (its name, ignoring case; raises `UnknownTeam`).
+    `team` keeps one team's records (its name, ignoring case; raises `UnknownTeam`); the
+    organisations are every team's.
     `since` keeps engagements and feedback from that day on, and teams created since then (UTC).
     CSV joins several names in a cell with "; "; JSON gives lists, and null for empty values.
     The personal columns are left out unless `include_personal`. `name_of` names the
@@ -66,6 +68,8 @@ def _records(session: Session, spec: Kind, team: str | None, since: date | None)
         .order_by(col(model.id))
     )
     if team is not None:
+        if spec.team_key is None:
+            raise ValueError(f"{spec.name} are no team's: they cannot be chosen by team")
         found = team_named(session=session, name=team)
         if found is None:
             raise UnknownTeam(f"no team is called '{team}' (`engagebot export teams` lists them)")

@@ -96,12 +96,11 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, dates: _Dates) -> 
     for number, cells in lines:
         if not any(cell.strip() for cell in cells):
             continue  # spreadsheets often end with empty rows
-        if len(cells) != len(columns):
-            # A cell lost or split: the values are under the wrong columns, so only this is said.
-            reason = f"row: it has {len(cells)} cells but the header names {len(columns)} columns"
-            problems.append(RowProblem(number, reason))
+        texts, shape = _row_texts(columns, cells)
+        if shape is not None:
+            problems.append(RowProblem(number, f"row: {shape}"))
             continue
-        row, reasons = _read_row(spec, number, columns, cells, teams, segments, dates)
+        row, reasons = _read_row(spec, number, texts, teams, segments, dates)
         rows.append(row)
         problems.extend(RowProblem(number, reason) for reason in reasons)
     problems.extend(_id_problems(spec, rows, session))
@@ -181,21 +180,15 @@ def _checked_header(spec: Kind, header: list[str] | None) -> list[str]:
 def _read_row(
     spec: Kind,
     number: int,
-    columns: list[str],
-    cells: list[str],
+    texts: dict[str, str],
     teams: dict[str, ProducerTeam],
     segments: dict[str, AudienceSegment],
     dates: _Dates,
 ) -> tuple[_Row, list[str]]:
-    """The row's draft and values (it has a cell for each column), and every problem with
-    it as "column: message"."""
+    """The row's draft and values from its cells by column (`_row_texts`), and every
+    problem with it as "column: message"."""
     assert spec.recording is not None
     reasons: FieldErrors = {}
-    if any(cell.strip() for column, cell in zip(columns, cells, strict=True) if not column):
-        reasons["row"] = "it has a value in a column with no name in row 1"
-    texts = dict(
-        zip(columns, (restored_cell(storable(cell).strip()) for cell in cells), strict=True)
-    )
     context = RowContext(teams=teams, segments=segments)
     values: dict[str, Any] = {}
     for column in spec.columns:
@@ -211,9 +204,21 @@ def _read_row(
     problems = spec.recording.problems(draft, today=dates.today, earliest=dates.earliest)
     for field, message in problems.items():
         reasons.setdefault(field, message)  # a cell that could not be read says more
-    order = {name: index for index, name in enumerate(["row", *spec.column_names])}
+    order = {name: index for index, name in enumerate(spec.column_names)}
     listed = sorted(reasons.items(), key=lambda item: order.get(item[0], len(order)))
     return _Row(number, draft, values), [f"{field}: {message}" for field, message in listed]
+
+
+def _row_texts(columns: list[str], cells: list[str]) -> tuple[dict[str, str], str | None]:
+    """A row's cells by column, as typed (stripped, a spreadsheet's formula guard undone);
+    or, when the row's shape is wrong, nothing and why. A cell lost or split puts every
+    value after it under the wrong column, so then only that is said of the row."""
+    if len(cells) != len(columns):
+        return {}, f"it has {len(cells)} cells but the header names {len(columns)} columns"
+    if any(cell.strip() for column, cell in zip(columns, cells, strict=True) if not column):
+        return {}, "it has a value in a column with no name in row 1"
+    typed = (restored_cell(storable(cell).strip()) for cell in cells)
+    return dict(zip(columns, typed, strict=True)), None
 
 
 def _id_problems(spec: Kind, rows: list[_Row], session: Session) -> list[RowProblem]:

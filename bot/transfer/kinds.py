@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 from bot.engagements import EngagementDraft, engagement_problems, save_engagement
 from bot.feedback import FeedbackDraft, feedback_problems, save_feedback
 from bot.people import user_id_in
-from bot.text import LIST_SEPARATOR, split_list, too_long
-from bot.validation import RECORD_ID_MAX, FieldErrors, is_record_id
+from bot.text import LIST_SEPARATOR, ORGANISATION_MAX, split_list, too_long
+from bot.validation import RECORD_ID_MAX, FieldErrors, check_names, is_record_id
 from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS, value_for
-from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam
+from storage.models import AudienceSegment, Engagement, Feedback, Organisation, ProducerTeam
 from storage.reference import segments_by_name
 
 MERGED_INTO = "merged_into"
@@ -85,7 +85,7 @@ class Kind:
     model: Any
     columns: tuple[Column, ...]
     related: tuple[str, ...]  # relationships loaded with each exported record
-    team_key: str  # the attribute `--team` filters on
+    team_key: str | None  # the attribute `--team` filters on; None: no team's records
     day: str | None = None  # the date `--since` filters on; None: the day it was created
     recording: Recording | None = None  # None: export only
 
@@ -354,6 +354,30 @@ FEEDBACK = Kind(
     ),
 )
 
+
+def _organisation_name(text: str, _row: RowContext) -> str:
+    if not text:
+        raise CellProblem("give the organisation's name")
+    errors: FieldErrors = {}
+    check_names(errors, "name", "Organisation", [text], ORGANISATION_MAX)
+    if errors:
+        raise CellProblem(errors["name"])
+    return text
+
+
+# The register of organisations (bot/organisations.py): imported by its own rules
+# (bot/transfer/organisations.py), as it updates organisations rather than adding records.
+ORGANISATIONS = Kind(
+    name="organisations",
+    model=Organisation,
+    related=("segment",),
+    team_key=None,
+    columns=(
+        Column("name", attrgetter("name"), _organisation_name, required=True),
+        Column("segment", _name_of("segment"), _segment, required=True),  # blank: not recorded
+    ),
+)
+
 TEAMS = Kind(
     name="teams",
     label="team",
@@ -374,7 +398,9 @@ TEAMS = Kind(
     ),
 )
 
-KINDS: Mapping[str, Kind] = {kind.name: kind for kind in (ENGAGEMENTS, FEEDBACK, TEAMS)}
+KINDS: Mapping[str, Kind] = {
+    kind.name: kind for kind in (ENGAGEMENTS, FEEDBACK, TEAMS, ORGANISATIONS)
+}
 
 
 def reference_data(session: Session) -> tuple[dict[str, ProducerTeam], dict[str, AudienceSegment]]:

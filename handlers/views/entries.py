@@ -10,6 +10,7 @@ from typing import Any
 from bot.text import escape_mrkdwn, preview
 from handlers.views.blocks import (
     MESSAGE_BLOCKS_MAX,
+    Block,
     actions,
     button,
     context,
@@ -55,8 +56,10 @@ def recorded_message(
     team: str,
     verb: str,
     more_buttons: Sequence[dict[str, Any]] = (),
+    notes: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """The ephemeral confirmation with "Add details", "Undo" and the kind's own buttons."""
+    """The ephemeral confirmation with "Add details", "Undo" and the kind's own buttons;
+    `notes` (blocks) below them."""
     value = f"{kind}:{record_id}"
     headline = f"{verb} {label.lower()} *#{record_id}* for {escape_mrkdwn(team)}."
     return {
@@ -70,6 +73,7 @@ def recorded_message(
                 button("Undo", UNDO_ACTION, value, style="danger"),
                 *more_buttons,
             ),
+            *notes,
         ],
     }
 
@@ -106,10 +110,18 @@ def which_team_message(what: str) -> dict[str, Any]:
 
 
 def saved_modal(
-    *, label: str, record_id: int, text: str, team: str, verb: str, comment: bool = False
+    *,
+    label: str,
+    record_id: int,
+    text: str,
+    team: str,
+    verb: str,
+    comment: bool = False,
+    notes: Sequence[Block] = (),
 ) -> dict[str, Any]:
     """What a modal turns into after saving when there is no channel to confirm in, naming
-    the team as every confirmation does; a `comment` on a change thanks its author."""
+    the team as every confirmation does; a `comment` on a change thanks its author; `notes`
+    (blocks) follow the record."""
     footer = (
         f"Thank you: {escape_mrkdwn(team)} will read it."
         if comment
@@ -119,7 +131,7 @@ def saved_modal(
     return modal(
         "entry_saved",
         f"{label} saved",
-        [section(f":white_check_mark: {headline}\n>{preview(text)}"), context(footer)],
+        [section(f":white_check_mark: {headline}\n>{preview(text)}"), *notes, context(footer)],
         submit=None,
     )
 

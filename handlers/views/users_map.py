@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.text import counted, escape_mrkdwn
-from bot.users_map import Column, UsersMap, segment_label, short_date
+from bot.users_map import Column, UsersMap, short_date
+from bot.vocabulary import segment_label
 from handlers.views.blocks import Block, context, header, section
 from storage.users_map import OrganisationTally, Tally
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import struct
 
-from bot.review_chart import SegmentBar, segment_chart
+import pytest
+
+from bot.review_chart import SegmentBar, segment_chart, segment_figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -46,3 +49,64 @@ def test_dollar_signs_are_drawn_as_text() -> None:
     # matplotlib would read "$...$" as TeX; a name like this must not break the chart.
     png = chart([SegmentBar("Costs in $ and $bn", 1, 0)], title="Prices $5 & <b>: engagements")
     assert png_size(png)[0] == 800
+
+
+TAXONOMY = (
+    "central government",
+    "devolved and local government",
+    "academia and research",
+    "media",
+    "business and industry",
+    "charities and voluntary sector",
+    "international bodies",
+    "members of the public",
+    "internal users",
+)
+LONGEST_TEAM = "Labour Market and Household Income Statistics Division, Newport and Titchfield"
+
+
+@pytest.mark.parametrize(
+    ("team", "bars", "period_label"),
+    [
+        ("Prices", [SegmentBar(name, 1, 2) for name in TAXONOMY], "November 2026"),
+        ("Prices", [SegmentBar("media", 0, 0)], "November 2026"),
+        (
+            LONGEST_TEAM,
+            [SegmentBar(name, 40, 250) for name in TAXONOMY],
+            "September to November 2026",
+        ),
+        (
+            "Prices",
+            [SegmentBar(name, 0, 0) for name in TAXONOMY],
+            "3 November 2026 to 30 November 2026",
+        ),
+    ],
+    ids=["every segment", "one segment", "longest team name", "weeks, not months"],
+)
+def test_the_title_subtitle_legend_and_bars_never_overlap(
+    team: str, bars: list[SegmentBar], period_label: str
+) -> None:
+    figure = segment_figure(
+        title=f"{team}: engagements by audience segment",
+        subtitle="December 2025 to November 2026",  # 12 months: the longest month names
+        bars=bars,
+        period_label=period_label,
+    )
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    title, subtitle = figure.texts[:2]
+    assert (title.get_text().replace("\n", " "), subtitle.get_text()) == (
+        f"{team}: engagements by audience segment",
+        "December 2025 to November 2026",
+    )
+    boxes = {
+        "title": title.get_window_extent(renderer),
+        "subtitle": subtitle.get_window_extent(renderer),
+        "legend": figure.legends[0].get_window_extent(renderer),
+        "bars": figure.axes[0].get_tightbbox(renderer),  # with their names and the x axis
+    }
+    assert figure.legends[0].get_texts()[0].get_text() == period_label
+    for name, box in boxes.items():
+        assert figure.bbox.contains(box.x0, box.y0) and figure.bbox.contains(box.x1, box.y1), name
+    for (one, box), (other, other_box) in itertools.combinations(boxes.items(), 2):
+        assert not box.overlaps(other_box), f"the {one} overlaps the {other}"

@@ -26,7 +26,8 @@ APRIL = "2027-04-01:2027-04-30"
 
 def reviewed_teams(database: Database, cadence: str = "monthly") -> tuple[int, int]:
     """Prices (reviewed in CREVIEW) met central government in April and earlier; Health
-    met a council and the BBC, in segments Prices did not hear from."""
+    met a council and the BBC, in segments Prices did not hear from (the BBC once with the
+    council, on an engagement of the council's segment only)."""
     prices = make_team(database, "Prices & costs")
     health = make_team(database, "Health", "CHEALTH", "Deaths | high")
     with database.transaction() as session:
@@ -34,8 +35,11 @@ def reviewed_teams(database: Database, cadence: str = "monthly") -> tuple[int, i
         assert team is not None
         team.review_channel_id, team.review_cadence = "CREVIEW", cadence
         segments = {segment.name: segment for segment in list_segments(session=session)}
-        bbc, council = Organisation(name="BBC <News>"), Organisation(name="Leeds Council")
-        hmt = Organisation(name="HM Treasury")
+        bbc = Organisation(name="BBC <News>", segment=segments["media"])
+        council = Organisation(
+            name="Leeds Council", segment=segments["devolved and local government"]
+        )
+        hmt = Organisation(name="HM Treasury", segment=segments["central government"])
         cpi = team.outputs[0]
         for day, team_id, segment, organisations in [
             (date(2027, 4, 12), prices, "central government", [hmt]),
@@ -43,7 +47,7 @@ def reviewed_teams(database: Database, cadence: str = "monthly") -> tuple[int, i
             (date(2026, 11, 3), prices, "central government", [hmt]),
             (date(2027, 3, 1), health, "media", [bbc]),
             (date(2026, 6, 1), health, "media", [bbc]),
-            (date(2027, 2, 1), health, "devolved and local government", [council]),
+            (date(2027, 2, 1), health, "devolved and local government", [council, bbc]),
             (date(2025, 6, 1), health, "academia and research", [council]),  # over a year ago
         ]:
             session.add(
@@ -93,11 +97,16 @@ def test_the_monthly_review_is_posted_on_the_first_working_day_with_its_chart_on
     assert "most often by meeting (2)" in shown
     assert "1 audience segment (central government) and 1 organisation, 0 of them" in shown
     assert "*Needs attention*" in shown and "No engagement in the 180 days" in shown
+    # Whom to ask in a segment: organisations of that segment (the register's), whatever
+    # the segments of the engagements naming them.
     assert (
         "Hear from media: in the last 12 months other teams engaged "
-        "BBC &lt;News&gt; (2 engagements) there." in shown
+        "BBC &lt;News&gt; (3 engagements) there." in shown
     )
-    assert "Hear from devolved and local government: in the last 12 months other teams " in shown
+    assert (
+        "Hear from devolved and local government: in the last 12 months other teams engaged "
+        "Leeds Council (1 engagement) there." in shown
+    )
     assert "Hear from academia and research, business and industry, " in shown
     assert "no other team engaged an organisation there in the last 12 months either." in shown
     assert "<News>" not in str(post["blocks"])

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.organisations import set_segment
 from bot.uses_statement import twelve_months_to
 from storage.clock import utc_now
 from storage.database import Database
@@ -41,16 +42,40 @@ def announce(
         )
 
 
+def set_segments(database: Database, segments: dict[str, str]) -> None:
+    """Record each organisation's segment in the register, as `/engage organisation` does."""
+    with database.transaction() as session:
+        for name, segment in segments.items():
+            set_segment(session=session, name=name, segment=segment)
+
+
 def seed(database: Database) -> None:
-    """Prices's year from April 2026 to March 2027, with what falls just outside it."""
+    """Prices's year from April 2026 to March 2027, with what falls just outside it. The
+    register holds each organisation's own segment, whatever the engagements naming it say:
+    HM Treasury, BBC News, The Guardian and Jo Bloggs took their first record's one
+    segment; Department for Work and Pensions and Bank of England, first named on
+    engagements of two segments, and the Office for Budget Responsibility, on one tagged
+    academia, are set to central government; Acme Analytics' is not recorded."""
     make_team(database)
     make_team(database, "Health", "CHEALTH", "Life expectancy | high")
-    cg, media, public = "central government", "media", "members of the public"
+    cg, ac, media, public = (
+        "central government", "academia and research", "media", "members of the public"
+    )  # fmt: skip
     uprating = "Uprating benefits & pensions"
     engage(database, date(2026, 4, 1), [cg], [CPI], ["HM Treasury"], method="meeting",
            uses=uprating)  # fmt: skip
     engage(database, date(2026, 9, 15), [cg, public], [CPI], ["Department for Work and Pensions"],
            method="workshop", uses=f"  {uprating.upper()} ")  # fmt: skip
+    # The issue's engagement: central government and academia, both organisations central
+    # government's. Its use is theirs, not academia's.
+    engage(database, date(2026, 12, 1), [cg, ac], [CPI], ["Bank of England", "HM Treasury"],
+           method="meeting", uses="Monetary policy and fiscal forecasts")  # fmt: skip
+    engage(database, date(2026, 11, 20), [ac], [], ["Office for Budget Responsibility"],
+           method="workshop", uses="Checking our forecasts")  # fmt: skip
+    engage(database, date(2027, 1, 10), [media, "business and industry"], [], [],
+           method="conference", uses="Reporting on inflation")  # fmt: skip
+    engage(database, date(2027, 2, 2), [], [], ["Jo Bloggs", "Acme Analytics"], method="survey",
+           uses="Pricing our products")  # fmt: skip
     engage(database, date(2027, 3, 31), [media], [HPI], ["BBC News"], method="webinar",
            uses="Stories about *house prices*")  # fmt: skip
     engage(database, date(2026, 6, 1), uses="Checking <script>alert(1)</script> forecasts")
@@ -69,6 +94,9 @@ def seed(database: Database) -> None:
                   contact_email="jane@example.org", decisions=(planned, done))  # fmt: skip
     record(database, "Weekly prices", date(2026, 8, 1), segment=public, organisation="Jo Bloggs",
            decisions=(("not_planned", "Not possible."),))  # fmt: skip
+    # Recorded as academia's, from an organisation of central government: both heard.
+    record(database, "Longer series", date(2026, 10, 20), segment=ac,
+           organisation="Bank of England")  # fmt: skip
     record(database, "Old request", date(2026, 2, 1), segment=cg,
            decisions=(("done", "Done long ago."),))  # fmt: skip
     merged = record(database, "Regional CPI again", date(2026, 9, 1), segment=media,
@@ -79,6 +107,11 @@ def seed(database: Database) -> None:
         assert item is not None
         item.merged_into_id = kept
         session.add(item)
+    set_segments(database, {
+        "Department for Work and Pensions": cg,
+        "Bank of England": cg,
+        "Office for Budget Responsibility": cg,
+    })  # fmt: skip
     # 23:30 UTC on 31 March is 00:30 on 1 April in London (summer time): inside, then outside.
     announce(database, "HPI methods", HPI, datetime(2026, 3, 31, 23, 30, tzinfo=UTC),
              date(2026, 5, 1), "announced")  # fmt: skip
@@ -90,44 +123,61 @@ def seed(database: Database) -> None:
              date(2027, 6, 1), "announced")  # fmt: skip
 
 
+# Counted by hand from `seed`. The segments each engagement reached (those it names, and
+# its organisations'): 1 Apr cg; 1 Jun none; 15 Sep cg, public; 1 Oct cg; 20 Nov academia
+# (named), cg (OBR); 1 Dec cg, academia; 10 Jan media, business; 2 Feb public (Jo Bloggs),
+# not recorded (Acme); 31 Mar media. Feedback: media, cg, public, academia and cg (Bank of
+# England), and one from no one known.
 MARKDOWN = """\
 # Users and uses: Prices
 
 From 1 April 2026 to 31 March 2027.
 
-We engaged with users 5 times and received 4 feedback items, from 3 types of user.
+We engaged with users 9 times and received 5 feedback items, from 5 types of user.
 
 ## Who uses our statistics
 
-- **Central government**: 3 engagements, 1 feedback item. Organisations: \
-Department for Work and Pensions, HM Treasury.
-- **Media**: 1 engagement, 1 feedback item. Organisations: BBC News, The Guardian.
-- **Members of the public**: 1 engagement, 1 feedback item.
+- **Central government**: 5 engagements, 2 feedback items. Organisations: Bank of England, \
+Department for Work and Pensions, HM Treasury, Office for Budget Responsibility.
+- **Academia and research**: 2 engagements, 1 feedback item.
+- **Media**: 2 engagements, 1 feedback item. Organisations: BBC News, The Guardian.
+- **Business and industry**: 1 engagement.
+- **Members of the public**: 2 engagements, 1 feedback item.
+- **Segment not recorded**: 2 engagements, 1 feedback item. Organisations: Acme Analytics.
 
 ## What they use them for
 
 ### Central government
 
-- Uprating benefits \\& pensions
+- Uprating benefits \\& pensions _(HM Treasury, Department for Work and Pensions)_
+- Checking our forecasts _(Office for Budget Responsibility)_
+- Monetary policy and fiscal forecasts _(Bank of England, HM Treasury)_
 
 ### Media
 
-- Stories about \\*house prices\\*
+- Stories about \\*house prices\\* _(BBC News)_
 
 ### Members of the public
 
-- UPRATING BENEFITS \\& PENSIONS
+- Pricing our products
 
-### Users of no recorded type
+### Users of several types
+
+- Reporting on inflation _(media, business and industry)_
+
+### Segment not recorded
 
 - Checking \\<script\\>alert(1)\\</script\\> forecasts
+- Pricing our products _(Acme Analytics)_
 
 ## How we engaged with them
 
-- **Central government**: meeting (2), workshop (1)
-- **Media**: webinar (1)
-- **Members of the public**: workshop (1)
-- **Users of no recorded type**: method not recorded (1)
+- **Central government**: meeting (3), workshop (2)
+- **Academia and research**: meeting (1), workshop (1)
+- **Media**: conference (1), webinar (1)
+- **Business and industry**: conference (1)
+- **Members of the public**: survey (1), workshop (1)
+- **Segment not recorded**: method not recorded (1), survey (1)
 
 ## What changed as a result
 
@@ -177,15 +227,17 @@ def test_one_outputs_statement_counts_only_what_is_about_it(
     lines = out.splitlines()
     assert lines[0] == "# Users and uses: Prices, Consumer price inflation"
     assert lines[4] == (
-        "We engaged with users twice and received 2 feedback items, from 3 types of user."
+        "We engaged with users 3 times and received 2 feedback items, from 4 types of user."
     )
-    assert lines[8:11] == [
-        "- **Central government**: 2 engagements, 1 feedback item. Organisations: Department "
-        "for Work and Pensions, HM Treasury.",
+    assert lines[8:12] == [
+        "- **Central government**: 3 engagements, 1 feedback item. Organisations: Bank of "
+        "England, Department for Work and Pensions, HM Treasury.",
+        "- **Academia and research**: 1 engagement.",
         "- **Media**: 1 feedback item. Organisations: The Guardian.",
         "- **Members of the public**: 1 engagement.",
     ]
-    assert "Stories about" not in out and "Users of no recorded type" not in out
+    for elsewhere in ("Stories about", "Users of several types", "Segment not recorded"):
+        assert elsewhere not in out
     assert out.endswith(
         "### Changes we announced (1)\n\n- **New \\<weights\\>**: Consumer price inflation: "
         "takes effect 1 February 2027 (announced 15 June 2026)\n"
@@ -204,12 +256,15 @@ def test_the_statement_is_a_whole_escaped_page_in_html_with_no_personal_data(
     assert "<li><p>Checking &lt;script&gt;alert(1)&lt;/script&gt; forecasts</p></li>" in out
     assert "<script>" not in out
     assert (
-        "<li><strong>Media</strong>: 1 engagement, 1 feedback item. "
+        "<li><strong>Media</strong>: 2 engagements, 1 feedback item. "
         "Organisations: BBC News, The Guardian.</li>"
     ) in out
     assert "We now publish &lt;b&gt;regional&lt;/b&gt; CPI." in out
     assert "<strong>New &lt;weights&gt;</strong>: Consumer price inflation" in out
-    assert "<li><p>Uprating benefits &amp; pensions</p></li>" in out
+    assert (
+        "<li><p>Uprating benefits &amp; pensions <em>(HM Treasury, Department for Work and "
+        "Pensions)</em></p></li>"
+    ) in out
     for personal in ("Jane Doe", "jane@example.org", "Jo Bloggs", "ULOGGER", "URECORDER",
                      "ULEAD", "UADMIN", "UANNOUNCER"):  # fmt: skip
         assert personal not in out
@@ -217,6 +272,53 @@ def test_the_statement_is_a_whole_escaped_page_in_html_with_no_personal_data(
     for outside in ("Too early", "Too Early Org", "Old request", "Too late", "Cancelled one",
                     "Health", "NHS England", "Merged"):  # fmt: skip
         assert outside not in out
+
+
+def test_organisations_and_their_uses_go_under_their_own_segment_not_the_engagements(
+    cli: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An engagement with central government and academia, both of whose organisations
+    are central government's: neither they nor their use is academia's."""
+    make_team(cli)
+    cg = "central government"
+    engage(cli, date(2026, 6, 1), [cg, "academia and research"], [CPI],
+           ["HM Treasury", "Bank of England"], method="meeting",
+           uses="Monetary policy")  # fmt: skip
+    who_and_how = (
+        "## How we engaged with them\n\n"
+        "- **Central government**: meeting (1)\n"
+        "- **Academia and research**: meeting (1)\n"
+    )
+    # Their segments not recorded yet: said so, not guessed from the engagement.
+    code, out, err = publish(capsys, "--team", "Prices", *PERIOD)
+    assert (code, err) == (0, "")
+    assert (
+        "## Who uses our statistics\n\n"
+        "- **Central government**: 1 engagement.\n"
+        "- **Academia and research**: 1 engagement.\n"
+        "- **Segment not recorded**: 1 engagement. Organisations: Bank of England, HM Treasury.\n"
+        "\n## What they use them for\n\n### Segment not recorded\n\n"
+        "- Monetary policy _(Bank of England, HM Treasury)_\n\n"
+        + who_and_how
+        + "- **Segment not recorded**: meeting (1)\n"
+    ) in out
+    set_segments(
+        cli, {"HM Treasury": "central government", "Bank of England": "central government"}
+    )
+    code, out, err = publish(capsys, "--team", "Prices", *PERIOD)
+    assert (code, err) == (0, "")
+    assert out == (
+        "# Users and uses: Prices\n\nFrom 1 April 2026 to 31 March 2027.\n\n"
+        "We engaged with users once and received no feedback, from 2 types of user.\n\n"
+        "## Who uses our statistics\n\n"
+        "- **Central government**: 1 engagement. Organisations: Bank of England, HM Treasury.\n"
+        "- **Academia and research**: 1 engagement.\n\n"
+        "## What they use them for\n\n### Central government\n\n"
+        "- Monetary policy _(Bank of England, HM Treasury)_\n\n"
+        + who_and_how
+        + "\n## What changed as a result\n\n"
+        "Nothing from this period is done or planned yet, and no change was announced.\n"
+    )
 
 
 def test_an_empty_year_says_so_in_each_part(

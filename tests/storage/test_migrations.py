@@ -228,3 +228,41 @@ def test_existing_records_stay_in_the_single_workspace(
         [own] = session.exec(select(ProducerTeam)).all()
         remember_team(session=session, user_id="U0001", team_id=own.id)  # type: ignore[arg-type]
         identity_for(session=session, kind="user", name="ada")
+
+
+def test_an_organisation_takes_the_one_segment_all_its_records_name(
+    fresh_database: Callable[..., Database],
+) -> None:
+    # Segments 1, 2 and 8: central government, devolved and local government, members of
+    # the public (the seeded taxonomy's order).
+    old = migrated_from(
+        fresh_database("0015"),
+        {"at": "2026-01-05 09:00:00+00:00", "day": "2026-01-05"},
+        "INSERT INTO producer_team (name, created_at, updated_at) VALUES ('Prices', :at, :at)",
+        "INSERT INTO organisation (name, created_at) VALUES ('HM Treasury', :at),"
+        " ('Bank of England', :at), ('Jo Bloggs', :at), ('Unheard of', :at), ('Torn', :at)",
+        "INSERT INTO engagement (team_id, occurred_on, summary, created_at, updated_at)"
+        " VALUES (1, :day, 'Central only', :at, :at), (1, :day, 'Two segments', :at, :at),"
+        " (1, :day, 'No segment', :at, :at)",
+        "INSERT INTO engagement_segment (engagement_id, segment_id) VALUES (1, 1), (2, 1), (2, 3)",
+        # HM Treasury: central government twice, and on an engagement naming no segment.
+        # Bank of England: also on an engagement naming two. Torn: feedback says otherwise.
+        "INSERT INTO engagement_organisation (engagement_id, organisation_id) VALUES"
+        " (1, 1), (3, 1), (2, 2), (1, 5), (3, 4)",
+        "INSERT INTO feedback (team_id, received_on, text, contact_agreed, status, segment_id,"
+        " organisation_id, created_at, updated_at) VALUES"
+        " (1, :day, 'Sooner', false, 'new', 1, 1, :at, :at),"
+        " (1, :day, 'Weekly', false, 'new', 8, 3, :at, :at),"
+        " (1, :day, 'Other', false, 'new', 2, 5, :at, :at)",
+    )
+    with old.engine.connect() as connection:
+        segments = connection.execute(
+            text("SELECT name, segment_id FROM organisation ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in segments] == [
+        ("HM Treasury", 1),
+        ("Bank of England", None),
+        ("Jo Bloggs", 8),
+        ("Unheard of", None),
+        ("Torn", None),
+    ]

@@ -122,7 +122,9 @@ def records(session: Session) -> Ids:
     session.flush()
     assert team.id is not None
     output = StatisticalOutput(team_id=team.id, name="CPI", profile="high")
-    [organisation] = reference.organisations_named(session=session, names=["ONS users"])
+    [organisation] = reference.organisations_named(
+        session=session, names=["ONS users"], segment_id=segment.id
+    )
     themes = reference.themes_named(session=session, names=["timeliness"])
     session.add(TeamMember(team_id=team.id, user_id="UMEMBER"))
     engagement = Engagement(
@@ -329,13 +331,23 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
         session=s, output_id=i.output, first=FIRST, last=LAST
     ),
     "prompts.teams_to_prompt": lambda s, i: prompts.teams_to_prompt(session=s),
+    "reference.all_organisations": lambda s, i: reference.all_organisations(session=s),
     "reference.find_organisations": lambda s, i: reference.find_organisations(
         session=s, query="ons", limit=10
     ),
     "reference.find_outputs": lambda s, i: reference.find_outputs(
         session=s, query="cp", team_id=None, limit=10
     ),
+    "reference.organisation_named": lambda s, i: reference.organisation_named(
+        session=s, name="ONS users"
+    ),
+    "reference.organisations_containing": lambda s, i: reference.organisations_containing(
+        session=s, text="ons", limit=5
+    ),
     "reference.outputs_by_id": lambda s, i: reference.outputs_by_id(session=s, ids=[i.output]),
+    "reference.organisations_without_segment": lambda s, i: reference.organisations_without_segment(
+        session=s, names=["ONS users"]
+    ),
     "review.changes_announced": lambda s, i: review.changes_announced(session=s, scope=scope(i)),
     "review.feedback_counts": lambda s, i: review.feedback_counts(session=s, scope=scope(i)),
     "review.first_responses": lambda s, i: review.first_responses(session=s, scope=scope(i)),
@@ -413,7 +425,10 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "uses_statement.organisations_by_segment": lambda s, i: uses_statement.organisations_by_segment(
         session=s, selection=selection(i)
     ),
-    "uses_statement.uses_by_segment": lambda s, i: uses_statement.uses_by_segment(
+    "uses_statement.uses_said": lambda s, i: uses_statement.uses_said(
+        session=s, selection=selection(i)
+    ),
+    "uses_statement.feedback_count": lambda s, i: uses_statement.feedback_count(
         session=s, selection=selection(i)
     ),
     "uses_statement.announced_changes": lambda s, i: uses_statement.announced_changes(
@@ -424,10 +439,6 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     ),
     "who.feedback_by_team": lambda s, i: who.feedback_by_team(
         session=s, subject=who.Subject(segment_id=i.segment)
-    ),
-    "who.organisation_named": lambda s, i: who.organisation_named(session=s, name="ONS users"),
-    "who.organisations_containing": lambda s, i: who.organisations_containing(
-        session=s, text="ons", limit=5
     ),
 }
 
