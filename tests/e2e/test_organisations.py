@@ -208,7 +208,7 @@ def test_the_command_line_imports_and_exports_the_register(
     code, out, err = run_cli(capsys, "import", "organisations", str(path))
     assert (code, out) == (1, "")
     assert err == (
-        "Nothing was imported: 1 problem(s) in 1 row(s).\n"
+        "Nothing was imported: 1 problem in 1 row.\n"
         "row 3: segment: unknown audience segment 'aliens'; use one of: central government, "
         "devolved and local government, academia and research, media, business and industry, "
         "charities and voluntary sector, international bodies, members of the public, "

@@ -129,10 +129,10 @@ def test_every_bad_row_is_named_and_nothing_is_changed(database: Database) -> No
     ("content", "reason"),
     [
         ("", "the file is empty: row 1 names the columns"),
-        ("name\nAcme\n", "missing required column(s) 'segment'"),
+        ("name\nAcme\n", "missing required column 'segment'"),
         (
             "name,segment,team\nAcme,media,Prices\n",
-            "unknown column(s) 'team'; the columns are name, segment",
+            "unknown column 'team'; the columns are name, segment",
         ),
     ],
 )

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records
 from storage.database import Database
 from storage.models import Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
+from tests.clocked import engagebot
 from tests.e2e.helpers import run_cli as in_process_cli
 
 TODAY = date(2026, 3, 15)
@@ -40,7 +40,6 @@ FEEDBACK_COLUMNS = (
 FEEDBACK_COLUMNS_PERSONAL = FEEDBACK_COLUMNS.replace(
     "contact_agreed,", "contact_agreed,contact_name,contact_email,"
 )
-BIN = Path(sys.executable).parent
 # The staff behind the seeded records, as Slack would name them (U0LEAD is not known).
 STAFF = {"U0ALICE": "Alice Jones", "U0BOB": "Bob (HR) Smith"}
 
@@ -730,7 +729,7 @@ def run_cli(
     }
     environ.update(DATABASE_URL=database_url, **settings)
     return subprocess.run(
-        [str(BIN / "engagebot"), *args],
+        engagebot(*args),
         cwd=tmp_path,
         env=environ,
         capture_output=True,
@@ -757,7 +756,7 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     unclosed.write_text('occurred_on,team,summary\n2026-03-01,Health,"Good\n2026-03-02,Health,X\n')
     result = run_cli(tmp_path, "import", "engagements", str(unclosed), database_url=url)
     assert result.returncode == 1, result.stdout
-    assert "Nothing was imported: 1 problem(s) in 1 row(s)." in result.stderr
+    assert "Nothing was imported: 1 problem in 1 row." in result.stderr
     assert "row 2: a quote opened in this row (from line 2 of the file)" in result.stderr
 
     early = tmp_path / "early.csv"
