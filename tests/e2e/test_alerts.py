@@ -253,6 +253,32 @@ def test_after_downtime_a_channel_is_told_tomorrow_once(
         )
 
 
+def test_a_missed_feedback_closes_alert_is_counted_and_listed_as_skipped(
+    database: Database, fake_slack: SlackStandIn, tick: Tick, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team = make_team(database, channel=None)
+    subscribe(database, team, "CSUBS")
+    change = announce(database, team, date(2027, 1, 15), feedback_by=date(2027, 1, 11))
+    tick("2027-01-08T09:00:00+00:00")
+    assert "takes effect in 7 days" in posted(fake_slack)[0][1]
+    capsys.readouterr()
+    # Down over the weekend: "feedback closes tomorrow" was due on Sunday at 09:00, and
+    # feedback closed on Monday.
+    tick("2027-01-12T09:00:00+00:00")
+    assert posted(fake_slack) == []
+    assert capsys.readouterr().out == "Tick done: 0 sent, 0 to retry, 0 failed, 1 skipped.\n"
+    assert main(["deliveries", "--skipped"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == (
+        "10 Jan 2027 09:00  skipped  change_feedback_closes -> CSUBS  "
+        f"(change:{change}:closes:2027-01-11:CSUBS)  "
+        "because feedback closed on 11 January 2027 before it was sent"
+    )
+    assert [line.split("  ")[-1] for line in listed[1:]] == [
+        "because overtaken by the 7-day reminder"  # the 28-day one, before the first tick
+    ]
+
+
 def test_reminders_follow_the_clocks_through_a_week_they_change(
     database: Database, fake_slack: SlackStandIn, tick: Tick
 ) -> None:
