@@ -8,7 +8,9 @@ Every plan follows these rules (README *Scheduled messages*, "Catching up"):
   sent), else recorded as skipped, with the reason, the moment the plan finds it.
   What fell due before the look-back is not looked for.
 - A periodic post (a review, a digest) goes out up to `CATCH_UP` late (each kind says
-  how long); later than that it is skipped as old news.
+  how long); later than that it is skipped as old news. The cross-team posts (the
+  weekly digest, the review summary) look only at the latest due: their channels are
+  configuration, with no date to say since when a post was owed there.
 - A team's periodic post covers no period that ended before the team was set up, or
   before it chose the channel; the first period, begun before the team was, covers only
   the days since it was (`covered_period`).
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 LOOKBACK = timedelta(days=31)
 CATCH_UP = timedelta(days=7)
@@ -39,7 +42,7 @@ def too_late(due_at: datetime, at: datetime, catch_up: timedelta = CATCH_UP) -> 
     """Why a post due at `due_at` is not sent at `at` (more than `catch_up` late), or None."""
     if at - due_at <= catch_up:
         return None
-    return f"missed while the bot was down: more than {_days(catch_up)} late"
+    return f"more than {_days(catch_up)} late when the bot came to send it"
 
 
 def occurrences(
@@ -56,13 +59,17 @@ def occurrences(
     return found
 
 
-def covered_period(period: Period, *, team_began: date, channel_chosen: date) -> Period | None:
-    """The part of `period` a team's scheduled post covers: None when the period ended
-    before the team was set up (`team_began`) or chose the post's channel
-    (`channel_chosen`); from `team_began` when the team was set up during it."""
-    if period[1] < max(team_began, channel_chosen):
+def covered_period(
+    period: Period, *, team_set_up: datetime, channel_chosen: datetime | None, zone: ZoneInfo
+) -> Period | None:
+    """The part of `period` (days in `zone`) a team's scheduled post covers: None when the
+    period ended before the team was set up or chose the post's channel (None: as it was
+    set up); from the day it was set up when that was during the period."""
+    began = team_set_up.astimezone(zone).date()
+    chosen = (channel_chosen or team_set_up).astimezone(zone).date()
+    if period[1] < max(began, chosen):
         return None
-    return max(period[0], team_began), period[1]
+    return max(period[0], began), period[1]
 
 
 def _days(span: timedelta) -> str:

@@ -9,8 +9,9 @@ time that day. An output never engaged counts from the day its team was set up (
 have no date of their own). Each crossing is prompted once (the key names the last
 engagement, so a new one makes the next crossing a new prompt); a snooze holds prompts
 back until it ends, and if the output is still overdue then, it is prompted once more. A
-bot that was down sends a missed prompt up to a week late; older ones are left to the
-review, which lists every overdue output.
+bot that was down sends a missed prompt up to a week late; one later than that is
+recorded as skipped (`bot/catch_up.py`), and left to the review, which lists every
+overdue output.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.catch_up import LOOKBACK, too_late
 from bot.clock import local_time, zone_named
 from bot.review import target_days
 from storage.deliveries import Due
@@ -31,7 +33,6 @@ from storage.review import ReviewScope, outputs_overdue
 
 OVERDUE_PROMPT = "overdue_prompt"  # the delivery kind
 PROMPT_HOUR = 9
-CATCH_UP = timedelta(days=7)
 SNOOZE_DAYS = 30
 HEARD_DAYS = 365  # a segment is "not heard from" about an output with none in these days
 NEVER = "never"
@@ -66,8 +67,8 @@ def prompt_key(output_id: int, last_engaged: date | None, snoozed_until: date | 
 
 def prompt_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Iterator[Due]:
     """The scheduler's plan: a prompt for each output overdue as of `at`, not snoozed,
-    due at 09:00 team time on the day it crossed its target (or its snooze ended), unless
-    that was more than CATCH_UP ago."""
+    due at 09:00 team time on the day it crossed its target (or its snooze ended), if that
+    was in the look-back; skipped if more than a week ago."""
     for team in teams_to_prompt(session=session):
         assert team.id is not None and team.home_channel_id is not None
         zone = zone_named(team.timezone, default_zone)
@@ -93,7 +94,7 @@ def prompt_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Itera
             if after_snooze is not None:
                 day = after_snooze + timedelta(days=1)
             due_at = local_time(day, PROMPT_HOUR, zone)
-            if not due_at <= at <= due_at + CATCH_UP:
+            if not at - LOOKBACK < due_at <= at:
                 continue
             yield Due(
                 key=prompt_key(output.id, found.last_engaged, after_snooze),
@@ -103,6 +104,7 @@ def prompt_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Itera
                 team_id=team.id,
                 subject_id=output.id,
                 note=found.last_engaged.isoformat() if found.last_engaged else NEVER,
+                skip_reason=too_late(due_at, at),
             )
 
 

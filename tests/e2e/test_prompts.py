@@ -119,9 +119,17 @@ def test_a_prompt_not_sent_before_an_engagement_is_skipped_and_old_crossings_wai
     log_engagement(database, cpi, date(2027, 5, 2))
     assert scheduler.tick(datetime(2027, 5, 2, 9, tzinfo=UTC)).skipped == 1
     assert prompts(fake_slack) == []
-    # The index crossed on 3 May: a tick more than a week later does not prompt it.
-    assert scheduler.tick(datetime(2027, 5, 10, 8, 1, tzinfo=UTC)).sent == 0
-    assert f"overdue:{hpi}:never" not in statuses(database)
+    # The index crossed on 3 May: a tick more than a week later does not prompt it, and
+    # records why.
+    late = scheduler.tick(datetime(2027, 5, 10, 8, 1, tzinfo=UTC))
+    assert (late.sent, late.skipped) == (0, 1)
+    with database.transaction() as session:
+        key = f"overdue:{hpi}:never"
+        delivery = session.exec(select(Delivery).where(Delivery.key == key)).one()
+    assert (delivery.status, delivery.last_error) == (
+        "skipped",
+        "more than a week late when the bot came to send it",
+    )
 
 
 def test_log_an_engagement_opens_the_form_with_the_output(bot: RunningBot) -> None:
