@@ -13,8 +13,8 @@ from sqlmodel import select
 from bot.cli import main
 from bot.console.slack_standin import SlackStandIn
 from storage.database import Database
-from storage.models import Delivery, ProducerTeam
-from tests.e2e.helpers import make_team, reply_text
+from storage.models import Delivery
+from tests.e2e.helpers import make_team, reply_text, set_up_at
 
 Tick = Callable[[str], None]
 # Monday 7 December 2026: the review and digest of November fell due on Tuesday the 1st.
@@ -37,12 +37,7 @@ def reviewing_team(database: Database, *, set_up: datetime, channels_chosen: dat
     """Prices, with its monthly review in CREVIEW and monthly digest in CDIGEST."""
     team_id = make_team(database)
     with database.transaction() as session:
-        team = session.get(ProducerTeam, team_id)
-        assert team is not None
-        team.created_at = set_up
-        for output in team.outputs:
-            output.created_at = set_up
-            session.add(output)
+        team = set_up_at(session, team_id, set_up)
         team.review_channel_id, team.review_cadence = "CREVIEW", "monthly"
         team.digest_channel_id, team.digest_cadence = "CDIGEST", "monthly"
         team.review_channel_set_at = team.digest_channel_set_at = channels_chosen

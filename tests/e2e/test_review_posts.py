@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot.app import build_scheduler, slack_client
 from bot.console.slack_standin import SlackStandIn
@@ -17,7 +17,7 @@ from storage.models import Delivery, Engagement, Organisation, ProducerTeam
 from storage.reference import list_segments
 from tests.conftest import test_settings
 from tests.domain.test_review_chart import png_size
-from tests.e2e.helpers import make_team, reply_text
+from tests.e2e.helpers import make_team, reply_text, set_up_at
 
 # Saturday 1 May 2027: the review of April waits for Monday the 3rd, 09:00 in London (BST).
 MONDAY_NINE = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)
@@ -35,7 +35,7 @@ def reviewed_teams(database: Database, cadence: str = "monthly") -> tuple[int, i
     health = make_team(database, "Health", "CHEALTH", "Deaths | high")
     with database.transaction() as session:
         for team_id in (prices, health):
-            set_up(session, team_id, SET_UP)
+            set_up_at(session, team_id, SET_UP)
         team = session.get(ProducerTeam, prices)
         assert team is not None
         team.review_channel_id, team.review_cadence = "CREVIEW", cadence
@@ -65,17 +65,6 @@ def reviewed_teams(database: Database, cadence: str = "monthly") -> tuple[int, i
                 )
             )
     return prices, health
-
-
-def set_up(session: Session, team_id: int, moment: datetime) -> None:
-    """The team, and its outputs, created at `moment`."""
-    team = session.get(ProducerTeam, team_id)
-    assert team is not None
-    team.created_at = moment
-    for output in team.outputs:
-        output.created_at = moment
-        session.add(output)
-    session.add(team)
 
 
 def posts(fake_slack: SlackStandIn, channel: str) -> list[dict[str, Any]]:
