@@ -46,16 +46,15 @@ def too_late(due_at: datetime, at: datetime, catch_up: timedelta = CATCH_UP) -> 
 
 
 def occurrences(
-    latest_due_by: Callable[[datetime], tuple[Occurrence, datetime] | None], at: datetime
+    latest_due_by: Callable[[datetime], tuple[Occurrence, datetime]], at: datetime
 ) -> list[tuple[Occurrence, datetime]]:
     """Each occurrence of a periodic post that fell due in the `LOOKBACK` up to `at`, with
-    its moment, latest first. `latest_due_by(moment)` is the latest due by `moment`
-    (None: none)."""
+    its moment, latest first. `latest_due_by(moment)` is the latest due by `moment`."""
     found: list[tuple[Occurrence, datetime]] = []
-    moment = at
-    while (latest := latest_due_by(moment)) is not None and latest[1] > at - LOOKBACK:
+    latest = latest_due_by(at)
+    while latest[1] > at - LOOKBACK:
         found.append(latest)
-        moment = latest[1] - timedelta(microseconds=1)
+        latest = latest_due_by(latest[1] - timedelta(microseconds=1))
     return found
 
 

@@ -305,23 +305,14 @@ def overdue_outputs(
     as_of = scope.period_to
     engaged_since = {profile: as_of - timedelta(days=days) for profile, days in targets.items()}
     found = []
+    # The query narrows to the outputs not engaged within their target; `overdue_from`
+    # decides, counting from when each was added too.
     for output in outputs_overdue(session=session, scope=scope, engaged_since=engaged_since):
-        since = overdue_from(
-            added_on=output.created_at.astimezone(zone).date(),
-            last_engaged=output.last_engaged,
-            target_days=targets[output.profile],
-        )
+        target, last = targets[output.profile], output.last_engaged
+        added_on = output.created_at.astimezone(zone).date()
+        since = overdue_from(added_on=added_on, last_engaged=last, target_days=target)
         if since <= as_of:
-            found.append(
-                Overdue(
-                    output_id=output.id,
-                    name=output.name,
-                    profile=output.profile,
-                    last_engaged=output.last_engaged,
-                    target_days=targets[output.profile],
-                    since=since,
-                )
-            )
+            found.append(Overdue(output.id, output.name, output.profile, last, target, since))
     return found
 
 

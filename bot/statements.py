@@ -202,9 +202,9 @@ def latest_digest_due(cadence: str, zone: ZoneInfo, moment: datetime) -> tuple[P
 
 
 def digest_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
-    """The scheduler's plan: each team's digest of every period due in the look-back to
-    `at`, in its digest channel; of the part of the period `covered_period` allows (none
-    that ended before the team or the channel), sent up to `CATCH_UP` late, else skipped
+    """The scheduler's plan: each team's digest, in its digest channel, of each period due
+    in the look-back to `at`, as far as `covered_period` allows (none that ended before the
+    team was set up or the channel chosen); sent up to `CATCH_UP` late, else skipped
     (`bot/catch_up.py`)."""
     dues = []
     for team in teams_with_digest(session=session):
