@@ -65,6 +65,8 @@ def generate(
         )
         outputs: list[list[int]] = []
         output_rows = []
+        # Added before the first engagement, so one never engaged is overdue in every review.
+        added = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=UTC)
         next_output = 1
         for team in range(1, teams + 1):
             ids = list(range(next_output, next_output + rng.randint(3, 30)))
@@ -72,8 +74,8 @@ def generate(
             outputs.append(ids)
             for number, output_id in enumerate(ids):
                 profile = rng.choice(list(PROFILES))
-                output_rows.append((output_id, team, f"Output {number + 1}", profile))
-        write("statistical_output", ("id", "team_id", "name", "profile"), output_rows)
+                output_rows.append((output_id, team, f"Output {number + 1}", profile, added))
+        write("statistical_output", ("id", "team_id", "name", "profile", "created_at"), output_rows)
         write(
             "organisation",
             ("id", "name", "created_at"),

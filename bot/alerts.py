@@ -11,11 +11,16 @@ A change has four kinds of alert, each at 09:00 in its team's time zone:
   it was announced (comments on the change itself aside), on the earliest lead day (or at
   the announcement, if that is later).
 
-A tick plans what is due as of its moment and still matters then. A bot that was down
-catches up: the latest reminder missed goes out late with the real time left (earlier ones
-are superseded by it); reminders and direct messages stop once the change is in effect;
-the in-effect note is still sent for up to a week. Each alert is rendered when sent, from
-the change as it is then: cancelled, or moved to another date, it is skipped.
+A tick plans what is due as of its moment (`bot/catch_up.py`: what fell due in the look-back
+before it). A channel hears each fact once, from the reminder that speaks for the day:
+the latest reminder whose day has come. A bot that was down sends the latest reminder it
+missed, late and worded from the real time left; each earlier one is skipped as
+overtaken by it ("overtaken by the 1-day reminder"), as is a late reminder on the day of a
+later one, so "tomorrow" is said once. Reminders and direct messages are skipped once the
+change is in effect, "feedback closes" once feedback has closed, and the in-effect note
+more than a week after the day. Each alert is rendered when sent, from the change as it
+is then, and the same rules decide again: cancelled, or moved to another date, it is
+skipped. Every alert missed ends as sent or skipped, with its reason.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.catch_up import LOOKBACK, Skip
 from bot.clock import local_time, zone_named
+from bot.statements import long_date
 from storage.alerts import changes_to_plan, staff_to_tell
 from storage.changes import ANNOUNCED
 from storage.deliveries import Due
@@ -113,44 +120,67 @@ def scheduled_alerts(timing: ChangeTiming) -> list[Alert]:
     ]
 
 
-def matters(alert_kind: str, about: date | None, timing: ChangeTiming, today: date) -> bool:
-    """Whether an alert of this kind, about this date, is still worth sending `today`."""
+def skip_reason(alert: Alert, timing: ChangeTiming, today: date) -> str | None:
+    """Why `alert` is not worth sending `today`, or None when it is."""
     effective = timing.effective_on
-    if alert_kind == STAFF_MESSAGE:
-        return today < effective
-    if alert_kind == FEEDBACK_CLOSES:
-        return about == timing.feedback_by and today <= about
-    if alert_kind == IN_EFFECT:
-        return about == effective and today <= effective + IN_EFFECT_CATCH_UP
-    return about == effective and today < effective
+    if alert.kind == STAFF_MESSAGE:  # one message, whatever the date
+        return None if today < effective else _took_effect(effective)
+    if alert.kind == FEEDBACK_CLOSES:
+        if timing.feedback_by is None:
+            return "the change no longer has a feedback-by date"
+        if alert.about != timing.feedback_by:
+            return f"feedback now closes on {long_date(timing.feedback_by)}"
+        if today > alert.about:
+            return f"feedback closed on {long_date(alert.about)} before it was sent"
+        return None
+    if alert.about != effective:
+        return f"the change was moved to {long_date(effective)}"
+    if alert.kind == IN_EFFECT:
+        late = today > effective + IN_EFFECT_CATCH_UP
+        return f"more than a week after {_took_effect(effective)}" if late else None
+    if today >= effective:
+        return _took_effect(effective)
+    later = overtaking(alert, timing, today)
+    return None if later is None else f"overtaken by the {later.lead_days}-day reminder"
 
 
-def current_alerts(timing: ChangeTiming, at: datetime) -> list[Alert]:
-    """The alerts due by `at` that still matter then: what a tick at `at` owes."""
-    today = timing.today(at)
-    due = [
+def overtaking(reminder: Alert, timing: ChangeTiming, today: date) -> Alert | None:
+    """The later reminder that speaks for `today` instead of `reminder`: the latest one
+    whose day has come, if later than `reminder`'s. Each reminder has its day, so a
+    channel is never told the same thing twice."""
+    come = [
         alert
         for alert in scheduled_alerts(timing)
-        if alert.due_at <= at and matters(alert.kind, alert.about, timing, today)
+        if alert.kind == REMINDER and timing.today(alert.due_at) <= today
     ]
-    # Of several reminders missed, only the latest says what is still true.
-    reminders = [alert for alert in due if alert.kind == REMINDER]
-    latest = max(reminders, key=lambda alert: alert.due_at, default=None)
-    return [alert for alert in due if alert.kind != REMINDER or alert is latest]
+    latest = max(come, key=lambda alert: alert.due_at, default=None)
+    return latest if latest is not None and latest.due_at > reminder.due_at else None
+
+
+def alerts_due(timing: ChangeTiming, at: datetime) -> list[tuple[Alert, str | None]]:
+    """The alerts that fell due in the look-back to `at` (`bot/catch_up.py`), each with the
+    reason it is skipped, or None: to send."""
+    today = timing.today(at)
+    return [
+        (alert, skip_reason(alert, timing, today))
+        for alert in scheduled_alerts(timing)
+        if at - LOOKBACK < alert.due_at <= at
+    ]
 
 
 def alert_dues(
     change: UpcomingChange,
-    alerts: Sequence[Alert],
+    alerts: Sequence[tuple[Alert, str | None]],
     channels: Sequence[str],
     staff: Sequence[str],
 ) -> list[Due]:
-    """The deliveries of `alerts`: to each channel, or to each person for direct messages.
+    """The deliveries of `alerts` (each with its skip reason, if any): to each channel, or
+    to each person for direct messages.
 
     Keys name the date told of, so a change moved to another date gets its alerts again.
     """
     dues = []
-    for alert in alerts:
+    for alert, reason in alerts:
         name = {
             REMINDER: f"remind:{alert.lead_days}:{alert.about}",
             FEEDBACK_CLOSES: f"closes:{alert.about}",
@@ -168,24 +198,26 @@ def alert_dues(
                     subject_id=change.id,
                     lead_days=alert.lead_days,
                     note=alert.about.isoformat() if alert.about else None,
+                    skip_reason=reason,
                 )
             )
     return dues
 
 
 def plan_alerts(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
-    """Every change alert due by `at` that still matters (some may have been sent already)."""
+    """Every change alert that fell due in the look-back to `at`, to send or, missed and
+    no longer worth sending, to skip (some may be recorded already)."""
     # Local dates are within a day of UTC's: the query may take a day too many, never too few.
-    oldest = at.astimezone(UTC).date() - IN_EFFECT_CATCH_UP - timedelta(days=1)
+    oldest = (at - LOOKBACK).astimezone(UTC).date() - timedelta(days=1)
     dues: list[Due] = []
     for change in changes_to_plan(session=session, effective_from=oldest):
         timing = ChangeTiming.of(change, zone_named(change.team.timezone, default_zone))
-        alerts = current_alerts(timing, at)
+        alerts = alerts_due(timing, at)
         channels: list[str] = []
-        if any(alert.kind != STAFF_MESSAGE for alert in alerts):
+        if any(alert.kind != STAFF_MESSAGE for alert, _ in alerts):
             channels = channels_for_change(session=session, change=change)
         staff: list[str] = []
-        if any(alert.kind == STAFF_MESSAGE for alert in alerts):
+        if any(alert.kind == STAFF_MESSAGE for alert, _ in alerts):
             announced = timing.today(timing.announced_at)
             staff = staff_to_tell(
                 session=session,
@@ -213,20 +245,22 @@ class ChangeNotice:
 
 def notice_to_send(
     session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
-) -> ChangeNotice | None:
-    """What the alert `delivery` says when sent as of `at`, or None if it no longer matters."""
-    if delivery.subject_id is None:
-        return None
-    change = session.get(UpcomingChange, delivery.subject_id)
-    if change is None or change.status != ANNOUNCED:
-        return None
+) -> ChangeNotice | Skip:
+    """What the alert `delivery` says when sent as of `at`, or why it is skipped."""
+    change = session.get(UpcomingChange, delivery.subject_id) if delivery.subject_id else None
+    if change is None:
+        return Skip("the change no longer exists")
+    if change.status != ANNOUNCED:
+        return Skip("the change was cancelled")
     timing = ChangeTiming.of(change, zone)
     about = date.fromisoformat(delivery.note) if delivery.note else None
+    alert = Alert(delivery.kind, delivery.due_at, about, delivery.lead_days)
     today = timing.today(at)
-    if not matters(delivery.kind, about, timing, today):
-        return None
+    reason = skip_reason(alert, timing, today)
+    if reason is not None:
+        return Skip(reason)
     return ChangeNotice(
-        change_id=delivery.subject_id,
+        change_id=change.id,  # type: ignore[arg-type]
         title=change.title,
         description=change.description,
         output=change.output.name,
@@ -234,6 +268,10 @@ def notice_to_send(
         feedback_by=change.feedback_by,
         today=today,
     )
+
+
+def _took_effect(effective_on: date) -> str:
+    return f"the change took effect on {long_date(effective_on)}"
 
 
 def _a_year_before(day: date) -> date:

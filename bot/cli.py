@@ -176,6 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     shown = listing.add_mutually_exclusive_group()
     shown.add_argument("--pending", action="store_true", help="only those still to send")
     shown.add_argument("--failed", action="store_true", help="only those given up on")
+    shown.add_argument(
+        "--skipped", action="store_true", help="only those not sent after all, and why"
+    )
     listing.add_argument(
         "--limit", type=_positive, default=50, help="at most this many (default 50)"
     )
@@ -432,9 +435,10 @@ def _tick(args: argparse.Namespace, settings: Settings) -> int:
 
 def _deliveries(args: argparse.Namespace, settings: Settings) -> int:
     from bot.delivery_report import delivery_lines
-    from storage.deliveries import FAILED, PENDING, SENDING, deliveries
+    from storage.deliveries import FAILED, PENDING, SENDING, SKIPPED, deliveries
 
-    statuses = [PENDING, SENDING] if args.pending else [FAILED] if args.failed else None
+    only = {"pending": [PENDING, SENDING], "failed": [FAILED], "skipped": [SKIPPED]}
+    statuses = next((chosen for flag, chosen in only.items() if getattr(args, flag)), None)
     database = _database(args, settings)
     try:
         with database.transaction() as session:

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from bot.clock import local_display
+from storage.deliveries import SKIPPED
 from storage.models import Delivery
 
 
 def delivery_lines(deliveries: Iterable[Delivery], timezone: ZoneInfo) -> list[str]:
-    """One line per delivery: when due, status, what, to whom, attempts and last error."""
+    """One line per delivery: when due, status, what, to whom, attempts and the last error
+    (for a skipped one, why it was skipped)."""
     lines = []
     for delivery in deliveries:
         line = (
@@ -20,6 +22,7 @@ def delivery_lines(deliveries: Iterable[Delivery], timezone: ZoneInfo) -> list[s
         if delivery.attempts:
             line += f"  attempts: {delivery.attempts}"
         if delivery.last_error:
-            line += f"  last error: {delivery.last_error}"
+            why = "because" if delivery.status == SKIPPED else "last error:"
+            line += f"  {why} {delivery.last_error}"
         lines.append(line)
     return lines

@@ -2,7 +2,9 @@
 channels at once, and gathered with every team's upcoming opportunities in a weekly digest.
 
 The digest goes out every Monday at 09:00 in ENGAGEBOT_TIMEZONE to each cross-team
-channel; a bot that was down sends a missed one up to two days late. It lists the insights
+channel; a bot that was down sends a missed one up to two days late, and records one
+later than that as skipped: the next Monday's says what is new. It
+lists the insights
 shared in the seven days before that Monday and the open opportunities of the next 28 days
 from the day it is sent.
 """
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.catch_up import too_late
 from bot.clock import local_time
 from bot.feedback import THEMES_MAX
 from bot.text import LONG_TEXT_MAX, THEME_MAX
@@ -145,13 +148,14 @@ def digest_monday(at: datetime, zone: ZoneInfo) -> date:
 def cross_team_digest_plan(
     channels: Sequence[str],
 ) -> Callable[[Session, datetime, ZoneInfo], list[Due]]:
-    """The scheduler's plan for the digest to each of `channels` (ENGAGEBOT_CROSS_TEAM_CHANNELS)."""
+    """The scheduler's plan for the digest to each of `channels` (ENGAGEBOT_CROSS_TEAM_CHANNELS):
+    the latest Monday's, sent up to DIGEST_CATCH_UP late, else skipped. Earlier Mondays
+    are not looked for: the channels are configuration, with no date to say since when
+    one was owed (`bot/catch_up.py`)."""
 
     def plan(_session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
         monday = digest_monday(at, default_zone)
         due_at = local_time(monday, DIGEST_HOUR, default_zone)
-        if at - due_at > DIGEST_CATCH_UP:
-            return []  # old news: next Monday's digest will say what is new
         return [
             Due(
                 key=f"cross-team:{monday.isoformat()}:{channel}",
@@ -159,6 +163,7 @@ def cross_team_digest_plan(
                 target=channel,
                 due_at=due_at,
                 note=monday.isoformat(),
+                skip_reason=too_late(due_at, at, DIGEST_CATCH_UP),
             )
             for channel in dict.fromkeys(channels)
         ]

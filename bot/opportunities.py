@@ -3,9 +3,10 @@
 The organiser posts one to channels; people take a place (while there is one, until the
 day) or withdraw. The organiser gets a direct message at 09:00 in the team's time zone
 the day before, listing who signed up, and at 09:00 the day after, a prompt to log the
-engagement. A tick plans what is due as of its moment and still matters then: a reminder
-only before the day, a prompt until a week after it (for a bot that was down) and only
-while nothing is logged. A cancelled opportunity gets neither.
+engagement. A tick plans what fell due in the look-back before it (`bot/catch_up.py`):
+a reminder is sent only before the day, a prompt up to a week late (for a bot that was
+down); one missed past that is recorded as skipped, with the reason. Neither is owed
+once the engagement is logged or the opportunity cancelled.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.catch_up import LOOKBACK, too_late
 from bot.clock import local_time, zone_named
 from bot.text import LONG_TEXT_MAX, SUMMARY_MAX
 from bot.validation import (
@@ -48,7 +50,7 @@ TITLE_MAX = 150
 PLACE_MAX = 300
 PLACES_MAX = 10_000
 MESSAGE_HOUR = 9
-# How long after the day a bot that was down still prompts the organiser to log it.
+# How late a bot that was down still prompts the organiser to log it.
 PROMPT_CATCH_UP = timedelta(days=7)
 
 
@@ -252,17 +254,20 @@ def prompt_at(happens_on: date, zone: ZoneInfo) -> datetime:
 
 
 def organiser_messages(opportunity: Opportunity, zone: ZoneInfo, at: datetime) -> list[Due]:
-    """The organiser's direct messages that are due as of `at` and still matter then."""
+    """The organiser's direct messages that fell due in the look-back to `at`, each
+    skipped, with the reason, if it no longer matters then."""
     if opportunity.status != OPEN:
         return []
     today = at.astimezone(zone).date()
     day = opportunity.happens_on
-    due = []
-    if reminder_at(day, zone) <= at and today < day:
-        due.append((REMINDER, "reminder", reminder_at(day, zone)))
+    due: list[tuple[str, str, datetime, str | None]] = []
+    if at - LOOKBACK < reminder_at(day, zone) <= at:
+        came = None if today < day else "the opportunity's day had come before it was sent"
+        due.append((REMINDER, "reminder", reminder_at(day, zone), came))
     logged = opportunity.engagement_id is not None
-    if not logged and prompt_at(day, zone) <= at and today <= day + PROMPT_CATCH_UP:
-        due.append((LOG_PROMPT, "log-prompt", prompt_at(day, zone)))
+    if not logged and at - LOOKBACK < prompt_at(day, zone) <= at:
+        late = too_late(prompt_at(day, zone), at, PROMPT_CATCH_UP)
+        due.append((LOG_PROMPT, "log-prompt", prompt_at(day, zone), late))
     return [
         Due(
             key=f"opportunity:{opportunity.id}:{name}",
@@ -271,8 +276,9 @@ def organiser_messages(opportunity: Opportunity, zone: ZoneInfo, at: datetime) -
             due_at=due_at,
             team_id=opportunity.team_id,
             subject_id=opportunity.id,
+            skip_reason=reason,
         )
-        for kind, name, due_at in due
+        for kind, name, due_at, reason in due
     ]
 
 
@@ -288,11 +294,11 @@ def plan_log_prompts(session: Session, at: datetime, default_zone: ZoneInfo) -> 
 
 def _planned(session: Session, at: datetime, default_zone: ZoneInfo, kind: str) -> list[Due]:
     # A team's today is within a day of UTC's: reminders can be due for dates up to two
-    # days ahead, prompts for dates back to the catch-up window.
-    utc_day = at.date()
+    # days ahead, prompts for dates back to the look-back.
+    utc_day = at.astimezone(UTC).date()
     candidates = opportunities_between(
         session=session,
-        first=utc_day - PROMPT_CATCH_UP - timedelta(days=2),
+        first=utc_day - LOOKBACK - timedelta(days=2),
         last=utc_day + timedelta(days=2),
     )
     return [

@@ -2,15 +2,16 @@
 its team's home channel is prompted once, naming the audience segments not heard from
 about it, with buttons to log an engagement or snooze the prompts for 30 days.
 
-An output is overdue as the review counts it (`bot/review.py`): more days since its last
-engagement than its profile's target (the team's, else high 30, medium 90, low 180). It
-crosses the target on the day after the target's last day, and is prompted at 09:00 team
-time that day. An output never engaged counts from the day its team was set up (outputs
-have no date of their own). Each crossing is prompted once (the key names the last
+An output is overdue as the review counts it, by the same function (`bot/review.py:
+overdue_outputs`): more days than its profile's target (the team's, else high 30, medium
+90, low 180) since the later of the day it was added and its last engagement. It crosses
+the target on the day after the target's last day, and is prompted at 09:00 team time
+that day. Each crossing is prompted once (the key names the last
 engagement, so a new one makes the next crossing a new prompt); a snooze holds prompts
 back until it ends, and if the output is still overdue then, it is prompted once more. A
-bot that was down sends a missed prompt up to a week late; older ones are left to the
-review, which lists every overdue output.
+bot that was down sends a missed prompt up to a week late; one later than that is
+recorded as skipped (`bot/catch_up.py`), and left to the review, which lists every
+overdue output.
 """
 
 from __future__ import annotations
@@ -22,16 +23,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.catch_up import LOOKBACK, too_late
 from bot.clock import local_time, zone_named
-from bot.review import target_days
+from bot.review import overdue_from, overdue_outputs, target_days
 from storage.deliveries import Due
-from storage.models import ProducerTeam, StatisticalOutput
+from storage.models import StatisticalOutput
 from storage.prompts import last_engagement, segments_not_heard, teams_to_prompt
-from storage.review import ReviewScope, outputs_overdue
+from storage.review import ReviewScope
 
 OVERDUE_PROMPT = "overdue_prompt"  # the delivery kind
 PROMPT_HOUR = 9
-CATCH_UP = timedelta(days=7)
 SNOOZE_DAYS = 30
 HEARD_DAYS = 365  # a segment is "not heard from" about an output with none in these days
 NEVER = "never"
@@ -49,15 +50,6 @@ class OverduePrompt:
     today: date
 
 
-def crossing_day(
-    team: ProducerTeam, last_engaged: date | None, target: int, zone: ZoneInfo
-) -> date:
-    """The first day the output is overdue: the day after its target's last day, counted
-    from its last engagement, else from the day its team was set up."""
-    start = last_engaged or team.created_at.astimezone(zone).date()
-    return start + timedelta(days=target + 1)
-
-
 def prompt_key(output_id: int, last_engaged: date | None, snoozed_until: date | None) -> str:
     """One prompt per crossing (and one more after a snooze of it ends)."""
     key = f"overdue:{output_id}:{last_engaged.isoformat() if last_engaged else NEVER}"
@@ -66,14 +58,13 @@ def prompt_key(output_id: int, last_engaged: date | None, snoozed_until: date | 
 
 def prompt_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Iterator[Due]:
     """The scheduler's plan: a prompt for each output overdue as of `at`, not snoozed,
-    due at 09:00 team time on the day it crossed its target (or its snooze ended), unless
-    that was more than CATCH_UP ago."""
+    due at 09:00 team time on the day it crossed its target (or its snooze ended), if that
+    was in the look-back; skipped if more than a week ago."""
     for team in teams_to_prompt(session=session):
         assert team.id is not None and team.home_channel_id is not None
         zone = zone_named(team.timezone, default_zone)
         today = at.astimezone(zone).date()
-        targets = target_days(team)
-        outputs = {output.name: output for output in team.outputs}
+        outputs = {output.id: output for output in team.outputs}
         scope = ReviewScope(
             team_id=team.id,
             period_from=today,
@@ -81,28 +72,27 @@ def prompt_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Itera
             start=local_time(today, 0, zone),
             end=local_time(today + timedelta(days=1), 0, zone),
         )
-        since = {profile: today - timedelta(days=days) for profile, days in targets.items()}
-        for found in outputs_overdue(session=session, scope=scope, engaged_since=since):
-            output = outputs[found.name]
-            assert output.id is not None
-            snoozed = output.prompt_snoozed_until
+        targets = target_days(team)
+        for found in overdue_outputs(session=session, scope=scope, targets=targets, zone=zone):
+            snoozed = outputs[found.output_id].prompt_snoozed_until
             if snoozed is not None and snoozed >= today:
                 continue
-            day = crossing_day(team, found.last_engaged, targets[output.profile], zone)
+            day = found.since
             after_snooze = snoozed if snoozed is not None and snoozed >= day else None
             if after_snooze is not None:
                 day = after_snooze + timedelta(days=1)
             due_at = local_time(day, PROMPT_HOUR, zone)
-            if not due_at <= at <= due_at + CATCH_UP:
+            if not at - LOOKBACK < due_at <= at:
                 continue
             yield Due(
-                key=prompt_key(output.id, found.last_engaged, after_snooze),
+                key=prompt_key(found.output_id, found.last_engaged, after_snooze),
                 kind=OVERDUE_PROMPT,
                 target=team.home_channel_id,
                 due_at=due_at,
                 team_id=team.id,
-                subject_id=output.id,
+                subject_id=found.output_id,
                 note=found.last_engaged.isoformat() if found.last_engaged else NEVER,
+                skip_reason=too_late(due_at, at),
             )
 
 
@@ -110,13 +100,14 @@ def overdue_prompt(
     *, session: Session, output: StatisticalOutput, today: date, zone: ZoneInfo
 ) -> OverduePrompt | None:
     """The prompt about the output as of `today`; None when it is not overdue (engaged
-    recently enough) or its prompts are snoozed."""
+    recently enough, or added too recently) or its prompts are snoozed."""
     assert output.id is not None
     if output.prompt_snoozed_until is not None and output.prompt_snoozed_until >= today:
         return None
     last = last_engagement(session=session, output_id=output.id, until=today)
     target = target_days(output.team)[output.profile]
-    if today < crossing_day(output.team, last, target, zone):
+    added_on = output.created_at.astimezone(zone).date()
+    if today < overdue_from(added_on=added_on, last_engaged=last, target_days=target):
         return None
     return OverduePrompt(
         output=output,

@@ -219,7 +219,7 @@ def review_team(
             top_organisations(session=session, scope=scope, limit=TOP_VOICES), items.received
         ),
         feedback=_feedback(items, first_responses(session=session, scope=scope), zone),
-        overdue_outputs=_overdue(session, scope, target_days(team)),
+        overdue_outputs=_overdue(session, scope, target_days(team), zone),
         openness=_openness(changes_announced(session=session, scope=scope), zone),
         collaboration=Collaboration(totals.insights_shared, totals.joint_engagements),
     )
@@ -276,20 +276,60 @@ def _feedback(
     )
 
 
-def _overdue(
-    session: Session, scope: ReviewScope, targets: dict[str, int]
-) -> tuple[OverdueOutput, ...]:
-    """Outputs whose days since their last engagement exceed their profile's target."""
+def overdue_from(*, added_on: date, last_engaged: date | None, target_days: int) -> date:
+    """The first day an output is overdue for engagement: the day after its target's last
+    day, counted from the later of the day it was added and its last engagement. The
+    review and the prompts both count so (through `overdue_outputs`)."""
+    start = added_on if last_engaged is None else max(added_on, last_engaged)
+    return start + timedelta(days=target_days + 1)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """An output overdue for engagement at the end of a scope's period."""
+
+    output_id: int
+    name: str
+    profile: str
+    last_engaged: date | None  # None: never
+    target_days: int
+    since: date  # the first day it was overdue
+
+
+def overdue_outputs(
+    *, session: Session, scope: ReviewScope, targets: dict[str, int], zone: ZoneInfo
+) -> list[Overdue]:
+    """The team's outputs overdue for engagement on the scope's last day (`overdue_from`;
+    days in `zone`), never engaged first, then the longest since, then by name: the
+    review's list, and what the prompts are about."""
     as_of = scope.period_to
     engaged_since = {profile: as_of - timedelta(days=days) for profile, days in targets.items()}
+    found = []
+    # The query narrows to the outputs not engaged within their target; `overdue_from`
+    # decides, counting from when each was added too.
+    for output in outputs_overdue(session=session, scope=scope, engaged_since=engaged_since):
+        target, last = targets[output.profile], output.last_engaged
+        added_on = output.created_at.astimezone(zone).date()
+        since = overdue_from(added_on=added_on, last_engaged=last, target_days=target)
+        if since <= as_of:
+            found.append(Overdue(output.id, output.name, output.profile, last, target, since))
+    return found
+
+
+def _overdue(
+    session: Session, scope: ReviewScope, targets: dict[str, int], zone: ZoneInfo
+) -> tuple[OverdueOutput, ...]:
+    """Outputs whose days since they were added, or since their last engagement if later,
+    exceed their profile's target."""
+    as_of = scope.period_to
     return tuple(
         OverdueOutput(
             output=output.name,
             profile=output.profile,
             days_since=None if output.last_engaged is None else (as_of - output.last_engaged).days,
-            target_days=targets[output.profile],
+            target_days=output.target_days,
         )
-        for output in outputs_overdue(session=session, scope=scope, engaged_since=engaged_since)
+        for output in overdue_outputs(session=session, scope=scope, targets=targets, zone=zone)
     )
 
 

@@ -18,7 +18,7 @@ from bot.review import SHORT_NOTICE_DAYS, UNRECORDED_METHOD, Review, review_team
 from bot.review_chart import SegmentBar
 from bot.review_formats import percent, rounded
 from bot.review_schedule import month_start
-from bot.statements import long_date
+from bot.statements import long_date, set_up_note
 from bot.text import counted, listed
 from bot.vocabulary import METHODS
 from storage.models import ProducerTeam
@@ -41,6 +41,7 @@ class ReviewPost:
     chart_from: date  # the chart covers chart_from to review.period_to
     segments: tuple[SegmentBar, ...]  # the chart's bars, in taxonomy order
     contacts: dict[str, list[tuple[str, int]]]  # segment -> [(organisation, engagements)]
+    set_up_note: str | None = None  # a period beginning the day the team was set up says so
 
 
 def review_post(
@@ -84,6 +85,7 @@ def review_post(
             last=period[1],
             per_segment=CONTACTS_PER_SEGMENT,
         ),
+        set_up_note=set_up_note(team, period[0], zone),
     )
 
 

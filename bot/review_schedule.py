@@ -3,9 +3,14 @@
 A team with a review channel gets its review at 09:00 team time on the first working day
 (Monday to Friday; bank holidays are not known) of each month, of the month before; or,
 quarterly, on the first working day of January, April, July and October, of the quarter
-before. A bot that was down posts a missed review up to a week late. The cross-team
-channels get a line on each team's review at 09:00 in ENGAGEBOT_TIMEZONE on the first
-working day of each month (quarterly teams in the months their review is posted).
+before. The cross-team channels get a line on each team's review at 09:00 in
+ENGAGEBOT_TIMEZONE on the first working day of each month (quarterly teams in the months
+their review is posted).
+
+As every plan (`bot/catch_up.py`): a tick plans each review due in the look-back before it;
+one missed while the bot was down is posted up to a week late, and recorded as skipped
+after that. No review covers a period that ended before its team was set up or chose its
+review channel, and a team's first covers only the days since it was set up.
 """
 
 from __future__ import annotations
@@ -13,17 +18,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.catch_up import Period, covered_period, occurrences, too_late
 from bot.clock import local_time, zone_named
 from storage.deliveries import Due
 from storage.models import ProducerTeam
 from storage.review_posts import teams_with_review_channel
 
 REVIEW_HOUR = 9
-CATCH_UP = timedelta(days=7)
 CADENCES = {"monthly": "Monthly", "quarterly": "Quarterly"}  # as the team form shows them
 MONTHS = {"monthly": 1, "quarterly": 3}  # months reviewed at a time
 DEFAULT_CADENCE = "monthly"
@@ -104,23 +110,32 @@ def period_of_note(note: str) -> tuple[date, date]:
     return date.fromisoformat(first), date.fromisoformat(last)
 
 
+def latest_review_due(cadence: str, zone: ZoneInfo, moment: datetime) -> tuple[ReviewDue, datetime]:
+    """The latest review of this cadence due by `moment`, with when it fell due."""
+    due = review_due(cadence, moment, zone)
+    return due, due.due_at
+
+
 def review_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Iterator[Due]:
-    """The scheduler's plan: each team with a review channel, its latest review due by
-    `at`, unless more than CATCH_UP late."""
+    """The scheduler's plan: each team with a review channel, its reviews due in the
+    look-back to `at`, of the periods `reviewed_period` allows; sent up to CATCH_UP late,
+    else skipped."""
     for team in teams_with_review_channel(session=session):
         assert team.id is not None and team.review_channel_id is not None
-        due = review_due(cadence_of(team), at, zone_named(team.timezone, default_zone))
-        if at - due.due_at > CATCH_UP:
-            continue
-        period = (due.period_from, due.period_to)
-        yield Due(
-            key=review_key(team.id, period, team.review_channel_id),
-            kind=REVIEW,
-            target=team.review_channel_id,
-            due_at=due.due_at,
-            team_id=team.id,
-            note=period_note(period),
-        )
+        zone = zone_named(team.timezone, default_zone)
+        for due, due_at in occurrences(partial(latest_review_due, cadence_of(team), zone), at):
+            period = reviewed_period(team, due.day, zone)
+            if period is None:
+                continue
+            yield Due(
+                key=review_key(team.id, period, team.review_channel_id),
+                kind=REVIEW,
+                target=team.review_channel_id,
+                due_at=due_at,
+                team_id=team.id,
+                note=period_note(period),
+                skip_reason=too_late(due_at, at),
+            )
 
 
 def summary_plan(
@@ -128,13 +143,14 @@ def summary_plan(
 ) -> Callable[[Session, datetime, ZoneInfo], list[Due]]:
     """The plan of the review summary in each of `channels` (ENGAGEBOT_CROSS_TEAM_CHANNELS):
     on the first working day of each month, at 09:00 in ENGAGEBOT_TIMEZONE, when some
-    team's review is posted that month; its note is that day, which says each team's period."""
+    team's review is posted that month; its note is that day, which says each team's period.
+    The latest is sent up to CATCH_UP late, else skipped; earlier ones are not looked for
+    (the channels are configuration, with no date to say since when one was owed)."""
 
     def plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
         due = review_due(DEFAULT_CADENCE, at, default_zone)
-        if at - due.due_at > CATCH_UP:
-            return []
-        if not periods_reviewed(due.day, teams_with_review_channel(session=session)):
+        teams = teams_with_review_channel(session=session)
+        if not periods_reviewed(due.day, teams, default_zone):
             return []
         return [
             Due(
@@ -143,6 +159,7 @@ def summary_plan(
                 target=channel,
                 due_at=due.due_at,
                 note=due.day.isoformat(),
+                skip_reason=too_late(due.due_at, at),
             )
             for channel in dict.fromkeys(channels)
         ]
@@ -150,13 +167,28 @@ def summary_plan(
     return plan
 
 
+def reviewed_period(team: ProducerTeam, day: date, zone: ZoneInfo) -> Period | None:
+    """The period of the team's review posted on `day` (a first working day): the month
+    or quarter before, from the day the team was set up if it was set up during it; None
+    if it ended before the team was set up or chose its review channel."""
+    return covered_period(
+        period_before(cadence_of(team), day),
+        team_set_up=team.created_at,
+        channel_chosen=team.review_channel_set_at,
+        zone=zone,
+    )
+
+
 def periods_reviewed(
-    day: date, teams: Sequence[ProducerTeam]
-) -> list[tuple[ProducerTeam, tuple[date, date]]]:
+    day: date, teams: Sequence[ProducerTeam], default_zone: ZoneInfo
+) -> list[tuple[ProducerTeam, Period]]:
     """The teams whose review is posted on `day` (a first working day), with its period:
-    monthly teams every month, quarterly ones in January, April, July and October."""
-    return [
-        (team, period_before(cadence_of(team), day))
-        for team in teams
-        if review_day(cadence_of(team), day) == day
-    ]
+    monthly teams every month, quarterly ones in January, April, July and October, each
+    as `reviewed_period` says."""
+    reviewed = []
+    for team in teams:
+        zone = zone_named(team.timezone, default_zone)
+        period = reviewed_period(team, day, zone)
+        if review_day(cadence_of(team), day) == day and period is not None:
+            reviewed.append((team, period))
+    return reviewed

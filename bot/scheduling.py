@@ -1,8 +1,10 @@
 """The scheduler: the database is the schedule; a tick plans what is due, then delivers it.
 
 Each feature describes its messages as a `DeliveryKind`: `plan` says which deliveries are
-due as of a moment (time-driven ones: reminders, digests), `render` builds the message
-when it is sent (so a late message still tells the truth). Features that announce
+due as of a moment (time-driven ones: reminders, digests), and which of those missed
+while the bot was down are skipped instead (`bot/catch_up.py`); `render` builds the
+message when it is sent (so a late message still tells the truth), or says why it is
+skipped. Features that announce
 something at once enqueue `Due` rows in the transaction that saves it, then call
 `Scheduler.deliver` for those keys. Everything goes out through `Scheduler`, which claims
 each delivery once, paces posts per channel, and handles Slack's errors.
@@ -32,6 +34,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import Session
 
+from bot.catch_up import Skip
 from bot.clock import zone_named
 from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
 from bot.delivery_trace import delivery_metadata, find_posted
@@ -88,10 +91,12 @@ class DeliveryKind:
     name: str
     label: str  # what it is, for telling a team that it could not be delivered
     # (session, the delivery, the team's time zone, the moment it is sent as of) -> the
-    # message (with an `Image` under IMAGE, if it shows one), or None when it is no longer
-    # relevant (the change was cancelled, ...): the delivery is then skipped.
-    render: Callable[[Session, Delivery, ZoneInfo, datetime], Message | None]
-    # (session, as of this moment, the default time zone) -> deliveries due by then.
+    # message (with an `Image` under IMAGE, if it shows one), or `Skip` with the reason it
+    # no longer matters (the change was cancelled, ...), or None for "no longer relevant":
+    # the delivery is then skipped.
+    render: Callable[[Session, Delivery, ZoneInfo, datetime], Message | Skip | None]
+    # (session, as of this moment, the default time zone) -> deliveries due by then, each
+    # missed one to skip carrying its `skip_reason`.
     plan: Callable[[Session, datetime, ZoneInfo], Iterable[Due]] | None = None
 
 
@@ -180,14 +185,17 @@ class Scheduler:
 
     def tick(self, at: datetime) -> Outcome:
         """Plan everything due by `at` (clearing expired contacts first), settle interrupted
-        sends, then deliver what is pending."""
+        sends, then deliver what is pending. The outcome counts what the plans skipped too."""
         with self.database.transaction() as session:
             apply_retention(session=session, now=at, months=self.personal_data_months)
-            for kind in self.kinds.values():
-                if kind.plan is not None:
-                    enqueue(session=session, dues=kind.plan(session, at, self.timezone))
+            added = [
+                status
+                for kind in self.kinds.values()
+                if kind.plan is not None
+                for status in enqueue(session=session, dues=kind.plan(session, at, self.timezone))
+            ]
         self.recover()
-        outcome = self.deliver(at)
+        outcome = self.deliver(at) + Outcome(skipped=added.count(SKIPPED))
         where = self.database.workspace_id
         workspace = f" in workspace {where}" if where else ""
         logger.info("tick as of %s%s: %s", at.isoformat(timespec="seconds"), workspace, outcome)
@@ -281,9 +289,13 @@ class Scheduler:
                 return None  # held past its lease and taken over: no longer ours to send
             kind = self.kinds.get(delivery.kind)
             zone = self._zone(session, delivery)
-            message = kind.render(session, delivery, zone, at) if kind else None
-            if message is None:
-                reason = "no longer relevant" if kind else f"unknown kind {delivery.kind}"
+            message = (
+                kind.render(session, delivery, zone, at)
+                if kind
+                else Skip(f"unknown kind {delivery.kind}")
+            )
+            if message is None or isinstance(message, Skip):
+                reason = message.reason if message else "no longer relevant"
                 finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)
                 return SKIPPED
         message = {**message, "metadata": delivery_metadata(delivery.key)}

@@ -14,13 +14,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.clock import local_time
+from bot.catch_up import Period, covered_period, occurrences, too_late
+from bot.clock import local_time, zone_named
+from storage.deliveries import Due
 from storage.models import ProducerTeam
 from storage.statements import StatementRow, statement_rows, statement_themes
+from storage.teams import teams_with_digest
 
 OTHER_THEME = "Other"
 # What each status is called in public, in the order the counts are given.
@@ -47,6 +51,7 @@ CADENCES = {"quarterly": "Quarterly", "monthly": "Monthly"}
 DEFAULT_CADENCE = "quarterly"
 _MONTHS = {"quarterly": 3, "monthly": 1}
 DIGEST_HOUR = 9  # a period's digest is due at 09:00 team-local on the day after it ends
+DIGEST = "digest"  # the delivery kind
 
 
 class StatementRefused(ValueError):
@@ -174,7 +179,7 @@ def item_about(item: StatementItem) -> str:
 # The digest's schedule: a team posts the statement of each period to its digest channel.
 
 
-def latest_digest_period(cadence: str, today: date) -> tuple[date, date]:
+def latest_digest_period(cadence: str, today: date) -> Period:
     """The most recent complete period before `today`: the last quarter, or the last month."""
     current_start, _ = _period_containing(cadence, today)
     return _period_containing(cadence, current_start - timedelta(days=1))
@@ -186,12 +191,56 @@ def digest_due_at(period_to: date, zone: ZoneInfo) -> datetime:
     return local_time(period_to + timedelta(days=1), DIGEST_HOUR, zone)
 
 
-def digest_period_due(cadence: str, now: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
-    """The period whose digest is due at `now`: the latest complete period in the team's
-    time zone, once its due moment has passed; None before then (on the first day of a
-    period, before 09:00). Its delivery is made once by its `digest_key`."""
-    period = latest_digest_period(cadence, now.astimezone(zone).date())
-    return period if now >= digest_due_at(period[1], zone) else None
+def latest_digest_due(cadence: str, zone: ZoneInfo, moment: datetime) -> tuple[Period, datetime]:
+    """The latest period whose digest is due by `moment`, with when it fell due: the latest
+    complete period in the team's time zone once its due moment has passed (on a period's
+    first day, before 09:00, the one before)."""
+    period = latest_digest_period(cadence, moment.astimezone(zone).date())
+    if moment < digest_due_at(period[1], zone):
+        period = latest_digest_period(cadence, period[0])
+    return period, digest_due_at(period[1], zone)
+
+
+def digest_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
+    """The scheduler's plan: each team's digest, in its digest channel, of each period due
+    in the look-back to `at`, as far as `covered_period` allows (none that ended before the
+    team was set up or the channel chosen); sent up to `CATCH_UP` late, else skipped
+    (`bot/catch_up.py`)."""
+    dues = []
+    for team in teams_with_digest(session=session):
+        assert team.id is not None and team.digest_channel_id is not None
+        zone = zone_named(team.timezone, default_zone)
+        due_by = partial(latest_digest_due, team.digest_cadence or DEFAULT_CADENCE, zone)
+        for period, due_at in occurrences(due_by, at):
+            covered = covered_period(
+                period,
+                team_set_up=team.created_at,
+                channel_chosen=team.digest_channel_set_at,
+                zone=zone,
+            )
+            if covered is None:
+                continue
+            dues.append(
+                Due(
+                    key=digest_key(team.id, covered, team.digest_channel_id),
+                    kind=DIGEST,
+                    target=team.digest_channel_id,
+                    due_at=due_at,
+                    team_id=team.id,
+                    note=f"{covered[0].isoformat()}/{covered[1].isoformat()}",
+                    skip_reason=too_late(due_at, at),
+                )
+            )
+    return dues
+
+
+def set_up_note(team: ProducerTeam, period_from: date, zone: ZoneInfo) -> str | None:
+    """What a team's first scheduled post says of its period when the period begins on
+    the day the team was set up (`covered_period` starts it there); else None."""
+    began = team.created_at.astimezone(zone).date()
+    if began != period_from:
+        return None
+    return f"{team.name} was set up on {long_date(began)}, so this begins that day."
 
 
 def digest_key(team_id: int, period: tuple[date, date], channel: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -227,6 +228,17 @@ def _kept_outputs_text(names: list[str]) -> str:
     )
 
 
+def _note_channels_chosen(
+    team: ProducerTeam, settings: dict[str, str | int | None], now: datetime
+) -> None:
+    """Stamp when the digest and review channels were chosen, for the scheduler: a channel
+    chosen, or changed, gets no post of a period that ended before (`bot/catch_up.py`)."""
+    for posting in (DIGEST, REVIEW):
+        channel = settings[f"{posting.channel_field}_id"]
+        if channel != getattr(team, f"{posting.channel_field}_id"):
+            setattr(team, f"{posting.channel_field}_set_at", now if channel else None)
+
+
 def format_outputs(team: ProducerTeam) -> str:
     """The team's outputs in the form `parse_outputs` reads back."""
     return "\n".join(f"{output.name} | {output.profile}" for output in team.outputs)
@@ -269,9 +281,11 @@ def save_team(
         team = ProducerTeam(name=name, created_by=user_id)
     team.name = name
     team.home_channel_id = draft.home_channel_id or None
+    now = utc_now()
+    _note_channels_chosen(team, settings, now)
     for column, value in settings.items():
         setattr(team, column, value)
-    team.updated_at = utc_now()
+    team.updated_at = now
     session.add(team)
     session.flush()
     replace_outputs(session=session, team=team, outputs=outputs)

@@ -19,6 +19,7 @@ from bot.alerts import (
     notice_to_send,
     plan_alerts,
 )
+from bot.catch_up import Skip
 from bot.scheduling import DeliveryKind, Message
 from handlers.views.alerts import (
     feedback_closes_message,
@@ -31,12 +32,12 @@ from storage.models import Delivery
 
 def _render(
     message: Callable[[ChangeNotice], dict[str, Any]],
-) -> Callable[[Session, Delivery, ZoneInfo, datetime], Message | None]:
+) -> Callable[[Session, Delivery, ZoneInfo, datetime], Message | Skip]:
     def render(
         session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
-    ) -> Message | None:
+    ) -> Message | Skip:
         notice = notice_to_send(session, delivery, zone, at)
-        return None if notice is None else message(notice)
+        return notice if isinstance(notice, Skip) else message(notice)
 
     return render
 

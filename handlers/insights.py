@@ -16,6 +16,7 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from bot.catch_up import Skip
 from bot.config import Settings
 from bot.insights import (
     CROSS_TEAM_DIGEST,
@@ -179,7 +180,7 @@ def _render_insight(
 
 def _render_digest(
     session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
-) -> Message | None:
+) -> Message | Skip | None:
     if not delivery.note:
         return None
     digest = cross_team_digest(
@@ -189,7 +190,9 @@ def _render_digest(
         zone=zone,
         limit=DIGEST_SHOWN,
     )
-    return None if digest.empty else cross_team_digest_message(digest)
+    if digest.empty:
+        return Skip("nothing to tell: no insight shared that week, no opportunity ahead")
+    return cross_team_digest_message(digest)
 
 
 KINDS: tuple[DeliveryKind, ...] = (

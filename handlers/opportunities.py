@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from bot.catch_up import Skip
 from bot.config import Settings
 from bot.opportunities import (
     LOG_PROMPT,
@@ -309,10 +310,10 @@ def open_log_form(
 
 def _render_post(
     session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime
-) -> Message | None:
+) -> Message | Skip:
     opportunity = _still_open(session, delivery)
     if opportunity is None:
-        return None
+        return CANCELLED_SKIP
     return posted_message(
         opportunity=opportunity,
         taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
@@ -321,20 +322,24 @@ def _render_post(
 
 def _render_reminder(
     session: Session, delivery: Delivery, zone: ZoneInfo, at: datetime
-) -> Message | None:
+) -> Message | Skip:
     opportunity = _still_open(session, delivery)
-    if opportunity is None or at.astimezone(zone).date() >= opportunity.happens_on:
-        return None  # a reminder sent on the day, or after, reminds of nothing
+    if opportunity is None:
+        return CANCELLED_SKIP
+    if at.astimezone(zone).date() >= opportunity.happens_on:  # it would remind of nothing
+        return Skip("the opportunity's day had come before it was sent")
     names = signed_up(session=session, opportunity_id=opportunity.id)  # type: ignore[arg-type]
     return reminder_message(opportunity=opportunity, user_ids=names)
 
 
 def _render_log_prompt(
     session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime
-) -> Message | None:
+) -> Message | Skip:
     opportunity = _still_open(session, delivery)
-    if opportunity is None or opportunity.engagement_id is not None:
-        return None
+    if opportunity is None:
+        return CANCELLED_SKIP
+    if opportunity.engagement_id is not None:
+        return Skip("the engagement was logged before it was sent")
     return log_prompt_message(
         opportunity=opportunity,
         taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
@@ -344,6 +349,9 @@ def _render_log_prompt(
 def _still_open(session: Session, delivery: Delivery) -> Opportunity | None:
     opportunity = session.get(Opportunity, delivery.subject_id) if delivery.subject_id else None
     return None if opportunity is None or opportunity.status == CANCELLED else opportunity
+
+
+CANCELLED_SKIP = Skip("the opportunity was cancelled, or no longer exists")
 
 
 KINDS: tuple[DeliveryKind, ...] = (

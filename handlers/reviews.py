@@ -16,6 +16,7 @@ from slack_bolt import Ack, App, Respond
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from bot.catch_up import Skip
 from bot.clock import zone_named
 from bot.config import Settings
 from bot.permissions import Action
@@ -155,14 +156,14 @@ def post_to_channel(
 
 def _render_review(
     session: Session, delivery: Delivery, zone: ZoneInfo, _at: datetime
-) -> Message | None:
+) -> Message | Skip:
     team = session.get(ProducerTeam, delivery.team_id) if delivery.team_id else None
     if team is None or not delivery.note:
-        return None
+        return Skip("the team no longer exists")
     period = period_of_note(delivery.note)
     asked_by = delivery.note.split("/")[2] if delivery.note.count("/") == 2 else None
     if asked_by is None and team.review_channel_id != delivery.target:
-        return None  # the team has moved its review elsewhere, or stopped it
+        return Skip("the team moved its review to another channel, or stopped it")
     post = review_post(session=session, team=team, period=period, default_zone=zone)
     return review_post_message(post, asked_by=asked_by)
 
@@ -183,7 +184,7 @@ def _render_summary(
                 default_zone=zone,
             )
         )
-        for team, period in periods_reviewed(day, teams_with_review_channel(session=session))
+        for team, period in periods_reviewed(day, teams_with_review_channel(session=session), zone)
     ]
     return review_summary_message(lines, day) if lines else None
 

@@ -27,7 +27,10 @@ PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed"
 
 @dataclass(frozen=True)
 class Due:
-    """A delivery that a plan says is owed; becomes a `Delivery` row unless its key exists."""
+    """A delivery that a plan says is owed; becomes a `Delivery` row unless its key exists.
+
+    One whose moment passed while the bot was down and that no longer matters carries
+    `skip_reason`: it is recorded as skipped, with that reason, and never sent."""
 
     key: str
     kind: str
@@ -37,29 +40,43 @@ class Due:
     subject_id: int | None = None
     lead_days: int | None = None
     note: str | None = None
+    skip_reason: str | None = None
 
 
-def enqueue(*, session: Session, dues: Iterable[Due]) -> int:
-    """Add the deliveries whose keys are new; return how many were added."""
+def enqueue(*, session: Session, dues: Iterable[Due]) -> list[str]:
+    """Add the deliveries whose keys are new: pending, or skipped with their `skip_reason`;
+    return the status of each row added."""
     wanted = {due.key: due for due in dues}
     if not wanted:
-        return 0
+        return []
     known = set(session.exec(select(Delivery.key).where(col(Delivery.key).in_(wanted))).all())
     # In key order: planners inserting the same keys in one order never deadlock.
-    rows = [
-        {**asdict(due), "status": PENDING, "next_attempt_at": due.due_at, "created_at": utc_now()}
-        for key, due in sorted(wanted.items())
-        if key not in known
-    ]
+    rows = [_row(due) for key, due in sorted(wanted.items()) if key not in known]
     if not rows:
-        return 0
+        return []
     # A concurrent planner may add the same key between our read and our write.
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     result = session.execute(
-        insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key", "workspace_id"])
+        insert(Delivery)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["key", "workspace_id"])
+        .returning(Delivery.status)
     )
+    added = list(result.scalars())
     session.flush()
-    return result.rowcount or 0
+    return added
+
+
+def _row(due: Due) -> dict[str, object]:
+    fields = asdict(due)
+    reason = fields.pop("skip_reason")
+    return {
+        **fields,
+        "status": PENDING if reason is None else SKIPPED,
+        "last_error": reason and reason[:300],
+        "next_attempt_at": due.due_at,
+        "created_at": utc_now(),
+    }
 
 
 def enqueue_to_channels(

@@ -158,6 +158,10 @@ class ProducerTeam(SQLModel, table=True):
     # Where and how often the effectiveness review is posted ("monthly" or "quarterly").
     review_channel_id: str | None = Field(default=None, max_length=32)
     review_cadence: str | None = Field(default=None, max_length=10)
+    # When each channel was chosen (None: none is): no scheduled post there covers a
+    # period that ended before then (`bot/catch_up.py`).
+    digest_channel_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_channel_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Days an output of each profile may go without engagement; None means the default.
     target_days_high: int | None = None
     target_days_medium: int | None = None
@@ -198,6 +202,8 @@ class StatisticalOutput(SQLModel, table=True):
     profile: str = Field(max_length=10)
     # "Engagement overdue" prompts for this output are snoozed until this day.
     prompt_snoozed_until: date | None = None
+    # An output never engaged is overdue counting from when it was added (`bot/review.py`).
+    created_at: datetime = _moment()
 
     team: ProducerTeam = Relationship(back_populates="outputs")
 

@@ -93,8 +93,10 @@ class FeedbackCounts:
 
 @dataclass(frozen=True)
 class OutputLastEngaged:
+    id: int
     name: str
     profile: str
+    created_at: datetime
     last_engaged: date | None  # on or before the period's last day; None: never
 
 
@@ -236,7 +238,8 @@ def outputs_overdue(
 ) -> list[OutputLastEngaged]:
     """The team's outputs (of the profiles in `engaged_since`) never engaged by the
     period's end, or last engaged before `engaged_since[profile]`: never first, then the
-    longest since, then by name.
+    longest since, then by name. Those may be overdue; `bot/review.py: overdue_outputs`
+    says which are, counting from when each was added too.
 
     The last engagements are looked for among the team's engagements since the earliest
     `engaged_since` (through its index on days); only an output with none there has its
@@ -267,7 +270,13 @@ def outputs_overdue(
     last = func.coalesce(window.c.last, earlier)
     due_since = case(dict(engaged_since), value=col(StatisticalOutput.profile))
     rows = session.execute(
-        select(StatisticalOutput.name, StatisticalOutput.profile, last)
+        select(
+            StatisticalOutput.id,
+            StatisticalOutput.name,
+            StatisticalOutput.profile,
+            StatisticalOutput.created_at,
+            last,
+        )
         .outerjoin(window, window.c.output_id == StatisticalOutput.id)
         .where(
             StatisticalOutput.team_id == scope.team_id,

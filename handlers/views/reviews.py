@@ -128,7 +128,7 @@ def _review_blocks(post: ReviewPost) -> list[Block]:
     flags = review_flags(review)
     blocks = [
         header(review_title(review)),
-        context(escape_mrkdwn(period_text(review))),
+        context(escape_mrkdwn(_period_and_note(post))),
         section(escape_mrkdwn(" ".join(narrative(review)))),
         section(
             _bulleted(":warning: *Needs attention*", flags)
@@ -144,6 +144,11 @@ def _review_blocks(post: ReviewPost) -> list[Block]:
             steps.append("`/engage who` and an organisation's name tells you which teams know it.")
         blocks.append(section(_bulleted(":bulb: *Next steps*", steps)))
     return blocks
+
+
+def _period_and_note(post: ReviewPost) -> str:
+    period = period_text(post.review)
+    return f"{period}. {post.set_up_note}" if post.set_up_note else period
 
 
 def _bulleted(heading: str, lines: Sequence[str]) -> str:

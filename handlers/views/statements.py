@@ -30,10 +30,14 @@ SAID_MAX = 200
 DID_MAX = 220
 
 
-def digest_message(statement: Statement) -> dict[str, Any]:
-    """chat.postMessage arguments (text, blocks) for the statement."""
+def digest_message(statement: Statement, note: str | None = None) -> dict[str, Any]:
+    """chat.postMessage arguments (text, blocks) for the statement, with `note` (plain
+    text) under its summary."""
     title = statement_title(statement)
-    blocks = [header(title), section(f"{period_text(statement)}\n{summary_text(statement)}")]
+    summary = f"{period_text(statement)}\n{summary_text(statement)}"
+    if note:
+        summary += f"\n{escape_mrkdwn(note)}"
+    blocks = [header(title), section(summary)]
     sections, hidden = _item_sections(statement)
     blocks += sections
     if hidden:

@@ -15,10 +15,10 @@ from bot.alerts import (
     STAFF_MESSAGE,
     Alert,
     ChangeTiming,
-    current_alerts,
+    alerts_due,
     lead_days,
-    matters,
     scheduled_alerts,
+    skip_reason,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -102,53 +102,100 @@ def test_what_the_announcement_already_covered_is_not_planned() -> None:
     assert moments(alerts, STAFF_MESSAGE) == [announced]  # at once
 
 
+def owed(change: ChangeTiming, at: datetime) -> list[tuple[str, int | None, str | None]]:
+    """(kind, lead days, skip reason) of each alert a tick at `at` plans."""
+    return [(alert.kind, alert.lead_days, reason) for alert, reason in alerts_due(change, at)]
+
+
 def test_a_tick_owes_what_is_due_by_its_moment_and_nothing_before() -> None:
     change = timing(date(2027, 1, 15), leads=(14, 2))
-    assert current_alerts(change, utc(2027, 1, 1, 8, 59)) == []
-    due = current_alerts(change, utc(2027, 1, 1, 9))
-    assert [(alert.kind, alert.lead_days) for alert in due] == [
-        (REMINDER, 14),
-        (STAFF_MESSAGE, None),
+    assert owed(change, utc(2027, 1, 1, 8, 59)) == []
+    assert owed(change, utc(2027, 1, 1, 9)) == [(REMINDER, 14, None), (STAFF_MESSAGE, None, None)]
+
+
+def test_after_downtime_the_latest_reminder_missed_is_sent_and_the_earlier_skipped() -> None:
+    change = timing(date(2027, 1, 15), feedback_by=date(2027, 1, 12))
+    assert owed(change, utc(2027, 1, 11, 10)) == [  # the 7-day one was due 3 days ago
+        (REMINDER, 28, "overtaken by the 7-day reminder"),
+        (REMINDER, 7, None),
+        (FEEDBACK_CLOSES, None, None),
+        (STAFF_MESSAGE, None, None),
     ]
 
 
-def test_after_downtime_only_the_latest_reminder_missed_is_owed() -> None:
-    change = timing(date(2027, 1, 15), feedback_by=date(2027, 1, 12))
-    due = current_alerts(change, utc(2027, 1, 11, 10))  # the 7-day one was due 3 days ago
-    assert [(alert.kind, alert.lead_days) for alert in due] == [
-        (REMINDER, 7),
-        (FEEDBACK_CLOSES, None),
-        (STAFF_MESSAGE, None),
+def test_a_late_reminder_on_the_day_of_a_later_one_is_overtaken_by_it() -> None:
+    """Before 09:00 on the eve the 7-day reminder, a week late, would say "tomorrow", as
+    the 1-day one does at 09:00: a channel hears it once."""
+    change = timing(date(2027, 1, 15))
+    eve_early = utc(2027, 1, 14, 8)
+    assert owed(change, eve_early)[:2] == [
+        (REMINDER, 28, "overtaken by the 1-day reminder"),
+        (REMINDER, 7, "overtaken by the 1-day reminder"),
     ]
+    assert (REMINDER, 1, None) not in owed(change, eve_early)  # due at 09:00
+    assert (REMINDER, 1, None) in owed(change, utc(2027, 1, 14, 9))
+    # The day before the eve, the 7-day reminder still speaks: "in 2 days".
+    assert owed(change, utc(2027, 1, 13, 8))[1] == (REMINDER, 7, None)
 
 
-def test_once_in_effect_only_the_in_effect_note_is_owed_and_only_for_a_week() -> None:
+def test_once_in_effect_only_the_in_effect_note_is_sent_and_only_for_a_week() -> None:
     change = timing(date(2027, 1, 15), feedback_by=date(2027, 1, 12))
-    assert [alert.kind for alert in current_alerts(change, utc(2027, 1, 14, 23, 59))] == [
-        REMINDER,
-        STAFF_MESSAGE,
+    closed = "feedback closed on 12 January 2027 before it was sent"
+    took_effect = "the change took effect on 15 January 2027"
+    assert owed(change, utc(2027, 1, 14, 23, 59)) == [
+        (REMINDER, 28, "overtaken by the 1-day reminder"),
+        (REMINDER, 7, "overtaken by the 1-day reminder"),
+        (REMINDER, 1, None),
+        (FEEDBACK_CLOSES, None, closed),
+        (STAFF_MESSAGE, None, None),
     ]
-    assert current_alerts(change, utc(2027, 1, 15, 8, 59)) == []  # the day, before 09:00
-    assert [alert.kind for alert in current_alerts(change, utc(2027, 1, 18, 10))] == [IN_EFFECT]
-    assert [alert.kind for alert in current_alerts(change, utc(2027, 1, 22, 23))] == [IN_EFFECT]
-    assert current_alerts(change, utc(2027, 1, 23, 9)) == []
+    assert [reason for *_, reason in owed(change, utc(2027, 1, 15, 8, 59))] == [
+        took_effect,
+        took_effect,
+        took_effect,
+        closed,
+        took_effect,
+    ]
+    assert (IN_EFFECT, None, None) in owed(change, utc(2027, 1, 22, 23))
+    assert (IN_EFFECT, None, f"more than a week after {took_effect}") in owed(
+        change, utc(2027, 1, 23, 9)
+    )
 
 
-def test_feedback_closes_matters_until_the_day_itself() -> None:
+def test_a_tick_looks_back_a_month_for_what_fell_due() -> None:
+    change = timing(date(2027, 1, 15))
+    assert [kind for kind, *_ in owed(change, utc(2027, 2, 15, 8, 59))] == [IN_EFFECT]
+    assert owed(change, utc(2027, 2, 15, 9)) == []
+
+
+def test_feedback_closes_is_sent_until_the_day_itself() -> None:
     change = timing(date(2027, 1, 15), feedback_by=date(2027, 1, 12))
-    assert matters(FEEDBACK_CLOSES, date(2027, 1, 12), change, date(2027, 1, 12))
-    assert not matters(FEEDBACK_CLOSES, date(2027, 1, 12), change, date(2027, 1, 13))
-    assert not matters(FEEDBACK_CLOSES, date(2027, 1, 10), change, date(2027, 1, 9))  # moved
+    closes = Alert(FEEDBACK_CLOSES, utc(2027, 1, 11, 9), date(2027, 1, 12))
+    assert skip_reason(closes, change, date(2027, 1, 12)) is None
+    assert skip_reason(closes, change, date(2027, 1, 13)) == (
+        "feedback closed on 12 January 2027 before it was sent"
+    )
+    moved = Alert(FEEDBACK_CLOSES, utc(2027, 1, 9, 9), date(2027, 1, 10))
+    assert skip_reason(moved, change, date(2027, 1, 9)) == "feedback now closes on 12 January 2027"
 
 
-def test_an_alert_for_a_date_since_moved_no_longer_matters() -> None:
+def test_an_alert_for_a_date_since_moved_is_skipped() -> None:
     moved = timing(date(2027, 1, 22))
     today = date(2027, 1, 15)
-    assert not matters(REMINDER, date(2027, 1, 15), moved, date(2027, 1, 8))
-    assert not matters(IN_EFFECT, date(2027, 1, 15), moved, today)
-    assert matters(REMINDER, date(2027, 1, 22), moved, today)
-    assert matters(STAFF_MESSAGE, None, moved, today)  # one message, whatever the date
-    assert not matters(STAFF_MESSAGE, None, moved, moved.effective_on)
+    old_date = date(2027, 1, 15)
+    reminder = Alert(REMINDER, utc(2027, 1, 8, 9), old_date, 7)
+    assert (
+        skip_reason(reminder, moved, date(2027, 1, 8)) == "the change was moved to 22 January 2027"
+    )
+    in_effect = Alert(IN_EFFECT, utc(2027, 1, 15, 9), old_date)
+    assert skip_reason(in_effect, moved, today) == "the change was moved to 22 January 2027"
+    new_date = Alert(REMINDER, utc(2027, 1, 15, 9), date(2027, 1, 22), 7)
+    assert skip_reason(new_date, moved, today) is None
+    staff = Alert(STAFF_MESSAGE, ANNOUNCED, None)
+    assert skip_reason(staff, moved, today) is None  # one message, whatever the date
+    assert skip_reason(staff, moved, moved.effective_on) == (
+        "the change took effect on 22 January 2027"
+    )
 
 
 def test_a_lead_longer_than_the_notice_given_is_not_planned() -> None:

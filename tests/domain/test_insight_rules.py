@@ -77,8 +77,12 @@ def test_the_plan_names_each_channel_once_and_catches_up_two_days() -> None:
         ("cross-team:2027-05-10:CONE", "CONE", due, "2027-05-10"),
         ("cross-team:2027-05-10:CTWO", "CTWO", due, "2027-05-10"),
     ]
-    assert len(plan(NO_SESSION, due + timedelta(days=2), LONDON)) == 2
-    assert plan(NO_SESSION, due + timedelta(days=2, seconds=1), LONDON) == []
+    late = plan(NO_SESSION, due + timedelta(days=2), LONDON)
+    assert [d.skip_reason for d in late] == [None, None]
+    too_late = plan(NO_SESSION, due + timedelta(days=2, seconds=1), LONDON)
+    assert [d.skip_reason for d in too_late] == [
+        "more than 2 days late when the bot came to send it"
+    ] * 2
     assert cross_team_digest_plan([])(NO_SESSION, due, LONDON) == []
 
 

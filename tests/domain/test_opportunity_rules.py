@@ -83,9 +83,15 @@ def test_each_problem_is_named_on_its_field(fields: dict, field: str, message: s
 
 
 def keys_due(day: date, at: datetime, **fields: object) -> list[tuple[str, datetime]]:
-    return [
-        (due.kind, due.due_at) for due in organiser_messages(opportunity(day, **fields), LONDON, at)
-    ]
+    """(kind, due moment) of the messages a tick at `at` plans to send."""
+    planned = organiser_messages(opportunity(day, **fields), LONDON, at)
+    return [(due.kind, due.due_at) for due in planned if due.skip_reason is None]
+
+
+def skipped(day: date, at: datetime) -> list[tuple[str, str | None]]:
+    """(kind, reason) of the messages a tick at `at` records as skipped."""
+    planned = organiser_messages(opportunity(day), LONDON, at)
+    return [(due.kind, due.skip_reason) for due in planned if due.skip_reason is not None]
 
 
 def test_the_reminder_is_due_at_nine_the_day_before_and_the_prompt_at_nine_the_day_after() -> None:
@@ -96,7 +102,11 @@ def test_the_reminder_is_due_at_nine_the_day_before_and_the_prompt_at_nine_the_d
     assert keys_due(day, reminder) == [(REMINDER, reminder)]
     assert keys_due(day, prompt - timedelta(seconds=1)) == []  # the day itself: neither
     assert keys_due(day, prompt) == [(LOG_PROMPT, prompt)]
-    due = organiser_messages(opportunity(day), LONDON, prompt)[0]
+    (due,) = [
+        due
+        for due in organiser_messages(opportunity(day), LONDON, prompt)
+        if due.kind == LOG_PROMPT
+    ]
     assert (due.key, due.target, due.team_id, due.subject_id) == (
         "opportunity:7:log-prompt",
         "UORG",
@@ -112,13 +122,19 @@ def test_nine_oclock_follows_the_clocks_changing() -> None:
     assert prompt_at(day, LONDON) == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
 
 
-def test_what_no_longer_matters_is_not_planned() -> None:
+def test_what_no_longer_matters_is_skipped_with_its_reason() -> None:
     day = date(2027, 5, 12)
     on_the_day = datetime(2027, 5, 12, 6, 0, tzinfo=UTC)
     assert keys_due(day, on_the_day) == []  # a reminder found on the day is too late
-    late = datetime(2027, 5, 19, 12, 0, tzinfo=UTC)
-    assert [kind for kind, _ in keys_due(day, late)] == [LOG_PROMPT]  # a week on: still
-    assert keys_due(day, late + timedelta(days=1)) == []  # after that: no
+    came = "the opportunity's day had come before it was sent"
+    assert skipped(day, on_the_day) == [(REMINDER, came)]
+    late = datetime(2027, 5, 20, 8, 0, tzinfo=UTC)
+    assert [kind for kind, _ in keys_due(day, late)] == [LOG_PROMPT]  # a week late: still
+    assert keys_due(day, late + timedelta(seconds=1)) == []  # after that: no
+    assert skipped(day, late + timedelta(seconds=1)) == [
+        (REMINDER, came),
+        (LOG_PROMPT, "more than a week late when the bot came to send it"),
+    ]
     assert keys_due(day, late, engagement_id=3) == []  # logged already
     reminder = datetime(2027, 5, 11, 8, 0, tzinfo=UTC)
     assert keys_due(day, reminder, status="cancelled") == []

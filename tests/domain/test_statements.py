@@ -19,7 +19,7 @@ from bot.statements import (
     ThemeGroup,
     digest_due_at,
     digest_key,
-    digest_period_due,
+    latest_digest_due,
     latest_digest_period,
     you_said_we_did,
 )
@@ -361,10 +361,11 @@ def test_a_digest_is_due_at_nine_team_local_on_the_first_day_after_its_period() 
 
 def test_which_period_is_due_across_the_year_boundary() -> None:
     def due(cadence: str, moment: datetime, zone: ZoneInfo = LONDON) -> object:
-        return digest_period_due(cadence, moment, zone)
+        return latest_digest_due(cadence, zone, moment)[0]
 
     last_quarter = (date(2025, 10, 1), date(2025, 12, 31))
-    assert due("quarterly", datetime(2026, 1, 1, 8, 59, tzinfo=UTC)) is None
+    third_quarter = (date(2025, 7, 1), date(2025, 9, 30))
+    assert due("quarterly", datetime(2026, 1, 1, 8, 59, tzinfo=UTC)) == third_quarter
     assert due("quarterly", datetime(2026, 1, 1, 9, 0, tzinfo=UTC)) == last_quarter
     assert due("quarterly", datetime(2026, 2, 14, 12, tzinfo=UTC)) == last_quarter
     assert due("monthly", datetime(2026, 1, 1, 9, tzinfo=UTC)) == (
@@ -373,14 +374,20 @@ def test_which_period_is_due_across_the_year_boundary() -> None:
     )
     # In Auckland it is already 1 January 2026, 09:00, at 20:00 UTC on 31 December.
     auckland = ZoneInfo("Pacific/Auckland")
-    assert due("quarterly", datetime(2025, 12, 31, 19, 59, tzinfo=UTC), auckland) is None
+    assert due("quarterly", datetime(2025, 12, 31, 19, 59, tzinfo=UTC), auckland) == (third_quarter)
     assert due("quarterly", datetime(2025, 12, 31, 20, 0, tzinfo=UTC), auckland) == last_quarter
     # The day after a leap February.
     assert due("monthly", datetime(2024, 3, 1, 9, tzinfo=UTC)) == (
         date(2024, 2, 1),
         date(2024, 2, 29),
     )
-    assert due("monthly", datetime(2024, 3, 1, 8, tzinfo=UTC)) is None
+    assert due("monthly", datetime(2024, 3, 1, 8, tzinfo=UTC)) == (
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+    )
+    assert latest_digest_due("monthly", LONDON, datetime(2024, 3, 1, 8, tzinfo=UTC))[1] == (
+        datetime(2024, 2, 1, 9, tzinfo=UTC)
+    )
 
 
 def test_a_digest_key_names_team_period_and_channel() -> None:

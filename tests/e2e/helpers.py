@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.cli import main
 from bot.console.payloads import slash_command
 from bot.teams import TeamDraft, save_team
 from storage.database import Database
-from storage.models import Delivery
+from storage.models import Delivery, ProducerTeam
 from tests.conftest import RunningBot
 
 
@@ -30,6 +31,19 @@ def make_team(
     with database.transaction() as session:
         team = save_team(session=session, draft=draft, user_id="UADMIN")
         return team.id  # type: ignore[return-value]
+
+
+def set_up_at(session: Session, team_id: int, moment: datetime) -> ProducerTeam:
+    """The team, and each of its outputs, as created at `moment`: a test never depends on
+    the real date."""
+    team = session.get(ProducerTeam, team_id)
+    assert team is not None
+    team.created_at = moment
+    for output in team.outputs:
+        output.created_at = moment
+        session.add(output)
+    session.add(team)
+    return team
 
 
 def run_command(

@@ -212,8 +212,71 @@ def test_a_bot_that_was_down_catches_up_on_what_still_matters(
         "Reminder: CPI weights rebased takes effect in 4 days, on Friday 15 January 2027.",
     ]
     with database.transaction() as session:
-        keys = session.exec(select(Delivery.key).where(Delivery.subject_id == 2)).all()
-        assert not any(":remind:1:" in key for key in keys)  # its 1-day reminder was never due
+        skipped = {
+            delivery.key: delivery.last_error
+            for delivery in session.exec(select(Delivery).where(Delivery.subject_id == 2))
+            if delivery.status == "skipped"
+        }
+    # The first tick came after its 7-day reminder was due, and sent that one (late); its
+    # 1-day reminder fell due on Saturday, while the bot was down: recorded, not sent.
+    assert skipped == {
+        "change:2:remind:28:2027-01-10:CPRICES": "overtaken by the 7-day reminder",
+        "change:2:remind:1:2027-01-10:CPRICES": "the change took effect on 10 January 2027",
+    }
+
+
+def test_after_downtime_a_channel_is_told_tomorrow_once(
+    database: Database, fake_slack: SlackStandIn, tick: Tick
+) -> None:
+    """Down from the 28-day reminder until the morning before the change (as `:time +7d`
+    in the console moves the clock): the 7-day reminder, due a week ago, would say
+    "tomorrow" as the 1-day one will at 09:00. It is skipped, saying why."""
+    team = make_team(database, channel=None)  # no home channel: no prompt joins in
+    subscribe(database, team, "CSUBS")
+    change = announce(database, team, date(2027, 1, 15))
+    tick("2026-12-18T09:00:00+00:00")
+    assert "takes effect in 28 days" in posted(fake_slack)[0][1]
+    tick("2027-01-14T08:00:00+00:00")
+    assert posted(fake_slack) == []
+    tick("2027-01-14T09:00:00+00:00")
+    sent = posted(fake_slack)
+    assert [text.split("\n")[0] for _, text in sent] == [
+        "Reminder: CPI weights rebased takes effect tomorrow, Friday 15 January 2027."
+    ]
+    with database.transaction() as session:
+        week_before = session.exec(
+            select(Delivery).where(Delivery.key == f"change:{change}:remind:7:2027-01-15:CSUBS")
+        ).one()
+        assert (week_before.status, week_before.last_error) == (
+            "skipped",
+            "overtaken by the 1-day reminder",
+        )
+
+
+def test_a_missed_feedback_closes_alert_is_counted_and_listed_as_skipped(
+    database: Database, fake_slack: SlackStandIn, tick: Tick, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team = make_team(database, channel=None)
+    subscribe(database, team, "CSUBS")
+    change = announce(database, team, date(2027, 1, 15), feedback_by=date(2027, 1, 11))
+    tick("2027-01-08T09:00:00+00:00")
+    assert "takes effect in 7 days" in posted(fake_slack)[0][1]
+    capsys.readouterr()
+    # Down over the weekend: "feedback closes tomorrow" was due on Sunday at 09:00, and
+    # feedback closed on Monday.
+    tick("2027-01-12T09:00:00+00:00")
+    assert posted(fake_slack) == []
+    assert capsys.readouterr().out == "Tick done: 0 sent, 0 to retry, 0 failed, 1 skipped.\n"
+    assert main(["deliveries", "--skipped"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == (
+        "10 Jan 2027 09:00  skipped  change_feedback_closes -> CSUBS  "
+        f"(change:{change}:closes:2027-01-11:CSUBS)  "
+        "because feedback closed on 11 January 2027 before it was sent"
+    )
+    assert [line.split("  ")[-1] for line in listed[1:]] == [
+        "because overtaken by the 7-day reminder"  # the 28-day one, before the first tick
+    ]
 
 
 def test_reminders_follow_the_clocks_through_a_week_they_change(
@@ -368,8 +431,8 @@ def test_a_cancelled_change_is_heard_of_no_more(
     tick("2027-01-15T09:00:00+00:00")
     assert posted(fake_slack) == []
     with database.transaction() as session:
-        (delivery,) = session.exec(select(Delivery)).all()
-        assert (delivery.status, delivery.last_error) == ("skipped", "no longer relevant")
+        (delivery,) = session.exec(select(Delivery).where(Delivery.kind == "change_reminder")).all()
+        assert (delivery.status, delivery.last_error) == ("skipped", "the change was cancelled")
 
 
 def test_a_change_moved_to_another_date_is_reminded_of_for_the_new_one(

@@ -16,14 +16,17 @@ from tests.e2e.helpers import make_team
 
 # 1 October 2026 is still summer time in London: 09:00 there is 08:00 UTC.
 QUARTER_DUE = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+SET_UP = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 
 def digest_team(database: Database, cadence: str = "quarterly") -> int:
+    """Prices, set up on 5 January 2026 with its digest in CDIGEST."""
     team_id = make_team(database)
     with database.transaction() as session:
         team = session.get(ProducerTeam, team_id)
         assert team is not None
         team.digest_channel_id, team.digest_cadence = "CDIGEST", cadence
+        team.created_at = team.digest_channel_set_at = SET_UP
         said = Feedback(
             team_id=team_id, received_on=date(2026, 8, 3), text="Publish *regional* <!channel>"
         )
@@ -68,8 +71,16 @@ def test_not_before_nine_and_not_when_long_missed(
     digest_team(database)
     scheduler = build_scheduler(test_settings(fake_slack, database_url), database)
     assert scheduler.tick(datetime(2026, 10, 1, 7, 59, tzinfo=UTC)).sent == 0
-    assert scheduler.tick(datetime(2026, 10, 9, 8, 0, tzinfo=UTC)).sent == 0  # 8 days late
+    late = scheduler.tick(datetime(2026, 10, 9, 8, 0, tzinfo=UTC))  # 8 days late
+    assert (late.sent, late.skipped) == (0, 1)
     assert digests(fake_slack) == []
+    with database.transaction() as session:
+        (delivery,) = session.exec(select(Delivery)).all()
+    assert (delivery.key, delivery.status, delivery.last_error) == (
+        f"digest:{delivery.team_id}:2026-07-01:2026-09-30:CDIGEST",
+        "skipped",
+        "more than a week late when the bot came to send it",
+    )
 
 
 def test_a_monthly_digest_and_a_channel_changed_before_it_went(
@@ -87,6 +98,9 @@ def test_a_monthly_digest_and_a_channel_changed_before_it_went(
         session.add(team)
     assert scheduler.tick(datetime(2026, 9, 1, 9, 0, tzinfo=UTC)).skipped == 1
     with database.transaction() as session:
-        (delivery,) = session.exec(select(Delivery)).all()
-    assert delivery.key == f"digest:{team_id}:2026-08-01:2026-08-31:CDIGEST"
-    assert delivery.status == "skipped"
+        august = f"digest:{team_id}:2026-08-01:2026-08-31:CDIGEST"
+        delivery = session.exec(select(Delivery).where(Delivery.key == august)).one()
+    assert (delivery.status, delivery.last_error) == (
+        "skipped",
+        "the team moved its digest to another channel, or stopped it",
+    )

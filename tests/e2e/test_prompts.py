@@ -3,9 +3,11 @@ crossing, in the team's home channel, with "Log an engagement" and "Snooze 30 da
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.app import build_scheduler
@@ -13,14 +15,15 @@ from bot.console.payloads import block_actions
 from bot.scheduling import Scheduler
 from storage.clock import CLOCK
 from storage.database import Database
-from storage.models import Delivery, Engagement, ProducerTeam, StatisticalOutput
+from storage.models import Delivery, Engagement, StatisticalOutput
 from storage.reference import list_segments
 from tests.conftest import RunningBot, test_settings
-from tests.e2e.helpers import inputs, make_team, opened_view, reply_text
+from tests.e2e.helpers import inputs, make_team, opened_view, reply_text, run_cli, set_up_at
 
 CPI = "Consumer prices <!here> & co"
 # Last engaged on 1 April, CPI (high, 30 days) is overdue from 2 May: 09:00 BST is 08:00 UTC.
 CROSSED = datetime(2027, 5, 2, 8, 0, tzinfo=UTC)
+SET_UP = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)  # a Thursday, 10:00 in London
 
 
 def prompted_team(database: Database) -> tuple[int, int]:
@@ -28,9 +31,7 @@ def prompted_team(database: Database) -> tuple[int, int]:
     the house price index (medium, 90 days) never, so overdue from 3 May."""
     team_id = make_team(database, outputs=f"{CPI} | high\nHouse price index | medium")
     with database.transaction() as session:
-        team = session.get(ProducerTeam, team_id)
-        assert team is not None
-        team.created_at = datetime(2027, 2, 1, 12, tzinfo=UTC)
+        team = set_up_at(session, team_id, datetime(2027, 2, 1, 12, tzinfo=UTC))
         cpi, hpi = sorted(team.outputs, key=lambda output: output.name)
         central = list_segments(session=session)[0]
         engage(session, cpi, date(2027, 4, 1), segments=[central])
@@ -120,9 +121,17 @@ def test_a_prompt_not_sent_before_an_engagement_is_skipped_and_old_crossings_wai
     log_engagement(database, cpi, date(2027, 5, 2))
     assert scheduler.tick(datetime(2027, 5, 2, 9, tzinfo=UTC)).skipped == 1
     assert prompts(fake_slack) == []
-    # The index crossed on 3 May: a tick more than a week later does not prompt it.
-    assert scheduler.tick(datetime(2027, 5, 10, 8, 1, tzinfo=UTC)).sent == 0
-    assert f"overdue:{hpi}:never" not in statuses(database)
+    # The index crossed on 3 May: a tick more than a week later does not prompt it, and
+    # records why.
+    late = scheduler.tick(datetime(2027, 5, 10, 8, 1, tzinfo=UTC))
+    assert (late.sent, late.skipped) == (0, 1)
+    with database.transaction() as session:
+        key = f"overdue:{hpi}:never"
+        delivery = session.exec(select(Delivery).where(Delivery.key == key)).one()
+    assert (delivery.status, delivery.last_error) == (
+        "skipped",
+        "more than a week late when the bot came to send it",
+    )
 
 
 def test_log_an_engagement_opens_the_form_with_the_output(bot: RunningBot) -> None:
@@ -187,3 +196,48 @@ def test_a_prompt_waiting_to_be_sent_is_skipped_once_snoozed(bot: RunningBot) ->
         output.prompt_snoozed_until = date(2027, 6, 1)
     assert scheduler.tick(datetime(2027, 5, 2, 9, tzinfo=UTC)).skipped == 1
     assert prompts(bot) == []
+
+
+def test_the_review_and_the_prompts_call_the_same_outputs_overdue(
+    cli_database: Database,
+    database_url: str,
+    fake_slack: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An output is overdue counting from the later of when it was added and its last
+    engagement: the review's list and the prompts sent agree, month after month."""
+    added_later = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    outputs = {  # name: (profile, added, engaged on)
+        "Alpha": ("high", SET_UP, None),  # overdue from 1 November
+        "Beta": ("high", added_later, None),  # from 21 December
+        "Gamma": ("high", SET_UP, date(2026, 10, 20)),  # from 20 November
+        "Delta": ("medium", SET_UP, date(2026, 11, 25)),  # from 24 February
+        "Epsilon": ("low", added_later, None),  # from 20 May
+    }
+    team_id = make_team(
+        cli_database,
+        outputs="\n".join(f"{name} | {profile}" for name, (profile, *_) in outputs.items()),
+    )
+    with cli_database.transaction() as session:
+        team = set_up_at(session, team_id, SET_UP)
+        for output in team.outputs:
+            _, added, engaged = outputs[output.name]
+            output.created_at = added
+            if engaged is not None:
+                engage(session, output, engaged)
+    scheduler = build_scheduler(test_settings(fake_slack, database_url), cli_database)
+    day = SET_UP
+    for month_end in (date(2026, 11, 30), date(2026, 12, 31)):
+        while day.date() <= month_end:
+            scheduler.tick(day)
+            day += timedelta(days=1)
+        prompted = {reply_text(prompt).split(" is overdue")[0] for prompt in prompts(fake_slack)}
+        code, out, _ = run_cli(
+            capsys, "review", "--team", "Prices", "--from",
+            month_end.replace(day=1).isoformat(), "--to", month_end.isoformat(),
+            "--format", "json",
+        )  # fmt: skip
+        assert code == 0
+        overdue = json.loads(out)["proportionality"]["overdue_outputs"]
+        assert sorted(output["output"] for output in overdue) == sorted(prompted), month_end
+    assert sorted(prompted) == ["Alpha", "Beta", "Gamma"]

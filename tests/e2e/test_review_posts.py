@@ -17,23 +17,30 @@ from storage.models import Delivery, Engagement, Organisation, ProducerTeam
 from storage.reference import list_segments
 from tests.conftest import test_settings
 from tests.domain.test_review_chart import png_size
-from tests.e2e.helpers import make_team, reply_text
+from tests.e2e.helpers import make_team, reply_text, set_up_at
 
 # Saturday 1 May 2027: the review of April waits for Monday the 3rd, 09:00 in London (BST).
 MONDAY_NINE = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)
 APRIL = "2027-04-01:2027-04-30"
 
 
+SET_UP = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
 def reviewed_teams(database: Database, cadence: str = "monthly") -> tuple[int, int]:
     """Prices (reviewed in CREVIEW) met central government in April and earlier; Health
     met a council and the BBC, in segments Prices did not hear from (the BBC once with the
-    council, on an engagement of the council's segment only)."""
+    council, on an engagement of the council's segment only). Both were set up on
+    5 January 2026."""
     prices = make_team(database, "Prices & costs")
     health = make_team(database, "Health", "CHEALTH", "Deaths | high")
     with database.transaction() as session:
+        for team_id in (prices, health):
+            set_up_at(session, team_id, SET_UP)
         team = session.get(ProducerTeam, prices)
         assert team is not None
         team.review_channel_id, team.review_cadence = "CREVIEW", cadence
+        team.review_channel_set_at = SET_UP
         segments = {segment.name: segment for segment in list_segments(session=session)}
         bbc = Organisation(name="BBC <News>", segment=segments["media"])
         council = Organisation(
@@ -77,6 +84,15 @@ def keys(database: Database) -> list[str]:
         return sorted(session.exec(select(Delivery.key)).all())
 
 
+def statuses(database: Database) -> dict[str, tuple[str, str | None]]:
+    """Each delivery's key: its status and why it was skipped (or last failed)."""
+    with database.transaction() as session:
+        return {row.key: (row.status, row.last_error) for row in session.exec(select(Delivery))}
+
+
+A_WEEK_LATE = "more than a week late when the bot came to send it"
+
+
 def test_the_monthly_review_is_posted_on_the_first_working_day_with_its_chart_once(
     database: Database, database_url: str, fake_slack: SlackStandIn
 ) -> None:
@@ -86,7 +102,11 @@ def test_the_monthly_review_is_posted_on_the_first_working_day_with_its_chart_on
     assert scheduler.tick(datetime(2027, 5, 3, 7, 59, tzinfo=UTC)).sent == 0
     assert scheduler.tick(MONDAY_NINE).sent == 1
     assert scheduler.tick(datetime(2027, 5, 3, 12, 0, tzinfo=UTC)).sent == 0
-    assert keys(database) == [f"review:{prices}:{APRIL}:CREVIEW"]
+    assert statuses(database) == {
+        # Due on 1 April, 30 days before the first tick.
+        f"review:{prices}:2027-03-01:2027-03-31:CREVIEW": ("skipped", A_WEEK_LATE),
+        f"review:{prices}:{APRIL}:CREVIEW": ("sent", None),
+    }
 
     (post,) = posts(fake_slack, "CREVIEW")
     shown = reply_text(post)
@@ -142,14 +162,18 @@ def test_a_quarterly_review_in_january_april_july_and_october_only(
     assert "From January to March 2027, Prices &amp; costs logged no engagements" in first
 
 
-def test_a_missed_review_is_posted_up_to_a_week_late(
+def test_a_missed_review_is_posted_up_to_a_week_late_and_skipped_after(
     database: Database, database_url: str, fake_slack: SlackStandIn
 ) -> None:
-    reviewed_teams(database)
+    prices, _ = reviewed_teams(database)
     scheduler = build_scheduler(test_settings(fake_slack, database_url), database)
-    assert scheduler.tick(datetime(2027, 5, 10, 8, 1, tzinfo=UTC)).sent == 0  # a week and a minute
     assert scheduler.tick(datetime(2027, 5, 10, 8, 0, tzinfo=UTC)).sent == 1  # a week
     assert len(posts(fake_slack, "CREVIEW")) == 1
+    # May's, due on Tuesday 1 June, a week and a minute late.
+    scheduler.tick(datetime(2027, 6, 8, 8, 1, tzinfo=UTC))
+    assert len(posts(fake_slack, "CREVIEW")) == 1
+    may = f"review:{prices}:2027-05-01:2027-05-31:CREVIEW"
+    assert statuses(database)[may] == ("skipped", A_WEEK_LATE)
 
 
 def test_a_review_whose_channel_changed_before_it_went_is_skipped(

@@ -3,6 +3,7 @@ engagement review and the target days between engagements."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -244,6 +245,40 @@ def test_a_review_channel_and_targets_are_saved_shown_and_offered_again(bot: Run
     submit(bot, edit_form(bot, reply="off"), review_cadence="never")
     assert "Engagement review" not in wait_for_reply(bot, "off")["text"]
     assert review_settings_of(bot)[:2] == (None, None)
+
+
+LONG_AGO = datetime(2025, 3, 3, 9, tzinfo=UTC)
+
+
+def channels_chosen_at(bot: RunningBot, when: datetime | None = None) -> tuple[object, ...]:
+    """When the team chose its digest and review channels (set to `when` first, if given)."""
+    with bot.database.transaction() as session:
+        team = session.get(ProducerTeam, 1)
+        assert team is not None
+        if when is not None:
+            team.digest_channel_set_at = team.review_channel_set_at = when
+            session.add(team)
+        return team.digest_channel_set_at, team.review_channel_set_at
+
+
+def test_choosing_or_changing_a_channel_notes_when_for_the_schedule(bot: RunningBot) -> None:
+    """The scheduler posts no period that ended before its channel was chosen."""
+    make_team(bot.database)
+    assert channels_chosen_at(bot) == (None, None)
+    submit(bot, edit_form(bot), digest_channel="CDIGEST", review_channel="CREVIEW")
+    wait_for_reply(bot, "team")
+    digest_chosen, review_chosen = channels_chosen_at(bot, when=LONG_AGO)
+    assert digest_chosen is not None and review_chosen is not None
+    submit(bot, edit_form(bot, reply="same"), target_days_high="20")  # the channels kept
+    wait_for_reply(bot, "same")
+    assert channels_chosen_at(bot) == (LONG_AGO, LONG_AGO)
+    submit(bot, edit_form(bot, reply="moved"), review_channel="CELSEWHERE")
+    wait_for_reply(bot, "moved")
+    digest_chosen, review_chosen = channels_chosen_at(bot)
+    assert digest_chosen == LONG_AGO and review_chosen not in (None, LONG_AGO)
+    submit(bot, edit_form(bot, reply="off"), digest_cadence="never", review_cadence="never")
+    wait_for_reply(bot, "off")
+    assert channels_chosen_at(bot) == (None, None)
 
 
 @pytest.mark.parametrize(

@@ -191,6 +191,34 @@ def test_the_review_summaries_are_filled_from_the_records(
         ]
 
 
+def test_outputs_count_from_their_teams_creation_and_channels_chosen_from_it_too(
+    fresh_database: Callable[..., Database],
+) -> None:
+    """Migration 0018: what an overdue output and a team's first post count from."""
+    old = migrated_from(
+        fresh_database("0015"),
+        {"at": "2026-01-05 09:00:00+00:00", "later": "2026-06-01 09:00:00+00:00"},
+        "INSERT INTO producer_team (name, review_channel_id, created_at, updated_at)"
+        " VALUES ('Prices', 'CREVIEW', :at, :later), ('Health', NULL, :later, :later)",
+        "INSERT INTO statistical_output (team_id, name, profile)"
+        " VALUES (1, 'CPI', 'high'), (2, 'Deaths', 'low')",
+    )
+    with old.engine.connect() as connection:
+        teams = connection.execute(
+            text(
+                "SELECT review_channel_set_at, digest_channel_set_at FROM producer_team ORDER BY id"
+            )
+        ).all()
+        outputs = connection.execute(
+            text("SELECT created_at FROM statistical_output ORDER BY id")
+        ).scalars()
+        assert [str(moment)[:16] for moment in outputs] == ["2026-01-05 09:00", "2026-06-01 09:00"]
+    assert [(str(review)[:16] if review else None, digest) for review, digest in teams] == [
+        ("2026-01-05 09:00", None),
+        (None, None),
+    ]
+
+
 def migrated_from(old: Database, values: dict[str, str], *statements: str) -> Database:
     """`old` (a database at an earlier revision) holding what `statements` write (with
     `values`), migrated to the latest."""

@@ -49,6 +49,10 @@ EVERY_SEGMENT = [
 ]
 
 
+# Long before the periods reviewed: an output never engaged is overdue in all of them.
+SET_UP = datetime(2024, 1, 1, tzinfo=UTC)
+
+
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
 
@@ -59,12 +63,21 @@ class Records:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def team(self, name: str, outputs: dict[str, str] | None = None, **settings: Any) -> int:
-        team = ProducerTeam(name=name, **settings)
+    def team(
+        self,
+        name: str,
+        outputs: dict[str, str] | None = None,
+        added: datetime = SET_UP,
+        **settings: Any,
+    ) -> int:
+        """A team with `outputs` (name: profile), all set up at `added`."""
+        team = ProducerTeam(name=name, created_at=added, **settings)
         self.session.add(team)
         self.session.flush()
         for output, profile in (outputs or {}).items():
-            self.session.add(StatisticalOutput(team_id=team.id, name=output, profile=profile))
+            self.session.add(
+                StatisticalOutput(team_id=team.id, name=output, profile=profile, created_at=added)
+            )
         self.session.flush()
         return team.id  # type: ignore[return-value]
 
@@ -382,6 +395,22 @@ def test_outputs_overdue_for_their_profile_with_the_teams_own_targets(
     records.engagement("Prices", date(2027, 5, 30), outputs=("Wages",))  # 31 days
     overdue = review(records, "Prices", june)["proportionality"]["overdue_outputs"]
     assert [(o["output"], o["days_since"]) for o in overdue] == [("HPI", 91), ("Wages", 31)]
+
+
+def test_an_output_is_overdue_counting_from_when_it_was_added(records: Records) -> None:
+    records.team("Prices", {"CPI": "high"}, added=utc(2027, 5, 20, 23, 30))  # 21 May in London
+    overdue = {"output": "CPI", "profile": "high", "days_since": None, "target_days": 30}
+    for period, expected in [
+        ((date(2027, 4, 1), date(2027, 4, 30)), []),  # before it was added
+        ((date(2027, 6, 1), date(2027, 6, 20)), []),  # 30 days: on target
+        ((date(2027, 6, 1), date(2027, 6, 21)), [overdue]),
+    ]:
+        assert review(records, "Prices", period)["proportionality"]["overdue_outputs"] == expected
+    # An engagement dated before it was added (imported) does not move the count back.
+    records.engagement("Prices", date(2027, 5, 10), outputs=("CPI",))
+    assert review(records, "Prices", (date(2027, 6, 1), date(2027, 6, 20)))["proportionality"] == {
+        "overdue_outputs": []
+    }
 
 
 def test_a_team_with_one_output(records: Records) -> None:

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrate import numbered_table_batch
+
 revision: str = "0017"
 down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 # (organisation, segment) for each segment a record naming the organisation names.
 NAMED_IN = (
@@ -30,9 +31,7 @@ NAMED_IN = (
 
 
 def upgrade() -> None:
-    counted = _sqlite_counter()
-    # SQLite copies the table to add the key, and the copy must stay AUTOINCREMENT (0016).
-    with op.batch_alter_table("organisation", table_kwargs=NEVER_REUSE_IDS) as batch_op:
+    with numbered_table_batch("organisation") as batch_op:
         batch_op.add_column(sa.Column("segment_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             "organisation_segment_id_fkey", "audience_segment", ["segment_id"], ["id"]
@@ -42,30 +41,9 @@ def upgrade() -> None:
         f"UPDATE organisation SET segment_id = (SELECT MIN(named.segment_id) {of_this})"
         f" WHERE (SELECT COUNT(DISTINCT named.segment_id) {of_this}) = 1"
     )
-    _restore_sqlite_counter(counted)
 
 
 def downgrade() -> None:
-    counted = _sqlite_counter()
-    with op.batch_alter_table("organisation", table_kwargs=NEVER_REUSE_IDS) as batch_op:
+    with numbered_table_batch("organisation") as batch_op:
         batch_op.drop_constraint("organisation_segment_id_fkey", type_="foreignkey")
         batch_op.drop_column("segment_id")
-    _restore_sqlite_counter(counted)
-
-
-def _sqlite_counter() -> int | None:
-    """SQLite's counter of organisation ids, which the table's copy would start again from
-    the largest id left (a deleted organisation's number would come back)."""
-    if op.get_bind().dialect.name != "sqlite":
-        return None
-    query = "SELECT seq FROM sqlite_sequence WHERE name = 'organisation'"
-    return op.get_bind().execute(sa.text(query)).scalar()
-
-
-def _restore_sqlite_counter(counted: int | None) -> None:
-    if counted is not None:
-        op.execute(
-            sa.text(
-                "UPDATE sqlite_sequence SET seq = MAX(seq, :counted) WHERE name = 'organisation'"
-            ).bindparams(counted=counted)
-        )
