@@ -20,6 +20,8 @@ def engagebot(*args: str) -> list[str]:
 
 
 if __name__ == "__main__":
+    # The code of this checkout, as the test's own process imports it.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bot.cli import main
     from storage.clock import CLOCK
 
