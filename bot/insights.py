@@ -33,6 +33,7 @@ from storage.insights import (
 )
 from storage.models import Insight, ProducerTeam
 from storage.reference import outputs_by_id, segments_by_id, themes_named
+from storage.teams import first_team_set_up
 
 # Delivery kinds: an insight posted to a cross-team channel, and the weekly digest.
 INSIGHT_SHARED, CROSS_TEAM_DIGEST = "insight_shared", "cross_team_digest"
@@ -151,10 +152,14 @@ def cross_team_digest_plan(
     """The scheduler's plan for the digest to each of `channels` (ENGAGEBOT_CROSS_TEAM_CHANNELS):
     the latest Monday's, sent up to DIGEST_CATCH_UP late, else skipped. Earlier Mondays
     are not looked for: the channels are configuration, with no date to say since when
-    one was owed (`bot/catch_up.py`)."""
+    one was owed (`bot/catch_up.py`); but no digest is owed of a week that ended before
+    the workspace's first team was set up."""
 
-    def plan(_session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
+    def plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
         monday = digest_monday(at, default_zone)
+        first = first_team_set_up(session=session)
+        if first is None or monday <= first.astimezone(default_zone).date():
+            return []
         due_at = local_time(monday, DIGEST_HOUR, default_zone)
         return [
             Due(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -112,6 +113,11 @@ def teams_with_digest(*, session: Session) -> Sequence[ProducerTeam]:
         .where(col(ProducerTeam.digest_channel_id).is_not(None))
         .order_by(col(ProducerTeam.id))
     ).all()
+
+
+def first_team_set_up(*, session: Session) -> datetime | None:
+    """When the workspace's first team was set up (None: it has none yet)."""
+    return session.exec(select(func.min(ProducerTeam.created_at))).one()
 
 
 def teams_by_id(*, session: Session, ids: Sequence[int]) -> list[ProducerTeam]:

@@ -386,6 +386,7 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "subscriptions.subscription_of": lambda s, i: subscriptions.subscription_of(
         session=s, channel_id="CSUBSCRIBER", team_id=i.team, output_id=None
     ),
+    "teams.first_team_set_up": lambda s, i: teams.first_team_set_up(session=s),
     "teams.list_teams": lambda s, i: teams.list_teams(session=s),
     "teams.outputs_in_use": lambda s, i: teams.outputs_in_use(session=s, output_ids=[i.output]),
     "teams.team_for_channel": lambda s, i: teams.team_for_channel(session=s, channel_id="CHOME"),
