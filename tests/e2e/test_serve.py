@@ -252,6 +252,7 @@ def test_slack_out_of_reach_is_one_clear_line(base_env: dict[str, str], tmp_path
 def test_a_database_without_tables_says_to_upgrade(
     base_env: dict[str, str], tmp_path: Path
 ) -> None:
+    (tmp_path / "served.sqlite").touch()  # the file is there, its tables are not
     result = run(["export", "engagements"], base_env, tmp_path)
     assert result.returncode == 1
     assert "run `engagebot db upgrade` to create the tables" in result.stderr
