@@ -90,16 +90,7 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, dates: _Dates) -> 
     teams, segments = reference_data(session)
     rows: list[_Row] = []
     problems: list[RowProblem] = []
-    lines = _numbered(file)
-    _, header = next(lines, (HEADER_ROW, None))
-    columns = _checked_header(spec, header)
-    for number, cells in lines:
-        if not any(cell.strip() for cell in cells):
-            continue  # spreadsheets often end with empty rows
-        texts, shape = _row_texts(columns, cells)
-        if shape is not None:
-            problems.append(RowProblem(number, f"row: {shape}"))
-            continue
+    for number, texts in rows_by_column(spec, file, problems):
         row, reasons = _read_row(spec, number, texts, teams, segments, dates)
         rows.append(row)
         problems.extend(RowProblem(number, reason) for reason in reasons)
@@ -109,6 +100,25 @@ def _checked_rows(spec: Kind, file: TextIO, session: Session, dates: _Dates) -> 
     if problems:
         raise ImportRejected(sorted(problems, key=lambda problem: problem.row))
     return rows
+
+
+def rows_by_column(
+    spec: Kind, file: TextIO, problems: list[RowProblem]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row of the file with its number and its cells by column, once the header is
+    checked (raising `ImportRejected`); empty rows are passed over, and a row of the wrong
+    shape goes into `problems` instead."""
+    lines = _numbered(file)
+    _, header = next(lines, (HEADER_ROW, None))
+    columns = _checked_header(spec, header)
+    for number, cells in lines:
+        if not any(cell.strip() for cell in cells):
+            continue  # spreadsheets often end with empty rows
+        texts, shape = _row_texts(columns, cells)
+        if shape is None:
+            yield number, texts
+        else:
+            problems.append(RowProblem(number, f"row: {shape}"))
 
 
 def _numbered(file: TextIO) -> Iterator[tuple[int, list[str]]]:
@@ -189,7 +199,7 @@ def _read_row(
     problem with it as "column: message"."""
     assert spec.recording is not None
     reasons: FieldErrors = {}
-    context = RowContext(teams=teams, segments=segments)
+    context = RowContext(teams=teams, segments=segments, today=dates.today, earliest=dates.earliest)
     values: dict[str, Any] = {}
     for column in spec.columns:
         assert column.read is not None

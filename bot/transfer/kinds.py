@@ -20,7 +20,14 @@ from bot.engagements import EngagementDraft, engagement_problems, save_engagemen
 from bot.feedback import FeedbackDraft, feedback_problems, save_feedback
 from bot.people import user_id_in
 from bot.text import LIST_SEPARATOR, ORGANISATION_MAX, split_list, too_long
-from bot.validation import RECORD_ID_MAX, FieldErrors, check_names, is_record_id
+from bot.validation import (
+    DEFAULT_EARLIEST_DATE,
+    RECORD_ID_MAX,
+    FieldErrors,
+    check_names,
+    is_record_id,
+    latest_date,
+)
 from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS, value_for
 from storage.models import AudienceSegment, Engagement, Feedback, Organisation, ProducerTeam
 from storage.reference import segments_by_name
@@ -45,6 +52,9 @@ class RowContext:
     teams: Mapping[str, ProducerTeam]  # by lower-cased name
     segments: Mapping[str, AudienceSegment]  # by lower-cased name
     team: ProducerTeam | None = None
+    # The days a row's moments may fall on (None: not checked), as its dates (forms' rule).
+    today: date | None = None
+    earliest: date = DEFAULT_EARLIEST_DATE
 
 
 # Reads one stripped cell (blank as ""); raises CellProblem.
@@ -125,6 +135,20 @@ def _moment(text: str) -> datetime:
             f"'{text}' is not an ISO 8601 time with its offset, like 2026-01-31T09:30:00+00:00"
         )
     return moment.astimezone(UTC)
+
+
+def _recorded_moment(text: str, row: RowContext) -> datetime | None:
+    """When a record was created or changed: blank, or a moment from the earliest date a
+    record may hold to the latest a person may type (as every date typed)."""
+    if not text:
+        return None
+    moment = _moment(text)
+    if row.today is None:
+        return moment
+    first, last = row.earliest, latest_date(row.today)
+    if not first <= moment.date() <= last:
+        raise CellProblem(f"'{text}' is not between {first} and {last}: check the year")
+    return moment
 
 
 def _whole_number(text: str) -> int:
@@ -279,7 +303,7 @@ def _optional_text(limit: int | None = None) -> Reader:
 
 
 _ID = _stored("id", _optional(_record_id))
-_TIMES = (_stored("created_at", _optional(_moment)), _stored("updated_at", _optional(_moment)))
+_TIMES = (_stored("created_at", _recorded_moment), _stored("updated_at", _recorded_moment))
 _TEAM = Column("team", _name_of("team"), _team, "team_id", required=True)
 
 ENGAGEMENTS = Kind(

@@ -14,14 +14,7 @@ from typing import TextIO
 
 from sqlmodel import Session
 
-from bot.transfer.importing import (
-    HEADER_ROW,
-    ImportRejected,
-    RowProblem,
-    _checked_header,
-    _numbered,
-    _row_texts,
-)
+from bot.transfer.importing import ImportRejected, RowProblem, rows_by_column
 from bot.transfer.kinds import ORGANISATIONS, CellProblem, RowContext
 from storage.database import Database
 from storage.models import Organisation
@@ -57,19 +50,10 @@ def import_organisations(*, database: Database, file: TextIO) -> RegisterImporte
 
 def _checked_entries(session: Session, file: TextIO) -> list[_Entry]:
     context = RowContext(teams={}, segments=segments_by_name(session=session))
-    lines = _numbered(file)
-    _, header = next(lines, (HEADER_ROW, None))
-    columns = _checked_header(ORGANISATIONS, header)
     entries: list[_Entry] = []
     problems: list[RowProblem] = []
     first_row: dict[str, int] = {}  # lower-cased name -> the row naming it first
-    for number, cells in lines:
-        if not any(cell.strip() for cell in cells):
-            continue  # spreadsheets often end with empty rows
-        texts, shape = _row_texts(columns, cells)
-        if shape is not None:
-            problems.append(RowProblem(number, f"row: {shape}"))
-            continue
+    for number, texts in rows_by_column(ORGANISATIONS, file, problems):
         reasons = []
         values = {}
         for column in ORGANISATIONS.columns:

@@ -529,6 +529,29 @@ def test_dates_before_the_earliest_are_refused(transfer_db: Database) -> None:
     assert count(transfer_db, Engagement) == count(transfer_db, Feedback) == 0
 
 
+def test_times_outside_the_dates_a_record_may_hold_are_refused(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,summary,created_at,updated_at\n"
+        "2026-03-01,Health,Long ago,1900-01-01T09:00:00+00:00,\n"
+        "2026-03-01,Health,Ahead,,2036-03-16T09:00:00+00:00\n"
+        "2026-03-01,Health,Fine,2026-03-01T09:00:00+00:00,2026-03-02T09:00:00+00:00\n"
+    )
+    assert rejected(transfer_db, "engagements", content) == [
+        RowProblem(
+            2,
+            "created_at: '1900-01-01T09:00:00+00:00' is not between 2000-01-01 and "
+            "2036-03-15: check the year",
+        ),
+        RowProblem(
+            3,
+            "updated_at: '2036-03-16T09:00:00+00:00' is not between 2000-01-01 and "
+            "2036-03-15: check the year",
+        ),
+    ]
+    assert count(transfer_db, Engagement) == 0
+
+
 def test_feedback_cells_are_checked(transfer_db: Database) -> None:
     add_teams(transfer_db)
     content = (
