@@ -150,30 +150,37 @@ def cross_team_digest_plan(
     channels: Sequence[str],
 ) -> Callable[[Session, datetime, ZoneInfo], list[Due]]:
     """The scheduler's plan for the digest to each of `channels` (ENGAGEBOT_CROSS_TEAM_CHANNELS):
-    the latest Monday's, sent up to DIGEST_CATCH_UP late, else skipped. Earlier Mondays
-    are not looked for: the channels are configuration, with no date to say since when
-    one was owed (`bot/catch_up.py`); but no digest is owed of a week that ended before
-    the workspace's first team was set up."""
+    `digests_due` since the workspace's first team was set up."""
 
     def plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
-        monday = digest_monday(at, default_zone)
-        first = first_team_set_up(session=session)
-        if first is None or monday <= first.astimezone(default_zone).date():
-            return []
-        due_at = local_time(monday, DIGEST_HOUR, default_zone)
-        return [
-            Due(
-                key=f"cross-team:{monday.isoformat()}:{channel}",
-                kind=CROSS_TEAM_DIGEST,
-                target=channel,
-                due_at=due_at,
-                note=monday.isoformat(),
-                skip_reason=too_late(due_at, at, DIGEST_CATCH_UP),
-            )
-            for channel in dict.fromkeys(channels)
-        ]
+        first_team = first_team_set_up(session=session)
+        return digests_due(channels, at, default_zone, first_team)
 
     return plan
+
+
+def digests_due(
+    channels: Sequence[str], at: datetime, zone: ZoneInfo, first_team: datetime | None
+) -> list[Due]:
+    """The latest Monday's digest to each of `channels`, sent up to DIGEST_CATCH_UP late,
+    else skipped. Earlier Mondays are not looked for: the channels are configuration, with
+    no date to say since when one was owed (`bot/catch_up.py`); and none is owed of a week
+    that ended before the first team (set up at `first_team`) was."""
+    monday = digest_monday(at, zone)
+    if first_team is None or monday <= first_team.astimezone(zone).date():
+        return []
+    due_at = local_time(monday, DIGEST_HOUR, zone)
+    return [
+        Due(
+            key=f"cross-team:{monday.isoformat()}:{channel}",
+            kind=CROSS_TEAM_DIGEST,
+            target=channel,
+            due_at=due_at,
+            note=monday.isoformat(),
+            skip_reason=too_late(due_at, at, DIGEST_CATCH_UP),
+        )
+        for channel in dict.fromkeys(channels)
+    ]
 
 
 @dataclass(frozen=True)

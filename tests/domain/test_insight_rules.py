@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.engagements import EngagementDraft, engagement_problems
-from bot.insights import InsightDraft, cross_team_digest_plan, digest_monday, insight_problems
+from bot.insights import InsightDraft, digest_monday, digests_due, insight_problems
 from bot.who import twelve_months_to
 
 LONDON = ZoneInfo("Europe/London")
-NO_SESSION: Any = None  # the digest's plan asks the database nothing
 
 
 def test_an_insight_needs_text_within_the_limit() -> None:
@@ -70,20 +69,28 @@ def test_the_digest_is_each_monday_at_nine_local_time(at: datetime, monday: date
 
 
 def test_the_plan_names_each_channel_once_and_catches_up_two_days() -> None:
-    plan = cross_team_digest_plan(["CONE", "CTWO", "CONE"])
     due = datetime(2027, 5, 10, 8, 0, tzinfo=UTC)
-    dues = plan(NO_SESSION, due, LONDON)
+    set_up = datetime(2027, 4, 1, 9, tzinfo=UTC)
+    dues = digests_due(["CONE", "CTWO", "CONE"], due, LONDON, set_up)
     assert [(d.key, d.target, d.due_at, d.note) for d in dues] == [
         ("cross-team:2027-05-10:CONE", "CONE", due, "2027-05-10"),
         ("cross-team:2027-05-10:CTWO", "CTWO", due, "2027-05-10"),
     ]
-    late = plan(NO_SESSION, due + timedelta(days=2), LONDON)
+    late = digests_due(["CONE", "CTWO"], due + timedelta(days=2), LONDON, set_up)
     assert [d.skip_reason for d in late] == [None, None]
-    too_late = plan(NO_SESSION, due + timedelta(days=2, seconds=1), LONDON)
+    too_late = digests_due(["CONE", "CTWO"], due + timedelta(days=2, seconds=1), LONDON, set_up)
     assert [d.skip_reason for d in too_late] == [
         "more than 2 days late when the bot came to send it"
     ] * 2
-    assert cross_team_digest_plan([])(NO_SESSION, due, LONDON) == []
+    assert digests_due([], due, LONDON, set_up) == []
+
+
+def test_no_digest_is_owed_of_a_week_that_ended_before_the_first_team() -> None:
+    monday = datetime(2027, 5, 10, 8, 0, tzinfo=UTC)
+    assert digests_due(["CONE"], monday, LONDON, None) == []  # no team yet
+    # Set up on Sunday 9 May: the week of 3 to 9 May is owed; set up on the Monday, it is not.
+    assert len(digests_due(["CONE"], monday, LONDON, datetime(2027, 5, 9, 9, tzinfo=UTC))) == 1
+    assert digests_due(["CONE"], monday, LONDON, datetime(2027, 5, 10, 7, tzinfo=UTC)) == []
 
 
 @pytest.mark.parametrize(
