@@ -96,6 +96,15 @@ def on_demand_period(span: str, today: date) -> tuple[date, date]:
     return month_start(today, 12 if span == "year" else 1), today.replace(day=1) - timedelta(days=1)
 
 
+def asked_period(team: ProducerTeam, span: str, today: date, zone: ZoneInfo) -> Period:
+    """The period `/engage review` covers: `on_demand_period`'s, from the day the team was
+    set up when that was during it, as its scheduled review does (so the two are one post
+    in its channel); a period over before then as asked (records imported from before)."""
+    period = on_demand_period(span, today)
+    set_up = covered_period(period, team_set_up=team.created_at, channel_chosen=None, zone=zone)
+    return set_up or period
+
+
 def review_key(team_id: int, period: tuple[date, date], channel: str) -> str:
     return f"review:{team_id}:{period[0].isoformat()}:{period[1].isoformat()}:{channel}"
 

@@ -26,7 +26,7 @@ from bot.review_schedule import (
     REVIEW,
     REVIEW_SUMMARY,
     SPANS,
-    on_demand_period,
+    asked_period,
     period_note,
     period_of_note,
     periods_reviewed,
@@ -88,7 +88,7 @@ def run(call: CommandCall) -> None:
             else:
                 assert team.id is not None
                 zone = zone_named(team.timezone, call.settings.timezone)
-                period = on_demand_period(span, utc_now().astimezone(zone).date())
+                period = asked_period(team, span, utc_now().astimezone(zone).date(), zone)
                 post = review_post(
                     session=session, team=team, period=period, default_zone=call.settings.timezone
                 )

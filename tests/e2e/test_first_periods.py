@@ -10,11 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from bot.app import build_scheduler
 from bot.cli import main
 from bot.console.slack_standin import SlackStandIn
+from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery
-from tests.e2e.helpers import make_team, reply_text, set_up_at
+from tests.conftest import RunningBot
+from tests.e2e.helpers import make_team, reply_text, run_command, set_up_at
+from tests.e2e.test_review_command import press_post
 
 Tick = Callable[[str], None]
 # Monday 7 December 2026: the review and digest of November fell due on Tuesday the 1st.
@@ -102,3 +106,24 @@ def test_a_channel_chosen_on_the_seventh_gets_no_post_of_the_month_before(
         f"digest:{team}:2026-12-01:2026-12-31:CDIGEST",
         f"review:{team}:2026-12-01:2026-12-31:CREVIEW",
     ]
+
+
+def test_asked_for_after_it_was_posted_the_first_review_is_the_same_post(
+    bot: RunningBot, clock: Clock
+) -> None:
+    """`/engage review` of the month the team began covers the same days as the scheduled
+    review, so "Post to channel" finds it already posted rather than posting it again."""
+    reviewing_team(bot.database, set_up=SEVENTH, channels_chosen=SEVENTH)
+    clock.move_to(datetime(2027, 1, 1, 9, tzinfo=UTC))
+    assert build_scheduler(bot.settings, bot.database).tick(clock.now()).sent == 2
+    clock.move_to(datetime(2027, 1, 4, 12, tzinfo=UTC))
+    answer = run_command(bot, "review")
+    assert "7 December 2026 to 31 December 2026" in reply_text(answer)
+    told = press_post(bot, answer, "CPRICES", "post")
+    assert (
+        told
+        == "The review of 7 December 2026 to 31 December 2026 was already posted to <#CREVIEW>."
+    )
+    assert (
+        len([c for c in bot.slack.calls("chat.postMessage") if c.args["channel"] == "CREVIEW"]) == 1
+    )
