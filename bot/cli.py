@@ -30,8 +30,6 @@ from bot.text import counted
 from storage.clock import utc_now
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from sqlmodel import Session
 
     from bot.people import NameOf
@@ -70,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             _check_tick(args, settings)
         if args.command not in CREATE_DATABASE:
             _check_database_exists(settings)
+        _check_dates(args, settings)
     except ConfigError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
@@ -84,6 +83,28 @@ def main(argv: list[str] | None = None) -> int:
         logger.debug("database failure", exc_info=True)
         print(f"engagebot: {database_failure(error)}", file=sys.stderr)
         return 1
+
+
+def _check_dates(args: argparse.Namespace, settings: Settings) -> None:
+    """Every date given is one a record may hold (`_date_problem`)."""
+    for name, value in vars(args).items():
+        day = value.date() if isinstance(value, datetime) else value
+        option = "--" + name.removeprefix("period_").replace("_", "-")
+        if isinstance(day, date) and (problem := _date_problem(option, day, settings)):
+            raise ConfigError(problem)
+
+
+def _date_problem(option: str, day: date, settings: Settings) -> str | None:
+    """Why `day`, given as `option`, is refused: as in the forms, a date is from
+    ENGAGEBOT_EARLIEST_DATE to ten years ahead (beyond, a day's arithmetic overflows)."""
+    from bot.validation import latest_date
+
+    first, last = settings.earliest_date, latest_date(settings.today())
+    return (
+        None
+        if first <= day <= last
+        else f"{option} {day} is not between {first} and {last}: check the year"
+    )
 
 
 def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
@@ -317,11 +338,36 @@ def _workspace(text: str) -> str:
 
 
 def _database(args: argparse.Namespace, settings: Settings) -> Database:
-    """The database, for the records of the workspace `--workspace` names."""
+    """The database, for the records of the workspace `--workspace` names, on the clock the
+    console moved for it, if it did (`_follow_console_clock`)."""
     from storage.database import Database
     from storage.workspaces import SINGLE_WORKSPACE
 
-    return Database(settings.database_url).in_workspace(args.workspace or SINGLE_WORKSPACE)
+    database = Database(settings.database_url)
+    _follow_console_clock(database)
+    return database.in_workspace(args.workspace or SINGLE_WORKSPACE)
+
+
+def _follow_console_clock(database: Database) -> None:
+    """A database whose clock the console moved (`:time`) holds records made at the moved
+    time: the command line goes on from there too, and says so, so that "today", the last
+    month and what is due mean what they mean in the console."""
+    from bot.clock import duration_words
+    from storage.clock import CLOCK
+    from storage.console import console_clock_ahead
+
+    try:
+        with database.transaction() as session:
+            ahead = console_clock_ahead(session=session)
+    except SQLAlchemyError:
+        return  # no tables yet: the command itself says what to do
+    if ahead:
+        CLOCK.move_by(ahead)
+        print(
+            f"engagebot: the console moved this database's clock {duration_words(ahead)} "
+            f"ahead; using it (now {utc_now():%d %b %Y %H:%M} UTC)",
+            file=sys.stderr,
+        )
 
 
 def _positive(text: str) -> int:
@@ -667,7 +713,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
     zone = settings.timezone
     try:
-        since, before, limit = _audit_window(args, zone)
+        since, before, limit = _audit_window(args, settings)
     except argparse.ArgumentTypeError as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
@@ -690,7 +736,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _audit_window(
-    args: argparse.Namespace, zone: ZoneInfo
+    args: argparse.Namespace, settings: Settings
 ) -> tuple[datetime | None, datetime | None, int]:
     """`engagebot audit`'s --since and --until as moments (the first day's start, the day
     after the last's) and its --limit; a mistake raises ArgumentTypeError saying what."""
@@ -698,7 +744,11 @@ def _audit_window(
     from storage.auditing import audited_tables
 
     since, until = (None if text is None else _day(text) for text in (args.since, args.until))
+    for option, day in (("--since", since), ("--until", until)):
+        if day is not None and (problem := _date_problem(option, day, settings)):
+            raise argparse.ArgumentTypeError(problem)
     limit = _positive(args.limit)
+    zone = settings.timezone
     if since and until and until < since:
         raise argparse.ArgumentTypeError(f"--until {until} is before --since {since}")
     if args.table is not None and args.table not in audited_tables():

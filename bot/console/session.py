@@ -61,6 +61,9 @@ SAY_WHO = "Say who, as Slack names people: :as bob.smith (letters, digits, '.', 
 SAY_WHERE = "Say where, as Slack names channels: :in #prices-team"
 TIME_STEP = re.compile(r"^\+(\d+)([hdw])$")
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+# How far `:time` moves: past these, dates overflow, and the database could never open again.
+TIME_STEP_MAX = timedelta(weeks=52)
+TIME_AHEAD_MAX = timedelta(days=5 * 365)
 
 
 @dataclass(frozen=True)
@@ -313,7 +316,15 @@ class Console:
         if step is None:
             self.terminal.say("Move the clock forward like this: :time +7d (or +3h, +2w)")
             return
-        step_by = timedelta(**{UNITS[step[2]]: int(step[1])})
+        # Capped before it is a timedelta, which a huge number would overflow: any count
+        # capped so is still over the limit, and refused.
+        step_by = timedelta(**{UNITS[step[2]]: min(int(step[1]), TIME_STEP_MAX.days * 24)})
+        if step_by > TIME_STEP_MAX or self.clock_ahead + step_by > TIME_AHEAD_MAX:
+            self.terminal.say(
+                "The clock moves at most a year at a time (:time +52w), and at most "
+                f"{TIME_AHEAD_MAX.days // 365} years ahead of real time in all."
+            )
+            return
         # Kept with the database: its records and deliveries were made at the moved time, so
         # the next run must not go back before them.
         with self.database.transaction() as session:

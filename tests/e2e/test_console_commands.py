@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, timedelta
 from io import StringIO
@@ -17,6 +18,7 @@ from bot.console.terminal import Terminal
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Engagement, Feedback
+from tests.e2e.helpers import run_cli
 
 pytestmark = pytest.mark.any_date
 
@@ -108,6 +110,31 @@ def test_the_console_keeps_its_clock_with_its_database(database_url: str, clock:
     # Every default reads the same clock: the record was made a month on.
     assert engagement.created_at - started >= timedelta(days=30)
     assert engagement.occurred_on == moved.date()
+
+
+def test_the_clock_moves_a_year_at_most_and_the_database_opens_again(database_url: str) -> None:
+    shown = run_console(database_url, ":time +500000w", ":time +53w", ":time +52w")
+    assert shown.count("The clock moves at most a year at a time (:time +52w)") == 2
+    assert "364 days ahead of real time" in shown
+    again = run_console(database_url, *[":time +52w"] * 5)
+    assert "The clock moves at most a year at a time" in again  # five years in all, no more
+    assert "Traceback" not in run_console(database_url, ":tick")
+
+
+def test_the_command_line_goes_on_from_the_consoles_clock(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: Clock
+) -> None:
+    run_console(database_url, "/engage team", "Prices", "", "", ":time +40d")
+    moved = (clock.now() + timedelta(days=40)).astimezone(ZoneInfo("Europe/London")).date()
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"occurred_on,team,summary\n{moved},Prices,Met the RSS\n")
+    os.environ["DATABASE_URL"] = database_url
+    try:
+        code, out, err = run_cli(capsys, "import", "engagements", str(rows))
+    finally:
+        del os.environ["DATABASE_URL"]
+    assert (code, out) == (0, "Imported 1 engagement.\n")  # not "in the future"
+    assert "the console moved this database's clock 40 days ahead; using it" in err
 
 
 class CtrlC(StringIO):

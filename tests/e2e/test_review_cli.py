@@ -232,6 +232,25 @@ def test_what_cannot_be_reviewed_is_one_line_and_exit_2(
     assert review(capsys, *args) == (2, "", f"engagebot: {error}\n")
 
 
+def test_a_date_no_record_may_hold_is_one_line_and_exit_2(
+    cli: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Years beyond what a form takes overflowed the day's arithmetic, with a traceback."""
+    far = ["--team", "Prices", "--from", "2026-01-01", "--to", "9999-12-31"]
+    assert review(capsys, *far) == (
+        2,
+        "",
+        "engagebot: --to 9999-12-31 is not between 2000-01-01 and 2036-11-20: check the year\n",
+    )
+    early = ["publish", "users-and-uses", "--team", "Prices", "--from", "0001-01-01"]
+    assert run_cli(capsys, *early)[0] == 2
+    code, _, err = run_cli(capsys, "audit", "--until", "9999-12-31")
+    assert (code, err) == (
+        2,
+        "engagebot: --until 9999-12-31 is not between 2000-01-01 and 2036-11-20: check the year\n",
+    )
+
+
 def test_a_malformed_date_or_format_is_refused_by_the_parser(
     cli: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
