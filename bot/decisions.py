@@ -122,6 +122,8 @@ def merge(
         errors["into"] = "An item can't be merged into itself: choose another."
     elif kept is None:
         errors["into"] = _missing(keep_id)
+    elif kept.merged_into_id == merge_id:
+        errors["into"] = f"Feedback #{keep_id} is already merged into #{merge_id}."
     elif kept.merged_into_id is not None:
         errors["into"] = (
             f"Feedback #{keep_id} was itself merged into #{kept.merged_into_id}: "

@@ -125,7 +125,8 @@ def _proportionality_lines(review: Review) -> list[str]:
             else f"{counted(output.days_since, 'day')} since the last engagement"
         )
         lines.append(f"{output.output} ({output.profile}): {since}, target {output.target_days}.")
-    return lines or ["Every output was engaged within its target."]
+    # Not "engaged within its target": an output never engaged but newly added is not late.
+    return lines or ["No output is overdue for engagement."]
 
 
 def _openness_lines(review: Review) -> list[str]:

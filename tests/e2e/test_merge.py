@@ -131,7 +131,7 @@ def test_the_command_merges_and_refuses_with_a_reason(bot: RunningBot) -> None:
         ("merge 1 into 1", "An item can't be merged into itself"),
         ("merge 3 into 1", "Feedback #1 belongs to Prices and #3 to Health"),
         ("merge 2 into 1", "Feedback #2 is already merged into #1."),
-        ("merge 1 into 2", "Feedback #2 was itself merged into #1: merge into that one."),
+        ("merge 1 into 2", "Feedback #2 is already merged into #1."),
         ("merge 1 into 99", "There is no feedback #99"),
         ("merge 99 into 1", "There is no feedback #99"),
         # Too large for an id column: still no such feedback, not a database failure.

@@ -12,7 +12,7 @@ import pytest
 from bot.review import last_full_month
 from storage.clock import utc_now
 from storage.database import Database
-from tests.e2e.helpers import run_cli
+from tests.e2e.helpers import make_team, run_cli
 from tests.storage.test_review_metrics import Records, utc
 
 JANUARY = ["--from", "2027-01-01", "--to", "2027-01-31"]
@@ -249,6 +249,18 @@ def test_a_date_no_record_may_hold_is_one_line_and_exit_2(
         2,
         "engagebot: --until 9999-12-31 is not between 2000-01-01 and 2036-11-20: check the year\n",
     )
+
+
+def test_outputs_added_lately_and_not_yet_engaged_are_not_said_to_be_engaged(
+    cli_database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_team(cli_database, "Brand new")  # added on 20 November: within every target
+    code, out, _ = review(
+        capsys, "--team", "Brand new", "--from", "2026-11-01", "--to", "2026-11-30"
+    )
+    assert code == 0
+    assert "No output is overdue for engagement." in out
+    assert "engaged within" not in out
 
 
 def test_a_malformed_date_or_format_is_refused_by_the_parser(
