@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from bot.engagements import EngagementDraft, engagement_problems, save_engagement
 from bot.feedback import FeedbackDraft, feedback_problems, save_feedback
-from bot.people import user_id_in
+from bot.people import SLACK_USER_ID, user_id_in
 from bot.text import LIST_SEPARATOR, ORGANISATION_MAX, split_list, too_long
 from bot.validation import (
     DEFAULT_EARLIEST_DATE,
@@ -287,7 +287,13 @@ def _person(name: str) -> Column:
 
 
 def _user_id(text: str) -> str:
-    return _limited(USER_ID_MAX)(user_id_in(text))
+    user_id = user_id_in(text)
+    if not SLACK_USER_ID.fullmatch(user_id):
+        raise CellProblem(
+            f"'{text[:40]}' is not a Slack user id like U0123ABCD "
+            "(or a name with one: Jane Smith (U0123ABCD))"
+        )
+    return _limited(USER_ID_MAX)(user_id)
 
 
 def _save_engagement(*, entry_id: int | None, status: str | None, **kwargs: Any) -> Engagement:

@@ -552,6 +552,23 @@ def test_times_outside_the_dates_a_record_may_hold_are_refused(transfer_db: Data
     assert count(transfer_db, Engagement) == 0
 
 
+def test_who_recorded_it_is_a_slack_user_id(transfer_db: Database) -> None:
+    add_teams(transfer_db)
+    content = (
+        "occurred_on,team,summary,logged_by\n"
+        "2026-03-01,Health,Anyone,not a user\n"
+        "2026-03-01,Health,Everyone,<!channel>\n"
+        "2026-03-01,Health,Jane,Jane Smith (U0123ABCD)\n"
+    )
+    assert [
+        (p.row, p.reason.split("'")[1]) for p in rejected(transfer_db, "engagements", content)
+    ] == [
+        (2, "not a user"),
+        (3, "<!channel>"),
+    ]
+    assert count(transfer_db, Engagement) == 0
+
+
 def test_feedback_cells_are_checked(transfer_db: Database) -> None:
     add_teams(transfer_db)
     content = (
