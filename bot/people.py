@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 
 # Slack user ids: "U" (or "W" on Enterprise Grid) then capitals and digits.
-SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
 # A label `person_label` wrote: anything, then the id in brackets at the end.
-_LABELLED_ID = re.compile(r".*\(([UW][A-Z0-9]{2,31})\)", re.DOTALL)
+_LABELLED_ID = re.compile(rf".*\(({SLACK_USER_ID.pattern})\)", re.DOTALL)
 
 # A person's name from their Slack user id; None when it is not known.
 NameOf = Callable[[str], str | None]
