@@ -55,7 +55,8 @@ class CheckedRequestHandler(SlackRequestHandler):
 
 
 class WebApp:
-    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events.
+    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events,
+    which reach Bolt only once checked (`CheckedRequestHandler`).
 
     With OAuth distribution, Bolt's adapter also serves the install flow: GET
     /slack/install (the page with the Add to Slack link, which sets the state cookie) and
