@@ -171,7 +171,7 @@ def keep_request_bodies_out_of_bolts_log() -> None:
             bolt_logger.addFilter(_WithoutRequestBody(replacements))
 
 
-class _RequestIdFilter(logging.Filter):
+class RequestIdFilter(logging.Filter):
     """Puts the current request id on the record (None outside any request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -219,7 +219,7 @@ def install(*, level: str, log_format: str, known_secrets: Iterable[str | None])
     The filters sit on the handler, so they see lines from every library's logger too.
     """
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RequestIdFilter())
     handler.addFilter(Redactor(known_secrets))
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     # Without force: where logging is already set up (pytest's capture), it is left alone.
