@@ -40,7 +40,8 @@ def main() -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
-    server = HttpServer(WebApp(database, app), host="127.0.0.1", port=int(sys.argv[1]))
+    web_app = WebApp(database, app, signing_secret=settings.signing_secret)
+    server = HttpServer(web_app, host="127.0.0.1", port=int(sys.argv[1]))
 
     def stop(_signum: int, _frame: Any) -> None:
         server.stop(wait=False)

@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.distribution import NOT_INSTALLED, EveryWorkspace, oauth_settings
-from bot.logs import ContextExecutor
+from bot.logs import ContextExecutor, keep_request_bodies_out_of_bolts_log
 from bot.scheduling import Scheduler, Ticking
 from bot.slack_web import RetryingWebClient
 from handlers.acting import request_actor, workspace_for
@@ -104,6 +104,7 @@ def build_app(
     it to `scheduler` (one is made if not given).
     """
     executor = executor or ContextExecutor(max_workers=8)
+    keep_request_bodies_out_of_bolts_log()
     app = App(
         # With OAuth distribution, no token: each request gets its workspace's.
         client=slack_client(settings, settings.bot_token),

@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy.exc import SQLAlchemyError
 from waitress import wasyncore
 from waitress.server import create_server
@@ -20,6 +21,7 @@ from bot.config import Settings
 from bot.distribution import INSTALL_PATH, REDIRECT_PATH
 from bot.logs import new_request_id, request_context
 from bot.scheduling import Ticking
+from bot.signed_requests import MAX_BODY_BYTES, Refused, admitted
 from bot.socket_mode import ConnectionWatch, SocketModeConnection
 from bot.ticker import Ticker
 from storage.database import Database
@@ -34,8 +36,27 @@ DRAIN_SECONDS = 10.0
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
+class CheckedRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, except that a request to POST /slack/events reaches Bolt only
+    once its size and signature are checked and its body parses (`bot/signed_requests.py`);
+    else it is answered there, with one line in the log."""
+
+    def __init__(self, app: App, signing_secret: str) -> None:
+        super().__init__(app, path=SLACK_PATH)
+        self.signing_secret = signing_secret
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        try:
+            checked = admitted(request, self.signing_secret)
+        except Refused as refusal:
+            logger.warning("refused a request with %s: %s", refusal.status, refusal.reason)
+            return BoltResponse(status=refusal.status, body={"error": refusal.reason})
+        return self.app.dispatch(checked)
+
+
 class WebApp:
-    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events.
+    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events,
+    which reach Bolt only once checked (`CheckedRequestHandler`).
 
     With OAuth distribution, Bolt's adapter also serves the install flow: GET
     /slack/install (the page with the Add to Slack link, which sets the state cookie) and
@@ -43,12 +64,21 @@ class WebApp:
     """
 
     def __init__(
-        self, database: Database, app: App | None, socket_watch: ConnectionWatch | None = None
+        self,
+        database: Database,
+        app: App | None,
+        socket_watch: ConnectionWatch | None = None,
+        *,
+        signing_secret: str | None = None,
     ) -> None:
         self.database = database
-        # None in Socket Mode: requests then arrive over the socket, never over HTTP.
-        self.slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
         self.socket_watch = socket_watch
+        # None in Socket Mode: requests then arrive over the socket, never over HTTP.
+        self.slack = None
+        if app is not None:
+            if not signing_secret:
+                raise ValueError("Slack's requests over HTTP need the signing secret")
+            self.slack = CheckedRequestHandler(app, signing_secret)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
@@ -88,7 +118,14 @@ class HttpServer:
 
     def __init__(self, wsgi_app: Any, *, host: str, port: int) -> None:
         self._server = create_server(
-            wsgi_app, host=host, port=port, threads=WORKER_THREADS, ident="engagebot"
+            wsgi_app,
+            host=host,
+            port=port,
+            threads=WORKER_THREADS,
+            ident="engagebot",
+            # waitress refuses (413) a body announced at this size or more before reading
+            # it, and a chunked one once this much has come: it reads no more than the cap.
+            max_request_body_size=MAX_BODY_BYTES + 1,
         )
         self._stopping = threading.Event()
         self._stopped = threading.Event()
@@ -142,7 +179,11 @@ def run_until_terminated(
     Unless ENGAGEBOT_SCHEDULER=off, the scheduler ticks meanwhile.
     """
     socket_mode = SocketModeConnection(settings, app) if settings.socket_mode else None
-    web_app = WebApp(database, None, socket_mode.watch) if socket_mode else WebApp(database, app)
+    web_app = (
+        WebApp(database, None, socket_mode.watch)
+        if socket_mode
+        else WebApp(database, app, signing_secret=settings.signing_secret)
+    )
     server = HttpServer(web_app, host="0.0.0.0", port=settings.port)
 
     def stop(signum: int, _frame: Any) -> None:

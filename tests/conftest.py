@@ -203,7 +203,13 @@ class RunningBot:
         self.database = database
         self.slack = fake_slack
         self.server = HttpServer(
-            WebApp(database, build_app(settings, database)), host="127.0.0.1", port=0
+            WebApp(
+                database,
+                build_app(settings, database),
+                signing_secret=settings.signing_secret,
+            ),
+            host="127.0.0.1",
+            port=0,
         )
         self.server.start_in_thread()
         self.url = f"http://127.0.0.1:{self.server.port}"

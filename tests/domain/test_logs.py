@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+from re import _constants, _parser  # type: ignore[attr-defined]
+from typing import Any
 
+import pytest
+
+from bot import logs
 from bot.logs import (
+    LONGEST_TEXT,
     ContextExecutor,
     JsonFormatter,
     Redactor,
     TextFormatter,
     current_request_id,
     request_context,
+    shortened,
 )
 
 
@@ -58,3 +66,55 @@ def test_a_malformed_log_call_is_shown_not_raised() -> None:
     malformed = record("two values %s %s", "xoxb-1-only-one")
     assert Redactor([]).filter(malformed)
     assert malformed.getMessage() == "two values %s %s ('[redacted]',)"
+
+
+def backtracking_repeats(node: Any) -> list[str]:
+    """The repeats in a parsed pattern that may give back what they took (greedy or lazy,
+    of more than one): the ones that make a match attempt cost more than one pass."""
+    found = []
+    if isinstance(node, _parser.SubPattern):
+        for operator, argument in node:
+            if operator in (_constants.MAX_REPEAT, _constants.MIN_REPEAT) and argument[1] > 1:
+                found.append(f"{operator} {argument[0]}..{argument[1]}")
+            found += backtracking_repeats(argument)
+    elif isinstance(node, tuple | list):
+        for part in node:
+            found += backtracking_repeats(part)
+    return found
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [value for value in vars(logs).values() if isinstance(value, re.Pattern)],
+    ids=lambda pattern: pattern.pattern,
+)
+def test_no_redaction_pattern_can_backtrack(pattern: re.Pattern[str]) -> None:
+    """Each repeat is possessive (or a mere optional): read as `re` itself parses it."""
+    assert backtracking_repeats(_parser.parse(pattern.pattern, pattern.flags)) == []
+
+
+def test_the_checker_finds_a_repeat_that_backtracks() -> None:
+    assert backtracking_repeats(_parser.parse(r"(?<![^@\s])[^@\s]+(?=@)")) != []
+    assert backtracking_repeats(_parser.parse(r"a(?:b|c*?)d")) != []
+
+
+def test_a_long_text_loses_its_middle_and_no_secret_is_half_kept() -> None:
+    token = "xoxb-" + "S" * 40
+    # The cut falls inside the token on both sides: neither half may be written.
+    text = "start " + "w " * (LONGEST_TEXT // 4 - 10) + token * 2000 + " w" * 20000 + " end"
+    cut = shortened(text)
+    assert len(cut) <= LONGEST_TEXT + 40 and cut.startswith("start w w")
+    assert cut.endswith("w w end") and "characters cut" in cut and "S" not in cut
+    assert shortened("x" * (LONGEST_TEXT + 1)) == f" [{LONGEST_TEXT + 1} characters cut] "
+    assert shortened("short") == "short"
+
+
+def test_a_long_message_and_its_exception_are_cut_before_they_are_redacted() -> None:
+    body = "text=" + "a://b:" * 200_000  # what the old patterns read slowest: 1.2 MB
+    try:
+        raise ValueError(body)
+    except ValueError:
+        failure = record("refused %s", body, exc_info=sys.exc_info())
+    Redactor([]).filter(failure)
+    assert len(failure.getMessage()) <= LONGEST_TEXT + 40
+    assert failure.exc_text is not None and len(failure.exc_text) <= LONGEST_TEXT + 40

@@ -19,6 +19,7 @@ ALLOWED = {
     "storage/clock.py": "the clock itself",
     "bot/ticker.py": "APScheduler times its runs by the real clock; each tick is told ours",
     "bot/console/payloads.py": "a request's signature timestamp, which Bolt checks by it",
+    "bot/signed_requests.py": "checks a request's signature timestamp, which Slack sets by it",
 }
 
 
