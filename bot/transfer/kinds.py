@@ -369,6 +369,8 @@ def _organisation_name(text: str, _row: RowContext) -> str:
 # (bot/transfer/organisations.py), as it updates organisations rather than adding records.
 ORGANISATIONS = Kind(
     name="organisations",
+    label="organisation",
+    noun="organisation",
     model=Organisation,
     related=("segment",),
     team_key=None,
