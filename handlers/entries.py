@@ -25,7 +25,7 @@ from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
-from handlers.views.blocks import INPUT_MAX, Block
+from handlers.views.blocks import Block
 from handlers.views.entries import (
     DETAILS_ACTION,
     UNDO_ACTION,
@@ -38,6 +38,7 @@ from handlers.views.entries import (
     undone_message,
 )
 from handlers.views.help import not_a_command_message
+from handlers.views.limits import INPUT_MAX
 from handlers.views.organisations import segment_notes
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
@@ -207,24 +208,24 @@ class EntryFlows:
 
     def _hand_back(self, call: CommandCall, problem: str) -> None:
         """Text over the field's limit is neither cut nor lost: the form opens with it, to
-        shorten there, when Slack's field can hold it; otherwise it is sent back whole."""
+        shorten there, when Slack's field can hold it; otherwise (or when the form cannot
+        be made or opened) it is sent back whole."""
+        refusal = f"Nothing was recorded. {problem} Shorten it and send it again."
         if len(call.args) <= INPUT_MAX:
             note = f":warning: {problem} Shorten it here before saving."
+            origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
+            prefill = Prefill(text=call.args, note=note)
             try:
-                self.open_form(
-                    call.client,
-                    call.command["trigger_id"],
-                    FormOrigin(self.kind.name, response_url=call.command.get("response_url")),
-                    call.logger,
-                    call.database,
-                    prefill=Prefill(text=call.args, note=note),
-                    channel_id=call.channel_id,
-                    user_id=call.user_id,
+                view = self._form_view(
+                    origin, call.database, prefill, channel_id=call.channel_id, user_id=call.user_id
                 )
+                call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
                 return
+            except SQLAlchemyError as error:  # a form saying so would lose the text
+                call.logger.exception("loading the %s form failed", self.kind.name)
+                refusal = nothing_recorded(error)
             except SlackApiError:  # the trigger expired: the text must still come back
                 call.logger.warning("the form for a long %s did not open", self.kind.name)
-        refusal = f"Nothing was recorded. {problem} Shorten it and send it again."
         call.respond(**handed_back_message(refusal, call.args))
 
     # --- the form ---------------------------------------------------------------------
@@ -243,27 +244,7 @@ class EntryFlows:
     ) -> None:
         """Open the form for a new entry, or for `origin.record_id`."""
         try:
-            with database.transaction() as session:
-                record = (
-                    session.get(self.kind.model, origin.record_id) if origin.record_id else None
-                )
-                if origin.record_id and record is None:
-                    view = problem_modal(
-                        self.kind.label, f"{self.kind.label} #{origin.record_id} no longer exists."
-                    )
-                else:
-                    if prefill.team is None and user_id is not None:
-                        team = team_for_person(
-                            session=session, channel_id=channel_id, user_id=user_id
-                        )
-                        prefill = replace(prefill, team=team)
-                    view = self.kind.form(
-                        segments=list(list_segments(session=session)),
-                        today=self.settings.today(),
-                        metadata=origin.to_json(),
-                        record=record,
-                        prefill=prefill,
-                    )
+            view = self._form_view(origin, database, prefill, channel_id, user_id)
         except SQLAlchemyError:
             logger.exception("loading the %s form failed", self.kind.name)
             view = problem_modal(
@@ -272,6 +253,33 @@ class EntryFlows:
                 "Please try again in a minute.",
             )
         client.views_open(trigger_id=trigger_id, view=view)
+
+    def _form_view(
+        self,
+        origin: FormOrigin,
+        database: Database,
+        prefill: Prefill,
+        channel_id: str | None,
+        user_id: str | None,
+    ) -> dict[str, Any]:
+        """The form for a new entry (its team found from the channel or the person, unless
+        `prefill` has it), or for `origin.record_id`; raise what the database raises."""
+        with database.transaction() as session:
+            record = session.get(self.kind.model, origin.record_id) if origin.record_id else None
+            if origin.record_id and record is None:
+                return problem_modal(
+                    self.kind.label, f"{self.kind.label} #{origin.record_id} no longer exists."
+                )
+            if prefill.team is None and user_id is not None:
+                team = team_for_person(session=session, channel_id=channel_id, user_id=user_id)
+                prefill = replace(prefill, team=team)
+            return self.kind.form(
+                segments=list(list_segments(session=session)),
+                today=self.settings.today(),
+                metadata=origin.to_json(),
+                record=record,
+                prefill=prefill,
+            )
 
     def submit(
         self,

@@ -17,9 +17,9 @@ from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import FormValues, save_form
 from handlers.permissions import Requester
 from handlers.replies import post_reply
-from handlers.views.blocks import INPUT_MAX, modal, section
 from handlers.views.entries import handed_back_message, notice_message, problem_modal
-from handlers.views.team import CALLBACK_ID, team_modal, team_saved_text
+from handlers.views.limits import INPUT_MAX
+from handlers.views.team import CALLBACK_ID, team_modal, team_saved_modal, team_saved_text
 from storage.database import Database
 from storage.models import ProducerTeam
 from storage.teams import team_for_channel, team_members, team_named
@@ -141,7 +141,4 @@ def register(app: App, engage: EngageCommand) -> None:
             ack()
             post_reply(metadata["response_url"], notice_message(text), logger)
         else:
-            ack(
-                response_action="update",
-                view=modal("team_saved", "Team saved", [section(text)], submit=None),
-            )
+            ack(response_action="update", view=team_saved_modal(text))

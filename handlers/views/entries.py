@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.text import escape_mrkdwn, preview
+from bot.text import escape_mrkdwn, preview, shortened
 from handlers.views.blocks import (
-    MESSAGE_BLOCKS_MAX,
     Block,
     actions,
     button,
     context,
     modal,
+    packed_sections,
     section,
     typed_text_blocks,
 )
+from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 
 DETAILS_ACTION = "entry_details"
 UNDO_ACTION = "entry_undo"
@@ -89,6 +90,20 @@ def undone_message(*, label: str, record_id: int, team: str) -> dict[str, Any]:
 def notice_message(text: str) -> dict[str, Any]:
     """A plain ephemeral answer (refusals, failures); `text` must already be safe mrkdwn."""
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+
+
+def listing_message(
+    heading: str, lines: Sequence[str], more: Callable[[int], str]
+) -> dict[str, Any]:
+    """An ephemeral answer listing `lines` under `heading` (safe mrkdwn) in as many sections
+    as they take (`more`: the closing line when they need more than a message holds); its
+    text, which notifications show, the same cut to a section's length."""
+    listed = packed_sections(lines, MESSAGE_BLOCKS_MAX - 1, more)
+    return {
+        "response_type": "ephemeral",
+        "text": shortened("\n".join([heading, *lines]), SECTION_MAX),
+        "blocks": [section(heading), *listed],
+    }
 
 
 def handed_back_message(problem: str, typed: str) -> dict[str, Any]:
