@@ -20,7 +20,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.organisations import RegisterEntry, register_entries
 from bot.text import too_long
-from bot.validation import Invalid
+from bot.validation import Invalid, record_id_in
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
@@ -28,6 +28,7 @@ from handlers.replies import post_reply
 from handlers.views.blocks import Block
 from handlers.views.entries import (
     DETAILS_ACTION,
+    OUT_OF_DATE,
     UNDO_ACTION,
     FormOrigin,
     handed_back_message,
@@ -290,7 +291,7 @@ class EntryFlows:
         database: Database,
         logger: Logger,
     ) -> None:
-        origin = FormOrigin.from_json(view.get("private_metadata", ""))
+        origin = FormOrigin.from_json(view.get("private_metadata", ""), self.kind.name)
         user_id = body["user"]["id"]
 
         def save() -> tuple[int, str, str, list[RegisterEntry]]:
@@ -425,10 +426,11 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
     """ "Add details" and "Undo" carry `kind:id`; route them to that kind's flows."""
 
     def target(action: dict[str, Any]) -> tuple[EntryFlows, int] | None:
-        kind, _, record_id = str(action.get("value", "")).partition(":")
-        if kind not in flows or not record_id.isdigit():
+        kind, _, value = str(action.get("value", "")).partition(":")
+        record_id = record_id_in(value)
+        if kind not in flows or record_id is None:
             return None
-        return flows[kind], int(record_id)
+        return flows[kind], record_id
 
     @app.action(DETAILS_ACTION)
     def add_details(
@@ -443,7 +445,7 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         ack()
         found = target(action)
         if found is None:
-            respond(**notice_message("That button is out of date."), replace_original=False)
+            respond(**notice_message(OUT_OF_DATE), replace_original=False)
             return
         found[0].add_details(found[1], body, client, database, logger)
 
@@ -459,6 +461,6 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         ack()
         found = target(action)
         if found is None:
-            respond(**notice_message("That button is out of date."), replace_original=False)
+            respond(**notice_message(OUT_OF_DATE), replace_original=False)
             return
         found[0].undo(found[1], body["user"]["id"], database, respond, logger)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.permissions import Refused
 from bot.text import storable
-from bot.validation import Invalid, is_record_id
+from bot.validation import Invalid, record_id_in
 from handlers.permissions import refused_modal
 
 _T = TypeVar("_T")
@@ -70,8 +70,8 @@ class FormValues:
 
 def _record_id(value: str) -> int:
     """An option's record id; a value no list offers (too large to be one) is refused."""
-    number = int(value)
-    if not is_record_id(number):
+    number = record_id_in(value)
+    if number is None:
         raise ValueError(value)
     return number
 

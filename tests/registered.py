@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bot.config import load_settings
 from handlers.engage import Subcommand
 from handlers.listeners import register_listeners
+
+# What Slack is told the app takes: its commands, shortcuts and events.
+MANIFEST = yaml.safe_load((Path(__file__).parents[1] / "manifest.yml").read_text("utf-8"))
+FEATURES = MANIFEST["features"]
+COMMANDS = {command["command"] for command in FEATURES.get("slash_commands", [])}
+SHORTCUTS = {shortcut["callback_id"]: shortcut["type"] for shortcut in FEATURES["shortcuts"]}
+EVENTS = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
 
 
 class Recorder:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.text import escape_mrkdwn, preview, shortened
+from bot.validation import json_object, record_id_in
 from handlers.views.blocks import (
     Block,
     actions,
@@ -22,6 +23,7 @@ from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 
 DETAILS_ACTION = "entry_details"
 UNDO_ACTION = "entry_undo"
+OUT_OF_DATE = "That button is out of date."  # its value is none the bot gave it
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,21 @@ class FormOrigin:
         return json.dumps({key: value for key, value in asdict(self).items() if value})
 
     @classmethod
-    def from_json(cls, text: str) -> FormOrigin:
-        data = json.loads(text or "{}")
-        fields = cls.__dataclass_fields__
-        return cls(**{key: value for key, value in data.items() if key in fields})
+    def from_json(cls, text: str, kind: str) -> FormOrigin:
+        """The origin a form of `kind` carries; what a broken client sends instead (not
+        JSON, or values of the wrong type) reads as none: a new record, confirmed in the
+        form."""
+        data = json_object(text)
+        texts = {key: data.get(key) for key in ("response_url", "permalink")}
+        return cls(
+            kind,
+            record_id=record_id_in(data.get("record_id")),
+            replace_original=data.get("replace_original") is True,
+            from_home=data.get("from_home") is True,
+            change_id=record_id_in(data.get("change_id")),
+            opportunity_id=record_id_in(data.get("opportunity_id")),
+            **{key: value if isinstance(value, str) else None for key, value in texts.items()},
+        )
 
 
 def recorded_message(

@@ -7,11 +7,9 @@ the manifest without a listener shows up as a 404 here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.console.payloads import (
     app_home_opened,
@@ -23,13 +21,7 @@ from bot.console.payloads import (
 )
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team
-from tests.registered import registered
-
-MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text("utf-8"))
-FEATURES = MANIFEST["features"]
-COMMANDS = {command["command"] for command in FEATURES.get("slash_commands", [])}
-SHORTCUTS = {shortcut["callback_id"]: shortcut["type"] for shortcut in FEATURES["shortcuts"]}
-EVENTS = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+from tests.registered import COMMANDS, EVENTS, SHORTCUTS, registered
 
 # How to send each bot event as Slack would, and the Slack call that shows it was handled
 # (None: it calls nothing, and Bolt's 200 rather than 404 shows a listener took it).
