@@ -116,21 +116,23 @@ def over_http(app_bot: InProcessBot) -> Iterator[RunningBot]:
     running.stop()
 
 
-class FailedListeners(logging.Handler):
-    """Catches what the app's one error handler logs when a listener raised."""
+class LoggedFailures(logging.Handler):
+    """Catches every error the app logs, and every log line with a traceback: what the
+    app's one error handler logs when a listener raised, and any failure handled
+    elsewhere."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.failures: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("listener failed"):
-            self.failures.append(f"{record.getMessage()}\n{record.exc_text or ''}")
+        if record.exc_info or record.levelno >= logging.ERROR:
+            self.failures.append(f"{record.name}: {record.getMessage()}\n{record.exc_text or ''}")
 
 
 @pytest.fixture(scope="module")
-def failed(app_bot: InProcessBot) -> Iterator[FailedListeners]:
-    handler = FailedListeners()
+def failed(app_bot: InProcessBot) -> Iterator[LoggedFailures]:
+    handler = LoggedFailures()
     logging.getLogger().addHandler(handler)
     yield handler
     logging.getLogger().removeHandler(handler)

@@ -14,9 +14,8 @@ It runs with the profile's examples (tests/properties/conftest.py: a fixed seed 
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +41,7 @@ from handlers.views.limits import problems
 from storage.auditing import UNAUDITED
 from storage.models import AuditEntry
 from tests.conftest import RunningBot
-from tests.properties.conftest import Answer, InProcessBot
+from tests.properties.conftest import Answer, InProcessBot, LoggedFailures
 from tests.properties.strategies import ANY_TEXT, ID_VALUES, TYPED, submitted_values
 from tests.registered import COMMANDS, EVENTS, SHORTCUTS, registered
 from tests.storage.test_organisation_contacts import assert_in_step
@@ -108,26 +107,6 @@ class Request:
     kind: str
     payload: dict[str, Any]
     signed: bool
-
-
-class Tracebacks(logging.Handler):
-    """Every log record with a traceback, or an error's."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.found: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info or record.levelno >= logging.ERROR:
-            self.found.append(f"{record.name}: {record.getMessage()}\n{record.exc_text or ''}")
-
-
-@pytest.fixture(scope="module")
-def tracebacks(app_bot: InProcessBot) -> Iterator[Tracebacks]:
-    handler = Tracebacks()
-    logging.getLogger().addHandler(handler)
-    yield handler
-    logging.getLogger().removeHandler(handler)
 
 
 class Views(dict[str, list[dict[str, Any]]]):
@@ -320,7 +299,7 @@ def check_shown(sent: list[Any], answer: Answer) -> None:
 def test_any_request_slack_could_send(
     app_bot: InProcessBot,
     views: Views,
-    tracebacks: Tracebacks,
+    failed: LoggedFailures,
     data: st.DataObject,
 ) -> None:
     bot = app_bot
@@ -328,12 +307,12 @@ def test_any_request_slack_could_send(
     event(f"{request.kind}{'' if request.signed else ' (unsigned)'}")
     before = Snapshot.of(bot)
     seen = len(bot.slack.calls())
-    tracebacks.found.clear()
+    failed.failures.clear()
     answer = bot.send(request.payload, signed=request.signed)
     sent = bot.slack.calls()[seen:]
     event(f"answered {answer.status}")
     assert answer.status < 500, answer
-    assert not tracebacks.found, tracebacks.found[0]
+    assert not failed.failures, failed.failures[0]
     if not request.signed:
         assert answer.status == 401
         assert (sent, Snapshot.of(bot)) == ([], before), "a request not from Slack did something"

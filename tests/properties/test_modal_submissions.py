@@ -16,7 +16,7 @@ from bot.console.payloads import (
     block_suggestion,
     view_submission,
 )
-from tests.properties.conftest import APP_EXAMPLES, FailedListeners, InProcessBot
+from tests.properties.conftest import APP_EXAMPLES, InProcessBot, LoggedFailures
 from tests.properties.strategies import ANY_TEXT, submitted_values
 
 
@@ -48,7 +48,7 @@ FORMS = [
 def test_a_form_submitted_with_anything_saves_whole_or_says_where(
     app_bot: InProcessBot,
     forms: dict[str, dict[str, Any]],
-    failed: FailedListeners,
+    failed: LoggedFailures,
     form: str,
     data: st.DataObject,
 ) -> None:
@@ -105,7 +105,7 @@ MENUS += [("engagement", "organisations"), ("feedback", "output"), ("feedback", 
 def test_a_menu_offers_options_slack_accepts_whatever_is_typed(
     app_bot: InProcessBot,
     forms: dict[str, dict[str, Any]],
-    failed: FailedListeners,
+    failed: LoggedFailures,
     menu: tuple[str, str],
     typed: str,
 ) -> None:

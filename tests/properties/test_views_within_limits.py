@@ -437,6 +437,15 @@ ENTRY = dict(
     kind=st.sampled_from(["engagement", "feedback"]),
     label=st.sampled_from(["Engagement", "Feedback"]),
 )
+# What the engagement and feedback forms are both opened with.
+ENTRY_FORM = dict(
+    segments=st.just(ALL_SEGMENTS),
+    today=DAYS,
+    metadata=METADATA,
+    team=optional(teams_without_outputs()),
+    output=optional(outputs()),
+    note=optional(typed(300)),
+)
 
 CASES = [
     *(
@@ -518,17 +527,12 @@ CASES = [
     case(
         engagement.engagement_modal,
         fields(
-            segments=st.just(ALL_SEGMENTS),
-            today=DAYS,
-            metadata=METADATA,
+            **ENTRY_FORM,
             record=optional(engagement_records()),
-            team=optional(teams_without_outputs()),
             summary=optional(typed(3000)),  # typed after the command, over the summary's limit
             occurred_on=optional(DAYS),
             method=optional(METHOD_VALUES),
             participants=optional(st.integers(0, 2**31 - 1)),
-            output=optional(outputs()),
-            note=optional(typed(300)),
         ),
     ),
     case(
@@ -553,7 +557,7 @@ CASES = [
     case(
         entries.saved_modal,
         fields(
-            **{key: value for key, value in ENTRY.items() if key == "label"},
+            label=ENTRY["label"],
             record_id=record_ids(),
             text=typed(LONG_TEXT_MAX),
             team=TEAM_NAMES,
@@ -566,16 +570,11 @@ CASES = [
     case(
         feedback.feedback_modal,
         fields(
-            segments=st.just(ALL_SEGMENTS),
-            today=DAYS,
-            metadata=METADATA,
+            **ENTRY_FORM,
             record=optional(feedback_items()),
-            team=optional(teams_without_outputs()),
             text=optional(typed(40_000)),  # a message saved as feedback: any length
             permalink=optional(st.just("https://example.slack.com/archives/C1/p1700000000000100")),
             channel=optional(st.sampled_from(["slack", "email"])),
-            output=optional(outputs()),
-            note=optional(typed(300)),
         ),
     ),
     Case((help.help_message,), help_given(), help.help_message),

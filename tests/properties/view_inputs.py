@@ -9,7 +9,6 @@ database: a builder reads only what they hold.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -41,21 +40,10 @@ from storage.models import (
     Theme,
     UpcomingChange,
 )
+from tests.domain.test_users_map import SEGMENTS as SEGMENT_NAMES  # the seeded taxonomy
 
 T = TypeVar("T")
 
-# The audience taxonomy the first migration seeds (the only segments there are).
-SEGMENT_NAMES = (
-    "central government",
-    "devolved and local government",
-    "academia and research",
-    "media",
-    "business and industry",
-    "charities and voluntary sector",
-    "international bodies",
-    "members of the public",
-    "internal users",
-)
 # Characters a person types, those that escaping lengthens among them.
 ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from("&<>*_`")
 # Whole texts at a length limit, cheap to make however long: each unit repeated.
@@ -89,11 +77,6 @@ def many(strategy: st.SearchStrategy[T], most: int) -> st.SearchStrategy[list[T]
         st.lists(strategy, max_size=4),
         st.tuples(strategy, counts(most)).map(lambda pair: [pair[0]] * pair[1]),
     )
-
-
-def numbered(make: Callable[[int], T], most: int) -> st.SearchStrategy[list[T]]:
-    """Up to `most` records, each with its own number (`make(number)`)."""
-    return counts(most).map(lambda count: [make(number) for number in range(1, count + 1)])
 
 
 def slack_ids(prefix: str) -> st.SearchStrategy[str]:
