@@ -41,12 +41,15 @@ class FormValues:
             return None
         return _parsed(field, value, int, "Enter a whole number.")
 
+    # An option's value is one the bot offered, or (an organisation's) typed: either way
+    # without a NUL, which PostgreSQL can't even be asked about.
     def choice(self, field: str) -> str | None:
         selected = self._element(field).get("selected_option")
-        return selected["value"] if selected else None
+        return storable(str(selected["value"])) if selected else None
 
     def choices(self, field: str) -> list[str]:
-        return [option["value"] for option in self._element(field).get("selected_options") or []]
+        selected = self._element(field).get("selected_options") or []
+        return [storable(str(option["value"])) for option in selected]
 
     def checked(self, field: str) -> bool:
         return bool(self._element(field).get("selected_options"))

@@ -1,18 +1,20 @@
 """What the fuzzer (tests/properties/test_every_listener.py) found, each as the request that
 showed it: values no button or form of the bot's carries (an id too large for any record,
-a digit that is not one, metadata that is not the bot's), and a listener failing after its
-acknowledgement. Each is answered in words, with no traceback in the log."""
+a digit that is not one, metadata that is not the bot's, a NUL in an option's value).
+Each is answered in words, with no traceback in the log."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
-from bot.console.payloads import block_actions, slash_command, view_submission
+from bot.console.payloads import block_actions, slash_command, state_values, view_submission
 from handlers.views.changes import EDIT_ACTION
 from handlers.views.entries import DETAILS_ACTION, OUT_OF_DATE
 from handlers.views.reviews import POST_ACTION
+from storage.models import Organisation
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, wait_for_reply
 
@@ -71,3 +73,20 @@ def test_a_form_sent_back_with_metadata_not_the_bots_is_refused_on_a_field(
     assert answer.status == 200
     assert answer.json["response_action"] == "errors"
     assert tracebacks(caplog) == []
+
+
+def test_an_organisation_chosen_with_a_nul_in_its_name_is_stored_without_it(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL refused even the query for an organisation named with a NUL, and the form
+    said the database had failed (and logged its traceback)."""
+    make_team(bot.database)
+    bot.requester.send(slash_command("log", channel_id="CPRICES"))
+    view = opened_view(bot)
+    values = state_values(
+        view, {"summary": "Met them", "organisations": [("Acme\x00", "Acme\x00")]}
+    )
+    assert bot.requester.send(view_submission(view, values)).status == 200
+    assert tracebacks(caplog) == []
+    with bot.database.transaction() as session:
+        assert session.exec(select(Organisation.name)).all() == ["Acme"]
