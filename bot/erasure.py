@@ -2,9 +2,11 @@
 
 The person is named by email, by full name, or both. Every feedback item whose contact is
 that person loses its contact details (`bot/personal_data.py: clear_contact`), and every
-mention of the email or the full name in free text (`FREE_TEXT`), and in the audit log's
-record of earlier changes, becomes "[erased]"; the erasure itself is logged without the
-values it removed (`withhold_values`). The
+mention of the email or the full name in free text (`FREE_TEXT`: every column a person
+types into, the names of organisations and tags too), and in the audit log's record of
+earlier changes, becomes "[erased]"; the erasure itself is logged without the values it
+removed (`withhold_values`). A name erased that another organisation (or tag) already
+has takes the record's number after it, as names are unique. The
 email matches ignoring case; the name ignoring case and spacing, as whole words, so that
 "Jo Bloggs" is not found inside "Jo Bloggsworth". A name must have two words at least: one
 word alone ("Will", "Grace") would be found in ordinary sentences.
@@ -23,11 +25,33 @@ from sqlmodel import Session
 from bot.feedback import EMAIL
 from bot.personal_data import FREE_TEXT, clear_contact, held_contact_fields
 from storage.auditing import withhold_values
-from storage.models import AuditEntry, Engagement, Feedback, FeedbackDecision, Insight
-from storage.personal_data import contacts_matching, rows_mentioning
+from storage.models import (
+    AuditEntry,
+    Engagement,
+    Feedback,
+    FeedbackDecision,
+    Insight,
+    Opportunity,
+    Organisation,
+    Theme,
+    UpcomingChange,
+)
+from storage.personal_data import contacts_matching, name_taken, rows_mentioning
 
 ERASED = "[erased]"
-AUDIT_LOG = "(audit log)"  # stands for the team in the report of the log's entries
+IN_AUDIT_LOG = "(audit log)"  # stands for the team in the report of the log's entries
+EVERY_TEAM = "(every team)"  # stands for the team of what all teams share: names in the register
+# A record as the report names it: "change #4".
+NOUNS = {
+    Feedback: "feedback",
+    Engagement: "engagement",
+    Insight: "insight",
+    UpcomingChange: "change",
+    Opportunity: "opportunity",
+    Organisation: "organisation",
+    Theme: "tag",
+}
+UNIQUE_NAMES = (Organisation, Theme)
 EMAIL_MAX = 254
 NAME_MAX = 120
 
@@ -111,8 +135,9 @@ def erase_person(
             if not fields:
                 continue
             if not dry_run:
-                for column in fields:
-                    setattr(row, column, _redacted(getattr(row, column), patterns))
+                erased = {column: _redacted(getattr(row, column), patterns) for column in fields}
+                for column, text in erased.items():
+                    setattr(row, column, _unique(session, row, column, text))
                 session.add(row)
             changes.append(_change(session, row, fields))
     for entry in rows_mentioning(
@@ -124,7 +149,7 @@ def erase_person(
         if not dry_run:
             entry.change = scrubbed
             session.add(entry)
-        changes.append(Change(AUDIT_LOG, f"entry #{entry.id}", ("change",)))
+        changes.append(Change(IN_AUDIT_LOG, f"entry #{entry.id}", ("change",)))
     session.flush()
     return _merged_by_record(changes)
 
@@ -132,8 +157,8 @@ def erase_person(
 def erasure_report(person: Person, changes: Sequence[Change], *, dry_run: bool) -> list[str]:
     """What `engagebot erase` prints: each record changed, by team, with its fields."""
     verb = "Would erase" if dry_run else "Erased"
-    logged = [change for change in changes if change.team == AUDIT_LOG]
-    changes = [change for change in changes if change.team != AUDIT_LOG]
+    logged = [change for change in changes if change.team == IN_AUDIT_LOG]
+    changes = [change for change in changes if change.team != IN_AUDIT_LOG]
     records = f"{len(changes)} record{'' if len(changes) == 1 else 's'}"
     lines = [f"{verb} the personal data of {person.described} in {records}:"]
     lines += [f"  {change.team}: {change.record}: {', '.join(change.fields)}" for change in changes]
@@ -191,13 +216,23 @@ def _is_contact(item: Feedback, person: Person) -> bool:
     )
 
 
+def _unique(session: Session, row: Any, column: str, text: str | None) -> str | None:
+    """`text`, the erased value of `row`'s `column`; an organisation's or tag's name that
+    another already has takes the record's number after it ("[erased] (#12)"), as names
+    are unique in the register."""
+    if not isinstance(row, UNIQUE_NAMES) or column != "name" or text is None:
+        return text
+    taken = name_taken(session=session, model=type(row), name=text, other_than=row.id)
+    return f"{text} (#{row.id})" if taken else text
+
+
 def _change(session: Session, row: Any, fields: Sequence[str]) -> Change:
     if isinstance(row, FeedbackDecision):
         item = session.get(Feedback, row.feedback_id)
         assert item is not None  # a decision goes with its item
         return Change(item.team.name, f"decision #{row.id} on feedback #{item.id}", tuple(fields))
-    noun = {Feedback: "feedback", Engagement: "engagement", Insight: "insight"}[type(row)]
-    return Change(row.team.name, f"{noun} #{row.id}", tuple(fields))
+    team = EVERY_TEAM if isinstance(row, UNIQUE_NAMES) else row.team.name
+    return Change(team, f"{NOUNS[type(row)]} #{row.id}", tuple(fields))
 
 
 def _merged_by_record(changes: Sequence[Change]) -> list[Change]:

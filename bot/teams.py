@@ -223,8 +223,8 @@ def _kept_outputs_text(names: list[str]) -> str:
     """Why the outputs `names` must stay in the team's list, and what to do."""
     it = "it" if len(names) == 1 else "them"
     return (
-        f"{listed(names)} can't be removed: engagements or feedback are recorded against "
-        f"{it}. Put {it} back in the list to save your other changes."
+        f"{listed(names)} can't be removed: engagements, feedback, changes or subscriptions "
+        f"refer to {it}. Put {it} back in the list to save your other changes."
     )
 
 

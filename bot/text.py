@@ -3,7 +3,7 @@ of wording every message shares (counting things, listing names)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # Stored lengths. Slack's plain_text_input holds at most 3,000 characters, so nothing
 # typed in a modal can exceed LONG_TEXT_MAX; slash-command text is checked against these.
@@ -36,11 +36,46 @@ def storable(text: str) -> str:
 
 
 def preview(text: str, limit: int = PREVIEW_MAX) -> str:
-    """A short, escaped excerpt for a confirmation; the stored text stays whole."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return escape_mrkdwn(flat)
+    """A short, escaped excerpt for a confirmation, of at most `limit` characters once
+    escaped (as Slack counts them: `&` is five); the stored text stays whole."""
+    return shortened(escape_mrkdwn(" ".join(text.split())), limit)
+
+
+def shortened(mrkdwn: str, limit: int) -> str:
+    """`mrkdwn` if it has at most `limit` characters, else its start and "…" within them,
+    never cut inside an entity (`&am` would show as typed)."""
+    if len(mrkdwn) <= limit:
+        return mrkdwn
+    cut = mrkdwn[: limit - 1]
+    entity = cut.rfind("&", max(0, len(cut) - 4))
+    if entity >= 0 and ";" not in cut[entity:]:
+        cut = cut[:entity]
+    return cut.rstrip() + "…"
+
+
+def listed_within(
+    items: Sequence[str],
+    room: int,
+    more: Callable[[int], str],
+    *,
+    most: int | None = None,
+    separator: str = ", ",
+) -> str:
+    """`items` joined, as many as fit in `room` characters (and `most` at the most); the
+    rest are counted after them: `more(count)` (" and 12 more")."""
+    most = len(items) if most is None else most
+    joined = separator.join(items)
+    if len(items) <= most and len(joined) <= room:
+        return joined
+    shown: list[str] = []
+    used = 0
+    for item in items[:most]:
+        left = len(items) - len(shown) - 1
+        if used + len(item) + len(separator) + len(more(left)) > room:
+            break
+        shown.append(item)
+        used += len(item) + len(separator)
+    return separator.join(shown) + more(len(items) - len(shown))
 
 
 def too_long(label: str, text: str, limit: int) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Any
 
 from bot.text import LIST_SEPARATOR, too_long
 
@@ -17,6 +19,27 @@ YEARS_AHEAD_MAX = 10  # nor more than this many years ahead: 3026 for 2026 is a 
 def is_record_id(number: int) -> bool:
     """Whether `number` can be a record's id; a larger one would fail in the database."""
     return 1 <= number <= RECORD_ID_MAX
+
+
+def record_id_in(value: object) -> int | None:
+    """The record id that `value` (what a button or a form carries back) holds: digits,
+    within what an id can be; None for anything else, which only a stale or broken client
+    sends (an id no record can have, "²", "abc")."""
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if is_record_id(number) else None
+
+
+def json_object(text: str | None) -> dict[str, Any]:
+    """`text` as the JSON object the bot wrote (a form's metadata, a button's value); empty
+    for anything else, which only a broken client sends back."""
+    try:
+        found = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 class Invalid(Exception):

@@ -26,6 +26,7 @@ from bot.changes import (
 from bot.config import Settings
 from bot.permissions import Action
 from bot.scheduling import DeliveryKind, Scheduler
+from bot.validation import json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, save_form
@@ -188,8 +189,7 @@ def _cancel_form(_session: Session, change: UpcomingChange, metadata: str) -> di
 
 
 def _change_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value", ""))
-    return int(value) if value.isdigit() else 0
+    return record_id_in(action.get("value")) or 0
 
 
 def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
@@ -257,7 +257,7 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
         requester: Requester,
         logger: Logger,
     ) -> None:
-        change_id = json.loads(view.get("private_metadata") or "{}").get("change_id")
+        change_id = record_id_in(json_object(view.get("private_metadata")).get("change_id"))
         user_id = body["user"]["id"]
         now = utc_now()
 
@@ -302,7 +302,8 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
         requester: Requester,
         logger: Logger,
     ) -> None:
-        change_id = int(json.loads(view.get("private_metadata") or "{}").get("change_id", 0))
+        metadata = json_object(view.get("private_metadata"))
+        change_id = record_id_in(metadata.get("change_id")) or 0
         now = utc_now()
 
         def cancel() -> tuple[dict[str, Any], Notices]:

@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.decisions import decide, merge, merge_targets, merged_away
 from bot.permissions import Action, Refused
 from bot.text import escape_mrkdwn
-from bot.validation import Invalid, is_record_id
+from bot.validation import Invalid, is_record_id, json_object, record_id_in
 from handlers.engage import CommandCall
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.permissions import Requester, tell
@@ -133,7 +133,7 @@ def tell_recorder(
 
 
 def _feedback_id(view: dict[str, Any]) -> int:
-    return int(json.loads(view.get("private_metadata") or "{}").get("feedback_id", 0))
+    return record_id_in(json_object(view.get("private_metadata")).get("feedback_id")) or 0
 
 
 def register(app: App) -> None:
@@ -150,7 +150,7 @@ def register(app: App) -> None:
         logger: Logger,
     ) -> None:
         ack()
-        feedback_id = int(action["value"]) if str(action.get("value", "")).isdigit() else 0
+        feedback_id = record_id_in(action.get("value")) or 0
         problem = None
         try:
             with database.transaction() as session:

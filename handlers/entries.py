@@ -20,14 +20,15 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.organisations import RegisterEntry, register_entries
 from bot.text import too_long
-from bot.validation import Invalid
+from bot.validation import Invalid, record_id_in
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
-from handlers.views.blocks import INPUT_MAX, Block
+from handlers.views.blocks import Block
 from handlers.views.entries import (
     DETAILS_ACTION,
+    OUT_OF_DATE,
     UNDO_ACTION,
     FormOrigin,
     handed_back_message,
@@ -38,6 +39,7 @@ from handlers.views.entries import (
     undone_message,
 )
 from handlers.views.help import not_a_command_message
+from handlers.views.limits import INPUT_MAX
 from handlers.views.organisations import segment_notes
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
@@ -207,24 +209,24 @@ class EntryFlows:
 
     def _hand_back(self, call: CommandCall, problem: str) -> None:
         """Text over the field's limit is neither cut nor lost: the form opens with it, to
-        shorten there, when Slack's field can hold it; otherwise it is sent back whole."""
+        shorten there, when Slack's field can hold it; otherwise (or when the form cannot
+        be made or opened) it is sent back whole."""
+        refusal = f"Nothing was recorded. {problem} Shorten it and send it again."
         if len(call.args) <= INPUT_MAX:
             note = f":warning: {problem} Shorten it here before saving."
+            origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
+            prefill = Prefill(text=call.args, note=note)
             try:
-                self.open_form(
-                    call.client,
-                    call.command["trigger_id"],
-                    FormOrigin(self.kind.name, response_url=call.command.get("response_url")),
-                    call.logger,
-                    call.database,
-                    prefill=Prefill(text=call.args, note=note),
-                    channel_id=call.channel_id,
-                    user_id=call.user_id,
+                view = self._form_view(
+                    origin, call.database, prefill, channel_id=call.channel_id, user_id=call.user_id
                 )
+                call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
                 return
+            except SQLAlchemyError as error:  # a form saying so would lose the text
+                call.logger.exception("loading the %s form failed", self.kind.name)
+                refusal = nothing_recorded(error)
             except SlackApiError:  # the trigger expired: the text must still come back
                 call.logger.warning("the form for a long %s did not open", self.kind.name)
-        refusal = f"Nothing was recorded. {problem} Shorten it and send it again."
         call.respond(**handed_back_message(refusal, call.args))
 
     # --- the form ---------------------------------------------------------------------
@@ -243,27 +245,7 @@ class EntryFlows:
     ) -> None:
         """Open the form for a new entry, or for `origin.record_id`."""
         try:
-            with database.transaction() as session:
-                record = (
-                    session.get(self.kind.model, origin.record_id) if origin.record_id else None
-                )
-                if origin.record_id and record is None:
-                    view = problem_modal(
-                        self.kind.label, f"{self.kind.label} #{origin.record_id} no longer exists."
-                    )
-                else:
-                    if prefill.team is None and user_id is not None:
-                        team = team_for_person(
-                            session=session, channel_id=channel_id, user_id=user_id
-                        )
-                        prefill = replace(prefill, team=team)
-                    view = self.kind.form(
-                        segments=list(list_segments(session=session)),
-                        today=self.settings.today(),
-                        metadata=origin.to_json(),
-                        record=record,
-                        prefill=prefill,
-                    )
+            view = self._form_view(origin, database, prefill, channel_id, user_id)
         except SQLAlchemyError:
             logger.exception("loading the %s form failed", self.kind.name)
             view = problem_modal(
@@ -272,6 +254,33 @@ class EntryFlows:
                 "Please try again in a minute.",
             )
         client.views_open(trigger_id=trigger_id, view=view)
+
+    def _form_view(
+        self,
+        origin: FormOrigin,
+        database: Database,
+        prefill: Prefill,
+        channel_id: str | None,
+        user_id: str | None,
+    ) -> dict[str, Any]:
+        """The form for a new entry (its team found from the channel or the person, unless
+        `prefill` has it), or for `origin.record_id`; raise what the database raises."""
+        with database.transaction() as session:
+            record = session.get(self.kind.model, origin.record_id) if origin.record_id else None
+            if origin.record_id and record is None:
+                return problem_modal(
+                    self.kind.label, f"{self.kind.label} #{origin.record_id} no longer exists."
+                )
+            if prefill.team is None and user_id is not None:
+                team = team_for_person(session=session, channel_id=channel_id, user_id=user_id)
+                prefill = replace(prefill, team=team)
+            return self.kind.form(
+                segments=list(list_segments(session=session)),
+                today=self.settings.today(),
+                metadata=origin.to_json(),
+                record=record,
+                prefill=prefill,
+            )
 
     def submit(
         self,
@@ -282,7 +291,7 @@ class EntryFlows:
         database: Database,
         logger: Logger,
     ) -> None:
-        origin = FormOrigin.from_json(view.get("private_metadata", ""))
+        origin = FormOrigin.from_json(view.get("private_metadata", ""), self.kind.name)
         user_id = body["user"]["id"]
 
         def save() -> tuple[int, str, str, list[RegisterEntry]]:
@@ -417,10 +426,11 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
     """ "Add details" and "Undo" carry `kind:id`; route them to that kind's flows."""
 
     def target(action: dict[str, Any]) -> tuple[EntryFlows, int] | None:
-        kind, _, record_id = str(action.get("value", "")).partition(":")
-        if kind not in flows or not record_id.isdigit():
+        kind, _, value = str(action.get("value", "")).partition(":")
+        record_id = record_id_in(value)
+        if kind not in flows or record_id is None:
             return None
-        return flows[kind], int(record_id)
+        return flows[kind], record_id
 
     @app.action(DETAILS_ACTION)
     def add_details(
@@ -435,7 +445,7 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         ack()
         found = target(action)
         if found is None:
-            respond(**notice_message("That button is out of date."), replace_original=False)
+            respond(**notice_message(OUT_OF_DATE), replace_original=False)
             return
         found[0].add_details(found[1], body, client, database, logger)
 
@@ -451,6 +461,6 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
         ack()
         found = target(action)
         if found is None:
-            respond(**notice_message("That button is out of date."), replace_original=False)
+            respond(**notice_message(OUT_OF_DATE), replace_original=False)
             return
         found[0].undo(found[1], body["user"]["id"], database, respond, logger)

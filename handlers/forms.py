@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.permissions import Refused
 from bot.text import storable
-from bot.validation import Invalid, is_record_id
+from bot.validation import Invalid, record_id_in
 from handlers.permissions import refused_modal
 
 _T = TypeVar("_T")
@@ -41,12 +41,15 @@ class FormValues:
             return None
         return _parsed(field, value, int, "Enter a whole number.")
 
+    # An option's value is one the bot offered, or (an organisation's) typed: either way
+    # without a NUL, which PostgreSQL can't even be asked about.
     def choice(self, field: str) -> str | None:
         selected = self._element(field).get("selected_option")
-        return selected["value"] if selected else None
+        return storable(str(selected["value"])) if selected else None
 
     def choices(self, field: str) -> list[str]:
-        return [option["value"] for option in self._element(field).get("selected_options") or []]
+        selected = self._element(field).get("selected_options") or []
+        return [storable(str(option["value"])) for option in selected]
 
     def checked(self, field: str) -> bool:
         return bool(self._element(field).get("selected_options"))
@@ -70,8 +73,8 @@ class FormValues:
 
 def _record_id(value: str) -> int:
     """An option's record id; a value no list offers (too large to be one) is refused."""
-    number = int(value)
-    if not is_record_id(number):
+    number = record_id_in(value)
+    if number is None:
         raise ValueError(value)
     return number
 

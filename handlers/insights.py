@@ -28,10 +28,10 @@ from bot.insights import (
 )
 from bot.scheduling import DeliveryKind, Message, Scheduler
 from bot.text import split_list
-from bot.validation import Invalid
+from bot.validation import Invalid, json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
-from handlers.replies import post_reply
+from handlers.replies import post_reply, response_url_in
 from handlers.views.entries import handed_back_message, notice_message
 from handlers.views.help import not_a_command_message
 from handlers.views.insights import (
@@ -131,7 +131,8 @@ def save(
 ) -> None:
     """The form's submission: store the insight and queue its posts, answer, then send them."""
     user_id = body["user"]["id"]
-    metadata = json.loads(view.get("private_metadata") or "{}")
+    metadata = json_object(view.get("private_metadata"))
+    team_id = record_id_in(metadata.get("team_id")) or 0
     now = utc_now()
 
     def store() -> tuple[dict[str, Any], list[str]]:
@@ -146,7 +147,7 @@ def save(
             sharing = save_insight(
                 session=session,
                 draft=draft,
-                team_id=int(metadata.get("team_id", 0)),
+                team_id=team_id,
                 user_id=user_id,
                 channels=settings.cross_team_channels,
                 now=now,
@@ -164,7 +165,9 @@ def save(
         return
     message, keys = saved
     ack()
-    post_reply(metadata.get("response_url") or "", message, logger)
+    response_url = response_url_in(metadata)
+    if response_url:
+        post_reply(response_url, message, logger)
     scheduler.deliver(now, keys=keys)
 
 

@@ -38,6 +38,7 @@ from bot.opportunities import (
 )
 from bot.permissions import Action
 from bot.scheduling import DeliveryKind, Message, Scheduler
+from bot.validation import json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, nothing_recorded, save_form
@@ -129,7 +130,7 @@ def save(
     """The form's submission: save the opportunity and queue its posts, then send them
     (if the person is one of the team's members, or a workspace admin)."""
     user_id = body["user"]["id"]
-    team_id = int(json.loads(view.get("private_metadata") or "{}").get("team_id", 0))
+    team_id = record_id_in(json_object(view.get("private_metadata")).get("team_id")) or 0
     now = utc_now()
 
     def store() -> Posting:
@@ -182,8 +183,7 @@ def answer_click(
     logger: Logger,
 ) -> None:
     """Take or give up a place, tell the person, and show the places left in every post."""
-    value = str(action.get("value", ""))
-    opportunity_id = int(value) if value.isdigit() else 0
+    opportunity_id = record_id_in(action.get("value")) or 0
     try:
         with database.transaction() as session:
             signup = change(
@@ -247,10 +247,10 @@ def show_signups(
     action: dict[str, Any], respond: Respond, database: Database, logger: Logger
 ) -> None:
     """The "Who signed up" button of the list."""
-    value = str(action.get("value", ""))
+    opportunity_id = record_id_in(action.get("value"))
     try:
         with database.transaction() as session:
-            opportunity = session.get(Opportunity, int(value)) if value.isdigit() else None
+            opportunity = session.get(Opportunity, opportunity_id) if opportunity_id else None
             message = (
                 signups_message(
                     opportunity=opportunity,
@@ -275,8 +275,7 @@ def open_log_form(
 ) -> None:
     """The log prompt's button: the engagement form filled in from the opportunity (saving
     it links the two), or the engagement already logged for it."""
-    value = str(action.get("value", ""))
-    opportunity_id = int(value) if value.isdigit() else 0
+    opportunity_id = record_id_in(action.get("value")) or 0
     origin = FormOrigin(flows.kind.name, opportunity_id=opportunity_id)
     prefill, problem = Prefill(), None
     try:

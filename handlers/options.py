@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from logging import Logger
 from typing import Any
 
@@ -10,6 +9,7 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.text import ORGANISATION_MAX, storable
+from bot.validation import json_object, record_id_in
 from handlers.views.blocks import option
 from storage.database import Database
 from storage.reference import find_organisations, find_outputs
@@ -76,13 +76,6 @@ def _chosen_team(body: dict[str, Any]) -> int | None:
     view = body.get("view", {})
     values = view.get("state", {}).get("values", {})
     selected = values.get("team", {}).get("team", {}).get("selected_option") or {}
-    value = str(selected.get("value") or _metadata(view).get("team_id") or "")
-    return int(value) if value.isdigit() else None
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return metadata if isinstance(metadata, dict) else {}
+    return record_id_in(
+        selected.get("value") or json_object(view.get("private_metadata")).get("team_id")
+    )

@@ -121,7 +121,7 @@ def outsider_action(body: dict[str, Any]) -> Action:
             return Action.SIGN_UP
     view = body.get("view") or {}
     if body.get("type") == "view_submission" and view.get("callback_id") == FEEDBACK_CALLBACK_ID:
-        origin = FormOrigin.from_json(view.get("private_metadata") or "")
+        origin = FormOrigin.from_json(view.get("private_metadata") or "", "feedback")
         if origin.change_id is not None and origin.record_id is None:
             return Action.COMMENT
     return Action.EVERYDAY

@@ -19,6 +19,7 @@ from bot.clock import zone_named
 from bot.config import Settings
 from bot.prompts import NEVER, OVERDUE_PROMPT, overdue_prompt, prompt_plan, snooze
 from bot.scheduling import DeliveryKind, Message
+from bot.validation import record_id_in
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import nothing_recorded
 from handlers.views.entries import FormOrigin, notice_message, problem_modal
@@ -37,8 +38,7 @@ GONE = "That output no longer exists."
 
 
 def _output_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value", ""))
-    return int(value) if value.isdigit() else 0
+    return record_id_in(action.get("value")) or 0
 
 
 def open_log_form(

@@ -8,6 +8,12 @@ from typing import Any
 from slack_sdk.webhook import WebhookClient
 
 
+def response_url_in(metadata: dict[str, Any]) -> str | None:
+    """The response_url a form's metadata carries (where to confirm), if it carries one."""
+    url = metadata.get("response_url")
+    return url if isinstance(url, str) and url else None
+
+
 def post_reply(response_url: str, message: dict[str, Any], logger: Logger) -> bool:
     """Post `message`; a failure is logged, never raised: what it reports is already done."""
     try:

@@ -5,7 +5,6 @@ a chart), a line on each team's in the cross-team channels, and `/engage review 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from logging import Logger
@@ -36,10 +35,11 @@ from bot.review_schedule import (
 )
 from bot.scheduling import DeliveryKind, Message, Scheduler
 from bot.text import preview
+from bot.validation import json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import nothing_recorded
 from handlers.permissions import Requester
-from handlers.views.entries import notice_message
+from handlers.views.entries import OUT_OF_DATE, notice_message
 from handlers.views.reviews import (
     POST_ACTION,
     posted_answer,
@@ -115,13 +115,16 @@ def post_to_channel(
     through the scheduler, so a review already posted there is not posted twice. Only the
     team's members and workspace admins may post it."""
     ack()
-    asked = json.loads(action.get("value") or "{}")
-    period = (date.fromisoformat(asked["from"]), date.fromisoformat(asked["to"]))
+    asked = _asked(action.get("value"))
+    if asked is None:
+        respond(**notice_message(OUT_OF_DATE), replace_original=False)
+        return
+    team_id, period = asked
     user_id = body["user"]["id"]
     now = utc_now()
     try:
         with database.transaction() as session:
-            team = session.get(ProducerTeam, int(asked["team"]))
+            team = session.get(ProducerTeam, team_id)
             problem = (
                 requester.refusal(Action.POST_REVIEW, session=session, team=team)
                 if team is not None
@@ -131,7 +134,7 @@ def post_to_channel(
                 respond(**notice_message(problem), replace_original=False)
                 return
             channel = team.review_channel_id or body["channel"]["id"]
-            key = review_key(int(asked["team"]), period, channel)
+            key = review_key(team_id, period, channel)
             due = Due(
                 key=key,
                 kind=REVIEW,
@@ -149,6 +152,18 @@ def post_to_channel(
         respond(**notice_message(f":warning: {nothing_recorded(error)}"), replace_original=False)
         return
     respond(**posted_answer(channel=channel, period=period, posted=posted, sent_now=sent_now))
+
+
+def _asked(value: object) -> tuple[int, tuple[date, date]] | None:
+    """The team and period a "Post to channel" button carries (`review_answer`), or None
+    for a value it never carried."""
+    asked = json_object(value if isinstance(value, str) else None)
+    team_id = record_id_in(asked.get("team"))
+    try:
+        period = (date.fromisoformat(asked["from"]), date.fromisoformat(asked["to"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (team_id, period) if team_id is not None and period[0] <= period[1] else None
 
 
 # --- scheduled deliveries ----------------------------------------------------------------

@@ -21,12 +21,13 @@ from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import nothing_recorded
 from handlers.views.entries import notice_message
 from handlers.views.subscriptions import (
+    hearing_message,
     problem_message,
     subscribed_message,
     subscriptions_message,
     unsubscribed_message,
 )
-from storage.subscriptions import channel_subscriptions
+from storage.subscriptions import channel_subscriptions, channels_hearing
 from storage.teams import team_for_channel
 
 NOT_A_CHANNEL = notice_message(
@@ -38,6 +39,10 @@ NOT_A_CHANNEL = notice_message(
 def run_subscribe(call: CommandCall) -> None:
     if call.args.lower() == "list":
         _answer(call, _listed)
+        return
+    words = call.args.split(maxsplit=1)
+    if len(words) == 2 and words[0].lower() == "list":
+        _answer_hearing(call, words[1])
         return
 
     def work(session: Session, channel_id: str) -> dict[str, Any]:
@@ -73,6 +78,28 @@ def _listed(session: Session, channel_id: str) -> dict[str, Any]:
     )
 
 
+def _answer_hearing(call: CommandCall, named: str) -> None:
+    """The channels that hear about the changes of the team or output `named`: asked from
+    anywhere, a direct message too."""
+    try:
+        with call.database.transaction() as session:
+            target = find_target(session=session, text=named)
+            channels = channels_hearing(
+                session=session,
+                team_id=target.team.id,  # type: ignore[arg-type]
+                output_id=target.output.id if target.output else None,
+            )
+            message = hearing_message(target=target, channels=channels)
+    except Invalid as invalid:
+        message = problem_message(next(iter(invalid.errors.values())))
+    except SQLAlchemyError:
+        call.logger.exception("/engage subscribe list failed")
+        message = notice_message(
+            ":warning: The list can't be shown: the database is not answering."
+        )
+    call.respond(**message)
+
+
 def _answer(call: CommandCall, work: Callable[[Session, str], dict[str, Any]]) -> None:
     """Run `work` for the command's channel in one transaction and answer what it says."""
     channel_id = call.channel_id or ""
@@ -105,11 +132,13 @@ def register(engage: EngageCommand) -> None:
         Subcommand(
             "subscribe",
             "Make this channel hear about a team's upcoming changes, or one output's (any "
-            "channel, shared ones too); `list` shows what it hears about.",
+            "channel, shared ones too); `list` shows what it hears about, `list` and a team "
+            "(or an output) which channels hear about its changes.",
             (
                 "/engage subscribe Prices",
                 "/engage subscribe Prices: Consumer price inflation",
                 "/engage subscribe list",
+                "/engage subscribe list Prices",
             ),
             run_subscribe,
         )

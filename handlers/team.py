@@ -13,13 +13,14 @@ from bot.config import Settings
 from bot.permissions import Action
 from bot.teams import TARGET_FIELDS, TeamDraft, draft_of, save_team
 from bot.text import NAME_MAX, too_long
+from bot.validation import json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import FormValues, save_form
 from handlers.permissions import Requester
-from handlers.replies import post_reply
-from handlers.views.blocks import INPUT_MAX, modal, section
+from handlers.replies import post_reply, response_url_in
 from handlers.views.entries import handed_back_message, notice_message, problem_modal
-from handlers.views.team import CALLBACK_ID, team_modal, team_saved_text
+from handlers.views.limits import INPUT_MAX
+from handlers.views.team import CALLBACK_ID, team_modal, team_saved_modal, team_saved_text
 from storage.database import Database
 from storage.models import ProducerTeam
 from storage.teams import team_for_channel, team_members, team_named
@@ -97,7 +98,7 @@ def register(app: App, engage: EngageCommand) -> None:
         requester: Requester,
         logger: Logger,
     ) -> None:
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = json_object(view.get("private_metadata"))
 
         def save() -> str:
             form = FormValues(view)
@@ -114,7 +115,8 @@ def register(app: App, engage: EngageCommand) -> None:
                 **{field: form.text(field) for field in TARGET_FIELDS},
                 member_ids=tuple(form.users("members")),
             )
-            team_id = metadata.get("team_id")
+            # An edit's form carries its team; one no team can have reads as gone.
+            team_id = record_id_in(metadata["team_id"]) or 0 if "team_id" in metadata else None
             with database.transaction() as session:
                 if team_id is None:
                     requester.require(Action.CREATE_TEAM, session=session)
@@ -137,11 +139,9 @@ def register(app: App, engage: EngageCommand) -> None:
         text = save_form(ack, view, logger, save, fallback_field="name")
         if text is None:
             return
-        if metadata.get("response_url"):
+        response_url = response_url_in(metadata)
+        if response_url:
             ack()
-            post_reply(metadata["response_url"], notice_message(text), logger)
+            post_reply(response_url, notice_message(text), logger)
         else:
-            ack(
-                response_action="update",
-                view=modal("team_saved", "Team saved", [section(text)], submit=None),
-            )
+            ack(response_action="update", view=team_saved_modal(text))

@@ -96,6 +96,15 @@ def rows_mentioning(
     return session.exec(select(model).where(or_(*conditions)).order_by(col(model.id))).all()
 
 
+def name_taken(*, session: Session, model: Any, name: str, other_than: int | None) -> bool:
+    """Whether a row of `model` other than `other_than` is called `name`, ignoring case,
+    as its names are unique (organisations, tags)."""
+    found = session.exec(
+        select(model.id).where(func.lower(model.name) == name.lower(), model.id != other_than)
+    ).first()
+    return found is not None
+
+
 def _holds_words(column: Any, words: Sequence[str]) -> ColumnElement[bool]:
     # SQLite's lower() folds ASCII letters only, so a word with others ("Ärger") can't be
     # matched ignoring case in SQL: it is left to the caller's exact check.

@@ -12,15 +12,22 @@ from storage.models import ProducerTeam, StatisticalOutput, Subscription, Upcomi
 
 def channels_for_change(*, session: Session, change: UpcomingChange) -> list[str]:
     """The team's home channel, then every channel subscribed to the team or the output."""
-    team = session.get(ProducerTeam, change.team_id)
+    return channels_hearing(session=session, team_id=change.team_id, output_id=change.output_id)
+
+
+def channels_hearing(*, session: Session, team_id: int, output_id: int | None) -> list[str]:
+    """The channels that hear about the team's changes (`output_id`: those of that output):
+    its home channel, then every channel subscribed to the whole team or to the output,
+    in the order they subscribed."""
+    team = session.get(ProducerTeam, team_id)
     subscribed = session.exec(
         select(Subscription.channel_id)
         .where(
-            Subscription.team_id == change.team_id,
+            Subscription.team_id == team_id,
             Subscription.active,
             or_(
                 col(Subscription.output_id).is_(None),
-                col(Subscription.output_id) == change.output_id,
+                col(Subscription.output_id) == output_id,
             ),
         )
         .order_by(col(Subscription.created_at), col(Subscription.id))

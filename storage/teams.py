@@ -14,7 +14,9 @@ from storage.models import (
     Feedback,
     ProducerTeam,
     StatisticalOutput,
+    Subscription,
     TeamMember,
+    UpcomingChange,
     UserPreference,
 )
 
@@ -68,18 +70,18 @@ def _preference(session: Session, user_id: str) -> UserPreference | None:
 
 
 def outputs_in_use(*, session: Session, output_ids: Sequence[int]) -> dict[int, int]:
-    """How many engagements and feedback items refer to each of these outputs."""
+    """How many engagements, feedback items, upcoming changes and subscriptions (ended
+    ones too: they are the channel's history) refer to each of these outputs."""
     if not output_ids:
         return {}
     counts: dict[int, int] = {}
-    for statement in (
-        select(EngagementOutput.output_id, func.count())
-        .where(col(EngagementOutput.output_id).in_(output_ids))
-        .group_by(EngagementOutput.output_id),
-        select(Feedback.output_id, func.count())
-        .where(col(Feedback.output_id).in_(output_ids))
-        .group_by(Feedback.output_id),
+    for column in (
+        EngagementOutput.output_id,
+        Feedback.output_id,
+        UpcomingChange.output_id,
+        Subscription.output_id,
     ):
+        statement = select(column, func.count()).where(col(column).in_(output_ids)).group_by(column)
         for output_id, count in session.exec(statement):
             counts[output_id] = counts.get(output_id, 0) + count
     return counts

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from bot.text import shortened
+from handlers.views.limits import HEADER_MAX, INPUT_MAX, OPTION_TEXT_MAX, SECTION_MAX, TITLE_MAX
+
 Block = dict[str, Any]
-OPTION_TEXT_MAX = 75  # Slack's limit on an option's visible text
-SECTION_MAX = 3000  # Slack's limit on a section's text
-INPUT_MAX = 3000  # Slack's limit on what a plain_text_input holds
-MESSAGE_BLOCKS_MAX = 50  # Slack's limit on a message's blocks
 
 
 def plain(text: str) -> dict[str, Any]:
@@ -36,7 +35,7 @@ def section(mrkdwn: str, accessory: Block | None = None) -> Block:
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": plain(text[:150])}
+    return {"type": "header", "text": plain(text[:HEADER_MAX])}
 
 
 def context(mrkdwn: str) -> Block:
@@ -193,7 +192,7 @@ def modal(
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(title[:24]),
+        "title": plain(title[:TITLE_MAX]),
         "close": plain("Cancel" if submit else "Close"),
         "blocks": blocks,
         "private_metadata": private_metadata,
@@ -201,6 +200,33 @@ def modal(
     if submit:
         view["submit"] = plain(submit)
     return view
+
+
+def packed_sections(lines: Sequence[str], room: int, more: Callable[[int], str]) -> list[Block]:
+    """`lines` (mrkdwn) in as few sections as hold them, a line cut to fit one if it must;
+    in at most `room` blocks: when they need more, the last is a context counting the lines
+    left out, `more(count)` ("…and 12 more: ..."), which should say where to see them."""
+    texts: list[str] = []
+    held: list[int] = []  # how many lines each section holds
+    for line in lines:
+        fitting = shortened(line, SECTION_MAX)
+        if texts and len(texts[-1]) + 1 + len(fitting) <= SECTION_MAX:
+            texts[-1] += "\n" + fitting
+            held[-1] += 1
+        else:
+            texts.append(fitting)
+            held.append(1)
+    if len(texts) <= room:
+        return [section(text) for text in texts]
+    shown = room - 1
+    left_out = len(lines) - sum(held[:shown])
+    return [*(section(text) for text in texts[:shown]), context(more(left_out))]
+
+
+def names_in_lines(names: Sequence[str], per_line: int = 10) -> list[str]:
+    """Names (mentions of people or channels) a few to a line, for `packed_sections`: a
+    long list stays readable, and is cut between names."""
+    return [", ".join(names[start : start + per_line]) for start in range(0, len(names), per_line)]
 
 
 def typed_text_blocks(typed: str, room: int) -> list[Block]:

@@ -29,7 +29,8 @@ from bot.changes import (
     Revision,
 )
 from bot.scheduling import Message
-from bot.text import LONG_TEXT_MAX, escape_mrkdwn, preview
+from bot.subscriptions import Target
+from bot.text import LONG_TEXT_MAX, escape_mrkdwn, listed_within, preview
 from handlers.views.blocks import (
     Block,
     actions,
@@ -41,10 +42,12 @@ from handlers.views.blocks import (
     multi_static_select,
     option,
     options,
+    packed_sections,
     plain,
     section,
     text_input,
 )
+from handlers.views.limits import SECTION_MAX
 from storage.changes import CANCELLED
 from storage.models import AudienceSegment, Delivery, ProducerTeam, UpcomingChange
 
@@ -54,7 +57,6 @@ EDIT_ACTION = "change_edit"
 CANCEL_ACTION = "change_cancel"
 COMMENT_ACTION = "change_comment"
 LIST_LIMIT = 20  # changes a list shows: two blocks each, within Slack's 50 a message
-SECTION_MAX = 3000  # Slack's limit on a section's text
 # What an update notice calls each thing an edit may change.
 CHANGED_LABELS = {
     TEAM: "Team",
@@ -167,14 +169,24 @@ def cancel_modal(*, change: UpcomingChange, metadata: str) -> dict[str, Any]:
 
 def done_modal(*, change: UpcomingChange, verb: str, channels: Sequence[str]) -> dict[str, Any]:
     """What the form turns into once saved ("Announced", "Updated", "Cancelled"): where the
-    notice is going."""
-    text = f":white_check_mark: {verb} change *#{change.id}*: {_about(change)}."
+    notice is going (as many channels as a section holds; the command listing the channels
+    that hear about the change's output names the rest)."""
+    text = f":white_check_mark: {verb} change *#{change.id}*: {_about(change)}.\n"
     if channels:
-        text += "\nThe notice is going to " + ", ".join(f"<#{c}>" for c in channels) + "."
+        lead = f"{text}The notice is going to "
+        target = escape_mrkdwn(Target(change.team, change.output).label)
+        listing = f"`/engage subscribe list {target}`"
+        mentions = [f"<#{channel}>" for channel in channels]
+        text = lead + listed_within(
+            mentions,
+            SECTION_MAX - len(lead) - 1,
+            lambda more: f" and {more} more channels: {listing} lists them all",
+        )
+        text += "."
     else:
         team = escape_mrkdwn(change.team.name)
         text += (
-            f"\nNo channel hears about {team}'s changes yet: give the team a home channel "
+            f"No channel hears about {team}'s changes yet: give the team a home channel "
             f"with `/engage team`, or subscribe one with `/engage subscribe {team}`."
         )
     return modal("change_saved", f"Change {verb.lower()}", [section(text)], submit=None)
@@ -246,8 +258,12 @@ def announcement_message(change: UpcomingChange, differences: Sequence[Differenc
         facts.append(f"*Who is affected:* {escape_mrkdwn(affected)}")
     blocks = [section(f"{headline}\n*{title}*")]
     if differences:
-        changed = "\n".join(f"• {_difference(difference)}" for difference in differences)
-        blocks.append(section(f"*What changed:*\n{changed}"))
+        changed = [f"• {_difference(difference)}" for difference in differences]
+        blocks += packed_sections(
+            ["*What changed:*", *changed],
+            len(CHANGED_LABELS),  # a line each at most: never more sections than this
+            lambda more: f"…and {more} more changes.",
+        )
     blocks += [
         *(section(part) for part in _escaped_parts(change.description)),
         section("\n".join(facts)),

@@ -78,7 +78,7 @@ def history_line(decision: FeedbackDecision, item_id: int | None, timezone: Zone
     """One entry of an item's history; one of an item merged into it names that item."""
     origin = "" if decision.feedback_id == item_id else f" (#{decision.feedback_id})"
     if decision.to_status in (decision.from_status, MERGED):  # a merge: its note says it all
-        what = escape_mrkdwn(decision.note or "")
+        what = preview(decision.note or "", 150)
     else:
         what = f"{status_label(decision.from_status)} → {status_label(decision.to_status)}" + (
             f": {preview(decision.note, 150)}" if decision.note else ""

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.text import escape_mrkdwn, preview
+from bot.text import escape_mrkdwn, preview, shortened
+from bot.validation import json_object, record_id_in
 from handlers.views.blocks import (
-    MESSAGE_BLOCKS_MAX,
     Block,
     actions,
     button,
     context,
     modal,
+    packed_sections,
     section,
     typed_text_blocks,
 )
+from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 
 DETAILS_ACTION = "entry_details"
 UNDO_ACTION = "entry_undo"
+OUT_OF_DATE = "That button is out of date."  # its value is none the bot gave it
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,21 @@ class FormOrigin:
         return json.dumps({key: value for key, value in asdict(self).items() if value})
 
     @classmethod
-    def from_json(cls, text: str) -> FormOrigin:
-        data = json.loads(text or "{}")
-        fields = cls.__dataclass_fields__
-        return cls(**{key: value for key, value in data.items() if key in fields})
+    def from_json(cls, text: str, kind: str) -> FormOrigin:
+        """The origin a form of `kind` carries; what a broken client sends instead (not
+        JSON, or values of the wrong type) reads as none: a new record, confirmed in the
+        form."""
+        data = json_object(text)
+        texts = {key: data.get(key) for key in ("response_url", "permalink")}
+        return cls(
+            kind,
+            record_id=record_id_in(data.get("record_id")),
+            replace_original=data.get("replace_original") is True,
+            from_home=data.get("from_home") is True,
+            change_id=record_id_in(data.get("change_id")),
+            opportunity_id=record_id_in(data.get("opportunity_id")),
+            **{key: value if isinstance(value, str) else None for key, value in texts.items()},
+        )
 
 
 def recorded_message(
@@ -89,6 +103,20 @@ def undone_message(*, label: str, record_id: int, team: str) -> dict[str, Any]:
 def notice_message(text: str) -> dict[str, Any]:
     """A plain ephemeral answer (refusals, failures); `text` must already be safe mrkdwn."""
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+
+
+def listing_message(
+    heading: str, lines: Sequence[str], more: Callable[[int], str]
+) -> dict[str, Any]:
+    """An ephemeral answer listing `lines` under `heading` (safe mrkdwn) in as many sections
+    as they take (`more`: the closing line when they need more than a message holds); its
+    text, which notifications show, the same cut to a section's length."""
+    listed = packed_sections(lines, MESSAGE_BLOCKS_MAX - 1, more)
+    return {
+        "response_type": "ephemeral",
+        "text": shortened("\n".join([heading, *lines]), SECTION_MAX),
+        "blocks": [section(heading), *listed],
+    }
 
 
 def handed_back_message(problem: str, typed: str) -> dict[str, Any]:

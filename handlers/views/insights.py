@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from bot.insights import CrossTeamDigest
-from bot.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview
+from bot.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview, shortened
 from handlers.views.blocks import (
     context,
     input_block,
@@ -21,10 +21,10 @@ from handlers.views.blocks import (
     text_input,
 )
 from handlers.views.entries import notice_message, which_team_message
+from handlers.views.limits import CONTEXT_MAX, SECTION_MAX
 from storage.models import AudienceSegment, Insight
 
 CALLBACK_ID = "insight_form"
-SECTION_MAX = 3000  # Slack's limit on a section's text
 DIGEST_SHOWN = 15  # insights, and opportunities, a digest lists (one line each)
 DIGEST_PREVIEW = 150  # characters of an insight a digest shows
 
@@ -99,10 +99,10 @@ def insight_message(insight: Insight) -> dict[str, Any]:
         details.append(f"shared by <@{insight.created_by}>")
     blocks = [
         section(f":bulb: *Insight from {team}*"),
-        section(_fit(escape_mrkdwn(insight.text))),
+        section(shortened(escape_mrkdwn(insight.text), SECTION_MAX)),
     ]
     if details:
-        blocks.append(context(_fit(" · ".join(details))))
+        blocks.append(context(shortened(" · ".join(details), CONTEXT_MAX)))
     return {"text": f"Insight from {team}: {preview(insight.text, 150)}", "blocks": blocks}
 
 
@@ -149,13 +149,8 @@ def _sections(lines: list[str], total: int, noun: str) -> list[dict[str, Any]]:
         if sections and len(sections[-1]) + 1 + len(line) <= SECTION_MAX:
             sections[-1] += "\n" + line
         else:
-            sections.append(_fit(line))
+            sections.append(shortened(line, SECTION_MAX))
     return [section(text) for text in sections]
-
-
-def _fit(mrkdwn: str) -> str:
-    """Escaped text within a section's limit (escaping may lengthen what was typed)."""
-    return mrkdwn if len(mrkdwn) <= SECTION_MAX else mrkdwn[: SECTION_MAX - 1] + "…"
 
 
 def _day(day: date) -> str:

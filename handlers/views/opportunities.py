@@ -8,19 +8,21 @@ from datetime import date
 from typing import Any
 
 from bot.opportunities import PLACE_MAX, PLACES_MAX, TITLE_MAX, Answer
-from bot.text import LONG_TEXT_MAX, escape_mrkdwn
+from bot.text import LONG_TEXT_MAX, escape_mrkdwn, listed_within, shortened
 from handlers.views.blocks import (
     actions,
     button,
     context,
     input_block,
     modal,
+    names_in_lines,
     number_input,
     plain,
     section,
     text_input,
 )
-from handlers.views.entries import notice_message
+from handlers.views.entries import listing_message, notice_message
+from handlers.views.limits import SECTION_MAX
 from storage.models import Opportunity
 
 CALLBACK_ID = "opportunity_form"
@@ -29,8 +31,6 @@ WITHDRAW_ACTION = "opportunity_withdraw"
 SIGNUPS_ACTION = "opportunity_signups"
 LOG_ACTION = "opportunity_log"
 LIST_LIMIT = 20  # opportunities a list shows, one block each, within Slack's 50 a message
-MENTIONS_SHOWN = 150  # names in one section, within Slack's 3,000 characters
-SECTION_MAX = 3000
 
 
 def opportunity_modal(*, team_name: str, channel_id: str | None, metadata: str) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def posted_message(*, opportunity: Opportunity, taken: int) -> dict[str, Any]:
     details = f":raised_hand: *{title}*\n*When:* {day}\n*Where:* {escape_mrkdwn(opportunity.place)}"
     blocks = [section(details)]
     if opportunity.description:
-        blocks.append(section(_fit(escape_mrkdwn(opportunity.description))))
+        blocks.append(section(shortened(escape_mrkdwn(opportunity.description), SECTION_MAX)))
     value = str(opportunity.id)
     buttons = [button("Withdraw", WITHDRAW_ACTION, value)]
     if left:  # once full, a place can only be given up
@@ -150,9 +150,14 @@ def upcoming_message(*, team_name: str, rows: Sequence[tuple[Opportunity, int]])
 
 
 def signups_message(*, opportunity: Opportunity, user_ids: Sequence[str]) -> dict[str, Any]:
-    """Who has a place (ephemeral, for the "Who signed up" button)."""
-    heading = f"*{escape_mrkdwn(opportunity.title)}* ({_day(opportunity.happens_on)})"
-    return notice_message(f"{heading}\n{_signups(opportunity, user_ids)}")
+    """Who has a place (ephemeral, for the "Who signed up" button): every one of them, in
+    as many sections as they take."""
+    heading = (
+        f"*{escape_mrkdwn(opportunity.title)}* ({_day(opportunity.happens_on)})\n"
+        f"{_taken(opportunity, user_ids)}"
+    )
+    lines = names_in_lines([f"<@{user_id}>" for user_id in user_ids])
+    return listing_message(heading, lines, lambda more: f"…and {more} more.")
 
 
 def reminder_message(*, opportunity: Opportunity, user_ids: Sequence[str]) -> dict[str, Any]:
@@ -161,11 +166,17 @@ def reminder_message(*, opportunity: Opportunity, user_ids: Sequence[str]) -> di
     text = (
         f":calendar: Reminder: *{escape_mrkdwn(opportunity.title)}* is tomorrow, "
         f"{_day(opportunity.happens_on)}.\n*Where:* {escape_mrkdwn(opportunity.place)}\n"
-        + _signups(opportunity, user_ids)
+        + _taken(opportunity, user_ids)
     )
+    if user_ids:
+        text += "\n" + listed_within(
+            [f"<@{user_id}>" for user_id in user_ids],
+            SECTION_MAX - len(text) - 1,
+            lambda more: f" and {more} more: `/engage opportunity list` has them all",
+        )
     return {
         "text": f"Reminder: {escape_mrkdwn(opportunity.title)} is tomorrow.",
-        "blocks": [section(_fit(text))],
+        "blocks": [section(text)],
     }
 
 
@@ -189,21 +200,12 @@ def log_prompt_message(*, opportunity: Opportunity, taken: int) -> dict[str, Any
     }
 
 
-def _signups(opportunity: Opportunity, user_ids: Sequence[str]) -> str:
-    """Who has a place, below a line that names the opportunity."""
+def _taken(opportunity: Opportunity, user_ids: Sequence[str]) -> str:
+    """How many have a place, above their names."""
     if not user_ids:
         return f"Nobody has signed up yet ({opportunity.places} places)."
-    names = ", ".join(f"<@{user_id}>" for user_id in user_ids[:MENTIONS_SHOWN])
-    more = len(user_ids) - MENTIONS_SHOWN
-    return f"{len(user_ids)} of {opportunity.places} places taken:\n{names}" + (
-        f" and {more} more." if more > 0 else ""
-    )
+    return f"{len(user_ids)} of {opportunity.places} places taken:"
 
 
 def _day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _fit(mrkdwn: str) -> str:
-    """Escaped text within a section's limit (escaping may lengthen what was typed)."""
-    return mrkdwn if len(mrkdwn) <= SECTION_MAX else mrkdwn[: SECTION_MAX - 1] + "…"

@@ -21,12 +21,11 @@ from bot.scheduling import IMAGE, Image, Message
 from bot.statements import long_date
 from bot.text import escape_mrkdwn
 from handlers.views.blocks import Block, actions, button, context, header, plain, section
+from handlers.views.limits import ALT_TEXT_MAX, SECTION_MAX
 
 CHART_BLOCK = "review_chart"
 POST_ACTION = "review_post_to_channel"
-SECTION_MAX = 3000
 SUMMARY_SECTIONS_MAX = 45  # within Slack's 50 blocks, with the header and the footer
-ALT_TEXT_MAX = 2000
 
 
 def review_post_message(post: ReviewPost, *, asked_by: str | None = None) -> Message:

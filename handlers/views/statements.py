@@ -19,13 +19,12 @@ from bot.statements import (
 )
 from bot.text import escape_mrkdwn, preview
 from handlers.views.blocks import Block, context, header, section
+from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 
-SECTION_MAX = 3000
-BLOCKS_MAX = 50
 # Room for the header, the summary and the "and N more" line.
-ITEMS_BLOCKS_MAX = BLOCKS_MAX - 3
-# Previews are cut before escaping, and an escaped character is at most 5 long ("&amp;"):
-# so one item and its theme's heading, whatever they hold, stay within a section.
+ITEMS_BLOCKS_MAX = MESSAGE_BLOCKS_MAX - 3
+# The previews' lengths once escaped: one item and its theme's heading, whatever they
+# hold, stay within a section.
 SAID_MAX = 200
 DID_MAX = 220
 

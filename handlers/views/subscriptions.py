@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.subscriptions import ALREADY, COVERED, HOME, RESUMED, SEPARATOR, Target
-from bot.text import escape_mrkdwn
-from handlers.views.entries import notice_message
+from bot.text import counted, escape_mrkdwn, listed_within, shortened
+from handlers.views.blocks import names_in_lines
+from handlers.views.entries import listing_message, notice_message
+from handlers.views.limits import SECTION_MAX
 
 HOW_TO_SUBSCRIBE = (
     "Subscribe it to a team with `/engage subscribe Prices`, or to one output with "
@@ -43,8 +45,14 @@ def subscribed_message(*, outcome: str, target: Target, channel_id: str) -> dict
 
 
 def unsubscribed_message(*, ended: Sequence[Target], channel_id: str) -> dict[str, Any]:
-    heard = "; nor about ".join(what_is_heard(target) for target in ended)
-    return notice_message(f":white_check_mark: <#{channel_id}> will no longer hear about {heard}.")
+    lead = f":white_check_mark: <#{channel_id}> will no longer hear about "
+    heard = listed_within(
+        [what_is_heard(target) for target in ended],
+        SECTION_MAX - len(lead) - 1,
+        lambda more: f"; nor about {more} more",
+        separator="; nor about ",
+    )
+    return notice_message(f"{lead}{heard}.")
 
 
 def subscriptions_message(
@@ -55,9 +63,27 @@ def subscriptions_message(
     lines += [f"• {what_is_heard(target)}" for target in subscribed]
     if not lines:
         return notice_message(f"<#{channel_id}> hears about no team's changes. {HOW_TO_SUBSCRIBE}")
-    return notice_message(f"<#{channel_id}> hears about:\n" + "\n".join(lines))
+    return listing_message(f"<#{channel_id}> hears about:", lines, _more)
+
+
+def hearing_message(*, target: Target, channels: Sequence[str]) -> dict[str, Any]:
+    """`/engage subscribe list <team or output>`: every channel that hears about the
+    target's changes, in as many sections as they take."""
+    heard = what_is_heard(target)
+    if not channels:
+        return notice_message(f"No channel hears about {heard} yet. {HOW_TO_SUBSCRIBE}")
+    verb = "hears" if len(channels) == 1 else "hear"
+    heading = f"{counted(len(channels), 'channel')} {verb} about {heard}:"
+    return listing_message(
+        heading, names_in_lines([f"<#{channel}>" for channel in channels]), _more
+    )
 
 
 def problem_message(problem: str) -> dict[str, Any]:
     """A refusal whose text (which may repeat what was typed) is not yet escaped."""
-    return notice_message(f":warning: {escape_mrkdwn(problem)}")
+    return notice_message(shortened(f":warning: {escape_mrkdwn(problem)}", SECTION_MAX))
+
+
+def _more(count: int) -> str:
+    """Past what one message holds: thousands of channels or subscriptions."""
+    return f"…and {count} more."

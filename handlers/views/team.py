@@ -23,6 +23,7 @@ from handlers.views.blocks import (
     input_block,
     modal,
     options,
+    section,
     static_select,
     text_input,
     typed_text_input,
@@ -207,3 +208,9 @@ def team_saved_text(
         f":white_check_mark: {verb} team *{name}* with {outputs} output{plural}.{home}\n"
         f"{members_text(member_ids)}\n{team_settings_text(team, default_zone)}{change}"
     )
+
+
+def team_saved_modal(text: str) -> dict[str, Any]:
+    """What the form turns into once saved, when there is no channel to confirm in: the
+    confirmation of `team_saved_text`."""
+    return modal("team_saved", "Team saved", [section(text)], submit=None)

@@ -17,10 +17,9 @@ from bot.text import counted, escape_mrkdwn
 from bot.users_map import Column, UsersMap, short_date
 from bot.vocabulary import segment_label
 from handlers.views.blocks import Block, context, header, section
+from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 from storage.users_map import OrganisationTally, Tally
 
-SECTION_MAX = 3000
-BLOCKS_MAX = 50
 ORGANISATIONS_SHOWN = 20
 NEVER = ":x: never"
 
@@ -35,7 +34,7 @@ def users_map_message(users_map: UsersMap) -> dict[str, Any]:
         fixed += [section(text) for text in _packed("*All engagements*", _rows(users_map, None))]
     organisations, organisations_hidden = _organisations(users_map.organisations)
     # Room for the organisations and the closing line.
-    room = BLOCKS_MAX - len(fixed) - 2
+    room = MESSAGE_BLOCKS_MAX - len(fixed) - 2
     outputs: list[Block] = []
     hidden = 0
     for column in users_map.outputs:

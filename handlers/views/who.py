@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.text import counted, escape_mrkdwn, preview
+from bot.text import counted, escape_mrkdwn, listed_within, preview
 from bot.vocabulary import METHODS
 from bot.who import Who, WhoAnswer, WhoChoices, WhoUnknown
-from handlers.views.blocks import context, section
+from handlers.views.blocks import context, packed_sections, section
 from handlers.views.entries import notice_message
+from handlers.views.limits import SECTION_MAX
 from storage.who import TeamEngagements, TeamFeedback
 
 # One section a team, within Slack's 50 blocks a message with the headings around them.
@@ -18,6 +19,7 @@ ENGAGED_SHOWN = 25
 FEEDBACK_SHOWN = 15
 PARTNERS_SHOWN = 10  # partner teams named on one team's line
 ASKED_MAX = 100  # of what was typed, shown back
+CHOICES_BLOCKS_MAX = 20  # the organisations to choose from, in as many sections as they take
 
 USAGE = notice_message(
     "Name an organisation or an audience segment: `/engage who Bank of England` or "
@@ -37,11 +39,15 @@ def who_message(found: Who) -> dict[str, Any]:
     return _answer(found)
 
 
+def _more_names(count: int) -> str:
+    return f"…and {count} more: type more of the name."
+
+
 def _choices(found: WhoChoices) -> dict[str, Any]:
-    names = "\n".join(f"• {escape_mrkdwn(name)}" for name in found.names)
+    names = [f"• {escape_mrkdwn(name)}" for name in found.names]
     more = found.total - len(found.names)
     if more:
-        names += f"\n…and {more} more: type more of the name."
+        names.append(_more_names(more))
     example = escape_mrkdwn(found.names[0])
     text = (
         f"{found.total} organisations have “{preview(found.asked, ASKED_MAX)}” in their name. "
@@ -50,7 +56,7 @@ def _choices(found: WhoChoices) -> dict[str, Any]:
     return {
         "response_type": "ephemeral",
         "text": text,
-        "blocks": [section(text), section(names)],
+        "blocks": [section(text), *packed_sections(names, CHOICES_BLOCKS_MAX, _more_names)],
     }
 
 
@@ -85,18 +91,19 @@ def _engaged_line(team: TeamEngagements) -> str:
             f"{METHODS.get(method, method).lower()} ({count})" for method, count in team.methods
         )
     if team.partners:
-        line += " · jointly with " + _names(team.partners, PARTNERS_SHOWN)
+        line += " · jointly with "
+        line += listed_within(
+            [escape_mrkdwn(name) for name in team.partners],
+            SECTION_MAX - len(line),
+            lambda more: f" and {more} more",
+            most=PARTNERS_SHOWN,
+        )
     return line
 
 
 def _feedback_line(team: TeamFeedback) -> str:
     items = "1 item" if team.count == 1 else f"{team.count} items"
     return f"*{escape_mrkdwn(team.team)}*: {items}, the latest received on {_day(team.last)}"
-
-
-def _names(names: Sequence[str], shown: int) -> str:
-    listed = ", ".join(escape_mrkdwn(name) for name in names[:shown])
-    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _more(rows: Sequence[object], shown: int) -> list[dict[str, Any]]:

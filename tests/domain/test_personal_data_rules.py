@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import JSON, String
+from sqlmodel import SQLModel
 
 from bot.config import ConfigError, load_settings
 from bot.erasure import ErasureRefused, Person, person_to_erase
+from bot.personal_data import AUDIT_LOG, FREE_TEXT, NOT_FREE_TEXT
 from bot.retention import months_before
 
 
@@ -59,3 +62,23 @@ def test_a_person_is_named_by_email_name_or_both() -> None:
 def test_a_person_named_unsafely_is_refused(email: str | None, name: str | None, said: str) -> None:
     with pytest.raises(ErasureRefused, match=said):
         person_to_erase(email, name)
+
+
+def test_every_text_column_is_searched_by_erase_or_said_why_not() -> None:
+    """A new column of text is searched by `engagebot erase` (FREE_TEXT), or named in
+    NOT_FREE_TEXT with the reason it cannot quote a member of the public; the contact's
+    (PERSONAL), staff's Slack ids (SLACK_USER) and workspace ids need no word."""
+    searched = {f"{model.__tablename__}.{name}" for model, names in FREE_TEXT for name in names}
+    searched.add(AUDIT_LOG)
+    text_columns = {
+        f"{table.name}.{column.name}"
+        for table in SQLModel.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(getattr(column.type, "impl_instance", column.type), String | JSON)
+        and not {"personal", "slack_user"} & set(column.info)
+        and column.name != "workspace_id"
+    }
+    unclassified = text_columns - searched - set(NOT_FREE_TEXT)
+    assert unclassified == set(), "say in bot/personal_data.py whether erase searches these"
+    assert searched & set(NOT_FREE_TEXT) == set()
+    assert set(NOT_FREE_TEXT) <= text_columns, "reasons kept for columns that are gone"

@@ -23,7 +23,8 @@ from bot.statements import (
     latest_digest_period,
     you_said_we_did,
 )
-from handlers.views.statements import BLOCKS_MAX, SECTION_MAX, digest_message
+from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
+from handlers.views.statements import digest_message
 from storage.database import Database
 from storage.models import Feedback
 from storage.reference import segments_by_name
@@ -300,17 +301,17 @@ def test_a_long_digest_keeps_within_slacks_limits_and_says_what_is_left_out() ->
     worst = "&" * 3000  # the longest text, every character escaped to five
     items = tuple(
         StatementItem(n, date(2026, 1, 1), worst, "members of the public", "done", worst)
-        for n in range(1, 201)
+        for n in range(1, 401)
     )
-    groups = (ThemeGroup("&" * 60, items[:150]), ThemeGroup("Other", items[150:]))
-    statement = Statement("R&D <team>", *Q1, groups, {"done": 200})
+    groups = (ThemeGroup("&" * 60, items[:300]), ThemeGroup("Other", items[300:]))
+    statement = Statement("R&D <team>", *Q1, groups, {"done": 400})
     blocks = digest_message(statement)["blocks"]
-    assert len(blocks) == BLOCKS_MAX
+    assert len(blocks) == MESSAGE_BLOCKS_MAX
     assert all(len(block["text"]["text"]) <= SECTION_MAX for block in blocks[1:-1])
     shown = sum(block["text"]["text"].count("• ") for block in blocks[2:-1])
     assert blocks[-1]["type"] == "context"
     assert blocks[-1]["elements"][0]["text"] == (
-        f"…and {200 - shown} more. For the whole statement, run `engagebot publish "
+        f"…and {400 - shown} more. For the whole statement, run `engagebot publish "
         "you-said-we-did --team 'R&amp;D &lt;team&gt;' --from 2026-01-01 --to 2026-03-31`."
     )
     assert "(continued)" in blocks[3]["text"]["text"]

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.app import build_scheduler
 from bot.console.payloads import block_actions, slash_command, state_values, view_submission
+from handlers.views.limits import problems
 from storage.clock import utc_now
 from storage.models import Delivery, Feedback, Subscription, UpcomingChange, UserPreference
 from tests.conftest import RunningBot
@@ -478,3 +479,28 @@ def test_a_long_description_is_shown_whole_in_sections_slack_accepts(bot: Runnin
     texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert all(len(text) <= 3000 for text in texts)
     assert "".join(texts).count("&lt;") == 3000
+
+
+def test_the_confirmation_names_the_channels_it_can_and_where_to_see_them_all(
+    bot: RunningBot,
+) -> None:
+    """Issue 13: 180 subscribed channels made the "announced" modal 3,039 characters;
+    Slack refused it, and the person saw an error although the change went out."""
+    team_id = make_team(bot.database)
+    channels = [f"C{number:010d}" for number in range(180)]
+    with bot.database.transaction() as session:
+        session.add_all(Subscription(channel_id=c, team_id=team_id) for c in channels)
+    view = announce(bot)["view"]
+    assert problems(view) == []
+    done = reply_text(view)
+    shown = [channel for channel in ["CPRICES", *channels] if f"<#{channel}>" in done]
+    assert shown == ["CPRICES", *channels][: len(shown)]
+    listing = "/engage subscribe list Prices: Consumer price inflation"
+    assert done.endswith(f" and {181 - len(shown)} more channels: `{listing}` lists them all.")
+    listed = run_command(bot, listing.removeprefix("/engage "), channel="D0001")
+    assert problems(listed) == []
+    assert reply_text(listed).startswith(
+        "181 channels hear about changes to *Consumer price inflation* (Prices):"
+    )
+    assert all(f"<#{channel}>" in reply_text(listed) for channel in ["CPRICES", *channels])
+    assert len(posts(bot, 181)) == 181  # and the change went out to every one

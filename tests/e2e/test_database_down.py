@@ -21,8 +21,10 @@ from bot.console.payloads import (
     view_submission,
 )
 from bot.console.slack_standin import SlackStandIn
+from bot.text import escape_mrkdwn
 from handlers.views.engagement import engagement_modal
 from handlers.views.entries import FormOrigin
+from handlers.views.limits import problems
 from storage.database import Database
 from storage.models import Engagement
 from tests.conftest import RunningBot, test_settings
@@ -72,6 +74,21 @@ def test_a_quick_log_says_nothing_was_recorded_and_keeps_the_text(broken_bot: Ru
     shown = reply_text(reply)
     assert "Nothing was recorded: the database could not save it" in shown
     assert handed_back(reply) == "Met the RSS"
+
+
+@pytest.mark.parametrize("subcommand", ["log", "feedback", "insight"])
+def test_text_escaping_lengthens_comes_back_whole_within_slacks_limits(
+    broken_bot: RunningBot, subcommand: str
+) -> None:
+    """Issue 13: 3,000 `&` typed while the database was down came back in one section of
+    15,130 characters, which Slack refused (and a summary over its limit opened a form
+    that could only say the database was down): the text was lost."""
+    typed = "&" * 3000
+    reply = run_command(broken_bot, f"{subcommand} {escape_mrkdwn(typed)}")  # as Slack sends it
+    assert problems(reply) == []
+    assert "Nothing was recorded: the database could not save it" in reply_text(reply)
+    assert handed_back(reply) == typed
+    assert not broken_bot.slack.calls("views.open")
 
 
 def test_a_form_stays_open_with_the_error_when_saving_fails(broken_bot: RunningBot) -> None:

@@ -7,14 +7,10 @@ the manifest without a listener shows up as a 404 here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from bot.config import load_settings
 from bot.console.payloads import (
     app_home_opened,
     app_uninstalled,
@@ -23,16 +19,9 @@ from bot.console.payloads import (
     slash_command,
     tokens_revoked,
 )
-from handlers.listeners import register_listeners
-from storage.database import Database
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team
-
-MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text("utf-8"))
-FEATURES = MANIFEST["features"]
-COMMANDS = {command["command"] for command in FEATURES.get("slash_commands", [])}
-SHORTCUTS = {shortcut["callback_id"]: shortcut["type"] for shortcut in FEATURES["shortcuts"]}
-EVENTS = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+from tests.registered import COMMANDS, EVENTS, SHORTCUTS, registered
 
 # How to send each bot event as Slack would, and the Slack call that shows it was handled
 # (None: it calls nothing, and Bolt's 200 rather than 404 shows a listener took it).
@@ -79,54 +68,8 @@ def test_a_request_nothing_listens_to_gets_404(bot: RunningBot) -> None:
     assert bot.requester.send(slash_command(command="/not-ours")).status == 404
 
 
-class Recorder:
-    """Stands in for the Bolt App: records what each listener registers for."""
-
-    def __init__(self) -> None:
-        self.registered: dict[str, list[Any]] = {}
-
-    def _record(self, kind: str, constraint: Any = None) -> Callable[[Any], Any]:
-        def decorator(function: Any) -> Any:
-            self.registered.setdefault(kind, []).append(constraint)
-            return function
-
-        return decorator
-
-    def command(self, command: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-        return self._record("command", command)
-
-    def shortcut(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-        return self._record("shortcut", constraints)
-
-    def event(self, event: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-        return self._record("event", event)
-
-    def action(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-        return self._record("action", constraints)
-
-    def view(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-        return self._record("view", constraints)
-
-    def options(self, constraints: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-        return self._record("options", constraints)
-
-    # Bolt's middleware, use and error take the function itself (`@app.error`).
-    def middleware(self, function: Any) -> Any:
-        return self._record("middleware")(function)
-
-    def use(self, function: Any) -> Any:
-        return self._record("middleware")(function)
-
-    def error(self, function: Any) -> Any:
-        return self._record("error")(function)
-
-
 def test_every_listener_is_in_the_manifest() -> None:
-    recorder = Recorder()
-    database = Database("sqlite://")  # registering connects to nothing
-    settings = load_settings({"DATABASE_URL": database.url})
-    register_listeners(recorder, settings, ThreadPoolExecutor())  # type: ignore[arg-type]
-    database.dispose()
+    recorder, _ = registered()
     assert set(recorder.registered["command"]) == COMMANDS
     assert set(recorder.registered["shortcut"]) == set(SHORTCUTS)
     assert set(recorder.registered["event"]) == EVENTS

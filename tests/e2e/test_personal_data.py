@@ -22,7 +22,17 @@ from bot.insights import InsightDraft, save_insight
 from bot.ticker import Ticker
 from storage.clock import Clock
 from storage.database import Database
-from storage.models import AuditEntry, Engagement, Feedback, FeedbackDecision, Insight
+from storage.models import (
+    AuditEntry,
+    Engagement,
+    Feedback,
+    FeedbackDecision,
+    Insight,
+    Opportunity,
+    Organisation,
+    Theme,
+    UpcomingChange,
+)
 from storage.teams import team_named
 from tests.conftest import test_settings
 from tests.domain.test_statements import record
@@ -410,6 +420,83 @@ def test_a_dry_run_reports_and_changes_nothing(
     assert "  Prices: feedback #1: contact_name, contact_email, contact_agreed, text" in lines
     assert lines[-1] == "Dry run: nothing was changed. Run it again without --dry-run to erase."
     assert snapshot(cli_database) == before
+
+
+@pytest.fixture
+def announced(cli_database: Database) -> None:
+    """Issue 13's change and an opportunity quoting Jane Doe, an organisation and a tag
+    named after her, and an organisation already called what erasing leaves."""
+    make_team(cli_database)
+    with cli_database.transaction() as session:
+        team = team_named(session=session, name="Prices")
+        assert team is not None and team.id is not None
+        session.add(
+            UpcomingChange(
+                team_id=team.id,
+                output_id=team.outputs[0].id,  # type: ignore[arg-type]
+                title="Regional CPI for Jane Doe",
+                description="Jane Doe (jane.doe@example.org) asked for it",
+                effective_on=date(2027, 6, 1),
+            )
+        )
+        session.add(
+            Opportunity(
+                team_id=team.id,
+                title="A workshop Jane Doe asked for",
+                happens_on=date(2027, 1, 15),
+                place="jane.doe@example.org will send the link",
+                description="",
+                places=5,
+                organiser="UORGANISER",
+            )
+        )
+        session.add_all([Organisation(name="[erased]"), Organisation(name="Jane Doe")])
+        session.add(Theme(name="jane doe's request"))
+
+
+def test_erase_reaches_changes_opportunities_and_names_in_the_register(
+    cli_database: Database, announced: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13: the change titled "Regional CPI for Jane Doe" kept both its title and
+    its description, `publish users-and-uses` still printed it, and the dry run did not
+    list it."""
+    person = ("--email", "jane.doe@example.org", "--name", "Jane Doe")
+    listed = [
+        "  (every team): organisation #2: name",
+        "  (every team): tag #1: name",
+        "  Prices: change #1: title, description",
+        "  Prices: opportunity #1: title, place",
+    ]
+    code, out, _err = run_cli(capsys, "erase", *person, "--dry-run")
+    assert code == 0
+    assert out.splitlines()[1:5] == listed
+    code, out, err = run_cli(capsys, "erase", *person)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:5] == [
+        "Erased the personal data of jane.doe@example.org / Jane Doe in 4 records:",
+        *listed,
+    ]
+    with cli_database.transaction() as session:
+        (change,) = session.exec(select(UpcomingChange)).all()
+        assert (change.title, change.description) == (
+            "Regional CPI for [erased]",
+            "[erased] ([erased]) asked for it",
+        )
+        (opportunity,) = session.exec(select(Opportunity)).all()
+        assert (opportunity.title, opportunity.place) == (
+            "A workshop [erased] asked for",
+            "[erased] will send the link",
+        )
+        names = session.exec(select(Organisation.name).order_by(col(Organisation.id))).all()
+        assert names == ["[erased]", "[erased] (#2)"]  # names are unique
+        assert session.exec(select(Theme.name)).all() == ["[erased]'s request"]
+    code, out, _err = run_cli(
+        capsys, "publish", "users-and-uses", "--team", "Prices", "--from", "2026-01-01",
+        "--to", "2026-12-31",
+    )  # fmt: skip
+    assert code == 0
+    assert "**Regional CPI for \\[erased\\]**" in out  # markdown, escaped
+    assert "Jane" not in out and "jane.doe" not in out
 
 
 @pytest.mark.parametrize(

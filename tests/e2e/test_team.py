@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.console.payloads import slash_command, state_values, view_submission
 from bot.console.slack_standin import SlackStandIn
 from bot.engagements import EngagementDraft, save_engagement
-from storage.models import ProducerTeam, StatisticalOutput
+from storage.models import ProducerTeam, StatisticalOutput, Subscription, UpcomingChange
 from tests.conftest import RunningBot
 from tests.e2e.helpers import (
     handed_back,
@@ -186,16 +186,42 @@ def test_removing_an_output_an_engagement_refers_to_is_refused(bot: RunningBot) 
     answer = submit(bot, view, name="Prices", outputs="Consumer price inflation | high")
     assert answer is not None and answer["response_action"] == "errors"
     assert answer["errors"] == {
-        "outputs": "House price index can't be removed: engagements or feedback are recorded "
-        "against it. Put it back in the list to save your other changes."
+        "outputs": "House price index can't be removed: engagements, feedback, changes or "
+        "subscriptions refer to it. Put it back in the list to save your other changes."
     }
     answer = submit(bot, view, name="Prices", outputs="Rental prices | low")
     assert answer is not None and answer["errors"] == {
         "outputs": "Consumer price inflation and House price index can't be removed: "
-        "engagements or feedback are recorded against them. Put them back in the list to "
-        "save your other changes."
+        "engagements, feedback, changes or subscriptions refer to them. Put them back in the "
+        "list to save your other changes."
     }
     assert teams(bot) == before
+    with bot.database.transaction() as session:
+        assert len(session.exec(select(StatisticalOutput)).all()) == 2
+
+
+def test_removing_an_output_a_change_or_a_subscription_refers_to_is_refused(
+    bot: RunningBot,
+) -> None:
+    """Found by the fuzzer: saving the team without an output that an upcoming change (or
+    a channel's subscription) is about failed in the database (PostgreSQL refused the
+    delete; SQLite left the change pointing at no output)."""
+    make_team(bot.database)
+    with bot.database.transaction() as session:
+        session.add(
+            UpcomingChange(
+                team_id=1, output_id=1, title="New weights", description="Chain-linked",
+                effective_on=bot.settings.today(),
+            )
+        )  # fmt: skip
+        session.add(Subscription(channel_id="CWATCH", team_id=1, output_id=2, active=False))
+    view = open_team_form(bot, "team Prices", channel="CRANDOM")
+    answer = submit(bot, view, name="Prices", outputs="Rental prices | low")
+    assert answer is not None and answer["errors"] == {
+        "outputs": "Consumer price inflation and House price index can't be removed: "
+        "engagements, feedback, changes or subscriptions refer to them. Put them back in the "
+        "list to save your other changes."
+    }
     with bot.database.transaction() as session:
         assert len(session.exec(select(StatisticalOutput)).all()) == 2
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from handlers.views.users_map import BLOCKS_MAX, SECTION_MAX
+from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 from storage.database import Database
 from tests.conftest import RunningBot
 from tests.domain.test_users_map import CPI, HPI, engage, seed
@@ -168,7 +168,7 @@ def test_a_big_map_stays_within_slacks_limits_and_says_what_it_left_out(
     engage(bot.database, date(2027, 1, 4), ["media"], names[:2], organisations, team="Big")
     reply = run_command(bot, "users", channel="CBIG")
     blocks = reply["blocks"]
-    assert len(blocks) == BLOCKS_MAX
+    assert len(blocks) == MESSAGE_BLOCKS_MAX
     assert all(len(text) <= SECTION_MAX for text in texts(reply))
     # Header, intro, all engagements, 45 outputs, organisations, closing.
     assert texts(reply)[3].startswith("*00 &amp;&amp;")

@@ -4,9 +4,7 @@ the database gains the whole record or nothing."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,101 +13,11 @@ from hypothesis import strategies as st
 from sqlmodel import SQLModel, func, select
 
 from bot.console.payloads import (
-    block_actions,
     block_suggestion,
-    slash_command,
-    state_values,
     view_submission,
 )
-from handlers.views.decisions import DECIDE_ACTION, MERGE_CHOICE
-from storage.models import Feedback
-from tests.e2e.helpers import make_team
-from tests.properties.conftest import APP_EXAMPLES, InProcessBot
-from tests.properties.strategies import ANY_TEXT, TYPED
-
-# Option values a broken or stale client could send: ids that exist or not, and no ids.
-ID_VALUES = st.sampled_from(["1", "2", "3", "0", "-1", "abc", "²", "", "99999999999999999999"])
-DAYS = st.one_of(
-    st.dates(date(1900, 1, 1), date(2100, 12, 31)).map(date.isoformat),
-    st.sampled_from(["2026-02-30", "31/01/2026", "", "tomorrow"]),
-)
-NUMBERS = st.one_of(
-    st.integers(-10, 2_000_000).map(str),
-    st.sampled_from(["", "1.5", "1e3", "twelve", "99999999999999999999", "١٢"]),
-)
-CONVERSATIONS = st.sampled_from(["CPRICES", "COTHER", "C0NEW", "D0001", "G0PRIVATE", ""])
-
-
-def _option(value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": value or "?", "emoji": True}, "value": value}
-
-
-def _options_of(element: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """One of the element's own options, or a value it never offered."""
-    own = [o for o in element.get("options", [])]
-    own += [o for group in element.get("option_groups", []) for o in group["options"]]
-    made_up = st.one_of(ID_VALUES, TYPED).map(_option)
-    return st.one_of(st.sampled_from(own), made_up) if own else made_up
-
-
-def element_state(element: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """What Slack reports for the element: empty, a good value, or a bad one."""
-    kind = element["type"]
-    if kind in ("plain_text_input", "email_text_input", "url_text_input"):
-        value: st.SearchStrategy[Any] = st.one_of(st.none(), ANY_TEXT)
-        return value.map(lambda text: {"type": kind, "value": text})
-    if kind == "number_input":
-        return st.one_of(st.none(), NUMBERS).map(lambda text: {"type": kind, "value": text})
-    if kind == "datepicker":
-        return st.one_of(st.none(), DAYS).map(lambda day: {"type": kind, "selected_date": day})
-    if kind in ("static_select", "external_select", "radio_buttons"):
-        chosen = st.one_of(st.none(), _options_of(element))
-        return chosen.map(lambda option: {"type": kind, "selected_option": option})
-    if kind in ("multi_static_select", "multi_external_select", "checkboxes"):
-        chosen_many = st.lists(_options_of(element), max_size=4)
-        return chosen_many.map(lambda options: {"type": kind, "selected_options": options})
-    if kind in ("conversations_select", "channels_select", "users_select"):
-        noun = kind.removesuffix("s_select").removesuffix("_select")
-        picked = st.one_of(st.none(), CONVERSATIONS if noun != "user" else st.just("U0002"))
-        return picked.map(lambda pick: {"type": kind, f"selected_{noun}": pick or None})
-    if kind in ("multi_conversations_select", "multi_channels_select", "multi_users_select"):
-        noun = kind.removeprefix("multi_").removesuffix("_select")
-        return st.lists(CONVERSATIONS.filter(bool), max_size=3, unique=True).map(
-            lambda picks: {"type": kind, f"selected_{noun}": picks}
-        )
-    raise AssertionError(f"no values made for a {kind}")
-
-
-def sensible_state(block: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """What a person filling the form in usually sends: what it opened with, and some text
-    in a required text field left empty."""
-    element = block["element"]
-    untouched = state_values({"blocks": [block]})[block["block_id"]][element["action_id"]]
-    if element["type"] == "plain_text_input" and not untouched.get("value"):
-        if block.get("optional"):
-            return st.just(untouched)
-        typed = TYPED.filter(lambda text: bool(text.strip()) and len(text) < 200)
-        return typed.map(lambda text: {**untouched, "value": text})
-    own = element.get("options")
-    if element["type"] == "static_select" and not untouched["selected_option"] and own:
-        return st.sampled_from(own).map(lambda option: {**untouched, "selected_option": option})
-    return st.just(untouched)
-
-
-def submitted_values(view: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """`view.state.values` for the view's inputs: most as a person fills them in, some
-    left out (a broken client) or holding anything at all."""
-    fields = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        sensible = sensible_state(block)
-        state = st.one_of(sensible, sensible, sensible, element_state(block["element"]))
-        action_id = block["element"]["action_id"]
-        fields[block["block_id"]] = state.map(lambda chosen, key=action_id: {key: chosen})
-    return st.fixed_dictionaries(
-        {field: state for field, state in fields.items() if field != "_left_out"}
-    ) | st.fixed_dictionaries({}, optional=fields)
+from tests.properties.conftest import APP_EXAMPLES, InProcessBot, LoggedFailures
+from tests.properties.strategies import ANY_TEXT, submitted_values
 
 
 def row_counts(bot: InProcessBot) -> dict[str, int]:
@@ -120,69 +28,11 @@ def row_counts(bot: InProcessBot) -> dict[str, int]:
         }
 
 
-class FailedListeners(logging.Handler):
-    """Catches what the app's one error handler logs when a listener raised."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.failures: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("listener failed"):
-            self.failures.append(f"{record.getMessage()}\n{record.exc_text or ''}")
-
-
-@pytest.fixture(scope="module")
-def failed(app_bot: InProcessBot) -> Iterator[FailedListeners]:
-    handler = FailedListeners()
-    logging.getLogger().addHandler(handler)
-    yield handler
-    logging.getLogger().removeHandler(handler)
-
-
-@pytest.fixture(scope="module")
-def forms(app_bot: InProcessBot) -> dict[str, dict[str, Any]]:
-    """Each form as the bot opened it, for a person in the Prices team's channel."""
-    bot = app_bot
-    # An admin, who may open every form (creating a team needs one): inputs are the subject.
-    bot.slack.set_user("U0001", is_admin=True)
-    make_team(bot.database, "Prices", "CPRICES")
-    make_team(bot.database, "Trade", "CTRADE", "Exports | high")
-
-    def opened(payload: dict[str, Any]) -> dict[str, Any]:
-        seen = len(bot.slack.calls("views.open"))
-        assert bot.send(payload).status == 200
-        view: dict[str, Any] = bot.slack.calls("views.open")[seen].args["view"]
-        return view
-
-    def command(text: str, channel: str = "CPRICES") -> dict[str, Any]:
-        return slash_command(text, channel_id=channel, response_url=bot.slack.response_url("f"))
-
-    for text in ("The CPI table is late", "Publish CPI sooner", "More regional detail"):
-        bot.send(command(f"feedback {text}"))
-    with bot.database.transaction() as session:
-        feedback_id = session.exec(select(Feedback.id)).first()
-    decision = opened(block_actions(DECIDE_ACTION, feedback_id, channel_id="CPRICES"))
-    # Choosing "Merge into another item" in the decision form turns it into the merge form.
-    merging = bot.send(view_submission(decision, state_values(decision, {"status": MERGE_CHOICE})))
-    assert merging.json is not None and merging.json["response_action"] == "update"
-    return {
-        "engagement": opened(command("log")),
-        "feedback": opened(command("feedback")),
-        "change": opened(command("change")),
-        "insight": opened(command("insight")),
-        "opportunity": opened(command("opportunity")),
-        "team": opened(command("team", channel="C0NEW")),
-        "team settings": opened(command("team Prices")),
-        "decision": decision,
-        "merge": merging.json["view"],
-    }
-
-
 FORMS = [
     "engagement",
     "feedback",
     "change",
+    "cancel",
     "insight",
     "opportunity",
     "team",
@@ -198,7 +48,7 @@ FORMS = [
 def test_a_form_submitted_with_anything_saves_whole_or_says_where(
     app_bot: InProcessBot,
     forms: dict[str, dict[str, Any]],
-    failed: FailedListeners,
+    failed: LoggedFailures,
     form: str,
     data: st.DataObject,
 ) -> None:
@@ -233,6 +83,7 @@ def _check_saved(form: str, before: dict[str, int], after: dict[str, int]) -> No
         "engagement": lambda d: d.get("engagement") == 1,
         "feedback": lambda d: d.get("feedback") == 1,
         "change": lambda d: d.get("upcoming_change") == 1,
+        "cancel": lambda d: not d.get("upcoming_change"),
         "insight": lambda d: d.get("insight") == 1,
         "opportunity": lambda d: d.get("opportunity") == 1,
         "team": lambda d: d.get("producer_team") == 1,
@@ -254,7 +105,7 @@ MENUS += [("engagement", "organisations"), ("feedback", "output"), ("feedback", 
 def test_a_menu_offers_options_slack_accepts_whatever_is_typed(
     app_bot: InProcessBot,
     forms: dict[str, dict[str, Any]],
-    failed: FailedListeners,
+    failed: LoggedFailures,
     menu: tuple[str, str],
     typed: str,
 ) -> None:

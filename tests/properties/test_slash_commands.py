@@ -17,7 +17,7 @@ from bot.text import storable, unescape_mrkdwn
 from handlers.decisions import MERGE_COMMAND
 from handlers.errors import FAILED
 from storage.models import Engagement, Feedback, Insight
-from tests.conftest import RunningBot, test_settings
+from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, reply_text, run_command
 from tests.properties.conftest import APP_EXAMPLES, InProcessBot
 from tests.properties.strategies import ANY_TEXT, ENTITIES, MERGES, TYPED
@@ -128,16 +128,6 @@ def test_every_subcommand_answers_whatever_follows_it(
 @given(text=st.one_of(TYPED, ENTITIES), channel=CHANNELS)
 def test_any_text_at_all_gets_an_answer(prices: InProcessBot, text: str, channel: tuple[str, str]):
     send_command(prices, text, channel, "U0003")
-
-
-@pytest.fixture(scope="module")
-def over_http(prices: InProcessBot) -> Iterator[RunningBot]:
-    """The same database and Slack stand-in behind the real HTTP server."""
-    running = RunningBot(
-        test_settings(prices.slack, prices.database.url), prices.database, prices.slack
-    )
-    yield running
-    running.stop()
 
 
 @settings(max_examples=max(5, APP_EXAMPLES // 4))

@@ -51,6 +51,7 @@ from storage.models import (
     Insight,
     Opportunity,
     OpportunitySignup,
+    Organisation,
     ProducerTeam,
     StatisticalOutput,
     Subscription,
@@ -321,6 +322,9 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "personal_data.contacts_matching": lambda s, i: personal_data.contacts_matching(
         session=s, email="ada@example.org", name_words=["ada"]
     ),
+    "personal_data.name_taken": lambda s, i: personal_data.name_taken(
+        session=s, model=Organisation, name="ons users", other_than=None
+    ),
     "personal_data.rows_mentioning": lambda s, i: personal_data.rows_mentioning(
         session=s, model=Feedback, columns=["text"], fragments=[["sooner"]]
     ),
@@ -381,6 +385,9 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     ),
     "subscriptions.channel_subscriptions": lambda s, i: subscriptions.channel_subscriptions(
         session=s, channel_id="CSUBSCRIBER"
+    ),
+    "subscriptions.channels_hearing": lambda s, i: subscriptions.channels_hearing(
+        session=s, team_id=i.team, output_id=None
     ),
     "subscriptions.outputs_named": lambda s, i: subscriptions.outputs_named(session=s, name="CPI"),
     "subscriptions.subscription_of": lambda s, i: subscriptions.subscription_of(
