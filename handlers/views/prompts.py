@@ -67,4 +67,5 @@ def snoozed_note(*, output_name: str, user_id: str, until: date) -> str:
 def snoozed_message(prompt: dict[str, Any], note: str) -> dict[str, Any]:
     """The prompt as posted (its text and blocks), its buttons replaced by `note`."""
     kept = [block for block in prompt.get("blocks", []) if block.get("type") != "actions"]
-    return {"text": prompt.get("text", ""), "blocks": [*kept, context(note)]}
+    # A message always has its text (for notifications and screen readers).
+    return {"text": prompt.get("text") or note, "blocks": [*kept, context(note)]}
