@@ -36,7 +36,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import Session
 
-from bot.catch_up import Skip
+from bot.catch_up import RECORD_FAULTS, Skip, fault_text, planned_each
 from bot.clock import zone_named
 from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
 from bot.delivery_trace import delivery_metadata, find_posted
@@ -202,18 +202,27 @@ class Scheduler:
         sends, then deliver what is pending. The outcome counts what the plans skipped too."""
         with self.database.transaction() as session:
             apply_retention(session=session, now=at, months=self.personal_data_months)
-            added = [
-                status
-                for kind in self.kinds.values()
-                if kind.plan is not None
-                for status in enqueue(session=session, dues=kind.plan(session, at, self.timezone))
-            ]
+            added = enqueue(session=session, dues=self._planned(session, at))
         self.recover()
         outcome = self.deliver(at) + Outcome(skipped=added.count(SKIPPED))
         where = self.database.workspace_id
         workspace = f" in workspace {where}" if where else ""
         logger.info("tick as of %s%s: %s", at.isoformat(timespec="seconds"), workspace, outcome)
         return outcome
+
+    def _planned(self, session: Session, at: datetime) -> list[Due]:
+        """Every kind's plan as of `at`; one that cannot be made at all (beyond any one
+        record it plans: `planned_each`) is left out, logged, and the others are not."""
+        planning = [kind for kind in self.kinds.values() if kind.plan is not None]
+
+        def plan(kind: DeliveryKind) -> Iterable[Due]:
+            assert kind.plan is not None
+            return kind.plan(session, at, self.timezone)
+
+        def named(kind: DeliveryKind) -> str:
+            return f"the {kind.name} deliveries due by {at.isoformat()}"
+
+        return planned_each(planning, plan, named)
 
     def recover(self) -> int:
         """Settle the deliveries left sending past the lease (their sender stopped): those
@@ -301,13 +310,7 @@ class Scheduler:
             delivery = renew_claim(session=session, delivery_id=delivery_id, claimant=self.claimant)
             if delivery is None:
                 return None  # held past its lease and taken over: no longer ours to send
-            kind = self.kinds.get(delivery.kind)
-            zone = self._zone(session, delivery)
-            message = (
-                kind.render(session, delivery, zone, at)
-                if kind
-                else Skip(f"unknown kind {delivery.kind}")
-            )
+            message = self._message(session, delivery, at)
             if message is None or isinstance(message, Skip):
                 reason = message.reason if message else "no longer relevant"
                 finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)
@@ -338,6 +341,20 @@ class Scheduler:
                 message_ts=response.get("ts"),
             )
         return SENT
+
+    def _message(self, session: Session, delivery: Delivery, at: datetime) -> Message | Skip | None:
+        """What `delivery` says as of `at`, or why it is skipped: its kind no longer known,
+        or a record it cannot be worded from (`RECORD_FAULTS`, logged)."""
+        kind = self.kinds.get(delivery.kind)
+        if kind is None:
+            return Skip(f"unknown kind {delivery.kind}")
+        try:
+            return kind.render(session, delivery, self._zone(session, delivery), at)
+        except RECORD_FAULTS as fault:
+            logger.warning(
+                "delivery %s cannot be worded (%s): skipped", delivery.key, fault_text(fault)
+            )
+            return Skip(f"it could not be worded from its record ({fault_text(fault)})")
 
     def _refused(self, delivery: Delivery, at: datetime, error: SlackApiError) -> str | None:
         """Slack answered the post with an error: a 429 waits in the queue, the rest fail."""
