@@ -1,5 +1,5 @@
-"""A WebClient whose file uploads are retried like its API calls, and the ways the
-scheduler narrows its retries.
+"""A WebClient whose file uploads are retried like its API calls, and narrower copies of
+a client: one that never retries a dropped connection, one whose 429 waits are bounded.
 
 slack_sdk's retry handlers cover every Web API method, but `files_upload_v2` POSTs the
 bytes to the upload URL Slack gives it with plain urllib, outside them: one 5xx or dropped
