@@ -9,8 +9,8 @@ upcoming change and `--channels` channels subscribed to it (through `subscribe`,
 `/engage subscribe` does). The fake Slack answers the first chat.postMessage to `--limited`
 channels with HTTP 429 and `Retry-After: 1`, which the client waits out and retries; to
 `--stubborn` more it answers 429 four times running, more than the client retries, so those
-deliveries stay pending until a later tick. The bench ticks as the change's 28-day
-reminder falls due, then every two minutes (the first retry's back-off) until nothing is
+deliveries wait in the queue for a later tick. The bench ticks as the change's 28-day
+reminder falls due, then every two minutes until nothing is
 pending, with the production setting of one post a second per channel
 (ENGAGEBOT_CHANNEL_PACE_SECONDS=1). It reports the time, the posts and the 429s, and
 checks from the fake Slack's record that each channel got the alert exactly once.
@@ -43,7 +43,7 @@ from storage.models import Delivery, UpcomingChange
 ANNOUNCED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 EFFECTIVE = date(2027, 1, 15)
 FIRST_TICK = datetime(2026, 12, 18, 9, 0, tzinfo=UTC)  # 09:00 in London, 28 days before
-RETRY_EVERY = timedelta(minutes=2)  # the back-off after a first failed attempt
+RETRY_EVERY = timedelta(minutes=2)  # as a cron job might tick
 MAX_TICKS = 10
 
 

@@ -29,11 +29,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.catch_up import LOOKBACK, Skip
+from bot.catch_up import LOOKBACK, Skip, planned_each
 from bot.clock import local_time, zone_named
 from bot.statements import long_date
 from storage.alerts import changes_to_plan, staff_to_tell
@@ -206,28 +207,37 @@ def alert_dues(
 
 def plan_alerts(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
     """Every change alert that fell due in the look-back to `at`, to send or, missed and
-    no longer worth sending, to skip (some may be recorded already)."""
+    no longer worth sending, to skip (some may be recorded already). A change that cannot
+    be planned is left out, logged (`planned_each`)."""
     # Local dates are within a day of UTC's: the query may take a day too many, never too few.
     oldest = (at - LOOKBACK).astimezone(UTC).date() - timedelta(days=1)
-    dues: list[Due] = []
-    for change in changes_to_plan(session=session, effective_from=oldest):
-        timing = ChangeTiming.of(change, zone_named(change.team.timezone, default_zone))
-        alerts = alerts_due(timing, at)
-        channels: list[str] = []
-        if any(alert.kind != STAFF_MESSAGE for alert, _ in alerts):
-            channels = channels_for_change(session=session, change=change)
-        staff: list[str] = []
-        if any(alert.kind == STAFF_MESSAGE for alert, _ in alerts):
-            announced = timing.today(timing.announced_at)
-            staff = staff_to_tell(
-                session=session,
-                change_id=change.id,  # type: ignore[arg-type]
-                output_id=change.output_id,
-                received_from=_a_year_before(announced),
-                received_to=announced,
-            )
-        dues.extend(alert_dues(change, alerts, channels, staff))
-    return dues
+    changes = changes_to_plan(session=session, effective_from=oldest)
+    return planned_each(changes, partial(_change_alerts, session, at, default_zone), _named)
+
+
+def _change_alerts(
+    session: Session, at: datetime, default_zone: ZoneInfo, change: UpcomingChange
+) -> list[Due]:
+    timing = ChangeTiming.of(change, zone_named(change.team.timezone, default_zone))
+    alerts = alerts_due(timing, at)
+    channels: list[str] = []
+    if any(alert.kind != STAFF_MESSAGE for alert, _ in alerts):
+        channels = channels_for_change(session=session, change=change)
+    staff: list[str] = []
+    if any(alert.kind == STAFF_MESSAGE for alert, _ in alerts):
+        announced = timing.today(timing.announced_at)
+        staff = staff_to_tell(
+            session=session,
+            change_id=change.id,  # type: ignore[arg-type]
+            output_id=change.output_id,
+            received_from=_a_year_before(announced),
+            received_to=announced,
+        )
+    return alert_dues(change, alerts, channels, staff)
+
+
+def _named(change: UpcomingChange) -> str:
+    return f"change {change.id}, taking effect on {change.effective_on.isoformat()}"
 
 
 @dataclass(frozen=True)

@@ -14,21 +14,36 @@ Every plan follows these rules (README *Scheduled messages*, "Catching up"):
 - A team's periodic post covers no period that ended before the team was set up, or
   before it chose the channel; the first period, begun before the team was, covers only
   the days since it was (`covered_period`).
+- No record stops a tick: one that cannot be planned (`RECORD_FAULTS`: a date with no day
+  after it, 9999-12-31, which a change or an opportunity saved before dates had a ceiling
+  may hold; a time zone no longer known) is left out with one log line naming it
+  (`planned_each`), and everything else is planned; a delivery that cannot be worded from
+  its record is skipped with the reason (`bot/scheduling.py: Scheduler._message`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from storage.deliveries import Due
+from storage.models import ProducerTeam
+
+logger = logging.getLogger(__name__)
+
 LOOKBACK = timedelta(days=31)
 CATCH_UP = timedelta(days=7)
+# What a record's own values can raise when its messages are planned or worded: a date
+# with no day after it, a value of no known kind, a time zone no longer known.
+RECORD_FAULTS = (ArithmeticError, ValueError, LookupError)
 
 Period = tuple[date, date]  # first and last day, both included
 Occurrence = TypeVar("Occurrence")
+Planned = TypeVar("Planned")
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,36 @@ def too_late(due_at: datetime, at: datetime, catch_up: timedelta = CATCH_UP) -> 
     if at - due_at <= catch_up:
         return None
     return f"more than {_days(catch_up)} late when the bot came to send it"
+
+
+def planned_each(
+    records: Iterable[Planned],
+    plan: Callable[[Planned], Iterable[Due]],
+    named: Callable[[Planned], str],
+) -> list[Due]:
+    """What `plan` makes of each record; one it cannot plan (`RECORD_FAULTS`) is left out of
+    this tick, with one log line naming it (`named`), and never holds up the others."""
+    dues: list[Due] = []
+    for record in records:
+        try:
+            planned = list(plan(record))
+        except RECORD_FAULTS as fault:
+            logger.warning(
+                "could not plan %s (%s): left out of this tick", named(record), fault_text(fault)
+            )
+        else:
+            dues.extend(planned)
+    return dues
+
+
+def team_named(team: ProducerTeam) -> str:
+    """A team, as `planned_each` names it."""
+    return f"team {team.id} ({team.name})"
+
+
+def fault_text(fault: Exception) -> str:
+    """A fault in a few words, for a log line or a skipped delivery's reason."""
+    return f"{type(fault).__name__}: {fault}"
 
 
 def occurrences(

@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.catch_up import LOOKBACK, too_late
+from bot.catch_up import LOOKBACK, planned_each, too_late
 from bot.clock import local_time, zone_named
 from bot.text import LONG_TEXT_MAX, SUMMARY_MAX
 from bot.validation import (
@@ -282,17 +283,9 @@ def organiser_messages(opportunity: Opportunity, zone: ZoneInfo, at: datetime) -
     ]
 
 
-def plan_reminders(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
-    """Every reminder due as of `at` (the scheduler's plan for REMINDER)."""
-    return _planned(session, at, default_zone, REMINDER)
-
-
-def plan_log_prompts(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
-    """Every prompt to log due as of `at` (the scheduler's plan for LOG_PROMPT)."""
-    return _planned(session, at, default_zone, LOG_PROMPT)
-
-
-def _planned(session: Session, at: datetime, default_zone: ZoneInfo, kind: str) -> list[Due]:
+def plan_organiser_messages(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
+    """Every reminder and prompt to log due as of `at` (the scheduler's plan for both); an
+    opportunity that cannot be planned is left out, logged (`planned_each`)."""
     # A team's today is within a day of UTC's: reminders can be due for dates up to two
     # days ahead, prompts for dates back to the look-back.
     utc_day = at.astimezone(UTC).date()
@@ -301,14 +294,15 @@ def _planned(session: Session, at: datetime, default_zone: ZoneInfo, kind: str) 
         first=utc_day - LOOKBACK - timedelta(days=2),
         last=utc_day + timedelta(days=2),
     )
-    return [
-        due
-        for opportunity in candidates
-        for due in organiser_messages(
-            opportunity, zone_named(opportunity.team.timezone, default_zone), at
-        )
-        if due.kind == kind
-    ]
+    return planned_each(candidates, partial(_messages_of, at, default_zone), _named)
+
+
+def _messages_of(at: datetime, default_zone: ZoneInfo, opportunity: Opportunity) -> list[Due]:
+    return organiser_messages(opportunity, zone_named(opportunity.team.timezone, default_zone), at)
+
+
+def _named(opportunity: Opportunity) -> str:
+    return f"opportunity {opportunity.id}, on {opportunity.happens_on.isoformat()}"
 
 
 # --- logging the engagement it was -------------------------------------------------------------

@@ -19,15 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.catch_up import LOOKBACK, too_late
+from bot.catch_up import LOOKBACK, planned_each, team_named, too_late
 from bot.clock import local_time, zone_named
 from bot.review import overdue_from, overdue_outputs, target_days
 from storage.deliveries import Due
-from storage.models import StatisticalOutput
+from storage.models import ProducerTeam, StatisticalOutput
 from storage.prompts import last_engagement, segments_not_heard, teams_to_prompt
 from storage.review import ReviewScope
 
@@ -56,44 +57,50 @@ def prompt_key(output_id: int, last_engaged: date | None, snoozed_until: date | 
     return f"{key}:snoozed-{snoozed_until.isoformat()}" if snoozed_until else key
 
 
-def prompt_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Iterator[Due]:
+def prompt_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
     """The scheduler's plan: a prompt for each output overdue as of `at`, not snoozed,
     due at 09:00 team time on the day it crossed its target (or its snooze ended), if that
     was in the look-back; skipped if more than a week ago."""
-    for team in teams_to_prompt(session=session):
-        assert team.id is not None and team.home_channel_id is not None
-        zone = zone_named(team.timezone, default_zone)
-        today = at.astimezone(zone).date()
-        outputs = {output.id: output for output in team.outputs}
-        scope = ReviewScope(
+    teams = teams_to_prompt(session=session)
+    return planned_each(teams, partial(_team_prompts, session, at, default_zone), team_named)
+
+
+def _team_prompts(
+    session: Session, at: datetime, default_zone: ZoneInfo, team: ProducerTeam
+) -> Iterator[Due]:
+    assert team.id is not None and team.home_channel_id is not None
+    zone = zone_named(team.timezone, default_zone)
+    today = at.astimezone(zone).date()
+    outputs = {output.id: output for output in team.outputs}
+    scope = ReviewScope(
+        team_id=team.id,
+        period_from=today,
+        period_to=today,
+        start=local_time(today, 0, zone),
+        end=local_time(today + timedelta(days=1), 0, zone),
+    )
+    targets = target_days(team)
+    for found in overdue_outputs(session=session, scope=scope, targets=targets, zone=zone):
+        snoozed = outputs[found.output_id].prompt_snoozed_until
+        if snoozed is not None and snoozed >= today:
+            continue
+        day = found.since
+        after_snooze = snoozed if snoozed is not None and snoozed >= day else None
+        if after_snooze is not None:
+            day = after_snooze + timedelta(days=1)
+        due_at = local_time(day, PROMPT_HOUR, zone)
+        if not at - LOOKBACK < due_at <= at:
+            continue
+        yield Due(
+            key=prompt_key(found.output_id, found.last_engaged, after_snooze),
+            kind=OVERDUE_PROMPT,
+            target=team.home_channel_id,
+            due_at=due_at,
             team_id=team.id,
-            period_from=today,
-            period_to=today,
-            start=local_time(today, 0, zone),
-            end=local_time(today + timedelta(days=1), 0, zone),
+            subject_id=found.output_id,
+            note=found.last_engaged.isoformat() if found.last_engaged else NEVER,
+            skip_reason=too_late(due_at, at),
         )
-        targets = target_days(team)
-        for found in overdue_outputs(session=session, scope=scope, targets=targets, zone=zone):
-            snoozed = outputs[found.output_id].prompt_snoozed_until
-            if snoozed is not None and snoozed >= today:
-                continue
-            day = found.since
-            after_snooze = snoozed if snoozed is not None and snoozed >= day else None
-            if after_snooze is not None:
-                day = after_snooze + timedelta(days=1)
-            due_at = local_time(day, PROMPT_HOUR, zone)
-            if not at - LOOKBACK < due_at <= at:
-                continue
-            yield Due(
-                key=prompt_key(found.output_id, found.last_engaged, after_snooze),
-                kind=OVERDUE_PROMPT,
-                target=team.home_channel_id,
-                due_at=due_at,
-                team_id=team.id,
-                subject_id=found.output_id,
-                note=found.last_engaged.isoformat() if found.last_engaged else NEVER,
-                skip_reason=too_late(due_at, at),
-            )
 
 
 def overdue_prompt(

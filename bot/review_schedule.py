@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.catch_up import Period, covered_period, occurrences, too_late
+from bot.catch_up import Period, covered_period, occurrences, planned_each, team_named, too_late
 from bot.clock import local_time, zone_named
 from storage.deliveries import Due
 from storage.models import ProducerTeam
@@ -125,26 +125,30 @@ def latest_review_due(cadence: str, zone: ZoneInfo, moment: datetime) -> tuple[R
     return due, due.due_at
 
 
-def review_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> Iterator[Due]:
+def review_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[Due]:
     """The scheduler's plan: each team with a review channel, its reviews due in the
     look-back to `at`, of the periods `reviewed_period` allows; sent up to CATCH_UP late,
     else skipped."""
-    for team in teams_with_review_channel(session=session):
-        assert team.id is not None and team.review_channel_id is not None
-        zone = zone_named(team.timezone, default_zone)
-        for due, due_at in occurrences(partial(latest_review_due, cadence_of(team), zone), at):
-            period = reviewed_period(team, due.day, zone)
-            if period is None:
-                continue
-            yield Due(
-                key=review_key(team.id, period, team.review_channel_id),
-                kind=REVIEW,
-                target=team.review_channel_id,
-                due_at=due_at,
-                team_id=team.id,
-                note=period_note(period),
-                skip_reason=too_late(due_at, at),
-            )
+    teams = teams_with_review_channel(session=session)
+    return planned_each(teams, partial(_team_reviews, at, default_zone), team_named)
+
+
+def _team_reviews(at: datetime, default_zone: ZoneInfo, team: ProducerTeam) -> Iterator[Due]:
+    assert team.id is not None and team.review_channel_id is not None
+    zone = zone_named(team.timezone, default_zone)
+    for due, due_at in occurrences(partial(latest_review_due, cadence_of(team), zone), at):
+        period = reviewed_period(team, due.day, zone)
+        if period is None:
+            continue
+        yield Due(
+            key=review_key(team.id, period, team.review_channel_id),
+            kind=REVIEW,
+            target=team.review_channel_id,
+            due_at=due_at,
+            team_id=team.id,
+            note=period_note(period),
+            skip_reason=too_late(due_at, at),
+        )
 
 
 def summary_plan(

@@ -10,8 +10,10 @@ something at once enqueue `Due` rows in the transaction that saves it, then call
 each delivery once, paces posts per channel, and handles Slack's errors.
 
 Several processes may tick at once: each claims its own batch (`storage/deliveries.py`).
-A claim is a lease; a delivery still "sending" after `lease` was cut short by a crash, and
-a later tick settles it from the conversation's history (`bot/delivery_trace.py`).
+A claim is a lease, renewed just before each post; a delivery still "sending" after `lease`
+was cut short by a crash, and a later tick settles it from the conversation's history
+(`bot/delivery_trace.py`). So a post never waits out Slack's 429s past the lease: a longer
+Retry-After gives the delivery back to the queue until then.
 """
 
 from __future__ import annotations
@@ -34,12 +36,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import Session
 
-from bot.catch_up import Skip
+from bot.catch_up import RECORD_FAULTS, Skip, fault_text, planned_each
 from bot.clock import zone_named
 from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
 from bot.delivery_trace import delivery_metadata, find_posted
 from bot.retention import apply_retention
-from bot.slack_web import without_connection_retries
+from bot.slack_web import retry_after, waiting_at_most, without_connection_retries
 from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import (
@@ -54,6 +56,8 @@ from storage.deliveries import (
     end_subscriptions_in,
     enqueue,
     finish,
+    hold_claim,
+    postpone,
     renew_claim,
 )
 from storage.models import Delivery, ProducerTeam
@@ -69,6 +73,11 @@ PERMANENT = {*CHANNEL_GONE, "user_not_found", "cannot_dm_bot", "account_inactive
 BATCH = 20
 # Longer than a post can take (client retries and Retry-After waits included).
 DEFAULT_LEASE = timedelta(minutes=10)
+# The share of the lease a call's 429 waits may take: a post starts just after its claim is
+# renewed, so its waits end well inside the lease; Slack asking for more gives the delivery
+# back to the queue (`_rate_limited`) rather than sleep past the lease, when another tick
+# would take it over and post it too.
+RATE_LIMIT_WAIT_SHARE = 0.25
 IMAGE = "image"  # a Message key holding an `Image`, taken out before chat.postMessage
 # Slack may refuse a file it is still processing in a message's blocks: wait, try once more.
 IMAGE_SETTLE_SECONDS = 2.0
@@ -164,12 +173,11 @@ class Scheduler:
     ) -> None:
         self.personal_data_months = personal_data_months
         self.database = database
-        self.client = client
-        self._poster = without_connection_retries(client)  # see _post
         self.kinds = {kind.name: kind for kind in kinds}
         self.timezone = timezone
         self.max_attempts = max_attempts
         self.lease = lease
+        self._talk_through(client)
         # Who holds a claim: this process (host and pid), and this scheduler in it.
         self.claimant = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
         self._sleep = sleep
@@ -179,27 +187,42 @@ class Scheduler:
         """This scheduler in another workspace: through `database` (bound to it) and with
         `client` (its bot token); the same kinds, pacing and claimant."""
         view = copy.copy(self)
-        view.database, view.client = database, client
-        view._poster = without_connection_retries(client)
+        view.database = database
+        view._talk_through(client)
         return view
+
+    def _talk_through(self, client: WebClient) -> None:
+        """Call Slack through `client`, its 429 waits kept to RATE_LIMIT_WAIT_SHARE of the
+        lease in any one call; post through a copy that never retries blind (see _post)."""
+        self.client = waiting_at_most(client, self.lease.total_seconds() * RATE_LIMIT_WAIT_SHARE)
+        self._poster = without_connection_retries(self.client)
 
     def tick(self, at: datetime) -> Outcome:
         """Plan everything due by `at` (clearing expired contacts first), settle interrupted
         sends, then deliver what is pending. The outcome counts what the plans skipped too."""
         with self.database.transaction() as session:
             apply_retention(session=session, now=at, months=self.personal_data_months)
-            added = [
-                status
-                for kind in self.kinds.values()
-                if kind.plan is not None
-                for status in enqueue(session=session, dues=kind.plan(session, at, self.timezone))
-            ]
+            added = enqueue(session=session, dues=self._planned(session, at))
         self.recover()
         outcome = self.deliver(at) + Outcome(skipped=added.count(SKIPPED))
         where = self.database.workspace_id
         workspace = f" in workspace {where}" if where else ""
         logger.info("tick as of %s%s: %s", at.isoformat(timespec="seconds"), workspace, outcome)
         return outcome
+
+    def _planned(self, session: Session, at: datetime) -> list[Due]:
+        """Every kind's plan as of `at`; one that cannot be made at all (beyond any one
+        record it plans: `planned_each`) is left out, logged, and the others are not."""
+        planning = [kind for kind in self.kinds.values() if kind.plan is not None]
+
+        def plan(kind: DeliveryKind) -> Iterable[Due]:
+            assert kind.plan is not None
+            return kind.plan(session, at, self.timezone)
+
+        def named(kind: DeliveryKind) -> str:
+            return f"the {kind.name} deliveries due by {at.isoformat()}"
+
+        return planned_each(planning, plan, named)
 
     def recover(self) -> int:
         """Settle the deliveries left sending past the lease (their sender stopped): those
@@ -287,13 +310,7 @@ class Scheduler:
             delivery = renew_claim(session=session, delivery_id=delivery_id, claimant=self.claimant)
             if delivery is None:
                 return None  # held past its lease and taken over: no longer ours to send
-            kind = self.kinds.get(delivery.kind)
-            zone = self._zone(session, delivery)
-            message = (
-                kind.render(session, delivery, zone, at)
-                if kind
-                else Skip(f"unknown kind {delivery.kind}")
-            )
+            message = self._message(session, delivery, at)
             if message is None or isinstance(message, Skip):
                 reason = message.reason if message else "no longer relevant"
                 finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)
@@ -301,12 +318,16 @@ class Scheduler:
         message = {**message, "metadata": delivery_metadata(delivery.key)}
         posting_from = utc_now()
         try:
-            response = self._post(delivery.target, message)
+            response = self._post(delivery, message)
+        except _TakenOver:
+            logger.warning(
+                "delivery %s: its lease (ENGAGEBOT_SENDING_LEASE_SECONDS) ran out before its "
+                "post, and another sender took it over",
+                delivery.key,
+            )
+            return None
         except SlackApiError as error:
-            code = str(error.response.get("error") or "unknown_error")
-            status_code = error.response.status_code
-            detail = code if status_code == 200 else f"{code} (HTTP {status_code})"
-            return self._failed(delivery, at, code, detail)
+            return self._refused(delivery, at, error)
         except (URLError, OSError) as error:  # includes timeouts and refused connections
             return self._unanswered(delivery, at, posting_from, error)
         except SlackRequestError as error:  # the upload URL refused an image's bytes
@@ -320,6 +341,57 @@ class Scheduler:
                 message_ts=response.get("ts"),
             )
         return SENT
+
+    def _message(self, session: Session, delivery: Delivery, at: datetime) -> Message | Skip | None:
+        """What `delivery` says as of `at`, or why it is skipped: its kind no longer known,
+        or a record it cannot be worded from (`RECORD_FAULTS`, logged)."""
+        kind = self.kinds.get(delivery.kind)
+        if kind is None:
+            return Skip(f"unknown kind {delivery.kind}")
+        try:
+            return kind.render(session, delivery, self._zone(session, delivery), at)
+        except RECORD_FAULTS as fault:
+            logger.warning(
+                "delivery %s cannot be worded (%s): skipped", delivery.key, fault_text(fault)
+            )
+            return Skip(f"it could not be worded from its record ({fault_text(fault)})")
+
+    def _refused(self, delivery: Delivery, at: datetime, error: SlackApiError) -> str | None:
+        """Slack answered the post with an error: a 429 waits in the queue, the rest fail."""
+        status_code = error.response.status_code
+        if status_code == 429:
+            return self._rate_limited(delivery, at, error)
+        code = str(error.response.get("error") or "unknown_error")
+        detail = code if status_code == 200 else f"{code} (HTTP {status_code})"
+        return self._failed(delivery, at, code, detail)
+
+    def _rate_limited(self, delivery: Delivery, at: datetime, error: SlackApiError) -> str | None:
+        """Slack asked to wait longer than a post may (RATE_LIMIT_WAIT_SHARE of the lease):
+        the delivery goes back to the queue until then, this attempt not counted, as nothing
+        failed; the first tick after that sends it."""
+        assert delivery.id is not None
+        wait = retry_after(error.response.headers)
+        # From now, as Slack means it, or from `at` if later (a tick as of a moment ahead);
+        # a second at least, so that this tick never claims it again.
+        until = max(at, utc_now()) + timedelta(seconds=max(wait, 1))
+        with self.database.transaction() as session:
+            postponed = postpone(
+                session=session,
+                delivery_id=delivery.id,
+                claimant=self.claimant,
+                until=until,
+                reason=f"ratelimited (HTTP 429): Slack asked to wait {wait} s",
+            )
+        if not postponed:
+            return None  # taken over meanwhile: no longer ours
+        logger.info(
+            "delivery %s to %s: Slack asked to wait %s s; it waits in the queue until %s",
+            delivery.key,
+            delivery.target,
+            wait,
+            until.isoformat(timespec="seconds"),
+        )
+        return PENDING
 
     def _unanswered(
         self, delivery: Delivery, at: datetime, posting_from: datetime, error: Exception
@@ -364,20 +436,30 @@ class Scheduler:
         team = session.get(ProducerTeam, delivery.team_id) if delivery.team_id else None
         return zone_named(team.timezone if team else None, self.timezone)
 
-    def _post(self, target: str, message: Message) -> Any:
+    def _post(self, delivery: Delivery, message: Message) -> Any:
         message, uploaded = self._with_image(message)
-        self._pacer.wait(target)
-        # Never retried blind after a dropped connection: see _unanswered.
         try:
-            return self._poster.chat_postMessage(channel=target, **message)
+            return self._post_while_held(delivery, message)
         except SlackApiError as error:
             code = error.response.get("error")
             if uploaded and code == "invalid_blocks":
                 self._sleep(IMAGE_SETTLE_SECONDS)
-            elif code != "not_in_channel" or not self._join(target):
+            elif code != "not_in_channel" or not self._join(delivery.target):
                 raise
-        self._pacer.wait(target)
-        return self._poster.chat_postMessage(channel=target, **message)
+        return self._post_while_held(delivery, message)
+
+    def _post_while_held(self, delivery: Delivery, message: Message) -> Any:
+        """One post (paced), made only while the claim holds, renewed just before it: so
+        whatever came before (an upload, the pacing, joining), the post and its 429 waits
+        end inside the lease. Raises _TakenOver if the claim was lost meanwhile."""
+        assert delivery.id is not None
+        self._pacer.wait(delivery.target)
+        with self.database.transaction() as session:
+            held = hold_claim(session=session, delivery_id=delivery.id, claimant=self.claimant)
+        if not held:
+            raise _TakenOver(delivery.key)
+        # Never retried blind after a dropped connection: see _unanswered.
+        return self._poster.chat_postMessage(channel=delivery.target, **message)
 
     def _with_image(self, message: Message) -> tuple[Message, bool]:
         """The message with its `Image` uploaded and shown; whether there was one."""
@@ -463,6 +545,10 @@ class Scheduler:
             self.client.chat_postMessage(channel=channel, text=text)
         except (SlackApiError, URLError, OSError):
             logger.warning("could not tell %s about a failed delivery", channel, exc_info=True)
+
+
+class _TakenOver(Exception):
+    """A delivery's claim was taken over by another sender before its post."""
 
 
 def _never_connected(error: Exception) -> bool:

@@ -1,4 +1,5 @@
-"""A WebClient whose file uploads are retried like its API calls.
+"""A WebClient whose file uploads are retried like its API calls, and narrower copies of
+a client: one that never retries a dropped connection, one whose 429 waits are bounded.
 
 slack_sdk's retry handlers cover every Web API method, but `files_upload_v2` POSTs the
 bytes to the upload URL Slack gives it with plain urllib, outside them: one 5xx or dropped
@@ -10,16 +11,24 @@ from __future__ import annotations
 import logging
 import time
 import urllib.error
+from collections.abc import Mapping
 from ssl import SSLContext
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 
 _logger = logging.getLogger(__name__)  # `logger` is slack_sdk's argument below
 
 UPLOAD_RETRIES = 2
 LONGEST_WAIT_SECONDS = 30.0
+# slack_sdk's rate-limit handler sleeps Retry-After and up to a second more (its jitter).
+JITTER_SECONDS = 1.0
+WAITED = "waited_seconds"  # in a call's RetryState.custom_values: its 429 waits so far
 
 
 class RetryingWebClient(WebClient):
@@ -71,8 +80,77 @@ class RetryingWebClient(WebClient):
 
 
 def _retry_after(error: urllib.error.HTTPError) -> float:
-    value = error.headers.get("Retry-After", "1")
-    return min(float(value), LONGEST_WAIT_SECONDS) if value.isdigit() else 1.0
+    return min(retry_after(dict(error.headers.items())), LONGEST_WAIT_SECONDS)
+
+
+def retry_after(headers: Mapping[str, str | list[str]]) -> int:
+    """The seconds a 429 asks to wait: its Retry-After header (one value, or the list of
+    them slack_sdk's retry handlers see), or 1 when it gives none that can be read."""
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            seconds = value[0] if isinstance(value, list) and value else value
+            return int(seconds) if isinstance(seconds, str) and seconds.isdigit() else 1
+    return 1
+
+
+class RateLimitRetryWithin(RateLimitErrorRetryHandler):
+    """slack_sdk's handler that waits out a 429 and tries again, as long as one call's
+    waits add up to at most `budget_seconds`; past that, the 429 is raised (SlackApiError,
+    its Retry-After in the response's headers) for the caller to try again when Slack said.
+
+    Counted through the call's `RetryState.custom_values`, so every call has its own budget.
+    """
+
+    def __init__(self, max_retry_count: int, budget_seconds: float) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.budget_seconds = budget_seconds
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        limited = super()._can_retry(state=state, request=request, response=response, error=error)
+        return limited and _waited(state) + _sleep_for(response) <= self.budget_seconds
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        waited = _waited(state) + _sleep_for(response)
+        state.custom_values = {**(state.custom_values or {}), WAITED: waited}
+        super().prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def _waited(state: RetryState) -> float:
+    return float((state.custom_values or {}).get(WAITED, 0.0))
+
+
+def _sleep_for(response: HttpResponse | None) -> float:
+    """The longest the rate-limit handler sleeps on this 429."""
+    return (retry_after(response.headers) if response else 1) + JITTER_SECONDS
+
+
+def waiting_at_most(client: WebClient, seconds: float) -> RetryingWebClient:
+    """`client` with its 429 waits in any one call kept to `seconds` in all (the same number
+    of retries, each on `RateLimitRetryWithin`); a call asked to wait longer raises."""
+    bounded = RetryingWebClient.copy_of(client)
+    bounded.retry_handlers = [
+        RateLimitRetryWithin(handler.max_retry_count, seconds)
+        if isinstance(handler, RateLimitErrorRetryHandler)
+        else handler
+        for handler in bounded.retry_handlers
+    ]
+    return bounded
 
 
 def without_connection_retries(client: WebClient) -> RetryingWebClient:

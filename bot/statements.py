@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.catch_up import Period, covered_period, occurrences, too_late
+from bot.catch_up import Period, covered_period, occurrences, planned_each, team_named, too_late
 from bot.clock import local_time, zone_named
 from storage.deliveries import Due
 from storage.models import ProducerTeam
@@ -206,31 +206,35 @@ def digest_plan(session: Session, at: datetime, default_zone: ZoneInfo) -> list[
     in the look-back to `at`, as far as `covered_period` allows (none that ended before the
     team was set up or the channel chosen); sent up to `CATCH_UP` late, else skipped
     (`bot/catch_up.py`)."""
+    teams = teams_with_digest(session=session)
+    return planned_each(teams, partial(_team_digests, at, default_zone), team_named)
+
+
+def _team_digests(at: datetime, default_zone: ZoneInfo, team: ProducerTeam) -> list[Due]:
+    assert team.id is not None and team.digest_channel_id is not None
+    zone = zone_named(team.timezone, default_zone)
+    due_by = partial(latest_digest_due, team.digest_cadence or DEFAULT_CADENCE, zone)
     dues = []
-    for team in teams_with_digest(session=session):
-        assert team.id is not None and team.digest_channel_id is not None
-        zone = zone_named(team.timezone, default_zone)
-        due_by = partial(latest_digest_due, team.digest_cadence or DEFAULT_CADENCE, zone)
-        for period, due_at in occurrences(due_by, at):
-            covered = covered_period(
-                period,
-                team_set_up=team.created_at,
-                channel_chosen=team.digest_channel_set_at,
-                zone=zone,
+    for period, due_at in occurrences(due_by, at):
+        covered = covered_period(
+            period,
+            team_set_up=team.created_at,
+            channel_chosen=team.digest_channel_set_at,
+            zone=zone,
+        )
+        if covered is None:
+            continue
+        dues.append(
+            Due(
+                key=digest_key(team.id, covered, team.digest_channel_id),
+                kind=DIGEST,
+                target=team.digest_channel_id,
+                due_at=due_at,
+                team_id=team.id,
+                note=f"{covered[0].isoformat()}/{covered[1].isoformat()}",
+                skip_reason=too_late(due_at, at),
             )
-            if covered is None:
-                continue
-            dues.append(
-                Due(
-                    key=digest_key(team.id, covered, team.digest_channel_id),
-                    kind=DIGEST,
-                    target=team.digest_channel_id,
-                    due_at=due_at,
-                    team_id=team.id,
-                    note=f"{covered[0].isoformat()}/{covered[1].isoformat()}",
-                    skip_reason=too_late(due_at, at),
-                )
-            )
+        )
     return dues
 
 

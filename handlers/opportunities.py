@@ -29,8 +29,7 @@ from bot.opportunities import (
     Signup,
     log_summary,
     method_named_in,
-    plan_log_prompts,
-    plan_reminders,
+    plan_organiser_messages,
     save_opportunity,
     sign_up,
     team_today,
@@ -355,10 +354,11 @@ CANCELLED_SKIP = Skip("the opportunity was cancelled, or no longer exists")
 
 KINDS: tuple[DeliveryKind, ...] = (
     DeliveryKind(POSTED, "an engagement opportunity", _render_post),
-    DeliveryKind(REMINDER, "a reminder of an opportunity", _render_reminder, plan_reminders),
+    # One plan makes both of the organiser's messages.
     DeliveryKind(
-        LOG_PROMPT, "a prompt to log an opportunity", _render_log_prompt, plan_log_prompts
+        REMINDER, "a reminder of an opportunity", _render_reminder, plan_organiser_messages
     ),
+    DeliveryKind(LOG_PROMPT, "a prompt to log an opportunity", _render_log_prompt),
 )
 
 

@@ -5,7 +5,8 @@ processes) adds one row. Senders claim batches: on PostgreSQL the rows are chose
 `FOR UPDATE SKIP LOCKED`, so concurrent senders take different rows without waiting on
 each other; on any database the claiming UPDATE re-checks the status, so only one sender
 wins a row. A claim is a lease (`claimed_at`, `claimed_by`): the sender renews it just
-before it posts, and a claim older than the lease was cut short by a crash.
+before it posts, and a claim older than the lease was cut short by a crash. A sender Slack
+asks to wait gives the delivery back to the queue until then (`postpone`).
 """
 
 from __future__ import annotations
@@ -160,18 +161,44 @@ def claim_interrupted(
 
 def renew_claim(*, session: Session, delivery_id: int, claimant: str) -> Delivery | None:
     """The delivery, its lease renewed, if `claimant` still holds it (None: it was taken over)."""
-    result = session.execute(
-        update(Delivery)
-        .where(
-            col(Delivery.id) == delivery_id,
-            col(Delivery.status) == SENDING,
-            col(Delivery.claimed_by) == claimant,
-        )
-        .values(claimed_at=utc_now())
-    )
-    if result.rowcount != 1:
+    if not hold_claim(session=session, delivery_id=delivery_id, claimant=claimant):
         return None
     return session.get(Delivery, delivery_id, populate_existing=True)
+
+
+def hold_claim(*, session: Session, delivery_id: int, claimant: str) -> bool:
+    """Renew the lease of `claimant`'s claim on the delivery; False if it was taken over."""
+    result = session.execute(
+        update(Delivery).where(*_held_by(delivery_id, claimant)).values(claimed_at=utc_now())
+    )
+    return bool(result.rowcount == 1)
+
+
+def postpone(
+    *, session: Session, delivery_id: int, claimant: str, until: datetime, reason: str
+) -> bool:
+    """Give `claimant`'s claimed delivery back to the queue until `until`, this attempt not
+    counted: Slack asked to wait (nothing failed). False if the claim was taken over."""
+    result = session.execute(
+        update(Delivery)
+        .where(*_held_by(delivery_id, claimant))
+        .values(
+            status=PENDING,
+            next_attempt_at=until,
+            attempts=Delivery.attempts - 1,
+            last_error=reason[:300],
+        )
+    )
+    return bool(result.rowcount == 1)
+
+
+def _held_by(delivery_id: int, claimant: str) -> tuple[ColumnElement[bool], ...]:
+    """The delivery, while `claimant`'s claim on it holds."""
+    return (
+        col(Delivery.id) == delivery_id,
+        col(Delivery.status) == SENDING,
+        col(Delivery.claimed_by) == claimant,
+    )
 
 
 def _take(

@@ -19,7 +19,7 @@ from bot.app import slack_client
 from bot.cli import main
 from bot.config import Settings
 from bot.console.slack_standin import SlackStandIn
-from bot.scheduling import DeliveryKind, Message, Scheduler
+from bot.scheduling import DeliveryKind, Message, Outcome, Scheduler
 from bot.ticker import Ticker
 from storage.clock import Clock
 from storage.database import Database
@@ -139,6 +139,57 @@ def test_rate_limited_waits_for_retry_after_then_sends(
     attempts = fake_slack.calls("chat.postMessage")
     assert [call.response.get("ok") for call in attempts] == [False, True]
     assert posts(fake_slack) == ["note a"]
+
+
+def test_a_retry_after_longer_than_a_post_may_wait_gives_the_delivery_back_until_then(
+    settings: Settings, database: Database, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    PLANNED.append(due("a"))
+    fake_slack.fail_next(
+        "chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "20"}
+    )
+    clock.move_to(NOON)
+    # The post may wait out a quarter of the lease: 2 s.
+    ticking = scheduler(settings, database, lease=timedelta(seconds=8))
+    outcome = ticking.tick(NOON)
+    assert (outcome.sent, outcome.retrying, outcome.failed) == (0, 1, 0)
+    waiting = stored(database, "a")
+    assert (waiting.status, waiting.attempts) == ("pending", 0)  # no attempt counted
+    assert waiting.last_error == "ratelimited (HTTP 429): Slack asked to wait 20 s"
+    assert NOON + timedelta(seconds=20) <= waiting.next_attempt_at < NOON + timedelta(seconds=21)
+    clock.move_to(NOON + timedelta(seconds=19))
+    assert ticking.tick(clock.now()).sent == 0
+    clock.move_to(NOON + timedelta(seconds=21))
+    assert ticking.tick(clock.now()).sent == 1
+    assert posts(fake_slack) == ["note a"]
+    assert stored(database, "a").attempts == 1
+
+
+def test_a_delivery_taken_over_while_its_sender_waited_is_not_posted_by_that_sender(
+    settings: Settings, database: Database, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    # The first sender is held up before its post (joining the channel, here) past its
+    # lease; another takes the delivery over and posts it. The first, renewing its claim
+    # just before posting, finds it gone and posts nothing.
+    PLANNED.append(due("a"))
+    fake_slack.fail_next("chat.postMessage", "not_in_channel")
+    joining = fake_slack.hold("conversations.info")
+    clock.move_to(NOON)
+    lease = timedelta(seconds=8)
+    outcomes: list[Outcome] = []
+    first = threading.Thread(
+        target=lambda: outcomes.append(scheduler(settings, database, lease=lease).tick(NOON))
+    )
+    first.start()
+    fake_slack.wait_for("conversations.info")
+    clock.move_by(lease + timedelta(seconds=1))
+    other = scheduler(settings, Database(settings.database_url), lease=lease)
+    assert other.tick(clock.now()).sent == 1
+    joining.set()
+    first.join(timeout=30)
+    assert posts(fake_slack) == ["note a"]
+    assert outcomes[0].sent == 0
+    assert stored(database, "a").status == "sent"
 
 
 def test_server_errors_are_retried_then_left_pending_for_a_later_tick(
