@@ -488,6 +488,8 @@ def test_every_query_function_is_checked() -> None:
         "deliveries.enqueue",
         "deliveries.enqueue_to_channels",
         "deliveries.finish",
+        "deliveries.hold_claim",
+        "deliveries.postpone",
         "deliveries.renew_claim",
         "deliveries.cancel_pending",  # tests/storage/test_installations.py: only its own
         "feedback.decisions_on",  # the decisions of an item already found in its workspace
