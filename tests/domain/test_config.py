@@ -18,6 +18,7 @@ def test_defaults(tmp_path, monkeypatch) -> None:
     assert not settings.socket_mode
     assert settings.scheduler_enabled and settings.tick_seconds == 60
     assert settings.channel_pace_seconds == 1.0
+    assert settings.sending_threads == 16
     assert settings.sending_lease_seconds == 600
     assert settings.earliest_date == date(2000, 1, 1)
 
