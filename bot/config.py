@@ -130,9 +130,7 @@ def load_settings(
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
-        sending_threads=int(
-            _number(env, "ENGAGEBOT_SENDING_THREADS", "16", minimum=1, whole=True)
-        ),
+        sending_threads=int(_number(env, "ENGAGEBOT_SENDING_THREADS", "16", minimum=1, whole=True)),
         sending_lease_seconds=int(
             _number(env, "ENGAGEBOT_SENDING_LEASE_SECONDS", "600", minimum=1, whole=True)
         ),

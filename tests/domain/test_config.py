@@ -72,6 +72,7 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("ENGAGEBOT_TICK_SECONDS", "0", "ENGAGEBOT_TICK_SECONDS must be a whole number of at"),
         ("ENGAGEBOT_TICK_SECONDS", "1.5", "ENGAGEBOT_TICK_SECONDS must be a whole number"),
         ("ENGAGEBOT_CHANNEL_PACE_SECONDS", "-1", "ENGAGEBOT_CHANNEL_PACE_SECONDS must be a"),
+        ("ENGAGEBOT_SENDING_THREADS", "0", "ENGAGEBOT_SENDING_THREADS must be a whole number"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"),
         ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must be a sqlite:// or postgresql://"),
         ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),
