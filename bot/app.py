@@ -72,6 +72,7 @@ def build_scheduler(
         kinds=(*DELIVERY_KINDS, *configured_kinds(settings)),
         timezone=settings.timezone,
         pace_seconds=settings.channel_pace_seconds,
+        threads=settings.sending_threads,
         personal_data_months=settings.personal_data_months,
         lease=timedelta(seconds=settings.sending_lease_seconds),
     )

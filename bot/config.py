@@ -55,6 +55,8 @@ class Settings:
     scheduler_enabled: bool = True
     tick_seconds: int = 60
     channel_pace_seconds: float = 1.0
+    # Channels the scheduler sends to at once (each channel's messages one at a time).
+    sending_threads: int = 16
     # How long a post may take before its claim counts as cut short by a crash.
     sending_lease_seconds: int = 600
     # Channels where teams share insight and every team's review summary goes.
@@ -128,6 +130,7 @@ def load_settings(
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
+        sending_threads=int(_number(env, "ENGAGEBOT_SENDING_THREADS", "16", minimum=1, whole=True)),
         sending_lease_seconds=int(
             _number(env, "ENGAGEBOT_SENDING_LEASE_SECONDS", "600", minimum=1, whole=True)
         ),

@@ -105,6 +105,8 @@ class Console:
             client_id=None,
             client_secret=None,
             channel_pace_seconds=0,  # the stand-in has no rate limit to respect
+            # One post at a time: the transcript numbers messages in the order they came.
+            sending_threads=1,
         )
         # Bolt turns on an OAuth flow of its own from these whenever it is given none.
         for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):

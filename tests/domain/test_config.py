@@ -18,6 +18,7 @@ def test_defaults(tmp_path, monkeypatch) -> None:
     assert not settings.socket_mode
     assert settings.scheduler_enabled and settings.tick_seconds == 60
     assert settings.channel_pace_seconds == 1.0
+    assert settings.sending_threads == 16
     assert settings.sending_lease_seconds == 600
     assert settings.earliest_date == date(2000, 1, 1)
 
@@ -71,6 +72,7 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("ENGAGEBOT_TICK_SECONDS", "0", "ENGAGEBOT_TICK_SECONDS must be a whole number of at"),
         ("ENGAGEBOT_TICK_SECONDS", "1.5", "ENGAGEBOT_TICK_SECONDS must be a whole number"),
         ("ENGAGEBOT_CHANNEL_PACE_SECONDS", "-1", "ENGAGEBOT_CHANNEL_PACE_SECONDS must be a"),
+        ("ENGAGEBOT_SENDING_THREADS", "0", "ENGAGEBOT_SENDING_THREADS must be a whole number"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"),
         ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must be a sqlite:// or postgresql://"),
         ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),
