@@ -27,6 +27,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 _logger = logging.getLogger(__name__)  # `logger` is slack_sdk's argument below
 
 UPLOAD_RETRIES = 2
+# Slack asks for seconds, a minute or two at most; a longer wait is taken as an hour, so a
+# message postponed by a wrong header is not put off for ever (or past the last date).
+LONGEST_RETRY_AFTER = 3600
 LONGEST_WAIT_SECONDS = 30.0
 WAITED = "waited_seconds"  # in a call's RetryState.custom_values: its 429 waits so far
 
@@ -101,11 +104,13 @@ def _retry_after(error: urllib.error.HTTPError) -> float:
 
 def retry_after(headers: Mapping[str, str | list[str]]) -> int:
     """The seconds a 429 asks to wait: its Retry-After header (one value, or the list of
-    them slack_sdk's retry handlers see), or 1 when it gives none that can be read."""
+    them slack_sdk's retry handlers see), at most LONGEST_RETRY_AFTER; or 1 when it gives
+    none that can be read."""
     for name, value in headers.items():
         if name.lower() == "retry-after":
             seconds = value[0] if isinstance(value, list) and value else value
-            return int(seconds) if isinstance(seconds, str) and seconds.isdigit() else 1
+            readable = isinstance(seconds, str) and seconds.isascii() and seconds.isdecimal()
+            return min(int(seconds), LONGEST_RETRY_AFTER) if readable else 1
     return 1
 
 

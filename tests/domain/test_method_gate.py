@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 
-from bot.slack_web import MethodGate, RateLimitRetryWithin
+from bot.slack_web import MethodGate, RateLimitRetryWithin, retry_after
 
 
 class FakeTime:
@@ -61,3 +62,21 @@ def test_a_429_in_the_burst_another_thread_was_refused_in_is_not_counted_again()
     refused(handler, in_the_burst)
     assert in_the_burst.current_attempt == 0
     assert in_the_burst.custom_values == {"waited_seconds": 1}
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("2", 2),
+        (["30"], 30),
+        ("", 1),
+        ("soon", 1),
+        ("-5", 1),
+        ("²", 1),  # a digit to str.isdigit, not to int()
+        ("999999999999", 3600),  # a day past the calendar's end, were it believed
+    ],
+)
+def test_retry_after_reads_whole_seconds_and_at_most_an_hour(
+    header: str | list[str], seconds: int
+) -> None:
+    assert retry_after({"Retry-After": header}) == seconds
