@@ -16,13 +16,16 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
 from bot.console.payloads import slash_command
 from bot.console.slack_standin import SlackStandIn
+from bot.signed_requests import MAX_BODY_BYTES
 from storage.database import Database
 from tests.conftest import SIGNING_SECRET
+from tests.e2e.hostile import answer_to_an_announced_body, answer_to_an_endless_chunked_body
 from tests.e2e.serve_process import (
     LogLines,
     free_port,
@@ -133,6 +136,26 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_its_work(
     assert "/engage log" in reply.args["text"]
     output = log.until_exit()
     assert output.index("Handling signal: term") < output.index("Shutting down: Master")
+
+
+def test_bodies_over_the_cap_are_refused_before_they_are_read(
+    tmp_path: Path, fake_slack: SlackStandIn, started: list[subprocess.Popen[str]]
+) -> None:
+    """gunicorn reads no body for the app: `bot/signed_requests.py` holds the cap, for a
+    body announced too large and for a chunked one that never ends; a signed body of the
+    largest size Slack sends is read."""
+    env = {**serve_environment(tmp_path, fake_slack), "ENGAGEBOT_SCHEDULER": "off"}
+    log, url, _workers = serve_workers(started, env, tmp_path, workers=2)
+    assert answer_to_an_announced_body(url, MAX_BODY_BYTES + 1).startswith("HTTP/1.1 413")
+    endless = answer_to_an_endless_chunked_body(url, most=2 * MAX_BODY_BYTES)
+    assert endless.startswith("HTTP/1.1 413")
+    largest = slash_command("help", response_url=fake_slack.response_url("large"))
+    body = f"{urlencode(largest)}&padding=".encode()
+    body += b"x" * (MAX_BODY_BYTES - len(body))
+    assert SlackRequester(url, SIGNING_SECRET).raw(body).status == 200
+    assert "/engage log" in fake_slack.wait_for("response_url", timeout=30)[0].args["text"]
+    output = log.stop()
+    assert output.count("refused a request with 413") == 2 and "Traceback" not in output
 
 
 def test_exactly_one_process_ticks_and_another_takes_over_when_it_is_killed(
