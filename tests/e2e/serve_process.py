@@ -18,7 +18,6 @@ from bot.console.slack_standin import SlackStandIn
 from tests.clocked import engagebot
 from tests.conftest import SIGNING_SECRET
 
-
 # A log line's process id (bot/logs.py: TextFormatter), after the date and the time.
 _PID = re.compile(r"^\S+ \S+ \[(\d+)\] ")
 

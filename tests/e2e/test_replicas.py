@@ -1,6 +1,7 @@
 """Several `engagebot serve` processes against one PostgreSQL: each alert goes out once,
-sent by the one that leads, a web-only replica never ticks, and a process killed in the middle of a send loses and
-repeats nothing. Real processes, the Slack stand-in, a real PostgreSQL database.
+sent by the one that leads, a web-only replica never ticks, and a process killed in the
+middle of a send loses and repeats nothing. Real processes, the Slack stand-in, a real
+PostgreSQL database.
 """
 
 from __future__ import annotations
