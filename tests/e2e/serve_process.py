@@ -12,6 +12,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.console.slack_standin import SlackStandIn
@@ -62,6 +64,19 @@ def start_serve(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen[
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+@contextmanager
+def killed_at_the_end() -> Iterator[list[subprocess.Popen[str]]]:
+    """A list for the processes a test starts; any still running at its end is killed."""
+    started: list[subprocess.Popen[str]] = []
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
 
 
 def wait_until_healthy(process: subprocess.Popen[str], url: str) -> None:

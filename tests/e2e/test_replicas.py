@@ -25,7 +25,13 @@ from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription
 from tests.conftest import SIGNING_SECRET, _empty_postgres
 from tests.e2e.helpers import make_team, run_cli
-from tests.e2e.serve_process import free_port, start_serve, stop, wait_until_healthy
+from tests.e2e.serve_process import (
+    free_port,
+    killed_at_the_end,
+    start_serve,
+    stop,
+    wait_until_healthy,
+)
 
 SUBSCRIBERS = 19  # with the team's home channel, 20 channels hear of each change
 CHANGES = 3
@@ -44,12 +50,8 @@ def replicas(
     fake_slack: SlackStandIn, database_url: str, tmp_path: Path
 ) -> Iterator[list[subprocess.Popen[str]]]:
     """Started processes; any still running at the end is killed."""
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+    with killed_at_the_end() as started:
+        yield started
 
 
 def env_for(fake_slack: SlackStandIn, database_url: str, **settings: str) -> dict[str, str]:

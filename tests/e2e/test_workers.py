@@ -29,6 +29,7 @@ from tests.e2e.hostile import answer_to_an_announced_body, answer_to_an_endless_
 from tests.e2e.serve_process import (
     LogLines,
     free_port,
+    killed_at_the_end,
     pid_of,
     serve_environment,
     start_serve,
@@ -45,12 +46,8 @@ TICKED = "tick as of"
 @pytest.fixture
 def started() -> Iterator[list[subprocess.Popen[str]]]:
     """Processes started by a test; any still running at its end is killed."""
-    processes: list[subprocess.Popen[str]] = []
-    yield processes
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+    with killed_at_the_end() as processes:
+        yield processes
 
 
 def serve_workers(
