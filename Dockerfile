@@ -35,5 +35,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # One process on the default SQLite file; on PostgreSQL (DATABASE_URL) one a core, which
 # inside a container is the host's: set ENGAGEBOT_WORKERS to the CPUs the container gets.
 # A stop (SIGTERM) finishes the requests in flight within 25 s: give it 30 (`docker stop
-# -t 30`, or docker-compose.yml's stop_grace_period). docs/operating.md says how many.
+# -t 30`, or docker-compose.yml's stop_grace_period). docs/operator/processes.md says how many.
 CMD ["engagebot", "serve"]

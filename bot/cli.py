@@ -468,7 +468,7 @@ def _served(settings: Settings) -> Served:
 
 def _workers(args: argparse.Namespace, settings: Settings) -> int:
     """`--workers`, else ENGAGEBOT_WORKERS, else one process a core on PostgreSQL and one
-    on SQLite (docs/operating.md says why)."""
+    on SQLite (docs/operator/processes.md says why)."""
     asked = args.workers or settings.workers
     if asked is not None:
         return int(asked)

@@ -3,7 +3,7 @@
 One process (`engagebot serve` on SQLite, Socket Mode, the tests) serves on waitress; several
 (`--workers N`, ENGAGEBOT_WORKERS, one a core by default on PostgreSQL) on gunicorn, each
 worker a process with its own threads, its own database pool and its own ticker, of which
-the database lets one tick (`bot/ticker.py: Leadership`). docs/operating.md says how many.
+the database lets one tick (`bot/ticker.py: Leadership`). docs/operator/processes.md says how many.
 """
 
 from __future__ import annotations
