@@ -32,4 +32,8 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4); sys.exit(0 if r.status == 200 else 1)"]
 
+# One process on the default SQLite file; on PostgreSQL (DATABASE_URL) one a core, which
+# inside a container is the host's: set ENGAGEBOT_WORKERS to the CPUs the container gets.
+# A stop (SIGTERM) finishes the requests in flight within 25 s: give it 30 (`docker stop
+# -t 30`, or docker-compose.yml's stop_grace_period). docs/operator/processes.md says how many.
 CMD ["engagebot", "serve"]

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import (
+    DEFAULT_THREADS,
     ConfigError,
     Settings,
     configure_logging,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from bot.people import NameOf
+    from bot.serving import Served
     from bot.slack_names import SlackNames
     from storage.auditing import Actor
     from storage.database import Database
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(require_slack=args.command == "serve")
         if args.command == "tick":
             _check_tick(args, settings)
+        if args.command == "serve":
+            _check_serve(args, settings)
         if args.command not in CREATE_DATABASE:
             _check_database_exists(settings)
         _check_dates(args, settings)
@@ -123,6 +127,17 @@ def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
         )
 
 
+def _check_serve(args: argparse.Namespace, settings: Settings) -> None:
+    """Socket Mode is one connection to Slack, kept by one process."""
+    asked = args.workers or settings.workers
+    if settings.socket_mode and asked is not None and asked > 1:
+        given = f"--workers {args.workers}" if args.workers else f"ENGAGEBOT_WORKERS={asked}"
+        raise ConfigError(
+            f"{given} asks for several processes, but Socket Mode (SLACK_APP_TOKEN) is served "
+            "by one: leave it out, or serve over HTTP (remove SLACK_APP_TOKEN)"
+        )
+
+
 def _check_database_exists(settings: Settings) -> None:
     """Raise ConfigError, saying where it looked, if the SQLite database does not exist:
     connecting would create an empty one, a second database beside the bot's."""
@@ -170,6 +185,20 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve", help="answer Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="processes serving requests (default: ENGAGEBOT_WORKERS, else one a core on "
+        "PostgreSQL, one on SQLite); the database lets one of them tick",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_positive,
+        metavar="T",
+        help=f"threads for requests in each process (default: ENGAGEBOT_THREADS, else "
+        f"{DEFAULT_THREADS})",
     )
     serve.set_defaults(run=_serve)
 
@@ -388,10 +417,8 @@ def _moment(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app, build_scheduler, build_ticks
-    from bot.logs import ContextExecutor
-    from bot.serving import run_until_terminated
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.serving import serve
     from storage.database import Database
     from storage.migrate import upgrade
 
@@ -399,24 +426,62 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     if settings.oauth_enabled:
         # No token of its own: each workspace's comes with its installation.
         logger.info("OAuth distribution: serving every workspace that installs the app")
+        database = Database(settings.database_url)
+        _warn_of_unadopted_records(database)
+        database.dispose()
     elif (problem := _check_bot_token(settings)) is not None:
         return problem
+    return serve(
+        settings,
+        lambda: _served(settings),
+        workers=_workers(args, settings),
+        threads=args.threads or settings.threads,
+    )
+
+
+def _served(settings: Settings) -> Served:
+    """What one serving process serves (each gunicorn worker builds its own once forked)."""
+    from bot.app import build_app, build_scheduler, build_ticks
+    from bot.logs import ContextExecutor
+    from bot.serving import Served
+    from storage.database import Database
+
     database = Database(settings.database_url)
-    if settings.oauth_enabled:
-        _warn_of_unadopted_records(database)
     executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
     # Few threads: commands' work is mostly Python under one lock; more would only slow
     # the acknowledgements that Slack times.
     commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
-    scheduler = build_scheduler(settings, database)
-    try:
-        app = build_app(settings, database, executor, scheduler, commands)
-        run_until_terminated(settings, database, app, build_ticks(settings, scheduler))
-    finally:
+
+    def close() -> None:
         executor.shutdown(wait=True)  # let work started after ack() finish
         commands.shutdown(wait=True)  # and the commands it handed on
         database.dispose()
-    return 0
+
+    try:
+        scheduler = build_scheduler(settings, database)
+        app = build_app(settings, database, executor, scheduler, commands)
+    except BaseException:
+        close()
+        raise
+    return Served(database, app, build_ticks(settings, scheduler), close)
+
+
+def _workers(args: argparse.Namespace, settings: Settings) -> int:
+    """`--workers`, else ENGAGEBOT_WORKERS, else one process a core on PostgreSQL and one
+    on SQLite (docs/operator/processes.md says why)."""
+    asked = args.workers or settings.workers
+    if asked is not None:
+        return int(asked)
+    if settings.socket_mode or settings.database_url.startswith("sqlite"):
+        return 1
+    return _cores()
+
+
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _warn_of_unadopted_records(database: Database) -> None:

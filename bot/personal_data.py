@@ -74,6 +74,8 @@ NOT_FREE_TEXT = {
     "delivery.claimed_by": "host:pid:token of the sender",
     "delivery.message_channel": "a Slack channel id",
     "delivery.message_ts": "a Slack message's timestamp",
+    "scheduler_lease.role": "what the lease is for: the scheduler",
+    "scheduler_lease.holder": "host:pid:token of the process that ticks",
     "engagement.method": "a choice from a list",
     "engagement.expertise": "a choice from a list",
     "engagement.source_key": "the Slack request's ids",

@@ -141,6 +141,12 @@ class Outcome:
         )
 
 
+def process_claimant() -> str:
+    """A name for what this process claims (a delivery, the scheduler's lease): its host and
+    pid, and a token told apart from any other claimant in the process."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 class Ticking(Protocol):
     """What the clock drives (`bot/ticker.py`, `engagebot tick`): a `Scheduler`, or with
     OAuth distribution `bot/distribution.py: EveryWorkspace`."""
@@ -191,7 +197,7 @@ class Scheduler:
         self.lease = lease
         self._talk_through(client)
         # Who holds a claim: this process (host and pid), and this scheduler in it.
-        self.claimant = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.claimant = process_claimant()
         self._sleep = sleep
         self._pacer = _Pacer(pace_seconds, sleep)
 
