@@ -12,6 +12,11 @@ in one session. Beside them, the floors, each a process of its own too:
 - `import storage.database, bot.review_formats` (this checkout): everything the review
   imports (SQLAlchemy, SQLModel and pydantic, the tables and their mappers), reading
   nothing; the review's own time is then about the command's minus this.
+With `--steps`, it also shows where the review's imports go: in a fresh process each time,
+the time each step adds (SQLAlchemy, its ORM, SQLModel with pydantic, the tables, their
+mappers, the rest of the database layer, the review's modules, the command line with its
+settings, psycopg), medians over `--runs` processes.
+
 Every command runs once to warm the caches, then `--runs` times, taking turns (one run of
 each, then again), so a busy spell of the shared machine falls on all of them alike. It
 prints the median and 90th percentile of the wall time and the median CPU time (user +
@@ -75,6 +80,7 @@ def main() -> None:
     parser.add_argument("--from", dest="period_from", default="2026-01-01")
     parser.add_argument("--to", dest="period_to", default="2026-12-31")
     parser.add_argument("--bytecode", action="store_true", help="keep compiled modules")
+    parser.add_argument("--steps", action="store_true", help="where the imports go")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cwd:  # no .env of a checkout
         base = {
@@ -95,9 +101,14 @@ def main() -> None:
             f"{args.team}, {args.period_from} to {args.period_to}"
         )
         _measure(commands, args.runs, cwd)
+        steps = _steps(args.runs, cwd, base) if args.steps else None
     print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
     _check_same_reviews(commands)
     _report(commands)
+    if steps:
+        print("\n| the review's imports, step by step | ms p50 |\n|---|---|")
+        for step, times in steps.items():
+            print(f"| {step} | {statistics.median(times):.0f} |")
 
 
 def _measure(commands: list[Command], runs: int, cwd: str) -> None:
@@ -138,6 +149,43 @@ def _commands(args: argparse.Namespace, base: dict[str, str]) -> list[Command]:
                 )
             )
     return commands
+
+
+# Each step imports what the one before did not (the review's imports, in the order the
+# command makes them), and prints the milliseconds it took.
+STEPS = """
+import time
+steps = [
+    ("sqlalchemy", "import sqlalchemy"),
+    ("sqlalchemy.orm", "import sqlalchemy.orm"),
+    ("sqlmodel (and pydantic)", "import sqlmodel"),
+    ("the tables (storage.models, with the dialects their indexes name)",
+     "import storage.models"),
+    ("their mappers, configured", "import sqlalchemy.orm; sqlalchemy.orm.configure_mappers()"),
+    ("the rest of storage.database (hooks, audit, workspaces)", "import storage.database"),
+    ("bot.review, bot.review_formats", "import bot.review, bot.review_formats"),
+    ("bot.cli, bot.config (dotenv, logs), storage.console",
+     "import bot.cli, bot.config, storage.console"),
+    ("psycopg (PostgreSQL only)", "import psycopg"),
+]
+for name, code in steps:
+    started = time.perf_counter()
+    exec(code)
+    print(f"{name}\t{(time.perf_counter() - started) * 1000}")
+"""
+
+
+def _steps(runs: int, cwd: str, base: dict[str, str]) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {}
+    env = {**base, "PYTHONPATH": str(HERE)}
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", STEPS], env=env, cwd=cwd, capture_output=True, check=True
+        )
+        for line in done.stdout.decode().splitlines():
+            name, ms = line.split("\t")
+            times.setdefault(name, []).append(float(ms))
+    return times
 
 
 def _backend(url: str) -> str:
