@@ -9,18 +9,12 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.config import Settings
 from bot.distribution import NOT_INSTALLED, EveryWorkspace, oauth_settings
 from bot.logs import ContextExecutor, keep_request_bodies_out_of_bolts_log
 from bot.scheduling import Scheduler, Ticking
-from bot.slack_web import RetryingWebClient
+from bot.slack_web import RetryingWebClient, slack_client
 from handlers.acting import request_actor, workspace_for
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.auditing import Actor
@@ -28,38 +22,6 @@ from storage.database import Database
 
 # What the scheduler writes (a subscription ended because its channel went) is its own doing.
 SCHEDULER = Actor("scheduler", "scheduler:delivery")
-
-
-class _AnyServerErrorRetryHandler(ServerErrorRetryHandler):
-    """slack_sdk retries only 500 and 503; a 502 or 504 from a proxy is as passing."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code >= 500
-
-
-def slack_client(settings: Settings, token: str | None) -> WebClient:
-    """Every WebClient the app makes comes from here, so all use SLACK_API_URL.
-
-    A 429 waits for Retry-After and tries again; 5xx answers and dropped connections are
-    retried with backoff, file uploads' bytes included. What still fails raises, for the
-    caller to report.
-    """
-    return RetryingWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            _AnyServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def build_scheduler(

@@ -16,23 +16,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.config import (
-    DEFAULT_THREADS,
-    ConfigError,
-    Settings,
-    configure_logging,
-    default_database_url,
-    load_settings,
-)
 from bot.text import counted
 from storage.clock import utc_now
 
+# The rest is imported by the command that needs it, so that `engagebot --help` loads
+# neither the database nor Slack's libraries, and `review` nothing of serving
+# (tests/e2e/test_cli_imports.py; the time it saves: bench/README.md, *Start-up*).
 if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import Session
 
+    from bot.config import Settings
     from bot.people import NameOf
     from bot.serving import Served
     from bot.slack_names import SlackNames
@@ -64,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workspace and args.command in NO_WORKSPACE:
         parser.error(f"--workspace is not for `{args.command}`")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.config import ConfigError, configure_logging, load_settings
+
     try:
         settings = load_settings(require_slack=args.command == "serve")
         if args.command == "tick":
@@ -91,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_dates(args: argparse.Namespace, settings: Settings) -> None:
     """Every date given is one a record may hold (`_date_problem`)."""
+    from bot.config import ConfigError
+
     for name, value in vars(args).items():
         day = value.date() if isinstance(value, datetime) else value
         option = "--" + name.removeprefix("period_").replace("_", "-")
@@ -114,6 +114,8 @@ def _date_problem(option: str, day: date, settings: Settings) -> str | None:
 def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
     """`tick` posts with SLACK_BOT_TOKEN in its workspace, or with OAuth distribution in
     every installed workspace with that workspace's own token."""
+    from bot.config import ConfigError
+
     if settings.oauth_enabled:
         if args.workspace:
             raise ConfigError(
@@ -129,6 +131,8 @@ def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
 
 def _check_serve(args: argparse.Namespace, settings: Settings) -> None:
     """Socket Mode is one connection to Slack, kept by one process."""
+    from bot.config import ConfigError
+
     asked = args.workers or settings.workers
     if settings.socket_mode and asked is not None and asked > 1:
         given = f"--workers {args.workers}" if args.workers else f"ENGAGEBOT_WORKERS={asked}"
@@ -141,6 +145,7 @@ def _check_serve(args: argparse.Namespace, settings: Settings) -> None:
 def _check_database_exists(settings: Settings) -> None:
     """Raise ConfigError, saying where it looked, if the SQLite database does not exist:
     connecting would create an empty one, a second database beside the bot's."""
+    from bot.config import ConfigError, default_database_url
     from storage.database import missing_sqlite_file
 
     missing = missing_sqlite_file(settings.database_url)
@@ -197,8 +202,7 @@ def _parser() -> argparse.ArgumentParser:
         "--threads",
         type=_positive,
         metavar="T",
-        help=f"threads for requests in each process (default: ENGAGEBOT_THREADS, else "
-        f"{DEFAULT_THREADS})",
+        help="threads for requests in each process (default: ENGAGEBOT_THREADS)",
     )
     serve.set_defaults(run=_serve)
 
@@ -381,6 +385,8 @@ def _follow_console_clock(database: Database) -> None:
     """A database whose clock the console moved (`:time`) holds records made at the moved
     time: the command line goes on from there too, and says so, so that "today", the last
     month and what is due mean what they mean in the console."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.clock import duration_words
     from storage.clock import CLOCK
     from storage.console import console_clock_ahead
@@ -500,7 +506,9 @@ def _warn_of_unadopted_records(database: Database) -> None:
 def _check_bot_token(settings: Settings) -> int | None:
     """Sign in with SLACK_BOT_TOKEN; None if Slack accepts it, else the exit code, having
     said what is wrong."""
-    from bot.app import slack_client
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack_web import slack_client
 
     try:
         identity = slack_client(settings, settings.bot_token).auth_test()
@@ -630,10 +638,9 @@ def _names(
     """The names of the people whose Slack ids a command writes: the console's own people
     (in a console's database), else Slack's answer (users.info with the workspace's bot
     token); and the Slack lookup, whose `problem` says why some could not be named."""
-    from bot.app import slack_client
     from bot.people import first_known
     from bot.slack_names import SlackNames
-    from bot.slack_web import without_connection_retries
+    from bot.slack_web import slack_client, without_connection_retries
     from storage.console import identity_names
 
     token = _bot_token(args, settings, database)
@@ -651,10 +658,10 @@ def _names(
 def _bot_token(args: argparse.Namespace, settings: Settings, database: Database) -> str | None:
     """The bot token of the workspace a command reads: SLACK_BOT_TOKEN, or with OAuth
     distribution the installation's of --workspace."""
-    from storage.installations import installed_workspaces
-
     if not settings.oauth_enabled:
         return settings.bot_token
+    from storage.installations import installed_workspaces
+
     assert settings.client_id is not None
     installed = installed_workspaces(engine=database.engine, client_id=settings.client_id)
     return next((w.bot_token for w in installed if w.team_id == args.workspace), None)
@@ -692,6 +699,8 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.transfer import ImportRejected
 
     database = _database(args, settings).acting_as(_cli_actor(f"import {args.kind}"))
@@ -829,10 +838,12 @@ def _audit_window(
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     from bot.statement_formats import publish
+    from bot.statements import StatementRefused
 
     return _write_report(
         args,
         settings,
+        StatementRefused,
         lambda session: publish(
             session=session,
             team_name=args.team,
@@ -845,11 +856,13 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.statements import StatementRefused
     from bot.uses_statement_formats import publish_users_and_uses
 
     return _write_report(
         args,
         settings,
+        StatementRefused,
         lambda session: publish_users_and_uses(
             session=session,
             team_name=args.team,
@@ -864,12 +877,13 @@ def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int
 
 
 def _review(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.review import review_for
+    from bot.review import ReviewRefused, review_for
     from bot.review_formats import FORMATS
 
     return _write_report(
         args,
         settings,
+        ReviewRefused,
         lambda session: FORMATS[args.format](
             review_for(
                 session=session,
@@ -884,18 +898,18 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _write_report(
-    args: argparse.Namespace, settings: Settings, write: Callable[[Session], str]
+    args: argparse.Namespace,
+    settings: Settings,
+    refused: type[Exception],
+    write: Callable[[Session], str],
 ) -> int:
-    """Print what `write` makes of the database; a refusal (unknown team, a period that
-    ends before it starts) is one line and exit 2."""
-    from bot.review import ReviewRefused
-    from bot.statements import StatementRefused
-
+    """Print what `write` makes of the database; a refusal (`refused`: unknown team, a
+    period that ends before it starts) is one line and exit 2."""
     database = _database(args, settings)
     try:
         with database.transaction() as session:
             text = write(session)
-    except (StatementRefused, ReviewRefused) as problem:
+    except refused as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     finally:
@@ -929,10 +943,10 @@ def _workspaces(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _installed(settings: Settings, database: Database) -> set[str]:
     """The workspaces that have installed the app (OAuth distribution), else none."""
-    from storage.installations import installed_workspaces
-
     if not settings.oauth_enabled or settings.client_id is None:
         return set()
+    from storage.installations import installed_workspaces
+
     found = installed_workspaces(engine=database.engine, client_id=settings.client_id)
     return {workspace.team_id for workspace in found}
 

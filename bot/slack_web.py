@@ -1,6 +1,8 @@
-"""A WebClient whose file uploads are retried like its API calls, and narrower copies of
-a client: one that never retries a dropped connection, one whose 429 waits are bounded and
-shared between its threads (`MethodGate`).
+"""The WebClient every part of the app makes (`slack_client`), whose file uploads are
+retried like its API calls, and narrower copies of a client: one that never retries a
+dropped connection, one whose 429 waits are bounded and shared between its threads
+(`MethodGate`). Here, not in bot/app.py, so that a command that only asks Slack for names
+(`engagebot export`, `audit`) loads no Bolt app.
 
 slack_sdk's retry handlers cover every Web API method, but `files_upload_v2` POSTs the
 bytes to the upload URL Slack gives it with plain urllib, outside them: one 5xx or dropped
@@ -15,14 +17,18 @@ import time
 import urllib.error
 from collections.abc import Callable, Mapping
 from ssl import SSLContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
 )
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 _logger = logging.getLogger(__name__)  # `logger` is slack_sdk's argument below
 
@@ -96,6 +102,38 @@ class RetryingWebClient(WebClient):
             _logger.info("file upload failed (attempt %s); trying again in %.1f s", attempt, wait)
             time.sleep(wait)
         return upload()
+
+
+class _AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk retries only 500 and 503; a 502 or 504 from a proxy is as passing."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code >= 500
+
+
+def slack_client(settings: Settings, token: str | None) -> WebClient:
+    """Every WebClient the app makes comes from here, so all use SLACK_API_URL.
+
+    A 429 waits for Retry-After and tries again; 5xx answers and dropped connections are
+    retried with backoff, file uploads' bytes included. What still fails raises, for the
+    caller to report.
+    """
+    return RetryingWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            _AnyServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
 
 
 def _retry_after(error: urllib.error.HTTPError) -> float:
