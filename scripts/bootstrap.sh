@@ -20,10 +20,10 @@ if [[ "$(cat "$ROOT/.venv/.installed" 2>/dev/null)" != "$installed_from" ]]; the
     "${pip[@]}" install -q --require-hashes -r "$ROOT/requirements-dev.lock"
     "${pip[@]}" install -q --no-deps -e "$ROOT"
     # A dependency added to pyproject.toml and not to the lock is missing here.
-    "${pip[@]}" check >/dev/null || {
-        "${pip[@]}" check >&2
+    if ! missing="$("${pip[@]}" check)"; then
+        echo "$missing" >&2
         echo "requirements-dev.lock is out of step with pyproject.toml: run scripts/lock" >&2
         exit 1
-    }
+    fi
     echo "$installed_from" >"$ROOT/.venv/.installed"
 fi
