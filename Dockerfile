@@ -7,12 +7,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Install the package (and its console script `engagebot`) as root, system-wide.
+# As root, system-wide: first the releases requirements.lock pins (their files' hashes
+# checked; a layer of its own, so a change to the code alone does not install them again),
+# then the package and its console script `engagebot`; pip check fails the build if the lock
+# lacks a dependency pyproject.toml names (scripts/lock writes it again).
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot/ bot/
 COPY handlers/ handlers/
 COPY storage/ storage/
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps . && pip check
 
 # Unprivileged runtime user; /data holds the SQLite database by default.
 RUN groupadd --system engagebot \

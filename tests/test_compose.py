@@ -87,4 +87,4 @@ def test_postgresql_takes_every_processs_pool(services: dict[str, Any]) -> None:
 def test_the_image_runs_engagebot_and_checks_its_health() -> None:
     dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert 'CMD ["engagebot", "serve"]' in dockerfile
-    assert "/healthz" in dockerfile and "pip install --no-cache-dir ." in dockerfile
+    assert "/healthz" in dockerfile and "pip install --no-cache-dir --no-deps ." in dockerfile
