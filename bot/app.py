@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from logging import Logger
@@ -51,6 +52,15 @@ def build_ticks(settings: Settings, scheduler: Scheduler) -> Ticking:
     )
 
 
+def leave_bolts_own_oauth_off() -> None:
+    """Bolt given no OAuth settings turns on an installation store of its own whenever
+    SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are in the environment, blank or not (a .env
+    copied from .env.example has both, empty), and then refuses every request of the one
+    workspace as not installed. Here blank means unset, as for every setting."""
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        os.environ.pop(name, None)
+
+
 def build_app(
     settings: Settings,
     database: Database,
@@ -68,6 +78,8 @@ def build_app(
     """
     executor = executor or ContextExecutor(max_workers=8)
     keep_request_bodies_out_of_bolts_log()
+    if not settings.oauth_enabled:
+        leave_bolts_own_oauth_off()
     app = App(
         # With OAuth distribution, no token: each request gets its workspace's.
         client=slack_client(settings, settings.bot_token),

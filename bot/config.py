@@ -1,6 +1,6 @@
 """Settings read from the environment (and `.env`), checked once at start.
 
-Every variable is documented in `.env.example` and the README's configuration table.
+Every variable is documented in `.env.example` and docs/reference/configuration.md.
 A bad value raises `ConfigError`, whose message is the one line the command line prints.
 """
 

@@ -1,7 +1,7 @@
 """docker-compose.yml: PostgreSQL, a one-shot migration, two replicas of several processes.
 
 There is no Docker engine in CI, so the file is read as YAML and checked for what the
-README promises of it; each service's command must be one `engagebot` accepts.
+docs/operator/deploying.md promises of it; each service's command must be one `engagebot` accepts.
 """
 
 from __future__ import annotations
