@@ -78,7 +78,9 @@ def test_a_period_it_cannot_review_after_a_teams_name_is_named_as_such(bot: Runn
         ":warning: I can review a month, a quarter or a year, not “decade”: "
         "for example `/engage review Health quarter`."
     )
-    assert ask(bot, "review Wealth decade")["text"] == ":warning: No team is called “Wealth decade”."
+    assert (
+        ask(bot, "review Wealth decade")["text"] == ":warning: No team is called “Wealth decade”."
+    )
 
 
 def test_post_to_channel_posts_the_same_review_with_its_chart_once(bot: RunningBot) -> None:
