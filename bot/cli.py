@@ -42,8 +42,9 @@ logger = logging.getLogger("engagebot")
 EXIT_CONFIG = 2
 NAME_LOOKUP_SECONDS = 10  # Slack's answer about one person, for export and audit
 _NO_TOKEN = "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)"
-# `/engage` subcommands run after ack() on one thread, in order (handlers/engage.py): a second
-# only competed with the acknowledgements for the interpreter (bench/README.md).
+# The work listeners do after ack() (`/engage` subcommands, mostly) runs on one thread, in
+# order, taken from the inbox (handlers/inbox.py): a second only competed with the
+# acknowledgements for the interpreter (bench/README.md).
 COMMAND_THREADS = 1
 USERS_MAP = "users-map"
 ORGANISATIONS = "organisations"  # the register: exported, and imported by its own rules
@@ -389,7 +390,7 @@ def _moment(text: str) -> datetime:
 
 
 def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app, build_scheduler, build_ticks
+    from bot.app import build_app, build_inbox, build_scheduler, build_ticks
     from bot.logs import ContextExecutor
     from bot.serving import run_until_terminated
     from storage.database import Database
@@ -409,10 +410,15 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     # the acknowledgements that Slack times.
     commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
     scheduler = build_scheduler(settings, database)
+    # What was acknowledged is kept there until done: any requests left by a process that
+    # stopped are taken at once, then every few seconds.
+    inbox = build_inbox(settings, database, commands)
     try:
-        app = build_app(settings, database, executor, scheduler, commands)
+        app = build_app(settings, database, executor, scheduler, commands, inbox)
+        inbox.start()
         run_until_terminated(settings, database, app, build_ticks(settings, scheduler))
     finally:
+        inbox.stop()
         executor.shutdown(wait=True)  # let work started after ack() finish
         commands.shutdown(wait=True)  # and the commands it handed on
         database.dispose()

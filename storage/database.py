@@ -16,6 +16,7 @@ from sqlmodel import Session, create_engine
 from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
 from storage.engagement_links import keep_link_copies_current
 from storage.first_responses import keep_first_responses_current
+from storage.inbox import CLAIM_KEY, Claim, guard_sessions
 from storage.organisation_contacts import keep_contacts_current
 from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY, scope_sessions
 
@@ -32,7 +33,9 @@ class Database:
 
     What a transaction creates, changes or deletes goes to the audit log as done by
     `actor` (see `acting_as`). A transaction reads and writes only the records of
-    `workspace_id` (see `in_workspace` and storage/workspaces.py).
+    `workspace_id` (see `in_workspace` and storage/workspaces.py). A transaction that
+    writes as the work of an inbox item marks the item saved, or is refused (see
+    `working_on` and storage/inbox.py).
     """
 
     def __init__(self, url: str) -> None:
@@ -40,10 +43,12 @@ class Database:
         self.engine = _create_engine(url)
         self.actor = UNKNOWN
         self.workspace_id = SINGLE_WORKSPACE
+        self.claim: Claim | None = None
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         # First: the audit log reads a bulk statement's rows by the WHERE scoping adds.
         scope_sessions(self._sessions, self.engine)
         audit_sessions(self._sessions)
+        guard_sessions(self._sessions)
 
     def acting_as(self, actor: Actor) -> Database:
         """This database (the same engine) with its changes recorded as `actor`'s."""
@@ -57,11 +62,20 @@ class Database:
         view.workspace_id = workspace_id
         return view
 
+    def working_on(self, claim: Claim) -> Database:
+        """This database (the same engine) doing the work of the inbox item `claim` holds:
+        a transaction that writes commits only with the item marked saved by this claim
+        (else it raises `storage.inbox.ClaimLost` and rolls back)."""
+        view = copy.copy(self)
+        view.claim = claim
+        return view
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions(
-            info={ACTOR_KEY: self.actor, WORKSPACE_KEY: self.workspace_id}
-        ) as session:
+        info: dict[str, object] = {ACTOR_KEY: self.actor, WORKSPACE_KEY: self.workspace_id}
+        if self.claim is not None:
+            info[CLAIM_KEY] = self.claim
+        with self._sessions(info=info) as session:
             try:
                 yield session
                 session.commit()

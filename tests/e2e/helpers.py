@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.console.payloads import slash_command
 from bot.teams import TeamDraft, save_team
 from storage.database import Database
-from storage.models import Delivery, ProducerTeam
+from storage.models import Delivery, InboxItem, ProducerTeam
 from tests.conftest import RunningBot
 
 
@@ -132,6 +132,16 @@ def wait_for_deliveries(
             return
         if time.monotonic() >= deadline:
             raise AssertionError(f"expected deliveries {dict(expected)} within {timeout}s: {found}")
+        time.sleep(0.01)
+
+
+def wait_for_empty_inbox(database: Database, timeout: float = 5.0) -> None:
+    """Poll until the inbox holds no request: each is deleted just after its answer, so a
+    test that has seen the answer may be a moment early."""
+    deadline = time.monotonic() + timeout
+    while count_rows(database, InboxItem):
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"the inbox still holds requests after {timeout}s")
         time.sleep(0.01)
 
 

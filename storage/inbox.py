@@ -1,0 +1,200 @@
+"""The inbox: Slack requests acknowledged before their work was done, each kept until it is.
+
+A request is received (`receive`) in the request's own transaction, before Slack is
+answered; its work is then done by the process holding it, under a claim that is a lease
+(`claimed_at`, `claimed_by`), as the delivery queue's are (`storage/deliveries.py`): any
+process takes over what is pending, or claimed longer ago than the lease (`claim_waiting`:
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, and the claiming UPDATE re-checks, so one process
+wins a row on any database). Once the person has their answer the row is deleted
+(`finish`).
+
+Exactly once: a transaction of the work that writes anything also marks the item saved,
+in that transaction (`guard_sessions`, from the session's events, as the audit log is
+captured), and only while its claimant still holds the claim and no other claimant saved it
+before. Otherwise it raises `ClaimLost` and the work's writes roll back: a process that
+takes over an item whose work was saved cannot save it again, nor can the process it was
+taken from once it has lost the claim.
+
+The claims span workspaces (one process serves them all), so they are written on the
+session's connection, past the workspace scoping (ARCHITECTURE.md, *Workspaces*).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, case, delete, event, or_, select, update
+from sqlalchemy.orm import ORMExecuteState, sessionmaker
+from sqlmodel import Session, col
+
+from storage.clock import utc_now
+from storage.models import InboxItem
+
+PENDING, CLAIMED, SAVED = "pending", "claimed", "saved"
+CLAIM_KEY = "inbox_claim"  # in session.info: the claim a transaction's writes are done under
+_WROTE_KEY = "inbox_wrote"
+_ITEMS: Table = InboxItem.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An inbox item held by `claimant` (host:pid:token of a process)."""
+
+    item_id: int
+    claimant: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An item claimed from the inbox: the request to redo, and how it stands."""
+
+    id: int
+    body: dict[str, Any]
+    attempts: int
+    received_at: datetime
+    saved: bool  # a claimant before this one committed the work's writes
+
+
+class ClaimLost(Exception):
+    """A write of an inbox item's work, refused: another claimant holds the item, or saved
+    its work already. Not a database error: the work is (being) done, just not here."""
+
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(f"inbox item #{claim.item_id} is no longer held by {claim.claimant}")
+        self.claim = claim
+
+
+def receive(
+    *, session: Session, body: dict[str, Any], origin: str, user_id: str, claimant: str | None
+) -> Claim | int:
+    """Keep the request `body` (of the session's workspace) until its work is done: held by
+    `claimant` (its claim), or pending for any process to take (its id) when None."""
+    item = InboxItem(
+        origin=origin[:200],
+        user_id=user_id[:32],
+        body=body,
+        status=PENDING if claimant is None else CLAIMED,
+        claimed_at=None if claimant is None else utc_now(),
+        claimed_by=claimant,
+    )
+    session.add(item)
+    session.flush()
+    assert item.id is not None
+    return item.id if claimant is None else Claim(item.id, claimant)
+
+
+def claim_waiting(
+    *, session: Session, stale_before: datetime, limit: int, claimant: str
+) -> list[Waiting]:
+    """Claim, for `claimant`, up to `limit` items of any workspace that no process holds:
+    pending, or claimed before `stale_before` (their process stopped), oldest first.
+    Commit before doing their work, so that others see the claim."""
+    waiting = or_(_ITEMS.c.status == PENDING, _ITEMS.c.claimed_at < stale_before)
+    connection = session.connection()
+    chosen = list(
+        connection.execute(
+            select(_ITEMS.c.id)
+            .where(waiting)
+            .order_by(_ITEMS.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    if not chosen:
+        return []
+    # Checked again as each row is written: SQLite does not lock the rows chosen.
+    won = connection.execute(
+        update(_ITEMS)
+        .where(_ITEMS.c.id.in_(chosen), waiting)
+        .values(
+            # Taken over, a saved item stays saved: its work must not write again.
+            status=case((_ITEMS.c.status == SAVED, SAVED), else_=CLAIMED),
+            claimed_at=utc_now(),
+            claimed_by=claimant,
+            attempts=_ITEMS.c.attempts + 1,
+        )
+        .returning(
+            _ITEMS.c.id,
+            _ITEMS.c.body,
+            _ITEMS.c.attempts,
+            _ITEMS.c.received_at,
+            _ITEMS.c.status,
+        )
+    )
+    found = [Waiting(*row[:4], saved=row.status == SAVED) for row in won]
+    return sorted(found, key=lambda item: item.id)
+
+
+def hold(*, session: Session, claim: Claim) -> bool:
+    """Renew the lease of `claim` as its work starts; False if the item was taken over
+    (or is gone: finished by whoever took it over)."""
+    result = session.connection().execute(
+        update(_ITEMS).where(*_held(claim)).values(claimed_at=utc_now())
+    )
+    return bool(result.rowcount == 1)
+
+
+def finish(*, session: Session, claim: Claim) -> bool:
+    """The item's work is done and the person answered: forget it (only while `claim`
+    holds). False if it was taken over meanwhile."""
+    result = session.connection().execute(delete(_ITEMS).where(*_held(claim)))
+    return bool(result.rowcount == 1)
+
+
+def forget_received_before(*, session: Session, before: datetime) -> int:
+    """Delete the items (of the session's workspace) received before `before`, done or not:
+    what people typed is not kept past the retention period. How many."""
+    result = session.execute(delete(InboxItem).where(col(InboxItem.received_at) < before))
+    return int(result.rowcount or 0)
+
+
+def _held(claim: Claim) -> tuple[Any, ...]:
+    return _ITEMS.c.id == claim.item_id, _ITEMS.c.claimed_by == claim.claimant
+
+
+# --- the work's writes and the item's "saved", in one transaction ------------------------
+
+
+def guard_sessions(sessions: sessionmaker[Session]) -> None:
+    """Mark the claimed item saved in every transaction of its work that writes (a session
+    whose info holds `CLAIM_KEY`: `Database.working_on`), or refuse the writes."""
+    event.listen(sessions, "after_flush", _note_flush)
+    event.listen(sessions, "do_orm_execute", _note_statement)
+    event.listen(sessions, "before_commit", _mark_saved)
+
+
+def _note_flush(session: Session, _flush_context: Any) -> None:
+    if CLAIM_KEY in session.info and (session.new or session.dirty or session.deleted):
+        session.info[_WROTE_KEY] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if CLAIM_KEY in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        state.session.info[_WROTE_KEY] = True
+
+
+def _mark_saved(session: Session) -> None:
+    claim: Claim | None = session.info.get(CLAIM_KEY)
+    if claim is None:
+        return
+    session.flush()  # what is still to flush is written by this transaction too
+    if session.info.pop(_WROTE_KEY, False) and not mark_saved(
+        connection=session.connection(), claim=claim
+    ):
+        raise ClaimLost(claim)
+
+
+def mark_saved(*, connection: Connection, claim: Claim) -> bool:
+    """In the transaction of `connection`: the item's work is saved, by `claim`'s claimant,
+    if it still holds the claim and no one before it saved the work. False otherwise."""
+    result = connection.execute(
+        update(_ITEMS)
+        .where(
+            *_held(claim),
+            or_(_ITEMS.c.status == CLAIMED, _ITEMS.c.saved_by == claim.claimant),
+        )
+        .values(status=SAVED, saved_by=claim.claimant)
+    )
+    return bool(result.rowcount == 1)
