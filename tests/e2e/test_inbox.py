@@ -1,0 +1,278 @@
+"""Nothing acknowledged is lost: a command Slack was answered for is kept before the answer,
+and its work is finished exactly once, by the same process or, if it dies, by the next.
+
+`engagebot serve` in a process of its own, killed (SIGKILL) with acknowledged commands
+waiting for their work, then started again: every command is recorded once and its person
+answered. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.console.payloads import block_actions, slash_command
+from bot.console.slack_standin import SlackStandIn
+from handlers.views.limits import problems
+from storage.clock import Clock
+from storage.database import Database
+from storage.inbox import CLAIMED, PENDING, SAVED
+from storage.models import Engagement, InboxItem
+from tests.conftest import SIGNING_SECRET, RunningBot, test_settings
+from tests.e2e.helpers import (
+    handed_back,
+    make_team,
+    reply_text,
+    wait_for_empty_inbox,
+    wait_for_reply,
+)
+from tests.e2e.serve_process import (
+    LogLines,
+    free_port,
+    serve_environment,
+    start_serve,
+    wait_until_healthy,
+)
+from tests.slack_requests import Response, SlackRequester
+
+COMMANDS = 30  # more than the inbox claims at once (handlers/inbox.py: BATCH)
+LEASE = timedelta(seconds=60)  # ENGAGEBOT_INBOX_LEASE_SECONDS' default
+
+
+@pytest.fixture
+def started(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes started by the test; any still running at the end is killed."""
+    processes: list[subprocess.Popen[str]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def serve(
+    env: dict[str, str], tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> tuple[subprocess.Popen[str], str]:
+    process = start_serve(env, tmp_path)
+    started.append(process)
+    url = f"http://127.0.0.1:{env['PORT']}"
+    wait_until_healthy(process, url)
+    return process, url
+
+
+def inbox(database: Database) -> list[InboxItem]:
+    with database.transaction() as session:
+        return list(session.exec(select(InboxItem).order_by(InboxItem.id)).all())
+
+
+def summaries(database: Database) -> Counter[str]:
+    with database.transaction() as session:
+        return Counter(session.exec(select(Engagement.summary)).all())
+
+
+def replies(fake_slack: SlackStandIn) -> dict[str, list[str]]:
+    """What each response_url (by name) was sent, in order."""
+    sent: dict[str, list[str]] = {}
+    for call in fake_slack.calls("response_url"):
+        sent.setdefault(call.args["_name"], []).append(reply_text(call.args))
+    return sent
+
+
+@pytest.mark.parametrize("restarted_after", [LEASE, timedelta(minutes=31)], ids=["lease", "url"])
+def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_when_started_again(
+    fake_slack: SlackStandIn,
+    database: Database,
+    database_url: str,
+    tmp_path: Path,
+    clock: Clock,
+    started: list[subprocess.Popen[str]],
+    restarted_after: timedelta,
+) -> None:
+    """The first command's answer is held by Slack, so the one worker stops there with the
+    other commands in its queue; the process is killed. Started again once the lease has
+    run out, it finishes each command once (the first, saved already, is not saved again)
+    and answers it: through its response_url, or, once that has expired (30 minutes), in
+    a direct message."""
+    make_team(database)
+    env = {
+        **serve_environment(tmp_path, fake_slack),
+        "DATABASE_URL": database_url,
+        "ENGAGEBOT_SCHEDULER": "off",
+    }
+    process, url = serve(env, tmp_path, started)
+    requester = SlackRequester(url, SIGNING_SECRET)
+    held = fake_slack.hold("response_url")
+    for number in range(COMMANDS):
+        answer = requester.send(
+            slash_command(
+                f"log Met user group {number}",
+                channel_id="CPRICES",
+                response_url=fake_slack.response_url(f"r{number}"),
+            )
+        )
+        assert answer.status == 200, answer.body  # acknowledged: Slack won't send it again
+    fake_slack.wait_for("response_url")  # the first answer is on its way, and held
+    process.kill()
+    process.communicate(timeout=30)
+    held.set()
+
+    # Every command is kept: the first saved (only its answer was cut short), the others
+    # still held by the process that died, none saved.
+    kept = inbox(database)
+    assert [item.status for item in kept] == [SAVED] + [CLAIMED] * (COMMANDS - 1)
+    assert summaries(database) == Counter({"Met user group 0": 1})
+
+    clock.move_by(restarted_after + timedelta(seconds=1))
+    again, _url = serve({**env, "PORT": str(free_port())}, tmp_path, started)
+    log = LogLines(again)
+    wait_for_empty_inbox(database, timeout=60)
+
+    assert summaries(database) == Counter(f"Met user group {n}" for n in range(COMMANDS))
+    answered = replies(fake_slack)
+    if restarted_after == LEASE:
+        for number in range(COMMANDS):
+            assert answered[f"r{number}"] and all(
+                "Logged" in text for text in answered[f"r{number}"]
+            )
+        # The first, saved before the kill, is answered again (its answer may not have
+        # reached the person), as the record it made: not recorded twice.
+        assert len(answered["r0"]) == 2 and len(set(answered["r0"])) == 1
+    else:
+        # The response_urls had expired: each person is answered in a direct message.
+        assert set(answered) == {"r0"}
+        direct = [
+            call.args
+            for call in fake_slack.calls("chat.postMessage")
+            if call.args["channel"] == "U0001"
+        ]
+        assert len(direct) == COMMANDS
+        assert all("Logged" in reply_text(message) for message in direct)
+    log.stop()
+
+
+# --- one process: a bounded queue in memory, the rest waiting in the database ---------------
+
+
+@pytest.fixture
+def small_queue(
+    fake_slack: SlackStandIn, database: Database, database_url: str
+) -> Iterator[RunningBot]:
+    """The bot holding at most two acknowledged requests in memory."""
+    settings = test_settings(fake_slack, database_url, ENGAGEBOT_INBOX_QUEUE="2")
+    running = RunningBot(settings, database, fake_slack)
+    yield running
+    running.stop()
+
+
+def log(bot: RunningBot, text: str, name: str) -> Response:
+    answer = bot.requester.send(
+        slash_command(
+            f"log {text}", channel_id="CPRICES", response_url=bot.slack.response_url(name)
+        )
+    )
+    assert answer.status == 200, answer.body
+    return answer
+
+
+def test_a_deep_backlog_is_told_it_is_queued_then_confirmed_and_memory_holds_no_more(
+    small_queue: RunningBot,
+) -> None:
+    bot = small_queue
+    make_team(bot.database)
+    held = [bot.slack.hold("response_url") for _ in range(2)]
+    first = log(bot, "First", "r0")
+    second = log(bot, "Second", "r1")
+    bot.slack.wait_for("response_url", count=2)  # their work is stuck answering
+    later = [log(bot, f"Later {number}", f"r{number}") for number in range(2, 8)]
+    # The first two are in memory and acknowledged as usual; the rest wait in the
+    # database, their people told so at once.
+    assert first.json is None and second.json is None
+    for answer in later:
+        assert answer.json is not None
+        assert "engagebot is busy: `/engage log Later" in answer.json["text"]
+        assert "is queued" in answer.json["text"] and problems(answer.json) == []
+    assert [item.status for item in inbox(bot.database)] == [SAVED] * 2 + [PENDING] * 6
+    assert all("token" not in item.body for item in inbox(bot.database))  # Slack's secret
+
+    for each in held:
+        each.set()
+    for number in range(8):
+        assert "Logged" in reply_text(wait_for_reply(bot, f"r{number}"))
+    wait_for_empty_inbox(bot.database)
+    texts = ["First", "Second", *(f"Later {number}" for number in range(2, 8))]
+    assert summaries(bot.database) == Counter(texts)
+    assert {name: len(sent) for name, sent in replies(bot.slack).items()} == {
+        f"r{number}": 1 for number in range(8)
+    }
+
+
+def test_a_click_that_waits_in_the_database_is_done_once_when_its_turn_comes(
+    small_queue: RunningBot,
+) -> None:
+    """Undo, clicked while the queue in memory is full: kept, then taken from the database
+    through the app again, and done once."""
+    bot = small_queue
+    make_team(bot.database)
+    undo = log_and_wait(bot, "To be undone")["blocks"][1]["elements"][1]
+    held = [bot.slack.hold("response_url") for _ in range(2)]
+    log(bot, "Holding the queue", "r1")
+    log(bot, "Holding it too", "r2")
+    bot.slack.wait_for("response_url", count=3)
+    undo_url = bot.slack.response_url("undo")
+    click = block_actions(undo["action_id"], undo["value"], response_url=undo_url, ephemeral=True)
+    assert bot.requester.send(click).status == 200
+    assert [item.status for item in inbox(bot.database)] == [SAVED, SAVED, PENDING]
+    for each in held:
+        each.set()
+    done = wait_for_reply(bot, "undo")
+    assert done["text"].startswith("Engagement #1 for Prices was deleted")
+    wait_for_empty_inbox(bot.database)
+    assert summaries(bot.database) == Counter(["Holding the queue", "Holding it too"])
+    assert len(replies(bot.slack)["undo"]) == 1
+
+
+def log_and_wait(bot: RunningBot, text: str) -> dict[str, Any]:
+    log(bot, text, "r0")
+    return wait_for_reply(bot, "r0")
+
+
+def test_an_answer_the_response_url_refuses_comes_as_a_direct_message(bot: RunningBot) -> None:
+    make_team(bot.database)
+    bot.slack.fail_next("response_url", "used_url", status=404)
+    log(bot, "Met the RSS", "r0")
+    (message,) = bot.slack.wait_for("chat.postMessage")
+    assert message.args["channel"] == "U0001"
+    assert "Logged" in reply_text(message.args)
+    wait_for_empty_inbox(bot.database)
+    assert summaries(bot.database) == Counter(["Met the RSS"])
+
+
+def test_with_the_database_down_and_no_room_in_memory_the_text_comes_back_at_once(
+    fake_slack: SlackStandIn,
+) -> None:
+    """Nothing can be kept, and nothing more held in memory: the acknowledgement itself
+    says nothing was recorded, with the command as typed."""
+    url = "sqlite:////nonexistent-directory/engagebot.sqlite"
+    database = Database(url)
+    running = RunningBot(
+        test_settings(fake_slack, url, ENGAGEBOT_INBOX_QUEUE="1"), database, fake_slack
+    )
+    try:
+        held = fake_slack.hold("response_url")
+        log(running, "Held in memory", "r0")  # its answer (nothing recorded) is held
+        fake_slack.wait_for("response_url")
+        answer = log(running, "Met the RSS &amp; friends", "r1")
+        assert answer.json is not None
+        assert "Nothing was recorded: the database could not keep" in answer.json["text"]
+        assert handed_back(answer.json) == "/engage log Met the RSS & friends"
+        held.set()
+    finally:
+        running.stop()
+        database.dispose()
