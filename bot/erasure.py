@@ -56,6 +56,12 @@ NOUNS = {
     Theme: "tag",
 }
 UNIQUE_NAMES = (Organisation, Theme)
+# JSON that may quote a person, searched inside: the audit log's record of earlier values,
+# and the requests waiting in the inbox (model, column, as the report names it, noun).
+JSON_HOLDING = (
+    (AuditEntry, "change", IN_AUDIT_LOG, "entry"),
+    (InboxItem, "body", IN_INBOX, "request"),
+)
 EMAIL_MAX = 254
 NAME_MAX = 120
 
@@ -144,26 +150,17 @@ def erase_person(
                     setattr(row, column, _unique(session, row, column, text))
                 session.add(row)
             changes.append(_change(session, row, fields))
-    for entry in rows_mentioning(
-        session=session, model=AuditEntry, columns=("change",), fragments=fragments
-    ):
-        scrubbed = _scrubbed(entry.change, patterns)
-        if scrubbed == entry.change:
-            continue
-        if not dry_run:
-            entry.change = scrubbed
-            session.add(entry)
-        changes.append(Change(IN_AUDIT_LOG, f"entry #{entry.id}", ("change",)))
-    for item in rows_mentioning(
-        session=session, model=InboxItem, columns=("body",), fragments=fragments
-    ):
-        scrubbed = _scrubbed(item.body, patterns)
-        if scrubbed == item.body:
-            continue
-        if not dry_run:
-            item.body = scrubbed
-            session.add(item)
-        changes.append(Change(IN_INBOX, f"request #{item.id}", ("body",)))
+    for model, column, where, noun in JSON_HOLDING:
+        for row in rows_mentioning(
+            session=session, model=model, columns=(column,), fragments=fragments
+        ):
+            scrubbed = _scrubbed(getattr(row, column), patterns)
+            if scrubbed == getattr(row, column):
+                continue
+            if not dry_run:
+                setattr(row, column, scrubbed)
+                session.add(row)
+            changes.append(Change(where, f"{noun} #{row.id}", (column,)))
     session.flush()
     return _merged_by_record(changes)
 

@@ -274,7 +274,8 @@ class Inbox:
             while not self._stopping.is_set():
                 try:
                     with request_context("inbox-recovery"):
-                        self.take_waiting()
+                        if taken := self.take_waiting():
+                            logger.info("took %d request(s) waiting in the inbox", taken)
                 except Exception:  # never stop looking
                     logger.exception("looking for requests waiting in the inbox failed")
                 self._stopping.wait(seconds)
