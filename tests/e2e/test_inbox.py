@@ -19,13 +19,13 @@ import pytest
 from sqlmodel import select
 
 from bot.console.payloads import block_actions, slash_command
-from bot.console.slack_standin import SlackStandIn
+from bot.console.slack_standin import TEAM_ID, SlackStandIn
 from handlers.views.limits import problems
 from storage.clock import Clock
 from storage.database import Database
 from storage.inbox import CLAIMED, PENDING, SAVED
 from storage.models import Engagement, InboxItem
-from tests.conftest import SIGNING_SECRET, RunningBot, test_settings
+from tests.conftest import OAUTH_CLIENT_ID, SIGNING_SECRET, RunningBot, test_settings
 from tests.e2e.helpers import (
     handed_back,
     make_team,
@@ -33,6 +33,7 @@ from tests.e2e.helpers import (
     wait_for_empty_inbox,
     wait_for_reply,
 )
+from tests.e2e.installs import from_workspace, install
 from tests.e2e.serve_process import (
     LogLines,
     free_port,
@@ -44,6 +45,7 @@ from tests.slack_requests import Response, SlackRequester
 
 COMMANDS = 30  # more than the inbox claims at once (handlers/inbox.py: BATCH)
 LEASE = timedelta(seconds=60)  # ENGAGEBOT_INBOX_LEASE_SECONDS' default
+SECOND_WORKSPACE = "T0002"
 
 
 @pytest.fixture
@@ -67,9 +69,10 @@ def serve(
     return process, url
 
 
-def inbox(database: Database) -> list[InboxItem]:
-    with database.transaction() as session:
-        return list(session.exec(select(InboxItem).order_by(InboxItem.id)).all())
+def inbox(database: Database) -> list[Any]:
+    """The inbox's rows, of every workspace."""
+    with database.engine.connect() as connection:
+        return list(connection.execute(select(InboxItem).order_by(InboxItem.id)))  # type: ignore[arg-type]
 
 
 def summaries(database: Database) -> Counter[str]:
@@ -276,3 +279,44 @@ def test_with_the_database_down_and_no_room_in_memory_the_text_comes_back_at_onc
     finally:
         running.stop()
         database.dispose()
+
+
+def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
+    fake_slack: SlackStandIn, database: Database, database_url: str
+) -> None:
+    """With OAuth distribution, a request taken again from the database is authorised as it
+    first was: its workspace's token, its workspace's records."""
+    settings = test_settings(
+        fake_slack,
+        database_url,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=OAUTH_CLIENT_ID,
+        SLACK_CLIENT_SECRET="test-client-secret",
+        ENGAGEBOT_INBOX_QUEUE="2",
+    )
+    bot = RunningBot(settings, database, fake_slack)
+    try:
+        for team_id in (TEAM_ID, SECOND_WORKSPACE):
+            install(bot, team_id, f"Workspace {team_id}")
+            make_team(database.in_workspace(team_id))
+        held = [fake_slack.hold("response_url") for _ in range(2)]
+        for number in range(2):
+            send_from(bot, TEAM_ID, f"First's {number}", f"r{number}")
+        fake_slack.wait_for("response_url", count=2)
+        send_from(bot, SECOND_WORKSPACE, "Second's", "second")
+        assert [item.workspace_id for item in inbox(database)][-1] == SECOND_WORKSPACE
+        for each in held:
+            each.set()
+        assert "Logged" in reply_text(wait_for_reply(bot, "second"))
+        wait_for_empty_inbox(database)
+        assert summaries(database.in_workspace(SECOND_WORKSPACE)) == Counter(["Second's"])
+        assert summaries(database.in_workspace(TEAM_ID)) == Counter(["First's 0", "First's 1"])
+    finally:
+        bot.stop()
+
+
+def send_from(bot: RunningBot, team_id: str, text: str, name: str) -> None:
+    command = slash_command(
+        f"log {text}", channel_id="CPRICES", response_url=bot.slack.response_url(name)
+    )
+    assert bot.requester.send(from_workspace(command, team_id)).status == 200
