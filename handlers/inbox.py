@@ -3,12 +3,12 @@ database first, and its work is taken from there (the table: `storage/inbox.py`)
 
 A listener hands its work to the inbox it is given (`inbox`, put into every listener's
 arguments by the middleware in `bot/app.py`): `inbox.take(context, body, work)`. In the
-request's thread the inbox writes the request down (one insert), then acknowledges it, then
-queues `work(database, respond)` on its pool, bounded: `ENGAGEBOT_INBOX_QUEUE` requests in
-hand at most, the rest left pending in the database, their commands acknowledged as queued.
-The work runs with a `database` whose writes commit only together with the item marked
-saved (`Database.working_on`), and a `respond` that falls back to a direct message
-(`LateReply`); then the item is deleted.
+listener's thread the inbox writes the request down (one statement), then acknowledges
+it, then queues `work(database, respond)` on its pool, bounded: `ENGAGEBOT_INBOX_QUEUE`
+requests in hand at most, the rest left pending in the database, their commands
+acknowledged as queued. The work runs with a `database` whose writes commit only together
+with the item marked saved (`Database.working_on`), and a `respond` that falls back to a
+direct message (`LateReply`); then the item is deleted.
 
 Items no process holds (pending, or held by a process that stopped: its lease ran out)
 are claimed as room frees up, and every few seconds by `serve` (`start`). Their requests
@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from slack_bolt import App, BoltContext, BoltRequest, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.logs import request_context
 from handlers.acting import request_origin
@@ -57,6 +57,8 @@ RESPONSE_URL_LIFE = timedelta(minutes=29)
 MOST_ATTEMPTS = 5
 # How often `serve` looks for requests no process holds (a process stopped with them).
 RECOVERY_SECONDS = 5.0
+# The most requests claimed from the database at once.
+BATCH = 20
 # Secrets a request body carries that the inbox must not keep: the app's verification token.
 SECRETS = frozenset({"token"})
 
@@ -78,11 +80,14 @@ class Inbox:
     def __init__(
         self, database: Database, pool: Executor, *, capacity: int, lease: timedelta
     ) -> None:
-        self.database = database  # bound to no workspace: the claims span them all
+        self.database = database  # its engine: the claims span every workspace
         self.lease = lease
         self.claimant = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
         self._pool = pool
-        self._room = threading.BoundedSemaphore(capacity)
+        self._free = capacity  # room in memory: requests in hand, up to `capacity`
+        self._lock = threading.Lock()
+        # Room enough to claim requests from the database for: a batch, not one at a time.
+        self._refill = max(1, min(BATCH, capacity // 4))
         # Set while requests may be waiting in the database for this process to take.
         self._backlog = threading.Event()
         self._app: App | None = None
@@ -98,20 +103,15 @@ class Inbox:
     def take(self, context: BoltContext, body: dict[str, Any], work: Work) -> None:
         """Keep the request, acknowledge it, and have `work` done once, after the ack.
 
-        If the request cannot be written down (the database is down), it is acknowledged
-        and its work done from memory, as it comes, which tells the person what failed;
-        or, with no room in memory either, the acknowledgement says nothing was recorded."""
-        in_hand = not self._backlog.is_set() and self._room.acquire(blocking=False)
+        Kept in hand (there is room in memory, and no backlog), its work is queued on the
+        inbox's pool; kept pending, a command is acknowledged as queued, and its work done
+        when its turn comes. Not kept (the database is down), its work is done from memory
+        as it comes, and tells the person what failed; with no room in memory either, the
+        acknowledgement says nothing was recorded."""
+        in_hand = not self._backlog.is_set() and self._reserve(1) == 1
         received_at = utc_now()
         try:
-            with context["database"].transaction() as session:
-                kept = receive(
-                    session=session,
-                    body={key: value for key, value in body.items() if key not in SECRETS},
-                    origin=request_origin(body),
-                    user_id=context.user_id or "unknown",
-                    claimant=self.claimant if in_hand else None,
-                )
+            kept = self._keep(context, body, in_hand)
         except SQLAlchemyError as error:
             context.logger.exception("could not keep the request in the inbox")
             if not in_hand:
@@ -123,10 +123,33 @@ class Inbox:
         if not isinstance(kept, Claim):
             self._backlog.set()
             context.ack(**(queued_message(body) or {}))
-            self.take_waiting()
+            self.take_waiting(least=1)
             return
         context.ack()
         self._submit(self._in_hand, kept, context, body, work, received_at)
+
+    def _keep(self, context: BoltContext, body: dict[str, Any], in_hand: bool) -> Claim | int:
+        """Write the request down: one statement, in the listener's thread, while Bolt waits
+        to see it acknowledged (it looks every 10 ms)."""
+        database: Database = context["database"]
+
+        def insert() -> Claim | int:
+            with database.statements.connect() as connection:
+                return receive(
+                    connection=connection,
+                    workspace_id=database.workspace_id,
+                    body={key: value for key, value in body.items() if key not in SECRETS},
+                    origin=request_origin(body),
+                    user_id=context.user_id or "unknown",
+                    claimant=self.claimant if in_hand else None,
+                )
+
+        try:
+            return insert()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        return insert()  # the server had dropped the connection: once more, on a new one
 
     def _in_hand(
         self,
@@ -174,8 +197,8 @@ class Inbox:
         log = context.logger
         if claimed_at is not None and utc_now() - claimed_at > self.lease / 2:
             try:  # it waited: renew the lease, unless another process has taken it over
-                with self.database.transaction() as session:
-                    if not hold(session=session, claim=claim):
+                with self.database.statements.connect() as connection:
+                    if not hold(connection=connection, claim=claim):
                         log.info("inbox item #%s was taken over while waiting", claim.item_id)
                         return
             except SQLAlchemyError:
@@ -197,8 +220,8 @@ class Inbox:
     def forget(self, claim: Claim) -> None:
         """The item's work is done and the person answered (or given up): delete it."""
         try:
-            with self.database.transaction() as session:
-                finish(session=session, claim=claim)
+            with self.database.statements.connect() as connection:
+                finish(connection=connection, claim=claim)
         except SQLAlchemyError:
             logger.warning(
                 "could not clear inbox item #%s: it will be done again after the lease",
@@ -208,21 +231,20 @@ class Inbox:
 
     # --- requests no process holds --------------------------------------------------------
 
-    def take_waiting(self) -> int:
+    def take_waiting(self, least: int | None = None) -> int:
         """Claim requests waiting in the database (pending, or held by a process that
-        stopped), as many as there is room for, and queue them; how many."""
+        stopped), as many as there is room for (if room for `least` at least: a batch,
+        unless said), and queue them; how many."""
         if self._app is None or self._stopping.is_set():
             return 0
-        room = 0
-        while room < BATCH and self._room.acquire(blocking=False):
-            room += 1
+        room = self._reserve(BATCH, least=self._refill if least is None else least)
         if room == 0:
             return 0
         self._backlog.clear()  # before claiming: a request kept meanwhile sets it again
         try:
-            with self.database.transaction() as session:
+            with self.database.engine.begin() as connection:
                 items = claim_waiting(
-                    session=session,
+                    connection=connection,
                     stale_before=utc_now() - self.lease,
                     limit=room,
                     claimant=self.claimant,
@@ -233,8 +255,7 @@ class Inbox:
             self._backlog.set()
         if len(items) == room:
             self._backlog.set()  # there may be more
-        for _ in range(room - len(items)):
-            self._room.release()
+        self._release(room - len(items))
         for item in items:
             self._submit(self._replay, item)
         return len(items)
@@ -254,8 +275,23 @@ class Inbox:
         finally:
             self._make_room()
 
+    # --- room in memory -----------------------------------------------------------------
+
+    def _reserve(self, most: int, *, least: int = 1) -> int:
+        """Take up to `most` places in memory, if `least` are free; how many were taken."""
+        with self._lock:
+            if self._free < least:
+                return 0
+            taken = min(most, self._free)
+            self._free -= taken
+            return taken
+
+    def _release(self, places: int) -> None:
+        with self._lock:
+            self._free += places
+
     def _make_room(self) -> None:
-        self._room.release()
+        self._release(1)
         if self._backlog.is_set():
             self.take_waiting()
 
@@ -263,7 +299,7 @@ class Inbox:
         try:
             self._pool.submit(function, *args)
         except RuntimeError:  # the pool is shutting down: whatever it held waits its lease
-            self._room.release()
+            self._release(1)
 
     # --- in `serve` -----------------------------------------------------------------------
 
@@ -274,7 +310,7 @@ class Inbox:
             while not self._stopping.is_set():
                 try:
                     with request_context("inbox-recovery"):
-                        if taken := self.take_waiting():
+                        if taken := self.take_waiting(least=1):
                             logger.info("took %d request(s) waiting in the inbox", taken)
                 except Exception:  # never stop looking
                     logger.exception("looking for requests waiting in the inbox failed")
@@ -288,9 +324,6 @@ class Inbox:
         self._stopping.set()
         if self._recovery is not None:
             self._recovery.join(timeout=10)
-
-
-BATCH = 20  # the most requests claimed from the database at once
 
 
 class Replay:

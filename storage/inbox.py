@@ -15,8 +15,9 @@ before. Otherwise it raises `ClaimLost` and the work's writes roll back: a proce
 takes over an item whose work was saved cannot save it again, nor can the process it was
 taken from once it has lost the claim.
 
-The claims span workspaces (one process serves them all), so they are written on the
-session's connection, past the workspace scoping (ARCHITECTURE.md, *Workspaces*).
+Every statement but retention's is one statement on a bare connection, past the session's
+hooks: the claims span workspaces (one process serves them all: ARCHITECTURE.md,
+*Workspaces*), and a request is written in the time Slack allows for its acknowledgement.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, delete, event, or_, select, update
+from sqlalchemy import Connection, Table, case, delete, event, insert, or_, select, update
 from sqlalchemy.orm import ORMExecuteState, sessionmaker
 from sqlmodel import Session, col
 
@@ -67,32 +68,42 @@ class ClaimLost(Exception):
 
 
 def receive(
-    *, session: Session, body: dict[str, Any], origin: str, user_id: str, claimant: str | None
+    *,
+    connection: Connection,
+    workspace_id: str,
+    body: dict[str, Any],
+    origin: str,
+    user_id: str,
+    claimant: str | None,
 ) -> Claim | int:
-    """Keep the request `body` (of the session's workspace) until its work is done: held by
+    """Keep the request `body` of `workspace_id` until its work is done: held by
     `claimant` (its claim), or pending for any process to take (its id) when None."""
-    item = InboxItem(
-        origin=origin[:200],
-        user_id=user_id[:32],
-        body=body,
-        status=PENDING if claimant is None else CLAIMED,
-        claimed_at=None if claimant is None else utc_now(),
-        claimed_by=claimant,
-    )
-    session.add(item)
-    session.flush()
-    assert item.id is not None
-    return item.id if claimant is None else Claim(item.id, claimant)
+    now = utc_now()
+    item_id: int = connection.execute(
+        insert(_ITEMS)
+        .values(
+            workspace_id=workspace_id,
+            origin=origin[:200],
+            user_id=user_id[:32],
+            body=body,
+            status=PENDING if claimant is None else CLAIMED,
+            attempts=0,
+            received_at=now,
+            claimed_at=None if claimant is None else now,
+            claimed_by=claimant,
+        )
+        .returning(_ITEMS.c.id)
+    ).scalar_one()
+    return item_id if claimant is None else Claim(item_id, claimant)
 
 
 def claim_waiting(
-    *, session: Session, stale_before: datetime, limit: int, claimant: str
+    *, connection: Connection, stale_before: datetime, limit: int, claimant: str
 ) -> list[Waiting]:
     """Claim, for `claimant`, up to `limit` items of any workspace that no process holds:
     pending, or claimed before `stale_before` (their process stopped), oldest first.
     Commit before doing their work, so that others see the claim."""
     waiting = or_(_ITEMS.c.status == PENDING, _ITEMS.c.claimed_at < stale_before)
-    connection = session.connection()
     chosen = list(
         connection.execute(
             select(_ITEMS.c.id)
@@ -127,19 +138,17 @@ def claim_waiting(
     return sorted(found, key=lambda item: item.id)
 
 
-def hold(*, session: Session, claim: Claim) -> bool:
+def hold(*, connection: Connection, claim: Claim) -> bool:
     """Renew the lease of `claim` as its work starts; False if the item was taken over
     (or is gone: finished by whoever took it over)."""
-    result = session.connection().execute(
-        update(_ITEMS).where(*_held(claim)).values(claimed_at=utc_now())
-    )
+    result = connection.execute(update(_ITEMS).where(*_held(claim)).values(claimed_at=utc_now()))
     return bool(result.rowcount == 1)
 
 
-def finish(*, session: Session, claim: Claim) -> bool:
+def finish(*, connection: Connection, claim: Claim) -> bool:
     """The item's work is done and the person answered: forget it (only while `claim`
     holds). False if it was taken over meanwhile."""
-    result = session.connection().execute(delete(_ITEMS).where(*_held(claim)))
+    result = connection.execute(delete(_ITEMS).where(*_held(claim)))
     return bool(result.rowcount == 1)
 
 

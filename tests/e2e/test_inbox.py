@@ -189,10 +189,11 @@ def test_a_deep_backlog_is_told_it_is_queued_then_confirmed_and_memory_holds_no_
 ) -> None:
     bot = small_queue
     make_team(bot.database)
+    log_and_wait(bot, "Before", "before")  # (the team the person records for is known)
     held = [bot.slack.hold("response_url") for _ in range(2)]
     first = log(bot, "First", "r0")
     second = log(bot, "Second", "r1")
-    bot.slack.wait_for("response_url", count=2)  # their work is stuck answering
+    bot.slack.wait_for("response_url", count=3)  # their work is stuck answering
     later = [log(bot, f"Later {number}", f"r{number}") for number in range(2, 8)]
     # The first two are in memory and acknowledged as usual; the rest wait in the
     # database, their people told so at once.
@@ -209,10 +210,11 @@ def test_a_deep_backlog_is_told_it_is_queued_then_confirmed_and_memory_holds_no_
     for number in range(8):
         assert "Logged" in reply_text(wait_for_reply(bot, f"r{number}"))
     wait_for_empty_inbox(bot.database)
-    texts = ["First", "Second", *(f"Later {number}" for number in range(2, 8))]
+    texts = ["Before", "First", "Second", *(f"Later {number}" for number in range(2, 8))]
     assert summaries(bot.database) == Counter(texts)
     assert {name: len(sent) for name, sent in replies(bot.slack).items()} == {
-        f"r{number}": 1 for number in range(8)
+        "before": 1,
+        **{f"r{number}": 1 for number in range(8)},
     }
 
 
@@ -223,7 +225,7 @@ def test_a_click_that_waits_in_the_database_is_done_once_when_its_turn_comes(
     through the app again, and done once."""
     bot = small_queue
     make_team(bot.database)
-    undo = log_and_wait(bot, "To be undone")["blocks"][1]["elements"][1]
+    undo = log_and_wait(bot, "To be undone", "r0")["blocks"][1]["elements"][1]
     held = [bot.slack.hold("response_url") for _ in range(2)]
     log(bot, "Holding the queue", "r1")
     log(bot, "Holding it too", "r2")
@@ -241,9 +243,12 @@ def test_a_click_that_waits_in_the_database_is_done_once_when_its_turn_comes(
     assert len(replies(bot.slack)["undo"]) == 1
 
 
-def log_and_wait(bot: RunningBot, text: str) -> dict[str, Any]:
-    log(bot, text, "r0")
-    return wait_for_reply(bot, "r0")
+def log_and_wait(bot: RunningBot, text: str, name: str) -> dict[str, Any]:
+    """Log `text` and wait for its answer: the team the person records for is then
+    remembered (two first recordings at once would each add it, and PostgreSQL refuse the
+    second)."""
+    log(bot, text, name)
+    return wait_for_reply(bot, name)
 
 
 def test_an_answer_the_response_url_refuses_comes_as_a_direct_message(bot: RunningBot) -> None:
@@ -299,10 +304,12 @@ def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
         for team_id in (TEAM_ID, SECOND_WORKSPACE):
             install(bot, team_id, f"Workspace {team_id}")
             make_team(database.in_workspace(team_id))
+        send_from(bot, TEAM_ID, "First's 0", "r0")
+        wait_for_reply(bot, "r0")  # (the team the person records for is remembered)
         held = [fake_slack.hold("response_url") for _ in range(2)]
-        for number in range(2):
+        for number in (1, 2):
             send_from(bot, TEAM_ID, f"First's {number}", f"r{number}")
-        fake_slack.wait_for("response_url", count=2)
+        fake_slack.wait_for("response_url", count=3)
         send_from(bot, SECOND_WORKSPACE, "Second's", "second")
         assert [item.workspace_id for item in inbox(database)][-1] == SECOND_WORKSPACE
         for each in held:
@@ -310,7 +317,9 @@ def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
         assert "Logged" in reply_text(wait_for_reply(bot, "second"))
         wait_for_empty_inbox(database)
         assert summaries(database.in_workspace(SECOND_WORKSPACE)) == Counter(["Second's"])
-        assert summaries(database.in_workspace(TEAM_ID)) == Counter(["First's 0", "First's 1"])
+        assert summaries(database.in_workspace(TEAM_ID)) == Counter(
+            ["First's 0", "First's 1", "First's 2"]
+        )
     finally:
         bot.stop()
 

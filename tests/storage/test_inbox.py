@@ -34,16 +34,21 @@ A, B = "host:1:aaaaaa", "host:2:bbbbbb"
 
 def keep(database: Database, claimant: str | None, text: str = "log Met the RSS") -> Claim | int:
     body = {"command": "/engage", "text": text, "user_id": "U1", "response_url": "http://x"}
-    with database.transaction() as session:
+    with database.engine.begin() as connection:
         return receive(
-            session=session, body=body, origin="slack:/engage log", user_id="U1", claimant=claimant
+            connection=connection,
+            workspace_id=database.workspace_id,
+            body=body,
+            origin="slack:/engage log",
+            user_id="U1",
+            claimant=claimant,
         )
 
 
 def claim(database: Database, claimant: str, limit: int = 10) -> list[int]:
-    with database.transaction() as session:
+    with database.engine.begin() as connection:
         waiting = claim_waiting(
-            session=session, stale_before=utc_now() - LEASE, limit=limit, claimant=claimant
+            connection=connection, stale_before=utc_now() - LEASE, limit=limit, claimant=claimant
         )
     return [item.id for item in waiting]
 
@@ -73,17 +78,17 @@ def test_a_request_in_hand_is_taken_over_only_once_its_lease_has_run_out(
     # Pending: anyone takes it at once. In hand: no one, while the lease runs.
     assert claim(database, B) == [pending]
     assert claim(database, B) == []
-    with database.transaction() as session:
-        assert finish(session=session, claim=Claim(pending, B))  # done
+    with database.engine.begin() as connection:
+        assert finish(connection=connection, claim=Claim(pending, B))  # done
     clock.move_by(LEASE + timedelta(seconds=1))
     assert claim(database, B) == [held.item_id]
     # The process it was taken from can neither renew nor finish it.
-    with database.transaction() as session:
-        assert not hold(session=session, claim=held)
-        assert not finish(session=session, claim=held)
+    with database.engine.begin() as connection:
+        assert not hold(connection=connection, claim=held)
+        assert not finish(connection=connection, claim=held)
     assert statuses(database) == [(CLAIMED, B, None)]
-    with database.transaction() as session:
-        assert finish(session=session, claim=Claim(held.item_id, B))
+    with database.engine.begin() as connection:
+        assert finish(connection=connection, claim=Claim(held.item_id, B))
     assert statuses(database) == []
 
 
@@ -124,9 +129,9 @@ def test_a_write_of_the_work_commits_with_the_item_saved_and_is_refused_once_tak
     # A stops before answering; B takes the item over: saved already, so B's work must
     # not write again, and nothing of that transaction is kept.
     clock.move_by(LEASE + timedelta(seconds=1))
-    with database.transaction() as session:
+    with database.engine.begin() as connection:
         (item,) = claim_waiting(
-            session=session, stale_before=utc_now() - LEASE, limit=10, claimant=B
+            connection=connection, stale_before=utc_now() - LEASE, limit=10, claimant=B
         )
     assert item.saved
     with pytest.raises(ClaimLost):
