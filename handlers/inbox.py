@@ -27,13 +27,14 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from slack_bolt import App, BoltContext, BoltRequest, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.logs import request_context
@@ -134,7 +135,7 @@ class Inbox:
         database: Database = context["database"]
 
         def insert() -> Claim | int:
-            with database.statements.connect() as connection:
+            with one_statement(database) as connection:
                 return receive(
                     connection=connection,
                     workspace_id=database.workspace_id,
@@ -159,8 +160,9 @@ class Inbox:
         work: Work,
         received_at: datetime,
     ) -> None:
+        done = False
         try:
-            self.do(
+            done = self.do(
                 claim,
                 context,
                 body,
@@ -170,7 +172,9 @@ class Inbox:
                 claimed_at=received_at,
             )
         finally:
-            self._make_room()
+            self._make_room()  # first: once the inbox is empty, there is room
+        if done:
+            self.forget(claim)
 
     def _unkept(self, context: BoltContext, body: dict[str, Any], work: Work) -> None:
         try:
@@ -192,35 +196,36 @@ class Inbox:
         received_at: datetime,
         saved: bool,
         claimed_at: datetime | None = None,
-    ) -> None:
-        """Do the work of the item `claim` holds, answer the person, and forget the item."""
+    ) -> bool:
+        """Do the work of the item `claim` holds and answer the person; whether it is done
+        with (to forget), or was taken over meanwhile (left to its new holder)."""
         log = context.logger
         if claimed_at is not None and utc_now() - claimed_at > self.lease / 2:
             try:  # it waited: renew the lease, unless another process has taken it over
-                with self.database.statements.connect() as connection:
+                with one_statement(self.database) as connection:
                     if not hold(connection=connection, claim=claim):
                         log.info("inbox item #%s was taken over while waiting", claim.item_id)
-                        return
+                        return False
             except SQLAlchemyError:
                 log.warning("could not renew inbox item #%s; left for later", claim.item_id)
-                return
+                return False
         respond = LateReply(context, received_at)
         try:
             work(context["database"].working_on(claim), respond)
         except ClaimLost:
             if not saved:  # taken over while working: the process that holds it finishes it
                 log.warning("inbox item #%s was taken over while being done", claim.item_id)
-                return
+                return False
             # Saved by a process that stopped before answering: said so, not done twice.
             respond(**unconfirmed_message(body))
         except Exception as error:
             report_failure(error, body, log)
-        self.forget(claim)
+        return True
 
     def forget(self, claim: Claim) -> None:
         """The item's work is done and the person answered (or given up): delete it."""
         try:
-            with self.database.statements.connect() as connection:
+            with one_statement(self.database) as connection:
                 finish(connection=connection, claim=claim)
         except SQLAlchemyError:
             logger.warning(
@@ -242,7 +247,8 @@ class Inbox:
             return 0
         self._backlog.clear()  # before claiming: a request kept meanwhile sets it again
         try:
-            with self.database.engine.begin() as connection:
+            writer = self.database.sqlite_writer or nullcontext()
+            with writer, self.database.engine.begin() as connection:
                 items = claim_waiting(
                     connection=connection,
                     stale_before=utc_now() - self.lease,
@@ -263,17 +269,19 @@ class Inbox:
     def _replay(self, item: Waiting) -> None:
         claim = Claim(item.id, self.claimant)
         replay = Replay(self, claim, item)
-        try:
-            with request_context(f"inbox-{item.id}"), _replaying_here():
-                assert self._app is not None
-                self._app.dispatch(
-                    BoltRequest(body=item.body, mode="socket_mode", context={"inbox": replay})
-                )
+        with request_context(f"inbox-{item.id}"):
+            try:
+                with _replaying_here():
+                    assert self._app is not None
+                    self._app.dispatch(
+                        BoltRequest(body=item.body, mode="socket_mode", context={"inbox": replay})
+                    )
+            finally:
+                self._make_room()  # first: once the inbox is empty, there is room
             if not replay.taken:  # refused on the way (no longer installed, an outsider)
                 logger.warning("inbox item #%s was not taken again by any listener", item.id)
+            if replay.done or not replay.taken:
                 self.forget(claim)
-        finally:
-            self._make_room()
 
     # --- room in memory -----------------------------------------------------------------
 
@@ -335,6 +343,7 @@ class Replay:
         self.claim = claim
         self.item = item
         self.taken = False
+        self.done = False  # its work done (or given up): to forget
 
     def take(self, context: BoltContext, body: dict[str, Any], work: Work) -> None:
         context.ack()  # answers only this dispatch: Slack had its answer when it came
@@ -347,9 +356,9 @@ class Replay:
             )
             answer = unconfirmed_message(body) if self.item.saved else gave_up_message(body)
             LateReply(context, self.item.received_at)(**answer)
-            self.inbox.forget(self.claim)
+            self.done = True
             return
-        self.inbox.do(
+        self.done = self.inbox.do(
             self.claim,
             context,
             body,
@@ -417,6 +426,14 @@ class ListenerPool(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+@contextmanager
+def one_statement(database: Database) -> Iterator[Connection]:
+    """A connection for one statement of the inbox's, committed at once; on SQLite, in
+    turn with the writes of the work (`Database.sqlite_writer`)."""
+    with database.sqlite_writer or nullcontext(), database.statements.connect() as connection:
+        yield connection
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlmodel import Session, create_engine
 from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
 from storage.engagement_links import keep_link_copies_current
 from storage.first_responses import keep_first_responses_current
-from storage.inbox import CLAIM_KEY, Claim, guard_sessions
+from storage.inbox import CLAIM_KEY, WRITER_KEY, Claim, guard_sessions
 from storage.organisation_contacts import keep_contacts_current
 from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY, scope_sessions
 
@@ -41,6 +42,11 @@ class Database:
     sessions' hooks, on PostgreSQL on connections not tested before use (no round trip
     but the statement's): for what must be written in the time Slack allows for an
     acknowledgement (the inbox). A connection the server dropped fails its statement once.
+
+    On SQLite, which lets one connection write at a time, the inbox's statements and the
+    writes of its work take turns on `sqlite_writer`, a lock in this process, rather than
+    in SQLite's busy handler, which sleeps up to 100 ms between tries: a request's
+    acknowledgement would otherwise wait for the work of those before it.
     """
 
     def __init__(self, url: str) -> None:
@@ -51,6 +57,8 @@ class Database:
             self.engine if url.startswith("sqlite") else _create_engine(url, pre_ping=False)
         )
         self.statements = self._statements_engine.execution_options(isolation_level="AUTOCOMMIT")
+        # See `sqlite_writer`.
+        self.sqlite_writer = threading.RLock() if url.startswith("sqlite") else None
         self.actor = UNKNOWN
         self.workspace_id = SINGLE_WORKSPACE
         self.claim: Claim | None = None
@@ -85,6 +93,8 @@ class Database:
         info: dict[str, object] = {ACTOR_KEY: self.actor, WORKSPACE_KEY: self.workspace_id}
         if self.claim is not None:
             info[CLAIM_KEY] = self.claim
+            if self.sqlite_writer is not None:
+                info[WRITER_KEY] = self.sqlite_writer
         with self._sessions(info=info) as session:
             try:
                 yield session

@@ -22,12 +22,13 @@ hooks: the claims span workspaces (one process serves them all: ARCHITECTURE.md,
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, delete, event, insert, or_, select, update
-from sqlalchemy.orm import ORMExecuteState, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction, sessionmaker
 from sqlmodel import Session, col
 
 from storage.clock import utc_now
@@ -35,7 +36,11 @@ from storage.models import InboxItem
 
 PENDING, CLAIMED, SAVED = "pending", "claimed", "saved"
 CLAIM_KEY = "inbox_claim"  # in session.info: the claim a transaction's writes are done under
+# In session.info on SQLite: the lock the inbox's writes and its work's take in turn
+# (`Database.sqlite_writer`).
+WRITER_KEY = "inbox_writer"
 _WROTE_KEY = "inbox_wrote"
+_HOLDS_WRITER_KEY = "inbox_holds_writer"
 _ITEMS: Table = InboxItem.__table__  # type: ignore[assignment]
 
 
@@ -168,20 +173,37 @@ def _held(claim: Claim) -> tuple[Any, ...]:
 
 def guard_sessions(sessions: sessionmaker[Session]) -> None:
     """Mark the claimed item saved in every transaction of its work that writes (a session
-    whose info holds `CLAIM_KEY`: `Database.working_on`), or refuse the writes."""
-    event.listen(sessions, "after_flush", _note_flush)
+    whose info holds `CLAIM_KEY`: `Database.working_on`), or refuse the writes. On SQLite
+    the work's writes also wait their turn with the inbox's own (`WRITER_KEY`)."""
+    event.listen(sessions, "before_flush", _note_flush)
     event.listen(sessions, "do_orm_execute", _note_statement)
     event.listen(sessions, "before_commit", _mark_saved)
+    event.listen(sessions, "after_transaction_end", _writer_done)
 
 
-def _note_flush(session: Session, _flush_context: Any) -> None:
+def _note_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
     if CLAIM_KEY in session.info and (session.new or session.dirty or session.deleted):
-        session.info[_WROTE_KEY] = True
+        _writing(session)
 
 
 def _note_statement(state: ORMExecuteState) -> None:
     if CLAIM_KEY in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        state.session.info[_WROTE_KEY] = True
+        _writing(state.session)
+
+
+def _writing(session: Session) -> None:
+    """The work's transaction is about to write: noted, and on SQLite, once it is this
+    transaction's turn to write (held until it ends)."""
+    session.info[_WROTE_KEY] = True
+    writer: threading.RLock | None = session.info.get(WRITER_KEY)
+    if writer is not None and not session.info.get(_HOLDS_WRITER_KEY):
+        writer.acquire()
+        session.info[_HOLDS_WRITER_KEY] = True
+
+
+def _writer_done(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and session.info.pop(_HOLDS_WRITER_KEY, False):
+        session.info[WRITER_KEY].release()
 
 
 def _mark_saved(session: Session) -> None:

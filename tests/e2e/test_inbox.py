@@ -244,11 +244,13 @@ def test_a_click_that_waits_in_the_database_is_done_once_when_its_turn_comes(
 
 
 def log_and_wait(bot: RunningBot, text: str, name: str) -> dict[str, Any]:
-    """Log `text` and wait for its answer: the team the person records for is then
-    remembered (two first recordings at once would each add it, and PostgreSQL refuse the
-    second)."""
+    """Log `text` and wait until it is done with: answered, and gone from the inbox (its
+    room in memory free). The team the person records for is then remembered, too (two
+    first recordings at once would each add it, and PostgreSQL refuse the second)."""
     log(bot, text, name)
-    return wait_for_reply(bot, name)
+    answer = wait_for_reply(bot, name)
+    wait_for_empty_inbox(bot.database)
+    return answer
 
 
 def test_an_answer_the_response_url_refuses_comes_as_a_direct_message(bot: RunningBot) -> None:
@@ -306,6 +308,7 @@ def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
             make_team(database.in_workspace(team_id))
         send_from(bot, TEAM_ID, "First's 0", "r0")
         wait_for_reply(bot, "r0")  # (the team the person records for is remembered)
+        wait_for_empty_inbox(database)  # and its room in memory free
         held = [fake_slack.hold("response_url") for _ in range(2)]
         for number in (1, 2):
             send_from(bot, TEAM_ID, f"First's {number}", f"r{number}")

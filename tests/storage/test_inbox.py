@@ -188,3 +188,35 @@ def test_erasure_reaches_what_waits_in_the_inbox(database: Database) -> None:
         "log Met the RSS",
     ]
     assert [status for status, _by, _saved in statuses(database)] == [PENDING, PENDING]
+
+
+def test_on_sqlite_the_works_writes_take_their_turn_and_leave_it_however_they_end(
+    database: Database,
+) -> None:
+    """SQLite writes one at a time: the inbox's statements and its work's writes queue on
+    one lock in the process (PostgreSQL needs none). A transaction holding it, committed or
+    rolled back, leaves it free for the next."""
+    if not database.url.startswith("sqlite"):
+        assert database.sqlite_writer is None
+        return
+    held = keep(database, A)
+    assert isinstance(held, Claim)
+    working = database.working_on(held)
+    add_team(working, "Prices")
+    with pytest.raises(RuntimeError), working.transaction() as session:
+        session.add(ProducerTeam(name="Trade"))
+        session.flush()
+        raise RuntimeError("the work failed after writing")
+    free: list[bool] = []
+
+    def take_turn() -> None:
+        assert database.sqlite_writer is not None
+        free.append(database.sqlite_writer.acquire(blocking=False))
+        if free[-1]:
+            database.sqlite_writer.release()
+
+    other = threading.Thread(target=take_turn)
+    other.start()
+    other.join()
+    assert free == [True]
+    assert teams(database) == ["Prices"]
