@@ -80,7 +80,6 @@ NOT_FREE_TEXT = {
     "inbox_item.origin": "where a request came from: a command's first word, an action's id",
     "inbox_item.status": "the request's state",
     "inbox_item.claimed_by": "host:pid:token of the process doing its work",
-    "inbox_item.saved_by": "host:pid:token of the process that saved its work",
     "engagement.method": "a choice from a list",
     "engagement.expertise": "a choice from a list",
     "engagement.source_key": "the Slack request's ids",

@@ -6,9 +6,9 @@ arguments by the middleware in `bot/app.py`): `inbox.take(context, body, work)`.
 listener's thread the inbox writes the request down (one statement), then acknowledges
 it, then queues `work(database, respond)` on its pool, bounded: `ENGAGEBOT_INBOX_QUEUE`
 requests in hand at most, the rest left pending in the database, their commands
-acknowledged as queued. The work runs with a `database` whose writes commit only together
-with the item marked saved (`Database.working_on`), and a `respond` that falls back to a
-direct message (`LateReply`); then the item is deleted.
+acknowledged as queued. The work runs with a `database` whose first write commits only
+together with the item's deletion (`Database.working_on`), and a `respond` that falls back
+to a direct message (`LateReply`); work that writes nothing deletes the item at its end.
 
 Items no process holds (pending, or held by a process that stopped: its lease ran out)
 are claimed as room frees up, and every few seconds by `serve` (`start`). Their requests
@@ -43,12 +43,20 @@ from handlers.errors import report_failure
 from handlers.views.inbox import (
     gave_up_message,
     queued_message,
-    unconfirmed_message,
     unkept_message,
 )
 from storage.clock import utc_now
 from storage.database import Database
-from storage.inbox import Claim, ClaimLost, Waiting, claim_waiting, finish, hold, receive
+from storage.inbox import (
+    Claim,
+    ClaimLost,
+    Holding,
+    Waiting,
+    claim_waiting,
+    finish,
+    hold,
+    receive,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -160,20 +168,12 @@ class Inbox:
         work: Work,
         received_at: datetime,
     ) -> None:
-        done = False
+        left = False
         try:
-            done = self.do(
-                claim,
-                context,
-                body,
-                work,
-                received_at=received_at,
-                saved=False,
-                claimed_at=received_at,
-            )
+            left = self.do(claim, context, body, work, received_at=received_at, waited=True)
         finally:
             self._make_room()  # first: once the inbox is empty, there is room
-        if done:
+        if left:
             self.forget(claim)
 
     def _unkept(self, context: BoltContext, body: dict[str, Any], work: Work) -> None:
@@ -194,13 +194,13 @@ class Inbox:
         work: Work,
         *,
         received_at: datetime,
-        saved: bool,
-        claimed_at: datetime | None = None,
+        waited: bool = False,
     ) -> bool:
-        """Do the work of the item `claim` holds and answer the person; whether it is done
-        with (to forget), or was taken over meanwhile (left to its new holder)."""
+        """Do the work of the item `claim` holds (since `received_at`, if it `waited` in
+        memory) and answer the person; whether the item is left to forget (its work saved
+        nothing), rather than gone with the work's first write, or taken over meanwhile."""
         log = context.logger
-        if claimed_at is not None and utc_now() - claimed_at > self.lease / 2:
+        if waited and utc_now() - received_at > self.lease / 2:
             try:  # it waited: renew the lease, unless another process has taken it over
                 with one_statement(self.database) as connection:
                     if not hold(connection=connection, claim=claim):
@@ -209,21 +209,18 @@ class Inbox:
             except SQLAlchemyError:
                 log.warning("could not renew inbox item #%s; left for later", claim.item_id)
                 return False
-        respond = LateReply(context, received_at)
+        holding = Holding(claim)
         try:
-            work(context["database"].working_on(claim), respond)
-        except ClaimLost:
-            if not saved:  # taken over while working: the process that holds it finishes it
-                log.warning("inbox item #%s was taken over while being done", claim.item_id)
-                return False
-            # Saved by a process that stopped before answering: said so, not done twice.
-            respond(**unconfirmed_message(body))
+            work(context["database"].working_on(holding), LateReply(context, received_at))
+        except ClaimLost:  # taken over while working: the process that holds it does it
+            log.warning("inbox item #%s was taken over while being done", claim.item_id)
+            return False
         except Exception as error:
             report_failure(error, body, log)
-        return True
+        return not holding.done
 
     def forget(self, claim: Claim) -> None:
-        """The item's work is done and the person answered (or given up): delete it."""
+        """The item's work is done, having saved nothing (or it is given up): delete it."""
         try:
             with one_statement(self.database) as connection:
                 finish(connection=connection, claim=claim)
@@ -280,7 +277,7 @@ class Inbox:
                 self._make_room()  # first: once the inbox is empty, there is room
             if not replay.taken:  # refused on the way (no longer installed, an outsider)
                 logger.warning("inbox item #%s was not taken again by any listener", item.id)
-            if replay.done or not replay.taken:
+            if replay.left or not replay.taken:
                 self.forget(claim)
 
     # --- room in memory -----------------------------------------------------------------
@@ -343,7 +340,7 @@ class Replay:
         self.claim = claim
         self.item = item
         self.taken = False
-        self.done = False  # its work done (or given up): to forget
+        self.left = False  # done (or given up) with the item still there: to forget
 
     def take(self, context: BoltContext, body: dict[str, Any], work: Work) -> None:
         context.ack()  # answers only this dispatch: Slack had its answer when it came
@@ -354,17 +351,11 @@ class Replay:
                 self.item.id,
                 self.item.attempts,
             )
-            answer = unconfirmed_message(body) if self.item.saved else gave_up_message(body)
-            LateReply(context, self.item.received_at)(**answer)
-            self.done = True
+            LateReply(context, self.item.received_at)(**gave_up_message(body))
+            self.left = True
             return
-        self.done = self.inbox.do(
-            self.claim,
-            context,
-            body,
-            work,
-            received_at=self.item.received_at,
-            saved=self.item.saved,
+        self.left = self.inbox.do(
+            self.claim, context, body, work, received_at=self.item.received_at
         )
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, create_engine
 from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
 from storage.engagement_links import keep_link_copies_current
 from storage.first_responses import keep_first_responses_current
-from storage.inbox import CLAIM_KEY, WRITER_KEY, Claim, guard_sessions
+from storage.inbox import CLAIM_KEY, WRITER_KEY, Holding, guard_sessions
 from storage.organisation_contacts import keep_contacts_current
 from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY, scope_sessions
 
@@ -35,8 +35,8 @@ class Database:
     What a transaction creates, changes or deletes goes to the audit log as done by
     `actor` (see `acting_as`). A transaction reads and writes only the records of
     `workspace_id` (see `in_workspace` and storage/workspaces.py). A transaction that
-    writes as the work of an inbox item marks the item saved, or is refused (see
-    `working_on` and storage/inbox.py).
+    writes as the work of an inbox item deletes the item with its writes, or is refused
+    (see `working_on` and storage/inbox.py).
 
     `statements` runs single statements, each its own transaction (autocommit), past the
     sessions' hooks, on PostgreSQL on connections not tested before use (no round trip
@@ -61,7 +61,7 @@ class Database:
         self.sqlite_writer = threading.RLock() if url.startswith("sqlite") else None
         self.actor = UNKNOWN
         self.workspace_id = SINGLE_WORKSPACE
-        self.claim: Claim | None = None
+        self.holding: Holding | None = None
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         # First: the audit log reads a bulk statement's rows by the WHERE scoping adds.
         scope_sessions(self._sessions, self.engine)
@@ -80,19 +80,19 @@ class Database:
         view.workspace_id = workspace_id
         return view
 
-    def working_on(self, claim: Claim) -> Database:
-        """This database (the same engine) doing the work of the inbox item `claim` holds:
-        a transaction that writes commits only with the item marked saved by this claim
-        (else it raises `storage.inbox.ClaimLost` and rolls back)."""
+    def working_on(self, holding: Holding) -> Database:
+        """This database (the same engine) doing the work of the inbox item `holding`
+        holds: the first transaction that writes commits only with the item deleted, while
+        its claim holds (else it raises `storage.inbox.ClaimLost` and rolls back)."""
         view = copy.copy(self)
-        view.claim = claim
+        view.holding = holding
         return view
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         info: dict[str, object] = {ACTOR_KEY: self.actor, WORKSPACE_KEY: self.workspace_id}
-        if self.claim is not None:
-            info[CLAIM_KEY] = self.claim
+        if self.holding is not None:
+            info[CLAIM_KEY] = self.holding
             if self.sqlite_writer is not None:
                 info[WRITER_KEY] = self.sqlite_writer
         with self._sessions(info=info) as session:

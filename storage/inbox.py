@@ -1,19 +1,18 @@
 """The inbox: Slack requests acknowledged before their work was done, each kept until it is.
 
-A request is received (`receive`) in the request's own transaction, before Slack is
-answered; its work is then done by the process holding it, under a claim that is a lease
-(`claimed_at`, `claimed_by`), as the delivery queue's are (`storage/deliveries.py`): any
-process takes over what is pending, or claimed longer ago than the lease (`claim_waiting`:
-`FOR UPDATE SKIP LOCKED` on PostgreSQL, and the claiming UPDATE re-checks, so one process
-wins a row on any database). Once the person has their answer the row is deleted
-(`finish`).
+A request is received (`receive`) before Slack is answered; its work is then done by the
+process holding it, under a claim that is a lease (`claimed_at`, `claimed_by`), as the
+delivery queue's are (`storage/deliveries.py`): any process takes over what is pending,
+or claimed longer ago than the lease (`claim_waiting`: `FOR UPDATE SKIP LOCKED` on
+PostgreSQL, and the claiming UPDATE re-checks, so one process wins a row on any
+database). The row is deleted once the work is done (`finish`).
 
-Exactly once: a transaction of the work that writes anything also marks the item saved,
-in that transaction (`guard_sessions`, from the session's events, as the audit log is
-captured), and only while its claimant still holds the claim and no other claimant saved it
-before. Otherwise it raises `ClaimLost` and the work's writes roll back: a process that
-takes over an item whose work was saved cannot save it again, nor can the process it was
-taken from once it has lost the claim.
+Exactly once: the first transaction of the work that writes anything also deletes the
+item, in that transaction (`guard_sessions`, from the session's events, as the audit log
+is captured), and only while its claimant still holds the claim; otherwise it raises
+`ClaimLost` and the work's writes roll back. So the work's writes and the item's end
+commit together: a process that takes over an item finds it only if no work of it was
+saved, and a process that lost its claim cannot save the work any more.
 
 Every statement but retention's is one statement on a bare connection, past the session's
 hooks: the claims span workspaces (one process serves them all: ARCHITECTURE.md,
@@ -27,19 +26,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, delete, event, insert, or_, select, update
+from sqlalchemy import Connection, Table, delete, event, insert, or_, select, update
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction, sessionmaker
 from sqlmodel import Session, col
 
 from storage.clock import utc_now
 from storage.models import InboxItem
 
-PENDING, CLAIMED, SAVED = "pending", "claimed", "saved"
-CLAIM_KEY = "inbox_claim"  # in session.info: the claim a transaction's writes are done under
+PENDING, CLAIMED = "pending", "claimed"
+CLAIM_KEY = "inbox_claim"  # in session.info: the `Holding` a transaction's writes are done under
 # In session.info on SQLite: the lock the inbox's writes and its work's take in turn
 # (`Database.sqlite_writer`).
 WRITER_KEY = "inbox_writer"
 _WROTE_KEY = "inbox_wrote"
+_ENDS_KEY = "inbox_ends"  # the transaction deletes the item: its work is done once it commits
 _HOLDS_WRITER_KEY = "inbox_holds_writer"
 _ITEMS: Table = InboxItem.__table__  # type: ignore[assignment]
 
@@ -52,20 +52,28 @@ class Claim:
     claimant: str
 
 
+@dataclass
+class Holding:
+    """An inbox item as its work goes: held by `claim`, and `done` once a transaction of
+    the work has committed, deleting the item with it."""
+
+    claim: Claim
+    done: bool = False
+
+
 @dataclass(frozen=True)
 class Waiting:
-    """An item claimed from the inbox: the request to redo, and how it stands."""
+    """An item claimed from the inbox: the request to do again, and how often it was."""
 
     id: int
     body: dict[str, Any]
     attempts: int
     received_at: datetime
-    saved: bool  # a claimant before this one committed the work's writes
 
 
 class ClaimLost(Exception):
-    """A write of an inbox item's work, refused: another claimant holds the item, or saved
-    its work already. Not a database error: the work is (being) done, just not here."""
+    """A write of an inbox item's work, refused: another claimant holds the item, or has
+    done it. Not a database error: the work is (being) done, just not here."""
 
     def __init__(self, claim: Claim) -> None:
         super().__init__(f"inbox item #{claim.item_id} is no longer held by {claim.claimant}")
@@ -125,21 +133,14 @@ def claim_waiting(
         update(_ITEMS)
         .where(_ITEMS.c.id.in_(chosen), waiting)
         .values(
-            # Taken over, a saved item stays saved: its work must not write again.
-            status=case((_ITEMS.c.status == SAVED, SAVED), else_=CLAIMED),
+            status=CLAIMED,
             claimed_at=utc_now(),
             claimed_by=claimant,
             attempts=_ITEMS.c.attempts + 1,
         )
-        .returning(
-            _ITEMS.c.id,
-            _ITEMS.c.body,
-            _ITEMS.c.attempts,
-            _ITEMS.c.received_at,
-            _ITEMS.c.status,
-        )
+        .returning(_ITEMS.c.id, _ITEMS.c.body, _ITEMS.c.attempts, _ITEMS.c.received_at)
     )
-    found = [Waiting(*row[:4], saved=row.status == SAVED) for row in won]
+    found = [Waiting(*row) for row in won]
     return sorted(found, key=lambda item: item.id)
 
 
@@ -151,8 +152,8 @@ def hold(*, connection: Connection, claim: Claim) -> bool:
 
 
 def finish(*, connection: Connection, claim: Claim) -> bool:
-    """The item's work is done and the person answered: forget it (only while `claim`
-    holds). False if it was taken over meanwhile."""
+    """The item's work is done: forget it (only while `claim` holds). False if it was taken
+    over meanwhile, or is gone."""
     result = connection.execute(delete(_ITEMS).where(*_held(claim)))
     return bool(result.rowcount == 1)
 
@@ -168,16 +169,17 @@ def _held(claim: Claim) -> tuple[Any, ...]:
     return _ITEMS.c.id == claim.item_id, _ITEMS.c.claimed_by == claim.claimant
 
 
-# --- the work's writes and the item's "saved", in one transaction ------------------------
+# --- the work's writes and the item's end, in one transaction -----------------------------
 
 
 def guard_sessions(sessions: sessionmaker[Session]) -> None:
-    """Mark the claimed item saved in every transaction of its work that writes (a session
+    """Delete the held item in the first transaction of its work that writes (a session
     whose info holds `CLAIM_KEY`: `Database.working_on`), or refuse the writes. On SQLite
     the work's writes also wait their turn with the inbox's own (`WRITER_KEY`)."""
     event.listen(sessions, "before_flush", _note_flush)
     event.listen(sessions, "do_orm_execute", _note_statement)
-    event.listen(sessions, "before_commit", _mark_saved)
+    event.listen(sessions, "before_commit", _end_with_the_writes)
+    event.listen(sessions, "after_commit", _ended)
     event.listen(sessions, "after_transaction_end", _writer_done)
 
 
@@ -206,26 +208,18 @@ def _writer_done(session: Session, transaction: SessionTransaction) -> None:
         session.info[WRITER_KEY].release()
 
 
-def _mark_saved(session: Session) -> None:
-    claim: Claim | None = session.info.get(CLAIM_KEY)
-    if claim is None:
+def _end_with_the_writes(session: Session) -> None:
+    holding: Holding | None = session.info.get(CLAIM_KEY)
+    if holding is None:
         return
     session.flush()  # what is still to flush is written by this transaction too
-    if session.info.pop(_WROTE_KEY, False) and not mark_saved(
-        connection=session.connection(), claim=claim
-    ):
-        raise ClaimLost(claim)
+    if not session.info.pop(_WROTE_KEY, False) or holding.done:
+        return  # nothing written, or the item ended with an earlier transaction of the work
+    if not finish(connection=session.connection(), claim=holding.claim):
+        raise ClaimLost(holding.claim)
+    session.info[_ENDS_KEY] = True
 
 
-def mark_saved(*, connection: Connection, claim: Claim) -> bool:
-    """In the transaction of `connection`: the item's work is saved, by `claim`'s claimant,
-    if it still holds the claim and no one before it saved the work. False otherwise."""
-    result = connection.execute(
-        update(_ITEMS)
-        .where(
-            *_held(claim),
-            or_(_ITEMS.c.status == CLAIMED, _ITEMS.c.saved_by == claim.claimant),
-        )
-        .values(status=SAVED, saved_by=claim.claimant)
-    )
-    return bool(result.rowcount == 1)
+def _ended(session: Session) -> None:
+    if session.info.pop(_ENDS_KEY, False):
+        session.info[CLAIM_KEY].done = True

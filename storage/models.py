@@ -581,9 +581,8 @@ class InboxItem(SQLModel, table=True):
     it for another to finish, once (`bot/inbox.py`).
 
     status: pending (no process holds it: the queue in memory was full) -> claimed (a
-    process holds it, with a lease: `claimed_at`, `claimed_by`) -> saved (the work's writes
-    are committed, by `saved_by`, in their own transaction: whoever takes it over must not
-    write them again); the row is deleted once the person has their answer.
+    process holds it, with a lease: `claimed_at`, `claimed_by`); the row is deleted in the
+    transaction that saves the work, or, for work that saves nothing, once it is done.
     """
 
     __tablename__ = "inbox_item"
@@ -602,7 +601,6 @@ class InboxItem(SQLModel, table=True):
     received_at: datetime = _moment()
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=80)  # host:pid:token
-    saved_by: str | None = Field(default=None, max_length=80)
 
 
 class Insight(SQLModel, table=True):

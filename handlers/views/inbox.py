@@ -1,6 +1,6 @@
 """What a person is told about a request of theirs that waits in the inbox (handlers/inbox.py):
-that it is queued, that it could not be kept, that it was done without its answer, or that
-engagebot gave up on it. Every request the inbox holds is a command or a button's click."""
+that it is queued, that it could not be kept, or that engagebot gave up on it. Every
+request the inbox holds is a command or a button's click."""
 
 from __future__ import annotations
 
@@ -45,16 +45,6 @@ def unkept_message(error: Exception, body: dict[str, Any]) -> dict[str, Any]:
     )
     typed = typed_command(body)
     return handed_back_message(problem, typed) if typed else notice_message(f":warning: {problem}")
-
-
-def unconfirmed_message(body: dict[str, Any]) -> dict[str, Any]:
-    """The answer to a request whose work was saved by a process that stopped before it
-    answered: it is done, not to be done twice."""
-    request = _request(body)
-    return notice_message(
-        f":white_check_mark: {request[:1].upper()}{request[1:]} was done, but engagebot stopped "
-        "before it could tell you how it went: check the result before doing it again."
-    )
 
 
 def gave_up_message(body: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The inbox's claims on a real database: a request is held by one process at a time, taken
-over only once its lease has run out, and its work's writes commit only with the item
-marked saved, once. On SQLite and PostgreSQL."""
+over only once its lease has run out, and its work's first write commits only with the
+item's deletion, once. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from storage.database import Database
 from storage.inbox import (
     CLAIMED,
     PENDING,
-    SAVED,
     Claim,
     ClaimLost,
+    Holding,
     claim_waiting,
     finish,
     hold,
@@ -53,10 +53,10 @@ def claim(database: Database, claimant: str, limit: int = 10) -> list[int]:
     return [item.id for item in waiting]
 
 
-def statuses(database: Database) -> list[tuple[str, str | None, str | None]]:
+def statuses(database: Database) -> list[tuple[str, str | None]]:
     with database.transaction() as session:
         items = session.exec(select(InboxItem).order_by(InboxItem.id)).all()  # type: ignore[arg-type]
-        return [(item.status, item.claimed_by, item.saved_by) for item in items]
+        return [(item.status, item.claimed_by) for item in items]
 
 
 def add_team(database: Database, name: str) -> None:
@@ -86,7 +86,7 @@ def test_a_request_in_hand_is_taken_over_only_once_its_lease_has_run_out(
     with database.engine.begin() as connection:
         assert not hold(connection=connection, claim=held)
         assert not finish(connection=connection, claim=held)
-    assert statuses(database) == [(CLAIMED, B, None)]
+    assert statuses(database) == [(CLAIMED, B)]
     with database.engine.begin() as connection:
         assert finish(connection=connection, claim=Claim(held.item_id, B))
     assert statuses(database) == []
@@ -113,37 +113,26 @@ def test_processes_claiming_together_take_each_request_once(database: Database) 
     assert Counter(every) == Counter(ids)
 
 
-def test_a_write_of_the_work_commits_with_the_item_saved_and_is_refused_once_taken_over(
+def test_the_works_first_write_commits_with_the_item_gone_and_none_after_a_takeover(
     database: Database, clock: Clock
 ) -> None:
     held = keep(database, A)
     assert isinstance(held, Claim)
-    working = database.working_on(held)
+    holding = Holding(held)
+    working = database.working_on(holding)
     with working.transaction() as session:
-        session.exec(select(ProducerTeam)).all()  # reading only: not saved
-    assert statuses(database) == [(CLAIMED, A, None)]
+        session.exec(select(ProducerTeam)).all()  # reading only: the item stays
+    assert statuses(database) == [(CLAIMED, A)] and not holding.done
     add_team(working, "Prices")
+    assert statuses(database) == [] and holding.done  # ended with the work's write
     add_team(working, "Trade")  # the same work, a second transaction: still its own
-    assert statuses(database) == [(SAVED, A, A)]
-
-    # A stops before answering; B takes the item over: saved already, so B's work must
-    # not write again, and nothing of that transaction is kept.
-    clock.move_by(LEASE + timedelta(seconds=1))
-    with database.engine.begin() as connection:
-        (item,) = claim_waiting(
-            connection=connection, stale_before=utc_now() - LEASE, limit=10, claimant=B
-        )
-    assert item.saved
-    with pytest.raises(ClaimLost):
-        add_team(database.working_on(Claim(held.item_id, B)), "Prices again")
-    # Nor can A, which lost the claim.
-    with pytest.raises(ClaimLost):
-        add_team(working, "Late")
     assert teams(database) == ["Prices", "Trade"]
-    assert statuses(database) == [(SAVED, B, A)]
+    # A process stopping now leaves nothing to do again.
+    clock.move_by(LEASE + timedelta(seconds=1))
+    assert claim(database, B) == []
 
 
-def test_work_taken_over_before_it_saved_is_saved_by_the_new_holder_alone(
+def test_work_taken_over_before_it_wrote_is_saved_by_the_new_holder_alone(
     database: Database, clock: Clock
 ) -> None:
     held = keep(database, A)
@@ -151,10 +140,14 @@ def test_work_taken_over_before_it_saved_is_saved_by_the_new_holder_alone(
     clock.move_by(LEASE + timedelta(seconds=1))
     assert claim(database, B) == [held.item_id]
     with pytest.raises(ClaimLost):
-        add_team(database.working_on(held), "From A")
-    add_team(database.working_on(Claim(held.item_id, B)), "From B")
+        add_team(database.working_on(Holding(held)), "From A")
+    assert statuses(database) == [(CLAIMED, B)]
+    add_team(database.working_on(Holding(Claim(held.item_id, B))), "From B")
+    # A, slow, tries again: the item is gone, and so is its turn.
+    with pytest.raises(ClaimLost):
+        add_team(database.working_on(Holding(held)), "From A, late")
     assert teams(database) == ["From B"]
-    assert statuses(database) == [(SAVED, B, B)]
+    assert statuses(database) == []
 
 
 def test_retention_forgets_requests_left_past_the_period_in_their_workspace_only(
@@ -187,7 +180,7 @@ def test_erasure_reaches_what_waits_in_the_inbox(database: Database) -> None:
         "feedback [erased] asked for monthly CPI",
         "log Met the RSS",
     ]
-    assert [status for status, _by, _saved in statuses(database)] == [PENDING, PENDING]
+    assert [status for status, _by in statuses(database)] == [PENDING, PENDING]
 
 
 def test_on_sqlite_the_works_writes_take_their_turn_and_leave_it_however_they_end(
@@ -201,9 +194,8 @@ def test_on_sqlite_the_works_writes_take_their_turn_and_leave_it_however_they_en
         return
     held = keep(database, A)
     assert isinstance(held, Claim)
-    working = database.working_on(held)
-    add_team(working, "Prices")
-    with pytest.raises(RuntimeError), working.transaction() as session:
+    add_team(database.working_on(Holding(held)), "Prices")
+    with pytest.raises(RuntimeError), database.working_on(Holding(held)).transaction() as session:
         session.add(ProducerTeam(name="Trade"))
         session.flush()
         raise RuntimeError("the work failed after writing")

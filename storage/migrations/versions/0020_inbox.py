@@ -32,7 +32,6 @@ def upgrade() -> None:
         sa.Column("received_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("claimed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sa.String(length=80), nullable=True),
-        sa.Column("saved_by", sa.String(length=80), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sqlite_autoincrement=True,
     )
