@@ -163,6 +163,9 @@ def main() -> None:
             "ENGAGEBOT_TIMEZONE": "Europe/London",
             "ENGAGEBOT_SCHEDULER": "off",
         }
+        # The baseline's shape, one process, unless asked (`serve` runs one a core on
+        # PostgreSQL): ENGAGEBOT_WORKERS=2 compares two with it.
+        environ.setdefault("ENGAGEBOT_WORKERS", "1")
         engagebot_command = [str(Path(sys.executable).parent / "engagebot"), "serve"]
         servers = [
             Server("baseline", [sys.executable, str(BENCH / "ack_only_app.py")], environ, workdir),

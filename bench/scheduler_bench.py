@@ -1,19 +1,20 @@
-"""The scheduler under Slack's rate limits: one alert to each of 1,000 subscribed channels,
-429s injected, every channel posted to once and none twice.
+"""The scheduler's fan-out under Slack's rate limits: one alert to each of 1,000 subscribed
+channels, as fast as the limits allow, every channel posted to once and none twice.
 
-    python bench/scheduler_bench.py [--sqlite] [--channels 1000] [--limited 30]
-                                    [--stubborn 3] [--quick]
+    python bench/scheduler_bench.py [--sqlite] [--channels 1000] [--workspace-rate 10]
+                                    [--every 5] [--threads N] [--quick]
 
 A fresh database (PostgreSQL by default, SQLite with --sqlite) holds one team with an
 upcoming change and `--channels` channels subscribed to it (through `subscribe`, as
-`/engage subscribe` does). The fake Slack answers the first chat.postMessage to `--limited`
-channels with HTTP 429 and `Retry-After: 1`, which the client waits out and retries; to
-`--stubborn` more it answers 429 four times running, more than the client retries, so those
-deliveries wait in the queue for a later tick. The bench ticks as the change's 28-day
-reminder falls due, then every two minutes until nothing is
-pending, with the production setting of one post a second per channel
-(ENGAGEBOT_CHANNEL_PACE_SECONDS=1). It reports the time, the posts and the 429s, and
-checks from the fake Slack's record that each channel got the alert exactly once.
+`/engage subscribe` does). The fake Slack enforces Slack's limits on chat.postMessage
+(bench/slack_limits.py): one message a second in a channel, `--workspace-rate` a second in
+the workspace, and of the posts those let through every `--every`-th refused all the same,
+each refusal a 429 with its Retry-After. The bench ticks as the change's 28-day reminder
+falls due (then every two minutes of schedule time while any is pending, as a cron job
+might), with the production settings: one post a second per channel and
+ENGAGEBOT_SENDING_THREADS channels at once (`--threads` to compare). It reports the time
+against the least the limits allow, the posts and the 429s, and checks from the fake
+Slack's record that each channel got the alert exactly once and every delivery is sent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from run_database import add_database_arguments, fresh_database
+from slack_limits import SlackLimits
 from sqlmodel import func, select
 
 from bot.app import build_scheduler
@@ -51,12 +53,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_arguments(parser)
     parser.add_argument("--channels", type=int, default=1000)
-    parser.add_argument("--limited", type=int, default=30, help="channels given one 429")
-    parser.add_argument("--stubborn", type=int, default=3, help="channels given four 429s")
-    parser.add_argument("--quick", action="store_true", help="100 channels, 5 + 1 limited")
+    parser.add_argument(
+        "--workspace-rate", type=float, default=10, help="posts a second the workspace takes"
+    )
+    parser.add_argument("--every", type=int, default=5, help="every N-th post refused anyway")
+    parser.add_argument("--threads", help="ENGAGEBOT_SENDING_THREADS (default: the setting's)")
+    parser.add_argument("--quick", action="store_true", help="100 channels")
     args = parser.parse_args()
     if args.quick:
-        args.channels, args.limited, args.stubborn = 100, 5, 1
+        args.channels = 100
 
     workdir = Path(tempfile.mkdtemp(prefix="engagebot-scheduler-"))
     with (
@@ -66,22 +71,24 @@ def main() -> None:
         channels = [f"CSUB{number:05d}" for number in range(args.channels)]
         database = Database(database_url)
         _announce_to(database, channels)
-        _inject_429s(slack, channels, args.limited, args.stubborn)
-        settings = load_settings(
-            {
-                "SLACK_BOT_TOKEN": "xoxb-bench",
-                "SLACK_API_URL": slack.url,
-                "DATABASE_URL": database_url,
-                "ENGAGEBOT_TIMEZONE": "Europe/London",
-                "ENGAGEBOT_CHANNEL_PACE_SECONDS": "1",
-            }
-        )
+        limits = SlackLimits(per_second=args.workspace_rate, every=args.every)
+        slack.limit_rate("chat.postMessage", limits)
+        environment = {
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": database_url,
+            "ENGAGEBOT_TIMEZONE": "Europe/London",
+            "ENGAGEBOT_CHANNEL_PACE_SECONDS": "1",
+        }
+        if args.threads:
+            environment["ENGAGEBOT_SENDING_THREADS"] = args.threads
+        settings = load_settings(environment)
         scheduler = build_scheduler(settings, database)
         started = time.perf_counter()
         ticks = _tick_until_done(scheduler, database)
         elapsed = time.perf_counter() - started
         problems = _check(slack, database, channels)
-        _report(args, ticks, elapsed, slack, problems)
+        _report(args, settings.sending_threads, limits, ticks, elapsed, slack, problems)
         database.dispose()
     shutil.rmtree(workdir, ignore_errors=True)
     if problems:
@@ -110,21 +117,6 @@ def _announce_to(database: Database, channels: list[str]) -> None:
                 created_at=ANNOUNCED,
                 updated_at=ANNOUNCED,
             )
-        )
-
-
-def _inject_429s(slack: SlackStandIn, channels: list[str], limited: int, stubborn: int) -> None:
-    """Spread over the run: one 429 for `limited` channels, four for `stubborn` ones."""
-    step = max(1, len(channels) // max(1, limited + stubborn))
-    chosen = channels[::step][: limited + stubborn]
-    for number, channel in enumerate(chosen):
-        slack.fail_next(
-            "chat.postMessage",
-            "ratelimited",
-            status=429,
-            headers={"Retry-After": "1"},
-            times=4 if number < stubborn else 1,
-            channel=channel,
         )
 
 
@@ -172,6 +164,8 @@ def _check(slack: SlackStandIn, database: Database, channels: list[str]) -> list
 
 def _report(
     args: argparse.Namespace,
+    threads: int,
+    limits: SlackLimits,
     ticks: list[tuple[datetime, str, float]],
     elapsed: float,
     slack: SlackStandIn,
@@ -180,16 +174,23 @@ def _report(
     attempts = slack.calls("chat.postMessage")
     limited = sum(1 for call in attempts if call.response.get("error") == "ratelimited")
     database = "SQLite" if args.sqlite else "PostgreSQL"
+    least = limits.least_seconds(args.channels)
     print(
-        f"{database}: {args.channels} channels, {args.limited} given one 429 and "
-        f"{args.stubborn} four 429s running (Retry-After: 1 s), one post a second per channel"
+        f"{database}: {args.channels} channels, {threads} at once; Slack takes 1 post a second "
+        f"a channel, {args.workspace_rate:g} a second in the workspace, and refuses every "
+        f"{args.every}th of those anyway"
     )
     for moment, outcome, seconds in ticks:
         print(f"- tick as of {moment:%Y-%m-%d %H:%M} UTC: {outcome} in {seconds:.1f} s")
     ok = len(attempts) - limited
+    refused = ", ".join(f"{count} by the {rule} rule" for rule, count in limits.refused.items())
     print(
         f"Total {elapsed:.1f} s: {len(attempts)} chat.postMessage calls, {ok} accepted, "
-        f"{limited} answered 429; {ok / elapsed:.0f} posts a second overall"
+        f"{limited} answered 429 ({refused})"
+    )
+    print(
+        f"- the least the limits allow: {least:.1f} s; this run took {elapsed / least:.2f} "
+        "times that"
     )
     print(f"- every channel alerted exactly once: {'yes' if not problems else 'NO'}")
     for problem in problems:

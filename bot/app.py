@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 from logging import Logger
@@ -9,18 +10,12 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.config import Settings
 from bot.distribution import NOT_INSTALLED, EveryWorkspace, oauth_settings
 from bot.logs import ContextExecutor, keep_request_bodies_out_of_bolts_log
 from bot.scheduling import Scheduler, Ticking
-from bot.slack_web import RetryingWebClient
+from bot.slack_web import RetryingWebClient, slack_client
 from handlers.acting import request_actor, workspace_for
 from handlers.inbox import Inbox, ListenerPool
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
@@ -29,38 +24,6 @@ from storage.database import Database
 
 # What the scheduler writes (a subscription ended because its channel went) is its own doing.
 SCHEDULER = Actor("scheduler", "scheduler:delivery")
-
-
-class _AnyServerErrorRetryHandler(ServerErrorRetryHandler):
-    """slack_sdk retries only 500 and 503; a 502 or 504 from a proxy is as passing."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code >= 500
-
-
-def slack_client(settings: Settings, token: str | None) -> WebClient:
-    """Every WebClient the app makes comes from here, so all use SLACK_API_URL.
-
-    A 429 waits for Retry-After and tries again; 5xx answers and dropped connections are
-    retried with backoff, file uploads' bytes included. What still fails raises, for the
-    caller to report.
-    """
-    return RetryingWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            _AnyServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def build_scheduler(
@@ -73,6 +36,7 @@ def build_scheduler(
         kinds=(*DELIVERY_KINDS, *configured_kinds(settings)),
         timezone=settings.timezone,
         pace_seconds=settings.channel_pace_seconds,
+        threads=settings.sending_threads,
         personal_data_months=settings.personal_data_months,
         lease=timedelta(seconds=settings.sending_lease_seconds),
     )
@@ -100,6 +64,15 @@ def build_inbox(settings: Settings, database: Database, pool: Executor) -> Inbox
     )
 
 
+def leave_bolts_own_oauth_off() -> None:
+    """Bolt given no OAuth settings turns on an installation store of its own whenever
+    SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are in the environment, blank or not (a .env
+    copied from .env.example has both, empty), and then refuses every request of the one
+    workspace as not installed. Here blank means unset, as for every setting."""
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        os.environ.pop(name, None)
+
+
 def build_app(
     settings: Settings,
     database: Database,
@@ -120,6 +93,8 @@ def build_app(
     executor = executor or ContextExecutor(max_workers=8)
     inbox = inbox or build_inbox(settings, database, command_executor or executor)
     keep_request_bodies_out_of_bolts_log()
+    if not settings.oauth_enabled:
+        leave_bolts_own_oauth_off()
     app = App(
         # With OAuth distribution, no token: each request gets its workspace's.
         client=slack_client(settings, settings.bot_token),

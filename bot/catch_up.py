@@ -1,6 +1,6 @@
 """What the schedule owes for time the bot was not running, and what it never owes.
 
-Every plan follows these rules (README *Scheduled messages*, "Catching up"):
+Every plan follows these rules (docs/operator/replicas.md, "Catching up"):
 
 - A tick looks back `LOOKBACK` for what fell due. Each delivery due in that time ends as
   sent or as skipped with a reason, never left out: one whose moment passed while the bot

@@ -16,23 +16,19 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.config import (
-    ConfigError,
-    Settings,
-    configure_logging,
-    default_database_url,
-    load_settings,
-)
 from bot.text import counted
 from storage.clock import utc_now
 
+# The rest is imported by the command that needs it, so that `engagebot --help` loads
+# neither the database nor Slack's libraries, and `review` nothing of serving
+# (tests/e2e/test_cli_imports.py; the time it saves: bench/README.md, *Start-up*).
 if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import Session
 
+    from bot.config import Settings
     from bot.people import NameOf
+    from bot.serving import Served
     from bot.slack_names import SlackNames
     from storage.auditing import Actor
     from storage.database import Database
@@ -63,10 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workspace and args.command in NO_WORKSPACE:
         parser.error(f"--workspace is not for `{args.command}`")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.config import ConfigError, configure_logging, load_settings
+
     try:
         settings = load_settings(require_slack=args.command == "serve")
         if args.command == "tick":
             _check_tick(args, settings)
+        if args.command == "serve":
+            _check_serve(args, settings)
         if args.command not in CREATE_DATABASE:
             _check_database_exists(settings)
         _check_dates(args, settings)
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_dates(args: argparse.Namespace, settings: Settings) -> None:
     """Every date given is one a record may hold (`_date_problem`)."""
+    from bot.config import ConfigError
+
     for name, value in vars(args).items():
         day = value.date() if isinstance(value, datetime) else value
         option = "--" + name.removeprefix("period_").replace("_", "-")
@@ -111,6 +115,8 @@ def _date_problem(option: str, day: date, settings: Settings) -> str | None:
 def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
     """`tick` posts with SLACK_BOT_TOKEN in its workspace, or with OAuth distribution in
     every installed workspace with that workspace's own token."""
+    from bot.config import ConfigError
+
     if settings.oauth_enabled:
         if args.workspace:
             raise ConfigError(
@@ -124,9 +130,23 @@ def _check_tick(args: argparse.Namespace, settings: Settings) -> None:
         )
 
 
+def _check_serve(args: argparse.Namespace, settings: Settings) -> None:
+    """Socket Mode is one connection to Slack, kept by one process."""
+    from bot.config import ConfigError
+
+    asked = args.workers or settings.workers
+    if settings.socket_mode and asked is not None and asked > 1:
+        given = f"--workers {args.workers}" if args.workers else f"ENGAGEBOT_WORKERS={asked}"
+        raise ConfigError(
+            f"{given} asks for several processes, but Socket Mode (SLACK_APP_TOKEN) is served "
+            "by one: leave it out, or serve over HTTP (remove SLACK_APP_TOKEN)"
+        )
+
+
 def _check_database_exists(settings: Settings) -> None:
     """Raise ConfigError, saying where it looked, if the SQLite database does not exist:
     connecting would create an empty one, a second database beside the bot's."""
+    from bot.config import ConfigError, default_database_url
     from storage.database import missing_sqlite_file
 
     missing = missing_sqlite_file(settings.database_url)
@@ -171,6 +191,19 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve", help="answer Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="processes serving requests (default: ENGAGEBOT_WORKERS, else one a core on "
+        "PostgreSQL, one on SQLite); the database lets one of them tick",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_positive,
+        metavar="T",
+        help="threads for requests in each process (default: ENGAGEBOT_THREADS)",
     )
     serve.set_defaults(run=_serve)
 
@@ -353,6 +386,8 @@ def _follow_console_clock(database: Database) -> None:
     """A database whose clock the console moved (`:time`) holds records made at the moved
     time: the command line goes on from there too, and says so, so that "today", the last
     month and what is due mean what they mean in the console."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.clock import duration_words
     from storage.clock import CLOCK
     from storage.console import console_clock_ahead
@@ -389,10 +424,8 @@ def _moment(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _serve(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app, build_inbox, build_scheduler, build_ticks
-    from bot.logs import ContextExecutor
-    from bot.serving import run_until_terminated
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.serving import serve
     from storage.database import Database
     from storage.migrate import upgrade
 
@@ -400,29 +433,67 @@ def _serve(_args: argparse.Namespace, settings: Settings) -> int:
     if settings.oauth_enabled:
         # No token of its own: each workspace's comes with its installation.
         logger.info("OAuth distribution: serving every workspace that installs the app")
+        database = Database(settings.database_url)
+        _warn_of_unadopted_records(database)
+        database.dispose()
     elif (problem := _check_bot_token(settings)) is not None:
         return problem
+    return serve(
+        settings,
+        lambda: _served(settings),
+        workers=_workers(args, settings),
+        threads=args.threads or settings.threads,
+    )
+
+
+def _served(settings: Settings) -> Served:
+    """What one serving process serves (each gunicorn worker builds its own once forked)."""
+    from bot.app import build_app, build_inbox, build_scheduler, build_ticks
+    from bot.logs import ContextExecutor
+    from bot.serving import Served
+    from storage.database import Database
+
     database = Database(settings.database_url)
-    if settings.oauth_enabled:
-        _warn_of_unadopted_records(database)
     executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
     # Few threads: commands' work is mostly Python under one lock; more would only slow
     # the acknowledgements that Slack times.
     commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
-    scheduler = build_scheduler(settings, database)
-    # What was acknowledged is kept there until done: any requests left by a process that
-    # stopped are taken at once, then every few seconds.
+    # What is acknowledged is kept there until done; what a process that stopped left
+    # there is taken at once, then every few seconds, by every serving process.
     inbox = build_inbox(settings, database, commands)
-    try:
-        app = build_app(settings, database, executor, scheduler, commands, inbox)
-        inbox.start()
-        run_until_terminated(settings, database, app, build_ticks(settings, scheduler))
-    finally:
-        inbox.stop()
+
+    def close() -> None:
+        inbox.stop()  # take no more from the database: it waits for the next process
         executor.shutdown(wait=True)  # let work started after ack() finish
         commands.shutdown(wait=True)  # and the commands it handed on
         database.dispose()
-    return 0
+
+    try:
+        scheduler = build_scheduler(settings, database)
+        app = build_app(settings, database, executor, scheduler, commands, inbox)
+        inbox.start()
+    except BaseException:
+        close()
+        raise
+    return Served(database, app, build_ticks(settings, scheduler), close)
+
+
+def _workers(args: argparse.Namespace, settings: Settings) -> int:
+    """`--workers`, else ENGAGEBOT_WORKERS, else one process a core on PostgreSQL and one
+    on SQLite (docs/operator/processes.md says why)."""
+    asked = args.workers or settings.workers
+    if asked is not None:
+        return int(asked)
+    if settings.socket_mode or settings.database_url.startswith("sqlite"):
+        return 1
+    return _cores()
+
+
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _warn_of_unadopted_records(database: Database) -> None:
@@ -441,7 +512,9 @@ def _warn_of_unadopted_records(database: Database) -> None:
 def _check_bot_token(settings: Settings) -> int | None:
     """Sign in with SLACK_BOT_TOKEN; None if Slack accepts it, else the exit code, having
     said what is wrong."""
-    from bot.app import slack_client
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack_web import slack_client
 
     try:
         identity = slack_client(settings, settings.bot_token).auth_test()
@@ -571,10 +644,9 @@ def _names(
     """The names of the people whose Slack ids a command writes: the console's own people
     (in a console's database), else Slack's answer (users.info with the workspace's bot
     token); and the Slack lookup, whose `problem` says why some could not be named."""
-    from bot.app import slack_client
     from bot.people import first_known
     from bot.slack_names import SlackNames
-    from bot.slack_web import without_connection_retries
+    from bot.slack_web import slack_client, without_connection_retries
     from storage.console import identity_names
 
     token = _bot_token(args, settings, database)
@@ -592,10 +664,10 @@ def _names(
 def _bot_token(args: argparse.Namespace, settings: Settings, database: Database) -> str | None:
     """The bot token of the workspace a command reads: SLACK_BOT_TOKEN, or with OAuth
     distribution the installation's of --workspace."""
-    from storage.installations import installed_workspaces
-
     if not settings.oauth_enabled:
         return settings.bot_token
+    from storage.installations import installed_workspaces
+
     assert settings.client_id is not None
     installed = installed_workspaces(engine=database.engine, client_id=settings.client_id)
     return next((w.bot_token for w in installed if w.team_id == args.workspace), None)
@@ -633,6 +705,8 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.transfer import ImportRejected
 
     database = _database(args, settings).acting_as(_cli_actor(f"import {args.kind}"))
@@ -770,10 +844,12 @@ def _audit_window(
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     from bot.statement_formats import publish
+    from bot.statements import StatementRefused
 
     return _write_report(
         args,
         settings,
+        StatementRefused,
         lambda session: publish(
             session=session,
             team_name=args.team,
@@ -786,11 +862,13 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.statements import StatementRefused
     from bot.uses_statement_formats import publish_users_and_uses
 
     return _write_report(
         args,
         settings,
+        StatementRefused,
         lambda session: publish_users_and_uses(
             session=session,
             team_name=args.team,
@@ -805,12 +883,13 @@ def _publish_users_and_uses(args: argparse.Namespace, settings: Settings) -> int
 
 
 def _review(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.review import review_for
+    from bot.review import ReviewRefused, review_for
     from bot.review_formats import FORMATS
 
     return _write_report(
         args,
         settings,
+        ReviewRefused,
         lambda session: FORMATS[args.format](
             review_for(
                 session=session,
@@ -825,18 +904,18 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _write_report(
-    args: argparse.Namespace, settings: Settings, write: Callable[[Session], str]
+    args: argparse.Namespace,
+    settings: Settings,
+    refused: type[Exception],
+    write: Callable[[Session], str],
 ) -> int:
-    """Print what `write` makes of the database; a refusal (unknown team, a period that
-    ends before it starts) is one line and exit 2."""
-    from bot.review import ReviewRefused
-    from bot.statements import StatementRefused
-
+    """Print what `write` makes of the database; a refusal (`refused`: unknown team, a
+    period that ends before it starts) is one line and exit 2."""
     database = _database(args, settings)
     try:
         with database.transaction() as session:
             text = write(session)
-    except (StatementRefused, ReviewRefused) as problem:
+    except refused as problem:
         print(f"engagebot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     finally:
@@ -870,10 +949,10 @@ def _workspaces(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _installed(settings: Settings, database: Database) -> set[str]:
     """The workspaces that have installed the app (OAuth distribution), else none."""
-    from storage.installations import installed_workspaces
-
     if not settings.oauth_enabled or settings.client_id is None:
         return set()
+    from storage.installations import installed_workspaces
+
     found = installed_workspaces(engine=database.engine, client_id=settings.client_id)
     return {workspace.team_id for workspace in found}
 

@@ -1,6 +1,6 @@
 """Settings read from the environment (and `.env`), checked once at start.
 
-Every variable is documented in `.env.example` and the README's configuration table.
+Every variable is documented in `.env.example` and docs/reference/configuration.md.
 A bad value raises `ConfigError`, whose message is the one line the command line prints.
 """
 
@@ -27,6 +27,8 @@ from bot.validation import DEFAULT_EARLIEST_DATE
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_FILE = "engagebot.sqlite"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Threads for requests in each serving process (`engagebot serve`, bot/serving.py).
+DEFAULT_THREADS = 8
 # Months a closed feedback item keeps its contact details (bot/retention.py).
 DEFAULT_PERSONAL_DATA_MONTHS = 24
 
@@ -54,7 +56,12 @@ class Settings:
     socket_grace_seconds: float = 60.0
     scheduler_enabled: bool = True
     tick_seconds: int = 60
+    # `serve`'s processes (None: one a core on PostgreSQL, one on SQLite) and their threads.
+    workers: int | None = None
+    threads: int = DEFAULT_THREADS
     channel_pace_seconds: float = 1.0
+    # Channels the scheduler sends to at once (each channel's messages one at a time).
+    sending_threads: int = 16
     # How long a post may take before its claim counts as cut short by a crash.
     sending_lease_seconds: int = 600
     # Acknowledged requests a process holds in memory, waiting for their work (bot/inbox.py);
@@ -132,7 +139,10 @@ def load_settings(
         socket_grace_seconds=_number(env, "ENGAGEBOT_SOCKET_GRACE_SECONDS", "60", minimum=1),
         scheduler_enabled=_switch(env, "ENGAGEBOT_SCHEDULER", default=True),
         tick_seconds=int(_number(env, "ENGAGEBOT_TICK_SECONDS", "60", minimum=1, whole=True)),
+        workers=_workers(env),
+        threads=int(_number(env, "ENGAGEBOT_THREADS", str(DEFAULT_THREADS), minimum=1, whole=True)),
         channel_pace_seconds=_number(env, "ENGAGEBOT_CHANNEL_PACE_SECONDS", "1", minimum=0),
+        sending_threads=int(_number(env, "ENGAGEBOT_SENDING_THREADS", "16", minimum=1, whole=True)),
         sending_lease_seconds=int(
             _number(env, "ENGAGEBOT_SENDING_LEASE_SECONDS", "600", minimum=1, whole=True)
         ),
@@ -153,6 +163,12 @@ def load_settings(
             )
         ),
     )
+
+
+def _workers(env: Mapping[str, str]) -> int | None:
+    if "ENGAGEBOT_WORKERS" not in env:
+        return None
+    return int(_number(env, "ENGAGEBOT_WORKERS", "1", minimum=1, whole=True))
 
 
 def _check_oauth(env: Mapping[str, str], *, bot_token: str | None, app_token: str | None) -> None:

@@ -180,10 +180,13 @@ class RequestIdFilter(logging.Filter):
 
 
 class TextFormatter(logging.Formatter):
-    """`time LEVEL logger [request id]: message`, then the exception if any."""
+    """`time [pid] LEVEL logger [request id]: message`, then the exception if any. The pid
+    tells apart the lines of `serve`'s processes, which write to one stream."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s")
+        super().__init__(
+            "%(asctime)s [%(process)d] %(levelname)s %(name)s%(request_tag)s: %(message)s"
+        )
 
     def format(self, record: logging.LogRecord) -> str:
         request_id = getattr(record, "request_id", None)
@@ -192,13 +195,14 @@ class TextFormatter(logging.Formatter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, request_id,
-    and exception when there is one."""
+    """One JSON object a line: time (UTC, ISO 8601), pid, level, logger, message,
+    request_id, and exception when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         moment = datetime.fromtimestamp(record.created, UTC)
         line: dict[str, Any] = {
             "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "pid": record.process,
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

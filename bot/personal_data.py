@@ -80,6 +80,8 @@ NOT_FREE_TEXT = {
     "inbox_item.origin": "where a request came from: a command's first word, an action's id",
     "inbox_item.status": "the request's state",
     "inbox_item.claimed_by": "host:pid:token of the process doing its work",
+    "scheduler_lease.role": "what the lease is for: the scheduler",
+    "scheduler_lease.holder": "host:pid:token of the process that ticks",
     "engagement.method": "a choice from a list",
     "engagement.expertise": "a choice from a list",
     "engagement.source_key": "the Slack request's ids",

@@ -1,6 +1,6 @@
 """A team's engagement review: is its engagement working? The figures for a period, and
 what they flag (segments not heard from, a few dominant voices, outputs overdue for
-engagement, changes announced at short notice). README *Reviewing engagement* defines each
+engagement, changes announced at short notice). docs/reference/review-figures.md defines each
 figure; the queries are in `storage/review.py`, the formats in `bot/review_formats.py`.
 
 Days are the team's local days: a moment (a decision, an announcement, an insight) is in

@@ -11,10 +11,12 @@ import json
 from collections.abc import Callable
 
 from bot.review import GAP_WINDOW_DAYS, SHORT_NOTICE_DAYS, UNRECORDED_METHOD, Review, review_json
-from bot.statement_formats import escape_markdown
-from bot.statements import long_date
 from bot.text import counted, listed
 from bot.vocabulary import METHODS
+
+# `long_date` and `escape_markdown` are imported where they are used: they come with the
+# statements' modules and queries, which `engagebot review --format json` never needs
+# (about 20 ms of its start-up; bench/README.md, *Start-up*).
 
 OUTPUTS_FLAGGED = 5  # outputs named in the flag; the Proportionality section lists them all
 
@@ -24,12 +26,16 @@ def review_title(review: Review) -> str:
 
 
 def period_text(review: Review) -> str:
+    from bot.statements import long_date
+
     return f"{long_date(review.period_from)} to {long_date(review.period_to)}"
 
 
 def review_flags(review: Review) -> list[str]:
     """What needs attention: segments not heard from, dominant voices, outputs overdue for
     engagement, changes at short notice. Empty when nothing does."""
+    from bot.statements import long_date
+
     flags = []
     if review.reach.segments_missing:
         flags.append(
@@ -168,7 +174,8 @@ def review_text(review: Review) -> str:
 
 
 def review_markdown(review: Review) -> str:
-    md = escape_markdown
+    from bot.statement_formats import escape_markdown as md
+
     lines = [f"# {md(review_title(review))}", "", md(period_text(review)), "", "## Flags", ""]
     lines += [f"- {md(flag)}" for flag in review_flags(review)] or ["- None."]
     for heading, sentences in review_sections(review):

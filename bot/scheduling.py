@@ -9,6 +9,10 @@ something at once enqueue `Due` rows in the transaction that saves it, then call
 `Scheduler.deliver` for those keys. Everything goes out through `Scheduler`, which claims
 each delivery once, paces posts per channel, and handles Slack's errors.
 
+A scheduler sends to up to `threads` channels at once (`bot/lanes.py`: each channel's
+messages in order, one at a time). A 429 holds back the whole workspace's posts for its
+Retry-After (`bot/slack_web.py: MethodGate`), as Slack's limits are per method and workspace.
+
 Several processes may tick at once: each claims its own batch (`storage/deliveries.py`).
 A claim is a lease, renewed just before each post; a delivery still "sending" after `lease`
 was cut short by a crash, and a later tick settles it from the conversation's history
@@ -28,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 from urllib.error import URLError
 from zoneinfo import ZoneInfo
@@ -40,6 +45,7 @@ from bot.catch_up import RECORD_FAULTS, Skip, fault_text, planned_each
 from bot.clock import zone_named
 from bot.config import DEFAULT_PERSONAL_DATA_MONTHS
 from bot.delivery_trace import delivery_metadata, find_posted
+from bot.lanes import Lanes
 from bot.retention import apply_retention
 from bot.slack_web import retry_after, waiting_at_most, without_connection_retries
 from storage.clock import utc_now
@@ -71,12 +77,16 @@ CHANNEL_GONE = {"channel_not_found": "was not found", "is_archived": "was archiv
 PERMANENT = {*CHANNEL_GONE, "user_not_found", "cannot_dm_bot", "account_inactive", "invalid_blocks"}
 # Claimed at a time: small, so several schedulers share a large queue between them.
 BATCH = 20
+# Channels sent to at once. Slack takes about a message a second in a channel and a few
+# hundred a minute in a workspace; a 429 holds back every thread (see MethodGate).
+DEFAULT_THREADS = 16
 # Longer than a post can take (client retries and Retry-After waits included).
 DEFAULT_LEASE = timedelta(minutes=10)
-# The share of the lease a call's 429 waits may take: a post starts just after its claim is
-# renewed, so its waits end well inside the lease; Slack asking for more gives the delivery
-# back to the queue (`_rate_limited`) rather than sleep past the lease, when another tick
-# would take it over and post it too.
+# The share of the lease a call's 429 waits may take, and again its wait for the method's
+# gate before it (another thread's 429): a post starts just after its claim is renewed, so
+# its waits end well inside the lease; Slack asking for more gives the delivery back to the
+# queue (`_rate_limited`) rather than sleep past the lease, when another tick would take it
+# over and post it too.
 RATE_LIMIT_WAIT_SHARE = 0.25
 IMAGE = "image"  # a Message key holding an `Image`, taken out before chat.postMessage
 # Slack may refuse a file it is still processing in a message's blocks: wait, try once more.
@@ -131,6 +141,12 @@ class Outcome:
         )
 
 
+def process_claimant() -> str:
+    """A name for what this process claims (a delivery, the scheduler's lease): its host and
+    pid, and a token told apart from any other claimant in the process."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 class Ticking(Protocol):
     """What the clock drives (`bot/ticker.py`, `engagebot tick`): a `Scheduler`, or with
     OAuth distribution `bot/distribution.py: EveryWorkspace`."""
@@ -166,6 +182,7 @@ class Scheduler:
         kinds: Sequence[DeliveryKind],
         timezone: ZoneInfo,
         pace_seconds: float = 1.0,
+        threads: int = DEFAULT_THREADS,
         max_attempts: int = 6,
         lease: timedelta = DEFAULT_LEASE,
         sleep: Callable[[float], None] = time.sleep,
@@ -176,16 +193,18 @@ class Scheduler:
         self.kinds = {kind.name: kind for kind in kinds}
         self.timezone = timezone
         self.max_attempts = max_attempts
+        self.threads = threads
         self.lease = lease
         self._talk_through(client)
         # Who holds a claim: this process (host and pid), and this scheduler in it.
-        self.claimant = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.claimant = process_claimant()
         self._sleep = sleep
         self._pacer = _Pacer(pace_seconds, sleep)
 
     def serving(self, database: Database, client: WebClient) -> Scheduler:
         """This scheduler in another workspace: through `database` (bound to it) and with
-        `client` (its bot token); the same kinds, pacing and claimant."""
+        `client` (its bot token, and its own rate limits); the same kinds, pacing and
+        claimant."""
         view = copy.copy(self)
         view.database = database
         view._talk_through(client)
@@ -285,25 +304,23 @@ class Scheduler:
         return False
 
     def deliver(self, at: datetime, keys: Sequence[str] | None = None) -> Outcome:
-        """Send the pending deliveries due by `at` (only `keys`, when given)."""
+        """Send the pending deliveries due by `at` (only `keys`, when given), to up to
+        `threads` channels at once, claiming more as they go out."""
+        with Lanes[str | None](self.threads, backlog=2 * self.threads, name="sending") as lanes:
+            claimed = BATCH
+            while claimed == BATCH and not lanes.failed:
+                with self.database.transaction() as session:
+                    batch = claim_due(
+                        session=session, at=at, keys=keys, limit=BATCH, claimant=self.claimant
+                    )
+                for each in batch:
+                    lanes.add(each.target, partial(self._deliver_one, each.id, at))
+                claimed = len(batch)
         outcome = Outcome()
-        while True:
-            with self.database.transaction() as session:
-                ids = claim_due(
-                    session=session, at=at, keys=keys, limit=BATCH, claimant=self.claimant
-                )
-            for delivery_id in ids:
-                status = self._deliver_one(delivery_id, at)
-                if status is not None:
-                    outcome.add(status)
-            if len(ids) < BATCH:
-                return outcome
-
-    def enqueue_and_deliver(self, at: datetime, dues: Sequence[Due]) -> Outcome:
-        """Queue deliveries that are due now and send them at once."""
-        with self.database.transaction() as session:
-            enqueue(session=session, dues=dues)
-        return self.deliver(at, keys=[due.key for due in dues])
+        for status in lanes.results:
+            if status is not None:
+                outcome.add(status)
+        return outcome
 
     def _deliver_one(self, delivery_id: int, at: datetime) -> str | None:
         with self.database.transaction() as session:

@@ -61,14 +61,21 @@ def admitted(request: WsgiHttpRequest, signing_secret: str) -> BoltRequest:
 
 
 def read_body(environ: Mapping[str, Any]) -> bytes:
-    """The body, by its announced length, refused unread when that is over the cap.
+    """The body, refused (413) unread when its announced length is over the cap, or once
+    more than the cap of a chunked one (its length not announced) has come.
 
-    The server (waitress, `bot/serving.py`) already refuses such a body before it reads
-    it, and holds a chunked one to the cap as it arrives; this holds for any other server.
+    waitress (one process, `bot/serving.py`) refuses both before the app sees them, and
+    announces a chunked body's length once it has it all; gunicorn (several processes)
+    hands the app a chunked body as it comes, to be read no further than the cap.
     """
     length = int(environ.get("CONTENT_LENGTH") or 0)
     if length > MAX_BODY_BYTES:
         raise Refused(413, f"a body over {MAX_BODY_BYTES} bytes")
+    if not length and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        body = bytes(environ["wsgi.input"].read(MAX_BODY_BYTES + 1))
+        if len(body) > MAX_BODY_BYTES:
+            raise Refused(413, f"a body over {MAX_BODY_BYTES} bytes")
+        return body
     return bytes(environ["wsgi.input"].read(length)) if length else b""
 
 

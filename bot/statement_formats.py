@@ -2,21 +2,21 @@
 
 Every piece of text people typed is escaped for the format, so it shows as typed and can
 neither format the page nor inject markup. Markdown puts each item on one line, so line
-breaks within feedback become spaces there; the HTML page keeps them.
+breaks within feedback become spaces there; the HTML page, a Jinja2 template
+(`bot/templates/statements/`, autoescaped: `bot/pages.py`), keeps them.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from datetime import date
 
 from sqlmodel import Session
 
+from bot.pages import render_page
 from bot.statements import (
     Statement,
-    StatementItem,
     StatementRefused,
     item_about,
     latest_digest_period,
@@ -57,57 +57,16 @@ def statement_markdown(statement: Statement) -> str:
     return "\n".join(lines) + "\n"
 
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;line-height:1.5;max-width:46rem;margin:2rem auto;"
-    "padding:0 1rem;color:#1b1b1b}"
-    "li{margin-bottom:1rem}li p{margin:0;white-space:pre-line}"
-    ".about{color:#505a5f;font-size:.9em}"
-)
-
-
-def html_page(title: str, body: list[str]) -> str:
-    """A complete HTML document around `body` (markup, its text already escaped), with its
-    own small style sheet and nothing to fetch."""
-    title = html.escape(title)
-    head = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{title}</h1>",
-    ]
-    return "\n".join([*head, *body, "</main>", "</body>", "</html>"]) + "\n"
-
-
-def item_html(item: StatementItem) -> str:
-    """One item: what users said, who and when, and what was done."""
-    e = html.escape
-    return (
-        "<li>"
-        f'<p class="said"><strong>You said:</strong> {e(item.said)}</p>'
-        f'<p class="about">{e(item_about(item))}</p>'
-        f'<p class="did"><strong>{e(item.outcome)}:</strong> {e(item.did)}</p>'
-        "</li>"
-    )
-
-
 def statement_html(statement: Statement) -> str:
-    e = html.escape
-    body = [
-        f'<p class="period">{e(period_text(statement))}</p>',
-        f'<p class="summary">{e(summary_text(statement))}</p>',
-    ]
-    for group in statement.themes:
-        body += [f"<h2>{e(group.theme)} ({len(group.items)})</h2>", "<ul>"]
-        body += [item_html(item) for item in group.items]
-        body.append("</ul>")
-    return html_page(statement_title(statement), body)
+    """The statement as a standalone HTML page (`bot/templates/statements/`)."""
+    return render_page(
+        "statements/you_said_we_did.html",
+        title=statement_title(statement),
+        period=period_text(statement),
+        summary=summary_text(statement),
+        statement=statement,
+        about=item_about,
+    )
 
 
 FORMATS: dict[str, Callable[[Statement], str]] = {

@@ -1,9 +1,9 @@
-"""The "users and uses" statement as a file to publish: markdown or a standalone HTML page,
-escaped as `bot/statement_formats.py` escapes the "You said, we did" statement."""
+"""The "users and uses" statement as a file to publish: markdown or a standalone HTML page
+(a template in `bot/templates/statements/`), escaped as `bot/statement_formats.py` escapes
+the "You said, we did" statement."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from datetime import date, datetime
 from itertools import groupby
@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot import uses_statement
 from bot.clock import zone_named
-from bot.statement_formats import escape_markdown, html_page, item_html
+from bot.pages import render_page
+from bot.statement_formats import escape_markdown
 from bot.statements import OUTCOMES, StatementItem, StatementRefused, item_about
 from bot.users_map import UsersMapRefused, scope_named
 from bot.uses_statement import (
@@ -95,59 +97,17 @@ def uses_markdown(statement: UsesStatement) -> str:
 
 
 def uses_html(statement: UsesStatement) -> str:
-    e = html.escape
-    parts = [
-        f'<p class="period">{e(uses_period_text(statement))}</p>',
-        f'<p class="summary">{e(uses_summary(statement))}</p>',
-        f"<h2>{WHO}</h2>",
-    ]
-    if statement.user_types:
-        parts.append("<ul>")
-        for user_type in statement.user_types:
-            named = ""
-            if user_type.organisations:
-                named = f" Organisations: {e(', '.join(user_type.organisations))}."
-            parts.append(
-                f"<li><strong>{e(user_type.segment)}</strong>: "
-                f"{e(user_type_text(user_type))}.{named}</li>"
-            )
-        parts.append("</ul>")
-    else:
-        parts.append(f"<p>{NO_USER_TYPES}</p>")
-    parts.append(f"<h2>{WHAT_FOR}</h2>")
-    for group in statement.uses:
-        parts += [f"<h3>{e(group.segment)}</h3>", "<ul>"]
-        for use in group.uses:
-            said_by = f" <em>({e(', '.join(use.said_by))})</em>" if use.said_by else ""
-            parts.append(f"<li><p>{e(use.text)}{said_by}</p></li>")
-        parts.append("</ul>")
-    if not statement.uses:
-        parts.append(f"<p>{NO_USES}</p>")
-    parts.append(f"<h2>{HOW}</h2>")
-    if statement.methods:
-        parts.append("<ul>")
-        parts += [
-            f"<li><strong>{e(methods.segment)}</strong>: {e(methods_text(methods))}</li>"
-            for methods in statement.methods
-        ]
-        parts.append("</ul>")
-    else:
-        parts.append(f"<p>{NO_ENGAGEMENT}</p>")
-    parts.append(f"<h2>{RESULT}</h2>")
-    for outcome, items in _by_outcome(statement.changed):
-        parts += [f"<h3>{outcome} ({len(items)})</h3>", "<ul>"]
-        parts += [item_html(item) for item in items]
-        parts.append("</ul>")
-    if statement.changes:
-        parts += [f"<h3>{ANNOUNCED} ({len(statement.changes)})</h3>", "<ul>"]
-        parts += [
-            f"<li><strong>{e(change.title)}</strong>: {e(change_text(change))}</li>"
-            for change in statement.changes
-        ]
-        parts.append("</ul>")
-    if not statement.changed and not statement.changes:
-        parts.append(f"<p>{NO_RESULT}</p>")
-    return html_page(uses_title(statement), parts)
+    """The statement as a standalone HTML page (`bot/templates/statements/`)."""
+    return render_page(
+        "statements/users_and_uses.html",
+        title=uses_title(statement),
+        period=uses_period_text(statement),
+        summary=uses_summary(statement),
+        statement=statement,
+        changed=_by_outcome(statement.changed),
+        about=item_about,
+        words=uses_statement,  # its headings and wording
+    )
 
 
 FORMATS: dict[str, Callable[[UsesStatement], str]] = {

@@ -35,7 +35,7 @@ from slack_bolt import App, BoltContext, BoltRequest, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logs import request_context
 from handlers.acting import request_origin
@@ -153,12 +153,7 @@ class Inbox:
                     claimant=self.claimant if in_hand else None,
                 )
 
-        try:
-            return insert()
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-        return insert()  # the server had dropped the connection: once more, on a new one
+        return insert()
 
     def _in_hand(
         self,

@@ -61,6 +61,18 @@ WHICH_TEAM = (
 )
 
 
+def _not_a_team(session: Session, words: list[str]) -> str:
+    """Why the words name no team: a period it cannot review after a team's name, or no such
+    team."""
+    team = team_named(session=session, name=" ".join(words[:-1])) if len(words) > 1 else None
+    if team is not None:
+        return (
+            f":warning: I can review a month, a quarter or a year, not “{preview(words[-1], 40)}”"
+            f": for example `/engage review {preview(team.name, 80)} quarter`."
+        )
+    return f":warning: No team is called “{preview(' '.join(words), 80)}”."
+
+
 def run(call: CommandCall) -> None:
     """`/engage review [team] [month|quarter|year]`."""
     words = call.args.split()
@@ -80,11 +92,7 @@ def run(call: CommandCall) -> None:
                 )
             )
             if team is None:
-                message = (
-                    notice_message(f":warning: No team is called “{preview(name, 80)}”.")
-                    if name
-                    else notice_message(WHICH_TEAM)
-                )
+                message = notice_message(_not_a_team(session, words) if name else WHICH_TEAM)
             else:
                 assert team.id is not None
                 zone = zone_named(team.timezone, call.settings.timezone)

@@ -1,6 +1,8 @@
-# Sourced by the scripts here: make $ROOT/.venv (Python 3.11+) and install engagebot into it.
-# Installs again only when pyproject.toml has changed since the last install. It leaves the
-# working directory alone: engagebot reads .env and keeps its SQLite file where you are.
+# Sourced by the scripts here: make $ROOT/.venv (Python 3.11+) and install engagebot into it:
+# the releases requirements-dev.lock pins (their files' hashes checked), then the package
+# itself, editable. Installs again only when the lock or pyproject.toml has changed since the
+# last install. It leaves the working directory alone: engagebot reads .env and keeps its
+# SQLite file where you are.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -11,7 +13,17 @@ if [[ ! -x "$ROOT/.venv/bin/python" ]]; then
     echo "Installing engagebot and its dependencies into $ROOT/.venv (once) ..." >&2
     "$python" -m venv "$ROOT/.venv"
 fi
-if [[ ! -f "$ROOT/.venv/.installed" || "$ROOT/pyproject.toml" -nt "$ROOT/.venv/.installed" ]]; then
-    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev]"
-    touch "$ROOT/.venv/.installed"
+# What was installed from: a change to either file (a pull, a branch) installs again.
+installed_from="$(cat "$ROOT/requirements-dev.lock" "$ROOT/pyproject.toml" | cksum)"
+if [[ "$(cat "$ROOT/.venv/.installed" 2>/dev/null)" != "$installed_from" ]]; then
+    pip=("$ROOT/.venv/bin/pip" --disable-pip-version-check)
+    "${pip[@]}" install -q --require-hashes -r "$ROOT/requirements-dev.lock"
+    "${pip[@]}" install -q --no-deps -e "$ROOT"
+    # A dependency added to pyproject.toml and not to the lock is missing here.
+    if ! missing="$("${pip[@]}" check)"; then
+        echo "$missing" >&2
+        echo "requirements-dev.lock is out of step with pyproject.toml: run scripts/lock" >&2
+        exit 1
+    fi
+    echo "$installed_from" >"$ROOT/.venv/.installed"
 fi

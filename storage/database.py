@@ -38,10 +38,9 @@ class Database:
     writes as the work of an inbox item deletes the item with its writes, or is refused
     (see `working_on` and storage/inbox.py).
 
-    `statements` runs single statements, each its own transaction (autocommit), past the
-    sessions' hooks, on PostgreSQL on connections not tested before use (no round trip
-    but the statement's): for what must be written in the time Slack allows for an
-    acknowledgement (the inbox). A connection the server dropped fails its statement once.
+    `statements` runs single statements, each its own transaction (autocommit: no BEGIN
+    and COMMIT round trips), past the sessions' hooks: for what must be written in the
+    time Slack allows for an acknowledgement (the inbox).
 
     On SQLite, which lets one connection write at a time, the inbox's statements and the
     writes of its work take turns on `sqlite_writer`, a lock in this process, rather than
@@ -52,11 +51,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _create_engine(url)
-        # See `statements`. SQLite has no round trip to spare: the same engine serves.
-        self._statements_engine = (
-            self.engine if url.startswith("sqlite") else _create_engine(url, pre_ping=False)
-        )
-        self.statements = self._statements_engine.execution_options(isolation_level="AUTOCOMMIT")
+        # See `statements`: the same pool (its connections are counted: processes.md).
+        self.statements = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # See `sqlite_writer`.
         self.sqlite_writer = threading.RLock() if url.startswith("sqlite") else None
         self.actor = UNKNOWN
@@ -110,7 +106,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-        self._statements_engine.dispose()
 
 
 def missing_sqlite_file(url: str) -> Path | None:
@@ -128,7 +123,7 @@ def missing_sqlite_file(url: str) -> Path | None:
     return None if path.exists() else path.absolute()
 
 
-def _create_engine(url: str, *, pre_ping: bool = True) -> Engine:
+def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -139,7 +134,7 @@ def _create_engine(url: str, *, pre_ping: bool = True) -> Engine:
         return engine
     return create_engine(
         url,
-        pool_pre_ping=pre_ping,
+        pool_pre_ping=True,
         connect_args={"connect_timeout": 5},
     )
 

@@ -109,27 +109,35 @@ def enqueue_to_channels(
     return dues
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery claimed to send, and where it goes."""
+
+    id: int
+    target: str
+
+
 def claim_due(
     *, session: Session, at: datetime, keys: Sequence[str] | None, limit: int, claimant: str
-) -> list[int]:
+) -> list[Claimed]:
     """Claim up to `limit` pending deliveries due by `at` (only `keys`, when given) for
-    `claimant` to send, oldest first; their ids. Commit before sending, so others see it."""
-    query = select(Delivery.id).where(
+    `claimant` to send, oldest first. Commit before sending, so others see it."""
+    query = select(Delivery.id, Delivery.target).where(
         Delivery.status == PENDING, col(Delivery.next_attempt_at) <= at
     )
     if keys is not None:
         query = query.where(col(Delivery.key).in_(keys))
     query = query.order_by(col(Delivery.next_attempt_at), col(Delivery.id)).limit(limit)
-    chosen = list(session.exec(query.with_for_update(skip_locked=True)))
+    chosen = [Claimed(*row) for row in session.exec(query.with_for_update(skip_locked=True))]
     won = _take(
         session,
-        chosen,
+        [each.id for each in chosen],
         col(Delivery.status) == PENDING,
         claimant,
         status=SENDING,
         attempts=Delivery.attempts + 1,
     )
-    return [delivery_id for delivery_id in chosen if delivery_id in won]
+    return [each for each in chosen if each.id in won]
 
 
 @dataclass(frozen=True)

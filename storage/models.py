@@ -416,6 +416,16 @@ class ConsoleClock(SQLModel, table=True):
     ahead_seconds: float = Field(default=0)
 
 
+class SchedulerLease(SQLModel, table=True):
+    """Which process ticks the scheduler (`storage/leadership.py`): the holder (host:pid:token)
+    leads until `expires_at`, renewing at each tick; then any other may take over."""
+
+    __tablename__ = "scheduler_lease"
+    role: str = Field(primary_key=True, max_length=40)  # "scheduler"
+    holder: str = Field(max_length=80)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class FeedbackDecision(SQLModel, table=True):
     """One change of a feedback item's status, with the public note that explains it."""
 

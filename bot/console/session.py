@@ -4,7 +4,6 @@ what the bot sends to Slack's Web API is shown in the terminal."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -105,10 +104,9 @@ class Console:
             client_id=None,
             client_secret=None,
             channel_pace_seconds=0,  # the stand-in has no rate limit to respect
+            # One post at a time: the transcript numbers messages in the order they came.
+            sending_threads=1,
         )
-        # Bolt turns on an OAuth flow of its own from these whenever it is given none.
-        for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-            os.environ.pop(name, None)
         upgrade(settings.database_url)
         self.database = Database(settings.database_url)
         # The clock goes on from where this database's last run moved it (see `_cmd_time`).
@@ -346,7 +344,8 @@ class Console:
 
     def _run_due_work(self) -> None:
         outcome = self.scheduler.tick(utc_now())
-        self.terminal.say(f"Ran the scheduler: {outcome}.")
+        why = " (`engagebot deliveries --skipped` says why)" if outcome.skipped else ""
+        self.terminal.say(f"Ran the scheduler: {outcome}.{why}")
         self._show_new_calls()
 
     # --- talking to the app -----------------------------------------------------------

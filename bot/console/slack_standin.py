@@ -31,7 +31,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -51,19 +51,23 @@ _JSON_ARGS = frozenset(
 )
 
 Responder = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
+# A call's args -> the seconds of Retry-After to refuse it with (HTTP 429), or None to answer.
+RateRule = Callable[[dict[str, Any]], int | None]
 
 
 @dataclass
 class SlackCall:
     """One request the fake received: API method (or "response_url"), decoded args, headers.
 
-    Header names are lower-cased. ``response`` is what the fake answered (for inspection).
+    Header names are lower-cased. ``response`` is what the fake answered (for inspection);
+    ``arrived`` when the request did (``time.monotonic()``).
     """
 
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
     response: Any = None
+    arrived: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -110,6 +114,7 @@ class _Workspace:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a scheduler's threads connect at once
     fake: SlackStandIn
 
 
@@ -183,7 +188,8 @@ class SlackStandIn:
         self._uploads: dict[str, _Upload] = {}
         self._shared_files: list[UploadedFile] = []
         self._history: dict[str, list[dict[str, Any]]] = {}  # conversation -> its messages
-        self._holds: dict[str, list[threading.Event]] = {}
+        self._holds: dict[str, list[tuple[str | None, threading.Event]]] = {}
+        self._rate_rules: dict[str, RateRule] = {}
         self._lost_answers: dict[str, int] = {}
         self._codes: dict[str, _Workspace] = {}  # install codes not yet exchanged
         self._tokens: dict[str, _Workspace] = {}  # bot tokens oauth.v2.access gave out
@@ -305,6 +311,7 @@ class SlackStandIn:
                 self._channels.clear()
                 self._history.clear()
                 self._holds.clear()
+                self._rate_rules.clear()
                 self._lost_answers.clear()
 
     def fail_next(
@@ -337,16 +344,24 @@ class SlackStandIn:
         with self._lock:
             self._lost_answers[method] = self._lost_answers.get(method, 0) + times
 
-    def hold(self, method: str) -> threading.Event:
-        """Keep back the answer to the next ``method`` call until the returned event is set.
+    def hold(self, method: str, channel: str | None = None) -> threading.Event:
+        """Keep back the answer to the next ``method`` call (to ``channel``, when given)
+        until the returned event is set.
 
         The call is recorded and done at once (a post is in the history), but its caller
         waits for the answer: a test can kill the caller meanwhile, then set the event.
         """
         released = threading.Event()
         with self._lock:
-            self._holds.setdefault(method, []).append(released)
+            self._holds.setdefault(method, []).append((channel, released))
         return released
+
+    def limit_rate(self, method: str, rule: RateRule) -> None:
+        """Refuse calls of ``method`` as Slack's rate limits do: ``rule`` sees each call's
+        args, in turn, and says how many seconds of Retry-After to answer HTTP 429 with,
+        or None to answer as usual (see bench/slack_limits.py)."""
+        with self._lock:
+            self._rate_rules[method] = rule
 
     def install_code(self, team_id: str, team_name: str) -> str:
         """The code Slack sends the installer back with, once they allow the app into
@@ -385,6 +400,7 @@ class SlackStandIn:
             self._channels.setdefault(channel_id, {}).update(fields)
 
     def _handle(self, handler: _Handler) -> None:
+        arrived = time.monotonic()
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
@@ -411,9 +427,8 @@ class SlackStandIn:
             handler.send_error(404)
             return
         with self._lock:
-            self._calls.append(SlackCall(method, args, headers, payload))
-            holds = self._holds.get(method)
-            held = holds.pop(0) if holds else None
+            self._calls.append(SlackCall(method, args, headers, payload, arrived))
+            held = self._take_hold(method, args)
             lost = self._lost_answers.get(method, 0) > 0
             if lost:
                 self._lost_answers[method] -= 1
@@ -429,6 +444,15 @@ class SlackStandIn:
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.write(body)
+
+    def _take_hold(self, method: str, args: Mapping[str, Any]) -> threading.Event | None:
+        """The hold on this call, taken (under the lock)."""
+        holds = self._holds.get(method, [])
+        found = next((h for h in holds if h[0] in (None, str(args.get("channel")))), None)
+        if found is None:
+            return None
+        holds.remove(found)
+        return found[1]
 
     def _take_failure(self, method: str, args: Mapping[str, Any]) -> _Failure | None:
         with self._lock:
@@ -449,6 +473,11 @@ class SlackStandIn:
         failure = self._take_failure(method, args)
         if failure is not None:
             return failure.status, failure.headers, {"ok": False, "error": failure.error}
+        with self._lock:
+            rule = self._rate_rules.get(method)
+            wait = rule(args) if rule is not None else None
+        if wait is not None:
+            return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
         with self._lock:
             revoked = token in self._revoked
             workspace = self._tokens.get(token or "")

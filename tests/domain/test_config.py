@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from bot.cli import _cores, _parser, _workers
 from bot.config import ConfigError, load_settings
 
 VALID = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
@@ -18,8 +19,26 @@ def test_defaults(tmp_path, monkeypatch) -> None:
     assert not settings.socket_mode
     assert settings.scheduler_enabled and settings.tick_seconds == 60
     assert settings.channel_pace_seconds == 1.0
+    assert settings.sending_threads == 16
     assert settings.sending_lease_seconds == 600
     assert settings.earliest_date == date(2000, 1, 1)
+    assert settings.workers is None and settings.threads == 8
+
+
+def test_serve_runs_one_process_on_sqlite_and_one_a_core_on_postgresql() -> None:
+    serve, asked = (
+        _parser().parse_args(["serve"]),
+        _parser().parse_args(["serve", "--workers", "3"]),
+    )
+    sqlite, postgresql = (
+        load_settings(VALID),
+        load_settings({**VALID, "DATABASE_URL": "postgresql://db/x"}),
+    )
+    assert _workers(serve, sqlite) == 1 and _workers(serve, postgresql) == _cores()
+    assert _workers(asked, sqlite) == _workers(asked, postgresql) == 3
+    several = load_settings({**VALID, "ENGAGEBOT_WORKERS": "4", "ENGAGEBOT_THREADS": "16"})
+    assert _workers(serve, several) == 4 and several.threads == 16
+    assert _workers(asked, several) == 3  # the command line wins
 
 
 def test_the_earliest_date_a_person_may_type_is_a_setting() -> None:
@@ -70,7 +89,10 @@ def test_api_url_gets_its_trailing_slash() -> None:
         ("ENGAGEBOT_ADMINS", "U1ABC,@alice", "ENGAGEBOT_ADMINS must list Slack user ids such"),
         ("ENGAGEBOT_TICK_SECONDS", "0", "ENGAGEBOT_TICK_SECONDS must be a whole number of at"),
         ("ENGAGEBOT_TICK_SECONDS", "1.5", "ENGAGEBOT_TICK_SECONDS must be a whole number"),
+        ("ENGAGEBOT_WORKERS", "0", "ENGAGEBOT_WORKERS must be a whole number of at least 1"),
+        ("ENGAGEBOT_THREADS", "eight", "ENGAGEBOT_THREADS must be a whole number"),
         ("ENGAGEBOT_CHANNEL_PACE_SECONDS", "-1", "ENGAGEBOT_CHANNEL_PACE_SECONDS must be a"),
+        ("ENGAGEBOT_SENDING_THREADS", "0", "ENGAGEBOT_SENDING_THREADS must be a whole number"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"),
         ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must be a sqlite:// or postgresql://"),
         ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),

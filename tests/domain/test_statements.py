@@ -256,10 +256,11 @@ def test_html_escapes_quotes_and_keeps_line_breaks() -> None:
     page = statement_html(
         Statement('R&D "stats"', *Q1, (ThemeGroup("<script>", (item,)),), {"new": 1})
     )
-    assert "<title>You said, we did: R&amp;D &quot;stats&quot;</title>" in page
+    # Quotes as Jinja2's autoescape (markupsafe) spells them: &#34; and &#39;.
+    assert "<title>You said, we did: R&amp;D &#34;stats&#34;</title>" in page
     assert "<h2>&lt;script&gt; (1)</h2>" in page
-    assert "Say &quot;hi&quot;\nto &lt;all&gt;" in page
-    assert "Soon &amp; &#x27;then&#x27;" in page
+    assert "Say &#34;hi&#34;\nto &lt;all&gt;" in page
+    assert "Soon &amp; &#39;then&#39;" in page
     assert "<script>" not in page
 
 

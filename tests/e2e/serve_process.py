@@ -4,6 +4,7 @@ starting it, waiting for it, reading its log as it writes it, stopping it."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -11,11 +12,23 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.console.slack_standin import SlackStandIn
 from tests.clocked import engagebot
 from tests.conftest import SIGNING_SECRET
+
+# A log line's process id (bot/logs.py: TextFormatter), after the date and the time.
+_PID = re.compile(r"^\S+ \S+ \[(\d+)\] ")
+
+
+def pid_of(line: str) -> int:
+    """The id of the process that wrote a log line."""
+    found = _PID.match(line)
+    assert found, f"no process id in {line!r}"
+    return int(found.group(1))
 
 
 def free_port() -> int:
@@ -41,16 +54,29 @@ def serve_environment(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str
     }
 
 
-def start_serve(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    """`engagebot serve` in the background, its log on stdout."""
+def start_serve(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen[str]:
+    """`engagebot serve ARGS...` in the background, its log on stdout."""
     return subprocess.Popen(
-        engagebot("serve"),
+        engagebot("serve", *args),
         env=env,
         cwd=cwd,
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+@contextmanager
+def killed_at_the_end() -> Iterator[list[subprocess.Popen[str]]]:
+    """A list for the processes a test starts; any still running at its end is killed."""
+    started: list[subprocess.Popen[str]] = []
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
 
 
 def wait_until_healthy(process: subprocess.Popen[str], url: str) -> None:
@@ -99,6 +125,20 @@ class LogLines:
             )
         assert found, f"no line with {text!r} within {timeout}s:\n" + "\n".join(self.lines)
         return found
+
+    def wait_for_all(self, text: str, count: int, timeout: float = 30) -> list[str]:
+        """The first `count` lines containing `text`, waiting for them to be written."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.having(text)) >= count, timeout)
+            found = self.having(text)
+        assert len(found) >= count, f"fewer than {count} lines with {text!r}:\n" + "\n".join(
+            self.lines
+        )
+        return found[:count]
+
+    def having(self, text: str) -> list[str]:
+        """The lines written so far that contain `text`."""
+        return [line for line in list(self.lines) if text in line]
 
     def stop(self) -> str:
         """SIGTERM, then everything it wrote (it must exit 0). Not `stop(process)`, whose

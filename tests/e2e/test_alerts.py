@@ -140,7 +140,7 @@ def test_each_alert_goes_out_at_nine_in_the_morning_and_only_once(
     button = fake_slack.calls("chat.postMessage")[0].args["blocks"][-1]["elements"][0]
     assert (button["text"]["text"], button["value"]) == ("Comment on this change", "1")
     sent = posted(fake_slack)
-    assert [channel for channel, _ in sent] == ["CPRICES", "CSUBS"]
+    assert sorted(channel for channel, _ in sent) == ["CPRICES", "CSUBS"]
     for _, text in sent:
         assert "Weights &lt;b&gt;rebased&lt;/b&gt; &lt;!channel&gt;" in text
         assert "<!channel>" not in text
@@ -152,7 +152,7 @@ def test_each_alert_goes_out_at_nine_in_the_morning_and_only_once(
 
     tick("2027-01-07T09:00:00+00:00")
     sent = posted(fake_slack)
-    assert [channel for channel, _ in sent] == ["CPRICES", "CSUBS"]
+    assert sorted(channel for channel, _ in sent) == ["CPRICES", "CSUBS"]
     assert "closes tomorrow, Friday 8 January 2027" in sent[0][1]
     tick("2027-01-08T09:00:00+00:00")
     assert "takes effect in 7 days, on Friday 15 January 2027" in posted(fake_slack)[0][1]
@@ -165,7 +165,7 @@ def test_each_alert_goes_out_at_nine_in_the_morning_and_only_once(
     tick("2027-01-15T09:00:00+00:00")
     tick("2027-01-15T09:00:00+00:00")
     sent = posted(fake_slack)
-    assert [channel for channel, _ in sent] == ["CPRICES", "CSUBS"]
+    assert sorted(channel for channel, _ in sent) == ["CPRICES", "CSUBS"]
     assert "in effect from today, Friday 15 January 2027" in sent[0][1]
     tick("2027-01-16T09:00:00+00:00")
     assert posted(fake_slack) == []

@@ -8,7 +8,10 @@ answered. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -25,7 +28,13 @@ from storage.clock import Clock
 from storage.database import Database
 from storage.inbox import CLAIMED, PENDING
 from storage.models import Engagement, InboxItem
-from tests.conftest import OAUTH_CLIENT_ID, SIGNING_SECRET, RunningBot, test_settings
+from tests.conftest import (
+    OAUTH_CLIENT_ID,
+    SIGNING_SECRET,
+    RunningBot,
+    _empty_postgres,
+    test_settings,
+)
 from tests.e2e.helpers import (
     handed_back,
     make_team,
@@ -37,6 +46,7 @@ from tests.e2e.installs import from_workspace, install
 from tests.e2e.serve_process import (
     LogLines,
     free_port,
+    killed_at_the_end,
     serve_environment,
     start_serve,
     wait_until_healthy,
@@ -49,24 +59,44 @@ SECOND_WORKSPACE = "T0002"
 
 
 @pytest.fixture
-def started(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
+def postgres(postgres_url: str) -> Iterator[Database]:
+    """The test database on PostgreSQL alone: several worker processes need it."""
+    _empty_postgres(postgres_url)
+    database = Database(postgres_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[str]]]:
     """Processes started by the test; any still running at the end is killed."""
-    processes: list[subprocess.Popen[str]] = []
-    yield processes
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+    with killed_at_the_end() as processes:
+        yield processes
 
 
 def serve(
-    env: dict[str, str], tmp_path: Path, started: list[subprocess.Popen[str]]
+    env: dict[str, str], tmp_path: Path, started: list[subprocess.Popen[str]], workers: int = 1
 ) -> tuple[subprocess.Popen[str], str]:
-    process = start_serve(env, tmp_path)
+    process = start_serve(env, tmp_path, "--workers", str(workers))
     started.append(process)
     url = f"http://127.0.0.1:{env['PORT']}"
     wait_until_healthy(process, url)
     return process, url
+
+
+def send_logs(url: str, fake_slack: SlackStandIn) -> None:
+    """`/engage log Met user group N` for each N, each with its response_url rN, every one
+    acknowledged: Slack will not send any of them again."""
+    requester = SlackRequester(url, SIGNING_SECRET)
+    for number in range(COMMANDS):
+        answer = requester.send(
+            slash_command(
+                f"log Met user group {number}",
+                channel_id="CPRICES",
+                response_url=fake_slack.response_url(f"r{number}"),
+            )
+        )
+        assert answer.status == 200, answer.body
 
 
 def inbox(database: Database) -> list[Any]:
@@ -110,17 +140,8 @@ def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_wh
         "ENGAGEBOT_SCHEDULER": "off",
     }
     process, url = serve(env, tmp_path, started)
-    requester = SlackRequester(url, SIGNING_SECRET)
     held = fake_slack.hold("response_url")
-    for number in range(COMMANDS):
-        answer = requester.send(
-            slash_command(
-                f"log Met user group {number}",
-                channel_id="CPRICES",
-                response_url=fake_slack.response_url(f"r{number}"),
-            )
-        )
-        assert answer.status == 200, answer.body  # acknowledged: Slack won't send it again
+    send_logs(url, fake_slack)
     fake_slack.wait_for("response_url")  # the first answer is on its way, and held
     process.kill()
     process.communicate(timeout=30)
@@ -156,6 +177,55 @@ def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_wh
         ]
         assert len(direct) == COMMANDS - 1
         assert all("Logged" in reply_text(message) for message in direct)
+    log.stop()
+
+
+def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_workers(
+    fake_slack: SlackStandIn,
+    postgres: Database,
+    tmp_path: Path,
+    started: list[subprocess.Popen[str]],
+) -> None:
+    """Several worker processes on PostgreSQL: the one whose first answer Slack holds stops
+    there with its share of the commands in its queue, and is killed (gunicorn starts
+    another). Once their lease has run out another worker, the new one or the one still
+    running, finishes each once."""
+    database = postgres
+    make_team(database)
+    env = {
+        **serve_environment(tmp_path, fake_slack),
+        "DATABASE_URL": database.url,
+        "ENGAGEBOT_SCHEDULER": "off",
+        "ENGAGEBOT_INBOX_LEASE_SECONDS": "2",
+    }
+    process, url = serve(env, tmp_path, started, workers=2)
+    log = LogLines(process)
+    held = fake_slack.hold("response_url")
+    send_logs(url, fake_slack)
+    fake_slack.wait_for("response_url")
+
+    def settled() -> set[int] | None:
+        """The pids holding what is left in the inbox, once the other worker is done."""
+        left = inbox(database)
+        if left and len(left) + sum(summaries(database).values()) == COMMANDS:
+            return {int(item.claimed_by.split(":")[1]) for item in left}
+        return None
+
+    deadline = time.monotonic() + 30
+    while (holders := settled()) is None or len(holders) != 1:
+        assert time.monotonic() < deadline, f"no single worker holds the rest: {holders}"
+        time.sleep(0.05)
+    (stuck,) = holders
+    os.kill(stuck, signal.SIGKILL)
+    held.set()
+    wait_for_empty_inbox(database, timeout=60)
+
+    assert summaries(database) == Counter(f"Met user group {n}" for n in range(COMMANDS))
+    answered = replies(fake_slack)
+    assert {name: len(texts) for name, texts in answered.items()} == {
+        f"r{number}": 1 for number in range(COMMANDS)
+    }
+    assert all("Logged" in text for texts in answered.values() for text in texts)
     log.stop()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+from pytest import MonkeyPatch
 from sqlmodel import select
 
 from bot.clock import today
@@ -15,8 +16,10 @@ from bot.console.payloads import (
     state_values,
     view_submission,
 )
+from bot.console.slack_standin import SlackStandIn
+from storage.database import Database
 from storage.models import Engagement
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import (
     handed_back,
     inputs,
@@ -384,3 +387,20 @@ def test_nul_characters_are_dropped_from_command_text(bot: RunningBot) -> None:
     with bot.database.transaction() as session:
         (engagement,) = session.exec(select(Engagement)).all()
     assert engagement.summary == "Met the RSS"
+
+
+def test_blank_oauth_lines_of_a_copied_env_example_leave_the_one_workspace_working(
+    fake_slack: SlackStandIn, database: Database, database_url: str, monkeypatch: MonkeyPatch
+) -> None:
+    """`.env.example` has `SLACK_CLIENT_ID=` and `SLACK_CLIENT_SECRET=`: blank, so unset to
+    engagebot; Bolt, reading the environment itself, would take them as asking for its own
+    installation store and refuse every request as not installed."""
+    monkeypatch.setenv("SLACK_CLIENT_ID", "")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "")
+    running = RunningBot(test_settings(fake_slack, database_url), database, fake_slack)
+    try:
+        make_team(database)
+        reply = run_command(running, "log Met DWP analysts")
+        assert "Logged engagement *#1* for Prices" in reply_text(reply)
+    finally:
+        running.stop()

@@ -71,6 +71,16 @@ def test_an_unknown_team_and_no_team(bot: RunningBot) -> None:
     assert nobody["text"].startswith(":warning: Which team? Name it, e.g. `/engage review Prices`")
 
 
+def test_a_period_it_cannot_review_after_a_teams_name_is_named_as_such(bot: RunningBot) -> None:
+    reviewed_teams(bot.database)
+    decade = ask(bot, "review health decade")
+    assert decade["text"] == (
+        ":warning: I can review a month, a quarter or a year, not “decade”: "
+        "for example `/engage review Health quarter`."
+    )
+    assert ask(bot, "review Wealth decade")["text"] == ":warning: No team is called “Wealth decade”."
+
+
 def test_post_to_channel_posts_the_same_review_with_its_chart_once(bot: RunningBot) -> None:
     prices, _ = reviewed_teams(bot.database)
     answer = ask(bot, "review")

@@ -7,6 +7,7 @@ promises; each feature's tests cover its wording and timing.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -302,6 +303,76 @@ def test_posts_to_one_channel_are_a_second_apart(
     assert paced.tick(NOON).sent == 3
     # "a" and "c" go at once; "b" waits for the second that follows "a" in CSUBS.
     assert len(waits) == 1 and 0.5 < waits[0] <= 1.0
+
+
+def tick_in_background(ticking: Scheduler, outcomes: list[Outcome]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: outcomes.append(ticking.tick(NOON)))
+    thread.start()
+    return thread
+
+
+def test_a_tick_posts_to_several_channels_at_once(
+    settings: Settings, database: Database, fake_slack: SlackStandIn
+) -> None:
+    PLANNED.extend(due(f"k{number}", target=f"C{number}") for number in range(3))
+    answer = fake_slack.hold("chat.postMessage", channel="C0")
+    outcomes: list[Outcome] = []
+    ticking = tick_in_background(scheduler(settings, database, threads=3), outcomes)
+    try:
+        # While Slack has not answered the post to C0, the other channels' are made.
+        fake_slack.wait_for("chat.postMessage", count=3)
+    finally:
+        answer.set()
+        ticking.join(timeout=30)
+    assert outcomes[0].sent == 3
+    assert sorted(posts(fake_slack)) == ["note k0", "note k1", "note k2"]
+
+
+def test_one_channels_messages_go_one_at_a_time_in_the_order_claimed(
+    settings: Settings, database: Database, fake_slack: SlackStandIn
+) -> None:
+    PLANNED.extend(
+        [due("a1", target="C1"), due("b", target="C2"), due("a2", target="C1"), due("a3", "C1")]
+    )
+    answer = fake_slack.hold("chat.postMessage", channel="C1")
+    outcomes: list[Outcome] = []
+    ticking = tick_in_background(scheduler(settings, database, threads=4), outcomes)
+    try:
+        fake_slack.wait_for("chat.postMessage", count=2)  # a1 (unanswered) and b
+    finally:
+        answered = time.monotonic()
+        answer.set()
+        ticking.join(timeout=30)
+    assert outcomes[0].sent == 4
+    assert posts(fake_slack, "C1") == ["note a1", "note a2", "note a3"]
+    later = [call for call in fake_slack.calls("chat.postMessage") if call.args["channel"] == "C1"]
+    assert all(call.arrived >= answered for call in later[1:])  # a2 only once a1 was answered
+
+
+def test_a_429_holds_back_every_threads_next_post_in_the_workspace(
+    settings: Settings, database: Database, fake_slack: SlackStandIn
+) -> None:
+    """Slack's limits are per method and workspace: a 429 to one thread's post makes the
+    others' wait its Retry-After too, not only its own retry."""
+    fake_slack.fail_next(
+        "chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "2"}, channel="C1"
+    )
+    client = scheduler(settings, database).client
+    gate = client.rate_limits
+    assert gate is not None
+    first = threading.Thread(target=lambda: client.chat_postMessage(channel="C1", text="one"))
+    first.start()
+    (limited,) = fake_slack.wait_for("chat.postMessage")
+    while not gate.remaining("chat.postMessage"):  # the 429 is being answered
+        time.sleep(0.01)
+    client.chat_postMessage(channel="C2", text="two")  # another thread of the same workspace
+    first.join(timeout=30)
+    calls = fake_slack.calls("chat.postMessage")
+    other = next(call for call in calls if call.args["channel"] == "C2")
+    assert other.arrived >= limited.arrived + 2
+    assert sorted(posts(fake_slack)) == ["one", "two"]
+    # Another method is not held back.
+    assert gate.remaining("conversations.history") == 0
 
 
 def test_engagebot_tick_runs_one_tick_as_of_the_moment_given(

@@ -55,6 +55,11 @@ def base_env(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
         ({"PORT": "http"}, "PORT must be a number"),
         ({"ENGAGEBOT_TIMEZONE": "London"}, "ENGAGEBOT_TIMEZONE must be an IANA time zone"),
         ({"DATABASE_URL": "oracle://db"}, "DATABASE_URL must be a sqlite:// or postgresql://"),
+        ({"ENGAGEBOT_WORKERS": "none"}, "ENGAGEBOT_WORKERS must be a whole number"),
+        (
+            {"SLACK_APP_TOKEN": "xapp-1", "ENGAGEBOT_WORKERS": "2"},
+            "ENGAGEBOT_WORKERS=2 asks for several processes, but Socket Mode (SLACK_APP_TOKEN) is",
+        ),
     ],
 )
 def test_bad_configuration_exits_2_with_one_line(

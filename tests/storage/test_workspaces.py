@@ -493,6 +493,8 @@ def test_every_query_function_is_checked() -> None:
         "deliveries.postpone",
         "deliveries.renew_claim",
         "deliveries.cancel_pending",  # tests/storage/test_installations.py: only its own
+        "leadership.lead",  # the scheduler's lease: exempt, one row
+        "leadership.step_down",
         "feedback.decisions_on",  # the decisions of an item already found in its workspace
         "inbox.receive",
         "inbox.forget_received_before",
