@@ -29,10 +29,10 @@ from storage.database import Database
 from storage.inbox import CLAIMED, PENDING
 from storage.models import Engagement, InboxItem
 from tests.conftest import (
-    OAUTH_CLIENT_ID,
     SIGNING_SECRET,
     RunningBot,
     _empty_postgres,
+    oauth_test_settings,
     test_settings,
 )
 from tests.e2e.helpers import (
@@ -362,14 +362,7 @@ def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
 ) -> None:
     """With OAuth distribution, a request taken again from the database is authorised as it
     first was: its workspace's token, its workspace's records."""
-    settings = test_settings(
-        fake_slack,
-        database_url,
-        SLACK_BOT_TOKEN="",
-        SLACK_CLIENT_ID=OAUTH_CLIENT_ID,
-        SLACK_CLIENT_SECRET="test-client-secret",
-        ENGAGEBOT_INBOX_QUEUE="2",
-    )
+    settings = oauth_test_settings(fake_slack, database_url, ENGAGEBOT_INBOX_QUEUE="2")
     bot = RunningBot(settings, database, fake_slack)
     try:
         for team_id in (TEAM_ID, SECOND_WORKSPACE):
