@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 from logging import Logger
 from typing import Any
@@ -17,6 +17,7 @@ from bot.logs import ContextExecutor, keep_request_bodies_out_of_bolts_log
 from bot.scheduling import Scheduler, Ticking
 from bot.slack_web import RetryingWebClient, slack_client
 from handlers.acting import request_actor, workspace_for
+from handlers.inbox import Inbox, ListenerPool
 from handlers.listeners import DELIVERY_KINDS, configured_kinds, register_listeners
 from storage.auditing import Actor
 from storage.database import Database
@@ -52,6 +53,17 @@ def build_ticks(settings: Settings, scheduler: Scheduler) -> Ticking:
     )
 
 
+def build_inbox(settings: Settings, database: Database, pool: Executor) -> Inbox:
+    """The inbox that keeps what listeners acknowledge (`handlers/inbox.py`), their work
+    done on `pool`."""
+    return Inbox(
+        database,
+        pool,
+        capacity=settings.inbox_queue,
+        lease=timedelta(seconds=settings.inbox_lease_seconds),
+    )
+
+
 def leave_bolts_own_oauth_off() -> None:
     """Bolt given no OAuth settings turns on an installation store of its own whenever
     SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are in the environment, blank or not (a .env
@@ -67,16 +79,19 @@ def build_app(
     executor: ThreadPoolExecutor | None = None,
     scheduler: Scheduler | None = None,
     command_executor: ThreadPoolExecutor | None = None,
+    inbox: Inbox | None = None,
 ) -> App:
     """The Bolt app with every listener, checking request signatures unless in Socket Mode;
     with OAuth distribution, it also serves the install flow (`bot/distribution.py`).
 
     Listeners run on `executor` (a `ContextExecutor`, so their log lines keep the request's
-    id), and `/engage`'s subcommands after ack() on `command_executor` (`executor` if not
-    given); `serve` waits for both before exiting. Listeners that announce something hand
-    it to `scheduler` (one is made if not given).
+    id); the work they do after ack() is kept in `inbox` and done on `command_executor`
+    (`executor` if not given; an inbox is made if not given); `serve` waits for both before
+    exiting. Listeners that announce something hand it to `scheduler` (one is made if not
+    given).
     """
     executor = executor or ContextExecutor(max_workers=8)
+    inbox = inbox or build_inbox(settings, database, command_executor or executor)
     keep_request_bodies_out_of_bolts_log()
     if not settings.oauth_enabled:
         leave_bolts_own_oauth_off()
@@ -88,7 +103,8 @@ def build_app(
         request_verification_enabled=not settings.socket_mode,
         # `serve` checks the token itself, to say clearly what is wrong with it.
         token_verification_enabled=False,
-        listener_executor=executor,
+        # A request taken again from the inbox runs its listener on the thread taking it.
+        listener_executor=ListenerPool(executor),
         oauth_settings=oauth_settings(settings, database) if settings.oauth_enabled else None,
         user_facing_authorize_error_message=NOT_INSTALLED,
     )
@@ -120,8 +136,13 @@ def build_app(
             if settings.oauth_enabled
             else scheduler
         )
+        # Where listeners hand the work they do after ack() (a `Replay` when the request
+        # comes again from the inbox).
+        if "inbox" not in context:
+            context["inbox"] = inbox
         next()
         return None
 
-    register_listeners(app, settings, command_executor or executor)
+    register_listeners(app, settings)
+    inbox.replays_through(app)
     return app

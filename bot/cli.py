@@ -38,8 +38,9 @@ logger = logging.getLogger("engagebot")
 EXIT_CONFIG = 2
 NAME_LOOKUP_SECONDS = 10  # Slack's answer about one person, for export and audit
 _NO_TOKEN = "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)"
-# `/engage` subcommands run after ack() on one thread, in order (handlers/engage.py): a second
-# only competed with the acknowledgements for the interpreter (bench/README.md).
+# The work listeners do after ack() (`/engage` subcommands, mostly) runs on one thread, in
+# order, taken from the inbox (handlers/inbox.py): a second only competed with the
+# acknowledgements for the interpreter (bench/README.md).
 COMMAND_THREADS = 1
 USERS_MAP = "users-map"
 ORGANISATIONS = "organisations"  # the register: exported, and imported by its own rules
@@ -447,7 +448,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _served(settings: Settings) -> Served:
     """What one serving process serves (each gunicorn worker builds its own once forked)."""
-    from bot.app import build_app, build_scheduler, build_ticks
+    from bot.app import build_app, build_inbox, build_scheduler, build_ticks
     from bot.logs import ContextExecutor
     from bot.serving import Served
     from storage.database import Database
@@ -457,15 +458,20 @@ def _served(settings: Settings) -> Served:
     # Few threads: commands' work is mostly Python under one lock; more would only slow
     # the acknowledgements that Slack times.
     commands = ContextExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
+    # What is acknowledged is kept there until done; what a process that stopped left
+    # there is taken at once, then every few seconds, by every serving process.
+    inbox = build_inbox(settings, database, commands)
 
     def close() -> None:
+        inbox.stop()  # take no more from the database: it waits for the next process
         executor.shutdown(wait=True)  # let work started after ack() finish
         commands.shutdown(wait=True)  # and the commands it handed on
         database.dispose()
 
     try:
         scheduler = build_scheduler(settings, database)
-        app = build_app(settings, database, executor, scheduler, commands)
+        app = build_app(settings, database, executor, scheduler, commands, inbox)
+        inbox.start()
     except BaseException:
         close()
         raise

@@ -64,6 +64,11 @@ class Settings:
     sending_threads: int = 16
     # How long a post may take before its claim counts as cut short by a crash.
     sending_lease_seconds: int = 600
+    # Acknowledged requests a process holds in memory, waiting for their work (bot/inbox.py);
+    # more wait in the database, and the person is told theirs is queued.
+    inbox_queue: int = 100
+    # How long a process may hold an acknowledged request before another takes it over.
+    inbox_lease_seconds: int = 60
     # Channels where teams share insight and every team's review summary goes.
     cross_team_channels: tuple[str, ...] = ()
     personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS
@@ -140,6 +145,10 @@ def load_settings(
         sending_threads=int(_number(env, "ENGAGEBOT_SENDING_THREADS", "16", minimum=1, whole=True)),
         sending_lease_seconds=int(
             _number(env, "ENGAGEBOT_SENDING_LEASE_SECONDS", "600", minimum=1, whole=True)
+        ),
+        inbox_queue=int(_number(env, "ENGAGEBOT_INBOX_QUEUE", "100", minimum=1, whole=True)),
+        inbox_lease_seconds=int(
+            _number(env, "ENGAGEBOT_INBOX_LEASE_SECONDS", "60", minimum=1, whole=True)
         ),
         cross_team_channels=_slack_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS", CHANNEL_IDS),
         admins=frozenset(_slack_ids(env, "ENGAGEBOT_ADMINS", USER_IDS)),

@@ -3,10 +3,12 @@
 The person is named by email, by full name, or both. Every feedback item whose contact is
 that person loses its contact details (`bot/personal_data.py: clear_contact`), and every
 mention of the email or the full name in free text (`FREE_TEXT`: every column a person
-types into, the names of organisations and tags too), and in the audit log's record of
-earlier changes, becomes "[erased]"; the erasure itself is logged without the values it
-removed (`withhold_values`). A name erased that another organisation (or tag) already
-has takes the record's number after it, as names are unique. The
+types into, the names of organisations and tags too), in the audit log's record of
+earlier changes, and in the requests still waiting in the inbox for their work (so the
+record their work makes holds it erased too), becomes "[erased]"; the erasure itself is
+logged without the values it removed (`withhold_values`). A name erased that another
+organisation (or tag) already has takes the record's number after it, as names are
+unique. The
 email matches ignoring case; the name ignoring case and spacing, as whole words, so that
 "Jo Bloggs" is not found inside "Jo Bloggsworth". A name must have two words at least: one
 word alone ("Will", "Grace") would be found in ordinary sentences.
@@ -30,6 +32,7 @@ from storage.models import (
     Engagement,
     Feedback,
     FeedbackDecision,
+    InboxItem,
     Insight,
     Opportunity,
     Organisation,
@@ -40,6 +43,7 @@ from storage.personal_data import contacts_matching, name_taken, rows_mentioning
 
 ERASED = "[erased]"
 IN_AUDIT_LOG = "(audit log)"  # stands for the team in the report of the log's entries
+IN_INBOX = "(inbox)"  # and of the requests waiting in the inbox
 EVERY_TEAM = "(every team)"  # stands for the team of what all teams share: names in the register
 # A record as the report names it: "change #4".
 NOUNS = {
@@ -52,6 +56,12 @@ NOUNS = {
     Theme: "tag",
 }
 UNIQUE_NAMES = (Organisation, Theme)
+# JSON that may quote a person, searched inside: the audit log's record of earlier values,
+# and the requests waiting in the inbox (model, column, as the report names it, noun).
+JSON_HOLDING = (
+    (AuditEntry, "change", IN_AUDIT_LOG, "entry"),
+    (InboxItem, "body", IN_INBOX, "request"),
+)
 EMAIL_MAX = 254
 NAME_MAX = 120
 
@@ -140,16 +150,17 @@ def erase_person(
                     setattr(row, column, _unique(session, row, column, text))
                 session.add(row)
             changes.append(_change(session, row, fields))
-    for entry in rows_mentioning(
-        session=session, model=AuditEntry, columns=("change",), fragments=fragments
-    ):
-        scrubbed = _scrubbed(entry.change, patterns)
-        if scrubbed == entry.change:
-            continue
-        if not dry_run:
-            entry.change = scrubbed
-            session.add(entry)
-        changes.append(Change(IN_AUDIT_LOG, f"entry #{entry.id}", ("change",)))
+    for model, column, where, noun in JSON_HOLDING:
+        for row in rows_mentioning(
+            session=session, model=model, columns=(column,), fragments=fragments
+        ):
+            scrubbed = _scrubbed(getattr(row, column), patterns)
+            if scrubbed == getattr(row, column):
+                continue
+            if not dry_run:
+                setattr(row, column, scrubbed)
+                session.add(row)
+            changes.append(Change(where, f"{noun} #{row.id}", (column,)))
     session.flush()
     return _merged_by_record(changes)
 
@@ -158,12 +169,16 @@ def erasure_report(person: Person, changes: Sequence[Change], *, dry_run: bool) 
     """What `engagebot erase` prints: each record changed, by team, with its fields."""
     verb = "Would erase" if dry_run else "Erased"
     logged = [change for change in changes if change.team == IN_AUDIT_LOG]
-    changes = [change for change in changes if change.team != IN_AUDIT_LOG]
+    waiting = [change for change in changes if change.team == IN_INBOX]
+    changes = [change for change in changes if change.team not in (IN_AUDIT_LOG, IN_INBOX)]
     records = f"{len(changes)} record{'' if len(changes) == 1 else 's'}"
     lines = [f"{verb} the personal data of {person.described} in {records}:"]
     lines += [f"  {change.team}: {change.record}: {', '.join(change.fields)}" for change in changes]
     if logged:
         lines.append(f"  and in the audit log: {_entries(len(logged))} quoting them")
+    if waiting:
+        requests = f"{len(waiting)} request{'' if len(waiting) == 1 else 's'}"
+        lines.append(f"  and in the inbox: {requests} waiting for their work, quoting them")
     if dry_run:
         lines.append("Dry run: nothing was changed. Run it again without --dry-run to erase.")
     return lines

@@ -42,6 +42,9 @@ FREE_TEXT = (
 )
 # The audit log's record of every earlier value, searched too (inside its JSON).
 AUDIT_LOG = "audit_entry.change"
+# The requests waiting in the inbox for their work (what was typed), searched too (inside
+# their JSON): what is erased there is erased from the record their work makes.
+INBOX = "inbox_item.body"
 # Columns marked PERSONAL (the contact) or SLACK_USER (a member of
 # staff's Slack user id), and `workspace_id` (a Slack team's id), hold no one's words.
 # The other text columns, and why none can quote a member of the public:
@@ -74,6 +77,9 @@ NOT_FREE_TEXT = {
     "delivery.claimed_by": "host:pid:token of the sender",
     "delivery.message_channel": "a Slack channel id",
     "delivery.message_ts": "a Slack message's timestamp",
+    "inbox_item.origin": "where a request came from: a command's first word, an action's id",
+    "inbox_item.status": "the request's state",
+    "inbox_item.claimed_by": "host:pid:token of the process doing its work",
     "scheduler_lease.role": "what the lease is for: the scheduler",
     "scheduler_lease.holder": "host:pid:token of the process that ticks",
     "engagement.method": "a choice from a list",

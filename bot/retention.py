@@ -7,6 +7,9 @@ reopened and closed again starts the period afresh, and a reopened item keeps it
 An item merged into another follows the one kept: its person hears the kept item's outcome.
 The scheduler applies this on every tick; it reads only the items still holding contact
 details, and does nothing a second time.
+
+The inbox keeps what people send only until its work is done (`handlers/inbox.py`); a
+request still there after the same period (its work never finished) is deleted with it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.personal_data import clear_contact
+from storage.inbox import forget_received_before
 from storage.personal_data import contacts_closed_before
 
 logger = logging.getLogger(__name__)
@@ -34,8 +38,13 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 def apply_retention(*, session: Session, now: datetime, months: int) -> int:
     """Clear the contact details of the items closed more than `months` before `now`
-    (closed exactly that long ago: kept until the next tick); return how many."""
-    items = contacts_closed_before(session=session, cutoff=months_before(now, months))
+    (closed exactly that long ago: kept until the next tick), and forget the requests the
+    inbox received before then; return how many items were cleared."""
+    cutoff = months_before(now, months)
+    forgotten = forget_received_before(session=session, before=cutoff)
+    if forgotten:
+        logger.warning("deleted %d request(s) left in the inbox since before %s", forgotten, cutoff)
+    items = contacts_closed_before(session=session, cutoff=cutoff)
     for item in items:
         clear_contact(item, now)
         session.add(item)

@@ -8,19 +8,17 @@ To add a subcommand: in the feature's `register(app, engage)`, call
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from concurrent.futures import Executor
 from dataclasses import dataclass
-from functools import partial
 from logging import Logger
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.scheduling import Scheduler
 from bot.text import storable, unescape_mrkdwn
-from handlers.errors import report_failure
+from handlers.inbox import Taking
 from handlers.permissions import Requester
 from handlers.views.help import help_message
 from storage.database import Database
@@ -40,7 +38,9 @@ def looks_like_a_command(args: str, *, own_words: Collection[str] = ()) -> bool:
 
 @dataclass(frozen=True)
 class CommandCall:
-    """One `/engage <subcommand> <args>` as the subcommand sees it (already acknowledged)."""
+    """One `/engage <subcommand> <args>` as the subcommand sees it (already acknowledged,
+    and kept in the inbox until it is done: `database` saves it there as done, `respond`
+    reaches the person even after the response_url expires; handlers/inbox.py)."""
 
     args: str
     command: dict[str, Any]
@@ -73,10 +73,7 @@ class Subcommand:
 class EngageCommand:
     """Routes `/engage` text to the subcommand named by its first word."""
 
-    def __init__(self, work: Executor) -> None:
-        # Subcommands run on a pool of their own after ack(): acknowledgements then never
-        # wait behind earlier commands' saves, which Slack's 3 seconds would not forgive.
-        self._work = work
+    def __init__(self) -> None:
         self._subcommands: dict[str, Subcommand] = {}
         self.add(Subcommand("help", "Show this help.", ("/engage help",), self._help))
 
@@ -91,26 +88,26 @@ class EngageCommand:
 
     def __call__(
         self,
-        ack: Ack,
+        context: BoltContext,
         command: dict[str, Any],
         client: WebClient,
-        respond: Respond,
-        database: Database,
         settings: Settings,
         scheduler: Scheduler,
         requester: Requester,
         logger: Logger,
+        inbox: Taking,
     ) -> None:
-        ack()
         # Slack sends &, < and > in the text as entities; subcommands get what was typed.
         typed = storable(unescape_mrkdwn(command.get("text") or ""))
         words = typed.split(maxsplit=1)  # any whitespace, tabs too
         name = words[0] if words else ""
         args = words[1] if len(words) > 1 else ""
         subcommand = self._subcommands.get(name.lower() or "help")
-        if subcommand is None:
-            work = partial(respond, **help_message(self.subcommands, unknown=name))
-        else:
+
+        def work(database: Database, respond: Respond) -> None:
+            if subcommand is None:
+                respond(**help_message(self.subcommands, unknown=name))
+                return
             call = CommandCall(
                 args.strip(),
                 command,
@@ -123,15 +120,11 @@ class EngageCommand:
                 scheduler,
                 requester,
             )
-            work = partial(subcommand.run, call)
-        self._work.submit(_reporting_failure, work, command, logger)
+            subcommand.run(call)
+
+        # Kept, then acknowledged; the subcommand runs after, on the inbox's pool, so the
+        # next command's acknowledgement never waits behind this one's save.
+        inbox.take(context, command, work)
 
     def _help(self, call: CommandCall) -> None:
         call.respond(**help_message(self.subcommands))
-
-
-def _reporting_failure(run: Callable[[], None], body: dict[str, Any], logger: Logger) -> None:
-    try:
-        run()
-    except Exception as error:  # on the pool, where Bolt's error handler cannot see it
-        report_failure(error, body, logger)

@@ -11,7 +11,7 @@ from datetime import date
 from logging import Logger
 from typing import Any, Protocol
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +24,7 @@ from bot.validation import Invalid, record_id_in
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
+from handlers.inbox import Taking
 from handlers.replies import post_reply
 from handlers.views.blocks import Block
 from handlers.views.entries import (
@@ -451,16 +452,17 @@ def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
 
     @app.action(UNDO_ACTION)
     def undo(
-        ack: Ack,
+        context: BoltContext,
         action: dict[str, Any],
         body: dict[str, Any],
-        database: Database,
-        respond: Respond,
+        inbox: Taking,
         logger: Logger,
     ) -> None:
-        ack()
-        found = target(action)
-        if found is None:
-            respond(**notice_message(OUT_OF_DATE), replace_original=False)
-            return
-        found[0].undo(found[1], body["user"]["id"], database, respond, logger)
+        def work(database: Database, respond: Respond) -> None:
+            found = target(action)
+            if found is None:
+                respond(**notice_message(OUT_OF_DATE), replace_original=False)
+                return
+            found[0].undo(found[1], body["user"]["id"], database, respond, logger)
+
+        inbox.take(context, body, work)  # kept, acknowledged, then done

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
-
 from slack_bolt import App
 
 from bot.config import Settings
@@ -55,11 +53,10 @@ def configured_kinds(settings: Settings) -> tuple[DeliveryKind, ...]:
     return (*insights.cross_team_kinds(channels), *reviews.cross_team_kinds(channels))
 
 
-def register_listeners(app: App, settings: Settings, command_executor: Executor) -> EngageCommand:
-    """Register every listener; returns the `/engage` router (its subcommands make the help,
-    and run on `command_executor`)."""
+def register_listeners(app: App, settings: Settings) -> EngageCommand:
+    """Register every listener; returns the `/engage` router (its subcommands make the help)."""
     permissions.register(app, settings)  # first: every listener gets `requester`
-    engage = EngageCommand(command_executor)
+    engage = EngageCommand()
     # Bolt tries listeners in the order registered, each match costing some work: the
     # command most requests are goes first (its subcommands are added to it below).
     app.command(COMMAND)(engage)

@@ -11,7 +11,7 @@ from logging import Logger
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,6 +41,7 @@ from bot.validation import json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.inbox import Taking
 from handlers.permissions import Requester
 from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
 from handlers.views.opportunities import (
@@ -203,17 +204,18 @@ def answer_click(
 
 def _click_listener(change: Callable[..., Signup]) -> Callable[..., None]:
     def listener(
-        ack: Ack,
+        context: BoltContext,
         action: dict[str, Any],
         body: dict[str, Any],
         client: WebClient,
-        respond: Respond,
-        database: Database,
         settings: Settings,
+        inbox: Taking,
         logger: Logger,
     ) -> None:
-        ack()
-        answer_click(change, action, body, client, respond, database, settings, logger)
+        def work(database: Database, respond: Respond) -> None:
+            answer_click(change, action, body, client, respond, database, settings, logger)
+
+        inbox.take(context, body, work)  # kept, acknowledged, then done
 
     return listener
 

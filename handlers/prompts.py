@@ -9,7 +9,7 @@ from logging import Logger
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +22,7 @@ from bot.scheduling import DeliveryKind, Message
 from bot.validation import record_id_in
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import nothing_recorded
+from handlers.inbox import Taking
 from handlers.views.entries import FormOrigin, notice_message, problem_modal
 from handlers.views.prompts import (
     LOG_ACTION,
@@ -71,7 +72,23 @@ def open_log_form(
 
 
 def snooze_prompts(
-    ack: Ack,
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    """ "Snooze 30 days": no prompt about the output until then; the prompt says so."""
+
+    def work(database: Database, respond: Respond) -> None:
+        _snooze(action, body, client, respond, database, settings, logger)
+
+    inbox.take(context, body, work)  # kept, acknowledged, then done
+
+
+def _snooze(
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
@@ -80,8 +97,6 @@ def snooze_prompts(
     settings: Settings,
     logger: Logger,
 ) -> None:
-    """ "Snooze 30 days": no prompt about the output until then; the prompt says so."""
-    ack()
     output_id = _output_id(action)
     try:
         with database.transaction() as session:

@@ -11,13 +11,12 @@ from logging import Logger
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, BoltContext, Respond
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.catch_up import Skip
 from bot.clock import zone_named
-from bot.config import Settings
 from bot.permissions import Action
 from bot.review import review_team
 from bot.review_post import review_post, summary_line
@@ -38,6 +37,7 @@ from bot.text import preview
 from bot.validation import json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import nothing_recorded
+from handlers.inbox import Taking
 from handlers.permissions import Requester
 from handlers.views.entries import OUT_OF_DATE, notice_message
 from handlers.views.reviews import (
@@ -109,20 +109,33 @@ def run(call: CommandCall) -> None:
 
 
 def post_to_channel(
-    ack: Ack,
+    context: BoltContext,
     action: dict[str, Any],
     body: dict[str, Any],
-    respond: Respond,
-    database: Database,
-    settings: Settings,
     scheduler: Scheduler,
     requester: Requester,
+    inbox: Taking,
     logger: Logger,
 ) -> None:
     """ "Post to channel": the same review, to the team's review channel (else this one),
     through the scheduler, so a review already posted there is not posted twice. Only the
     team's members and workspace admins may post it."""
-    ack()
+
+    def work(database: Database, respond: Respond) -> None:
+        _post_to_channel(action, body, respond, database, scheduler, requester, logger)
+
+    inbox.take(context, body, work)  # kept, acknowledged, then done
+
+
+def _post_to_channel(
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    database: Database,
+    scheduler: Scheduler,
+    requester: Requester,
+    logger: Logger,
+) -> None:
     asked = _asked(action.get("value"))
     if asked is None:
         respond(**notice_message(OUT_OF_DATE), replace_original=False)

@@ -43,11 +43,13 @@ _WITHHOLD_KEY = "audit_withhold_values"
 _PENDING_KEY = "audit_pending"
 BULK = "*"  # the record id of a bulk INSERT's entry
 
-# Not a person's record: the scheduler's queue and its lease, the console's made-up ids, the
-# team each person last recorded for, and the log itself.
+# Not a person's record: the scheduler's queue and its lease, the requests waiting for their
+# work (the records that work makes are logged), the console's made-up ids, the team each
+# person last recorded for, and the log itself.
 UNAUDITED = frozenset(
     {
         "delivery",
+        "inbox_item",
         "console_identity",
         "console_clock",
         "scheduler_lease",

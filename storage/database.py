@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlmodel import Session, create_engine
 from storage.auditing import ACTOR_KEY, UNKNOWN, Actor, audit_sessions
 from storage.engagement_links import keep_link_copies_current
 from storage.first_responses import keep_first_responses_current
+from storage.inbox import CLAIM_KEY, WRITER_KEY, Holding, guard_sessions
 from storage.organisation_contacts import keep_contacts_current
 from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY, scope_sessions
 
@@ -32,18 +34,35 @@ class Database:
 
     What a transaction creates, changes or deletes goes to the audit log as done by
     `actor` (see `acting_as`). A transaction reads and writes only the records of
-    `workspace_id` (see `in_workspace` and storage/workspaces.py).
+    `workspace_id` (see `in_workspace` and storage/workspaces.py). A transaction that
+    writes as the work of an inbox item deletes the item with its writes, or is refused
+    (see `working_on` and storage/inbox.py).
+
+    `statements` runs single statements, each its own transaction (autocommit: no BEGIN
+    and COMMIT round trips), past the sessions' hooks: for what must be written in the
+    time Slack allows for an acknowledgement (the inbox).
+
+    On SQLite, which lets one connection write at a time, the inbox's statements and the
+    writes of its work take turns on `sqlite_writer`, a lock in this process, rather than
+    in SQLite's busy handler, which sleeps up to 100 ms between tries: a request's
+    acknowledgement would otherwise wait for the work of those before it.
     """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _create_engine(url)
+        # See `statements`: the same pool (its connections are counted: processes.md).
+        self.statements = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # See `sqlite_writer`.
+        self.sqlite_writer = threading.RLock() if url.startswith("sqlite") else None
         self.actor = UNKNOWN
         self.workspace_id = SINGLE_WORKSPACE
+        self.holding: Holding | None = None
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         # First: the audit log reads a bulk statement's rows by the WHERE scoping adds.
         scope_sessions(self._sessions, self.engine)
         audit_sessions(self._sessions)
+        guard_sessions(self._sessions)
 
     def acting_as(self, actor: Actor) -> Database:
         """This database (the same engine) with its changes recorded as `actor`'s."""
@@ -57,11 +76,22 @@ class Database:
         view.workspace_id = workspace_id
         return view
 
+    def working_on(self, holding: Holding) -> Database:
+        """This database (the same engine) doing the work of the inbox item `holding`
+        holds: the first transaction that writes commits only with the item deleted, while
+        its claim holds (else it raises `storage.inbox.ClaimLost` and rolls back)."""
+        view = copy.copy(self)
+        view.holding = holding
+        return view
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions(
-            info={ACTOR_KEY: self.actor, WORKSPACE_KEY: self.workspace_id}
-        ) as session:
+        info: dict[str, object] = {ACTOR_KEY: self.actor, WORKSPACE_KEY: self.workspace_id}
+        if self.holding is not None:
+            info[CLAIM_KEY] = self.holding
+            if self.sqlite_writer is not None:
+                info[WRITER_KEY] = self.sqlite_writer
+        with self._sessions(info=info) as session:
             try:
                 yield session
                 session.commit()

@@ -585,6 +585,34 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = _moment()
 
 
+class InboxItem(SQLModel, table=True):
+    """A Slack request acknowledged before its work was done (a command, a button's click),
+    kept until that work is finished, so that a process that dies with it in hand leaves
+    it for another to finish, once (`bot/inbox.py`).
+
+    status: pending (no process holds it: the queue in memory was full) -> claimed (a
+    process holds it, with a lease: `claimed_at`, `claimed_by`); the row is deleted in the
+    transaction that saves the work, or, for work that saves nothing, once it is done.
+    """
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (
+        Index("ix_inbox_item_status_claimed", "status", "claimed_at"),
+        NEVER_REUSE_IDS,
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str | None = workspace_column()
+    origin: str = Field(max_length=200)  # e.g. "slack:/engage log in C123", as the audit log's
+    user_id: str = Field(max_length=32, sa_column_kwargs=SLACK_USER)
+    # The request as Slack sent it (what the person typed too), less its verification token.
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    received_at: datetime = _moment()
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=80)  # host:pid:token
+
+
 class Insight(SQLModel, table=True):
     """Something a team learnt about users, shared with the other teams."""
 

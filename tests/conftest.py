@@ -195,6 +195,18 @@ def test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str)
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
+def oauth_test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str) -> Settings:
+    """`test_settings` with OAuth distribution on (no bot token of its own)."""
+    return test_settings(
+        fake_slack,
+        database_url,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=OAUTH_CLIENT_ID,
+        SLACK_CLIENT_SECRET="test-client-secret",
+        **overrides,
+    )
+
+
 class RunningBot:
     """The real Bolt app behind the real HTTP server, on a free local port."""
 
@@ -232,13 +244,8 @@ def oauth_bot(
 ) -> Iterator[RunningBot]:
     """The bot with OAuth distribution (no workspace installed yet: see
     tests/e2e/installs.py); it shares insight in CINSIGHT."""
-    settings = test_settings(
-        fake_slack,
-        database_url,
-        SLACK_BOT_TOKEN="",
-        SLACK_CLIENT_ID=OAUTH_CLIENT_ID,
-        SLACK_CLIENT_SECRET="test-client-secret",
-        ENGAGEBOT_CROSS_TEAM_CHANNELS="CINSIGHT",
+    settings = oauth_test_settings(
+        fake_slack, database_url, ENGAGEBOT_CROSS_TEAM_CHANNELS="CINSIGHT"
     )
     running = RunningBot(settings, database, fake_slack)
     yield running

@@ -4,7 +4,6 @@ command, a callback_id, an action_id), and the `/engage` subcommands."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,5 +67,5 @@ def registered() -> tuple[Recorder, list[Subcommand]]:
     """Every listener the app registers, and the `/engage` subcommands."""
     recorder = Recorder()
     settings = load_settings({"DATABASE_URL": "sqlite://"})  # registering connects to nothing
-    engage = register_listeners(recorder, settings, ThreadPoolExecutor())  # type: ignore[arg-type]
+    engage = register_listeners(recorder, settings)  # type: ignore[arg-type]
     return recorder, engage.subcommands

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 from bot.config import ConfigError, load_settings
 from bot.erasure import ErasureRefused, Person, person_to_erase
-from bot.personal_data import AUDIT_LOG, FREE_TEXT, NOT_FREE_TEXT
+from bot.personal_data import AUDIT_LOG, FREE_TEXT, INBOX, NOT_FREE_TEXT
 from bot.retention import months_before
 
 
@@ -69,7 +69,7 @@ def test_every_text_column_is_searched_by_erase_or_said_why_not() -> None:
     NOT_FREE_TEXT with the reason it cannot quote a member of the public; the contact's
     (PERSONAL), staff's Slack ids (SLACK_USER) and workspace ids need no word."""
     searched = {f"{model.__tablename__}.{name}" for model, names in FREE_TEXT for name in names}
-    searched.add(AUDIT_LOG)
+    searched |= {AUDIT_LOG, INBOX}
     text_columns = {
         f"{table.name}.{column.name}"
         for table in SQLModel.metadata.sorted_tables

@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.console.payloads import slash_command
 from bot.teams import TeamDraft, save_team
 from storage.database import Database
-from storage.models import Delivery, ProducerTeam
+from storage.models import Delivery, InboxItem, ProducerTeam
 from tests.conftest import RunningBot
 
 
@@ -133,6 +133,22 @@ def wait_for_deliveries(
         if time.monotonic() >= deadline:
             raise AssertionError(f"expected deliveries {dict(expected)} within {timeout}s: {found}")
         time.sleep(0.01)
+
+
+def wait_for_empty_inbox(database: Database, timeout: float = 5.0) -> None:
+    """Poll until the inbox holds no request: each is deleted just after its answer, so a
+    test that has seen the answer may be a moment early."""
+    deadline = time.monotonic() + timeout
+    while _inbox_size(database):
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"the inbox still holds requests after {timeout}s")
+        time.sleep(0.01)
+
+
+def _inbox_size(database: Database) -> int:
+    """The requests in the inbox, of every workspace."""
+    with database.engine.connect() as connection:
+        return len(connection.execute(select(InboxItem.id)).all())
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

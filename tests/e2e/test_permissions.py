@@ -35,6 +35,7 @@ from tests.e2e.helpers import (
     reply_text,
     run_command,
     wait_for_deliveries,
+    wait_for_empty_inbox,
     wait_for_reply,
 )
 from tests.e2e.test_opportunities import NOW, post
@@ -58,7 +59,9 @@ def admin_listed(
 
 
 def everything(database: Database) -> dict[str, list[str]]:
-    """Every row of every table, to show that a refusal wrote nothing."""
+    """Every row of every table, to show that a refusal wrote nothing (once the request
+    it answered has left the inbox)."""
+    wait_for_empty_inbox(database)
     with database.engine.connect() as connection:
         return {
             table.name: sorted(repr(tuple(row)) for row in connection.execute(select(table)))

@@ -85,6 +85,7 @@ def test_every_table_is_a_root_team_owned_or_exempt_with_a_reason() -> None:
     tables = SQLModel.metadata.tables
     assert is_team_owned(tables["engagement"]) and is_team_owned(tables["team_member"])
     assert is_root(tables["producer_team"]) and is_root(tables["delivery"])
+    assert is_root(tables["inbox_item"])
     # A link table is exempt, unless it has a team: the engagement's, copied for the review,
     # which reads the links by that team alone; or, for partners, the partner team.
     assert exemption(tables["insight_output"])
@@ -495,6 +496,14 @@ def test_every_query_function_is_checked() -> None:
         "leadership.lead",  # the scheduler's lease: exempt, one row
         "leadership.step_down",
         "feedback.decisions_on",  # the decisions of an item already found in its workspace
+        "inbox.receive",
+        "inbox.forget_received_before",
+        # A process takes any workspace's requests: by id, on the connection, by design.
+        "inbox.claim_waiting",
+        "inbox.hold",
+        "inbox.finish",
+        "inbox.mark_saved",
+        "inbox.guard_sessions",  # the session hook marking an item's work saved
         "opportunities.active_signup_count",  # of an opportunity already found
         "opportunities.signed_up",  # of an opportunity already found
         "opportunities.signup_of",  # of an opportunity already found
