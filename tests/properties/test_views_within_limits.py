@@ -58,6 +58,7 @@ from handlers.views import (
     feedback,
     help,
     home,
+    inbox,
     insights,
     opportunities,
     organisations,
@@ -121,6 +122,12 @@ METADATA = st.one_of(st.just(""), st.just('{"response_url": "' + "x" * 300 + '"}
 NOTES = st.lists(st.builds(RegisterEntry, ORGANISATION_NAMES, optional(SEGMENT)), max_size=8).map(
     lambda entries: organisations.segment_notes(entries, "Engagement")
 )
+
+
+# Requests the inbox holds: a command with what was typed after it, or a button's click.
+COMMANDS = st.fixed_dictionaries({"command": st.just("/engage"), "text": typed(4000)})
+REQUESTS = COMMANDS | st.just({"type": "block_actions"})
+FAILURES = st.sampled_from([ConnectionRefusedError("refused"), TimeoutError()])
 
 
 class Case:
@@ -744,6 +751,9 @@ CASES = [
     case(users_map.users_map_message, fields(users_map=users_maps())),
     case(who.who_message, fields(found=who_found())),
     case(permissions.refused_modal, fields(title=typed(100), text=typed(2000))),
+    case(inbox.queued_message, fields(body=COMMANDS)),
+    case(inbox.unkept_message, fields(error=FAILURES, body=REQUESTS)),
+    case(inbox.gave_up_message, fields(body=REQUESTS)),
 ]
 
 # Public functions of the views that build no message or view of their own, and why.
@@ -758,6 +768,7 @@ NOT_BUILDERS = {
     decisions.status_label: "a status in words",
     decisions.history_line: "a line of decision_modal",
     subscriptions.what_is_heard: "a phrase of the subscription answers",
+    inbox.typed_command: "the command line a request is, for the inbox's messages",
 }
 
 
