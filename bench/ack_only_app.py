@@ -2,7 +2,7 @@
 
     python bench/ack_only_app.py PORT
 
-Served exactly as `engagebot serve` serves the real app (bot/serving.py: `WebApp` behind
+Served exactly as `engagebot serve` serves the real app (bot/runtime/serving.py: `WebApp` behind
 `HttpServer`, waitress with the same worker threads, one process, listeners on a pool of
 8 threads as `serve` makes it), with the same settings from the environment
 (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL, DATABASE_URL for /healthz), so the
@@ -18,9 +18,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.app import slack_client
-from bot.config import configure_logging, load_settings
-from bot.serving import HttpServer, WebApp
+from bot.base.config import configure_logging, load_settings
+from bot.runtime.app import slack_client
+from bot.runtime.serving import HttpServer, WebApp
 from storage.database import Database
 
 

@@ -3,7 +3,7 @@ only acknowledges.
 
     python bench/load_bench.py [--sqlite] [--requests 600] [--rounds 3] [--quick]
 
-It starts the fake Slack (bot/console/slack_standin.py) in this process, makes a fresh
+It starts the fake Slack (bot/runtime/console/slack_standin.py) in this process, makes a fresh
 database (PostgreSQL, as in production, or SQLite with --sqlite) with one team whose home
 channel the commands come from, then two servers as real processes, served the same way:
 `engagebot serve` (HTTP mode, scheduler off) and bench/ack_only_app.py, the baseline.
@@ -44,9 +44,9 @@ from pathlib import Path
 from run_database import add_database_arguments, fresh_database
 from sqlmodel import func, select
 
-from bot.console.payloads import encode, signed_headers, slash_command
-from bot.console.slack_standin import SlackStandIn
-from bot.teams import TeamDraft, save_team
+from bot.runtime.console.payloads import encode, signed_headers, slash_command
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.teams.editing import TeamDraft, save_team
 from storage.database import Database
 from storage.models import Engagement
 
