@@ -27,8 +27,8 @@ from typing import Any, ClassVar
 
 from sqlalchemy import create_engine, text
 
-from bot.config import load_settings
-from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, METHODS, PROFILES
+from bot.base.config import load_settings
+from bot.base.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, METHODS, PROFILES
 from storage.migrate import upgrade
 from storage.organisation_contacts import rebuild_contacts
 

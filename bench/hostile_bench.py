@@ -31,9 +31,9 @@ from pathlib import Path
 
 from load_bench import SIGNING_SECRET, Server
 
-from bot.console.payloads import signed_headers
-from bot.console.slack_standin import SlackStandIn
-from bot.signed_requests import MAX_BODY_BYTES
+from bot.runtime.console.payloads import signed_headers
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.signed_requests import MAX_BODY_BYTES
 from storage.migrate import upgrade
 
 # The hostile requests and the poller are the tests' own, so the bench measures what they send.

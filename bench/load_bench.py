@@ -5,7 +5,7 @@ backlog's drain, peak memory, against a bare Bolt app of the same shape; and a k
     python bench/load_bench.py --kill          # kill -9 a serving process mid-run, restart
     python bench/load_bench.py --profile       # py-spy (on PATH) samples engagebot's processes
 
-It starts the Slack stand-in (bot/console/slack_standin.py) in this process, makes a fresh
+It starts the Slack stand-in (bot/runtime/console/slack_standin.py) in this process, makes a fresh
 database (PostgreSQL, or SQLite with --sqlite) and fills it with a realistic office
 (`bench/generate.py --realistic`: 20 teams of Zipf-skewed sizes, each with a home channel;
 Zipf organisations, unreached segments, seasons, merges, several decisions an item, 60
@@ -60,8 +60,8 @@ from generate import RECORDERS, Realistic, generate, home_channel, team_weights
 from run_database import add_database_arguments, fresh_database
 from sqlalchemy import create_engine, text
 
-from bot.console.payloads import slash_command
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.payloads import slash_command
+from bot.runtime.console.slack_standin import SlackStandIn
 
 BENCH = Path(__file__).resolve().parent
 SIGNING_SECRET = "bench-signing-secret"

@@ -4,7 +4,7 @@ time, each on a connection of its own, and times each acknowledgement.
     python bench/load_client.py URL CONCURRENCY SIGNING_SECRET < commands.json > acks.json
 
 The commands are a JSON list of `[name, fields]` (a slash command's form fields, as
-`bot/console/payloads.py: slash_command` makes them); each is signed as it is sent, so a
+`bot/runtime/console/payloads.py: slash_command` makes them); each is signed as it is sent, so a
 long run's signatures stay fresh. Its answer is a JSON list of `[name, status, sent,
 answered]`, the moments `time.monotonic()` (one clock for every process on Linux, so the
 bench compares them with when the replies reached the Slack stand-in); status 0 when the
@@ -23,7 +23,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.console.payloads import encode, signed_headers
+from bot.runtime.console.payloads import encode, signed_headers
 
 TIMEOUT_SECONDS = 30.0
 

@@ -1,4 +1,4 @@
-"""How long the log redaction (bot/logs.py) takes on lines made to be slow, by length: the
+"""How long the log redaction (bot/base/logs.py) takes on lines made to be slow, by length: the
 patterns of today against those they replaced (issue #13), and a whole log record's filter.
 
     python bench/redaction_bench.py [--longest 1000000]
@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.logs import Redactor
+from bot.base.logs import Redactor
 
 # The patterns before, as the property test keeps them to compare the new ones with.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -14,7 +14,7 @@ its server process's. CPU time hardly grows while other work holds the CPUs, so 
 compares runs on a busy, shared machine, where the wall clock does not.
 
 With --queries it also prints, for each team, the median CPU time of each of the review's
-queries (each `storage.review` function `bot.review` calls, timed around the call), to
+queries (each `storage.review` function `bot.reviews.figures` calls, timed around the call), to
 show which one to work on next.
 """
 
@@ -34,10 +34,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, text
 from sqlmodel import col, select
 
-import bot.review
-from bot.config import load_settings
-from bot.review import review_for
-from bot.review_formats import FORMATS
+import bot.reviews.figures
+from bot.base.config import load_settings
+from bot.reviews.figures import review_for
+from bot.reviews.formats import FORMATS
 from storage.database import Database
 from storage.models import Engagement, ProducerTeam
 
@@ -119,10 +119,10 @@ def _cpu_clock(database: Database) -> Clock:
 
 @contextmanager
 def _timed_queries(clock: Clock) -> Iterator[dict[str, list[float]]]:
-    """Each query function `bot.review` calls, timed (ms by `clock`) on every call while
+    """Each query function `bot.reviews.figures` calls, timed (ms by `clock`) on every call while
     inside."""
     timings: dict[str, list[float]] = defaultdict(list)
-    originals = {name: getattr(bot.review, name) for name in QUERIES}
+    originals = {name: getattr(bot.reviews.figures, name) for name in QUERIES}
 
     def timed(name: str, query: Callable[..., Any]) -> Callable[..., Any]:
         def call(**kwargs: Any) -> Any:
@@ -134,12 +134,12 @@ def _timed_queries(clock: Clock) -> Iterator[dict[str, list[float]]]:
         return call
 
     for name, query in originals.items():
-        setattr(bot.review, name, timed(name, query))
+        setattr(bot.reviews.figures, name, timed(name, query))
     try:
         yield timings
     finally:
         for name, query in originals.items():
-            setattr(bot.review, name, query)
+            setattr(bot.reviews.figures, name, query)
 
 
 def _teams(database: Database) -> list[tuple[str, str, int]]:

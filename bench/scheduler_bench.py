@@ -32,12 +32,12 @@ from run_database import add_database_arguments, fresh_database
 from slack_limits import SlackLimits
 from sqlmodel import func, select
 
-from bot.app import build_scheduler
-from bot.config import load_settings
-from bot.console.slack_standin import SlackStandIn
-from bot.scheduling import Scheduler
-from bot.subscriptions import Target, subscribe
-from bot.teams import TeamDraft, save_team
+from bot.base.config import load_settings
+from bot.changes.subscriptions import Target, subscribe
+from bot.deliveries.scheduler import Scheduler
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.teams.editing import TeamDraft, save_team
 from storage.database import Database
 from storage.deliveries import PENDING
 from storage.models import Delivery, UpcomingChange

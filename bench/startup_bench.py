@@ -9,7 +9,7 @@ same way through the same `engagebot` script with its own PYTHONPATH, so the two
 in one session. Beside them, the floors, each a process of its own too:
 - `python -c pass`: the interpreter alone;
 - `python -c "import sqlalchemy"`: the least any command that reads the database imports;
-- `import storage.database, bot.review_formats` (this checkout): everything the review
+- `import storage.database, bot.reviews.formats` (this checkout): everything the review
   imports (SQLAlchemy, SQLModel and pydantic, the tables and their mappers), reading
   nothing; the review's own time is then about the command's minus this.
 With `--steps`, it also shows where the review's imports go: in a fresh process each time,
@@ -130,7 +130,7 @@ def _commands(args: argparse.Namespace, base: dict[str, str]) -> list[Command]:
         Command("python -c 'import sqlalchemy'", [python, "-c", "import sqlalchemy"], base),
         Command(
             "the review's imports alone",
-            [python, "-c", "import storage.database, bot.review_formats"],
+            [python, "-c", "import storage.database, bot.reviews.formats"],
             {**base, "PYTHONPATH": trees["after"]},
         ),
     ]
@@ -163,9 +163,9 @@ steps = [
      "import storage.models"),
     ("their mappers, configured", "import sqlalchemy.orm; sqlalchemy.orm.configure_mappers()"),
     ("the rest of storage.database (hooks, audit, workspaces)", "import storage.database"),
-    ("bot.review, bot.review_formats", "import bot.review, bot.review_formats"),
-    ("bot.cli, bot.config (dotenv, logs), storage.console",
-     "import bot.cli, bot.config, storage.console"),
+    ("bot.reviews.figures, bot.reviews.formats", "import bot.reviews.figures, bot.reviews.formats"),
+    ("bot.runtime.cli, bot.base.config (dotenv, logs), storage.console",
+     "import bot.runtime.cli, bot.base.config, storage.console"),
     ("psycopg (PostgreSQL only)", "import psycopg"),
 ]
 for name, code in steps:

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.config import Settings
+from bot.base.config import Settings
 from storage.auditing import Actor
 from storage.workspaces import SINGLE_WORKSPACE
 

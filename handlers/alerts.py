@@ -1,4 +1,4 @@
-"""The alerts ahead of upcoming changes, as the scheduler delivers them (bot/alerts.py says
+"""The alerts ahead of upcoming changes, as the scheduler delivers them (bot/changes/alerts.py says
 when each is due; handlers/views/alerts.py what it says)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.alerts import (
+from bot.changes.alerts import (
     FEEDBACK_CLOSES,
     IN_EFFECT,
     REMINDER,
@@ -19,8 +19,8 @@ from bot.alerts import (
     notice_to_send,
     plan_alerts,
 )
-from bot.catch_up import Skip
-from bot.scheduling import DeliveryKind, Message
+from bot.deliveries.catch_up import Skip
+from bot.deliveries.scheduler import DeliveryKind, Message
 from handlers.views.alerts import (
     feedback_closes_message,
     in_effect_message,

@@ -14,7 +14,9 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.changes import (
+from bot.base.config import Settings
+from bot.base.validation import json_object, record_id_in
+from bot.changes.announcing import (
     ANNOUNCED_KIND,
     CANCELLED_KIND,
     ChangeDraft,
@@ -23,10 +25,8 @@ from bot.changes import (
     save_change,
     team_today,
 )
-from bot.config import Settings
-from bot.permissions import Action
-from bot.scheduling import DeliveryKind, Scheduler
-from bot.validation import json_object, record_id_in
+from bot.deliveries.scheduler import DeliveryKind, Scheduler
+from bot.people.permissions import Action
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, save_form

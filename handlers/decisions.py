@@ -16,11 +16,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.decisions import decide, merge, merge_targets, merged_away
-from bot.permissions import Action, Refused
-from bot.text import escape_mrkdwn
-from bot.validation import Invalid, is_record_id, json_object, record_id_in
+from bot.base.config import Settings
+from bot.base.text import escape_mrkdwn
+from bot.base.validation import Invalid, is_record_id, json_object, record_id_in
+from bot.feedback.decisions import decide, merge, merge_targets, merged_away
+from bot.people.permissions import Action, Refused
 from handlers.engage import CommandCall
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.permissions import Requester, tell

@@ -1,6 +1,6 @@
 """The "you said, we did" digest: each period's statement, posted to a team's digest channel
-at 09:00 team time on the day after the period ends (`bot/statements.py: digest_plan` has
-the schedule)."""
+at 09:00 team time on the day after the period ends
+(`bot/statements/you_said_we_did.py: digest_plan` has the schedule)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.catch_up import Skip
-from bot.scheduling import DeliveryKind, Message
-from bot.statements import DIGEST, digest_plan, set_up_note, you_said_we_did
+from bot.deliveries.catch_up import Skip
+from bot.deliveries.scheduler import DeliveryKind, Message
+from bot.statements.you_said_we_did import DIGEST, digest_plan, set_up_note, you_said_we_did
 from handlers.views.statements import digest_message
 from storage.models import Delivery, ProducerTeam
 

@@ -15,9 +15,9 @@ from typing import Any
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.config import Settings
-from bot.scheduling import Scheduler
-from bot.text import storable, unescape_mrkdwn
+from bot.base.config import Settings
+from bot.base.text import storable, unescape_mrkdwn
+from bot.deliveries.scheduler import Scheduler
 from handlers.inbox import Taking
 from handlers.permissions import Requester
 from handlers.views.help import help_message
@@ -51,7 +51,7 @@ class CommandCall:
     logger: Logger
     name: str  # the subcommand, as registered
     scheduler: Scheduler  # sends what the subcommand queued (an insight's posts)
-    requester: Requester  # who asked, for the rules of bot/permissions.py
+    requester: Requester  # who asked, for the rules of bot/people/permissions.py
 
     @property
     def user_id(self) -> str:

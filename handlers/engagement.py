@@ -9,9 +9,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.engagements import EngagementDraft, save_engagement
-from bot.opportunities import record_logged
-from bot.text import SUMMARY_MAX
+from bot.base.text import SUMMARY_MAX
+from bot.engagements.opportunities import record_logged
+from bot.engagements.recording import EngagementDraft, save_engagement
 from handlers.engage import EngageCommand, Subcommand
 from handlers.entries import EntryFlows, EntryKind, Prefill
 from handlers.forms import FormValues

@@ -17,10 +17,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.organisations import RegisterEntry, register_entries
-from bot.text import too_long
-from bot.validation import Invalid, record_id_in
+from bot.base.config import Settings
+from bot.base.text import too_long
+from bot.base.validation import Invalid, record_id_in
+from bot.users.organisations import RegisterEntry, register_entries
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
@@ -120,7 +120,7 @@ class EntryKind:
     # Why the record may not be undone (other records depend on it), or None.
     undo_refusal: Callable[[Session, Any], str | None] = lambda *_: None
     # The organisations a draft names: those that had no segment in the register are told
-    # the one they took from the record, if any (bot/organisations.py: default_segment).
+    # the one they took from the record, if any (bot/users/organisations.py: default_segment).
     organisations_of: Callable[[Any], list[str]] = lambda _draft: []
 
 

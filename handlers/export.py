@@ -18,11 +18,11 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.changes import team_today
-from bot.people import NameOf, no_names
-from bot.permissions import Action
-from bot.slack_names import SlackNames
-from bot.text import escape_mrkdwn
+from bot.base.text import escape_mrkdwn
+from bot.changes.announcing import team_today
+from bot.people.names import NameOf, no_names
+from bot.people.permissions import Action
+from bot.people.slack_names import SlackNames
 from bot.transfer import export_records
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.views.entries import notice_message, which_team_message

@@ -9,9 +9,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.decisions import merged_undo_refusal
-from bot.feedback import FeedbackDraft, save_feedback
-from bot.text import LONG_TEXT_MAX, blank_to_none, split_list, unescape_mrkdwn
+from bot.base.text import LONG_TEXT_MAX, blank_to_none, split_list, unescape_mrkdwn
+from bot.feedback.decisions import merged_undo_refusal
+from bot.feedback.recording import FeedbackDraft, save_feedback
 from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, EntryKind, Prefill

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 from slack_bolt import Ack
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.permissions import Refused
-from bot.text import storable
-from bot.validation import Invalid, record_id_in
+from bot.base.text import storable
+from bot.base.validation import Invalid, record_id_in
+from bot.people.permissions import Refused
 from handlers.permissions import refused_modal
 
 _T = TypeVar("_T")

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import Settings
+from bot.base.config import Settings
 from handlers.views.entries import FormOrigin
 from handlers.views.home import FEEDBACK_ACTION, LOG_ACTION, home_problem_view, home_view
 from storage.database import Database

@@ -2,7 +2,7 @@
 database first, and its work is taken from there (the table: `storage/inbox.py`).
 
 A listener hands its work to the inbox it is given (`inbox`, put into every listener's
-arguments by the middleware in `bot/app.py`): `inbox.take(context, body, work)`. In the
+arguments by the middleware in `bot/runtime/app.py`): `inbox.take(context, body, work)`. In the
 listener's thread the inbox writes the request down (one statement), then acknowledges
 it, then queues `work(database, respond)` on its pool, bounded: `ENGAGEBOT_INBOX_QUEUE`
 requests in hand at most, the rest left pending in the database, their commands
@@ -37,7 +37,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.logs import request_context
+from bot.base.logs import request_context
 from handlers.acting import request_origin
 from handlers.errors import report_failure
 from handlers.views.inbox import (

@@ -16,9 +16,12 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.catch_up import Skip
-from bot.config import Settings
-from bot.insights import (
+from bot.base.config import Settings
+from bot.base.text import split_list
+from bot.base.validation import Invalid, json_object, record_id_in
+from bot.deliveries.catch_up import Skip
+from bot.deliveries.scheduler import DeliveryKind, Message, Scheduler
+from bot.engagements.insights import (
     CROSS_TEAM_DIGEST,
     INSIGHT_SHARED,
     InsightDraft,
@@ -26,9 +29,6 @@ from bot.insights import (
     cross_team_digest_plan,
     save_insight,
 )
-from bot.scheduling import DeliveryKind, Message, Scheduler
-from bot.text import split_list
-from bot.validation import Invalid, json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.replies import post_reply, response_url_in

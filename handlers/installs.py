@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.distribution import forget_workspace
+from bot.installs.distribution import forget_workspace
 from storage.database import Database
 
 

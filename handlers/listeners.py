@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.config import Settings
-from bot.scheduling import DeliveryKind
+from bot.base.config import Settings
+from bot.deliveries.scheduler import DeliveryKind
 from handlers import (
     alerts,
     changes,
@@ -34,7 +34,7 @@ from handlers.entries import EntryFlows, register_entry_buttons
 
 COMMAND = "/engage"
 
-# Every message the scheduler delivers, by feature (see bot/scheduling.py).
+# Every message the scheduler delivers, by feature (see bot/deliveries/scheduler.py).
 DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
     *changes.KINDS,
     *alerts.KINDS,

@@ -17,9 +17,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.catch_up import Skip
-from bot.config import Settings
-from bot.opportunities import (
+from bot.base.config import Settings
+from bot.base.validation import json_object, record_id_in
+from bot.deliveries.catch_up import Skip
+from bot.deliveries.scheduler import DeliveryKind, Message, Scheduler
+from bot.engagements.opportunities import (
     LOG_PROMPT,
     POSTED,
     REMINDER,
@@ -35,9 +37,7 @@ from bot.opportunities import (
     team_today,
     withdraw,
 )
-from bot.permissions import Action
-from bot.scheduling import DeliveryKind, Message, Scheduler
-from bot.validation import json_object, record_id_in
+from bot.people.permissions import Action
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues, nothing_recorded, save_form

@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.text import ORGANISATION_MAX, storable
-from bot.validation import json_object, record_id_in
+from bot.base.text import ORGANISATION_MAX, storable
+from bot.base.validation import json_object, record_id_in
 from handlers.views.blocks import option
 from storage.database import Database
 from storage.reference import find_organisations, find_outputs

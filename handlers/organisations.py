@@ -1,19 +1,19 @@
 """`/engage organisation <name>[: <segment>]`: an organisation's audience segment in the
-register, shown to anyone and set by team members and workspace admins (bot/organisations.py
+register, shown to anyone and set by team members and workspace admins (bot/users/organisations.py
 holds the rules)."""
 
 from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.organisations import (
+from bot.people.permissions import Action
+from bot.users.organisations import (
     OrganisationRefused,
     register_entry,
     segment_names,
     set_segment,
     split_request,
 )
-from bot.permissions import Action
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.views.entries import notice_message
 from handlers.views.organisations import (

@@ -1,4 +1,4 @@
-"""Who is behind a Slack request, for the rules in `bot/permissions.py`.
+"""Who is behind a Slack request, for the rules in `bot/people/permissions.py`.
 
 A middleware puts a `Requester` into every listener's arguments (`requester`). It also
 turns away people of another organisation (in a Slack Connect channel) from everything but
@@ -25,8 +25,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.permissions import ADMIN_ACTIONS, TEAM_ACTIONS, Action, Person, Refused, TeamRef, refusal
+from bot.base.config import Settings
+from bot.people.permissions import (
+    ADMIN_ACTIONS,
+    TEAM_ACTIONS,
+    Action,
+    Person,
+    Refused,
+    TeamRef,
+    refusal,
+)
 from handlers.views.blocks import modal, section
 from handlers.views.changes import COMMENT_ACTION
 from handlers.views.entries import FormOrigin, notice_message

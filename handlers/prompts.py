@@ -1,5 +1,5 @@
-"""Prompts to engage about an output overdue for engagement (`bot/prompts.py` says when),
-posted to its team's home channel, with "Log an engagement" (the engagement form, the
+"""Prompts to engage about an output overdue for engagement (`bot/engagements/prompts.py`
+says when), posted to its team's home channel, with "Log an engagement" (the engagement form, the
 output filled in) and "Snooze 30 days"."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.clock import zone_named
-from bot.config import Settings
-from bot.prompts import NEVER, OVERDUE_PROMPT, overdue_prompt, prompt_plan, snooze
-from bot.scheduling import DeliveryKind, Message
-from bot.validation import record_id_in
+from bot.base.clock import zone_named
+from bot.base.config import Settings
+from bot.base.validation import record_id_in
+from bot.deliveries.scheduler import DeliveryKind, Message
+from bot.engagements.prompts import NEVER, OVERDUE_PROMPT, overdue_prompt, prompt_plan, snooze
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import nothing_recorded
 from handlers.inbox import Taking

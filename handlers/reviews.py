@@ -1,7 +1,7 @@
 """A team's engagement review in Slack: posted to its review channel on its cadence (with
 a chart), a line on each team's in the cross-team channels, and `/engage review [team]
 [month|quarter|year]` on demand, only for the person who asked, with "Post to channel"
-(`bot/review_schedule.py` has the schedule, `bot/review_post.py` what the post says)."""
+(`bot/reviews/schedule.py` has the schedule, `bot/reviews/post.py` what the post says)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ from slack_bolt import App, BoltContext, Respond
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.catch_up import Skip
-from bot.clock import zone_named
-from bot.permissions import Action
-from bot.review import review_team
-from bot.review_post import review_post, summary_line
-from bot.review_schedule import (
+from bot.base.clock import zone_named
+from bot.base.text import preview
+from bot.base.validation import json_object, record_id_in
+from bot.deliveries.catch_up import Skip
+from bot.deliveries.scheduler import DeliveryKind, Message, Scheduler
+from bot.people.permissions import Action
+from bot.reviews.figures import review_team
+from bot.reviews.post import review_post, summary_line
+from bot.reviews.schedule import (
     REVIEW,
     REVIEW_SUMMARY,
     SPANS,
@@ -32,9 +35,6 @@ from bot.review_schedule import (
     review_plan,
     summary_plan,
 )
-from bot.scheduling import DeliveryKind, Message, Scheduler
-from bot.text import preview
-from bot.validation import json_object, record_id_in
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import nothing_recorded
 from handlers.inbox import Taking

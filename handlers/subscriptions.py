@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot.subscriptions import (
+from bot.base.validation import Invalid
+from bot.changes.subscriptions import (
     Target,
     find_target,
     person_target,
     subscribe,
     unsubscribe,
 )
-from bot.validation import Invalid
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import nothing_recorded
 from handlers.views.entries import notice_message

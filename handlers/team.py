@@ -9,11 +9,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import Settings
-from bot.permissions import Action
-from bot.teams import TARGET_FIELDS, TeamDraft, draft_of, save_team
-from bot.text import NAME_MAX, too_long
-from bot.validation import json_object, record_id_in
+from bot.base.config import Settings
+from bot.base.text import NAME_MAX, too_long
+from bot.base.validation import json_object, record_id_in
+from bot.people.permissions import Action
+from bot.teams.editing import TARGET_FIELDS, TeamDraft, draft_of, save_team
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.forms import FormValues, save_form
 from handlers.permissions import Requester

@@ -1,12 +1,12 @@
 """`/engage users [team | output | team: output]`: the users map, only for the person who
-asked (bot/users_map.py makes it)."""
+asked (bot/users/map.py makes it)."""
 
 from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.text import escape_mrkdwn
-from bot.users_map import UsersMapRefused, find_scope, users_map
+from bot.base.text import escape_mrkdwn
+from bot.users.map import UsersMapRefused, find_scope, users_map
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.views.entries import notice_message
 from handlers.views.users_map import users_map_message

@@ -1,11 +1,11 @@
 """`/engage who <organisation or segment>`: which teams engaged with them, when and how,
-only for the person who asked (bot/who.py finds it)."""
+only for the person who asked (bot/users/who.py finds it)."""
 
 from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.who import who
+from bot.users.who import who
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.views.entries import notice_message
 from handlers.views.who import USAGE, who_message

@@ -1,6 +1,6 @@
 """Where OAuth installations live: slack_sdk's own tables, in our database.
 
-In OAuth mode (bot/config.py: `Settings.oauth_enabled`) Bolt keeps each workspace's bot
+In OAuth mode (bot/base/config.py: `Settings.oauth_enabled`) Bolt keeps each workspace's bot
 token through slack_sdk's `SQLAlchemyInstallationStore`, and the `state` of each install
 in progress through its `SQLAlchemyOAuthStateStore`. Their tables are not SQLModel models:
 they are built here by the stores' own `build_*_table` classmethods, under the stores'

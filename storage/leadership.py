@@ -1,7 +1,7 @@
 """Which process leads: a lease in the database, one row per role (`SchedulerLease`).
 
 Every serving process (each gunicorn worker of each replica) runs a ticker
-(`bot/ticker.py`); before each tick it asks `lead`, and only the lease's holder ticks.
+(`bot/runtime/ticker.py`); before each tick it asks `lead`, and only the lease's holder ticks.
 The holder renews it at every tick; one that stops (killed, hung, cut off from the
 database) keeps it only until it expires, and the next process to ask then takes it over.
 One statement decides, an upsert that writes only for the holder or over an expired lease,

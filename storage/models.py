@@ -21,7 +21,7 @@ from storage.workspaces import workspace_column
 # records that it changed, never its value (`engagebot erase` must find a person everywhere).
 PERSONAL = {"info": {"personal": True}}
 # Marks a column holding a member of staff's Slack user id: `engagebot audit` shows their
-# name beside it (`bot/people.py`).
+# name beside it (`bot/people/names.py`).
 SLACK_USER = {"info": {"slack_user": True}}
 
 # SQLite would otherwise hand a deleted row's id to the next row: an undone entry's number
@@ -150,7 +150,7 @@ class ProducerTeam(SQLModel, table=True):
     # An IANA zone such as "Europe/London"; None means ENGAGEBOT_TIMEZONE.
     timezone: str | None = Field(default=None, max_length=64)
     # Days before a change's effective date on which reminders go out, e.g. "28,7,1";
-    # None means the default (bot/alerts.py).
+    # None means the default (bot/changes/alerts.py).
     alert_lead_days: str | None = Field(default=None, max_length=40)
     # Where and how often the "you said, we did" digest is posted; None means never.
     digest_channel_id: str | None = Field(default=None, max_length=32)
@@ -159,7 +159,7 @@ class ProducerTeam(SQLModel, table=True):
     review_channel_id: str | None = Field(default=None, max_length=32)
     review_cadence: str | None = Field(default=None, max_length=10)
     # When each channel was chosen (None: none is): no scheduled post there covers a
-    # period that ended before then (`bot/catch_up.py`).
+    # period that ended before then (`bot/deliveries/catch_up.py`).
     digest_channel_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     review_channel_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Days an output of each profile may go without engagement; None means the default.
@@ -178,7 +178,7 @@ class ProducerTeam(SQLModel, table=True):
 
 class TeamMember(SQLModel, table=True):
     """A person who works in a team: they may decide on its feedback, announce its changes,
-    post its reviews, export its records and edit its settings (`bot/permissions.py`)."""
+    post its reviews, export its records and edit its settings (`bot/people/permissions.py`)."""
 
     __tablename__ = "team_member"
     team_id: int = Field(
@@ -202,7 +202,7 @@ class StatisticalOutput(SQLModel, table=True):
     profile: str = Field(max_length=10)
     # "Engagement overdue" prompts for this output are snoozed until this day.
     prompt_snoozed_until: date | None = None
-    # An output never engaged is overdue counting from when it was added (`bot/review.py`).
+    # An output never engaged is overdue counting from when it was added (`bot/reviews/figures.py`).
     created_at: datetime = _moment()
 
     team: ProducerTeam = Relationship(back_populates="outputs")

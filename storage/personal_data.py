@@ -1,8 +1,8 @@
 """Queries finding the personal data of members of the public: the contact details kept on
 feedback (for retention and erasure), and the free text that may quote a person.
 
-What counts as personal, and what is done with it, is decided in `bot/retention.py` and
-`bot/erasure.py`; these functions only find the rows.
+What counts as personal, and what is done with it, is decided in `bot/people/retention.py` and
+`bot/people/erasure.py`; these functions only find the rows.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Queries behind the prompts to engage about an output overdue for engagement
-(`bot/prompts.py`); which outputs are overdue is the review's query
+(`bot/engagements/prompts.py`); which outputs are overdue is the review's query
 (`storage/review.py: outputs_overdue`)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Queries behind a team's engagement review (`bot/review.py`): nine statements, each of
+"""Queries behind a team's engagement review (`bot/reviews/figures.py`): nine statements, each of
 aggregates over the team's own rows.
 
 Each starts from an index that begins with the team (engagement(team_id, occurred_on),
@@ -238,7 +238,7 @@ def outputs_overdue(
 ) -> list[OutputLastEngaged]:
     """The team's outputs (of the profiles in `engaged_since`) never engaged by the
     period's end, or last engaged before `engaged_since[profile]`: never first, then the
-    longest since, then by name. Those may be overdue; `bot/review.py: overdue_outputs`
+    longest since, then by name. Those may be overdue; `bot/reviews/figures.py: overdue_outputs`
     says which are, counting from when each was added too.
 
     The last engagements are looked for among the team's engagements since the earliest

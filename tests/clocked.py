@@ -22,7 +22,7 @@ def engagebot(*args: str) -> list[str]:
 if __name__ == "__main__":
     # The code of this checkout, as the test's own process imports it.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bot.cli import main
+    from bot.runtime.cli import main
     from storage.clock import CLOCK
 
     moment, sys.argv[:] = sys.argv[1], ["engagebot", *sys.argv[2:]]

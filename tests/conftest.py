@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bot.app import build_app
-from bot.config import Settings, load_settings
-from bot.console.slack_standin import SlackStandIn
-from bot.serving import HttpServer, WebApp
+from bot.base.config import Settings, load_settings
+from bot.runtime.app import build_app
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.serving import HttpServer, WebApp
 from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.migrate import upgrade

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import load_settings
+from bot.base.config import load_settings
 from handlers.engage import Subcommand
 from handlers.listeners import register_listeners
 

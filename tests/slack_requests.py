@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.console.payloads import FORM, encode, signed_headers
+from bot.runtime.console.payloads import FORM, encode, signed_headers
 
 
 @dataclass

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cli import _parser
-from bot.config import load_settings
-from bot.serving import GRACEFUL_SECONDS
+from bot.base.config import load_settings
+from bot.runtime.cli import _parser
+from bot.runtime.serving import GRACEFUL_SECONDS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENGAGEBOT_SERVICES = ("migrate", "web")
@@ -62,7 +62,7 @@ def test_migrations_run_once_before_any_replica_starts(services: dict[str, Any])
 
 
 def test_two_replicas_of_two_processes_every_one_may_tick(services: dict[str, Any]) -> None:
-    """The scheduler's lease lets one process tick (bot/ticker.py): no role of its own."""
+    """The scheduler's lease lets one process tick (bot/runtime/ticker.py): no role of its own."""
     web = services["web"]
     assert web["deploy"]["replicas"] == 2
     assert web["ports"] == ["3000-3001:3000"]  # one host port per replica

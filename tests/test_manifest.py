@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.distribution import BOT_SCOPES, REDIRECT_PATH
+from bot.installs.distribution import BOT_SCOPES, REDIRECT_PATH
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO_ROOT / "manifest.yml"
@@ -92,7 +92,7 @@ def test_socket_mode_enabled(manifest: dict[str, Any]) -> None:
 
 
 def test_bot_scopes_are_least_privilege(manifest: dict[str, Any]) -> None:
-    """Each scope is there for a reason, given beside BOT_SCOPES (bot/distribution.py),
+    """Each scope is there for a reason, given beside BOT_SCOPES (bot/installs/distribution.py),
     which is also what an OAuth install asks for."""
     scopes = manifest["oauth_config"]["scopes"]
     assert tuple(scopes["bot"]) == BOT_SCOPES

@@ -1,6 +1,6 @@
 """The page templates ship with the package: pyproject.toml's package data names every file
-in `bot/templates/` (setuptools copies only what it names into the wheel and the sdist), and
-the Docker image installs the package from a copy of `bot/`.
+in `bot/statements/templates/` (setuptools copies only what it names into the wheel and the
+sdist), and the Docker image installs the package from a copy of `bot/`.
 
 There is no Docker engine or package build in CI, so the configuration is read and matched
 as setuptools and Docker match it (`glob` with `**` recursive; .dockerignore's patterns).
@@ -14,14 +14,15 @@ import re
 import tomllib
 from pathlib import Path
 
-from bot.pages import TEMPLATES, page_templates
+from bot.statements.pages import TEMPLATES, page_templates
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE_ROOT = REPO_ROOT / "bot" / TEMPLATES
+PACKAGE_ROOT = REPO_ROOT / "bot" / "statements"
+TEMPLATE_ROOT = PACKAGE_ROOT / TEMPLATES
 
 
 def template_files() -> set[str]:
-    """Every file under bot/templates/, as a path from there."""
+    """Every file under bot/statements/templates/, as a path from there."""
     return {
         path.relative_to(TEMPLATE_ROOT).as_posix()
         for path in TEMPLATE_ROOT.rglob("*")
@@ -31,11 +32,11 @@ def template_files() -> set[str]:
 
 def test_package_data_names_every_template() -> None:
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["bot"]
+    patterns = config["tool"]["setuptools"]["package-data"]["bot.statements"]
     shipped = {
-        Path(found).relative_to(REPO_ROOT / "bot").as_posix()
+        Path(found).relative_to(PACKAGE_ROOT).as_posix()
         for pattern in patterns
-        for found in glob.glob(str(REPO_ROOT / "bot" / pattern), recursive=True)
+        for found in glob.glob(str(PACKAGE_ROOT / pattern), recursive=True)
     }
     assert template_files()  # the statements' pages at least
     assert {f"{TEMPLATES}/{name}" for name in template_files()} <= shipped
@@ -58,7 +59,7 @@ def test_the_docker_image_installs_the_package_with_its_templates() -> None:
         if line.strip() and not line.startswith("#")
     ]
     for name in template_files():
-        assert excluded_by(f"bot/{TEMPLATES}/{name}", patterns) is None
+        assert excluded_by(f"bot/statements/{TEMPLATES}/{name}", patterns) is None
 
 
 def excluded_by(path: str, patterns: list[str]) -> str | None:
@@ -78,7 +79,10 @@ def excluded_by(path: str, patterns: list[str]) -> str | None:
 
 def test_what_docker_leaves_out_is_found() -> None:
     patterns = [".venv", "**/__pycache__", "*.sqlite"]
-    assert excluded_by("bot/templates/x.html", patterns) is None
+    assert excluded_by("bot/statements/templates/x.html", patterns) is None
     assert excluded_by("bot/__pycache__/x.pyc", patterns) == "**/__pycache__"
     assert excluded_by(".venv/lib/x.py", patterns) == ".venv"
-    assert excluded_by("bot/templates/statements/page.html", ["bot/templates"]) is not None
+    assert (
+        excluded_by("bot/statements/templates/statements/page.html", ["bot/statements/templates"])
+        is not None
+    )

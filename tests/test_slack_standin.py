@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bot.console import payloads
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console import payloads
+from bot.runtime.console.slack_standin import SlackStandIn
 from tests.slack_requests import SlackRequester
 
 SECRET = "test-signing-secret"

@@ -14,9 +14,9 @@ from typing import Any, TextIO
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from bot.people import NameOf, no_names, person_label
-from bot.text import LIST_SEPARATOR
-from bot.transfer.formulas import inert_cell
+from bot.base.formulas import inert_cell
+from bot.base.text import LIST_SEPARATOR
+from bot.people.names import NameOf, no_names, person_label
 from bot.transfer.kinds import KINDS, Cell, Column, Kind
 from storage.teams import team_named
 

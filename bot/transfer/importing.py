@@ -11,8 +11,9 @@ from typing import Any, TextIO
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from bot.text import storable
-from bot.transfer.formulas import restored_cell
+from bot.base.formulas import restored_cell
+from bot.base.text import storable
+from bot.base.validation import DEFAULT_EARLIEST_DATE, FieldErrors, Invalid
 from bot.transfer.kinds import (
     KINDS,
     MERGED_INTO,
@@ -21,7 +22,6 @@ from bot.transfer.kinds import (
     RowContext,
     reference_data,
 )
-from bot.validation import DEFAULT_EARLIEST_DATE, FieldErrors, Invalid
 from storage.database import Database
 from storage.models import AudienceSegment, ProducerTeam
 

@@ -16,11 +16,8 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from bot.engagements import EngagementDraft, engagement_problems, save_engagement
-from bot.feedback import FeedbackDraft, feedback_problems, save_feedback
-from bot.people import SLACK_USER_ID, user_id_in
-from bot.text import LIST_SEPARATOR, ORGANISATION_MAX, split_list, too_long
-from bot.validation import (
+from bot.base.text import LIST_SEPARATOR, ORGANISATION_MAX, split_list, too_long
+from bot.base.validation import (
     DEFAULT_EARLIEST_DATE,
     RECORD_ID_MAX,
     FieldErrors,
@@ -28,7 +25,10 @@ from bot.validation import (
     is_record_id,
     latest_date,
 )
-from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS, value_for
+from bot.base.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS, value_for
+from bot.engagements.recording import EngagementDraft, engagement_problems, save_engagement
+from bot.feedback.recording import FeedbackDraft, feedback_problems, save_feedback
+from bot.people.names import SLACK_USER_ID, user_id_in
 from storage.models import AudienceSegment, Engagement, Feedback, Organisation, ProducerTeam
 from storage.reference import segments_by_name
 
@@ -395,7 +395,7 @@ def _organisation_name(text: str, _row: RowContext) -> str:
     return text
 
 
-# The register of organisations (bot/organisations.py): imported by its own rules
+# The register of organisations (bot/users/organisations.py): imported by its own rules
 # (bot/transfer/organisations.py), as it updates organisations rather than adding records.
 ORGANISATIONS = Kind(
     name="organisations",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.alerts import ChangeNotice
-from bot.text import escape_mrkdwn, preview
+from bot.base.text import escape_mrkdwn, preview
+from bot.changes.alerts import ChangeNotice
 from handlers.views.blocks import actions, context, section
 from handlers.views.changes import comment_button, long_date
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from bot.text import shortened
+from bot.base.text import shortened
 from handlers.views.limits import HEADER_MAX, INPUT_MAX, OPTION_TEXT_MAX, SECTION_MAX, TITLE_MAX
 
 Block = dict[str, Any]

@@ -1,6 +1,6 @@
 """Upcoming changes: the form, the cancel form, the team's list, and the notices channels get.
 
-The notices are rendered when sent, from the change as it is then (bot/scheduling.py):
+The notices are rendered when sent, from the change as it is then (bot/deliveries/scheduler.py):
 an announcement of a revision since edited, or of a change since cancelled, is skipped.
 An update notice says what its revision changed, as its delivery's note tells.
 """
@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.changes import (
+from bot.base.text import LONG_TEXT_MAX, escape_mrkdwn, listed_within, preview
+from bot.changes.announcing import (
     DATE_FIELDS,
     DESCRIPTION,
     EFFECTIVE_ON,
@@ -28,9 +29,8 @@ from bot.changes import (
     Difference,
     Revision,
 )
-from bot.scheduling import Message
-from bot.subscriptions import Target
-from bot.text import LONG_TEXT_MAX, escape_mrkdwn, listed_within, preview
+from bot.changes.subscriptions import Target
+from bot.deliveries.scheduler import Message
 from handlers.views.blocks import (
     Block,
     actions,

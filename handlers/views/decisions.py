@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import local_display
-from bot.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview
-from bot.vocabulary import FEEDBACK_STATUSES
+from bot.base.clock import local_display
+from bot.base.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview
+from bot.base.vocabulary import FEEDBACK_STATUSES
 from handlers.views.blocks import (
     button,
     context,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.text import LONG_TEXT_MAX, SUMMARY_MAX
-from bot.vocabulary import EXPERTISE, METHODS
+from bot.base.text import LONG_TEXT_MAX, SUMMARY_MAX
+from bot.base.vocabulary import EXPERTISE, METHODS
 from handlers.views.blocks import (
     context,
     date_picker,

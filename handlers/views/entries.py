@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.text import escape_mrkdwn, preview, shortened
-from bot.validation import json_object, record_id_in
+from bot.base.text import escape_mrkdwn, preview, shortened
+from bot.base.validation import json_object, record_id_in
 from handlers.views.blocks import (
     Block,
     actions,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.text import LONG_TEXT_MAX
-from bot.vocabulary import FEEDBACK_CHANNELS
+from bot.base.text import LONG_TEXT_MAX
+from bot.base.vocabulary import FEEDBACK_CHANNELS
 from handlers.views.blocks import (
     checkbox,
     context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.text import escape_mrkdwn, preview
+from bot.base.text import escape_mrkdwn, preview
 from handlers.views.blocks import context, section
 
 if TYPE_CHECKING:

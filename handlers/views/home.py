@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import local_display
-from bot.text import escape_mrkdwn, preview
+from bot.base.clock import local_display
+from bot.base.text import escape_mrkdwn, preview
 from handlers.views.blocks import actions, button, context, divider, header, section
 from handlers.views.decisions import decide_button
 from storage.entries import RecentEntry

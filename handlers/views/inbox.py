@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.text import preview, storable, unescape_mrkdwn
+from bot.base.text import preview, storable, unescape_mrkdwn
 from handlers.views.entries import handed_back_message, notice_message
 
 

@@ -8,8 +8,8 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from bot.insights import CrossTeamDigest
-from bot.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview, shortened
+from bot.base.text import LONG_TEXT_MAX, counted, escape_mrkdwn, preview, shortened
+from bot.engagements.insights import CrossTeamDigest
 from handlers.views.blocks import (
     context,
     input_block,

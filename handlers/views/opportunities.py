@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.opportunities import PLACE_MAX, PLACES_MAX, TITLE_MAX, Answer
-from bot.text import LONG_TEXT_MAX, escape_mrkdwn, listed_within, shortened
+from bot.base.text import LONG_TEXT_MAX, escape_mrkdwn, listed_within, shortened
+from bot.engagements.opportunities import PLACE_MAX, PLACES_MAX, TITLE_MAX, Answer
 from handlers.views.blocks import (
     actions,
     button,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.organisations import SEPARATOR, RegisterEntry, SegmentSet
-from bot.text import escape_mrkdwn, preview
-from bot.vocabulary import segment_label
+from bot.base.text import escape_mrkdwn, preview
+from bot.base.vocabulary import segment_label
+from bot.users.organisations import SEPARATOR, RegisterEntry, SegmentSet
 from handlers.views.blocks import Block, context
 from handlers.views.entries import notice_message
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.prompts import SNOOZE_DAYS, OverduePrompt
-from bot.statements import long_date
-from bot.text import escape_mrkdwn
+from bot.base.text import escape_mrkdwn
+from bot.engagements.prompts import SNOOZE_DAYS, OverduePrompt
+from bot.statements.you_said_we_did import long_date
 from handlers.views.blocks import actions, button, context, section
 
 LOG_ACTION = "overdue_log_engagement"

@@ -1,7 +1,7 @@
 """A team's review as Slack messages: the post in its channel (with the chart), the answer
 to `/engage review` (with "Post to channel"), and the cross-team summary.
 
-The wording comes from `bot/review_post.py` and `bot/review_formats.py` as plain sentences,
+The wording comes from `bot/reviews/post.py` and `bot/reviews/formats.py` as plain sentences,
 escaped here. Sections hold at most 3,000 characters: a list that would not fit is cut,
 saying how many lines were left out.
 """
@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.review_chart import segment_chart
-from bot.review_formats import period_text, review_flags, review_title
-from bot.review_post import ReviewPost, narrative, next_steps, period_name
-from bot.scheduling import IMAGE, Image, Message
-from bot.statements import long_date
-from bot.text import escape_mrkdwn
+from bot.base.text import escape_mrkdwn
+from bot.deliveries.scheduler import IMAGE, Image, Message
+from bot.reviews.chart import segment_chart
+from bot.reviews.formats import period_text, review_flags, review_title
+from bot.reviews.post import ReviewPost, narrative, next_steps, period_name
+from bot.statements.you_said_we_did import long_date
 from handlers.views.blocks import Block, actions, button, context, header, plain, section
 from handlers.views.limits import ALT_TEXT_MAX, SECTION_MAX
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from bot.statements import (
+from bot.base.text import escape_mrkdwn, preview
+from bot.statements.you_said_we_did import (
     Statement,
     StatementItem,
     item_about,
@@ -17,7 +18,6 @@ from bot.statements import (
     statement_title,
     summary_text,
 )
-from bot.text import escape_mrkdwn, preview
 from handlers.views.blocks import Block, context, header, section
 from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 

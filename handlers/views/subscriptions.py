@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.subscriptions import ALREADY, COVERED, HOME, RESUMED, SEPARATOR, Target
-from bot.text import counted, escape_mrkdwn, listed_within, shortened
+from bot.base.text import counted, escape_mrkdwn, listed_within, shortened
+from bot.changes.subscriptions import ALREADY, COVERED, HOME, RESUMED, SEPARATOR, Target
 from handlers.views.blocks import names_in_lines
 from handlers.views.entries import listing_message, notice_message
 from handlers.views.limits import SECTION_MAX

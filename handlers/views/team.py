@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.alerts import DEFAULT_LEAD_DAYS, lead_days
-from bot.review import DEFAULT_TARGET_DAYS, target_days
-from bot.review_schedule import CADENCES as REVIEW_CADENCES
-from bot.statements import CADENCES
-from bot.teams import (
+from bot.base.text import NAME_MAX, escape_mrkdwn
+from bot.changes.alerts import DEFAULT_LEAD_DAYS, lead_days
+from bot.reviews.figures import DEFAULT_TARGET_DAYS, target_days
+from bot.reviews.schedule import CADENCES as REVIEW_CADENCES
+from bot.statements.you_said_we_did import CADENCES
+from bot.teams.editing import (
     MEMBERS_MAX,
     NEVER,
     OUTPUT_LINE_HINT,
@@ -16,7 +17,6 @@ from bot.teams import (
     TARGET_DAYS_MAX,
     TeamDraft,
 )
-from bot.text import NAME_MAX, escape_mrkdwn
 from handlers.views.blocks import (
     Block,
     context,

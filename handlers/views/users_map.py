@@ -13,9 +13,9 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from bot.text import counted, escape_mrkdwn
-from bot.users_map import Column, UsersMap, short_date
-from bot.vocabulary import segment_label
+from bot.base.text import counted, escape_mrkdwn
+from bot.base.vocabulary import segment_label
+from bot.users.map import Column, UsersMap, short_date
 from handlers.views.blocks import Block, context, header, section
 from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 from storage.users_map import OrganisationTally, Tally

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.text import counted, escape_mrkdwn, listed_within, preview
-from bot.vocabulary import METHODS
-from bot.who import Who, WhoAnswer, WhoChoices, WhoUnknown
+from bot.base.text import counted, escape_mrkdwn, listed_within, preview
+from bot.base.vocabulary import METHODS
+from bot.users.who import Who, WhoAnswer, WhoChoices, WhoUnknown
 from handlers.views.blocks import context, packed_sections, section
 from handlers.views.entries import notice_message
 from handlers.views.limits import SECTION_MAX

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.alerts import (
+from bot.changes.alerts import (
     DEFAULT_LEAD_DAYS,
     FEEDBACK_CLOSES,
     IN_EFFECT,

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.changes import ChangeDraft, change_problems, team_today
+from bot.changes.announcing import ChangeDraft, change_problems, team_today
 from handlers.views.changes import long_date
 from storage.models import ProducerTeam
 

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from bot.cli import _cores, _parser, _workers
-from bot.config import ConfigError, load_settings
+from bot.base.config import ConfigError, load_settings
+from bot.runtime.cli import _cores, _parser, _workers
 
 VALID = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
 

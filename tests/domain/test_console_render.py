@@ -1,4 +1,4 @@
-from bot.console.render import (
+from bot.runtime.console.render import (
     DIVIDER,
     Choice,
     describe_input,

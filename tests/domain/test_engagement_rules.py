@@ -1,7 +1,7 @@
 from datetime import date
 
-from bot.engagements import EngagementDraft, engagement_problems
-from bot.feedback import FeedbackDraft, feedback_problems
+from bot.engagements.recording import EngagementDraft, engagement_problems
+from bot.feedback.recording import FeedbackDraft, feedback_problems
 
 TODAY = date(2026, 11, 25)
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.engagements import EngagementDraft, engagement_problems
-from bot.insights import InsightDraft, digest_monday, digests_due, insight_problems
-from bot.who import twelve_months_to
+from bot.engagements.insights import InsightDraft, digest_monday, digests_due, insight_problems
+from bot.engagements.recording import EngagementDraft, engagement_problems
+from bot.users.who import twelve_months_to
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.lanes import Lanes
+from bot.deliveries.lanes import Lanes
 
 
 def test_each_lanes_tasks_run_in_order_one_at_a_time_and_lanes_side_by_side() -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot import logs
-from bot.logs import (
+from bot.base import logs
+from bot.base.logs import (
     LONGEST_TEXT,
     ContextExecutor,
     JsonFormatter,

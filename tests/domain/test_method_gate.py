@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 
-from bot.slack_web import MethodGate, RateLimitRetryWithin, retry_after
+from bot.base.slack_web import MethodGate, RateLimitRetryWithin, retry_after
 
 
 class FakeTime:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.opportunities import (
+from bot.engagements.opportunities import (
     LOG_PROMPT,
     REMINDER,
     OpportunityDraft,

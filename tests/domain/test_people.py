@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.people import first_known, person_label, user_id_in
+from bot.people.names import first_known, person_label, user_id_in
 
 
 @pytest.mark.parametrize(

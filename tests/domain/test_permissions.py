@@ -1,10 +1,10 @@
-"""The rules of who may do what (bot/permissions.py), as plain functions."""
+"""The rules of who may do what (bot/people/permissions.py), as plain functions."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.permissions import OPEN_TO_OUTSIDERS, TEAM_ACTIONS, Action, Person, TeamRef, refusal
+from bot.people.permissions import OPEN_TO_OUTSIDERS, TEAM_ACTIONS, Action, Person, TeamRef, refusal
 
 PRICES = TeamRef(1, "Prices & <rents>")
 MEMBER = Person("U1", team_ids=frozenset({1}))

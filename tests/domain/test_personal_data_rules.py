@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import JSON, String
 from sqlmodel import SQLModel
 
-from bot.config import ConfigError, load_settings
-from bot.erasure import ErasureRefused, Person, person_to_erase
-from bot.personal_data import AUDIT_LOG, FREE_TEXT, INBOX, NOT_FREE_TEXT
-from bot.retention import months_before
+from bot.base.config import ConfigError, load_settings
+from bot.people.erasure import ErasureRefused, Person, person_to_erase
+from bot.people.personal_data import AUDIT_LOG, FREE_TEXT, INBOX, NOT_FREE_TEXT
+from bot.people.retention import months_before
 
 
 @pytest.mark.parametrize(
@@ -79,6 +79,6 @@ def test_every_text_column_is_searched_by_erase_or_said_why_not() -> None:
         and column.name != "workspace_id"
     }
     unclassified = text_columns - searched - set(NOT_FREE_TEXT)
-    assert unclassified == set(), "say in bot/personal_data.py whether erase searches these"
+    assert unclassified == set(), "say in bot/people/personal_data.py whether erase searches these"
     assert searched & set(NOT_FREE_TEXT) == set()
     assert set(NOT_FREE_TEXT) <= text_columns, "reasons kept for columns that are gone"

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from slack_bolt import BoltContext
 
-from bot.config import load_settings
-from bot.console.payloads import (
+from bot.base.config import load_settings
+from bot.runtime.console.payloads import (
     app_home_opened,
     block_actions,
     block_suggestion,

@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from bot.review_chart import SegmentBar, segment_chart, segment_figure
+from bot.reviews.chart import SegmentBar, segment_chart, segment_figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.review_post import period_name
-from bot.review_schedule import (
+from bot.reviews.post import period_name
+from bot.reviews.schedule import (
     first_working_day,
     on_demand_period,
     period_before,

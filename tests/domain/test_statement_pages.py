@@ -1,6 +1,6 @@
-"""The statements' HTML pages (Jinja2 templates in `bot/templates/`) against hostile text:
-whatever people typed shows as typed, in a page whose markup is the template's alone, and
-template syntax in their text is never run."""
+"""The statements' HTML pages (Jinja2 templates in `bot/statements/templates/`) against
+hostile text: whatever people typed shows as typed, in a page whose markup is the
+template's alone, and template syntax in their text is never run."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from jinja2 import StrictUndefined, UndefinedError
 
-from bot.pages import page_templates, render_page
-from bot.statement_formats import statement_html
-from bot.statements import Statement, StatementItem, ThemeGroup
-from bot.uses_statement import (
+from bot.statements.pages import page_templates, render_page
+from bot.statements.users_and_uses import (
     AnnouncedChange,
     SegmentMethods,
     SegmentUses,
@@ -22,7 +20,9 @@ from bot.uses_statement import (
     UserType,
     UsesStatement,
 )
-from bot.uses_statement_formats import uses_html
+from bot.statements.users_and_uses_formats import uses_html
+from bot.statements.you_said_we_did import Statement, StatementItem, ThemeGroup
+from bot.statements.you_said_we_did_formats import statement_html
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 # Each would do something if it were read as markup or as a template (a name the page's

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
-from bot.decisions import decide, merge
-from bot.feedback import FeedbackDraft, save_feedback
-from bot.statement_formats import escape_markdown, statement_html, statement_markdown
-from bot.statements import (
+from bot.feedback.decisions import decide, merge
+from bot.feedback.recording import FeedbackDraft, save_feedback
+from bot.statements.you_said_we_did import (
     Statement,
     StatementItem,
     StatementRefused,
@@ -22,6 +21,11 @@ from bot.statements import (
     latest_digest_due,
     latest_digest_period,
     you_said_we_did,
+)
+from bot.statements.you_said_we_did_formats import (
+    escape_markdown,
+    statement_html,
+    statement_markdown,
 )
 from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 from handlers.views.statements import digest_message

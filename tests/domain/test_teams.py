@@ -1,4 +1,4 @@
-from bot.teams import parse_lead_days, parse_outputs
+from bot.teams.editing import parse_lead_days, parse_outputs
 
 
 def test_outputs_are_read_one_a_line() -> None:

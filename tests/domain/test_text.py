@@ -1,4 +1,4 @@
-from bot.text import escape_mrkdwn, preview, split_list, too_long, unescape_mrkdwn
+from bot.base.text import escape_mrkdwn, preview, split_list, too_long, unescape_mrkdwn
 
 
 def test_escaping_defuses_mentions_and_links() -> None:

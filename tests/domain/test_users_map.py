@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from bot.engagements import EngagementDraft, save_engagement
-from bot.users_map import (
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.users.map import (
     Scope,
     UsersMap,
     UsersMapRefused,

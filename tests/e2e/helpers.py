@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.cli import main
-from bot.console.payloads import slash_command
-from bot.teams import TeamDraft, save_team
+from bot.runtime.cli import main
+from bot.runtime.console.payloads import slash_command
+from bot.teams.editing import TeamDraft, save_team
 from storage.database import Database
 from storage.models import Delivery, InboxItem, ProducerTeam
 from tests.conftest import RunningBot

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from bot.serving import HEALTH_PATH, SLACK_PATH
+from bot.runtime.serving import HEALTH_PATH, SLACK_PATH
 
 # Long enough for a busy machine; a server stalled by a request would not answer in it.
 PATIENCE_SECONDS = 20.0

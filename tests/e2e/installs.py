@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.console.slack_standin import TEAM_ID
-from bot.distribution import BOT_SCOPES
+from bot.installs.distribution import BOT_SCOPES
+from bot.runtime.console.slack_standin import TEAM_ID
 from tests.conftest import OAUTH_CLIENT_ID, RunningBot
 
 STATE_COOKIE = "slack-app-oauth-state"

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.slack_standin import SlackStandIn
 from tests.clocked import engagebot
 from tests.conftest import SIGNING_SECRET
 
-# A log line's process id (bot/logs.py: TextFormatter), after the date and the time.
+# A log line's process id (bot/base/logs.py: TextFormatter), after the date and the time.
 _PID = re.compile(r"^\S+ \S+ \[(\d+)\] ")
 
 

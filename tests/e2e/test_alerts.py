@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.app import build_scheduler
-from bot.cli import main
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.app import build_scheduler
+from bot.runtime.cli import main
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import (
     Delivery,

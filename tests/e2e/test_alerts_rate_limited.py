@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.cli import main
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.cli import main
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription, UpcomingChange

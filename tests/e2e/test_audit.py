@@ -14,14 +14,14 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from bot.console.payloads import (
+from bot.runtime.console.payloads import (
     block_actions,
     message_shortcut,
     slash_command,
     state_values,
     view_submission,
 )
-from bot.console.slack_standin import DROP, SlackStandIn
+from bot.runtime.console.slack_standin import DROP, SlackStandIn
 from storage.audit import audit_entries
 from storage.auditing import Actor
 from storage.clock import utc_now

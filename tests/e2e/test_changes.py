@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import build_scheduler
-from bot.console.payloads import block_actions, slash_command, state_values, view_submission
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.payloads import block_actions, slash_command, state_values, view_submission
 from handlers.views.limits import problems
 from storage.clock import utc_now
 from storage.models import Delivery, Feedback, Subscription, UpcomingChange, UserPreference

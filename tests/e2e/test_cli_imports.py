@@ -24,7 +24,7 @@ from datetime import datetime
 sys.path.insert(0, sys.argv[1])
 from storage.clock import CLOCK
 CLOCK.move_to(datetime.fromisoformat(sys.argv[2]))
-from bot.cli import main
+from bot.runtime.cli import main
 asked, args = json.loads(sys.argv[3]), sys.argv[4:]
 try:
     code = main(args)
@@ -42,9 +42,9 @@ SERVING = [
     "apscheduler",
     "waitress",
     "handlers",
-    "bot.app",
-    "bot.serving",
-    "bot.review_chart",
+    "bot.runtime.app",
+    "bot.runtime.serving",
+    "bot.reviews.chart",
 ]
 # What reads the database: only a command that reads it needs it, and --help reads nothing.
 DATABASE = ["sqlalchemy", "sqlmodel", "pydantic", "psycopg", "dotenv", "storage.models"]

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.config import load_settings
-from bot.console.payloads import (
+from bot.base.config import load_settings
+from bot.runtime.console.payloads import (
     message_shortcut,
     slash_command,
     state_values,

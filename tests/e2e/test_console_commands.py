@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.config import load_settings
-from bot.console.session import Console
-from bot.console.terminal import Terminal
+from bot.base.config import load_settings
+from bot.runtime.console.session import Console
+from bot.runtime.console.terminal import Terminal
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Engagement, Feedback

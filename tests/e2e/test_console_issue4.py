@@ -10,9 +10,9 @@ from io import StringIO
 
 import pytest
 
-from bot.config import load_settings
-from bot.console.session import Console
-from bot.console.terminal import Terminal
+from bot.base.config import load_settings
+from bot.runtime.console.session import Console
+from bot.runtime.console.terminal import Terminal
 from storage.clock import CLOCK
 
 pytestmark = pytest.mark.any_date

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.console.session import Console
-from bot.console.terminal import Terminal
+from bot.base.config import load_settings
+from bot.runtime.console.session import Console
+from bot.runtime.console.terminal import Terminal
 from storage.database import Database
 from tests.clocked import engagebot
 from tests.e2e.helpers import run_cli

@@ -13,15 +13,15 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from bot.console.payloads import (
+from bot.base.text import escape_mrkdwn
+from bot.runtime.console.payloads import (
     app_home_opened,
     block_actions,
     slash_command,
     state_values,
     view_submission,
 )
-from bot.console.slack_standin import SlackStandIn
-from bot.text import escape_mrkdwn
+from bot.runtime.console.slack_standin import SlackStandIn
 from handlers.views.engagement import engagement_modal
 from handlers.views.entries import FormOrigin
 from handlers.views.limits import problems

@@ -9,8 +9,13 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
-from bot.feedback import FeedbackDraft, save_feedback
+from bot.feedback.recording import FeedbackDraft, save_feedback
+from bot.runtime.console.payloads import (
+    app_home_opened,
+    block_actions,
+    state_values,
+    view_submission,
+)
 from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
 from tests.e2e import helpers

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
-from bot.app import build_scheduler
-from bot.console.slack_standin import SlackStandIn
-from bot.decisions import decide
+from bot.feedback.decisions import decide
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Delivery, Feedback, ProducerTeam
 from tests.conftest import test_settings

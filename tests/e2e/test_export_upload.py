@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.console.slack_standin import DROP, UploadedFile
+from bot.runtime.console.slack_standin import DROP, UploadedFile
 from storage.clock import utc_now
 from tests.conftest import RunningBot
 from tests.domain.test_statements import record

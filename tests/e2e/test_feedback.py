@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.console.payloads import (
+from bot.runtime.console.payloads import (
     block_actions,
     message_shortcut,
     slash_command,
     state_values,
     view_submission,
 )
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Feedback, FeedbackTheme, Organisation, Theme
 from tests.conftest import RunningBot, test_settings

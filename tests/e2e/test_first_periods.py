@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.app import build_scheduler
-from bot.cli import main
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.app import build_scheduler
+from bot.runtime.cli import main
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery

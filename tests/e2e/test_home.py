@@ -7,9 +7,14 @@ from typing import Any
 
 import pytest
 
-from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
-from bot.decisions import decide
-from bot.engagements import EngagementDraft, save_engagement
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.feedback.decisions import decide
+from bot.runtime.console.payloads import (
+    app_home_opened,
+    block_actions,
+    state_values,
+    view_submission,
+)
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
 

@@ -16,11 +16,11 @@ import pytest
 from slack_bolt import BoltRequest
 from slack_bolt.logger.messages import warning_unhandled_by_global_middleware
 
-from bot.app import build_app
-from bot.console.payloads import FORM, signed_headers, slash_command
-from bot.console.slack_standin import SlackStandIn
-from bot.serving import WebApp
-from bot.signed_requests import MAX_BODY_BYTES
+from bot.runtime.app import build_app
+from bot.runtime.console.payloads import FORM, signed_headers, slash_command
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.serving import WebApp
+from bot.runtime.signed_requests import MAX_BODY_BYTES
 from tests.conftest import SIGNING_SECRET, RunningBot, test_settings
 from tests.e2e.hostile import (
     HealthPoller,

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.console.payloads import block_actions, slash_command
-from bot.console.slack_standin import TEAM_ID, SlackStandIn
+from bot.runtime.console.payloads import block_actions, slash_command
+from bot.runtime.console.slack_standin import TEAM_ID, SlackStandIn
 from handlers.views.limits import problems
 from storage.clock import Clock
 from storage.database import Database

@@ -10,10 +10,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import build_scheduler
-from bot.console.payloads import block_suggestion, slash_command, state_values, view_submission
-from bot.console.slack_standin import SlackStandIn
-from bot.insights import InsightDraft, save_insight
+from bot.engagements.insights import InsightDraft, save_insight
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.payloads import (
+    block_suggestion,
+    slash_command,
+    state_values,
+    view_submission,
+)
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Delivery, Insight, Opportunity, OpportunitySignup, Theme
 from tests.conftest import RunningBot, test_settings

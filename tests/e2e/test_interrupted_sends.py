@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.app import slack_client
-from bot.config import Settings
-from bot.console.slack_standin import DROP, SlackStandIn
-from bot.delivery_trace import EVENT_TYPE
+from bot.base.config import Settings
+from bot.deliveries.trace import EVENT_TYPE
+from bot.runtime.app import slack_client
+from bot.runtime.console.slack_standin import DROP, SlackStandIn
 from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import SENDING, enqueue
@@ -79,7 +79,7 @@ def test_a_send_cut_short_after_slack_took_it_is_marked_sent_and_not_repeated(
     (post,) = fake_slack.calls("chat.postMessage")
     cut_short(database, "a")
     # Others posted to the channel since: the history is read a page at a time.
-    monkeypatch.setattr("bot.delivery_trace.PAGE", 2)
+    monkeypatch.setattr("bot.deliveries.trace.PAGE", 2)
     client = slack_client(settings, settings.bot_token)
     for number in range(5):
         client.chat_postMessage(channel="CSUBS", text=f"chatter {number}")

@@ -1,4 +1,4 @@
-"""Tickers sharing one database (`bot/ticker.py`), on SQLite and PostgreSQL: of three,
+"""Tickers sharing one database (`bot/runtime/ticker.py`), on SQLite and PostgreSQL: of three,
 exactly one ticks; stopped cleanly, it hands the lease on, and another ticks from its next
 tick, long before the lease (an hour here) could have run out."""
 
@@ -8,8 +8,8 @@ import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
-from bot.scheduling import Outcome
-from bot.ticker import Leadership, Ticker
+from bot.deliveries.scheduler import Outcome
+from bot.runtime.ticker import Leadership, Ticker
 from storage.database import Database
 
 LEASE = timedelta(hours=1)

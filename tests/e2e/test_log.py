@@ -8,15 +8,15 @@ from datetime import date, timedelta
 from pytest import MonkeyPatch
 from sqlmodel import select
 
-from bot.clock import today
-from bot.console.payloads import (
+from bot.base.clock import today
+from bot.runtime.console.payloads import (
     block_actions,
     global_shortcut,
     slash_command,
     state_values,
     view_submission,
 )
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Engagement
 from tests.conftest import RunningBot, test_settings

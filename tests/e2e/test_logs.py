@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.console.payloads import slash_command
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.payloads import slash_command
+from bot.runtime.console.slack_standin import SlackStandIn
 from tests.conftest import SIGNING_SECRET
 from tests.e2e.serve_process import (
     LogLines,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.console.payloads import block_actions, slash_command, state_values, view_submission
+from bot.runtime.console.payloads import block_actions, slash_command, state_values, view_submission
 from handlers.views.changes import EDIT_ACTION
 from handlers.views.entries import DETAILS_ACTION, OUT_OF_DATE
 from handlers.views.reviews import POST_ACTION

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.console.payloads import (
+from bot.runtime.console.payloads import (
     app_home_opened,
     app_uninstalled,
     global_shortcut,

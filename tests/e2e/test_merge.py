@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.console.payloads import app_home_opened, block_actions, state_values, view_submission
+from bot.runtime.console.payloads import (
+    app_home_opened,
+    block_actions,
+    state_values,
+    view_submission,
+)
 from storage.models import Feedback, FeedbackDecision
 from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, opened_view, reply_text, run_command, wait_for_reply

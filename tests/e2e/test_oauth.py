@@ -14,10 +14,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import build_scheduler, build_ticks
-from bot.console.payloads import app_home_opened, app_uninstalled, slash_command, tokens_revoked
-from bot.console.slack_standin import TEAM_ID, SlackStandIn
-from bot.distribution import UNINSTALLED
+from bot.installs.distribution import UNINSTALLED
+from bot.runtime.app import build_scheduler, build_ticks
+from bot.runtime.console.payloads import (
+    app_home_opened,
+    app_uninstalled,
+    slash_command,
+    tokens_revoked,
+)
+from bot.runtime.console.slack_standin import TEAM_ID, SlackStandIn
 from storage.database import Database
 from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from bot.app import build_scheduler
-from bot.console.payloads import block_actions, slash_command, state_values, view_submission
-from bot.opportunities import Answer, sign_up
+from bot.engagements.opportunities import Answer, sign_up
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.payloads import block_actions, slash_command, state_values, view_submission
 from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.models import Delivery, Engagement, Opportunity, OpportunitySignup

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.console.payloads import block_suggestion, slash_command, state_values, view_submission
+from bot.runtime.console.payloads import (
+    block_suggestion,
+    slash_command,
+    state_values,
+    view_submission,
+)
 from storage.reference import organisations_named
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view

@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-from bot.console.payloads import global_shortcut, slash_command, state_values, view_submission
+from bot.runtime.console.payloads import (
+    global_shortcut,
+    slash_command,
+    state_values,
+    view_submission,
+)
 from storage.database import Database
 from storage.models import Organisation
 from storage.reference import organisation_named, segments_by_name

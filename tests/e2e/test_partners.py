@@ -8,8 +8,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.console.payloads import block_actions, block_suggestion, state_values, view_submission
-from bot.console.payloads import slash_command as command
+from bot.runtime.console.payloads import (
+    block_actions,
+    block_suggestion,
+    state_values,
+    view_submission,
+)
+from bot.runtime.console.payloads import slash_command as command
 from storage.models import Engagement
 from tests.conftest import RunningBot
 from tests.e2e.helpers import count_rows, inputs, make_team, opened_view, reply_text

@@ -1,4 +1,4 @@
-"""Who may do what (bot/permissions.py), through signed requests and the Slack stand-in:
+"""Who may do what (bot/people/permissions.py), through signed requests and the Slack stand-in:
 every refusal is shown to the person alone and changes nothing in the database.
 
 A form's submission is checked again, as membership may end while the form is open: the
@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from bot.console.payloads import (
+from bot.runtime.console.payloads import (
     block_actions,
     global_shortcut,
     message_shortcut,
@@ -22,7 +22,7 @@ from bot.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import CLOCK
 from storage.database import Database
 from storage.models import Feedback, FeedbackDecision, OpportunitySignup, ProducerTeam

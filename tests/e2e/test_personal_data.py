@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.app import build_scheduler
-from bot.cli import main
-from bot.console.slack_standin import SlackStandIn
-from bot.decisions import merge
-from bot.engagements import EngagementDraft, save_engagement
-from bot.insights import InsightDraft, save_insight
-from bot.ticker import Ticker
+from bot.engagements.insights import InsightDraft, save_insight
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.feedback.decisions import merge
+from bot.runtime.app import build_scheduler
+from bot.runtime.cli import main
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.ticker import Ticker
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import (

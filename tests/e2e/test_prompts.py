@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import build_scheduler
-from bot.console.payloads import block_actions
-from bot.scheduling import Scheduler
+from bot.deliveries.scheduler import Scheduler
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.payloads import block_actions
 from storage.clock import CLOCK
 from storage.database import Database
 from storage.models import Delivery, Engagement, StatisticalOutput

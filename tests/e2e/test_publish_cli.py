@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.statements import latest_digest_period
+from bot.statements.you_said_we_did import latest_digest_period
 from storage.clock import utc_now
 from storage.database import Database
 from tests.domain.test_statements import MARKDOWN, record, seed

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from bot.app import build_scheduler
-from bot.changes import ChangeDraft, save_change
-from bot.console.slack_standin import SlackStandIn
+from bot.changes.announcing import ChangeDraft, save_change
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import Clock, utc_now
 from storage.database import Database
 from storage.models import Delivery, Opportunity, StatisticalOutput

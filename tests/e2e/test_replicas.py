@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.changes import ChangeDraft, save_change
-from bot.console.slack_standin import SlackStandIn
+from bot.changes.announcing import ChangeDraft, save_change
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription
@@ -140,7 +140,7 @@ def test_three_schedulers_send_each_alert_once_and_a_web_replica_sends_none(
     web = serve(replicas, env_for(fake_slack, database_url, ENGAGEBOT_SCHEDULER="off"), tmp_path)
     for process, url in [*schedulers, web]:
         wait_until_healthy(process, url)
-    # Due only now; the one of the three that leads ticks every second (bot/ticker.py).
+    # Due only now; the one of the three that leads ticks every second (bot/runtime/ticker.py).
     announce_changes(database, CHANGES, subscribers=SUBSCRIBERS)
     sent = wait_until_all_sent(database)
     assert len(sent) == CHANGES * (SUBSCRIBERS + 1)

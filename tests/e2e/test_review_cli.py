@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.review import last_full_month
+from bot.reviews.figures import last_full_month
 from storage.clock import utc_now
 from storage.database import Database
 from tests.e2e.helpers import make_team, run_cli

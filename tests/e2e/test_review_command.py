@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.console.payloads import block_actions
+from bot.runtime.console.payloads import block_actions
 from storage.clock import CLOCK
 from tests.conftest import RunningBot
 from tests.e2e.helpers import reply_text, run_command, wait_for_deliveries, wait_for_reply

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.app import build_scheduler, slack_client
-from bot.console.slack_standin import SlackStandIn
-from bot.scheduling import Scheduler
+from bot.deliveries.scheduler import Scheduler
+from bot.runtime.app import build_scheduler, slack_client
+from bot.runtime.console.slack_standin import SlackStandIn
 from handlers.listeners import DELIVERY_KINDS
 from storage.database import Database
 from storage.models import Delivery, Engagement, Organisation, ProducerTeam

@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.app import build_scheduler
-from bot.changes import ChangeDraft, save_change
-from bot.console.slack_standin import SlackStandIn
-from bot.decisions import decide
-from bot.feedback import FeedbackDraft, save_feedback
-from bot.insights import InsightDraft, save_insight
-from bot.opportunities import OpportunityDraft, save_opportunity, sign_up
-from bot.subscriptions import find_target, subscribe
-from bot.teams import TeamDraft, save_team
+from bot.changes.announcing import ChangeDraft, save_change
+from bot.changes.subscriptions import find_target, subscribe
+from bot.engagements.insights import InsightDraft, save_insight
+from bot.engagements.opportunities import OpportunityDraft, save_opportunity, sign_up
+from bot.feedback.decisions import decide
+from bot.feedback.recording import FeedbackDraft, save_feedback
+from bot.runtime.app import build_scheduler
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.teams.editing import TeamDraft, save_team
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery, Feedback, StatisticalOutput

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import slack_client
-from bot.cli import main
-from bot.config import Settings
-from bot.console.slack_standin import SlackStandIn
-from bot.scheduling import DeliveryKind, Message, Outcome, Scheduler
-from bot.ticker import Ticker
+from bot.base.config import Settings
+from bot.deliveries.scheduler import DeliveryKind, Message, Outcome, Scheduler
+from bot.runtime.app import slack_client
+from bot.runtime.cli import main
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.ticker import Ticker
 from storage.clock import Clock
 from storage.database import Database
 from storage.deliveries import Due
@@ -382,7 +382,7 @@ def test_engagebot_tick_runs_one_tick_as_of_the_moment_given(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr("bot.app.DELIVERY_KINDS", (TEST_KIND,))
+    monkeypatch.setattr("bot.runtime.app.DELIVERY_KINDS", (TEST_KIND,))
     for name, value in {
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_API_URL": fake_slack.url,

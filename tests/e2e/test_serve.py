@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.changes import ChangeDraft, save_change
-from bot.console.payloads import slash_command
-from bot.console.slack_standin import SlackStandIn, complete_view
+from bot.changes.announcing import ChangeDraft, save_change
+from bot.runtime.console.payloads import slash_command
+from bot.runtime.console.slack_standin import SlackStandIn, complete_view
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import StatisticalOutput

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.console.payloads import slash_command
-from bot.console.slack_standin import DROP
+from bot.runtime.console.payloads import slash_command
+from bot.runtime.console.slack_standin import DROP
 from tests.conftest import RunningBot
 
 pytestmark = pytest.mark.any_date

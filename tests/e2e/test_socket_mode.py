@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.console.payloads import slash_command
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.payloads import slash_command
+from bot.runtime.console.slack_standin import SlackStandIn
 from tests.e2e.serve_process import LogLines, serve_environment, start_serve
 from tests.e2e.socket_mode_server import SocketModeServer
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.console.payloads import slash_command, state_values, view_submission
-from bot.console.slack_standin import SlackStandIn
-from bot.engagements import EngagementDraft, save_engagement
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.runtime.console.payloads import slash_command, state_values, view_submission
+from bot.runtime.console.slack_standin import SlackStandIn
 from storage.models import ProducerTeam, StatisticalOutput, Subscription, UpcomingChange
 from tests.conftest import RunningBot
 from tests.e2e.helpers import (

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.console.payloads import slash_command, state_values, view_submission
+from bot.runtime.console.payloads import slash_command, state_values, view_submission
 from storage.models import ProducerTeam
 from tests.conftest import RunningBot
 from tests.e2e.helpers import inputs, make_team, opened_view, wait_for_reply

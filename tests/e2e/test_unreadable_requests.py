@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.console.payloads import FORM, slash_command
-from bot.logs import RequestIdFilter
+from bot.base.logs import RequestIdFilter
+from bot.runtime.console.payloads import FORM, slash_command
 from tests.conftest import RunningBot
 from tests.e2e.hostile import post
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.organisations import set_segment
-from bot.uses_statement import twelve_months_to
+from bot.statements.users_and_uses import twelve_months_to
+from bot.users.organisations import set_segment
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Feedback, UpcomingChange

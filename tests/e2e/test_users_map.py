@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bot.runtime.cli import main
 from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
 from storage.database import Database
 from tests.conftest import RunningBot

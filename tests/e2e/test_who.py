@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.engagements import EngagementDraft, save_engagement
-from bot.feedback import FeedbackDraft, save_feedback
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.feedback.recording import FeedbackDraft, save_feedback
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Feedback

@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.console.payloads import slash_command
-from bot.console.slack_standin import SlackStandIn
-from bot.signed_requests import MAX_BODY_BYTES
+from bot.runtime.console.payloads import slash_command
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.signed_requests import MAX_BODY_BYTES
 from storage.database import Database
 from tests.conftest import SIGNING_SECRET
 from tests.e2e.hostile import answer_to_an_announced_body, answer_to_an_endless_chunked_body
@@ -138,7 +138,7 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_its_work(
 def test_bodies_over_the_cap_are_refused_before_they_are_read(
     tmp_path: Path, fake_slack: SlackStandIn, started: list[subprocess.Popen[str]]
 ) -> None:
-    """gunicorn reads no body for the app: `bot/signed_requests.py` holds the cap, for a
+    """gunicorn reads no body for the app: `bot/runtime/signed_requests.py` holds the cap, for a
     body announced too large and for a chunked one that never ends; a signed body of the
     largest size Slack sends is read."""
     env = {**serve_environment(tmp_path, fake_slack), "ENGAGEBOT_SCHEDULER": "off"}

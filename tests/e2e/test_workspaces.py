@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.console.payloads import app_home_opened, block_actions, slash_command
-from bot.console.slack_standin import TEAM_ID
+from bot.runtime.console.payloads import app_home_opened, block_actions, slash_command
+from bot.runtime.console.slack_standin import TEAM_ID
 from storage.database import Database
 from storage.models import Engagement
 from tests.conftest import RunningBot

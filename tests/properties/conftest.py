@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, settings
 from slack_bolt import App, BoltRequest
 from sqlmodel import select
 
-from bot.app import build_app
-from bot.console.bolt_driver import TrackedExecutor
-from bot.console.payloads import (
+from bot.runtime.app import build_app
+from bot.runtime.console.bolt_driver import TrackedExecutor
+from bot.runtime.console.payloads import (
     block_actions,
     encode,
     signed_headers,
@@ -31,7 +31,7 @@ from bot.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.console.slack_standin import SlackStandIn
+from bot.runtime.console.slack_standin import SlackStandIn
 from handlers.views.changes import CANCEL_ACTION
 from handlers.views.decisions import DECIDE_ACTION, MERGE_CHOICE
 from storage.database import Database

@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.console.payloads import state_values
+from bot.runtime.console.payloads import state_values
 
 # Slack's own markup in a message or a command's text, as Slack sends it.
 ENTITIES = st.sampled_from(

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from bot.teams import TeamDraft, save_team
+from bot.base.formulas import inert_cell
+from bot.base.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS
+from bot.teams.editing import TeamDraft, save_team
 from bot.transfer import ImportRejected, export_records, import_records
-from bot.transfer.formulas import inert_cell
-from bot.vocabulary import EXPERTISE, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, METHODS
 from storage.database import Database
 from storage.models import Engagement, Feedback
 from storage.reference import list_segments

@@ -24,7 +24,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, col, func, select
 
-from bot.console.payloads import (
+from bot.runtime.console.payloads import (
     app_home_opened,
     app_uninstalled,
     block_actions,
@@ -326,7 +326,7 @@ def test_any_request_slack_could_send(
 def test_any_request_over_http(
     app_bot: InProcessBot, over_http: RunningBot, views: Views, data: st.DataObject
 ) -> None:
-    """The same through the real HTTP server (bot/serving.py): what it answers at once."""
+    """The same through the real HTTP server (bot/runtime/serving.py): what it answers at once."""
     request = requests(app_bot, data, views)
     body, content_type = encode(request.payload)
     answer = over_http.requester.raw(body, content_type, tamper=not request.signed)

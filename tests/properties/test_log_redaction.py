@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.logs import REDACTED, Redactor
+from bot.base.logs import REDACTED, Redactor
 
 # The patterns before the rewrite: right, but quadratic on a long run of a scheme's letters.
 OLD_SLACK_TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)(?:\.[A-Za-z0-9]+)?-[A-Za-z0-9-]+")

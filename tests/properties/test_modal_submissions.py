@@ -12,7 +12,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, func, select
 
-from bot.console.payloads import (
+from bot.runtime.console.payloads import (
     block_suggestion,
     view_submission,
 )

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from bot.console.payloads import slash_command
-from bot.text import storable, unescape_mrkdwn
+from bot.base.text import storable, unescape_mrkdwn
+from bot.runtime.console.payloads import slash_command
 from handlers.decisions import MERGE_COMMAND
 from handlers.errors import FAILED
 from storage.models import Engagement, Feedback, Insight

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import cli
-from bot.alerts import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS, lead_days
-from bot.subscriptions import find_target
-from bot.teams import parse_lead_days, parse_outputs, parse_target_days, zone_name
-from bot.text import escape_mrkdwn, preview, split_list, storable, too_long, unescape_mrkdwn
-from bot.users_map import UsersMapRefused, find_scope
-from bot.validation import Invalid
-from bot.vocabulary import PROFILES
-from bot.who import WhoAnswer, WhoChoices, WhoUnknown, who
+from bot.base.text import escape_mrkdwn, preview, split_list, storable, too_long, unescape_mrkdwn
+from bot.base.validation import Invalid
+from bot.base.vocabulary import PROFILES
+from bot.changes.alerts import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS, lead_days
+from bot.changes.subscriptions import find_target
+from bot.runtime import cli
+from bot.teams.editing import parse_lead_days, parse_outputs, parse_target_days, zone_name
+from bot.users.map import UsersMapRefused, find_scope
+from bot.users.who import WhoAnswer, WhoChoices, WhoUnknown, who
 from handlers.decisions import MERGE_COMMAND
 from storage.database import Database
 from tests.e2e.helpers import make_team

@@ -25,12 +25,14 @@ from hypothesis import strategies as st
 
 import handlers
 import handlers.views
-from bot.changes import DATE_FIELDS, Difference
-from bot.insights import CrossTeamDigest, OpenOpportunity, SharedInsight
-from bot.opportunities import Answer
-from bot.organisations import RegisterEntry, SegmentSet
-from bot.prompts import OverduePrompt
-from bot.review import (
+from bot.base.text import LONG_TEXT_MAX, NAME_MAX, SUMMARY_MAX
+from bot.changes.announcing import DATE_FIELDS, Difference
+from bot.changes.subscriptions import ALREADY, COVERED, HOME, RESUMED, SUBSCRIBED, Target
+from bot.engagements.insights import CrossTeamDigest, OpenOpportunity, SharedInsight
+from bot.engagements.opportunities import Answer
+from bot.engagements.prompts import OverduePrompt
+from bot.reviews.chart import SegmentBar
+from bot.reviews.figures import (
     Collaboration,
     EngagementFigures,
     FeedbackFigures,
@@ -40,14 +42,12 @@ from bot.review import (
     Review,
     Voices,
 )
-from bot.review_chart import SegmentBar
-from bot.review_post import ReviewPost
-from bot.statements import Statement, StatementItem, ThemeGroup
-from bot.subscriptions import ALREADY, COVERED, HOME, RESUMED, SUBSCRIBED, Target
-from bot.teams import MEMBERS_MAX, TeamDraft
-from bot.text import LONG_TEXT_MAX, NAME_MAX, SUMMARY_MAX
-from bot.users_map import Column, UsersMap
-from bot.who import WhoAnswer, WhoChoices, WhoUnknown
+from bot.reviews.post import ReviewPost
+from bot.statements.you_said_we_did import Statement, StatementItem, ThemeGroup
+from bot.teams.editing import MEMBERS_MAX, TeamDraft
+from bot.users.map import Column, UsersMap
+from bot.users.organisations import RegisterEntry, SegmentSet
+from bot.users.who import WhoAnswer, WhoChoices, WhoUnknown
 from handlers import permissions
 from handlers.views import (
     alerts,
@@ -154,7 +154,7 @@ def case(builder: Callable[..., Any], given: st.SearchStrategy[dict[str, Any]]) 
 
 
 def notices() -> st.SearchStrategy[Any]:
-    from bot.alerts import ChangeNotice
+    from bot.changes.alerts import ChangeNotice
 
     return st.builds(
         ChangeNotice,

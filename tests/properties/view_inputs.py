@@ -14,11 +14,7 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from bot.changes import REASON_MAX
-from bot.changes import TITLE_MAX as CHANGE_TITLE_MAX
-from bot.opportunities import PLACE_MAX
-from bot.opportunities import TITLE_MAX as OPPORTUNITY_TITLE_MAX
-from bot.text import (
+from bot.base.text import (
     LONG_TEXT_MAX,
     NAME_MAX,
     ORGANISATION_MAX,
@@ -26,7 +22,11 @@ from bot.text import (
     SUMMARY_MAX,
     THEME_MAX,
 )
-from bot.vocabulary import FEEDBACK_STATUSES, METHODS
+from bot.base.vocabulary import FEEDBACK_STATUSES, METHODS
+from bot.changes.announcing import REASON_MAX
+from bot.changes.announcing import TITLE_MAX as CHANGE_TITLE_MAX
+from bot.engagements.opportunities import PLACE_MAX
+from bot.engagements.opportunities import TITLE_MAX as OPPORTUNITY_TITLE_MAX
 from storage.models import (
     AudienceSegment,
     Engagement,

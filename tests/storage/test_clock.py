@@ -17,9 +17,11 @@ REAL_CLOCK = re.compile(r"\b(datetime\.now|datetime\.utcnow|date\.today|time\.ti
 # Where reading the real clock is right, and why.
 ALLOWED = {
     "storage/clock.py": "the clock itself",
-    "bot/ticker.py": "APScheduler times its runs by the real clock; each tick is told ours",
-    "bot/console/payloads.py": "a request's signature timestamp, which Bolt checks by it",
-    "bot/signed_requests.py": "checks a request's signature timestamp, which Slack sets by it",
+    "bot/runtime/ticker.py": "APScheduler times its runs by the real clock; each tick is told ours",
+    "bot/runtime/console/payloads.py": "a request's signature timestamp, which Bolt checks by it",
+    "bot/runtime/signed_requests.py": (
+        "checks a request's signature timestamp, which Slack sets by it"
+    ),
 }
 
 

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from bot.decisions import decide
-from bot.feedback import FeedbackDraft, save_feedback
-from bot.validation import Invalid
+from bot.base.validation import Invalid
+from bot.feedback.decisions import decide
+from bot.feedback.recording import FeedbackDraft, save_feedback
 from storage.database import Database
 from tests.e2e.helpers import make_team
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.erasure import erase_person, erasure_report, person_to_erase
-from bot.retention import apply_retention
+from bot.people.erasure import erase_person, erasure_report, person_to_erase
+from bot.people.retention import apply_retention
 from storage.clock import Clock, utc_now
 from storage.database import Database
 from storage.inbox import (

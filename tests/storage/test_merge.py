@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from bot.decisions import decide, merge
-from bot.feedback import FeedbackDraft, save_feedback
+from bot.base.validation import Invalid
+from bot.feedback.decisions import decide, merge
+from bot.feedback.recording import FeedbackDraft, save_feedback
 from bot.transfer import ImportRejected, export_records, import_records
-from bot.validation import Invalid
 from storage.database import Database
 from storage.entries import recent_entries, team_counts_since
 from storage.feedback import count_open_feedback, decisions_on, open_feedback

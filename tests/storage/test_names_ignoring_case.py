@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import select
 
-from bot.engagements import EngagementDraft, save_engagement
-from bot.teams import TeamDraft, save_team
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.teams.editing import TeamDraft, save_team
 from storage.database import Database
 from storage.models import Organisation
 from storage.teams import team_named

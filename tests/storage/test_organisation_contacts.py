@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bot.config import load_settings
-from bot.engagements import EngagementDraft, save_engagement
+from bot.base.config import load_settings
+from bot.engagements.recording import EngagementDraft, save_engagement
 from bot.transfer import import_records
 from handlers.engagement import ENGAGEMENT
 from handlers.entries import EntryFlows

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from bot.engagements import EngagementDraft, save_engagement
-from bot.teams import TeamDraft, save_team
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.teams.editing import TeamDraft, save_team
 from bot.transfer import ImportRejected, RowProblem, export_records
 from bot.transfer.organisations import RegisterImported, import_organisations
 from storage.database import Database

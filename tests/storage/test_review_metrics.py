@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from bot.review import (
+from bot.reviews.figures import (
     Review,
     ReviewRefused,
     last_full_month,

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bot.config import load_settings
-from bot.decisions import decide, merge
-from bot.engagements import EngagementDraft, save_engagement
-from bot.erasure import erase_person, person_to_erase
-from bot.feedback import FeedbackDraft, save_feedback
+from bot.base.config import load_settings
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.feedback.decisions import decide, merge
+from bot.feedback.recording import FeedbackDraft, save_feedback
+from bot.people.erasure import erase_person, person_to_erase
 from bot.transfer import import_records
 from handlers.entries import EntryFlows
 from handlers.feedback import FEEDBACK

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import event, func
 from sqlmodel import select
 
-from bot.console.slack_standin import SlackStandIn
-from bot.engagements import EngagementDraft, save_engagement
-from bot.feedback import FeedbackDraft, save_feedback
-from bot.people import NameOf, no_names
-from bot.teams import TeamDraft, save_team
+from bot.engagements.recording import EngagementDraft, save_engagement
+from bot.feedback.recording import FeedbackDraft, save_feedback
+from bot.people.names import NameOf, no_names
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.teams.editing import TeamDraft, save_team
 from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records, import_records
 from storage.database import Database
 from storage.models import Engagement, Feedback, ProducerTeam

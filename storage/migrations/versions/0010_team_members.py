@@ -1,4 +1,4 @@
-"""Team members: who works in each team, and so may manage it (bot/permissions.py).
+"""Team members: who works in each team, and so may manage it (bot/people/permissions.py).
 
 Each existing team's creator (`producer_team.created_by`) becomes its first member, as
 whoever creates a team now does; a team with no recorded creator starts with none, for a

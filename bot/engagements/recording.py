@@ -1,0 +1,153 @@
+"""Recording an engagement activity: what makes one valid, and saving it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from bot.base.text import LONG_TEXT_MAX, ORGANISATION_MAX, SUMMARY_MAX, blank_to_none
+from bot.base.validation import (
+    DEFAULT_EARLIEST_DATE,
+    FieldErrors,
+    Invalid,
+    check_names,
+    check_optional_text,
+    check_past_date,
+    check_required_text,
+)
+from bot.base.vocabulary import EXPERTISE, METHODS
+from bot.users.organisations import default_segment
+from storage.clock import utc_now
+from storage.entries import entry_from_source
+from storage.models import Engagement, ProducerTeam
+from storage.reference import organisations_named, outputs_by_id, segments_by_id
+from storage.teams import remember_team, teams_by_id
+
+PARTICIPANTS_MAX = 1_000_000
+
+
+@dataclass
+class EngagementDraft:
+    """An engagement as typed: ids chosen from lists, organisations by name (new ones allowed)."""
+
+    summary: str
+    team_id: int | None = None
+    occurred_on: date | None = None
+    output_ids: list[int] = field(default_factory=list)
+    method: str | None = None
+    segment_ids: list[int] = field(default_factory=list)
+    expertise: str | None = None
+    organisations: list[str] = field(default_factory=list)
+    participants: int | None = None
+    what_we_heard: str | None = None
+    follow_up_actions: str | None = None
+    partner_ids: list[int] = field(default_factory=list)  # other teams that took part
+    uses: str | None = None  # what these users use the statistics for
+
+
+def engagement_problems(
+    draft: EngagementDraft, *, today: date, earliest: date = DEFAULT_EARLIEST_DATE
+) -> FieldErrors:
+    """What is wrong with the draft on its own, before the database is asked; `earliest`
+    is the first date one may be dated (ENGAGEBOT_EARLIEST_DATE)."""
+    errors: FieldErrors = {}
+    check_past_date(errors, "occurred_on", draft.occurred_on, today, earliest)
+    if draft.team_id is None:
+        errors["team"] = "Choose the team this engagement was for."
+    if draft.method is not None and draft.method not in METHODS:
+        errors["method"] = f"Unknown method '{draft.method}'."
+    if draft.expertise is not None and draft.expertise not in EXPERTISE:
+        errors["expertise"] = f"Unknown expertise '{draft.expertise}'."
+    check_names(errors, "organisations", "Organisation", draft.organisations, ORGANISATION_MAX)
+    if draft.participants is not None and not 0 <= draft.participants <= PARTICIPANTS_MAX:
+        errors["participants"] = f"Participants must be from 0 to {PARTICIPANTS_MAX:,}."
+    check_required_text(errors, "summary", "The summary", draft.summary, SUMMARY_MAX)
+    check_optional_text(
+        errors, "what_we_heard", "What we heard", draft.what_we_heard, LONG_TEXT_MAX
+    )
+    check_optional_text(
+        errors, "follow_up_actions", "Follow-up actions", draft.follow_up_actions, LONG_TEXT_MAX
+    )
+    check_optional_text(
+        errors, "uses", "What they use the statistics for", draft.uses, LONG_TEXT_MAX
+    )
+    if draft.team_id is not None and draft.team_id in draft.partner_ids:
+        errors["partners"] = (
+            "The engagement's own team can't be its partner: choose the other teams that took part."
+        )
+    return errors
+
+
+def save_engagement(
+    *,
+    session: Session,
+    draft: EngagementDraft,
+    today: date,
+    earliest: date = DEFAULT_EARLIEST_DATE,
+    user_id: str | None,
+    engagement_id: int | None = None,
+    source_key: str | None = None,
+) -> Engagement:
+    """Create the engagement, or update `engagement_id`; raise `Invalid` and write nothing.
+
+    A `source_key` already used returns the engagement it created: a retried Slack
+    request must not record twice.
+    """
+    if source_key is not None and engagement_id is None:
+        existing = entry_from_source(session=session, model=Engagement, source_key=source_key)
+        if existing is not None:
+            return existing
+    errors = engagement_problems(draft, today=today, earliest=earliest)
+    team = session.get(ProducerTeam, draft.team_id) if draft.team_id is not None else None
+    if draft.team_id is not None and team is None:
+        errors["team"] = "That team no longer exists."
+    outputs = outputs_by_id(session=session, ids=draft.output_ids)
+    if len(outputs) != len(set(draft.output_ids)):
+        errors["outputs"] = "One of the chosen outputs no longer exists."
+    elif team is not None and any(output.team_id != team.id for output in outputs):
+        errors["outputs"] = f"Choose outputs of {team.name} only."
+    segments = segments_by_id(session=session, ids=draft.segment_ids)
+    if len(segments) != len(set(draft.segment_ids)):
+        errors["segments"] = "One of the chosen audience segments no longer exists."
+    partners = teams_by_id(session=session, ids=draft.partner_ids)
+    if len(partners) != len(set(draft.partner_ids)):
+        errors.setdefault("partners", "One of the chosen partner teams no longer exists.")
+    engagement = session.get(Engagement, engagement_id) if engagement_id is not None else None
+    if engagement_id is not None and engagement is None:
+        errors["summary"] = (
+            f"Engagement #{engagement_id} no longer exists (it may have been undone)."
+        )
+    if errors:
+        raise Invalid(errors)
+    assert team is not None and team.id is not None
+    if engagement is None:
+        engagement = Engagement(
+            team_id=team.id,
+            occurred_on=draft.occurred_on,
+            summary="",
+            logged_by=user_id,
+            source_key=source_key,
+        )
+    engagement.team_id = team.id
+    engagement.occurred_on = draft.occurred_on  # type: ignore[assignment]
+    engagement.summary = draft.summary.strip()
+    engagement.method = draft.method
+    engagement.expertise = draft.expertise
+    engagement.participants = draft.participants
+    engagement.what_we_heard = blank_to_none(draft.what_we_heard)
+    engagement.follow_up_actions = blank_to_none(draft.follow_up_actions)
+    engagement.uses = blank_to_none(draft.uses)
+    engagement.outputs = outputs
+    engagement.segments = segments
+    engagement.organisations = organisations_named(
+        session=session, names=draft.organisations, segment_id=default_segment(segments)
+    )
+    engagement.partners = partners
+    engagement.updated_at = utc_now()
+    session.add(engagement)
+    if user_id:
+        remember_team(session=session, user_id=user_id, team_id=team.id)
+    session.flush()
+    return engagement

@@ -1,0 +1,1 @@
+"""Feedback from users: recording it, and the decisions on it."""

@@ -1,0 +1,163 @@
+"""Recording a piece of feedback from a user: what makes it valid, and saving it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from bot.base.text import LONG_TEXT_MAX, ORGANISATION_MAX, THEME_MAX, blank_to_none
+from bot.base.validation import (
+    DEFAULT_EARLIEST_DATE,
+    FieldErrors,
+    Invalid,
+    check_names,
+    check_optional_text,
+    check_past_date,
+    check_required_text,
+)
+from bot.base.vocabulary import FEEDBACK_CHANNELS
+from storage.clock import utc_now
+from storage.entries import entry_from_source
+from storage.models import (
+    AudienceSegment,
+    Feedback,
+    ProducerTeam,
+    StatisticalOutput,
+    UpcomingChange,
+)
+from storage.reference import organisations_named, themes_named
+from storage.teams import remember_team
+
+THEMES_MAX = 20
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class FeedbackDraft:
+    """Feedback as typed; the team may be left out when the output says whose it is."""
+
+    text: str
+    team_id: int | None = None
+    received_on: date | None = None
+    organisation: str | None = None
+    segment_id: int | None = None
+    output_id: int | None = None
+    channel: str | None = None
+    themes: list[str] = field(default_factory=list)
+    contact_agreed: bool = False
+    contact_name: str | None = None
+    contact_email: str | None = None
+    source_permalink: str | None = None
+    change_id: int | None = None  # the upcoming change it comments on
+
+
+def feedback_problems(
+    draft: FeedbackDraft, *, today: date, earliest: date = DEFAULT_EARLIEST_DATE
+) -> FieldErrors:
+    """What is wrong with the draft on its own, before the database is asked; `earliest`
+    is the first date one may be dated (ENGAGEBOT_EARLIEST_DATE)."""
+    errors: FieldErrors = {}
+    check_past_date(errors, "received_on", draft.received_on, today, earliest)
+    if draft.team_id is None and draft.output_id is None:
+        errors["team"] = "Choose the team this feedback is for."
+    if draft.organisation:
+        check_names(errors, "organisation", "Organisation", [draft.organisation], ORGANISATION_MAX)
+    if draft.channel is not None and draft.channel not in FEEDBACK_CHANNELS:
+        errors["channel"] = f"Unknown way in '{draft.channel}'."
+    check_required_text(errors, "text", "The feedback", draft.text, LONG_TEXT_MAX)
+    check_names(errors, "themes", "Theme", draft.themes, THEME_MAX)
+    if len(draft.themes) > THEMES_MAX:
+        errors["themes"] = f"Give at most {THEMES_MAX} themes."
+    check_optional_text(errors, "contact_name", "The contact name", draft.contact_name, 120)
+    if draft.contact_email and not EMAIL.match(draft.contact_email.strip()):
+        errors["contact_email"] = "That doesn't look like an email address."
+    if (blank_to_none(draft.contact_name) or blank_to_none(draft.contact_email)) and not (
+        draft.contact_agreed
+    ):
+        # Personal data is kept only for contacting the person, so only with their agreement.
+        errors["contact_agreed"] = (
+            "Keep a name or email only if they agreed to be contacted: tick the box, "
+            "or leave both empty."
+        )
+    return errors
+
+
+def save_feedback(
+    *,
+    session: Session,
+    draft: FeedbackDraft,
+    today: date,
+    earliest: date = DEFAULT_EARLIEST_DATE,
+    user_id: str | None,
+    feedback_id: int | None = None,
+    source_key: str | None = None,
+    status: str | None = None,
+) -> Feedback:
+    """Create the feedback item (status `new`), or update `feedback_id`; raise `Invalid`.
+
+    A `source_key` already used returns the item it created: a retried Slack request
+    must not record twice. `status` is only given by an import.
+    """
+    if source_key is not None and feedback_id is None:
+        existing = entry_from_source(session=session, model=Feedback, source_key=source_key)
+        if existing is not None:
+            return existing
+    errors = feedback_problems(draft, today=today, earliest=earliest)
+    output = session.get(StatisticalOutput, draft.output_id) if draft.output_id else None
+    if draft.output_id is not None and output is None:
+        errors["output"] = "That output no longer exists."
+    team_id = draft.team_id if draft.team_id is not None else output and output.team_id
+    team = session.get(ProducerTeam, team_id) if team_id is not None else None
+    if team_id is not None and team is None:
+        errors["team"] = "That team no longer exists."
+    if output is not None and team is not None and output.team_id != team.id:
+        errors["output"] = f"Choose an output of {team.name}."
+    change = session.get(UpcomingChange, draft.change_id) if draft.change_id else None
+    if draft.change_id is not None and change is None:
+        errors["team"] = "The change this comments on no longer exists."
+    elif change is not None and team is not None and change.team_id != team.id:
+        errors["team"] = f"This comments on a change of {change.team.name}: keep that team."
+    if draft.segment_id is not None and session.get(AudienceSegment, draft.segment_id) is None:
+        errors["segment"] = "That audience segment no longer exists."
+    item = session.get(Feedback, feedback_id) if feedback_id is not None else None
+    if feedback_id is not None and item is None:
+        errors["text"] = f"Feedback #{feedback_id} no longer exists (it may have been undone)."
+    if errors:
+        raise Invalid(errors)
+    assert team is not None and team.id is not None
+    if item is None:
+        item = Feedback(
+            team_id=team.id, received_on=today, text="", recorded_by=user_id, source_key=source_key
+        )
+    item.team_id = team.id
+    item.received_on = draft.received_on  # type: ignore[assignment]
+    item.text = draft.text.strip()
+    item.segment_id = draft.segment_id
+    item.output_id = draft.output_id
+    item.channel = draft.channel
+    item.contact_agreed = draft.contact_agreed
+    item.contact_name = blank_to_none(draft.contact_name)
+    item.contact_email = blank_to_none(draft.contact_email)
+    item.source_permalink = blank_to_none(draft.source_permalink) or item.source_permalink
+    item.change_id = draft.change_id or item.change_id
+    if status is not None:
+        item.status = status
+    organisation = blank_to_none(draft.organisation)
+    # An organisation with no segment takes the one its feedback came from, if recorded.
+    item.organisation = (
+        organisations_named(session=session, names=[organisation], segment_id=draft.segment_id)[0]
+        if organisation
+        else None
+    )
+    item.themes = themes_named(session=session, names=draft.themes)
+    item.updated_at = utc_now()
+    session.add(item)
+    if user_id and draft.change_id is None:
+        # Commenting on a change, as anyone may (people of other organisations too), is
+        # not working in its team.
+        remember_team(session=session, user_id=user_id, team_id=team.id)
+    session.flush()
+    return item

@@ -1,0 +1,1 @@
+"""Installing engagebot in several workspaces (OAuth distribution), and uninstalling."""

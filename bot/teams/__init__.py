@@ -1,0 +1,1 @@
+"""Producer teams: creating and editing them, their outputs, members and settings."""
