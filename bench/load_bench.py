@@ -92,6 +92,7 @@ class Sample:
     done_seconds: float = 0.0  # first sent to last reply (engagebot)
     drains: list[float] = field(default_factory=list)  # last answer to last reply
     peak_mb: float = 0.0
+    cpu_seconds: float = 0.0  # the server's, to the last answer (engagebot: to the last reply)
     loads: list[float] = field(default_factory=list)
 
     def percentile(self, percent: float) -> float:
@@ -101,6 +102,11 @@ class Sample:
     @property
     def acks(self) -> float:
         return len(self.latencies_ms) / self.ack_seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU time a command."""
+        return self.cpu_seconds * 1000 / len(self.latencies_ms)
 
     @property
     def completed(self) -> float:
@@ -157,6 +163,15 @@ class Server:
                 with suppress(OSError):
                     pids.extend(int(child) for child in task.read_text().split())
         return pids
+
+    def cpu_seconds(self) -> float:
+        """The CPU time its processes have used so far (Linux: /proc)."""
+        ticks = 0
+        for pid in self.pids():
+            with suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def resident_mb(self) -> float:
         total = 0
@@ -238,7 +253,7 @@ def main() -> None:
             for server in servers:
                 server.stop()
     _report(results, levels, args, workers, threads, problems)
-    if args.keep or args.profile:
+    if args.keep or args.profile or problems:
         print(f"\nLogs (and the profile) in {workdir}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -265,6 +280,7 @@ def _round(server: Server, slack: SlackStandIn, level: int, count: int, sample: 
     """`count` commands, `level` at a time; engagebot's replies awaited after."""
     commands = _commands(server, slack, count)
     peak = _PeakMemory(server)
+    cpu = server.cpu_seconds()
     with peak:
         answers = _send(server, level, commands)
         first_sent = min(sent for _, _, sent, _ in answers)
@@ -274,6 +290,7 @@ def _round(server: Server, slack: SlackStandIn, level: int, count: int, sample: 
             last_reply = _wait_for_replies(slack, names)
             sample.done_seconds += last_reply - first_sent
             sample.drains.append(last_reply - last_answer)
+    sample.cpu_seconds += server.cpu_seconds() - cpu
     sample.ack_seconds += last_answer - first_sent
     sample.latencies_ms += [(answered - sent) * 1000 for _, _, sent, answered in answers]
     sample.statuses += [status for _, status, _, _ in answers]
@@ -461,9 +478,9 @@ def _report(
     )
     print(
         "| concurrency | app | acks/s | vs bare Bolt | ack p50 ms | p95 | p99 | max "
-        "| completed/s | vs bare Bolt's acks | drain s | peak MB |"
+        "| completed/s | vs bare Bolt's acks | drain s | peak MB | CPU ms a command |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for level in levels:
         baseline = results["baseline", level]
         for name in ("baseline", "engagebot"):
@@ -478,7 +495,7 @@ def _report(
                 f"| {level} | {name} | {sample.acks:.0f} | {ratio} | {sample.percentile(50):.0f} "
                 f"| {sample.percentile(95):.0f} | {sample.percentile(99):.0f} "
                 f"| {max(sample.latencies_ms):.0f} | {completed} | {completed_ratio} | {drain} "
-                f"| {sample.peak_mb:.0f} |"
+                f"| {sample.peak_mb:.0f} | {sample.cpu_ms:.1f} |"
             )
     bad = sum(status != 200 for sample in results.values() for status in sample.statuses)
     print(f"\nAnswers other than 200: {bad}")
@@ -502,13 +519,14 @@ def _report(
 
 @contextmanager
 def _profiled(server: Server, workdir: Path, profile: bool) -> Iterator[None]:
-    """Sample `server`'s processes with py-spy while the block runs."""
+    """Sample `server`'s processes with py-spy while the block runs: the thread holding the
+    interpreter lock, so the samples are where the CPU goes."""
     if not profile:
         yield
         return
     spy = subprocess.Popen(
         [shutil.which("py-spy") or "py-spy", "record", "--pid", str(server.process.pid),
-         "--subprocesses", "--format", "raw", "--rate", "100",
+         "--subprocesses", "--gil", "--format", "raw", "--rate", "100",
          "--output", str(workdir / "engagebot.collapsed")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
