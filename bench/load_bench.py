@@ -117,11 +117,11 @@ class Server:
     """One of the two apps, as a process (and its workers) listening on a port of its own."""
 
     def __init__(
-        self, name: str, command: list[str], environ: dict[str, str], workdir: Path, port: int
+        self, name: str, command: list[str], environ: dict[str, str], workdir: Path
     ) -> None:
         self.name, self.command, self.environ, self.workdir = name, command, environ, workdir
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"{name}.log"
         self.sent = 0
         self.process = self._start()
@@ -233,13 +233,13 @@ def main() -> None:
             "engagebot",
             [str(Path(sys.executable).parent / "engagebot"), "serve",
              "--workers", str(workers), "--threads", str(threads)],
-            environ, workdir, _free_port(),
+            environ, workdir,
         )  # fmt: skip
         servers = [engagebot]
         if not args.kill:
             baseline_command = [sys.executable, str(BENCH / "ack_only_app.py")]
             servers.insert(0, Server("baseline", [*baseline_command, str(workers), str(threads)],
-                                     environ, workdir, _free_port()))  # fmt: skip
+                                     environ, workdir))  # fmt: skip
         try:
             for server in servers:
                 server.wait_until_healthy()
