@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -229,7 +228,7 @@ def test_a_connection_failure_leaves_the_delivery_pending(
     settings: Settings, database: Database, fake_slack: SlackStandIn
 ) -> None:
     PLANNED.append(due("a"))
-    unreachable = replace(settings, slack_api_url="http://127.0.0.1:9/api/")
+    unreachable = settings.model_copy(update={"slack_api_url": "http://127.0.0.1:9/api/"})
     assert scheduler(unreachable, database).tick(NOON).retrying == 1
     pending = stored(database, "a")
     assert pending.status == "pending" and pending.last_error.startswith("connection failed")

@@ -94,18 +94,19 @@ class Console:
         channel_name(channel)
         self.terminal = terminal
         self.slack = SlackStandIn().start()
-        self.settings = replace(
-            settings,
-            slack_api_url=self.slack.url,
-            bot_token="xoxb-console",
-            signing_secret=BoltDriver.signing_secret,
-            app_token=None,
-            # The console is the single workspace, whatever a deployment's .env distributes.
-            client_id=None,
-            client_secret=None,
-            channel_pace_seconds=0,  # the stand-in has no rate limit to respect
-            # One post at a time: the transcript numbers messages in the order they came.
-            sending_threads=1,
+        self.settings = settings.model_copy(
+            update={
+                "slack_api_url": self.slack.url,
+                "bot_token": "xoxb-console",
+                "signing_secret": BoltDriver.signing_secret,
+                "app_token": None,
+                # The console is the single workspace, whatever a deployment's .env distributes.
+                "client_id": None,
+                "client_secret": None,
+                "channel_pace_seconds": 0.0,  # the stand-in has no rate limit to respect
+                # One post at a time: the transcript numbers messages in the order they came.
+                "sending_threads": 1,
+            }
         )
         upgrade(settings.database_url)
         self.database = Database(settings.database_url)
