@@ -5,9 +5,9 @@ Point the bot at it with ``SLACK_API_URL=standin.url``. Every call is recorded a
 :class:`SlackCall` and answered as Slack would; failures can be injected for tests. The bot
 works after ``ack()`` on a worker thread, so tests wait with :meth:`SlackStandIn.wait_for`.
 
-Files are uploaded as Slack's external flow has it (``client.files_upload_v2`` makes the three
-calls): ``files.getUploadURLExternal`` gives an ``upload_url`` on the stand-in itself, the
-bytes are POSTed there (recorded as method "file_upload"), and
+Files are uploaded as Slack's external flow has it (``upload_files`` in bot/base/slack_web.py
+makes the three calls): ``files.getUploadURLExternal`` gives an ``upload_url`` on the
+stand-in itself, the bytes are POSTed there (recorded as method "file_upload"), and
 ``files.completeUploadExternal`` shares them; :meth:`SlackStandIn.uploaded_files` has them.
 
 Posted messages (with their metadata) are kept per conversation, and
