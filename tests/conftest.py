@@ -20,11 +20,11 @@ from sqlalchemy.exc import OperationalError
 
 from bot.base.config import Settings, load_settings
 from bot.runtime.app import build_app
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.serving import HttpServer, WebApp
 from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.migrate import upgrade
+from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequester
 
 SIGNING_SECRET = "test-signing-secret"
@@ -173,12 +173,12 @@ def _postgres_admin(statement: str) -> None:
 
 
 @pytest.fixture
-def fake_slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as fake:
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
         yield fake
 
 
-def test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str) -> Settings:
+def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
     environ = {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -195,7 +195,7 @@ def test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str)
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
-def oauth_test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str) -> Settings:
+def oauth_test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
     """`test_settings` with OAuth distribution on (no bot token of its own)."""
     return test_settings(
         fake_slack,
@@ -210,7 +210,7 @@ def oauth_test_settings(fake_slack: SlackStandIn, database_url: str, **overrides
 class RunningBot:
     """The real Bolt app behind the real HTTP server, on a free local port."""
 
-    def __init__(self, settings: Settings, database: Database, fake_slack: SlackStandIn) -> None:
+    def __init__(self, settings: Settings, database: Database, fake_slack: FakeSlack) -> None:
         self.settings = settings
         self.database = database
         self.slack = fake_slack
@@ -232,16 +232,14 @@ class RunningBot:
 
 
 @pytest.fixture
-def bot(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[RunningBot]:
+def bot(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[RunningBot]:
     running = RunningBot(test_settings(fake_slack, database_url), database, fake_slack)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def oauth_bot(
-    fake_slack: SlackStandIn, database: Database, database_url: str
-) -> Iterator[RunningBot]:
+def oauth_bot(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[RunningBot]:
     """The bot with OAuth distribution (no workspace installed yet: see
     tests/e2e/installs.py); it shares insight in CINSIGHT."""
     settings = oauth_test_settings(

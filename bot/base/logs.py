@@ -51,10 +51,6 @@ def new_request_id(prefix: str = "req") -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
 @contextmanager
 def request_context(request_id: str) -> Iterator[str]:
     """Every line logged inside (and in work it hands to a `ContextExecutor`) carries
