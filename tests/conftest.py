@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -223,7 +224,7 @@ class RunningBot:
             host="127.0.0.1",
             port=0,
         )
-        self.server.start_in_thread()
+        threading.Thread(target=self.server.serve_forever, name="http-server", daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.port}"
         self.requester = SlackRequester(self.url, SIGNING_SECRET)
 
