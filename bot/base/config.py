@@ -342,7 +342,9 @@ class _Given(Settings):
         cls,
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
-        **_others: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
 
@@ -353,7 +355,7 @@ def load_settings(
     """Read the settings from `environ`, or else from the environment and `.env` in the
     working directory (real environment variables win); with `require_slack`, the tokens
     `serve` needs must be present."""
-    settings = Settings() if environ is None else _Given(**environ)
+    settings = Settings() if environ is None else _Given.model_validate(dict(environ))
     if require_slack:
         if settings.bot_token is None and settings.client_id is None:
             raise ConfigError(

@@ -60,9 +60,7 @@ class GatedWebClient(WebClient):
             retry_handlers=list(client.retry_handlers),
         )
 
-    def api_call(  # type: ignore[override]
-        self, api_method: str, **kwargs: Any
-    ) -> Any:
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         """The call, once the method's `MethodGate` (if this client has one) lets it through."""
         bounded = _bounded_by(self)
         if bounded is not None:
@@ -182,8 +180,9 @@ def retry_after(headers: Mapping[str, str | list[str]]) -> int:
     for name, value in headers.items():
         if name.lower() == "retry-after":
             seconds = value[0] if isinstance(value, list) and value else value
-            readable = isinstance(seconds, str) and seconds.isascii() and seconds.isdecimal()
-            return min(int(seconds), LONGEST_RETRY_AFTER) if readable else 1
+            if isinstance(seconds, str) and seconds.isascii() and seconds.isdecimal():
+                return min(int(seconds), LONGEST_RETRY_AFTER)
+            return 1
     return 1
 
 

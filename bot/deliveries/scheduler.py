@@ -443,6 +443,7 @@ class Scheduler:
         with self.database.transaction() as session:
             finish(
                 session=session,
+                # mypy: a saved row's id (set once it is read or flushed).
                 delivery_id=delivery.id,  # type: ignore[arg-type]
                 status=SENT,
                 message_channel=channel,

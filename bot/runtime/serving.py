@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from wsgiref.types import StartResponse
 
 from cheroot import wsgi
 from gunicorn import glogging
@@ -40,13 +41,11 @@ logger = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 REQUEST_ID_HEADER = "X-Request-Id"
-DRAIN_SECONDS = 10.0
+DRAIN_SECONDS = 10
 # How long a gunicorn worker told to stop (SIGTERM) has to answer the requests in flight
 # and finish the work they started after ack(); then the master kills it. Under Docker's
 # and Kubernetes' 30 s before they kill the container (docker-compose.yml gives 30 s).
 GRACEFUL_SECONDS = 25
-
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 class CheckedRequestHandler(SlackRequestHandler):
@@ -102,9 +101,12 @@ class WebApp:
             if retry := environ.get("HTTP_X_SLACK_RETRY_NUM"):
                 request_id += f"-retry{retry}"
 
-            def answered_with_its_id(status: str, headers: list[tuple[str, str]]) -> Any:
+            def answered_with_its_id(
+                status: str, headers: list[tuple[str, str]], exc_info: Any = None
+            ) -> Callable[[bytes], object]:
                 # The id its log lines carry, so that an answer can be found in the log.
-                return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)])
+                headers = [*headers, (REQUEST_ID_HEADER, request_id)]
+                return start_response(status, headers, exc_info)
 
             with request_context(request_id):
                 return self.slack(environ, answered_with_its_id)
@@ -150,6 +152,7 @@ class HttpServer:
             # (cheroot's default is 5; gunicorn's, and waitress's before it, 2048 and 1024).
             request_queue_size=1024,
         )
+        # mypy: error_log is cheroot's documented hook for its own lines.
         self._server.error_log = _cheroot_line  # type: ignore[method-assign]
         self._server.prepare()  # binds the port now, so that `port` is known at once
         self._stopped = threading.Event()
@@ -257,7 +260,7 @@ def _say_where_installs_start(settings: Settings) -> None:
         logger.info("installs start at GET %s and return to %s", INSTALL_PATH, REDIRECT_PATH)
 
 
-class Workers(BaseApplication):  # type: ignore[misc]
+class Workers(BaseApplication):
     """gunicorn, through its public API: a master that starts `workers` processes (gthread
     workers, `threads` threads each) and restarts any that dies. Each worker builds what it
     serves (`make`) after it is forked, so none shares a database connection or a thread.
@@ -344,7 +347,7 @@ class Workers(BaseApplication):  # type: ignore[misc]
         logger.info("worker %s stopped", os.getpid())
 
 
-class _GunicornLog(glogging.Logger):  # type: ignore[misc]
+class _GunicornLog(glogging.Logger):
     """gunicorn's own lines (workers booting and exiting, signals) go through engagebot's
     handler, as every other line: one format, redacted, at LOG_LEVEL."""
 

@@ -285,7 +285,7 @@ class Console:
             self.terminal.say("Give the number of a button shown earlier: :click 2")
             return
         choice, origin = found
-        if origin.visible_to not in (None, self.user_id):
+        if origin.visible_to is not None and origin.visible_to != self.user_id:
             owner = self._names().get(origin.visible_to, origin.visible_to)
             self.terminal.say(f"That message was only visible to @{owner}.")
             return
@@ -459,6 +459,7 @@ class Console:
                         )
                 asking = [block for block in inputs if block["block_id"] in errors]
             action = (ack or {}).get("response_action")
+            # mypy: views.update and views.push acknowledge with the view.
             view = ack["view"] if action in ("update", "push") else None  # type: ignore[index]
 
     def _load_options(

@@ -573,10 +573,10 @@ class SlackStandIn:
         return {"ok": True, "files": [self._file_object(file) for file in shared]}
 
     def _file_object(self, file: UploadedFile) -> dict[str, Any]:
-        where = {"channels": [], "groups": [], "ims": []}
+        where: dict[str, list[str]] = {"channels": [], "groups": [], "ims": []}
         if file.channel:
             where["ims" if file.channel.startswith("D") else "channels"].append(file.channel)
         link = f"https://test.slack.com/files/{BOT_USER_ID}/{file.file_id}/{file.filename}"
-        answer = {"id": file.file_id, "name": file.filename, "title": file.title}
+        answer: dict[str, Any] = {"id": file.file_id, "name": file.filename, "title": file.title}
         answer.update(size=len(file.content), user=BOT_USER_ID, permalink=link)
         return {**answer, **where}
