@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.changes.announcing import ChangeDraft, save_change
+from bot.runtime.app import build_app
+from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.serving import HttpServer, Served, web_app_of
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Opportunity, OpportunitySignup
 from storage.reference import segments_by_name
 from storage.teams import team_named
+from tests.conftest import test_settings
 from tests.domain.test_users_map import output_id
 from tests.e2e.test_users_and_uses import CPI, seed
 
@@ -88,3 +94,17 @@ def fetch(url: str) -> Answer:
     except urllib.error.HTTPError as error:
         return Answer(error.code, dict(error.headers), error.read().decode())
 
+
+@contextmanager
+def public_site(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[str]:
+    """The site on `database` (seeded by `seed_public`), as `serve` serves it with
+    ENGAGEBOT_PUBLIC_URL set: the URL of its index."""
+    seed_public(database)
+    settings = test_settings(fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL)
+    served = Served(database, build_app(settings, database), None, lambda: None)  # type: ignore[arg-type]
+    server = HttpServer(web_app_of(settings, served), host="127.0.0.1", port=0)
+    server.start_in_thread()
+    try:
+        yield f"http://127.0.0.1:{server.port}{PUBLIC_PATH}"
+    finally:
+        server.stop()

@@ -9,24 +9,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.runtime.app import build_app
-from bot.runtime.serving import HttpServer, Served, web_app_of
 from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
-from tests.conftest import test_settings
-from tests.e2e.public_records import ADDRESS, PAGES, PUBLIC_PATH, PUBLIC_URL, fetch, seed_public
+from tests.e2e.public_records import ADDRESS, PAGES, PUBLIC_PATH, fetch, public_site
 
 
 @pytest.fixture
 def site(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[str]:
     """The URL of the public site's index, served as `serve` serves it."""
-    seed_public(database)
-    settings = test_settings(fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL)
-    served = Served(database, build_app(settings, database), None, lambda: None)  # type: ignore[arg-type]
-    server = HttpServer(web_app_of(settings, served), host="127.0.0.1", port=0)
-    server.start_in_thread()
-    yield f"http://127.0.0.1:{server.port}{PUBLIC_PATH}"
-    server.stop()
+    with public_site(fake_slack, database, database_url) as url:
+        yield url
 
 
 def test_every_page_answers_with_a_strict_policy(site: str) -> None:
