@@ -6,11 +6,20 @@ carries. `engagebot site` and `serve` as processes: tests/e2e/test_public_site_c
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
 
+from bot.base.vocabulary import METHODS, segment_label
 from bot.runtime.console.slack_standin import SlackStandIn
+from bot.statements.users_and_uses import NO_METHOD, NOT_RECORDED, SEVERAL
+from bot.statements.you_said_we_did import NO_NOTE, OTHER_THEME, OUTCOMES
+from handlers.web.words import WORDS
 from storage.database import Database
+from storage.reference import list_segments
 from tests.e2e.public_records import ADDRESS, PAGES, PUBLIC_PATH, fetch, public_site
 
 
@@ -94,3 +103,39 @@ def test_unknown_addresses_and_methods(site: str) -> None:
     assert fetch(site.replace(PUBLIC_PATH, "/engaged/")).status == 404  # not under the path
     assert fetch(f"{site}static/site.css").status == 200
     assert fetch(f"{site}static/../../site.py").status == 404
+
+
+def test_every_word_the_domain_gives_is_marked_for_translation(database: Database) -> None:
+    with database.transaction() as session:
+        segments = {segment_label(segment.name) for segment in list_segments(session=session)}
+    given = {
+        *OUTCOMES.values(),
+        *NO_NOTE.values(),
+        OTHER_THEME,
+        *segments,
+        NOT_RECORDED,
+        SEVERAL,
+        NO_METHOD,
+        *(method.lower() for method in METHODS.values()),
+    }
+    assert given - set(WORDS) == set()
+
+
+def test_the_welsh_catalogue_translates_every_message() -> None:
+    root = Path(__file__).resolve().parents[2]
+    with (root / "babel.cfg").open(encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(
+            str(root), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None}
+        )
+    }
+    with (root / "handlers/web/locale/cy/LC_MESSAGES/messages.po").open("rb") as po:
+        catalogue = read_po(po, locale="cy")
+    translated = {
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in catalogue
+        if message.id and message.string and all(message.string) and not message.fuzzy
+    }
+    assert found - translated == set(), "run pybabel (docs/developers.md) and translate these"
