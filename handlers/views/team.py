@@ -179,9 +179,10 @@ def _public_address_block(draft: TeamDraft, public_url: str | None) -> Block:
 
 
 def public_pages_text(team: ProducerTeam, public_url: str | None) -> str:
-    """Where the team's public pages are, as mrkdwn: its address under `public_url`."""
+    """Where the team's public pages are, as mrkdwn: its address under `public_url`;
+    nothing when it has none."""
     if not team.public_slug:
-        return "Public pages: none."
+        return ""
     if public_url:
         return f"Public pages: {public_url}{team.public_slug}/"
     return f"Public pages: at the address “{team.public_slug}” of the public site."
@@ -238,8 +239,8 @@ def team_saved_text(
     change = f" Change these with `/engage team {name}`." if created else ""
     return (
         f":white_check_mark: {verb} team *{name}* with {outputs} output{plural}.{home}\n"
-        f"{members_text(member_ids)}\n{team_settings_text(team, default_zone)} "
-        f"{public_pages_text(team, public_url)}{change}"
+        f"{members_text(member_ids)}\n{team_settings_text(team, default_zone)}"
+        f"{' ' if team.public_slug else ''}{public_pages_text(team, public_url)}{change}"
     )
 
 
