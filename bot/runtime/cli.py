@@ -199,12 +199,7 @@ def _parser() -> argparse.ArgumentParser:
         help="processes serving requests (default: ENGAGEBOT_WORKERS, else one a core on "
         "PostgreSQL, one on SQLite); the database lets one of them tick",
     )
-    serve.add_argument(
-        "--threads",
-        type=_positive,
-        metavar="T",
-        help="threads for requests in each process (default: ENGAGEBOT_THREADS)",
-    )
+    _threads_option(serve, "threads for requests in each process")
     serve.set_defaults(run=_serve)
 
     site = commands.add_parser(
@@ -212,12 +207,7 @@ def _parser() -> argparse.ArgumentParser:
         help="serve the teams' public pages alone, under ENGAGEBOT_PUBLIC_URL's path (or /)",
     )
     site.add_argument("--port", type=_positive, help="the port (default: PORT)")
-    site.add_argument(
-        "--threads",
-        type=_positive,
-        metavar="T",
-        help="threads for requests (default: ENGAGEBOT_THREADS)",
-    )
+    _threads_option(site, "threads for requests")
     site.set_defaults(run=_site)
 
     console = commands.add_parser(
@@ -369,6 +359,12 @@ def _parser() -> argparse.ArgumentParser:
     adopt.add_argument("team_id", type=_workspace, metavar="TEAM_ID")
     adopt.set_defaults(run=_adopt)
     return parser
+
+
+def _threads_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--threads", type=_positive, metavar="T", help=f"{what} (default: ENGAGEBOT_THREADS)"
+    )
 
 
 def _day(text: str) -> date:

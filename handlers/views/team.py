@@ -6,9 +6,9 @@ from typing import Any
 
 from bot.base.text import NAME_MAX, escape_mrkdwn
 from bot.changes.alerts import DEFAULT_LEAD_DAYS, lead_days
+from bot.public.addresses import ADDRESS_HINT, ADDRESS_MAX
 from bot.reviews.figures import DEFAULT_TARGET_DAYS, target_days
 from bot.reviews.schedule import CADENCES as REVIEW_CADENCES
-from bot.public.addresses import ADDRESS_HINT, ADDRESS_MAX
 from bot.statements.you_said_we_did import CADENCES
 from bot.teams.editing import (
     MEMBERS_MAX,
