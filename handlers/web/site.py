@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
@@ -102,11 +102,11 @@ class PublicSite:
             return self._team_page(page, endpoint, **values)
         except HTTPException as refused:
             if refused.code == 404:
-                return page.error(404, "public/not_found.html")
+                return page.render("public/not_found.html", status=404)
             return refused.get_response(request.environ)  # type: ignore[return-value]
         except SQLAlchemyError:
             logger.exception("a public page could not read the database")
-            return page.error(503, "public/unavailable.html")
+            return page.render("public/unavailable.html", status=503)
 
     def _index(self, page: Page) -> Response:
         with self.database.transaction() as session:
@@ -153,7 +153,7 @@ class PublicSite:
 class Page:
     """One request's page: its language, and links that keep it."""
 
-    def __init__(self, request: Request, language: str, urls: Any) -> None:
+    def __init__(self, request: Request, language: str, urls: MapAdapter) -> None:
         self.request = request
         self.language = language
         self.urls = urls
@@ -181,6 +181,3 @@ class Page:
             **context,
         )
         return Response(body, status=status, content_type=HTML)
-
-    def error(self, status: int, template: str) -> Response:
-        return self.render(template, status=status)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -15,8 +16,10 @@ from babel.messages.pofile import read_po
 
 from bot.base.vocabulary import METHODS, segment_label
 from bot.runtime.console.slack_standin import SlackStandIn
+from bot.runtime.serving import HttpServer, WebApp
 from bot.statements.users_and_uses import NO_METHOD, NOT_RECORDED, SEVERAL
 from bot.statements.you_said_we_did import NO_NOTE, OTHER_THEME, OUTCOMES
+from handlers.web.site import PublicSite
 from handlers.web.words import WORDS
 from storage.database import Database
 from storage.reference import list_segments
@@ -139,3 +142,17 @@ def test_the_welsh_catalogue_translates_every_message() -> None:
         if message.id and message.string and all(message.string) and not message.fuzzy
     }
     assert found - translated == set(), "run pybabel (docs/developers.md) and translate these"
+
+
+def test_a_database_that_does_not_answer_is_said_so() -> None:
+    nowhere = Database("postgresql+psycopg://postgres@127.0.0.1:1/engagebot")
+    site = PublicSite(nowhere, ZoneInfo("Europe/London"))
+    server = HttpServer(WebApp(nowhere, None, public_site=site), host="127.0.0.1", port=0)
+    server.start_in_thread()
+    try:
+        answer = fetch(f"http://127.0.0.1:{server.port}/")
+    finally:
+        server.stop()
+        nowhere.dispose()
+    assert answer.status == 503
+    assert "Sorry, there is a problem with the service" in answer.body
