@@ -27,3 +27,6 @@ if [[ "$(cat "$ROOT/.venv/.installed" 2>/dev/null)" != "$installed_from" ]]; the
     fi
     echo "$installed_from" >"$ROOT/.venv/.installed"
 fi
+# The public site's assets (handlers/web/static/, not committed) and axe-core for the browser
+# tests: built again only when package-lock.json or their sources change.
+"$ROOT/scripts/build_assets"

@@ -76,6 +76,14 @@ class Settings:
     admins: frozenset[str] = frozenset()
     # No record may be dated before this (a date typed in a form, a command or a CSV).
     earliest_date: date = DEFAULT_EARLIEST_DATE
+    # Where people reach the public site (handlers/web/), ending in "/"; None: `serve`
+    # serves no public pages (`engagebot site` serves them at "/").
+    public_url: str | None = None
+
+    @property
+    def public_path(self) -> str:
+        """The path the public site is served under: ENGAGEBOT_PUBLIC_URL's, or "/"."""
+        return urlparse(self.public_url).path if self.public_url else "/"
 
     @property
     def socket_mode(self) -> bool:
@@ -153,6 +161,7 @@ def load_settings(
         cross_team_channels=_slack_ids(env, "ENGAGEBOT_CROSS_TEAM_CHANNELS", CHANNEL_IDS),
         admins=frozenset(_slack_ids(env, "ENGAGEBOT_ADMINS", USER_IDS)),
         earliest_date=_day(env, "ENGAGEBOT_EARLIEST_DATE", DEFAULT_EARLIEST_DATE),
+        public_url=_public_url(env.get("ENGAGEBOT_PUBLIC_URL")),
         personal_data_months=int(
             _number(
                 env,
@@ -205,6 +214,18 @@ def _slack_api_url(value: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ConfigError(
             f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, not {value!r}"
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query:
+        raise ConfigError(
+            "ENGAGEBOT_PUBLIC_URL must be the http(s) address of the public site, such as "
+            f"https://statistics.example.org/engage/, not {value!r}"
         )
     return value if value.endswith("/") else value + "/"
 
