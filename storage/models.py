@@ -169,6 +169,9 @@ class ProducerTeam(SQLModel, table=True):
     target_days_high: int | None = None
     target_days_medium: int | None = None
     target_days_low: int | None = None
+    # The address of the team's public pages under ENGAGEBOT_PUBLIC_URL (bot/public/);
+    # None: it has none. Unique across workspaces, as the site serves them all.
+    public_slug: str | None = Field(default=None, max_length=60, unique=True, index=True)
     created_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()

@@ -185,6 +185,17 @@ def session_workspace(session: Session) -> str:
     return workspace
 
 
+def enter_workspace(session: Session, workspace_id: str) -> None:
+    """Keep `session` to `workspace_id` from now on: for a request that learns its
+    workspace from what it reads first on the bare connection (a public page, from its
+    team's address). Refused once the session holds records, read or written, of the
+    workspace it had."""
+    if session.identity_map or session.new:
+        raise WrongWorkspace("a session that holds records cannot change its workspace")
+    session.info[WORKSPACE_KEY] = workspace_id
+    session.connection().info[WORKSPACE_KEY] = workspace_id
+
+
 def _mark_connection(session: Session, _transaction: Any, connection: Connection) -> None:
     connection.info[WORKSPACE_KEY] = session_workspace(session)
 

@@ -208,6 +208,11 @@ def oauth_test_settings(fake_slack: FakeSlack, database_url: str, **overrides: s
     )
 
 
+def serve_in_thread(server: HttpServer) -> None:
+    """Serve on a daemon thread of its own, until `server.stop()`."""
+    threading.Thread(target=server.serve_forever, name="http-server", daemon=True).start()
+
+
 class RunningBot:
     """The real Bolt app behind the real HTTP server, on a free local port."""
 
@@ -224,7 +229,7 @@ class RunningBot:
             host="127.0.0.1",
             port=0,
         )
-        threading.Thread(target=self.server.serve_forever, name="http-server", daemon=True).start()
+        serve_in_thread(self.server)
         self.url = f"http://127.0.0.1:{self.server.port}"
         self.requester = SlackRequester(self.url, SIGNING_SECRET)
 

@@ -132,6 +132,14 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[str], NoDecode] = _variable("ENGAGEBOT_ADMINS", frozenset())
     # No record may be dated before this (a date typed in a form, a command or a CSV).
     earliest_date: date = _variable("ENGAGEBOT_EARLIEST_DATE", DEFAULT_EARLIEST_DATE)
+    # Where people reach the public site (handlers/web/), ending in "/"; None: `serve`
+    # serves no public pages (`engagebot site` serves them at "/").
+    public_url: str | None = _variable("ENGAGEBOT_PUBLIC_URL")
+
+    @property
+    def public_path(self) -> str:
+        """The path the public site is served under: ENGAGEBOT_PUBLIC_URL's, or "/"."""
+        return urlparse(self.public_url).path if self.public_url else "/"
 
     @property
     def socket_mode(self) -> bool:
@@ -178,6 +186,17 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "SLACK_API_URL must be an http(s) URL such as "
                 f"{DEFAULT_SLACK_API_URL}, not {value!r}"
+            )
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query:
+            raise ConfigError(
+                "ENGAGEBOT_PUBLIC_URL must be the http(s) address of the public site, such as "
+                f"https://statistics.example.org/engage/, not {value!r}"
             )
         return value if value.endswith("/") else value + "/"
 

@@ -39,6 +39,7 @@ from storage.database import Database
 logger = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
+SLACK_PREFIX = "/slack/"  # Slack's events and Bolt's install flow, never the public site's
 HEALTH_PATH = "/healthz"
 REQUEST_ID_HEADER = "X-Request-Id"
 DRAIN_SECONDS = 10
@@ -46,6 +47,8 @@ DRAIN_SECONDS = 10
 # and finish the work they started after ack(); then the master kills it. Under Docker's
 # and Kubernetes' 30 s before they kill the container (docker-compose.yml gives 30 s).
 GRACEFUL_SECONDS = 25
+
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class CheckedRequestHandler(SlackRequestHandler):
@@ -67,8 +70,9 @@ class CheckedRequestHandler(SlackRequestHandler):
 
 
 class WebApp:
-    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events,
-    which reach Bolt only once checked (`CheckedRequestHandler`).
+    """The WSGI application: GET /healthz, Slack's requests at POST /slack/events,
+    which reach Bolt only once checked (`CheckedRequestHandler`), and, given one, the
+    public site (`handlers/web/`) under `public_path` (ENGAGEBOT_PUBLIC_URL's).
 
     With OAuth distribution, Bolt's adapter also serves the install flow: GET
     /slack/install (the page with the Add to Slack link, which sets the state cookie) and
@@ -83,9 +87,13 @@ class WebApp:
         socket_watch: ConnectionWatch | None = None,
         *,
         signing_secret: str | None = None,
+        public_site: WsgiApp | None = None,
+        public_path: str = "/",
     ) -> None:
         self.database = database
         self.socket_watch = socket_watch
+        self.public_site = public_site
+        self.public_prefix = public_path.rstrip("/")  # "" for the site at "/"
         # None in Socket Mode: requests then arrive over the socket, never over HTTP.
         self.slack = None
         if app is not None:
@@ -94,8 +102,16 @@ class WebApp:
             self.slack = CheckedRequestHandler(app, signing_secret)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             return self._health(start_response)
+        if self.public_site is not None and self._is_public(path):
+            # Mounted as WSGI mounts an app under a path, so that its links start with it.
+            prefix = self.public_prefix
+            mounted = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + prefix}
+            mounted["PATH_INFO"] = path[len(prefix) :]
+            with request_context(new_request_id()):
+                return self.public_site(mounted, start_response)
         if self.slack is not None:
             request_id = new_request_id()
             if retry := environ.get("HTTP_X_SLACK_RETRY_NUM"):
@@ -112,6 +128,12 @@ class WebApp:
                 return self.slack(environ, answered_with_its_id)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
+
+    def _is_public(self, path: str) -> bool:
+        """Whether `path` is the public site's: under its path, and not Slack's."""
+        prefix = self.public_prefix
+        under = path == prefix or path.startswith(prefix + "/")
+        return under and not path.startswith(SLACK_PREFIX)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         report = {"status": "ok", "database": "ok"}
@@ -196,6 +218,27 @@ class Served:
     close: Callable[[], None]
 
 
+def web_app_of(
+    settings: Settings, served: Served, socket_watch: ConnectionWatch | None = None
+) -> WebApp:
+    """What one process answers over HTTP: in Socket Mode (`socket_watch`), /healthz and
+    the public site only; else Slack's requests too. The public site only if
+    ENGAGEBOT_PUBLIC_URL is set."""
+    public_site = None
+    if settings.public_url is not None:
+        from handlers.web.site import PublicSite
+
+        public_site = PublicSite(served.database, settings.timezone)
+    return WebApp(
+        served.database,
+        None if socket_watch else served.app,
+        socket_watch,
+        signing_secret=None if socket_watch else settings.signing_secret,
+        public_site=public_site,
+        public_path=settings.public_path,
+    )
+
+
 def serve(settings: Settings, make: Callable[[], Served], *, workers: int, threads: int) -> int:
     """Serve until SIGTERM (or Ctrl-C): `make` builds what each process serves; one process
     on cheroot, several on gunicorn. The exit status."""
@@ -224,25 +267,16 @@ def run_until_terminated(settings: Settings, served: Served, *, threads: int) ->
     Unless ENGAGEBOT_SCHEDULER=off, the scheduler ticks meanwhile (if this process leads).
     """
     socket_mode = SocketModeConnection(settings, served.app) if settings.socket_mode else None
-    web_app = (
-        WebApp(served.database, None, socket_mode.watch)
-        if socket_mode
-        else WebApp(served.database, served.app, signing_secret=settings.signing_secret)
-    )
+    web_app = web_app_of(settings, served, socket_mode.watch if socket_mode else None)
     server = HttpServer(web_app, host="0.0.0.0", port=settings.port, threads=threads)
-
-    def stop(signum: int, _frame: Any) -> None:
-        logger.info("received %s; finishing requests in flight", signal.Signals(signum).name)
-        server.stop(wait=False)
-
     # Before connecting, so a stop that comes during start-up is still a clean one.
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    _stop_on_signals(server)
     if socket_mode is not None:
         socket_mode.connect()
     via = "Socket Mode" if socket_mode else f"POST {SLACK_PATH}"
     logger.info("listening on port %s: health at %s, Slack over %s", server.port, HEALTH_PATH, via)
     _say_where_installs_start(settings)
+    _say_where_the_public_site_is(settings)
     ticker = _ticker(settings, served)
     if ticker is not None:
         ticker.start()
@@ -253,6 +287,41 @@ def run_until_terminated(settings: Settings, served: Served, *, threads: int) ->
     if socket_mode is not None:
         socket_mode.close()
     logger.info("stopped")
+
+
+def _stop_on_signals(server: HttpServer) -> None:
+    """SIGTERM or Ctrl-C stops `server` once the requests in flight are answered."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        logger.info("received %s; finishing requests in flight", signal.Signals(signum).name)
+        server.stop(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def serve_site(settings: Settings, database: Database, *, port: int, threads: int) -> None:
+    """`engagebot site`: the public site alone (and /healthz), in this one process, until
+    SIGTERM or Ctrl-C."""
+    from handlers.web.site import PublicSite
+
+    site = PublicSite(database, settings.timezone)
+    web_app = WebApp(database, None, public_site=site, public_path=settings.public_path)
+    server = HttpServer(web_app, host="0.0.0.0", port=port, threads=threads)
+    _stop_on_signals(server)
+    logger.info(
+        "listening on port %s: the public site at %s, health at %s",
+        server.port,
+        settings.public_path,
+        HEALTH_PATH,
+    )
+    server.serve_forever()
+    logger.info("stopped")
+
+
+def _say_where_the_public_site_is(settings: Settings) -> None:
+    if settings.public_url is not None:
+        logger.info("public site at %s (path %s)", settings.public_url, settings.public_path)
 
 
 def _say_where_installs_start(settings: Settings) -> None:
@@ -309,9 +378,7 @@ class Workers(BaseApplication):
         self.ticker = _ticker(self.settings, self.served)
         if self.ticker is not None:
             self.ticker.start()
-        return WebApp(
-            self.served.database, self.served.app, signing_secret=self.settings.signing_secret
-        )
+        return web_app_of(self.settings, self.served)
 
     def serve(self) -> int:
         """Run the master until it is told to stop; its exit status."""
@@ -332,6 +399,7 @@ class Workers(BaseApplication):
             SLACK_PATH,
         )
         _say_where_installs_start(self.settings)
+        _say_where_the_public_site_is(self.settings)
         if self.settings.scheduler_enabled:
             logger.info(
                 "scheduler ticking every %s s in the one process that leads",
