@@ -122,6 +122,8 @@ class WebApp:
             ) -> Callable[[bytes], object]:
                 # The id its log lines carry, so that an answer can be found in the log.
                 headers = [*headers, (REQUEST_ID_HEADER, request_id)]
+                if exc_info is None:
+                    return start_response(status, headers)
                 return start_response(status, headers, exc_info)
 
             with request_context(request_id):
