@@ -3,7 +3,7 @@
     python bench/ack_only_app.py PORT
 
 Served exactly as `engagebot serve` serves the real app (bot/runtime/serving.py: `WebApp` behind
-`HttpServer`, waitress with the same worker threads, one process, listeners on a pool of
+`HttpServer`, cheroot with the same worker threads, one process, listeners on a pool of
 8 threads as `serve` makes it), with the same settings from the environment
 (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL, DATABASE_URL for /healthz), so the
 difference between the two is what engagebot does before it acknowledges.

@@ -45,6 +45,7 @@ def open_team_form(call: CommandCall) -> None:
                 call.respond(**notice_message(problem))
                 return
             if team is not None:
+                # mypy: a saved row's id (set once it is read or flushed).
                 members = team_members(session=session, team_id=team.id)  # type: ignore[arg-type]
                 view = team_modal(
                     metadata=json.dumps({**metadata, "team_id": team.id}),
@@ -135,6 +136,7 @@ def register(app: App, engage: EngageCommand) -> None:
                     team=team,
                     created=team_id is None,
                     default_zone=settings.timezone.key,
+                    # mypy: a saved row's id (set once it is read or flushed).
                     member_ids=team_members(session=session, team_id=team.id),  # type: ignore[arg-type]
                     public_url=settings.public_url,
                 )

@@ -32,16 +32,19 @@ NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
 def _moment(**kwargs: object) -> datetime:
-    return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False, **kwargs)
+    # Field() is typed Any; the attribute it makes holds a datetime.
+    field: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False, **kwargs)
+    return field
 
 
 def _link(target: str) -> int:
     """A link-table column pointing at `target`, removed with the row it belongs to."""
-    return Field(
+    field: int = Field(
         sa_column=Column(
             Integer, ForeignKey(target, ondelete="CASCADE"), primary_key=True, nullable=False
         )
     )
+    return field
 
 
 # Link tables are also read from their second column (an output's last engagement, who

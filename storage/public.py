@@ -70,8 +70,8 @@ def changes_from(*, session: Session, team_id: int, first: date) -> Sequence[Upc
         select_models(UpcomingChange)
         .where(UpcomingChange.team_id == team_id, col(UpcomingChange.effective_on) >= first)
         .options(
-            selectinload(UpcomingChange.output),  # type: ignore[arg-type]
-            selectinload(UpcomingChange.segments),  # type: ignore[arg-type]
+            selectinload(UpcomingChange.output),
+            selectinload(UpcomingChange.segments),
         )
         .order_by(col(UpcomingChange.effective_on), col(UpcomingChange.id))
     ).all()

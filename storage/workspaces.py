@@ -145,7 +145,7 @@ class _Scoped:
 @cache
 def _scoped_models() -> tuple[_Scoped, ...]:
     found = []
-    for mapper in SQLModel._sa_registry.mappers:  # type: ignore[attr-defined]
+    for mapper in SQLModel._sa_registry.mappers:
         table = mapper.local_table
         if isinstance(table, Table) and (is_root(table) or is_team_owned(table)):
             found.append(_Scoped(mapper.class_, table, is_root(table)))
@@ -209,6 +209,7 @@ def _scope_statement(execution: ORMExecuteState) -> None:
         table = getattr(getattr(execution.statement, "table", None), "name", None)
         for scoped in _scoped_models():
             if scoped.table.name == table:
+                # mypy: an ORM UPDATE or DELETE statement, which has where().
                 execution.statement = execution.statement.where(  # type: ignore[attr-defined]
                     _criteria(scoped, workspace)(scoped.model)
                 )
@@ -259,7 +260,7 @@ def _check_teams(session: Session, workspace: str, team_ids: set[int]) -> None:
     if not unseen:
         return
     teams = SQLModel.metadata.tables[TEAMS]
-    own = set(
+    own: set[int] = set(
         session.connection()
         .execute(
             select(teams.c.id).where(

@@ -1,6 +1,6 @@
 """Serving Slack's requests over HTTP or Socket Mode, and the health check.
 
-One process (`engagebot serve` on SQLite, Socket Mode, the tests) serves on waitress; several
+One process (`engagebot serve` on SQLite, Socket Mode, the tests) serves on cheroot; several
 (`--workers N`, ENGAGEBOT_WORKERS, one a core by default on PostgreSQL) on gunicorn, each
 worker a process with its own threads, its own database pool and its own ticker, of which
 the database lets one tick (`bot/runtime/ticker.py: Leadership`).
@@ -14,25 +14,24 @@ import logging
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from wsgiref.types import StartResponse
 
+from cheroot import wsgi
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy.exc import SQLAlchemyError
-from waitress import wasyncore
-from waitress.server import create_server
 
 from bot.base.config import DEFAULT_THREADS, Settings
 from bot.base.logs import new_request_id, request_context
 from bot.deliveries.scheduler import Ticking
 from bot.installs.distribution import INSTALL_PATH, REDIRECT_PATH
-from bot.runtime.signed_requests import MAX_BODY_BYTES, Refused, admitted
+from bot.runtime.signed_requests import Refused, admitted
 from bot.runtime.socket_mode import ConnectionWatch, SocketModeConnection
 from bot.runtime.ticker import Leadership, Ticker
 from storage.database import Database
@@ -43,13 +42,12 @@ SLACK_PATH = "/slack/events"
 SLACK_PREFIX = "/slack/"  # Slack's events and Bolt's install flow, never the public site's
 HEALTH_PATH = "/healthz"
 REQUEST_ID_HEADER = "X-Request-Id"
-DRAIN_SECONDS = 10.0
+DRAIN_SECONDS = 10
 # How long a gunicorn worker told to stop (SIGTERM) has to answer the requests in flight
 # and finish the work they started after ack(); then the master kills it. Under Docker's
 # and Kubernetes' 30 s before they kill the container (docker-compose.yml gives 30 s).
 GRACEFUL_SECONDS = 25
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
@@ -119,9 +117,14 @@ class WebApp:
             if retry := environ.get("HTTP_X_SLACK_RETRY_NUM"):
                 request_id += f"-retry{retry}"
 
-            def answered_with_its_id(status: str, headers: list[tuple[str, str]]) -> Any:
+            def answered_with_its_id(
+                status: str, headers: list[tuple[str, str]], exc_info: Any = None
+            ) -> Callable[[bytes], object]:
                 # The id its log lines carry, so that an answer can be found in the log.
-                return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)])
+                headers = [*headers, (REQUEST_ID_HEADER, request_id)]
+                if exc_info is None:
+                    return start_response(status, headers)
+                return start_response(status, headers, exc_info)
 
             with request_context(request_id):
                 return self.slack(environ, answered_with_its_id)
@@ -156,63 +159,54 @@ class WebApp:
 
 
 class HttpServer:
-    """waitress behind a loop we own, so a stop lets requests in flight finish first."""
+    """cheroot, whose stop is public and graceful: it stops accepting, closes the idle
+    connections and gives the requests in flight DRAIN_SECONDS to finish. A body over the
+    cap is refused unread by `read_body` (bot/runtime/signed_requests.py), as under gunicorn."""
 
     def __init__(
         self, wsgi_app: Any, *, host: str, port: int, threads: int = DEFAULT_THREADS
     ) -> None:
-        self._server = create_server(
+        self._server = wsgi.Server(
+            (host, port),
             wsgi_app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="engagebot",
-            # waitress refuses (413) a body announced at this size or more before reading
-            # it, and a chunked one once this much has come: it reads no more than the cap.
-            max_request_body_size=MAX_BODY_BYTES + 1,
+            numthreads=threads,
+            server_name="engagebot",
+            shutdown_timeout=DRAIN_SECONDS,
+            # Connections waiting to be accepted: a burst of Slack's requests is not refused
+            # (cheroot's default is 5; gunicorn's, and waitress's before it, 2048 and 1024).
+            request_queue_size=1024,
         )
-        self._stopping = threading.Event()
+        # mypy: error_log is cheroot's documented hook for its own lines.
+        self._server.error_log = _cheroot_line  # type: ignore[method-assign]
+        self._server.prepare()  # binds the port now, so that `port` is known at once
         self._stopped = threading.Event()
 
     @property
     def port(self) -> int:
-        return int(self._server.effective_port)  # type: ignore[union-attr]
+        return int(self._server.bind_addr[1])
 
     def serve_forever(self) -> None:
-        try:
-            while not self._stopping.is_set():
-                wasyncore.loop(timeout=0.2, map=self._server._map, use_poll=True, count=1)
-            self._drain()
-        finally:
-            self._stopped.set()
-
-    def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="http-server", daemon=True)
-        thread.start()
-        return thread
+        """Serve until `stop`, and return once the requests in flight are answered."""
+        self._server.serve()
+        self._stopped.wait()
 
     def stop(self, wait: bool = True) -> None:
-        self._stopping.set()
+        """Stop serving; without `wait` (from a signal handler, on the thread that serves) on
+        a thread of its own, which the serving loop must be free to answer."""
         if wait:
-            self._stopped.wait(DRAIN_SECONDS + 5)
+            self._stop()
+        else:
+            threading.Thread(target=self._stop, name="http-stop").start()
 
-    def _drain(self) -> None:
-        """Stop accepting, finish what is in flight (up to DRAIN_SECONDS), then close."""
-        self._server.accepting = False
-        self._server.del_channel()
-        self._server.socket.close()
-        dispatcher = self._server.task_dispatcher
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while time.monotonic() < deadline and (
-            dispatcher.active_count or dispatcher.queue or _pending_output(self._server._map)
-        ):
-            wasyncore.loop(timeout=0.05, map=self._server._map, use_poll=True, count=1)
-        dispatcher.shutdown(timeout=1)
-        wasyncore.close_all(self._server._map)
+    def _stop(self) -> None:
+        self._server.stop()
+        self._stopped.set()
 
 
-def _pending_output(channels: dict[int, Any]) -> bool:
-    return any(getattr(channel, "total_outbufs_len", 0) for channel in channels.values())
+def _cheroot_line(msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+    """cheroot's own lines (a connection broken, a request it could not parse) go through
+    engagebot's log, as every other line: one format, redacted, at LOG_LEVEL."""
+    logger.log(level, "http server: %s", msg, exc_info=traceback)
 
 
 @dataclass
@@ -249,7 +243,7 @@ def web_app_of(
 
 def serve(settings: Settings, make: Callable[[], Served], *, workers: int, threads: int) -> int:
     """Serve until SIGTERM (or Ctrl-C): `make` builds what each process serves; one process
-    on waitress, several on gunicorn. The exit status."""
+    on cheroot, several on gunicorn. The exit status."""
     if workers == 1:
         served = make()
         try:
@@ -337,7 +331,7 @@ def _say_where_installs_start(settings: Settings) -> None:
         logger.info("installs start at GET %s and return to %s", INSTALL_PATH, REDIRECT_PATH)
 
 
-class Workers(BaseApplication):  # type: ignore[misc]
+class Workers(BaseApplication):
     """gunicorn, through its public API: a master that starts `workers` processes (gthread
     workers, `threads` threads each) and restarts any that dies. Each worker builds what it
     serves (`make`) after it is forked, so none shares a database connection or a thread.
@@ -423,7 +417,7 @@ class Workers(BaseApplication):  # type: ignore[misc]
         logger.info("worker %s stopped", os.getpid())
 
 
-class _GunicornLog(glogging.Logger):  # type: ignore[misc]
+class _GunicornLog(glogging.Logger):
     """gunicorn's own lines (workers booting and exiting, signals) go through engagebot's
     handler, as every other line: one format, redacted, at LOG_LEVEL."""
 

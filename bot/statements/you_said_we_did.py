@@ -109,9 +109,12 @@ def you_said_we_did(
             f"({period_from.isoformat()})"
         )
     assert team.id is not None
-    period = {"team_id": team.id, "period_from": period_from, "period_to": period_to}
-    rows = statement_rows(session=session, **period)
-    themes = statement_themes(session=session, **period)
+    rows = statement_rows(
+        session=session, team_id=team.id, period_from=period_from, period_to=period_to
+    )
+    themes = statement_themes(
+        session=session, team_id=team.id, period_from=period_from, period_to=period_to
+    )
     groups: dict[str, list[StatementItem]] = {}
     for row in rows:  # oldest first, and so within each theme
         item = _item(row)

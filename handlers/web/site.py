@@ -13,10 +13,11 @@ style sheet and scripts (no inline script, nothing from elsewhere) and work with
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from wsgiref.types import StartResponse
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -69,8 +70,6 @@ URLS = Map(
     ]
 )
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-
 
 class PublicSite:
     """The public site on `database`; dates are the team's, or in `default_zone`."""
@@ -103,7 +102,7 @@ class PublicSite:
         except HTTPException as refused:
             if refused.code == 404:
                 return page.render("public/not_found.html", status=404)
-            return refused.get_response(request.environ)  # type: ignore[return-value]
+            return refused.get_response(request.environ)
         except SQLAlchemyError:
             logger.exception("a public page could not read the database")
             return page.render("public/unavailable.html", status=503)

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from tests.e2e.public_records import ADDRESS, PAGES, public_site
+from tests.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -74,7 +74,7 @@ def database_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 
 def test_every_page_passes_axe_and_is_seen(
-    browser: Any, fake_slack: SlackStandIn, database: Database, database_url: str
+    browser: Any, fake_slack: FakeSlack, database: Database, database_url: str
 ) -> None:
     axe = AXE.read_text(encoding="utf-8")
     with public_site(fake_slack, database, database_url) as site:
@@ -96,7 +96,7 @@ def test_every_page_passes_axe_and_is_seen(
 
 
 def test_the_pages_use_their_styles_and_script(
-    browser: Any, fake_slack: SlackStandIn, database: Database, database_url: str
+    browser: Any, fake_slack: FakeSlack, database: Database, database_url: str
 ) -> None:
     browser.get_log("browser")  # what earlier pages logged (a 404 page logs its 404)
     with public_site(fake_slack, database, database_url) as site:

@@ -15,16 +15,16 @@ from zoneinfo import ZoneInfo
 
 from bot.changes.announcing import ChangeDraft, save_change
 from bot.runtime.app import build_app
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.serving import HttpServer, Served, web_app_of
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Opportunity, OpportunitySignup
 from storage.reference import segments_by_name
 from storage.teams import team_named
-from tests.conftest import test_settings
+from tests.conftest import serve_in_thread, test_settings
 from tests.domain.test_users_map import output_id
 from tests.e2e.test_users_and_uses import CPI, seed
+from tests.fake_slack import FakeSlack
 
 ADDRESS = "prices"
 PUBLIC_PATH = "/engage/"
@@ -96,14 +96,14 @@ def fetch(url: str) -> Answer:
 
 
 @contextmanager
-def public_site(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[str]:
+def public_site(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[str]:
     """The site on `database` (seeded by `seed_public`), as `serve` serves it with
     ENGAGEBOT_PUBLIC_URL set: the URL of its index."""
     seed_public(database)
     settings = test_settings(fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL)
     served = Served(database, build_app(settings, database), None, lambda: None)  # type: ignore[arg-type]
     server = HttpServer(web_app_of(settings, served), host="127.0.0.1", port=0)
-    server.start_in_thread()
+    serve_in_thread(server)
     try:
         yield f"http://127.0.0.1:{server.port}{PUBLIC_PATH}"
     finally:

@@ -15,7 +15,6 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.base.vocabulary import METHODS, segment_label
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.serving import HttpServer, WebApp
 from bot.statements.users_and_uses import NO_METHOD, NOT_RECORDED, SEVERAL
 from bot.statements.you_said_we_did import NO_NOTE, OTHER_THEME, OUTCOMES
@@ -23,11 +22,13 @@ from handlers.web.site import PublicSite
 from handlers.web.words import WORDS
 from storage.database import Database
 from storage.reference import list_segments
+from tests.conftest import serve_in_thread
 from tests.e2e.public_records import ADDRESS, PAGES, PUBLIC_PATH, fetch, public_site
+from tests.fake_slack import FakeSlack
 
 
 @pytest.fixture
-def site(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[str]:
+def site(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[str]:
     """The URL of the public site's index, served as `serve` serves it."""
     with public_site(fake_slack, database, database_url) as url:
         yield url
@@ -148,7 +149,7 @@ def test_a_database_that_does_not_answer_is_said_so() -> None:
     nowhere = Database("postgresql+psycopg://postgres@127.0.0.1:1/engagebot")
     site = PublicSite(nowhere, ZoneInfo("Europe/London"))
     server = HttpServer(WebApp(nowhere, None, public_site=site), host="127.0.0.1", port=0)
-    server.start_in_thread()
+    serve_in_thread(server)
     try:
         answer = fetch(f"http://127.0.0.1:{server.port}/")
     finally:

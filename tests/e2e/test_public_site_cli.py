@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.migrate import upgrade
 from tests.clocked import engagebot
@@ -22,6 +21,7 @@ from tests.e2e.serve_process import (
     stop,
     wait_until_healthy,
 )
+from tests.fake_slack import FakeSlack
 
 
 def seeded(env: dict[str, str]) -> None:
@@ -31,7 +31,7 @@ def seeded(env: dict[str, str]) -> None:
     database.dispose()
 
 
-def test_engagebot_site_serves_the_pages_alone(tmp_path: Path, fake_slack: SlackStandIn) -> None:
+def test_engagebot_site_serves_the_pages_alone(tmp_path: Path, fake_slack: FakeSlack) -> None:
     env = serve_environment(tmp_path, fake_slack)
     seeded(env)
     url = f"http://127.0.0.1:{env['PORT']}"
@@ -52,7 +52,7 @@ def test_engagebot_site_serves_the_pages_alone(tmp_path: Path, fake_slack: Slack
 
 
 def test_serve_answers_slack_and_the_site_under_its_path(
-    tmp_path: Path, fake_slack: SlackStandIn
+    tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     env = {**serve_environment(tmp_path, fake_slack), "ENGAGEBOT_PUBLIC_URL": PUBLIC_URL}
     seeded(env)
