@@ -3,7 +3,7 @@
     python bench/ack_only_app.py WORKERS THREADS
 
 Served exactly as `engagebot serve --workers WORKERS --threads THREADS` serves the real app
-(bot/runtime/serving.py: one process on waitress, or gunicorn's gthread workers, each building its
+(bot/runtime/serving.py: one process on cheroot, or gunicorn's gthread workers, each building its
 app once forked, with a listener pool of 8 threads as `serve` makes it), with the same
 settings from the environment (PORT, SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL,
 DATABASE_URL for /healthz), so the difference between the two is what engagebot does.

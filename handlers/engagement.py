@@ -64,6 +64,7 @@ def _link_opportunity(session: Session, record: Engagement, origin: FormOrigin) 
         record_logged(
             session=session,
             opportunity_id=origin.opportunity_id,
+            # mypy: a saved row's id (set once it is read or flushed).
             engagement_id=record.id,  # type: ignore[arg-type]
         )
 

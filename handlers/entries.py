@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from logging import Logger
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -174,6 +174,7 @@ class EntryFlows:
                 else:
                     record = self.kind.save(
                         session=session,
+                        # mypy: a saved row's id (set once it is read or flushed).
                         draft=self.kind.quick_draft(call.args, team.id, self.settings.today()),  # type: ignore[arg-type]
                         today=self.settings.today(),
                         earliest=self.settings.earliest_date,
@@ -182,6 +183,7 @@ class EntryFlows:
                         source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
                     )
                     message = self._recorded(
+                        # mypy: a saved row's id (set once it is read or flushed).
                         record.id,  # type: ignore[arg-type]
                         self.kind.text_of(record),
                         team.name,
@@ -312,6 +314,7 @@ class EntryFlows:
                 )
                 self.kind.on_saved(session, record, origin)
                 named = register_entries(session=session, names=unsegmented)
+                # mypy: a saved record's id.
                 return record.id, self.kind.text_of(record), record.team.name, named  # type: ignore[return-value]
 
         saved = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
@@ -370,7 +373,10 @@ class EntryFlows:
     ) -> None:
         try:
             with database.transaction() as session:
-                record = session.get(self.kind.model, record_id)
+                # session.get of either model is typed as their base, SQLModel.
+                record = cast(
+                    "Engagement | Feedback | None", session.get(self.kind.model, record_id)
+                )
                 if record is None:
                     respond(
                         **notice_message(f"{self.kind.label} #{record_id} was already deleted.")

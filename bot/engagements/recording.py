@@ -122,6 +122,7 @@ def save_engagement(
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None
+    assert draft.occurred_on is not None  # engagement_problems refuses a draft without one
     if engagement is None:
         engagement = Engagement(
             team_id=team.id,
@@ -131,7 +132,7 @@ def save_engagement(
             source_key=source_key,
         )
     engagement.team_id = team.id
-    engagement.occurred_on = draft.occurred_on  # type: ignore[assignment]
+    engagement.occurred_on = draft.occurred_on
     engagement.summary = draft.summary.strip()
     engagement.method = draft.method
     engagement.expertise = draft.expertise

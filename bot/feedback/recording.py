@@ -133,6 +133,7 @@ def save_feedback(
             team_id=team.id, received_on=today, text="", recorded_by=user_id, source_key=source_key
         )
     item.team_id = team.id
+    # mypy: the draft's checks refuse one without it.
     item.received_on = draft.received_on  # type: ignore[assignment]
     item.text = draft.text.strip()
     item.segment_id = draft.segment_id
