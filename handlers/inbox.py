@@ -91,7 +91,7 @@ class Inbox:
     ) -> None:
         self.database = database  # its engine: the claims span every workspace
         self.lease = lease
-        self.claimant = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._process = f"{socket.gethostname()[:50]}:{os.getpid()}"
         self._pool = pool
         self._free = capacity  # room in memory: requests in hand, up to `capacity`
         self._lock = threading.Lock()
@@ -150,7 +150,7 @@ class Inbox:
                     body={key: value for key, value in body.items() if key not in SECRETS},
                     origin=request_origin(body),
                     user_id=context.user_id or "unknown",
-                    claimant=self.claimant if in_hand else None,
+                    claimant=self._claimant() if in_hand else None,
                 )
 
         return insert()
@@ -240,6 +240,7 @@ class Inbox:
         if room == 0:
             return 0
         self._backlog.clear()  # before claiming: a request kept meanwhile sets it again
+        claimant = self._claimant()
         try:
             writer = self.database.sqlite_writer or nullcontext()
             with writer, self.database.engine.begin() as connection:
@@ -247,7 +248,7 @@ class Inbox:
                     connection=connection,
                     stale_before=utc_now() - self.lease,
                     limit=room,
-                    claimant=self.claimant,
+                    claimant=claimant,
                 )
         except SQLAlchemyError:
             logger.warning("could not look for requests waiting in the inbox", exc_info=True)
@@ -257,11 +258,16 @@ class Inbox:
             self._backlog.set()  # there may be more
         self._release(room - len(items))
         for item in items:
-            self._submit(self._replay, item)
+            self._submit(self._replay, Claim(item.id, claimant), item)
         return len(items)
 
-    def _replay(self, item: Waiting) -> None:
-        claim = Claim(item.id, self.claimant)
+    def _claimant(self) -> str:
+        """A claimant of its own for each claim (host:pid:token): when this process takes
+        over a request whose lease ran out while it held it in memory, the copy in memory
+        has lost its claim, and does nothing."""
+        return f"{self._process}:{secrets.token_hex(4)}"
+
+    def _replay(self, claim: Claim, item: Waiting) -> None:
         replay = Replay(self, claim, item)
         with request_context(f"inbox-{item.id}"):
             try:

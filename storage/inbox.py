@@ -46,7 +46,7 @@ _ITEMS: Table = InboxItem.__table__  # type: ignore[attr-defined]  # SQLModel se
 
 @dataclass(frozen=True)
 class Claim:
-    """An inbox item held by `claimant` (host:pid:token of a process)."""
+    """An inbox item held by `claimant` (host:pid:token, a token a claim)."""
 
     item_id: int
     claimant: str

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from bot.base.config import Settings, load_settings
 from bot.runtime.app import build_app
 from bot.runtime.serving import HttpServer, WebApp
+from handlers.inbox import Inbox
 from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.migrate import upgrade
@@ -216,14 +217,20 @@ def serve_in_thread(server: HttpServer) -> None:
 class RunningBot:
     """The real Bolt app behind the real HTTP server, on a free local port."""
 
-    def __init__(self, settings: Settings, database: Database, fake_slack: FakeSlack) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        fake_slack: FakeSlack,
+        inbox: Inbox | None = None,
+    ) -> None:
         self.settings = settings
         self.database = database
         self.slack = fake_slack
         self.server = HttpServer(
             WebApp(
                 database,
-                build_app(settings, database),
+                build_app(settings, database, inbox=inbox),
                 signing_secret=settings.signing_secret,
             ),
             host="127.0.0.1",

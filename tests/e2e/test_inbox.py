@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.base.logs import ContextExecutor
+from bot.runtime.app import build_inbox
 from bot.runtime.console.payloads import block_actions, slash_command
 from bot.runtime.console.slack_standin import TEAM_ID
 from handlers.views.limits import problems
@@ -395,3 +397,32 @@ def send_from(bot: RunningBot, team_id: str, text: str, name: str) -> None:
         f"log {text}", channel_id="CPRICES", response_url=bot.slack.response_url(name)
     )
     assert bot.requester.send(from_workspace(command, team_id)).status == 200
+
+
+def test_a_request_whose_lease_runs_out_while_in_hand_is_done_and_answered_once(
+    fake_slack: FakeSlack, database: Database, database_url: str, clock: Clock
+) -> None:
+    """The process's recovery takes over a request the same process holds in memory, its
+    lease run out while it waited its turn: a claim of its own, so the copy in memory (whose
+    claim has gone) does nothing, and the person is answered once."""
+    settings = test_settings(fake_slack, database_url)
+    pool = ContextExecutor(max_workers=1)  # one thread: the second request waits its turn
+    inbox = build_inbox(settings, database, pool)
+    bot = RunningBot(settings, database, fake_slack, inbox=inbox)
+    try:
+        make_team(database)
+        log_and_wait(bot, "Before", "before")
+        held = fake_slack.hold("response_url")
+        log(bot, "Holding the thread", "r0")
+        fake_slack.wait_for("response_url", count=2)  # the thread is stuck answering it
+        log(bot, "Waiting its turn", "r1")
+        clock.move_by(LEASE + timedelta(seconds=1))
+        assert inbox.take_waiting(least=1) == 1  # its own request, taken over
+        held.set()
+        assert "Logged" in reply_text(wait_for_reply(bot, "r1"))
+        wait_for_empty_inbox(database)
+        pool.shutdown(wait=True)
+        assert summaries(database) == Counter(["Before", "Holding the thread", "Waiting its turn"])
+        assert len(replies(fake_slack)["r1"]) == 1
+    finally:
+        bot.stop()
