@@ -158,7 +158,10 @@ class HttpServer:
     def serve_forever(self) -> None:
         try:
             while not self._stopping.is_set():
-                wasyncore.loop(timeout=0.2, map=self._server._map, use_poll=True, count=1)
+                # Polled, not woken: a stop waits up to this long (a test starts and
+                # stops a server each), and waking the loop through waitress's pipe
+                # races with the loop closing it.
+                wasyncore.loop(timeout=0.05, map=self._server._map, use_poll=True, count=1)
             self._drain()
         finally:
             self._stopped.set()
@@ -212,6 +215,8 @@ def serve(settings: Settings, make: Callable[[], Served], *, workers: int, threa
             run_until_terminated(settings, served, threads=threads)
         finally:
             served.close()
+        # Once the work started after ack() is done too: what it sent is all sent.
+        logger.info("stopped")
         return 0
     return Workers(settings, make, workers=workers, threads=threads).serve()
 
@@ -259,7 +264,6 @@ def run_until_terminated(settings: Settings, served: Served, *, threads: int) ->
         ticker.stop()
     if socket_mode is not None:
         socket_mode.close()
-    logger.info("stopped")
 
 
 def _say_where_installs_start(settings: Settings) -> None:
