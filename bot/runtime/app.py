@@ -96,6 +96,8 @@ def build_app(
     if not settings.oauth_enabled:
         leave_bolts_own_oauth_off()
     app = App(
+        # Named, or Bolt takes the caller's file name from inspect.stack(), slow in deep stacks.
+        name="engagebot",
         # With OAuth distribution, no token: each request gets its workspace's.
         client=slack_client(settings, settings.bot_token),
         signing_secret=settings.signing_secret or "",

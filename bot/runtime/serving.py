@@ -250,6 +250,8 @@ def serve(settings: Settings, make: Callable[[], Served], *, workers: int, threa
             run_until_terminated(settings, served, threads=threads)
         finally:
             served.close()
+        # Once the work started after ack() is done too: what it sent is all sent.
+        logger.info("stopped")
         return 0
     return Workers(settings, make, workers=workers, threads=threads).serve()
 
@@ -288,7 +290,6 @@ def run_until_terminated(settings: Settings, served: Served, *, threads: int) ->
         ticker.stop()
     if socket_mode is not None:
         socket_mode.close()
-    logger.info("stopped")
 
 
 def _stop_on_signals(server: HttpServer) -> None:

@@ -17,6 +17,11 @@ from storage.database import Database
 from storage.models import Delivery, InboxItem, ProducerTeam
 from tests.conftest import RunningBot
 
+# How long a test waits for what the bot does after its answer: a bound for a hang, not a
+# speed (each wait ends as soon as it is done), and four test processes on two cores can
+# take seconds.
+WAIT_SECONDS = 30.0
+
 
 def make_team(
     database: Database,
@@ -119,7 +124,7 @@ def count_rows(database: Database, model: type) -> int:
 
 
 def wait_for_deliveries(
-    database: Database, expected: Mapping[str, str], timeout: float = 5.0
+    database: Database, expected: Mapping[str, str], timeout: float = WAIT_SECONDS
 ) -> None:
     """Poll until each delivery keyed in `expected` has that status. The bot records a post
     once Slack has answered it, so a test that has seen the post may be a moment early."""
@@ -135,7 +140,7 @@ def wait_for_deliveries(
         time.sleep(0.01)
 
 
-def wait_for_empty_inbox(database: Database, timeout: float = 5.0) -> None:
+def wait_for_empty_inbox(database: Database, timeout: float = WAIT_SECONDS) -> None:
     """Poll until the inbox holds no request: each is deleted just after its answer, so a
     test that has seen the answer may be a moment early."""
     deadline = time.monotonic() + timeout

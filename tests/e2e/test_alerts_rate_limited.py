@@ -148,7 +148,7 @@ def test_a_retry_after_longer_than_the_lease_waits_in_the_queue_and_posts_once(
     try:
         fake_slack.wait_for("chat.postMessage", timeout=30)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            first.wait(timeout=10)  # it gives the reminder back and ends (sleeping, it did not)
+            first.wait(timeout=30)  # it gives the reminder back and ends (sleeping, it did not)
         clock.move_by(timedelta(seconds=LEASE_SECONDS + 1))
         past_the_lease = tick(fake_slack, database_url, tmp_path)
         clock.move_by(timedelta(seconds=LONG_RETRY_AFTER))

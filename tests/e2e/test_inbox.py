@@ -162,6 +162,7 @@ def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_wh
     again, _url = serve({**env, "PORT": str(free_port())}, tmp_path, started)
     log = LogLines(again)
     wait_for_empty_inbox(database, timeout=60)
+    log.stop()  # once stopped, it has sent the answers too: each is sent after its save
 
     assert summaries(database) == Counter(f"Met user group {n}" for n in range(COMMANDS))
     answered = replies(fake_slack)
@@ -180,7 +181,6 @@ def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_wh
         ]
         assert len(direct) == COMMANDS - 1
         assert all("Logged" in reply_text(message) for message in direct)
-    log.stop()
 
 
 def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_workers(
@@ -222,6 +222,7 @@ def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_wor
     os.kill(stuck, signal.SIGKILL)
     held.set()
     wait_for_empty_inbox(database, timeout=60)
+    log.stop()  # once stopped, its workers have sent the answers too
 
     assert summaries(database) == Counter(f"Met user group {n}" for n in range(COMMANDS))
     answered = replies(fake_slack)
@@ -229,7 +230,6 @@ def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_wor
         f"r{number}": 1 for number in range(COMMANDS)
     }
     assert all("Logged" in text for texts in answered.values() for text in texts)
-    log.stop()
 
 
 # --- one process: a bounded queue in memory, the rest waiting in the database ---------------

@@ -31,6 +31,7 @@ from storage.models import Delivery, UpcomingChange
 from tests.clocked import engagebot
 from tests.conftest import OAUTH_CLIENT_ID, RunningBot
 from tests.e2e.helpers import (
+    WAIT_SECONDS,
     make_team,
     reply_text,
     run_cli,
@@ -52,7 +53,7 @@ from tests.fake_slack import FakeSlack
 OTHER = "T0002"  # a second workspace; the payload builders' own is TEAM_ID
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = WAIT_SECONDS) -> None:
     """Events are handled after Slack has its answer: poll for what they do."""
     deadline = time.monotonic() + timeout
     while not condition():

@@ -15,14 +15,14 @@ from sqlalchemy import create_engine, text
 
 from storage.migrate import alembic_config
 from tests.clocked import engagebot
-from tests.conftest import POSTGRES_SERVER, _postgres_admin
+from tests.conftest import POSTGRES_SERVER, _create_postgres, _postgres_admin
 
 
 @pytest.fixture
 def empty_postgres(postgres_url: str) -> Iterator[str]:
     """A PostgreSQL database with no tables at all (needs the server `postgres_url` is on)."""
     name = f"engagebot_upgrade_{uuid.uuid4().hex[:8]}"
-    _postgres_admin(f'CREATE DATABASE "{name}"')
+    _create_postgres(name)
     yield f"{POSTGRES_SERVER}/{name}"
     _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

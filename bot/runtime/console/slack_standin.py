@@ -176,7 +176,8 @@ class SlackStandIn:
     """Fake Slack Web API + response_url endpoint, bound to 127.0.0.1 on a free port."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Notified as each call is recorded, so that wait_for wakes at once.
+        self._lock = threading.Condition()
         self._calls: list[SlackCall] = []
         self._overrides: dict[str, Responder] = {}
         self._users: dict[str, dict[str, Any]] = {}
@@ -269,22 +270,21 @@ class SlackStandIn:
         with self._lock:
             return list(self._shared_files)
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[SlackCall]:
-        """Poll until at least ``count`` calls of ``method`` arrived; return all of them.
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[SlackCall]:
+        """Wait until at least ``count`` calls of ``method`` arrived; return all of them.
+        The timeout bounds a hang: the wait ends as soon as they are in.
 
         Raises AssertionError listing every call seen if the count isn't reached in time.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.calls(method)
-            if len(found) >= count:
-                return found
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"expected {count} {method!r} call(s) within {timeout}s, got {len(found)}."
-                    f" Calls seen:\n{self.describe()}"
-                )
-            time.sleep(0.01)
+        with self._lock:
+            self._lock.wait_for(lambda: len(self.calls(method)) >= count, timeout)
+        found = self.calls(method)
+        if len(found) < count:
+            raise AssertionError(
+                f"expected {count} {method!r} call(s) within {timeout}s, got {len(found)}."
+                f" Calls seen:\n{self.describe()}"
+            )
+        return found
 
     def describe(self) -> str:
         """A one-line-per-call listing of everything recorded (for assertion messages)."""
@@ -363,6 +363,7 @@ class SlackStandIn:
             return
         with self._lock:
             self._calls.append(SlackCall(method, args, headers, payload, arrived))
+            self._lock.notify_all()
         if status == DROP or not self._answering(method, args):
             handler.close_connection = True  # no answer at all, as when the network fails
             return
