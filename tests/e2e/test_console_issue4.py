@@ -159,10 +159,12 @@ def test_team_settings_and_the_digest_channel(database_url: str) -> None:
             "#digest",
             "",  # how often: quarterly, once a channel is chosen
             "", "", "", "", "",  # no review channel; the default targets
+            "",  # no public pages
             "/engage team", "", "", "", "", "", "",
             "",  # the digest channel kept
             "",
             "", "", "", "", "",
+            "",
         ],
     )  # fmt: skip
     assert "Type one channel, e.g. #general." in shown
