@@ -136,124 +136,126 @@ def _feedback_id(view: dict[str, Any]) -> int:
     return record_id_in(json_object(view.get("private_metadata")).get("feedback_id")) or 0
 
 
-def register(app: App) -> None:
-    @app.action(DECIDE_ACTION)
-    def open_decision(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        database: Database,
-        settings: Settings,
-        requester: Requester,
-        logger: Logger,
-    ) -> None:
-        ack()
-        feedback_id = record_id_in(action.get("value")) or 0
-        problem = None
-        try:
-            with database.transaction() as session:
-                item = session.get(Feedback, feedback_id)
-                if item is not None:
-                    problem = requester.refusal(Action.DECIDE, session=session, team=item.team)
-                if item is None:
-                    view = problem_modal("Feedback", f"Feedback #{feedback_id} no longer exists.")
-                elif item.merged_into_id is not None:
-                    view = problem_modal("Feedback", merged_away(item))
-                else:
-                    view = decision_modal(
-                        item=item,
-                        history=decisions_on(session=session, feedback_id=feedback_id),
-                        metadata=json.dumps({"feedback_id": feedback_id}),
-                        timezone=settings.timezone,
-                    )
-        except SQLAlchemyError:
-            logger.exception("loading the decision form failed")
-            view = problem_modal(
-                "Feedback", "The form can't be opened: the database is not answering."
-            )
-        if problem is not None:
-            tell(body, respond, client, problem, "Feedback")
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+def open_decision(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    database: Database,
+    settings: Settings,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    ack()
+    feedback_id = record_id_in(action.get("value")) or 0
+    problem = None
+    try:
+        with database.transaction() as session:
+            item = session.get(Feedback, feedback_id)
+            if item is not None:
+                problem = requester.refusal(Action.DECIDE, session=session, team=item.team)
+            if item is None:
+                view = problem_modal("Feedback", f"Feedback #{feedback_id} no longer exists.")
+            elif item.merged_into_id is not None:
+                view = problem_modal("Feedback", merged_away(item))
+            else:
+                view = decision_modal(
+                    item=item,
+                    history=decisions_on(session=session, feedback_id=feedback_id),
+                    metadata=json.dumps({"feedback_id": feedback_id}),
+                    timezone=settings.timezone,
+                )
+    except SQLAlchemyError:
+        logger.exception("loading the decision form failed")
+        view = problem_modal("Feedback", "The form can't be opened: the database is not answering.")
+    if problem is not None:
+        tell(body, respond, client, problem, "Feedback")
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.view(CALLBACK_ID)
-    def save_decision(
-        ack: Ack,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        requester: Requester,
-        logger: Logger,
-    ) -> None:
-        user_id = body["user"]["id"]
-        feedback_id = _feedback_id(view)
+
+def save_decision(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    database: Database,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    user_id = body["user"]["id"]
+    feedback_id = _feedback_id(view)
+    form = FormValues(view)
+    if form.choice("status") == MERGE_CHOICE:
+        merge_form = save_form(
+            ack,
+            view,
+            logger,
+            lambda: _merge_form(database, requester, feedback_id, form),
+            fallback_field="status",
+        )
+        if merge_form is not None:
+            ack(response_action="update", view=merge_form)
+        return
+
+    def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+        with database.transaction() as session:
+            require_decider(requester, session, feedback_id)
+            item, decision = decide(
+                session=session,
+                feedback_id=feedback_id,
+                to_status=form.choice("status"),
+                note=form.text("note"),
+                user_id=user_id,
+            )
+            message = decision_message(item=item, decision=decision, decider=user_id)
+            return decided_modal(item=item), item.recorded_by, message
+
+    saved = save_form(ack, view, logger, save, fallback_field="status")
+    if saved is None:
+        return
+    confirmation, recorder, message = saved
+    ack(response_action="update", view=confirmation)
+    tell_recorder(client, logger, recorder, message, actor=user_id)
+
+
+def save_merge(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    database: Database,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    user_id = body["user"]["id"]
+
+    def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
         form = FormValues(view)
-        if form.choice("status") == MERGE_CHOICE:
-            merge_form = save_form(
-                ack,
-                view,
-                logger,
-                lambda: _merge_form(database, requester, feedback_id, form),
-                fallback_field="status",
+        with database.transaction() as session:
+            require_decider(requester, session, _feedback_id(view))
+            kept, merged = merge(
+                session=session,
+                keep_id=form.id_choice("into"),
+                merge_id=_feedback_id(view),
+                user_id=user_id,
             )
-            if merge_form is not None:
-                ack(response_action="update", view=merge_form)
-            return
+            message = merged_message(kept=kept, merged=merged, merger=user_id)
+            return merged_modal(kept=kept, merged=merged), merged.recorded_by, message
 
-        def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
-            with database.transaction() as session:
-                require_decider(requester, session, feedback_id)
-                item, decision = decide(
-                    session=session,
-                    feedback_id=feedback_id,
-                    to_status=form.choice("status"),
-                    note=form.text("note"),
-                    user_id=user_id,
-                )
-                message = decision_message(item=item, decision=decision, decider=user_id)
-                return decided_modal(item=item), item.recorded_by, message
+    saved = save_form(ack, view, logger, save, fallback_field="into")
+    if saved is None:
+        return
+    confirmation, recorder, message = saved
+    ack(response_action="update", view=confirmation)
+    tell_recorder(client, logger, recorder, message, actor=user_id)
 
-        saved = save_form(ack, view, logger, save, fallback_field="status")
-        if saved is None:
-            return
-        confirmation, recorder, message = saved
-        ack(response_action="update", view=confirmation)
-        tell_recorder(client, logger, recorder, message, actor=user_id)
 
-    @app.view(MERGE_CALLBACK_ID)
-    def save_merge(
-        ack: Ack,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        requester: Requester,
-        logger: Logger,
-    ) -> None:
-        user_id = body["user"]["id"]
-
-        def save() -> tuple[dict[str, Any], str | None, dict[str, Any]]:
-            form = FormValues(view)
-            with database.transaction() as session:
-                require_decider(requester, session, _feedback_id(view))
-                kept, merged = merge(
-                    session=session,
-                    keep_id=form.id_choice("into"),
-                    merge_id=_feedback_id(view),
-                    user_id=user_id,
-                )
-                message = merged_message(kept=kept, merged=merged, merger=user_id)
-                return merged_modal(kept=kept, merged=merged), merged.recorded_by, message
-
-        saved = save_form(ack, view, logger, save, fallback_field="into")
-        if saved is None:
-            return
-        confirmation, recorder, message = saved
-        ack(response_action="update", view=confirmation)
-        tell_recorder(client, logger, recorder, message, actor=user_id)
+def register(app: App) -> None:
+    app.action(DECIDE_ACTION)(open_decision)
+    app.view(CALLBACK_ID)(save_decision)
+    app.view(MERGE_CALLBACK_ID)(save_merge)
 
 
 def _merge_form(

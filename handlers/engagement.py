@@ -1,12 +1,12 @@
-"""Engagement activities: `/engage log`, the `log_engagement` shortcut and the form."""
+"""Engagement activities: `/engage log`, the `log_engagement` shortcut, the Home tab's
+"Log engagement" button and the form."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 from sqlmodel import Session
 
 from bot.base.text import SUMMARY_MAX
@@ -17,7 +17,7 @@ from handlers.entries import EntryFlows, EntryKind, Prefill
 from handlers.forms import FormValues
 from handlers.views.engagement import CALLBACK_ID, engagement_modal
 from handlers.views.entries import FormOrigin
-from storage.database import Database
+from handlers.views.home import LOG_ACTION
 from storage.models import Engagement
 
 SHORTCUT_ID = "log_engagement"
@@ -92,28 +92,18 @@ ENGAGEMENT = EntryKind(
 )
 
 
-def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
+FLOWS = EntryFlows(ENGAGEMENT)
+
+
+def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "log",
             "Log an engagement with users: at once from text, or in a form with no text.",
             ("/engage log Met DWP analysts about the new earnings series", "/engage log"),
-            flows.run_subcommand,
+            FLOWS.run_subcommand,
         )
     )
-
-    @app.shortcut(SHORTCUT_ID)
-    def log_engagement(
-        ack: Ack, body: dict[str, Any], client: WebClient, database: Database, logger: Any
-    ) -> None:
-        ack()
-        flows.open_form(
-            client,
-            body["trigger_id"],
-            FormOrigin(ENGAGEMENT.name),
-            logger,
-            database,
-            user_id=body["user"]["id"],
-        )
-
-    app.view(CALLBACK_ID)(flows.submit)
+    app.shortcut(SHORTCUT_ID)(FLOWS.open_from_shortcut)
+    app.action(LOG_ACTION)(FLOWS.open_from_home)
+    app.view(CALLBACK_ID)(FLOWS.submit)

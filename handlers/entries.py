@@ -11,7 +11,7 @@ from datetime import date
 from logging import Logger
 from typing import Any, Protocol
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,18 +19,14 @@ from sqlmodel import Session
 
 from bot.base.config import Settings
 from bot.base.text import too_long
-from bot.base.validation import Invalid, record_id_in
+from bot.base.validation import Invalid
 from bot.users.organisations import RegisterEntry, register_entries
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
-from handlers.inbox import Taking
 from handlers.replies import post_reply
 from handlers.views.blocks import Block
 from handlers.views.entries import (
-    DETAILS_ACTION,
-    OUT_OF_DATE,
-    UNDO_ACTION,
     FormOrigin,
     handed_back_message,
     notice_message,
@@ -137,9 +133,8 @@ class EntryFlows:
     the audit log, and to the request's workspace.
     """
 
-    def __init__(self, kind: EntryKind, settings: Settings) -> None:
+    def __init__(self, kind: EntryKind) -> None:
         self.kind = kind
-        self.settings = settings
 
     # --- /engage <kind> [text] -------------------------------------------------------
 
@@ -152,6 +147,7 @@ class EntryFlows:
                 origin,
                 call.logger,
                 call.database,
+                call.settings,
                 channel_id=call.channel_id,
                 user_id=call.user_id,
             )
@@ -174,9 +170,9 @@ class EntryFlows:
                 else:
                     record = self.kind.save(
                         session=session,
-                        draft=self.kind.quick_draft(call.args, team.id, self.settings.today()),  # type: ignore[arg-type]
-                        today=self.settings.today(),
-                        earliest=self.settings.earliest_date,
+                        draft=self.kind.quick_draft(call.args, team.id, call.settings.today()),  # type: ignore[arg-type]
+                        today=call.settings.today(),
+                        earliest=call.settings.earliest_date,
                         user_id=call.user_id,
                         record_id=None,
                         source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
@@ -203,6 +199,7 @@ class EntryFlows:
                 origin,
                 call.logger,
                 call.database,
+                call.settings,
                 prefill=Prefill(text=call.args),
             )
             return
@@ -219,7 +216,12 @@ class EntryFlows:
             prefill = Prefill(text=call.args, note=note)
             try:
                 view = self._form_view(
-                    origin, call.database, prefill, channel_id=call.channel_id, user_id=call.user_id
+                    origin,
+                    call.database,
+                    call.settings,
+                    prefill,
+                    channel_id=call.channel_id,
+                    user_id=call.user_id,
                 )
                 call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
                 return
@@ -239,6 +241,7 @@ class EntryFlows:
         origin: FormOrigin,
         logger: Logger,
         database: Database,
+        settings: Settings,
         *,
         prefill: Prefill = Prefill(),
         channel_id: str | None = None,
@@ -246,7 +249,7 @@ class EntryFlows:
     ) -> None:
         """Open the form for a new entry, or for `origin.record_id`."""
         try:
-            view = self._form_view(origin, database, prefill, channel_id, user_id)
+            view = self._form_view(origin, database, settings, prefill, channel_id, user_id)
         except SQLAlchemyError:
             logger.exception("loading the %s form failed", self.kind.name)
             view = problem_modal(
@@ -260,6 +263,7 @@ class EntryFlows:
         self,
         origin: FormOrigin,
         database: Database,
+        settings: Settings,
         prefill: Prefill,
         channel_id: str | None,
         user_id: str | None,
@@ -277,7 +281,7 @@ class EntryFlows:
                 prefill = replace(prefill, team=team)
             return self.kind.form(
                 segments=list(list_segments(session=session)),
-                today=self.settings.today(),
+                today=settings.today(),
                 metadata=origin.to_json(),
                 record=record,
                 prefill=prefill,
@@ -290,6 +294,7 @@ class EntryFlows:
         view: dict[str, Any],
         client: WebClient,
         database: Database,
+        settings: Settings,
         logger: Logger,
     ) -> None:
         origin = FormOrigin.from_json(view.get("private_metadata", ""), self.kind.name)
@@ -304,8 +309,8 @@ class EntryFlows:
                 record = self.kind.save(
                     session=session,
                     draft=draft,
-                    today=self.settings.today(),
-                    earliest=self.settings.earliest_date,
+                    today=settings.today(),
+                    earliest=settings.earliest_date,
                     user_id=user_id,
                     record_id=origin.record_id,
                     source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
@@ -346,7 +351,7 @@ class EntryFlows:
                 client=client,
                 user_id=user_id,
                 database=database,
-                settings=self.settings,
+                settings=settings,
                 logger=logger,
             )
 
@@ -358,12 +363,54 @@ class EntryFlows:
         body: dict[str, Any],
         client: WebClient,
         database: Database,
+        settings: Settings,
         logger: Logger,
     ) -> None:
         origin = FormOrigin(
             self.kind.name, record_id, response_url=body.get("response_url"), replace_original=True
         )
-        self.open_form(client, body["trigger_id"], origin, logger, database)
+        self.open_form(client, body["trigger_id"], origin, logger, database, settings)
+
+    # --- listeners: a new entry's form, from a shortcut or the Home tab ------------------
+
+    def open_from_shortcut(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        ack()
+        self._open_new(FormOrigin(self.kind.name), body, client, database, settings, logger)
+
+    def open_from_home(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        ack()
+        origin = FormOrigin(self.kind.name, from_home=True)
+        self._open_new(origin, body, client, database, settings, logger)
+
+    def _open_new(
+        self,
+        origin: FormOrigin,
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        user_id = body["user"]["id"]
+        self.open_form(
+            client, body["trigger_id"], origin, logger, database, settings, user_id=user_id
+        )
 
     def undo(
         self, record_id: int, user_id: str, database: Database, respond: Respond, logger: Logger
@@ -421,48 +468,3 @@ class EntryFlows:
 
 def _first(invalid: Invalid) -> str:
     return next(iter(invalid.errors.values()))
-
-
-def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
-    """ "Add details" and "Undo" carry `kind:id`; route them to that kind's flows."""
-
-    def target(action: dict[str, Any]) -> tuple[EntryFlows, int] | None:
-        kind, _, value = str(action.get("value", "")).partition(":")
-        record_id = record_id_in(value)
-        if kind not in flows or record_id is None:
-            return None
-        return flows[kind], record_id
-
-    @app.action(DETAILS_ACTION)
-    def add_details(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        respond: Respond,
-        logger: Logger,
-    ) -> None:
-        ack()
-        found = target(action)
-        if found is None:
-            respond(**notice_message(OUT_OF_DATE), replace_original=False)
-            return
-        found[0].add_details(found[1], body, client, database, logger)
-
-    @app.action(UNDO_ACTION)
-    def undo(
-        context: BoltContext,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        inbox: Taking,
-        logger: Logger,
-    ) -> None:
-        def work(database: Database, respond: Respond) -> None:
-            found = target(action)
-            if found is None:
-                respond(**notice_message(OUT_OF_DATE), replace_original=False)
-                return
-            found[0].undo(found[1], body["user"]["id"], database, respond, logger)
-
-        inbox.take(context, body, work)  # kept, acknowledged, then done

@@ -1,4 +1,5 @@
-"""User feedback: `/engage feedback`, the `record_feedback` message shortcut and the form."""
+"""User feedback: `/engage feedback`, the `record_feedback` message shortcut, the Home
+tab's "Record feedback" button and the form."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.base.config import Settings
 from bot.base.text import LONG_TEXT_MAX, blank_to_none, split_list, unescape_mrkdwn
 from bot.feedback.decisions import merged_undo_refusal
 from bot.feedback.recording import FeedbackDraft, save_feedback
@@ -19,6 +21,7 @@ from handlers.forms import FormValues
 from handlers.views.decisions import decide_button
 from handlers.views.entries import FormOrigin
 from handlers.views.feedback import CALLBACK_ID, feedback_modal
+from handlers.views.home import FEEDBACK_ACTION
 from storage.database import Database
 from storage.models import Feedback
 
@@ -94,16 +97,56 @@ FEEDBACK = EntryKind(
 )
 
 
-def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
-    def run(call: CommandCall) -> None:
-        merging = MERGE_COMMAND.fullmatch(call.args.strip())
-        if call.args.lower() == "list":
-            list_open_feedback(call)
-        elif merging:
-            merge_from_command(call, merge_id=int(merging[1]), keep_id=int(merging[2]))
-        else:
-            flows.run_subcommand(call)
+FLOWS = EntryFlows(FEEDBACK)
 
+
+def run(call: CommandCall) -> None:
+    """`/engage feedback [text | list | merge 12 into 9]`."""
+    merging = MERGE_COMMAND.fullmatch(call.args.strip())
+    if call.args.lower() == "list":
+        list_open_feedback(call)
+    elif merging:
+        merge_from_command(call, merge_id=int(merging[1]), keep_id=int(merging[2]))
+    else:
+        FLOWS.run_subcommand(call)
+
+
+def record_from_message(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    database: Database,
+    settings: Settings,
+    logger: Any,
+) -> None:
+    """The message shortcut: the form, with the message's text and a link to it."""
+    ack()
+    channel_id = body["channel"]["id"]
+    message = body["message"]
+    try:
+        permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])[
+            "permalink"
+        ]
+    except SlackApiError:
+        logger.warning("no permalink for %s/%s", channel_id, message["ts"], exc_info=True)
+        permalink = None
+    origin = FormOrigin(FEEDBACK.name, response_url=body.get("response_url"), permalink=permalink)
+    FLOWS.open_form(
+        client,
+        body["trigger_id"],
+        origin,
+        logger,
+        database,
+        settings,
+        prefill=Prefill(
+            text=unescape_mrkdwn(message.get("text", "")), permalink=permalink, channel="slack"
+        ),
+        channel_id=channel_id,
+        user_id=body["user"]["id"],
+    )
+
+
+def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "feedback",
@@ -119,35 +162,6 @@ def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
             run,
         )
     )
-
-    @app.shortcut(SHORTCUT_ID)
-    def record_from_message(
-        ack: Ack, body: dict[str, Any], client: WebClient, database: Database, logger: Any
-    ) -> None:
-        ack()
-        channel_id = body["channel"]["id"]
-        message = body["message"]
-        try:
-            permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])[
-                "permalink"
-            ]
-        except SlackApiError:
-            logger.warning("no permalink for %s/%s", channel_id, message["ts"], exc_info=True)
-            permalink = None
-        origin = FormOrigin(
-            FEEDBACK.name, response_url=body.get("response_url"), permalink=permalink
-        )
-        flows.open_form(
-            client,
-            body["trigger_id"],
-            origin,
-            logger,
-            database,
-            prefill=Prefill(
-                text=unescape_mrkdwn(message.get("text", "")), permalink=permalink, channel="slack"
-            ),
-            channel_id=channel_id,
-            user_id=body["user"]["id"],
-        )
-
-    app.view(CALLBACK_ID)(flows.submit)
+    app.shortcut(SHORTCUT_ID)(record_from_message)
+    app.action(FEEDBACK_ACTION)(FLOWS.open_from_home)
+    app.view(CALLBACK_ID)(FLOWS.submit)

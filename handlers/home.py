@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from logging import Logger
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.base.config import Settings
-from handlers.views.entries import FormOrigin
-from handlers.views.home import FEEDBACK_ACTION, LOG_ACTION, home_problem_view, home_view
+from handlers.views.home import home_problem_view, home_view
 from storage.database import Database
 from storage.entries import recent_entries, team_counts_since
 from storage.feedback import count_undecided_feedback
 from storage.teams import team_for_person
-
-if TYPE_CHECKING:
-    from handlers.entries import EntryFlows
 
 RECENT_LIMIT = 10
 
@@ -53,40 +49,17 @@ def publish_home(
     client.views_publish(user_id=user_id, view=view)
 
 
-def register(app: App, flows: dict[str, EntryFlows]) -> None:
-    @app.event("app_home_opened")
-    def home_opened(
-        event: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        settings: Settings,
-        logger: Logger,
-    ) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        publish_home(
-            client=client,
-            user_id=event["user"],
-            database=database,
-            settings=settings,
-            logger=logger,
-        )
+def home_opened(
+    event: dict[str, Any], client: WebClient, database: Database, settings: Settings, logger: Logger
+) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(
+        client=client, user_id=event["user"], database=database, settings=settings, logger=logger
+    )
 
-    def opener(kind: str) -> Any:
-        def open_from_home(
-            ack: Ack, body: dict[str, Any], client: WebClient, database: Database, logger: Logger
-        ) -> None:
-            ack()
-            flows[kind].open_form(
-                client,
-                body["trigger_id"],
-                FormOrigin(kind, from_home=True),
-                logger,
-                database,
-                user_id=body["user"]["id"],
-            )
 
-        return open_from_home
-
-    app.action(LOG_ACTION)(opener("engagement"))
-    app.action(FEEDBACK_ACTION)(opener("feedback"))
+def register(app: App) -> None:
+    """The tab's buttons open the forms of `handlers/engagement.py` and `handlers/feedback.py`,
+    which listen to them."""
+    app.event("app_home_opened")(home_opened)

@@ -39,7 +39,8 @@ from bot.engagements.opportunities import (
 )
 from bot.people.permissions import Action
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.entries import EntryFlows, Prefill
+from handlers.engagement import FLOWS as ENGAGEMENT_FLOWS
+from handlers.entries import Prefill
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.inbox import Taking
 from handlers.permissions import Requester
@@ -202,22 +203,44 @@ def answer_click(
         update_posts(opportunity_id, client, database, logger)
 
 
-def _click_listener(change: Callable[..., Signup]) -> Callable[..., None]:
-    def listener(
-        context: BoltContext,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        settings: Settings,
-        inbox: Taking,
-        logger: Logger,
-    ) -> None:
-        def work(database: Database, respond: Respond) -> None:
-            answer_click(change, action, body, client, respond, database, settings, logger)
+def take_part(
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    _take_click(sign_up, context, action, body, client, settings, inbox, logger)
 
-        inbox.take(context, body, work)  # kept, acknowledged, then done
 
-    return listener
+def withdraw_place(
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    _take_click(withdraw, context, action, body, client, settings, inbox, logger)
+
+
+def _take_click(
+    change: Callable[..., Signup],
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    def work(database: Database, respond: Respond) -> None:
+        answer_click(change, action, body, client, respond, database, settings, logger)
+
+    inbox.take(context, body, work)  # kept, acknowledged, then done
 
 
 def update_posts(
@@ -244,10 +267,11 @@ def update_posts(
             logger.warning("could not update the post in %s", channel, exc_info=True)
 
 
-def show_signups(
-    action: dict[str, Any], respond: Respond, database: Database, logger: Logger
+def who_signed_up(
+    ack: Ack, action: dict[str, Any], respond: Respond, database: Database, logger: Logger
 ) -> None:
     """The "Who signed up" button of the list."""
+    ack()
     opportunity_id = record_id_in(action.get("value"))
     try:
         with database.transaction() as session:
@@ -266,18 +290,20 @@ def show_signups(
     respond(**message, replace_original=False)
 
 
-def open_log_form(
-    flows: EntryFlows,
+def log_it(
+    ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
     database: Database,
+    settings: Settings,
     logger: Logger,
 ) -> None:
     """The log prompt's button: the engagement form filled in from the opportunity (saving
     it links the two), or the engagement already logged for it."""
+    ack()
     opportunity_id = record_id_in(action.get("value")) or 0
-    origin = FormOrigin(flows.kind.name, opportunity_id=opportunity_id)
+    origin = FormOrigin(ENGAGEMENT_FLOWS.kind.name, opportunity_id=opportunity_id)
     prefill, problem = Prefill(), None
     try:
         with database.transaction() as session:
@@ -285,7 +311,7 @@ def open_log_form(
             if opportunity is None:
                 problem = f"Opportunity #{opportunity_id} no longer exists."
             elif opportunity.engagement_id is not None:
-                origin = FormOrigin(flows.kind.name, record_id=opportunity.engagement_id)
+                origin = FormOrigin(ENGAGEMENT_FLOWS.kind.name, record_id=opportunity.engagement_id)
             else:
                 prefill = Prefill(
                     team=opportunity.team,
@@ -302,7 +328,9 @@ def open_log_form(
     if problem is not None:
         client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
         return
-    flows.open_form(client, body["trigger_id"], origin, logger, database, prefill=prefill)
+    ENGAGEMENT_FLOWS.open_form(
+        client, body["trigger_id"], origin, logger, database, settings, prefill=prefill
+    )
 
 
 # --- scheduled deliveries ----------------------------------------------------------------
@@ -364,7 +392,7 @@ KINDS: tuple[DeliveryKind, ...] = (
 )
 
 
-def register(app: App, engage: EngageCommand, engagement_flows: EntryFlows) -> None:
+def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "opportunity",
@@ -377,24 +405,7 @@ def register(app: App, engage: EngageCommand, engagement_flows: EntryFlows) -> N
     )
     app.view(CALLBACK_ID)(save)
 
-    app.action(TAKE_PART_ACTION)(_click_listener(sign_up))
-    app.action(WITHDRAW_ACTION)(_click_listener(withdraw))
-
-    @app.action(SIGNUPS_ACTION)
-    def who_signed_up(
-        ack: Ack, action: dict[str, Any], respond: Respond, database: Database, logger: Logger
-    ) -> None:
-        ack()
-        show_signups(action, respond, database, logger)
-
-    @app.action(LOG_ACTION)
-    def log_it(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        logger: Logger,
-    ) -> None:
-        ack()
-        open_log_form(engagement_flows, action, body, client, database, logger)
+    app.action(TAKE_PART_ACTION)(take_part)
+    app.action(WITHDRAW_ACTION)(withdraw_place)
+    app.action(SIGNUPS_ACTION)(who_signed_up)
+    app.action(LOG_ACTION)(log_it)

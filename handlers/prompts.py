@@ -20,7 +20,8 @@ from bot.base.config import Settings
 from bot.base.validation import record_id_in
 from bot.deliveries.scheduler import DeliveryKind, Message
 from bot.engagements.prompts import NEVER, OVERDUE_PROMPT, overdue_prompt, prompt_plan, snooze
-from handlers.entries import EntryFlows, Prefill
+from handlers.engagement import FLOWS as ENGAGEMENT_FLOWS
+from handlers.entries import Prefill
 from handlers.forms import nothing_recorded
 from handlers.inbox import Taking
 from handlers.views.entries import FormOrigin, notice_message, problem_modal
@@ -42,15 +43,17 @@ def _output_id(action: dict[str, Any]) -> int:
     return record_id_in(action.get("value")) or 0
 
 
-def open_log_form(
-    flows: EntryFlows,
+def log_engagement(
+    ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
     database: Database,
+    settings: Settings,
     logger: Logger,
 ) -> None:
     """ "Log an engagement": the engagement form with the output and its team filled in."""
+    ack()
     output_id = _output_id(action)
     prefill, problem = Prefill(), None
     try:
@@ -66,8 +69,9 @@ def open_log_form(
     if problem is not None:
         client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
         return
-    flows.open_form(
-        client, body["trigger_id"], FormOrigin(flows.kind.name), logger, database, prefill=prefill
+    origin = FormOrigin(ENGAGEMENT_FLOWS.kind.name)
+    ENGAGEMENT_FLOWS.open_form(
+        client, body["trigger_id"], origin, logger, database, settings, prefill=prefill
     )
 
 
@@ -142,19 +146,6 @@ KINDS: tuple[DeliveryKind, ...] = (
 )
 
 
-def register(app: App, flows: EntryFlows) -> None:
-    """`flows`: the engagement form's."""
-
-    @app.action(LOG_ACTION)
-    def log_engagement(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        logger: Logger,
-    ) -> None:
-        ack()
-        open_log_form(flows, action, body, client, database, logger)
-
+def register(app: App) -> None:
+    app.action(LOG_ACTION)(log_engagement)
     app.action(SNOOZE_ACTION)(snooze_prompts)

@@ -76,6 +76,64 @@ def _is_channel(call: CommandCall) -> bool:
     return bool(channel_id) and not direct
 
 
+def submit_team(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    database: Database,
+    settings: Settings,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    metadata = json_object(view.get("private_metadata"))
+
+    def save() -> str:
+        form = FormValues(view)
+        draft = TeamDraft(
+            name=form.text("name") or "",
+            home_channel_id=form.conversation("home_channel"),
+            outputs_text=form.text("outputs") or "",
+            timezone=form.text("timezone"),
+            alert_lead_days=form.text("alert_lead_days"),
+            digest_channel_id=form.conversation("digest_channel"),
+            digest_cadence=form.choice("digest_cadence"),
+            review_channel_id=form.conversation("review_channel"),
+            review_cadence=form.choice("review_cadence"),
+            **{field: form.text(field) for field in TARGET_FIELDS},
+            member_ids=tuple(form.users("members")),
+        )
+        # An edit's form carries its team; one no team can have reads as gone.
+        team_id = record_id_in(metadata["team_id"]) or 0 if "team_id" in metadata else None
+        with database.transaction() as session:
+            if team_id is None:
+                requester.require(Action.CREATE_TEAM, session=session)
+            else:
+                edited = session.get(ProducerTeam, team_id)
+                requester.require(Action.EDIT_TEAM, session=session, team=edited)
+            team: ProducerTeam = save_team(
+                session=session,
+                draft=draft,
+                user_id=body["user"]["id"],
+                team_id=team_id,
+            )
+            return team_saved_text(
+                team=team,
+                created=team_id is None,
+                default_zone=settings.timezone.key,
+                member_ids=team_members(session=session, team_id=team.id),  # type: ignore[arg-type]
+            )
+
+    text = save_form(ack, view, logger, save, fallback_field="name")
+    if text is None:
+        return
+    response_url = response_url_in(metadata)
+    if response_url:
+        ack()
+        post_reply(response_url, notice_message(text), logger)
+    else:
+        ack(response_action="update", view=team_saved_modal(text))
+
+
 def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
@@ -87,61 +145,4 @@ def register(app: App, engage: EngageCommand) -> None:
             open_team_form,
         )
     )
-
-    @app.view(CALLBACK_ID)
-    def save(
-        ack: Ack,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        database: Database,
-        settings: Settings,
-        requester: Requester,
-        logger: Logger,
-    ) -> None:
-        metadata = json_object(view.get("private_metadata"))
-
-        def save() -> str:
-            form = FormValues(view)
-            draft = TeamDraft(
-                name=form.text("name") or "",
-                home_channel_id=form.conversation("home_channel"),
-                outputs_text=form.text("outputs") or "",
-                timezone=form.text("timezone"),
-                alert_lead_days=form.text("alert_lead_days"),
-                digest_channel_id=form.conversation("digest_channel"),
-                digest_cadence=form.choice("digest_cadence"),
-                review_channel_id=form.conversation("review_channel"),
-                review_cadence=form.choice("review_cadence"),
-                **{field: form.text(field) for field in TARGET_FIELDS},
-                member_ids=tuple(form.users("members")),
-            )
-            # An edit's form carries its team; one no team can have reads as gone.
-            team_id = record_id_in(metadata["team_id"]) or 0 if "team_id" in metadata else None
-            with database.transaction() as session:
-                if team_id is None:
-                    requester.require(Action.CREATE_TEAM, session=session)
-                else:
-                    edited = session.get(ProducerTeam, team_id)
-                    requester.require(Action.EDIT_TEAM, session=session, team=edited)
-                team: ProducerTeam = save_team(
-                    session=session,
-                    draft=draft,
-                    user_id=body["user"]["id"],
-                    team_id=team_id,
-                )
-                return team_saved_text(
-                    team=team,
-                    created=team_id is None,
-                    default_zone=settings.timezone.key,
-                    member_ids=team_members(session=session, team_id=team.id),  # type: ignore[arg-type]
-                )
-
-        text = save_form(ack, view, logger, save, fallback_field="name")
-        if text is None:
-            return
-        response_url = response_url_in(metadata)
-        if response_url:
-            ack()
-            post_reply(response_url, notice_message(text), logger)
-        else:
-            ack(response_action="update", view=team_saved_modal(text))
+    app.view(CALLBACK_ID)(submit_team)
