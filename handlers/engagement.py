@@ -13,7 +13,7 @@ from bot.base.text import SUMMARY_MAX
 from bot.engagements.opportunities import record_logged
 from bot.engagements.recording import EngagementDraft, save_engagement
 from handlers.engage import EngageCommand, Subcommand
-from handlers.entries import EntryFlows, EntryKind, Prefill
+from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues
 from handlers.views.engagement import CALLBACK_ID, engagement_modal
 from handlers.views.entries import FormOrigin
@@ -23,76 +23,106 @@ from storage.models import Engagement
 SHORTCUT_ID = "log_engagement"
 
 
-def _draft_from_form(form: FormValues, _origin: FormOrigin) -> EngagementDraft:
-    return EngagementDraft(
-        summary=form.text("summary") or "",
-        team_id=form.id_choice("team"),
-        occurred_on=form.day("occurred_on"),
-        output_ids=form.id_choices("outputs"),
-        method=form.choice("method"),
-        segment_ids=form.id_choices("segments"),
-        expertise=form.choice("expertise"),
-        organisations=form.choices("organisations"),
-        participants=form.number("participants"),
-        what_we_heard=form.text("what_we_heard"),
-        follow_up_actions=form.text("follow_up_actions"),
-        partner_ids=form.id_choices("partners"),
-        uses=form.text("uses"),
+class EngagementKind:
+    """Engagements, for the flows of `handlers/entries.py`."""
+
+    name = "engagement"
+    label = "Engagement"
+    verb = "Logged"
+    model = Engagement
+    callback_id = CALLBACK_ID
+    text_field = "summary"
+    text_label = "The summary"
+    text_limit = SUMMARY_MAX
+    usage = (
+        "`/engage log Met DWP analysts about earnings` logs an engagement at once; "
+        "`/engage log` alone opens the form."
     )
+    own_words: tuple[str, ...] = ()
 
+    def owner(self, record: Engagement) -> str | None:
+        return record.logged_by
 
-def _form(
-    *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
-) -> dict[str, Any]:
-    return engagement_modal(
-        segments=segments,
-        today=today,
-        metadata=metadata,
-        record=record,
-        team=prefill.team,
-        summary=prefill.text,
-        occurred_on=prefill.day,
-        method=prefill.method,
-        participants=prefill.participants,
-        output=prefill.output,
-        note=prefill.note,
-    )
+    def text_of(self, record: Engagement) -> str:
+        return record.summary
 
-
-def _link_opportunity(session: Session, record: Engagement, origin: FormOrigin) -> None:
-    if origin.opportunity_id is not None:
-        record_logged(
-            session=session,
-            opportunity_id=origin.opportunity_id,
-            engagement_id=record.id,  # type: ignore[arg-type]
+    def form(
+        self, *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
+    ) -> dict[str, Any]:
+        return engagement_modal(
+            segments=segments,
+            today=today,
+            metadata=metadata,
+            record=record,
+            team=prefill.team,
+            summary=prefill.text,
+            occurred_on=prefill.day,
+            method=prefill.method,
+            participants=prefill.participants,
+            output=prefill.output,
+            note=prefill.note,
         )
 
+    def draft_from_form(self, form: FormValues, origin: FormOrigin) -> EngagementDraft:
+        return EngagementDraft(
+            summary=form.text("summary") or "",
+            team_id=form.id_choice("team"),
+            occurred_on=form.day("occurred_on"),
+            output_ids=form.id_choices("outputs"),
+            method=form.choice("method"),
+            segment_ids=form.id_choices("segments"),
+            expertise=form.choice("expertise"),
+            organisations=form.choices("organisations"),
+            participants=form.number("participants"),
+            what_we_heard=form.text("what_we_heard"),
+            follow_up_actions=form.text("follow_up_actions"),
+            partner_ids=form.id_choices("partners"),
+            uses=form.text("uses"),
+        )
 
-ENGAGEMENT = EntryKind(
-    name="engagement",
-    label="Engagement",
-    verb="Logged",
-    model=Engagement,
-    callback_id=CALLBACK_ID,
-    text_field="summary",
-    text_label="The summary",
-    text_limit=SUMMARY_MAX,
-    owner=lambda record: record.logged_by,
-    text_of=lambda record: record.summary,
-    form=_form,
-    draft_from_form=_draft_from_form,
-    quick_draft=lambda text, team_id, today: EngagementDraft(
-        summary=text, team_id=team_id, occurred_on=today
-    ),
-    save=lambda *, record_id, **kwargs: save_engagement(engagement_id=record_id, **kwargs),
-    usage="`/engage log Met DWP analysts about earnings` logs an engagement at once; "
-    "`/engage log` alone opens the form.",
-    on_saved=_link_opportunity,
-    organisations_of=lambda draft: draft.organisations,
-)
+    def quick_draft(self, text: str, team_id: int, today: date) -> EngagementDraft:
+        return EngagementDraft(summary=text, team_id=team_id, occurred_on=today)
+
+    def save(
+        self,
+        *,
+        session: Session,
+        draft: EngagementDraft,
+        today: date,
+        earliest: date,
+        user_id: str | None,
+        record_id: int | None,
+        source_key: str | None,
+    ) -> Engagement:
+        return save_engagement(
+            session=session,
+            draft=draft,
+            today=today,
+            earliest=earliest,
+            user_id=user_id,
+            engagement_id=record_id,
+            source_key=source_key,
+        )
+
+    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
+        return []
+
+    def on_saved(self, session: Session, record: Engagement, origin: FormOrigin) -> None:
+        if origin.opportunity_id is not None:
+            record_logged(
+                session=session,
+                opportunity_id=origin.opportunity_id,
+                engagement_id=record.id,  # type: ignore[arg-type]
+            )
+
+    def undo_refusal(self, session: Session, record: Engagement) -> str | None:
+        return None
+
+    def organisations_of(self, draft: EngagementDraft) -> list[str]:
+        return draft.organisations
 
 
-FLOWS = EntryFlows(ENGAGEMENT)
+FLOWS = EntryFlows(EngagementKind())
 
 
 def register(app: App, engage: EngageCommand) -> None:

@@ -5,7 +5,7 @@ their kind with an `EntryKind`; everything here works for either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from logging import Logger
@@ -62,8 +62,32 @@ class Prefill:
     participants: int | None = None
 
 
-class FormBuilder(Protocol):
-    def __call__(
+class EntryKind(Protocol):
+    """A kind of entry, as the flows below need it: `handlers/engagement.py: EngagementKind`
+    and `handlers/feedback.py: FeedbackKind`."""
+
+    name: str  # "engagement", also the prefix of button values
+    label: str  # "Engagement"
+    verb: str  # "Logged"
+    callback_id: str
+    text_field: str  # the required text's field: its errors show there
+    text_label: str
+    text_limit: int
+    usage: str  # what `/engage <subcommand>` takes (safe mrkdwn), for text that is no record
+    # Words the subcommand takes after its name (feedback's "list", "merge"): text starting
+    # with one reached the flows only because it did not parse, so it is not recorded.
+    own_words: tuple[str, ...]
+
+    @property
+    def model(self) -> type[Engagement] | type[Feedback]: ...
+
+    def owner(self, record: Any) -> str | None:
+        """Who recorded it: the one person who may undo it."""
+        ...
+
+    def text_of(self, record: Any) -> str: ...
+
+    def form(
         self,
         *,
         segments: list[AudienceSegment],
@@ -71,11 +95,17 @@ class FormBuilder(Protocol):
         metadata: str,
         record: Any,
         prefill: Prefill,
-    ) -> dict[str, Any]: ...
+    ) -> dict[str, Any]:
+        """The modal, for a new entry or for `record`."""
+        ...
 
+    def draft_from_form(self, form: FormValues, origin: FormOrigin) -> Any: ...
 
-class Saver(Protocol):
-    def __call__(
+    def quick_draft(self, text: str, team_id: int, today: date) -> Any:
+        """The draft `/engage <subcommand> <text>` records at once."""
+        ...
+
+    def save(
         self,
         *,
         session: Session,
@@ -87,37 +117,24 @@ class Saver(Protocol):
         source_key: str | None,
     ) -> Entry: ...
 
+    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
+        """Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide")."""
+        ...
 
-@dataclass(frozen=True)
-class EntryKind:
-    name: str  # "engagement", also the prefix of button values
-    label: str  # "Engagement"
-    verb: str  # "Logged"
-    model: type[Engagement] | type[Feedback]
-    callback_id: str
-    text_field: str  # the required text's field: its errors show there
-    text_label: str
-    text_limit: int
-    owner: Callable[[Any], str | None]
-    text_of: Callable[[Any], str]
-    form: FormBuilder
-    draft_from_form: Callable[[FormValues, FormOrigin], Any]
-    quick_draft: Callable[[str, int, date], Any]
-    save: Saver
-    usage: str  # what `/engage <subcommand>` takes (safe mrkdwn), for text that is no record
-    # Words the subcommand takes after its name (feedback's "list", "merge"): text starting
-    # with one reached the flows only because it did not parse, so it is not recorded.
-    own_words: tuple[str, ...] = ()
-    # Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide").
-    more_buttons: Callable[[int], list[dict[str, Any]]] = lambda _record_id: []
-    # Called in the save's transaction with the record and its form's origin, to link
-    # the record to what the form was opened from (an engagement to its opportunity).
-    on_saved: Callable[[Session, Any, FormOrigin], None] = lambda *_: None
-    # Why the record may not be undone (other records depend on it), or None.
-    undo_refusal: Callable[[Session, Any], str | None] = lambda *_: None
-    # The organisations a draft names: those that had no segment in the register are told
-    # the one they took from the record, if any (bot/users/organisations.py: default_segment).
-    organisations_of: Callable[[Any], list[str]] = lambda _draft: []
+    def on_saved(self, session: Session, record: Any, origin: FormOrigin) -> None:
+        """Called in the save's transaction, to link the record to what its form was
+        opened from (an engagement to its opportunity)."""
+        ...
+
+    def undo_refusal(self, session: Session, record: Any) -> str | None:
+        """Why the record may not be undone (other records depend on it), or None."""
+        ...
+
+    def organisations_of(self, draft: Any) -> list[str]:
+        """The organisations a draft names: those that had no segment in the register are
+        told the one they took from the record, if any (bot/users/organisations.py:
+        default_segment)."""
+        ...
 
 
 NO_TEAM_YET = notice_message(

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.base.config import Settings
 from bot.base.text import LONG_TEXT_MAX, blank_to_none, split_list, unescape_mrkdwn
@@ -16,7 +17,7 @@ from bot.feedback.decisions import merged_undo_refusal
 from bot.feedback.recording import FeedbackDraft, save_feedback
 from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.entries import EntryFlows, EntryKind, Prefill
+from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues
 from handlers.views.decisions import decide_button
 from handlers.views.entries import FormOrigin
@@ -28,76 +29,104 @@ from storage.models import Feedback
 SHORTCUT_ID = "record_feedback"
 
 
-def _draft_from_form(form: FormValues, origin: FormOrigin) -> FeedbackDraft:
-    return FeedbackDraft(
-        text=form.text("text") or "",
-        team_id=form.id_choice("team"),
-        received_on=form.day("received_on"),
-        organisation=form.choice("organisation"),
-        segment_id=form.id_choice("segment"),
-        output_id=form.id_choice("output"),
-        channel=form.choice("channel"),
-        themes=split_list(form.text("themes")),
-        contact_agreed=form.checked("contact_agreed"),
-        contact_name=form.text("contact_name"),
-        contact_email=form.text("contact_email"),
-        source_permalink=origin.permalink,
-        change_id=origin.change_id,
+class FeedbackKind:
+    """Feedback, for the flows of `handlers/entries.py`."""
+
+    name = "feedback"
+    label = "Feedback"
+    verb = "Recorded"
+    model = Feedback
+    callback_id = CALLBACK_ID
+    text_field = "text"
+    text_label = "The feedback"
+    text_limit = LONG_TEXT_MAX
+    usage = (
+        "`/engage feedback Wants regional figures` records feedback at once, "
+        "`/engage feedback` alone opens the form, `/engage feedback list` shows your team's "
+        "open items and `/engage feedback merge 12 into 9` makes #12 part of #9. Feedback "
+        'that starts with "list" or "merge" goes in the form.'
     )
+    own_words: tuple[str, ...] = ("list", "merge")
+
+    def owner(self, record: Feedback) -> str | None:
+        return record.recorded_by
+
+    def text_of(self, record: Feedback) -> str:
+        return record.text
+
+    def form(
+        self, *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
+    ) -> dict[str, Any]:
+        return feedback_modal(
+            segments=segments,
+            today=today,
+            metadata=metadata,
+            record=record,
+            team=prefill.team,
+            text=prefill.text,
+            permalink=prefill.permalink,
+            channel=prefill.channel,
+            output=prefill.output,
+            note=prefill.note,
+        )
+
+    def draft_from_form(self, form: FormValues, origin: FormOrigin) -> FeedbackDraft:
+        return FeedbackDraft(
+            text=form.text("text") or "",
+            team_id=form.id_choice("team"),
+            received_on=form.day("received_on"),
+            organisation=form.choice("organisation"),
+            segment_id=form.id_choice("segment"),
+            output_id=form.id_choice("output"),
+            channel=form.choice("channel"),
+            themes=split_list(form.text("themes")),
+            contact_agreed=form.checked("contact_agreed"),
+            contact_name=form.text("contact_name"),
+            contact_email=form.text("contact_email"),
+            source_permalink=origin.permalink,
+            change_id=origin.change_id,
+        )
+
+    def quick_draft(self, text: str, team_id: int, today: date) -> FeedbackDraft:
+        return FeedbackDraft(text=text, team_id=team_id, received_on=today)
+
+    def save(
+        self,
+        *,
+        session: Session,
+        draft: FeedbackDraft,
+        today: date,
+        earliest: date,
+        user_id: str | None,
+        record_id: int | None,
+        source_key: str | None,
+    ) -> Feedback:
+        return save_feedback(
+            session=session,
+            draft=draft,
+            today=today,
+            earliest=earliest,
+            user_id=user_id,
+            feedback_id=record_id,
+            source_key=source_key,
+        )
+
+    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
+        return [decide_button(record_id)]
+
+    def on_saved(self, session: Session, record: Feedback, origin: FormOrigin) -> None:
+        pass  # the change it comments on is in the draft
+
+    def undo_refusal(self, session: Session, record: Feedback) -> str | None:
+        return merged_undo_refusal(session=session, feedback=record)
+
+    def organisations_of(self, draft: FeedbackDraft) -> list[str]:
+        """The organisation as `save_feedback` names it, if any."""
+        name = blank_to_none(draft.organisation)
+        return [name] if name else []
 
 
-def _form(
-    *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
-) -> dict[str, Any]:
-    return feedback_modal(
-        segments=segments,
-        today=today,
-        metadata=metadata,
-        record=record,
-        team=prefill.team,
-        text=prefill.text,
-        permalink=prefill.permalink,
-        channel=prefill.channel,
-        output=prefill.output,
-        note=prefill.note,
-    )
-
-
-def _organisation_named(draft: FeedbackDraft) -> list[str]:
-    """The organisation as `save_feedback` names it, if any."""
-    name = blank_to_none(draft.organisation)
-    return [name] if name else []
-
-
-FEEDBACK = EntryKind(
-    name="feedback",
-    label="Feedback",
-    verb="Recorded",
-    model=Feedback,
-    callback_id=CALLBACK_ID,
-    text_field="text",
-    text_label="The feedback",
-    text_limit=LONG_TEXT_MAX,
-    owner=lambda record: record.recorded_by,
-    text_of=lambda record: record.text,
-    form=_form,
-    draft_from_form=_draft_from_form,
-    quick_draft=lambda text, team_id, today: FeedbackDraft(
-        text=text, team_id=team_id, received_on=today
-    ),
-    save=lambda *, record_id, **kwargs: save_feedback(feedback_id=record_id, **kwargs),
-    usage="`/engage feedback Wants regional figures` records feedback at once, "
-    "`/engage feedback` alone opens the form, `/engage feedback list` shows your team's open "
-    "items and `/engage feedback merge 12 into 9` makes #12 part of #9. Feedback that starts "
-    'with "list" or "merge" goes in the form.',
-    own_words=("list", "merge"),
-    more_buttons=lambda record_id: [decide_button(record_id)],
-    undo_refusal=lambda session, record: merged_undo_refusal(session=session, feedback=record),
-    organisations_of=_organisation_named,
-)
-
-
-FLOWS = EntryFlows(FEEDBACK)
+FLOWS = EntryFlows(FeedbackKind())
 
 
 def run(call: CommandCall) -> None:
@@ -130,7 +159,7 @@ def record_from_message(
     except SlackApiError:
         logger.warning("no permalink for %s/%s", channel_id, message["ts"], exc_info=True)
         permalink = None
-    origin = FormOrigin(FEEDBACK.name, response_url=body.get("response_url"), permalink=permalink)
+    origin = FormOrigin(FLOWS.kind.name, response_url=body.get("response_url"), permalink=permalink)
     FLOWS.open_form(
         client,
         body["trigger_id"],
