@@ -10,14 +10,15 @@ from slack_bolt import App
 from sqlmodel import Session
 
 from bot.base.text import SUMMARY_MAX
-from bot.engagements.opportunities import record_logged
-from bot.engagements.recording import EngagementDraft, save_engagement
-from handlers.engage import EngageCommand, Subcommand
+from bot.engagements.recording import EngagementDraft, log_engagement, save_engagement_form
+from bot.teams.filing import Filed
+from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues
 from handlers.views.engagement import CALLBACK_ID, engagement_modal
 from handlers.views.entries import FormOrigin
 from handlers.views.home import LOG_ACTION
+from storage.database import Database
 from storage.models import Engagement
 
 SHORTCUT_ID = "log_engagement"
@@ -80,49 +81,42 @@ class EngagementKind:
             uses=form.text("uses"),
         )
 
-    def quick_draft(self, text: str, team_id: int, today: date) -> EngagementDraft:
-        return EngagementDraft(summary=text, team_id=team_id, occurred_on=today)
-
-    def save(
+    def save_form(
         self,
-        *,
-        session: Session,
+        database: Database,
         draft: EngagementDraft,
+        origin: FormOrigin,
+        *,
         today: date,
         earliest: date,
-        user_id: str | None,
-        record_id: int | None,
+        user_id: str,
         source_key: str | None,
-    ) -> Engagement:
-        return save_engagement(
-            session=session,
-            draft=draft,
+    ) -> Filed:
+        return save_engagement_form(
+            database,
+            draft,
             today=today,
             earliest=earliest,
             user_id=user_id,
-            engagement_id=record_id,
+            engagement_id=origin.record_id,
             source_key=source_key,
+            opportunity_id=origin.opportunity_id,
         )
 
     def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
         return []
 
-    def on_saved(self, session: Session, record: Engagement, origin: FormOrigin) -> None:
-        if origin.opportunity_id is not None:
-            record_logged(
-                session=session,
-                opportunity_id=origin.opportunity_id,
-                engagement_id=record.id,  # type: ignore[arg-type]
-            )
-
     def undo_refusal(self, session: Session, record: Engagement) -> str | None:
         return None
 
-    def organisations_of(self, draft: EngagementDraft) -> list[str]:
-        return draft.organisations
-
 
 FLOWS = EntryFlows(EngagementKind())
+
+
+def log(call: CommandCall) -> None:
+    """`/engage log [summary]`: the engagement, logged at once (`log_engagement`), or the
+    form when nothing is typed."""
+    FLOWS.run_subcommand(call, log_engagement)
 
 
 def register(app: App, engage: EngageCommand) -> None:
@@ -131,7 +125,7 @@ def register(app: App, engage: EngageCommand) -> None:
             "log",
             "Log an engagement with users: at once from text, or in a form with no text.",
             ("/engage log Met DWP analysts about the new earnings series", "/engage log"),
-            FLOWS.run_subcommand,
+            log,
         )
     )
     app.shortcut(SHORTCUT_ID)(FLOWS.open_from_shortcut)

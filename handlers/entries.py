@@ -5,7 +5,7 @@ their kind with an `EntryKind`; everything here works for either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from logging import Logger
@@ -20,7 +20,7 @@ from sqlmodel import Session
 from bot.base.config import Settings
 from bot.base.text import too_long
 from bot.base.validation import Invalid
-from bot.users.organisations import RegisterEntry, register_entries
+from bot.teams.filing import Filed, TeamUnclear, Typed
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.forms import FormValues, nothing_recorded, save_form
 from handlers.home import publish_home
@@ -40,8 +40,8 @@ from handlers.views.limits import INPUT_MAX
 from handlers.views.organisations import segment_notes
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
-from storage.reference import list_segments, organisations_without_segment
-from storage.teams import list_teams, team_for_person
+from storage.reference import list_segments
+from storage.teams import team_for_person
 
 Entry = Engagement | Feedback
 
@@ -101,39 +101,27 @@ class EntryKind(Protocol):
 
     def draft_from_form(self, form: FormValues, origin: FormOrigin) -> Any: ...
 
-    def quick_draft(self, text: str, team_id: int, today: date) -> Any:
-        """The draft `/engage <subcommand> <text>` records at once."""
-        ...
-
-    def save(
+    def save_form(
         self,
-        *,
-        session: Session,
+        database: Database,
         draft: Any,
+        origin: FormOrigin,
+        *,
         today: date,
         earliest: date,
-        user_id: str | None,
-        record_id: int | None,
+        user_id: str,
         source_key: str | None,
-    ) -> Entry: ...
+    ) -> Filed:
+        """Save the form's `draft` (a new entry, or `origin.record_id`) in the domain's
+        transaction; raise `Invalid`."""
+        ...
 
     def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
         """Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide")."""
         ...
 
-    def on_saved(self, session: Session, record: Any, origin: FormOrigin) -> None:
-        """Called in the save's transaction, to link the record to what its form was
-        opened from (an engagement to its opportunity)."""
-        ...
-
     def undo_refusal(self, session: Session, record: Any) -> str | None:
         """Why the record may not be undone (other records depend on it), or None."""
-        ...
-
-    def organisations_of(self, draft: Any) -> list[str]:
-        """The organisations a draft names: those that had no segment in the register are
-        told the one they took from the record, if any (bot/users/organisations.py:
-        default_segment)."""
         ...
 
 
@@ -155,7 +143,11 @@ class EntryFlows:
 
     # --- /engage <kind> [text] -------------------------------------------------------
 
-    def run_subcommand(self, call: CommandCall) -> None:
+    def run_subcommand(
+        self, call: CommandCall, record: Callable[[Database, Typed], Filed | TeamUnclear]
+    ) -> None:
+        """`/engage <kind>`: the form; with text, the entry `record` files at once (unless the
+        text is a command typed wrong, or too long: then it is handed back)."""
         if not call.args:
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             self.open_form(
@@ -177,29 +169,16 @@ class EntryFlows:
         if problem:
             self._hand_back(call, problem)
             return
+        typed = Typed(
+            text=call.args,
+            user_id=call.user_id,
+            channel_id=call.channel_id,
+            today=call.settings.today(),
+            earliest=call.settings.earliest_date,
+            source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
+        )
         try:
-            with call.database.transaction() as session:
-                team = team_for_person(
-                    session=session, channel_id=call.channel_id, user_id=call.user_id
-                )
-                if team is None:
-                    message = None if list_teams(session=session, limit=1) else NO_TEAM_YET
-                else:
-                    record = self.kind.save(
-                        session=session,
-                        draft=self.kind.quick_draft(call.args, team.id, call.settings.today()),  # type: ignore[arg-type]
-                        today=call.settings.today(),
-                        earliest=call.settings.earliest_date,
-                        user_id=call.user_id,
-                        record_id=None,
-                        source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
-                    )
-                    message = self._recorded(
-                        record.id,  # type: ignore[arg-type]
-                        self.kind.text_of(record),
-                        team.name,
-                        self.kind.verb,
-                    )
+            filed = record(call.database, typed)
         except Invalid as invalid:
             call.respond(**notice_message(f":warning: Nothing was recorded. {_first(invalid)}"))
             return
@@ -207,8 +186,9 @@ class EntryFlows:
             call.logger.exception("saving %s from /engage failed", self.kind.name)
             call.respond(**handed_back_message(nothing_recorded(error), call.args))
             return
-        if message is None:
-            # Not clear which team: let the person choose one, keeping their text.
+        if isinstance(filed, Filed):
+            call.respond(**self._recorded(filed, self.kind.verb))
+        elif filed.any_team:  # not clear which: let the person choose, keeping their text
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             self.open_form(
                 call.client,
@@ -219,8 +199,8 @@ class EntryFlows:
                 call.settings,
                 prefill=Prefill(text=call.args),
             )
-            return
-        call.respond(**message)
+        else:
+            call.respond(**NO_TEAM_YET)
 
     def _hand_back(self, call: CommandCall, problem: str) -> None:
         """Text over the field's limit is neither cut nor lost: the form opens with it, to
@@ -317,34 +297,25 @@ class EntryFlows:
         origin = FormOrigin.from_json(view.get("private_metadata", ""), self.kind.name)
         user_id = body["user"]["id"]
 
-        def save() -> tuple[int, str, str, list[RegisterEntry]]:
-            draft = self.kind.draft_from_form(FormValues(view), origin)
-            with database.transaction() as session:
-                unsegmented = organisations_without_segment(
-                    session=session, names=self.kind.organisations_of(draft)
-                )
-                record = self.kind.save(
-                    session=session,
-                    draft=draft,
-                    today=settings.today(),
-                    earliest=settings.earliest_date,
-                    user_id=user_id,
-                    record_id=origin.record_id,
-                    source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
-                )
-                self.kind.on_saved(session, record, origin)
-                named = register_entries(session=session, names=unsegmented)
-                return record.id, self.kind.text_of(record), record.team.name, named  # type: ignore[return-value]
+        def save() -> Filed:
+            return self.kind.save_form(
+                database,
+                self.kind.draft_from_form(FormValues(view), origin),
+                origin,
+                today=settings.today(),
+                earliest=settings.earliest_date,
+                user_id=user_id,
+                source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
+            )
 
-        saved = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
-        if saved is None:
+        filed = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
+        if filed is None:
             return
-        record_id, text, team_name, named = saved
         verb = "Updated" if origin.record_id else self.kind.verb
-        notes = segment_notes(named, self.kind.label)
+        notes = segment_notes(filed.organisations, self.kind.label)
         if origin.response_url:
             ack()
-            message = self._recorded(record_id, text, team_name, verb, notes)
+            message = self._recorded(filed, verb, notes)
             post_reply(
                 origin.response_url,
                 {**message, "replace_original": origin.replace_original},
@@ -355,9 +326,9 @@ class EntryFlows:
                 response_action="update",
                 view=saved_modal(
                     label=self.kind.label,
-                    record_id=record_id,
-                    text=text,
-                    team=team_name,
+                    record_id=filed.record_id,
+                    text=filed.text,
+                    team=filed.team,
                     verb=verb,
                     comment=origin.change_id is not None,
                     notes=notes,
@@ -468,17 +439,15 @@ class EntryFlows:
             return
         respond(**undone_message(label=self.kind.label, record_id=record_id, team=team_name))
 
-    def _recorded(
-        self, record_id: int, text: str, team_name: str, verb: str, notes: Sequence[Block] = ()
-    ) -> dict[str, Any]:
+    def _recorded(self, filed: Filed, verb: str, notes: Sequence[Block] = ()) -> dict[str, Any]:
         return recorded_message(
             kind=self.kind.name,
             label=self.kind.label,
-            record_id=record_id,
-            text=text,
-            team=team_name,
+            record_id=filed.record_id,
+            text=filed.text,
+            team=filed.team,
             verb=verb,
-            more_buttons=self.kind.more_buttons(record_id),
+            more_buttons=self.kind.more_buttons(filed.record_id),
             notes=notes,
         )
 

@@ -12,9 +12,10 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.base.config import Settings
-from bot.base.text import LONG_TEXT_MAX, blank_to_none, split_list, unescape_mrkdwn
+from bot.base.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
 from bot.feedback.decisions import merged_undo_refusal
-from bot.feedback.recording import FeedbackDraft, save_feedback
+from bot.feedback.recording import FeedbackDraft, record_feedback, save_feedback_form
+from bot.teams.filing import Filed
 from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
@@ -87,43 +88,32 @@ class FeedbackKind:
             change_id=origin.change_id,
         )
 
-    def quick_draft(self, text: str, team_id: int, today: date) -> FeedbackDraft:
-        return FeedbackDraft(text=text, team_id=team_id, received_on=today)
-
-    def save(
+    def save_form(
         self,
-        *,
-        session: Session,
+        database: Database,
         draft: FeedbackDraft,
+        origin: FormOrigin,
+        *,
         today: date,
         earliest: date,
-        user_id: str | None,
-        record_id: int | None,
+        user_id: str,
         source_key: str | None,
-    ) -> Feedback:
-        return save_feedback(
-            session=session,
-            draft=draft,
+    ) -> Filed:
+        return save_feedback_form(
+            database,
+            draft,
             today=today,
             earliest=earliest,
             user_id=user_id,
-            feedback_id=record_id,
+            feedback_id=origin.record_id,
             source_key=source_key,
         )
 
     def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
         return [decide_button(record_id)]
 
-    def on_saved(self, session: Session, record: Feedback, origin: FormOrigin) -> None:
-        pass  # the change it comments on is in the draft
-
     def undo_refusal(self, session: Session, record: Feedback) -> str | None:
         return merged_undo_refusal(session=session, feedback=record)
-
-    def organisations_of(self, draft: FeedbackDraft) -> list[str]:
-        """The organisation as `save_feedback` names it, if any."""
-        name = blank_to_none(draft.organisation)
-        return [name] if name else []
 
 
 FLOWS = EntryFlows(FeedbackKind())
@@ -137,7 +127,7 @@ def run(call: CommandCall) -> None:
     elif merging:
         merge_from_command(call, merge_id=int(merging[1]), keep_id=int(merging[2]))
     else:
-        FLOWS.run_subcommand(call)
+        FLOWS.run_subcommand(call, record_feedback)
 
 
 def record_from_message(

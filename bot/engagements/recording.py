@@ -1,4 +1,5 @@
-"""Recording an engagement activity: what makes one valid, and saving it."""
+"""Recording an engagement activity: what makes one valid, and saving it (from the text of
+`/engage log`, or from the form)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ from bot.base.validation import (
     check_required_text,
 )
 from bot.base.vocabulary import EXPERTISE, METHODS
+from bot.engagements.opportunities import record_logged
+from bot.teams.filing import Filed, TeamUnclear, Typed, file_typed, file_with_register
 from bot.users.organisations import default_segment
 from storage.clock import utc_now
+from storage.database import Database
 from storage.entries import entry_from_source
 from storage.models import Engagement, ProducerTeam
 from storage.reference import organisations_named, outputs_by_id, segments_by_id
@@ -151,3 +155,56 @@ def save_engagement(
         remember_team(session=session, user_id=user_id, team_id=team.id)
     session.flush()
     return engagement
+
+
+def log_engagement(database: Database, typed: Typed) -> Filed | TeamUnclear:
+    """`/engage log <summary>`: the engagement, logged at once as of today for the team
+    `file_typed` finds. Raise `Invalid` and write nothing."""
+
+    def save(session: Session, team: ProducerTeam) -> Filed:
+        engagement = save_engagement(
+            session=session,
+            draft=EngagementDraft(summary=typed.text, team_id=team.id, occurred_on=typed.today),
+            today=typed.today,
+            earliest=typed.earliest,
+            user_id=typed.user_id,
+            source_key=typed.source_key,
+        )
+        return Filed(engagement.id, engagement.summary, team.name)  # type: ignore[arg-type]
+
+    return file_typed(database, typed, save)
+
+
+def save_engagement_form(
+    database: Database,
+    draft: EngagementDraft,
+    *,
+    today: date,
+    earliest: date,
+    user_id: str | None,
+    engagement_id: int | None,
+    source_key: str | None,
+    opportunity_id: int | None,
+) -> Filed:
+    """The engagement form's save (`save_engagement`), in one transaction, linked to the
+    opportunity it was logged for, if any. Raise `Invalid` and write nothing."""
+
+    def save(session: Session) -> Filed:
+        engagement = save_engagement(
+            session=session,
+            draft=draft,
+            today=today,
+            earliest=earliest,
+            user_id=user_id,
+            engagement_id=engagement_id,
+            source_key=source_key,
+        )
+        if opportunity_id is not None:
+            record_logged(
+                session=session,
+                opportunity_id=opportunity_id,
+                engagement_id=engagement.id,  # type: ignore[arg-type]
+            )
+        return Filed(engagement.id, engagement.summary, engagement.team.name)  # type: ignore[arg-type]
+
+    return file_with_register(database, draft.organisations, save)

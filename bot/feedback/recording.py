@@ -19,7 +19,9 @@ from bot.base.validation import (
     check_required_text,
 )
 from bot.base.vocabulary import FEEDBACK_CHANNELS
+from bot.teams.filing import Filed, TeamUnclear, Typed, file_typed, file_with_register
 from storage.clock import utc_now
+from storage.database import Database
 from storage.entries import entry_from_source
 from storage.models import (
     AudienceSegment,
@@ -161,3 +163,50 @@ def save_feedback(
         remember_team(session=session, user_id=user_id, team_id=team.id)
     session.flush()
     return item
+
+
+def record_feedback(database: Database, typed: Typed) -> Filed | TeamUnclear:
+    """`/engage feedback <text>`: the item, recorded at once as received today for the team
+    `file_typed` finds. Raise `Invalid` and write nothing."""
+
+    def save(session: Session, team: ProducerTeam) -> Filed:
+        item = save_feedback(
+            session=session,
+            draft=FeedbackDraft(text=typed.text, team_id=team.id, received_on=typed.today),
+            today=typed.today,
+            earliest=typed.earliest,
+            user_id=typed.user_id,
+            source_key=typed.source_key,
+        )
+        return Filed(item.id, item.text, team.name)  # type: ignore[arg-type]
+
+    return file_typed(database, typed, save)
+
+
+def save_feedback_form(
+    database: Database,
+    draft: FeedbackDraft,
+    *,
+    today: date,
+    earliest: date,
+    user_id: str | None,
+    feedback_id: int | None,
+    source_key: str | None,
+) -> Filed:
+    """The feedback form's save (`save_feedback`), in one transaction. Raise `Invalid` and
+    write nothing."""
+
+    def save(session: Session) -> Filed:
+        item = save_feedback(
+            session=session,
+            draft=draft,
+            today=today,
+            earliest=earliest,
+            user_id=user_id,
+            feedback_id=feedback_id,
+            source_key=source_key,
+        )
+        return Filed(item.id, item.text, item.team.name)  # type: ignore[arg-type]
+
+    organisation = blank_to_none(draft.organisation)  # as save_feedback names it
+    return file_with_register(database, [organisation] if organisation else [], save)
