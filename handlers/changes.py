@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.config import Settings
-from bot.base.validation import json_object, record_id_in
+from bot.base.validation import json_object, no_longer_exists, record_id_in
 from bot.changes.announcing import (
     ANNOUNCED_KIND,
     CANCELLED_KIND,
@@ -29,6 +29,7 @@ from bot.deliveries.scheduler import DeliveryKind, Scheduler
 from bot.people.permissions import Action
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import Prefill
+from handlers.failures import FORM_DOWN, LIST_DOWN, FormProblem, Notice, when_the_database_fails
 from handlers.feedback import FLOWS as FEEDBACK_FLOWS
 from handlers.forms import FormValues, save_form
 from handlers.permissions import Requester, tell
@@ -65,7 +66,6 @@ USAGE = notice_message(
     "`/engage change` opens the form to announce a change; `/engage change list` shows "
     "your team's upcoming changes, to edit or cancel them."
 )
-DATABASE_DOWN = "The form can't be opened: the database is not answering."
 
 
 def run_change(call: CommandCall) -> None:
@@ -91,30 +91,23 @@ def run_change(call: CommandCall) -> None:
         )
 
 
+@when_the_database_fails(Notice(LIST_DOWN))
 def list_changes(call: CommandCall) -> None:
     """`/engage change list`: the team's changes still to take effect, soonest first."""
-    try:
-        with call.database.transaction() as session:
-            team = team_for_person(
-                session=session, channel_id=call.channel_id, user_id=call.user_id
+    with call.database.transaction() as session:
+        team = team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+        if team is None:
+            message = NO_TEAM_TO_LIST
+        else:
+            team_id: int = team.id  # type: ignore[assignment]
+            today = team_today(team, utc_now(), call.settings.timezone)
+            message = changes_list_message(
+                team_name=team.name,
+                changes=upcoming_changes(
+                    session=session, team_id=team_id, today=today, limit=LIST_LIMIT
+                ),
+                total=count_upcoming_changes(session=session, team_id=team_id, today=today),
             )
-            if team is None:
-                message = NO_TEAM_TO_LIST
-            else:
-                team_id: int = team.id  # type: ignore[assignment]
-                today = team_today(team, utc_now(), call.settings.timezone)
-                message = changes_list_message(
-                    team_name=team.name,
-                    changes=upcoming_changes(
-                        session=session, team_id=team_id, today=today, limit=LIST_LIMIT
-                    ),
-                    total=count_upcoming_changes(session=session, team_id=team_id, today=today),
-                )
-    except SQLAlchemyError:
-        call.logger.exception("listing upcoming changes failed")
-        message = notice_message(
-            ":warning: The list can't be shown: the database is not answering."
-        )
     call.respond(**message)
 
 
@@ -126,10 +119,11 @@ def _refusal(database: Database, requester: Requester, change_id: int | None) ->
             change = session.get(UpcomingChange, change_id) if change_id else None
             team = change.team if change is not None else None
             return requester.refusal(Action.ANNOUNCE_CHANGE, session=session, team=team)
-    except SQLAlchemyError:
+    except SQLAlchemyError:  # not told here: opening the form fails next, and says so
         return None
 
 
+@when_the_database_fails(FormProblem("Change", FORM_DOWN))
 def _open(
     client: WebClient,
     trigger_id: str,
@@ -138,12 +132,8 @@ def _open(
     build: Callable[[Session], dict[str, Any]],
 ) -> None:
     """Open the modal `build(session)` makes; the database failing is said in a modal."""
-    try:
-        with database.transaction() as session:
-            view = build(session)
-    except SQLAlchemyError:
-        logger.exception("opening a change's modal failed")
-        view = problem_modal("Change", DATABASE_DOWN)
+    with database.transaction() as session:
+        view = build(session)
     client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -196,7 +186,7 @@ def _open_on_change(
     def build(session: Session) -> dict[str, Any]:
         change = session.get(UpcomingChange, change_id)
         if change is None:
-            return problem_modal("Change", f"Change #{change_id} no longer exists.")
+            return problem_modal("Change", no_longer_exists(f"Change #{change_id}"))
         if change.status == CANCELLED:
             return problem_modal("Change", f"Change #{change_id} was cancelled already.")
         return form(session, change, json.dumps({"change_id": change_id}))
@@ -216,6 +206,7 @@ def _change_id(action: dict[str, Any]) -> int:
     return record_id_in(action.get("value")) or 0
 
 
+@when_the_database_fails(FormProblem("Comment", FORM_DOWN))
 def comment(
     ack: Ack,
     action: dict[str, Any],
@@ -228,27 +219,20 @@ def comment(
     """Anyone who sees the announcement may comment, people of other organisations too."""
     ack()
     change_id = _change_id(action)
-    try:
-        with database.transaction() as session:
-            change = session.get(UpcomingChange, change_id)
-            prefill = (
-                Prefill(
-                    team=change.team,
-                    output=change.output,
-                    channel="slack",
-                    note=comment_note(change),
-                )
-                if change is not None
-                else None
+    with database.transaction() as session:
+        change = session.get(UpcomingChange, change_id)
+        prefill = (
+            Prefill(
+                team=change.team,
+                output=change.output,
+                channel="slack",
+                note=comment_note(change),
             )
-    except SQLAlchemyError:
-        logger.exception("loading change #%s to comment on failed", change_id)
-        client.views_open(
-            trigger_id=body["trigger_id"], view=problem_modal("Comment", DATABASE_DOWN)
+            if change is not None
+            else None
         )
-        return
     if prefill is None:
-        view = problem_modal("Comment", f"Change #{change_id} no longer exists.")
+        view = problem_modal("Comment", no_longer_exists(f"Change #{change_id}"))
         client.views_open(trigger_id=body["trigger_id"], view=view)
         return
     origin = FormOrigin(FEEDBACK_FLOWS.kind.name, change_id=change_id)

@@ -14,15 +14,22 @@ from typing import Any, Protocol
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.config import Settings
 from bot.base.text import too_long
-from bot.base.validation import Invalid
+from bot.base.validation import Invalid, no_longer_exists
 from bot.teams.filing import Filed, TeamUnclear, Typed
 from handlers.engage import CommandCall, looks_like_a_command
-from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.failures import (
+    FORM_DOWN_IN_A_MINUTE,
+    NOTHING_DELETED,
+    FormProblem,
+    HandBack,
+    Notice,
+    when_the_database_fails,
+)
+from handlers.forms import FormValues, save_form
 from handlers.home import publish_home
 from handlers.replies import post_reply
 from handlers.views.blocks import Block
@@ -143,6 +150,7 @@ class EntryFlows:
 
     # --- /engage <kind> [text] -------------------------------------------------------
 
+    @when_the_database_fails(HandBack())
     def run_subcommand(
         self, call: CommandCall, record: Callable[[Database, Typed], Filed | TeamUnclear]
     ) -> None:
@@ -182,10 +190,6 @@ class EntryFlows:
         except Invalid as invalid:
             call.respond(**notice_message(f":warning: Nothing was recorded. {_first(invalid)}"))
             return
-        except SQLAlchemyError as error:
-            call.logger.exception("saving %s from /engage failed", self.kind.name)
-            call.respond(**handed_back_message(nothing_recorded(error), call.args))
-            return
         if isinstance(filed, Filed):
             call.respond(**self._recorded(filed, self.kind.verb))
         elif filed.any_team:  # not clear which: let the person choose, keeping their text
@@ -222,15 +226,15 @@ class EntryFlows:
                 )
                 call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
                 return
-            except SQLAlchemyError as error:  # a form saying so would lose the text
-                call.logger.exception("loading the %s form failed", self.kind.name)
-                refusal = nothing_recorded(error)
+            # A database that fails is handed back too (run_subcommand's HandBack): a form
+            # saying so would lose the text.
             except SlackApiError:  # the trigger expired: the text must still come back
                 call.logger.warning("the form for a long %s did not open", self.kind.name)
         call.respond(**handed_back_message(refusal, call.args))
 
     # --- the form ---------------------------------------------------------------------
 
+    @when_the_database_fails(FormProblem(None, FORM_DOWN_IN_A_MINUTE))
     def open_form(
         self,
         client: WebClient,
@@ -245,15 +249,7 @@ class EntryFlows:
         user_id: str | None = None,
     ) -> None:
         """Open the form for a new entry, or for `origin.record_id`."""
-        try:
-            view = self._form_view(origin, database, settings, prefill, channel_id, user_id)
-        except SQLAlchemyError:
-            logger.exception("loading the %s form failed", self.kind.name)
-            view = problem_modal(
-                self.kind.label,
-                "The form can't be opened: the database is not answering. "
-                "Please try again in a minute.",
-            )
+        view = self._form_view(origin, database, settings, prefill, channel_id, user_id)
         client.views_open(trigger_id=trigger_id, view=view)
 
     def _form_view(
@@ -271,7 +267,7 @@ class EntryFlows:
             record = session.get(self.kind.model, origin.record_id) if origin.record_id else None
             if origin.record_id and record is None:
                 return problem_modal(
-                    self.kind.label, f"{self.kind.label} #{origin.record_id} no longer exists."
+                    self.kind.label, no_longer_exists(f"{self.kind.label} #{origin.record_id}")
                 )
             if prefill.team is None and user_id is not None:
                 team = team_for_person(session=session, channel_id=channel_id, user_id=user_id)
@@ -400,43 +396,31 @@ class EntryFlows:
             client, body["trigger_id"], origin, logger, database, settings, user_id=user_id
         )
 
+    @when_the_database_fails(Notice(NOTHING_DELETED))
     def undo(
         self, record_id: int, user_id: str, database: Database, respond: Respond, logger: Logger
     ) -> None:
-        try:
-            with database.transaction() as session:
-                record = session.get(self.kind.model, record_id)
-                if record is None:
-                    respond(
-                        **notice_message(f"{self.kind.label} #{record_id} was already deleted.")
-                    )
-                    return
-                owner = self.kind.owner(record)
-                if owner != user_id:
-                    respond(
-                        **notice_message(
-                            f":no_entry: Only <@{owner}>, who recorded {self.kind.label.lower()} "
-                            f"#{record_id}, can undo it. Nothing was deleted."
-                        ),
-                        replace_original=False,
-                    )
-                    return
-                refusal = self.kind.undo_refusal(session, record)
-                if refusal is not None:
-                    respond(**notice_message(refusal), replace_original=False)
-                    return
-                team_name = record.team.name
-                session.delete(record)
-        except SQLAlchemyError as error:
-            logger.exception("undoing %s #%s failed", self.kind.name, record_id)
-            respond(
-                **notice_message(
-                    ":warning: Nothing was deleted: the database could not do it "
-                    f"({type(error).__name__}).",
-                ),
-                replace_original=False,
-            )
-            return
+        with database.transaction() as session:
+            record = session.get(self.kind.model, record_id)
+            if record is None:
+                respond(**notice_message(f"{self.kind.label} #{record_id} was already deleted."))
+                return
+            owner = self.kind.owner(record)
+            if owner != user_id:
+                respond(
+                    **notice_message(
+                        f":no_entry: Only <@{owner}>, who recorded {self.kind.label.lower()} "
+                        f"#{record_id}, can undo it. Nothing was deleted."
+                    ),
+                    replace_original=False,
+                )
+                return
+            refusal = self.kind.undo_refusal(session, record)
+            if refusal is not None:
+                respond(**notice_message(refusal), replace_original=False)
+                return
+            team_name = record.team.name
+            session.delete(record)
         respond(**undone_message(label=self.kind.label, record_id=record_id, team=team_name))
 
     def _recorded(self, filed: Filed, verb: str, notes: Sequence[Block] = ()) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.base.config import Settings
-from handlers.views.home import home_problem_view, home_view
+from handlers.failures import HomeProblem, when_the_database_fails
+from handlers.views.home import home_view
 from storage.database import Database
 from storage.entries import recent_entries, team_counts_since
 from storage.feedback import count_undecided_feedback
@@ -19,33 +19,30 @@ from storage.teams import team_for_person
 RECENT_LIMIT = 10
 
 
+@when_the_database_fails(HomeProblem())
 def publish_home(
     *, client: WebClient, user_id: str, database: Database, settings: Settings, logger: Logger
 ) -> None:
-    try:
-        with database.transaction() as session:
-            entries = recent_entries(session=session, user_id=user_id, limit=RECENT_LIMIT)
-            team = team_for_person(session=session, channel_id=None, user_id=user_id)
-            counts = (
-                team_counts_since(
-                    session=session,
-                    team_id=team.id,  # type: ignore[arg-type]
-                    since=settings.today().replace(day=1),
-                )
-                if team
-                else None
+    with database.transaction() as session:
+        entries = recent_entries(session=session, user_id=user_id, limit=RECENT_LIMIT)
+        team = team_for_person(session=session, channel_id=None, user_id=user_id)
+        counts = (
+            team_counts_since(
+                session=session,
+                team_id=team.id,  # type: ignore[arg-type]
+                since=settings.today().replace(day=1),
             )
-            awaiting = count_undecided_feedback(session=session, team_id=team.id) if team else 0  # type: ignore[arg-type]
-            view = home_view(
-                entries=entries,
-                team_name=team.name if team else None,
-                month_counts=counts,
-                awaiting_decision=awaiting,
-                timezone=settings.timezone,
-            )
-    except SQLAlchemyError:
-        logger.exception("loading the Home tab failed")
-        view = home_problem_view("Your entries can't be shown: the database is not answering.")
+            if team
+            else None
+        )
+        awaiting = count_undecided_feedback(session=session, team_id=team.id) if team else 0  # type: ignore[arg-type]
+        view = home_view(
+            entries=entries,
+            team_name=team.name if team else None,
+            month_counts=counts,
+            awaiting_decision=awaiting,
+            timezone=settings.timezone,
+        )
     client.views_publish(user_id=user_id, view=view)
 
 

@@ -7,10 +7,10 @@ from logging import Logger
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.base.text import ORGANISATION_MAX, storable
 from bot.base.validation import json_object, record_id_in
+from handlers.failures import NoOptions, when_the_database_fails
 from handlers.views.blocks import option
 from storage.database import Database
 from storage.reference import find_organisations, find_outputs
@@ -19,16 +19,13 @@ from storage.teams import list_teams
 OPTIONS_MAX = 100  # Slack shows at most 100 options
 
 
+@when_the_database_fails(NoOptions())
 def load_options(ack: Ack, body: dict[str, Any], database: Database, logger: Logger) -> None:
     """The options of the menu `body` names (its action_id), matching what was typed."""
     # A NUL can't be searched for in PostgreSQL, nor kept in an organisation's name.
     query = " ".join(storable(str(body.get("value", ""))).split())
-    try:
-        with database.transaction() as session:
-            found = FINDERS[body["action_id"]](session, query, body)
-    except SQLAlchemyError:
-        logger.exception("loading options for %s failed", body.get("action_id"))
-        found = []
+    with database.transaction() as session:
+        found = FINDERS[body["action_id"]](session, query, body)
     ack(options=found[:OPTIONS_MAX])
 
 

@@ -7,7 +7,6 @@ from logging import Logger
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.base.config import Settings
 from bot.base.text import NAME_MAX, too_long
@@ -15,10 +14,11 @@ from bot.base.validation import json_object, record_id_in
 from bot.people.permissions import Action
 from bot.teams.editing import TARGET_FIELDS, TeamDraft, draft_of, save_team
 from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.failures import FORM_DOWN, FormProblem, when_the_database_fails
 from handlers.forms import FormValues, save_form
 from handlers.permissions import Requester
 from handlers.replies import post_reply, response_url_in
-from handlers.views.entries import handed_back_message, notice_message, problem_modal
+from handlers.views.entries import handed_back_message, notice_message
 from handlers.views.limits import INPUT_MAX
 from handlers.views.team import CALLBACK_ID, team_modal, team_saved_modal, team_saved_text
 from storage.database import Database
@@ -26,6 +26,7 @@ from storage.models import ProducerTeam
 from storage.teams import team_for_channel, team_members, team_named
 
 
+@when_the_database_fails(FormProblem("Team", FORM_DOWN))
 def open_team_form(call: CommandCall) -> None:
     """Edit the team named (or whose home this channel is); otherwise create one. Only its
     members and workspace admins may edit a team; only admins may create one."""
@@ -35,37 +36,33 @@ def open_team_form(call: CommandCall) -> None:
         return
     metadata = {"response_url": call.command.get("response_url")}
     default_zone = call.settings.timezone.key
-    try:
-        with call.database.transaction() as session:
-            home_of = team_for_channel(session=session, channel_id=call.channel_id or "")
-            team = team_named(session=session, name=call.args) if call.args else home_of
-            action = Action.CREATE_TEAM if team is None else Action.EDIT_TEAM
-            problem = call.requester.refusal(action, session=session, team=team)
-            if problem is not None:
-                call.respond(**notice_message(problem))
-                return
-            if team is not None:
-                members = team_members(session=session, team_id=team.id)  # type: ignore[arg-type]
-                view = team_modal(
-                    metadata=json.dumps({**metadata, "team_id": team.id}),
-                    draft=draft_of(team, members),
-                    default_zone=default_zone,
-                    editing=True,
-                )
-            else:
-                # Offer this channel as the new team's home only if it can be one.
-                free = _is_channel(call) and home_of is None
-                draft = TeamDraft(call.args, call.channel_id if free else None)
-                shorten = f":warning: {name_too_long} Shorten it here before saving."
-                view = team_modal(
-                    metadata=json.dumps(metadata),
-                    draft=draft,
-                    default_zone=default_zone,
-                    note=shorten if name_too_long else None,
-                )
-    except SQLAlchemyError:
-        call.logger.exception("loading the team form failed")
-        view = problem_modal("Team", "The form can't be opened: the database is not answering.")
+    with call.database.transaction() as session:
+        home_of = team_for_channel(session=session, channel_id=call.channel_id or "")
+        team = team_named(session=session, name=call.args) if call.args else home_of
+        action = Action.CREATE_TEAM if team is None else Action.EDIT_TEAM
+        problem = call.requester.refusal(action, session=session, team=team)
+        if problem is not None:
+            call.respond(**notice_message(problem))
+            return
+        if team is not None:
+            members = team_members(session=session, team_id=team.id)  # type: ignore[arg-type]
+            view = team_modal(
+                metadata=json.dumps({**metadata, "team_id": team.id}),
+                draft=draft_of(team, members),
+                default_zone=default_zone,
+                editing=True,
+            )
+        else:
+            # Offer this channel as the new team's home only if it can be one.
+            free = _is_channel(call) and home_of is None
+            draft = TeamDraft(call.args, call.channel_id if free else None)
+            shorten = f":warning: {name_too_long} Shorten it here before saving."
+            view = team_modal(
+                metadata=json.dumps(metadata),
+                draft=draft,
+                default_zone=default_zone,
+                note=shorten if name_too_long else None,
+            )
     call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
 
 

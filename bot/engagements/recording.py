@@ -13,10 +13,12 @@ from bot.base.validation import (
     DEFAULT_EARLIEST_DATE,
     FieldErrors,
     Invalid,
+    all_still_there,
     check_names,
     check_optional_text,
     check_past_date,
     check_required_text,
+    still_there,
 )
 from bot.base.vocabulary import EXPERTISE, METHODS
 from bot.engagements.opportunities import record_logged
@@ -104,25 +106,25 @@ def save_engagement(
         if existing is not None:
             return existing
     errors = engagement_problems(draft, today=today, earliest=earliest)
-    team = session.get(ProducerTeam, draft.team_id) if draft.team_id is not None else None
-    if draft.team_id is not None and team is None:
-        errors["team"] = "That team no longer exists."
+    team = still_there(session, ProducerTeam, draft.team_id, errors, "team", "That team")
     outputs = outputs_by_id(session=session, ids=draft.output_ids)
-    if len(outputs) != len(set(draft.output_ids)):
-        errors["outputs"] = "One of the chosen outputs no longer exists."
-    elif team is not None and any(output.team_id != team.id for output in outputs):
+    chosen = all_still_there(outputs, draft.output_ids, errors, "outputs", "outputs")
+    if chosen and team is not None and any(output.team_id != team.id for output in outputs):
         errors["outputs"] = f"Choose outputs of {team.name} only."
     segments = segments_by_id(session=session, ids=draft.segment_ids)
-    if len(segments) != len(set(draft.segment_ids)):
-        errors["segments"] = "One of the chosen audience segments no longer exists."
+    all_still_there(segments, draft.segment_ids, errors, "segments", "audience segments")
     partners = teams_by_id(session=session, ids=draft.partner_ids)
-    if len(partners) != len(set(draft.partner_ids)):
-        errors.setdefault("partners", "One of the chosen partner teams no longer exists.")
-    engagement = session.get(Engagement, engagement_id) if engagement_id is not None else None
-    if engagement_id is not None and engagement is None:
-        errors["summary"] = (
-            f"Engagement #{engagement_id} no longer exists (it may have been undone)."
-        )
+    if "partners" not in errors:  # the draft's own problem with them is told first
+        all_still_there(partners, draft.partner_ids, errors, "partners", "partner teams")
+    engagement = still_there(
+        session,
+        Engagement,
+        engagement_id,
+        errors,
+        "summary",
+        f"Engagement #{engagement_id}",
+        " (it may have been undone)",
+    )
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None

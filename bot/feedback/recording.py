@@ -17,6 +17,7 @@ from bot.base.validation import (
     check_optional_text,
     check_past_date,
     check_required_text,
+    still_there,
 )
 from bot.base.vocabulary import FEEDBACK_CHANNELS
 from bot.teams.filing import Filed, TeamUnclear, Typed, file_typed, file_with_register
@@ -108,25 +109,30 @@ def save_feedback(
         if existing is not None:
             return existing
     errors = feedback_problems(draft, today=today, earliest=earliest)
-    output = session.get(StatisticalOutput, draft.output_id) if draft.output_id else None
-    if draft.output_id is not None and output is None:
-        errors["output"] = "That output no longer exists."
+    output = still_there(
+        session, StatisticalOutput, draft.output_id, errors, "output", "That output"
+    )
     team_id = draft.team_id if draft.team_id is not None else output and output.team_id
-    team = session.get(ProducerTeam, team_id) if team_id is not None else None
-    if team_id is not None and team is None:
-        errors["team"] = "That team no longer exists."
+    team = still_there(session, ProducerTeam, team_id, errors, "team", "That team")
     if output is not None and team is not None and output.team_id != team.id:
         errors["output"] = f"Choose an output of {team.name}."
-    change = session.get(UpcomingChange, draft.change_id) if draft.change_id else None
-    if draft.change_id is not None and change is None:
-        errors["team"] = "The change this comments on no longer exists."
-    elif change is not None and team is not None and change.team_id != team.id:
+    change = still_there(
+        session, UpcomingChange, draft.change_id, errors, "team", "The change this comments on"
+    )
+    if change is not None and team is not None and change.team_id != team.id:
         errors["team"] = f"This comments on a change of {change.team.name}: keep that team."
-    if draft.segment_id is not None and session.get(AudienceSegment, draft.segment_id) is None:
-        errors["segment"] = "That audience segment no longer exists."
-    item = session.get(Feedback, feedback_id) if feedback_id is not None else None
-    if feedback_id is not None and item is None:
-        errors["text"] = f"Feedback #{feedback_id} no longer exists (it may have been undone)."
+    still_there(
+        session, AudienceSegment, draft.segment_id, errors, "segment", "That audience segment"
+    )
+    item = still_there(
+        session,
+        Feedback,
+        feedback_id,
+        errors,
+        "text",
+        f"Feedback #{feedback_id}",
+        " (it may have been undone)",
+    )
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None
