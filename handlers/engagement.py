@@ -7,11 +7,15 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import App
-from sqlmodel import Session
 
 from bot.base.text import SUMMARY_MAX
-from bot.engagements.recording import EngagementDraft, log_engagement, save_engagement_form
-from bot.teams.filing import Filed
+from bot.engagements.recording import (
+    EngagementDraft,
+    log_engagement,
+    save_engagement_form,
+    undo_engagement,
+)
+from bot.teams.filing import Filed, Undo
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues
@@ -31,7 +35,6 @@ class EngagementKind:
     label = "Engagement"
     verb = "Logged"
     model = Engagement
-    callback_id = CALLBACK_ID
     text_field = "summary"
     text_label = "The summary"
     text_limit = SUMMARY_MAX
@@ -40,12 +43,6 @@ class EngagementKind:
         "`/engage log` alone opens the form."
     )
     own_words: tuple[str, ...] = ()
-
-    def owner(self, record: Engagement) -> str | None:
-        return record.logged_by
-
-    def text_of(self, record: Engagement) -> str:
-        return record.summary
 
     def form(
         self, *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
@@ -106,8 +103,8 @@ class EngagementKind:
     def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
         return []
 
-    def undo_refusal(self, session: Session, record: Engagement) -> str | None:
-        return None
+    def undo(self, database: Database, record_id: int, user_id: str) -> Undo:
+        return undo_engagement(database, record_id, user_id)
 
 
 FLOWS = EntryFlows(EngagementKind())

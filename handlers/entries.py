@@ -14,12 +14,11 @@ from typing import Any, Protocol
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
 from bot.base.config import Settings
 from bot.base.text import too_long
 from bot.base.validation import Invalid, no_longer_exists
-from bot.teams.filing import Filed, TeamUnclear, Typed
+from bot.teams.filing import AlreadyGone, Filed, OnlyTheirs, TeamUnclear, Typed, Undo, UndoRefused
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.failures import (
     FORM_DOWN_IN_A_MINUTE,
@@ -76,7 +75,6 @@ class EntryKind(Protocol):
     name: str  # "engagement", also the prefix of button values
     label: str  # "Engagement"
     verb: str  # "Logged"
-    callback_id: str
     text_field: str  # the required text's field: its errors show there
     text_label: str
     text_limit: int
@@ -87,12 +85,6 @@ class EntryKind(Protocol):
 
     @property
     def model(self) -> type[Engagement] | type[Feedback]: ...
-
-    def owner(self, record: Any) -> str | None:
-        """Who recorded it: the one person who may undo it."""
-        ...
-
-    def text_of(self, record: Any) -> str: ...
 
     def form(
         self,
@@ -127,8 +119,8 @@ class EntryKind(Protocol):
         """Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide")."""
         ...
 
-    def undo_refusal(self, session: Session, record: Any) -> str | None:
-        """Why the record may not be undone (other records depend on it), or None."""
+    def undo(self, database: Database, record_id: int, user_id: str) -> Undo:
+        """Delete the record for "Undo", in the domain's transaction."""
         ...
 
 
@@ -400,28 +392,22 @@ class EntryFlows:
     def undo(
         self, record_id: int, user_id: str, database: Database, respond: Respond, logger: Logger
     ) -> None:
-        with database.transaction() as session:
-            record = session.get(self.kind.model, record_id)
-            if record is None:
-                respond(**notice_message(f"{self.kind.label} #{record_id} was already deleted."))
-                return
-            owner = self.kind.owner(record)
-            if owner != user_id:
-                respond(
-                    **notice_message(
-                        f":no_entry: Only <@{owner}>, who recorded {self.kind.label.lower()} "
-                        f"#{record_id}, can undo it. Nothing was deleted."
-                    ),
-                    replace_original=False,
-                )
-                return
-            refusal = self.kind.undo_refusal(session, record)
-            if refusal is not None:
-                respond(**notice_message(refusal), replace_original=False)
-                return
-            team_name = record.team.name
-            session.delete(record)
-        respond(**undone_message(label=self.kind.label, record_id=record_id, team=team_name))
+        label = self.kind.label
+        undo = self.kind.undo(database, record_id, user_id)
+        if isinstance(undo, AlreadyGone):
+            respond(**notice_message(f"{label} #{record_id} was already deleted."))
+        elif isinstance(undo, OnlyTheirs):
+            respond(
+                **notice_message(
+                    f":no_entry: Only <@{undo.owner}>, who recorded {label.lower()} "
+                    f"#{record_id}, can undo it. Nothing was deleted."
+                ),
+                replace_original=False,
+            )
+        elif isinstance(undo, UndoRefused):
+            respond(**notice_message(undo.reason), replace_original=False)
+        else:
+            respond(**undone_message(label=label, record_id=record_id, team=undo.team))
 
     def _recorded(self, filed: Filed, verb: str, notes: Sequence[Block] = ()) -> dict[str, Any]:
         return recorded_message(

@@ -9,13 +9,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
 from bot.base.config import Settings
 from bot.base.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
-from bot.feedback.decisions import merged_undo_refusal
-from bot.feedback.recording import FeedbackDraft, record_feedback, save_feedback_form
-from bot.teams.filing import Filed
+from bot.feedback.recording import FeedbackDraft, record_feedback, save_feedback_form, undo_feedback
+from bot.teams.filing import Filed, Undo
 from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
@@ -37,7 +35,6 @@ class FeedbackKind:
     label = "Feedback"
     verb = "Recorded"
     model = Feedback
-    callback_id = CALLBACK_ID
     text_field = "text"
     text_label = "The feedback"
     text_limit = LONG_TEXT_MAX
@@ -48,12 +45,6 @@ class FeedbackKind:
         'that starts with "list" or "merge" goes in the form.'
     )
     own_words: tuple[str, ...] = ("list", "merge")
-
-    def owner(self, record: Feedback) -> str | None:
-        return record.recorded_by
-
-    def text_of(self, record: Feedback) -> str:
-        return record.text
 
     def form(
         self, *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
@@ -112,8 +103,8 @@ class FeedbackKind:
     def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
         return [decide_button(record_id)]
 
-    def undo_refusal(self, session: Session, record: Feedback) -> str | None:
-        return merged_undo_refusal(session=session, feedback=record)
+    def undo(self, database: Database, record_id: int, user_id: str) -> Undo:
+        return undo_feedback(database, record_id, user_id)
 
 
 FLOWS = EntryFlows(FeedbackKind())

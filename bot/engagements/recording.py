@@ -22,7 +22,15 @@ from bot.base.validation import (
 )
 from bot.base.vocabulary import EXPERTISE, METHODS
 from bot.engagements.opportunities import record_logged
-from bot.teams.filing import Filed, TeamUnclear, Typed, file_typed, file_with_register
+from bot.teams.filing import (
+    Filed,
+    TeamUnclear,
+    Typed,
+    Undo,
+    file_typed,
+    file_with_register,
+    undo_entry,
+)
 from bot.users.organisations import default_segment
 from storage.clock import utc_now
 from storage.database import Database
@@ -210,3 +218,10 @@ def save_engagement_form(
         return Filed(engagement.id, engagement.summary, engagement.team.name)  # type: ignore[arg-type]
 
     return file_with_register(database, draft.organisations, save)
+
+
+def undo_engagement(database: Database, engagement_id: int, user_id: str) -> Undo:
+    """Undo: delete the engagement, if `user_id` logged it."""
+    return undo_entry(
+        database, Engagement, engagement_id, user_id, owner_of=lambda record: record.logged_by
+    )

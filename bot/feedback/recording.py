@@ -20,7 +20,16 @@ from bot.base.validation import (
     still_there,
 )
 from bot.base.vocabulary import FEEDBACK_CHANNELS
-from bot.teams.filing import Filed, TeamUnclear, Typed, file_typed, file_with_register
+from bot.feedback.decisions import merged_undo_refusal
+from bot.teams.filing import (
+    Filed,
+    TeamUnclear,
+    Typed,
+    Undo,
+    file_typed,
+    file_with_register,
+    undo_entry,
+)
 from storage.clock import utc_now
 from storage.database import Database
 from storage.entries import entry_from_source
@@ -216,3 +225,15 @@ def save_feedback_form(
 
     organisation = blank_to_none(draft.organisation)  # as save_feedback names it
     return file_with_register(database, [organisation] if organisation else [], save)
+
+
+def undo_feedback(database: Database, feedback_id: int, user_id: str) -> Undo:
+    """Undo: delete the item, if `user_id` recorded it and no other was merged into it."""
+    return undo_entry(
+        database,
+        Feedback,
+        feedback_id,
+        user_id,
+        owner_of=lambda record: record.recorded_by,
+        refusal=lambda session, record: merged_undo_refusal(session=session, feedback=record),
+    )

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypeVar
 
 from sqlmodel import Session
 
 from bot.users.organisations import RegisterEntry, register_entries
 from storage.database import Database
-from storage.models import ProducerTeam
+from storage.models import Engagement, Feedback, ProducerTeam
 from storage.reference import organisations_without_segment
 from storage.teams import list_teams, team_for_person
 
@@ -48,6 +49,32 @@ class TeamUnclear:
     any_team: bool
 
 
+Entry = TypeVar("Entry", Engagement, Feedback)
+
+
+@dataclass(frozen=True)
+class Undone:
+    team: str  # the team it was filed under
+
+
+@dataclass(frozen=True)
+class AlreadyGone:
+    pass
+
+
+@dataclass(frozen=True)
+class OnlyTheirs:
+    owner: str | None  # who recorded it, the one person who may undo it
+
+
+@dataclass(frozen=True)
+class UndoRefused:
+    reason: str  # other records depend on it
+
+
+Undo = Undone | AlreadyGone | OnlyTheirs | UndoRefused
+
+
 def file_typed(
     database: Database, typed: Typed, save: Callable[[Session, ProducerTeam], Filed]
 ) -> Filed | TeamUnclear:
@@ -69,3 +96,29 @@ def file_with_register(
         unsegmented = organisations_without_segment(session=session, names=organisations)
         filed = save(session)
         return replace(filed, organisations=register_entries(session=session, names=unsegmented))
+
+
+def undo_entry(
+    database: Database,
+    model: type[Entry],
+    record_id: int,
+    user_id: str,
+    *,
+    owner_of: Callable[[Entry], str | None],
+    refusal: Callable[[Session, Entry], str | None] = lambda *_: None,
+) -> Undo:
+    """Delete the entry, in one transaction, if `user_id` recorded it (`owner_of`) and
+    nothing stops it (`refusal`, why not, or None)."""
+    with database.transaction() as session:
+        record = session.get(model, record_id)
+        if record is None:
+            return AlreadyGone()
+        owner = owner_of(record)
+        if owner != user_id:
+            return OnlyTheirs(owner)
+        reason = refusal(session, record)
+        if reason is not None:
+            return UndoRefused(reason)
+        team = record.team.name
+        session.delete(record)
+        return Undone(team)
