@@ -15,7 +15,7 @@ from bot.engagements.recording import (
     save_engagement_form,
     undo_engagement,
 )
-from bot.teams.filing import Filed, Undo
+from bot.entries.filing import Filed, Undo
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues

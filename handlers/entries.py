@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.base.config import Settings
 from bot.base.text import too_long
 from bot.base.validation import Invalid, no_longer_exists
-from bot.teams.filing import AlreadyGone, Filed, OnlyTheirs, TeamUnclear, Typed, Undo, UndoRefused
+from bot.entries.filing import AlreadyGone, Filed, OnlyTheirs, TeamUnclear, Typed, Undo, UndoRefused
 from handlers.engage import CommandCall, looks_like_a_command
 from handlers.failures import (
     FORM_DOWN_IN_A_MINUTE,

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.base.config import Settings
 from bot.base.text import LONG_TEXT_MAX, split_list, unescape_mrkdwn
+from bot.entries.filing import Filed, Undo
 from bot.feedback.recording import FeedbackDraft, record_feedback, save_feedback_form, undo_feedback
-from bot.teams.filing import Filed, Undo
 from handlers.decisions import MERGE_COMMAND, list_open_feedback, merge_from_command
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill

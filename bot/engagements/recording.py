@@ -22,7 +22,7 @@ from bot.base.validation import (
 )
 from bot.base.vocabulary import EXPERTISE, METHODS
 from bot.engagements.opportunities import record_logged
-from bot.teams.filing import (
+from bot.entries.filing import (
     Filed,
     TeamUnclear,
     Typed,

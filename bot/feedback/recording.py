@@ -20,8 +20,7 @@ from bot.base.validation import (
     still_there,
 )
 from bot.base.vocabulary import FEEDBACK_CHANNELS
-from bot.feedback.decisions import merged_undo_refusal
-from bot.teams.filing import (
+from bot.entries.filing import (
     Filed,
     TeamUnclear,
     Typed,
@@ -30,6 +29,7 @@ from bot.teams.filing import (
     file_with_register,
     undo_entry,
 )
+from bot.feedback.decisions import merged_undo_refusal
 from storage.clock import utc_now
 from storage.database import Database
 from storage.entries import entry_from_source
