@@ -49,8 +49,6 @@ from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, 
 from storage.reference import list_segments
 from storage.teams import team_for_person
 
-Entry = Engagement | Feedback
-
 
 @dataclass(frozen=True)
 class Prefill:
@@ -207,6 +205,8 @@ class EntryFlows:
             note = f":warning: {problem} Shorten it here before saving."
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             prefill = Prefill(text=call.args, note=note)
+            # A database that fails is handed back by run_subcommand's HandBack: a form
+            # saying so would lose the text.
             try:
                 view = self._form_view(
                     origin,
@@ -218,8 +218,6 @@ class EntryFlows:
                 )
                 call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
                 return
-            # A database that fails is handed back too (run_subcommand's HandBack): a form
-            # saying so would lose the text.
             except SlackApiError:  # the trigger expired: the text must still come back
                 call.logger.warning("the form for a long %s did not open", self.kind.name)
         call.respond(**handed_back_message(refusal, call.args))

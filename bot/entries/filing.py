@@ -1,5 +1,6 @@
-"""Filing an entry (an engagement, an item of feedback) under its team, in one transaction:
-the team a typed entry goes to when the person names none, and what was filed."""
+"""Filing an entry (an engagement, an item of feedback) under its team, and undoing it,
+each in one transaction: the team a typed entry goes to when the person names none, what
+was filed, and what came of an Undo."""
 
 from __future__ import annotations
 
