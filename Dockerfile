@@ -1,4 +1,13 @@
 # syntax=docker/dockerfile:1
+# The public site's assets (GOV.UK Frontend, compiled), built from package-lock.json's
+# releases by the same script as at a developer's desk; the image keeps only what it built.
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+COPY scripts/build_assets scripts/
+COPY handlers/web/assets/ handlers/web/assets/
+RUN scripts/build_assets
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,6 +25,7 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot/ bot/
 COPY handlers/ handlers/
+COPY --from=assets /build/handlers/web/static/ handlers/web/static/
 COPY storage/ storage/
 RUN pip install --no-cache-dir --no-deps . && pip check
 

@@ -36,11 +36,11 @@ from bot.base.config import load_settings
 from bot.changes.subscriptions import Target, subscribe
 from bot.deliveries.scheduler import Scheduler
 from bot.runtime.app import build_scheduler
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.teams.editing import TeamDraft, save_team
 from storage.database import Database
 from storage.deliveries import PENDING
 from storage.models import Delivery, UpcomingChange
+from tests.fake_slack import FakeSlack
 
 ANNOUNCED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 EFFECTIVE = date(2027, 1, 15)
@@ -65,7 +65,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="engagebot-scheduler-"))
     with (
-        SlackStandIn() as slack,
+        FakeSlack() as slack,
         fresh_database(args, workdir, "scheduler") as database_url,
     ):
         channels = [f"CSUB{number:05d}" for number in range(args.channels)]
@@ -138,7 +138,7 @@ def _tick_until_done(scheduler: Scheduler, database: Database) -> list[tuple[dat
     return ticks
 
 
-def _check(slack: SlackStandIn, database: Database, channels: list[str]) -> list[str]:
+def _check(slack: FakeSlack, database: Database, channels: list[str]) -> list[str]:
     """Each channel posted to exactly once (Slack said ok once), every delivery sent."""
     accepted = collections.Counter(
         call.args["channel"]
@@ -168,7 +168,7 @@ def _report(
     limits: SlackLimits,
     ticks: list[tuple[datetime, str, float]],
     elapsed: float,
-    slack: SlackStandIn,
+    slack: FakeSlack,
     problems: list[str],
 ) -> None:
     attempts = slack.calls("chat.postMessage")

@@ -99,6 +99,7 @@ def list_changes(call: CommandCall) -> None:
         if team is None:
             message = NO_TEAM_TO_LIST
         else:
+            # mypy: a saved row's id (set once it is read or flushed).
             team_id: int = team.id  # type: ignore[assignment]
             today = team_today(team, utc_now(), call.settings.timezone)
             message = changes_list_message(

@@ -61,6 +61,7 @@ def list_open_feedback(call: CommandCall) -> None:
         if team is None:
             call.respond(**NO_TEAM_TO_LIST)
             return
+        # mypy: a saved row's id (set once it is read or flushed).
         team_id: int = team.id  # type: ignore[assignment]
         message = open_feedback_message(
             team_name=team.name,

@@ -160,8 +160,8 @@ class EntryFlows:
             )
             return
         if looks_like_a_command(call.args, own_words=self.kind.own_words):
-            typed = f"/engage {call.name} {call.args}"
-            call.respond(**not_a_command_message(typed, self.kind.usage))
+            command = f"/engage {call.name} {call.args}"
+            call.respond(**not_a_command_message(command, self.kind.usage))
             return
         problem = too_long(self.kind.text_label, call.args, self.kind.text_limit)
         if problem:

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.base.slack_web import Upload, upload_files
 from bot.base.text import escape_mrkdwn
 from bot.changes.announcing import team_today
 from bot.people.names import NameOf, no_names
@@ -144,18 +145,16 @@ def _send(
     )
     try:
         direct = call.client.conversations_open(users=call.user_id)["channel"]["id"]
-        call.client.files_upload_v2(
+        upload_files(
+            call.client,
+            [Upload(file.content, file.filename, file.title) for file in files],
             channel=direct,
-            file_uploads=[
-                {"file": file.content, "filename": file.filename, "title": file.title}
-                for file in files
-            ],
             initial_comment=f"{escape_mrkdwn(team_name)}'s records: {counts}. {contacts}",
         )
     except SlackApiError as error:
         call.logger.warning("sending the export to %s failed", call.user_id, exc_info=True)
         return f"Slack said `{escape_mrkdwn(str(error.response.get('error')))}`"
-    except (SlackRequestError, OSError):  # the upload URL refused the bytes, or no network
+    except OSError:  # the upload URL refused the bytes, or no network
         call.logger.warning("uploading the export for %s failed", call.user_id, exc_info=True)
         return "the upload to Slack failed"
     return None

@@ -40,7 +40,7 @@ class FormValues:
         value = self._element(field).get("value")
         if value in (None, ""):
             return None
-        return _parsed(field, value, int, "Enter a whole number.")
+        return _parsed(field, str(value), int, "Enter a whole number.")
 
     # An option's value is one the bot offered, or (an organisation's) typed: either way
     # without a NUL, which PostgreSQL can't even be asked about.

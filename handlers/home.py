@@ -29,12 +29,14 @@ def publish_home(
         counts = (
             team_counts_since(
                 session=session,
+                # mypy: a saved row's id (set once it is read or flushed).
                 team_id=team.id,  # type: ignore[arg-type]
                 since=settings.today().replace(day=1),
             )
             if team
             else None
         )
+        # mypy: a saved row's id (set once it is read or flushed).
         awaiting = count_undecided_feedback(session=session, team_id=team.id) if team else 0  # type: ignore[arg-type]
         view = home_view(
             entries=entries,

@@ -173,7 +173,7 @@ class Inbox:
 
     def _unkept(self, context: BoltContext, body: dict[str, Any], work: Work) -> None:
         try:
-            work(context["database"], context.respond)
+            work(context["database"], context.respond)  # type: ignore[arg-type]  # set for every request a listener takes
         except Exception as error:
             report_failure(error, body, context.logger)
         finally:
@@ -206,7 +206,9 @@ class Inbox:
                 return False
         holding = Holding(claim)
         try:
-            work(context["database"].working_on(holding), LateReply(context, received_at))
+            # LateReply is called as Respond is, with the message's fields.
+            late = LateReply(context, received_at)
+            work(context["database"].working_on(holding), late)  # type: ignore[arg-type]
         except ClaimLost:  # taken over while working: the process that holds it does it
             log.warning("inbox item #%s was taken over while being done", claim.item_id)
             return False
@@ -400,7 +402,7 @@ class ListenerPool(Executor):
     def __init__(self, pool: Executor) -> None:
         self._pool = pool
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         if not getattr(_replaying, "here", False):
             return self._pool.submit(fn, *args, **kwargs)
         done: Future[Any] = Future()

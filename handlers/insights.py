@@ -84,6 +84,7 @@ def _share(call: CommandCall, now: datetime) -> Sharing | None:
             sharing = save_insight(
                 session=session,
                 draft=InsightDraft(text=call.args),
+                # mypy: a saved row's id (set once it is read or flushed).
                 team_id=team.id,  # type: ignore[arg-type]
                 user_id=call.user_id,
                 channels=call.settings.cross_team_channels,

@@ -275,6 +275,7 @@ def who_signed_up(
         message = (
             signups_message(
                 opportunity=opportunity,
+                # mypy: a saved row's id (set once it is read or flushed).
                 user_ids=signed_up(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
             )
             if opportunity is not None
@@ -332,6 +333,7 @@ def _render_post(
         return CANCELLED_SKIP
     return posted_message(
         opportunity=opportunity,
+        # mypy: a saved row's id (set once it is read or flushed).
         taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
     )
 
@@ -344,6 +346,7 @@ def _render_reminder(
         return CANCELLED_SKIP
     if at.astimezone(zone).date() >= opportunity.happens_on:  # it would remind of nothing
         return Skip("the opportunity's day had come before it was sent")
+    # mypy: a saved row's id (set once it is read or flushed).
     names = signed_up(session=session, opportunity_id=opportunity.id)  # type: ignore[arg-type]
     return reminder_message(opportunity=opportunity, user_ids=names)
 
@@ -358,6 +361,7 @@ def _render_log_prompt(
         return Skip("the engagement was logged before it was sent")
     return log_prompt_message(
         opportunity=opportunity,
+        # mypy: a saved row's id (set once it is read or flushed).
         taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
     )
 

@@ -147,6 +147,7 @@ def _post_to_channel(
         if problem is not None:
             respond(**notice_message(problem), replace_original=False)
             return
+        assert team is not None  # else `problem` says so
         channel = team.review_channel_id or body["channel"]["id"]
         key = review_key(team_id, period, channel)
         due = Due(

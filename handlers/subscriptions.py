@@ -86,6 +86,7 @@ def _answer_hearing(call: CommandCall, named: str) -> None:
             target = find_target(session=session, text=named)
             channels = channels_hearing(
                 session=session,
+                # mypy: a saved row's id (set once it is read or flushed).
                 team_id=target.team.id,  # type: ignore[arg-type]
                 output_id=target.output.id if target.output else None,
             )

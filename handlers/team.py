@@ -45,12 +45,14 @@ def open_team_form(call: CommandCall) -> None:
             call.respond(**notice_message(problem))
             return
         if team is not None:
+            # mypy: a saved row's id (set once it is read or flushed).
             members = team_members(session=session, team_id=team.id)  # type: ignore[arg-type]
             view = team_modal(
                 metadata=json.dumps({**metadata, "team_id": team.id}),
                 draft=draft_of(team, members),
                 default_zone=default_zone,
                 editing=True,
+                public_url=call.settings.public_url,
             )
         else:
             # Offer this channel as the new team's home only if it can be one.
@@ -98,6 +100,7 @@ def submit_team(
             review_cadence=form.choice("review_cadence"),
             **{field: form.text(field) for field in TARGET_FIELDS},
             member_ids=tuple(form.users("members")),
+            public_address=form.text("public_address"),
         )
         # An edit's form carries its team; one no team can have reads as gone.
         team_id = record_id_in(metadata["team_id"]) or 0 if "team_id" in metadata else None
@@ -117,7 +120,9 @@ def submit_team(
                 team=team,
                 created=team_id is None,
                 default_zone=settings.timezone.key,
+                # mypy: a saved row's id (set once it is read or flushed).
                 member_ids=team_members(session=session, team_id=team.id),  # type: ignore[arg-type]
+                public_url=settings.public_url,
             )
 
     text = save_form(ack, view, logger, save, fallback_field="name")

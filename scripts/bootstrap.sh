@@ -27,3 +27,12 @@ if [[ "$(cat "$ROOT/.venv/.installed" 2>/dev/null)" != "$installed_from" ]]; the
     fi
     echo "$installed_from" >"$ROOT/.venv/.installed"
 fi
+# The public site's assets (handlers/web/static/, not committed) and axe-core for the browser
+# tests: built again only when package-lock.json or their sources change. They need npm; a
+# machine with only Python runs everything else (the pages then come without their styles,
+# and the browser tests skip), except in CI, which must build them.
+if command -v npm >/dev/null || [[ -n "${CI:-}" ]]; then
+    "$ROOT/scripts/build_assets"
+elif [[ ! -d "$ROOT/handlers/web/static" ]]; then
+    echo "npm not found: the public site's styles are not built (Debian: apt-get install npm)" >&2
+fi

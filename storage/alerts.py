@@ -22,7 +22,7 @@ def changes_to_plan(*, session: Session, effective_from: date) -> Sequence[Upcom
             UpcomingChange.status == ANNOUNCED,
             col(UpcomingChange.effective_on) >= effective_from,
         )
-        .options(selectinload(UpcomingChange.team))  # type: ignore[arg-type]
+        .options(selectinload(UpcomingChange.team))
         .order_by(col(UpcomingChange.effective_on), col(UpcomingChange.id))
     ).all()
 

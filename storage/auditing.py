@@ -257,6 +257,7 @@ def _on_statement(execution: ORMExecuteState) -> Any:
         rows = len(given) if isinstance(given, list) else getattr(result, "rowcount", None)
         _add(session, [_Entry(CREATE, table.name, BULK, {"rows": rows})])
         return result
+    # mypy: an ORM UPDATE or DELETE statement, which has whereclause.
     before = _rows(session, table, statement.whereclause)  # type: ignore[attr-defined]
     if execution.is_delete:
         _add(session, [_row_entry(DELETE, table, row, _row_values(table, row)) for row in before])
@@ -358,4 +359,5 @@ def _write(session: Session, entries: Iterable[_Entry]) -> None:
     ]
     if rows:
         # Core, on the session's connection: part of the transaction, and no flush to audit.
-        session.connection().execute(insert(AuditEntry.__table__), rows)  # type: ignore[arg-type]
+        table = AuditEntry.__table__  # type: ignore[attr-defined]  # SQLModel sets it on a table model, untyped
+        session.connection().execute(insert(table), rows)

@@ -63,7 +63,7 @@ def enqueue(*, session: Session, dues: Iterable[Due]) -> list[str]:
         .on_conflict_do_nothing(index_elements=["key", "workspace_id"])
         .returning(Delivery.status)
     )
-    added = list(result.scalars())
+    added: list[str] = list(result.scalars())
     session.flush()
     return added
 
@@ -179,7 +179,7 @@ def hold_claim(*, session: Session, delivery_id: int, claimant: str) -> bool:
     result = session.execute(
         update(Delivery).where(*_held_by(delivery_id, claimant)).values(claimed_at=utc_now())
     )
-    return bool(result.rowcount == 1)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a CursorResult
 
 
 def postpone(
@@ -197,7 +197,7 @@ def postpone(
             last_error=reason[:300],
         )
     )
-    return bool(result.rowcount == 1)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a CursorResult
 
 
 def _held_by(delivery_id: int, claimant: str) -> tuple[ColumnElement[bool], ...]:
@@ -292,4 +292,4 @@ def cancel_pending(*, session: Session, reason: str) -> int:
         .where(col(Delivery.status) == PENDING)
         .values(status=SKIPPED, last_error=reason[:300])
     )
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult

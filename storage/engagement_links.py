@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import BindParameter, bindparam, event, select, update
 from sqlmodel import Session, col
 
 from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
@@ -34,7 +34,7 @@ LINKS = {
 _COPIED_FROM = ("team_id", "occurred_on", *LINKS.values())
 
 
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # On PostgreSQL, the engagements already there are locked first, so that a link written
 # beside another transaction's change of the day waits for it and copies the day it
 # commits (NO KEY UPDATE, as a change of the day itself takes; SQLite has one writer

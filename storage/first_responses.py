@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, bindparam, event, func, inspect, select, update
+from sqlalchemy import BindParameter, and_, bindparam, event, func, inspect, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -41,9 +41,9 @@ def status_change(decision: Any) -> Any:
     return and_(decision.to_status != decision.from_status, decision.to_status != MERGED)
 
 
-_TABLE = Feedback.__table__  # type: ignore[attr-defined]
+_TABLE = Feedback.__table__  # type: ignore[attr-defined]  # SQLModel sets it on a table model, untyped
 _DECISION = aliased(FeedbackDecision)
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # On PostgreSQL, one writer at a time works an item's out, and it reads the history the
 # one before it committed (SQLite has one writer anyway).
 _LOCK = (

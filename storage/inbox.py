@@ -41,7 +41,7 @@ WRITER_KEY = "inbox_writer"
 _WROTE_KEY = "inbox_wrote"
 _ENDS_KEY = "inbox_ends"  # the transaction deletes the item: its work is done once it commits
 _HOLDS_WRITER_KEY = "inbox_holds_writer"
-_ITEMS: Table = InboxItem.__table__  # type: ignore[assignment]
+_ITEMS: Table = InboxItem.__table__  # type: ignore[attr-defined]  # SQLModel sets it on a table model, untyped
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def claim_waiting(
     pending, or claimed before `stale_before` (their process stopped), oldest first.
     Commit before doing their work, so that others see the claim."""
     waiting = or_(_ITEMS.c.status == PENDING, _ITEMS.c.claimed_at < stale_before)
-    chosen = list(
+    chosen: list[int] = list(
         connection.execute(
             select(_ITEMS.c.id)
             .where(waiting)
@@ -162,7 +162,7 @@ def forget_received_before(*, session: Session, before: datetime) -> int:
     """Delete the items (of the session's workspace) received before `before`, done or not:
     what people typed is not kept past the retention period. How many."""
     result = session.execute(delete(InboxItem).where(col(InboxItem.received_at) < before))
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
 
 
 def _held(claim: Claim) -> tuple[Any, ...]:

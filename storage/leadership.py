@@ -46,4 +46,4 @@ def step_down(*, session: Session, role: str, holder: str) -> bool:
         .where(col(SchedulerLease.role) == role, col(SchedulerLease.holder) == holder)
         .values(expires_at=GIVEN_UP)
     )
-    return bool(result.rowcount == 1)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # an UPDATE's CursorResult

@@ -32,16 +32,19 @@ NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
 def _moment(**kwargs: object) -> datetime:
-    return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False, **kwargs)
+    # Field() is typed Any; the attribute it makes holds a datetime.
+    field: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False, **kwargs)
+    return field
 
 
 def _link(target: str) -> int:
     """A link-table column pointing at `target`, removed with the row it belongs to."""
-    return Field(
+    field: int = Field(
         sa_column=Column(
             Integer, ForeignKey(target, ondelete="CASCADE"), primary_key=True, nullable=False
         )
     )
+    return field
 
 
 # Link tables are also read from their second column (an output's last engagement, who
@@ -166,6 +169,9 @@ class ProducerTeam(SQLModel, table=True):
     target_days_high: int | None = None
     target_days_medium: int | None = None
     target_days_low: int | None = None
+    # The address of the team's public pages under ENGAGEBOT_PUBLIC_URL (bot/public/);
+    # None: it has none. Unique across workspaces, as the site serves them all.
+    public_slug: str | None = Field(default=None, max_length=60, unique=True, index=True)
     created_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()

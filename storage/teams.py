@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.clock import utc_now
@@ -57,10 +58,21 @@ def team_for_person(
 
 
 def remember_team(*, session: Session, user_id: str, team_id: int) -> None:
-    preference = _preference(session, user_id) or UserPreference(slack_user_id=user_id)
-    preference.last_team_id = team_id
-    preference.updated_at = utc_now()
-    session.add(preference)
+    """Remember `team_id` as the team `user_id` last recorded for: one statement, an upsert,
+    which writes only if the team changed. A read then a write would let two first records
+    of one person's, saved at once (two processes, two command threads), both insert the
+    row, and the second save fail on its key."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = utc_now()
+    session.execute(
+        insert(UserPreference)
+        .values(slack_user_id=user_id, last_team_id=team_id, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["slack_user_id", "workspace_id"],
+            set_={"last_team_id": team_id, "updated_at": now},
+            where=col(UserPreference.last_team_id).is_distinct_from(team_id),
+        )
+    )
 
 
 def _preference(session: Session, user_id: str) -> UserPreference | None:

@@ -104,7 +104,7 @@ def organisation_tallies(
     *, session: Session, team_id: int, output_id: int | None = None
 ) -> list[OrganisationTally]:
     """Every organisation the team engaged or heard from, latest contact first."""
-    engaged = (
+    engaged: Any = (  # a subquery (its select is untyped here: see pyproject.toml)
         select(
             col(EngagementOrganisation.organisation_id).label("organisation_id"),
             col(Engagement.occurred_on).label("day"),

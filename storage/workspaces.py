@@ -145,7 +145,7 @@ class _Scoped:
 @cache
 def _scoped_models() -> tuple[_Scoped, ...]:
     found = []
-    for mapper in SQLModel._sa_registry.mappers:  # type: ignore[attr-defined]
+    for mapper in SQLModel._sa_registry.mappers:
         table = mapper.local_table
         if isinstance(table, Table) and (is_root(table) or is_team_owned(table)):
             found.append(_Scoped(mapper.class_, table, is_root(table)))
@@ -185,6 +185,17 @@ def session_workspace(session: Session) -> str:
     return workspace
 
 
+def enter_workspace(session: Session, workspace_id: str) -> None:
+    """Keep `session` to `workspace_id` from now on: for a request that learns its
+    workspace from what it reads first on the bare connection (a public page, from its
+    team's address). Refused once the session holds records, read or written, of the
+    workspace it had."""
+    if session.identity_map or session.new:
+        raise WrongWorkspace("a session that holds records cannot change its workspace")
+    session.info[WORKSPACE_KEY] = workspace_id
+    session.connection().info[WORKSPACE_KEY] = workspace_id
+
+
 def _mark_connection(session: Session, _transaction: Any, connection: Connection) -> None:
     connection.info[WORKSPACE_KEY] = session_workspace(session)
 
@@ -198,6 +209,7 @@ def _scope_statement(execution: ORMExecuteState) -> None:
         table = getattr(getattr(execution.statement, "table", None), "name", None)
         for scoped in _scoped_models():
             if scoped.table.name == table:
+                # mypy: an ORM UPDATE or DELETE statement, which has where().
                 execution.statement = execution.statement.where(  # type: ignore[attr-defined]
                     _criteria(scoped, workspace)(scoped.model)
                 )
@@ -248,7 +260,7 @@ def _check_teams(session: Session, workspace: str, team_ids: set[int]) -> None:
     if not unseen:
         return
     teams = SQLModel.metadata.tables[TEAMS]
-    own = set(
+    own: set[int] = set(
         session.connection()
         .execute(
             select(teams.c.id).where(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,11 +21,11 @@ from sqlalchemy.exc import OperationalError
 
 from bot.base.config import Settings, load_settings
 from bot.runtime.app import build_app
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.serving import HttpServer, WebApp
 from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.migrate import upgrade
+from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequester
 
 SIGNING_SECRET = "test-signing-secret"
@@ -173,12 +174,12 @@ def _postgres_admin(statement: str) -> None:
 
 
 @pytest.fixture
-def fake_slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as fake:
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
         yield fake
 
 
-def test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str) -> Settings:
+def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
     environ = {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -195,7 +196,7 @@ def test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str)
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
-def oauth_test_settings(fake_slack: SlackStandIn, database_url: str, **overrides: str) -> Settings:
+def oauth_test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
     """`test_settings` with OAuth distribution on (no bot token of its own)."""
     return test_settings(
         fake_slack,
@@ -207,10 +208,15 @@ def oauth_test_settings(fake_slack: SlackStandIn, database_url: str, **overrides
     )
 
 
+def serve_in_thread(server: HttpServer) -> None:
+    """Serve on a daemon thread of its own, until `server.stop()`."""
+    threading.Thread(target=server.serve_forever, name="http-server", daemon=True).start()
+
+
 class RunningBot:
     """The real Bolt app behind the real HTTP server, on a free local port."""
 
-    def __init__(self, settings: Settings, database: Database, fake_slack: SlackStandIn) -> None:
+    def __init__(self, settings: Settings, database: Database, fake_slack: FakeSlack) -> None:
         self.settings = settings
         self.database = database
         self.slack = fake_slack
@@ -223,7 +229,7 @@ class RunningBot:
             host="127.0.0.1",
             port=0,
         )
-        self.server.start_in_thread()
+        serve_in_thread(self.server)
         self.url = f"http://127.0.0.1:{self.server.port}"
         self.requester = SlackRequester(self.url, SIGNING_SECRET)
 
@@ -232,16 +238,14 @@ class RunningBot:
 
 
 @pytest.fixture
-def bot(fake_slack: SlackStandIn, database: Database, database_url: str) -> Iterator[RunningBot]:
+def bot(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[RunningBot]:
     running = RunningBot(test_settings(fake_slack, database_url), database, fake_slack)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def oauth_bot(
-    fake_slack: SlackStandIn, database: Database, database_url: str
-) -> Iterator[RunningBot]:
+def oauth_bot(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[RunningBot]:
     """The bot with OAuth distribution (no workspace installed yet: see
     tests/e2e/installs.py); it shares insight in CINSIGHT."""
     settings = oauth_test_settings(

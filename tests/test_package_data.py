@@ -86,3 +86,35 @@ def test_what_docker_leaves_out_is_found() -> None:
         excluded_by("bot/statements/templates/statements/page.html", ["bot/statements/templates"])
         is not None
     )
+
+
+WEB_ROOT = REPO_ROOT / "handlers" / "web"
+
+
+def test_package_data_names_every_file_of_the_public_site() -> None:
+    """Its templates and Welsh catalogue (committed), and its built assets (static/)."""
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["handlers.web"]
+    shipped = {
+        Path(found).relative_to(WEB_ROOT).as_posix()
+        for pattern in patterns
+        for found in glob.glob(str(WEB_ROOT / pattern), recursive=True)
+    }
+    needed = {
+        path.relative_to(WEB_ROOT).as_posix()
+        for folder in ("templates", "locale", "static")
+        for path in (WEB_ROOT / folder).rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    }
+    assert "static/site.css" in needed and "locale/cy/LC_MESSAGES/messages.po" in needed
+    assert needed <= shipped
+
+
+def test_the_docker_image_builds_the_public_sites_assets() -> None:
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^RUN scripts/build_assets$", dockerfile, re.MULTILINE)
+    assert re.search(
+        r"^COPY --from=assets /build/handlers/web/static/ handlers/web/static/$",
+        dockerfile,
+        re.MULTILINE,
+    )

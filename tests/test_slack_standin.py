@@ -16,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from bot.runtime.console import payloads
-from bot.runtime.console.slack_standin import SlackStandIn
+from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequester
 
 SECRET = "test-signing-secret"
@@ -62,16 +62,16 @@ MODAL = {
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as fake:
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
         yield fake
 
 
-def client(fake: SlackStandIn) -> WebClient:
+def client(fake: FakeSlack) -> WebClient:
     return WebClient(base_url=fake.url, token="xoxb-test")
 
 
-def test_records_calls_and_decodes_form_encoded_blocks(slack: SlackStandIn) -> None:
+def test_records_calls_and_decodes_form_encoded_blocks(slack: FakeSlack) -> None:
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
     first = client(slack).chat_postMessage(channel="C1", text="hi", blocks=blocks)
     second = client(slack).chat_postMessage(channel="C1", text="again")
@@ -87,7 +87,7 @@ def test_records_calls_and_decodes_form_encoded_blocks(slack: SlackStandIn) -> N
     )
 
 
-def test_views_open_records_view_and_returns_it_with_an_id(slack: SlackStandIn) -> None:
+def test_views_open_records_view_and_returns_it_with_an_id(slack: FakeSlack) -> None:
     response = client(slack).views_open(trigger_id="t1", view=MODAL)
 
     [call] = slack.wait_for("views.open")
@@ -98,7 +98,7 @@ def test_views_open_records_view_and_returns_it_with_an_id(slack: SlackStandIn) 
     assert updated["view"]["id"] == response["view"]["id"]
 
 
-def test_fail_next_with_rate_limit_then_recovers(slack: SlackStandIn) -> None:
+def test_fail_next_with_rate_limit_then_recovers(slack: FakeSlack) -> None:
     slack.fail_next("chat.postMessage", error="ratelimited", status=429)
 
     with pytest.raises(SlackApiError) as failure:
@@ -109,7 +109,7 @@ def test_fail_next_with_rate_limit_then_recovers(slack: SlackStandIn) -> None:
     assert client(slack).chat_postMessage(channel="C1", text="hi")["ok"]
 
 
-def test_set_response_unknown_method_and_users_info(slack: SlackStandIn) -> None:
+def test_set_response_unknown_method_and_users_info(slack: FakeSlack) -> None:
     slack.set_response("team.info", {"ok": True, "team": {"id": "T0001"}})
     slack.set_user("U9", tz="America/New_York", is_admin=True)
 
@@ -120,14 +120,14 @@ def test_set_response_unknown_method_and_users_info(slack: SlackStandIn) -> None
     assert (user["tz"], user["is_admin"], user["id"]) == ("America/New_York", True, "U9")
 
 
-def test_records_response_url_posts(slack: SlackStandIn) -> None:
+def test_records_response_url_posts(slack: FakeSlack) -> None:
     WebhookClient(slack.response_url("cmd")).send(text="Saved", response_type="ephemeral")
 
     [call] = slack.wait_for("response_url")
     assert call.args == {"text": "Saved", "response_type": "ephemeral", "_name": "cmd"}
 
 
-def test_wait_for_lists_calls_seen_on_timeout(slack: SlackStandIn) -> None:
+def test_wait_for_lists_calls_seen_on_timeout(slack: FakeSlack) -> None:
     client(slack).auth_test()
     with pytest.raises(AssertionError, match=r"(?s)'views\.open'.*auth\.test"):
         slack.wait_for("views.open", timeout=0.05)
@@ -184,7 +184,7 @@ def test_state_values_builds_element_states_and_keeps_initial_values() -> None:
         payloads.state_values(MODAL, {"no_such_block": "x"})
 
 
-def test_payloads_dispatch_through_bolt(slack: SlackStandIn) -> None:
+def test_payloads_dispatch_through_bolt(slack: FakeSlack) -> None:
     """The builders' payloads, signed by the requester's scheme, are what Bolt understands."""
     app = App(client=client(slack), signing_secret=SECRET, process_before_response=True)
     seen: dict[str, Any] = {}
@@ -216,7 +216,7 @@ def test_payloads_dispatch_through_bolt(slack: SlackStandIn) -> None:
     assert seen["event"]["user"] == "U7"
 
 
-def test_each_installed_workspace_has_its_own_token(slack: SlackStandIn) -> None:
+def test_each_installed_workspace_has_its_own_token(slack: FakeSlack) -> None:
     code = slack.install_code("T0002", "Second workspace")
     granted = client(slack).oauth_v2_access(client_id="1.2", client_secret="s", code=code)
     assert granted["team"] == {"id": "T0002", "name": "Second workspace"}

@@ -51,10 +51,6 @@ def new_request_id(prefix: str = "req") -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
 @contextmanager
 def request_context(request_id: str) -> Iterator[str]:
     """Every line logged inside (and in work it hands to a `ContextExecutor`) carries
@@ -70,10 +66,9 @@ class ContextExecutor(ThreadPoolExecutor):
     """A thread pool whose tasks run in the submitter's context, request id included
     (a plain pool's threads start from an empty one)."""
 
-    def submit(  # type: ignore[override]
-        self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
-    ) -> Future[_T]:
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         context = contextvars.copy_context()
+        # mypy: context.run takes fn and its arguments, as submit passes them.
         return super().submit(context.run, fn, *args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -1,12 +1,12 @@
-"""The WebClient every part of the app makes (`slack_client`), whose file uploads are
-retried like its API calls, and narrower copies of a client: one that never retries a
-dropped connection, one whose 429 waits are bounded and shared between its threads
-(`MethodGate`). Here, not in bot/runtime/app.py, so that a command that only asks Slack for names
-(`engagebot export`, `audit`) loads no Bolt app.
+"""The WebClient every part of the app makes (`slack_client`), narrower copies of a client
+(one that never retries a dropped connection, one whose 429 waits are bounded and shared
+between its threads: `MethodGate`), and file uploads (`upload_files`). Here, not in
+bot/runtime/app.py, so that a command that only asks Slack for names (`engagebot export`,
+`audit`) loads no Bolt app.
 
-slack_sdk's retry handlers cover every Web API method, but `files_upload_v2` POSTs the
-bytes to the upload URL Slack gives it with plain urllib, outside them: one 5xx or dropped
-connection there would fail a whole export or chart. Here that POST is retried too.
+slack_sdk's retry handlers cover every Web API method, but an upload's bytes go to the URL
+Slack gives for them, outside the Web API: one 5xx or dropped connection there would fail a
+whole export or chart. `upload_files` retries that POST too.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import logging
 import threading
 import time
 import urllib.error
-from collections.abc import Callable, Mapping
-from ssl import SSLContext
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -40,10 +41,13 @@ LONGEST_WAIT_SECONDS = 30.0
 WAITED = "waited_seconds"  # in a call's RetryState.custom_values: its 429 waits so far
 
 
-class RetryingWebClient(WebClient):
+class GatedWebClient(WebClient):
+    """A WebClient whose calls of a method wait while a 429 holds that method back
+    (`waiting_at_most`, which makes them)."""
+
     @classmethod
-    def copy_of(cls, client: WebClient) -> RetryingWebClient:
-        """`client` (Bolt makes a plain one for each request) with its uploads retried."""
+    def copy_of(cls, client: WebClient) -> GatedWebClient:
+        """A copy of `client`, to be narrowed (`waiting_at_most`, `without_connection_retries`)."""
         return cls(
             token=client.token,
             base_url=client.base_url,
@@ -56,9 +60,7 @@ class RetryingWebClient(WebClient):
             retry_handlers=list(client.retry_handlers),
         )
 
-    def api_call(  # type: ignore[override]
-        self, api_method: str, **kwargs: Any
-    ) -> Any:
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         """The call, once the method's `MethodGate` (if this client has one) lets it through."""
         bounded = _bounded_by(self)
         if bounded is not None:
@@ -72,36 +74,67 @@ class RetryingWebClient(WebClient):
         bounded = _bounded_by(self)
         return bounded.gate if bounded is not None else None
 
-    def _upload_file(  # type: ignore[override]
-        self,
-        *,
-        url: str,
-        data: bytes,
-        logger: logging.Logger,
-        timeout: int,
-        proxy: str | None,
-        ssl: SSLContext | None,
-    ) -> Any:
-        """The upload POST, again after a 429 (waiting Retry-After), a 5xx or a connection
-        failure, at most UPLOAD_RETRIES times; what still fails raises as before."""
 
-        def upload() -> Any:
-            return super(RetryingWebClient, self)._upload_file(
-                url=url, data=data, logger=logger, timeout=timeout, proxy=proxy, ssl=ssl
-            )
+@dataclass(frozen=True)
+class Upload:
+    """A file to share: its bytes, the name it is saved under and the title shown."""
 
-        for attempt in range(1, UPLOAD_RETRIES + 1):
-            try:
-                return upload()
-            except urllib.error.HTTPError as error:
-                if error.code != 429 and error.code < 500:
-                    raise
-                wait = _retry_after(error) if error.code == 429 else 0.5 * attempt
-            except (urllib.error.URLError, ConnectionError):
-                wait = 0.5 * attempt
-            _logger.info("file upload failed (attempt %s); trying again in %.1f s", attempt, wait)
-            time.sleep(wait)
-        return upload()
+    content: bytes
+    filename: str
+    title: str
+
+
+def upload_files(
+    client: WebClient,
+    files: Sequence[Upload],
+    *,
+    channel: str | None = None,
+    initial_comment: str | None = None,
+) -> list[dict[str, Any]]:
+    """Share `files` in `channel` (or nowhere: files a message then shows), through Slack's
+    external upload flow, each step a public call: files.getUploadURLExternal for each file,
+    its bytes POSTed to the URL that gives (`_post_bytes`: retried), then one
+    files.completeUploadExternal. The files Slack describes in its answer, in order.
+
+    A refusal raises SlackApiError; bytes the upload URL still refuses, HTTPError (an
+    OSError); a connection that still fails, URLError (an OSError too)."""
+    shared = []
+    for file in files:
+        given = client.files_getUploadURLExternal(filename=file.filename, length=len(file.content))
+        _post_bytes(client, str(given["upload_url"]), file.content)
+        shared.append({"id": given["file_id"], "title": file.title})
+    completed = client.files_completeUploadExternal(
+        files=shared, channel_id=channel, initial_comment=initial_comment
+    )
+    return list(completed["files"])
+
+
+def _post_bytes(client: WebClient, url: str, data: bytes) -> None:
+    """POST a file's bytes to its upload URL, through `client`'s proxy and SSL context, again
+    after a 429 (waiting Retry-After), a 5xx or a connection failure, at most UPLOAD_RETRIES
+    times; what still fails raises."""
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPSHandler(context=client.ssl)]
+    if client.proxy:
+        handlers.append(urllib.request.ProxyHandler({"http": client.proxy, "https": client.proxy}))
+    opener = urllib.request.build_opener(*handlers)
+
+    def post() -> None:
+        request = urllib.request.Request(url, data=data, method="POST")
+        with opener.open(request, timeout=client.timeout) as answer:
+            answer.read()
+
+    for attempt in range(1, UPLOAD_RETRIES + 1):
+        try:
+            return post()
+        except urllib.error.HTTPError as error:
+            if error.code != 429 and error.code < 500:
+                raise
+            wait = _retry_after(error) if error.code == 429 else 0.5 * attempt
+        except (urllib.error.URLError, ConnectionError):
+            wait = 0.5 * attempt
+        _logger.info("file upload failed (attempt %s); trying again in %.1f s", attempt, wait)
+        time.sleep(wait)
+    post()
 
 
 class _AnyServerErrorRetryHandler(ServerErrorRetryHandler):
@@ -122,10 +155,10 @@ def slack_client(settings: Settings, token: str | None) -> WebClient:
     """Every WebClient the app makes comes from here, so all use SLACK_API_URL.
 
     A 429 waits for Retry-After and tries again; 5xx answers and dropped connections are
-    retried with backoff, file uploads' bytes included. What still fails raises, for the
-    caller to report.
+    retried with backoff (`upload_files` retries an upload's bytes too). What still fails
+    raises, for the caller to report.
     """
-    return RetryingWebClient(
+    return WebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
@@ -147,8 +180,9 @@ def retry_after(headers: Mapping[str, str | list[str]]) -> int:
     for name, value in headers.items():
         if name.lower() == "retry-after":
             seconds = value[0] if isinstance(value, list) and value else value
-            readable = isinstance(seconds, str) and seconds.isascii() and seconds.isdecimal()
-            return min(int(seconds), LONGEST_RETRY_AFTER) if readable else 1
+            if isinstance(seconds, str) and seconds.isascii() and seconds.isdecimal():
+                return min(int(seconds), LONGEST_RETRY_AFTER)
+            return 1
     return 1
 
 
@@ -258,12 +292,12 @@ def _bounded_by(client: WebClient) -> RateLimitRetryWithin | None:
     return next(found, None)
 
 
-def waiting_at_most(client: WebClient, seconds: float) -> RetryingWebClient:
+def waiting_at_most(client: WebClient, seconds: float) -> GatedWebClient:
     """`client` with its 429 waits in any one call kept to `seconds` in all (the same number
     of retries, each on `RateLimitRetryWithin`), shared by its threads through one
     `MethodGate`; a call asked to wait longer raises. Before a call, it waits for the gate
     `seconds` at most too: a call may wait twice `seconds` in all."""
-    bounded = RetryingWebClient.copy_of(client)
+    bounded = GatedWebClient.copy_of(client)
     gate = MethodGate()
     bounded.retry_handlers = [
         RateLimitRetryWithin(handler.max_retry_count, seconds, gate)
@@ -274,11 +308,11 @@ def waiting_at_most(client: WebClient, seconds: float) -> RetryingWebClient:
     return bounded
 
 
-def without_connection_retries(client: WebClient) -> RetryingWebClient:
+def without_connection_retries(client: WebClient) -> GatedWebClient:
     """`client` for a call that must not be made twice, such as a post: a connection that
     dropped before the answer may have reached Slack, so it raises rather than tries again
     (an answer asking to try again, a 429 or a 5xx, is still retried)."""
-    once = RetryingWebClient.copy_of(client)
+    once = GatedWebClient.copy_of(client)
     once.retry_handlers = [
         handler
         for handler in once.retry_handlers

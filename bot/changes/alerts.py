@@ -228,6 +228,7 @@ def _change_alerts(
         announced = timing.today(timing.announced_at)
         staff = staff_to_tell(
             session=session,
+            # mypy: a saved row's id (set once it is read or flushed).
             change_id=change.id,  # type: ignore[arg-type]
             output_id=change.output_id,
             received_from=_a_year_before(announced),
@@ -270,6 +271,7 @@ def notice_to_send(
     if reason is not None:
         return Skip(reason)
     return ChangeNotice(
+        # mypy: a saved row's id (set once it is read or flushed).
         change_id=change.id,  # type: ignore[arg-type]
         title=change.title,
         description=change.description,

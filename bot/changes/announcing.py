@@ -198,9 +198,11 @@ def save_change(
     if change is None:
         change = UpcomingChange(
             team_id=team.id,
+            # mypy: a saved row's id (set once it is read or flushed).
             output_id=output.id,  # type: ignore[arg-type]
             title="",
             description="",
+            # mypy: the draft's checks refuse one without it.
             effective_on=draft.effective_on,  # type: ignore[arg-type]
             created_by=user_id,
             source_key=source_key,
@@ -209,9 +211,11 @@ def save_change(
     else:
         change.revision += 1
     change.team_id = team.id
+    # mypy: a saved row's id (set once it is read or flushed).
     change.output_id = output.id  # type: ignore[assignment]
     change.title = draft.title.strip()
     change.description = draft.description.strip()
+    # mypy: the draft's checks refuse one without it.
     change.effective_on = draft.effective_on  # type: ignore[assignment]
     change.feedback_by = draft.feedback_by
     change.segments = segments

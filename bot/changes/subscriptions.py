@@ -112,6 +112,7 @@ def person_target(*, session: Session, channel_id: str, user_id: str) -> Target:
 
 def subscribe(*, session: Session, channel_id: str, target: Target, user_id: str) -> str:
     """Make the channel hear about the target's changes; say what was done (SUBSCRIBED, ...)."""
+    # mypy: a saved row's id (set once it is read or flushed).
     team_id: int = target.team.id  # type: ignore[assignment]
     if target.team.home_channel_id == channel_id:
         return HOME

@@ -38,12 +38,18 @@ from urllib.error import URLError
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.base.clock import zone_named
 from bot.base.config import DEFAULT_PERSONAL_DATA_MONTHS
-from bot.base.slack_web import retry_after, waiting_at_most, without_connection_retries
+from bot.base.slack_web import (
+    Upload,
+    retry_after,
+    upload_files,
+    waiting_at_most,
+    without_connection_retries,
+)
 from bot.deliveries.catch_up import RECORD_FAULTS, Skip, fault_text, planned_each
 from bot.deliveries.lanes import Lanes
 from bot.deliveries.trace import delivery_metadata, find_posted
@@ -347,8 +353,6 @@ class Scheduler:
             return self._refused(delivery, at, error)
         except (URLError, OSError) as error:  # includes timeouts and refused connections
             return self._unanswered(delivery, at, posting_from, error)
-        except SlackRequestError as error:  # the upload URL refused an image's bytes
-            return self._failed(delivery, at, "upload_failed", f"upload failed: {error}")
         with self.database.transaction() as session:
             finish(
                 session=session,
@@ -439,6 +443,7 @@ class Scheduler:
         with self.database.transaction() as session:
             finish(
                 session=session,
+                # mypy: a saved row's id (set once it is read or flushed).
                 delivery_id=delivery.id,  # type: ignore[arg-type]
                 status=SENT,
                 message_channel=channel,
@@ -483,10 +488,8 @@ class Scheduler:
         image: Image | None = message.get(IMAGE)
         if image is None:
             return message, False
-        upload = self.client.files_upload_v2(
-            content=image.png, filename=image.filename, title=image.title
-        )
-        shown = {"slack_file": {"id": upload["file"]["id"]}}
+        (uploaded,) = upload_files(self.client, [Upload(image.png, image.filename, image.title)])
+        shown = {"slack_file": {"id": uploaded["id"]}}
         blocks = [
             {**block, **shown} if block.get("block_id") == image.block_id else block
             for block in message.get("blocks", [])

@@ -136,6 +136,7 @@ def save_engagement(
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None
+    assert draft.occurred_on is not None  # engagement_problems refuses a draft without one
     if engagement is None:
         engagement = Engagement(
             team_id=team.id,
@@ -145,7 +146,7 @@ def save_engagement(
             source_key=source_key,
         )
     engagement.team_id = team.id
-    engagement.occurred_on = draft.occurred_on  # type: ignore[assignment]
+    engagement.occurred_on = draft.occurred_on
     engagement.summary = draft.summary.strip()
     engagement.method = draft.method
     engagement.expertise = draft.expertise
@@ -180,6 +181,7 @@ def log_engagement(database: Database, typed: Typed) -> Filed | TeamUnclear:
             user_id=typed.user_id,
             source_key=typed.source_key,
         )
+        # mypy: a saved row's id (set once it is read or flushed).
         return Filed(engagement.id, engagement.summary, team.name)  # type: ignore[arg-type]
 
     return file_typed(database, typed, save)
@@ -213,8 +215,10 @@ def save_engagement_form(
             record_logged(
                 session=session,
                 opportunity_id=opportunity_id,
+                # mypy: a saved row's id (set once it is read or flushed).
                 engagement_id=engagement.id,  # type: ignore[arg-type]
             )
+        # mypy: a saved row's id (set once it is read or flushed).
         return Filed(engagement.id, engagement.summary, engagement.team.name)  # type: ignore[arg-type]
 
     return file_with_register(database, draft.organisations, save)

@@ -142,7 +142,7 @@ def merge(
         )
     if errors:
         raise Invalid(errors)
-    assert merged is not None and kept is not None
+    assert merged is not None and kept is not None and keep_id is not None
     for earlier in items_merged_into(session=session, feedback_id=merge_id):
         earlier.merged_into_id = keep_id
         session.add(earlier)
@@ -179,6 +179,7 @@ def _missing(feedback_id: int) -> str:
 
 def merged_undo_refusal(*, session: Session, feedback: Feedback) -> str | None:
     """Why an item may not be undone: others were merged into it and live on only in it."""
+    # mypy: a saved row's id (set once it is read or flushed).
     merged = items_merged_into(session=session, feedback_id=feedback.id)  # type: ignore[arg-type]
     if not merged:
         return None

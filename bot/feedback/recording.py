@@ -121,7 +121,7 @@ def save_feedback(
     output = still_there(
         session, StatisticalOutput, draft.output_id, errors, "output", "That output"
     )
-    team_id = draft.team_id if draft.team_id is not None else output and output.team_id
+    team_id = draft.team_id if draft.team_id is not None else output.team_id if output else None
     team = still_there(session, ProducerTeam, team_id, errors, "team", "That team")
     if output is not None and team is not None and output.team_id != team.id:
         errors["output"] = f"Choose an output of {team.name}."
@@ -150,6 +150,7 @@ def save_feedback(
             team_id=team.id, received_on=today, text="", recorded_by=user_id, source_key=source_key
         )
     item.team_id = team.id
+    # mypy: the draft's checks refuse one without it.
     item.received_on = draft.received_on  # type: ignore[assignment]
     item.text = draft.text.strip()
     item.segment_id = draft.segment_id
@@ -193,6 +194,7 @@ def record_feedback(database: Database, typed: Typed) -> Filed | TeamUnclear:
             user_id=typed.user_id,
             source_key=typed.source_key,
         )
+        # mypy: a saved row's id (set once it is read or flushed).
         return Filed(item.id, item.text, team.name)  # type: ignore[arg-type]
 
     return file_typed(database, typed, save)
@@ -221,6 +223,7 @@ def save_feedback_form(
             feedback_id=feedback_id,
             source_key=source_key,
         )
+        # mypy: a saved row's id (set once it is read or flushed).
         return Filed(item.id, item.text, item.team.name)  # type: ignore[arg-type]
 
     organisation = blank_to_none(draft.organisation)  # as save_feedback names it

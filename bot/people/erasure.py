@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from bot.feedback.recording import EMAIL
 from bot.people.personal_data import FREE_TEXT, clear_contact, held_contact_fields
@@ -46,7 +46,7 @@ IN_AUDIT_LOG = "(audit log)"  # stands for the team in the report of the log's e
 IN_INBOX = "(inbox)"  # and of the requests waiting in the inbox
 EVERY_TEAM = "(every team)"  # stands for the team of what all teams share: names in the register
 # A record as the report names it: "change #4".
-NOUNS = {
+NOUNS: dict[type[SQLModel], str] = {
     Feedback: "feedback",
     Engagement: "engagement",
     Insight: "insight",
@@ -134,7 +134,7 @@ def erase_person(
         if not dry_run:
             clear_contact(item, now)
             session.add(item)
-    fragments = [(person.email,)] if person.email else []
+    fragments: list[tuple[str, ...]] = [(person.email,)] if person.email else []
     if person.name_words:
         fragments.append(person.name_words)
     for model, columns in FREE_TEXT:
@@ -150,9 +150,9 @@ def erase_person(
                     setattr(row, column, _unique(session, row, column, text))
                 session.add(row)
             changes.append(_change(session, row, fields))
-    for model, column, where, noun in JSON_HOLDING:
+    for holder, column, where, noun in JSON_HOLDING:
         for row in rows_mentioning(
-            session=session, model=model, columns=(column,), fragments=fragments
+            session=session, model=holder, columns=(column,), fragments=fragments
         ):
             scrubbed = _scrubbed(getattr(row, column), patterns)
             if scrubbed == getattr(row, column):

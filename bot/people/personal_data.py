@@ -59,6 +59,8 @@ NOT_FREE_TEXT = {
     "console_identity.kind": "user or channel",
     "console_identity.name": "the console's own user or channel: staff trying the bot",
     "producer_team.name": "a team of the producer's staff, named by an admin; commands name it",
+    "producer_team.public_slug": "the address of a team's public pages: letters, digits and"
+    " hyphens a team lead picks",
     "producer_team.home_channel_id": "a Slack channel id",
     "producer_team.timezone": "an IANA time zone",
     "producer_team.alert_lead_days": "days, as numbers",

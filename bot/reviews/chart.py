@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -29,7 +29,10 @@ SUBTITLE_COLOUR = "#444444"
 EARLIER_LABEL = "Earlier in the 12 months"
 WIDTH_INCHES = 8.0
 DPI = 100
-STYLE = {"text.parse_math": False, "font.size": 10}  # no TeX-like `$...$` read in names
+STYLE: dict[Any, Any] = {
+    "text.parse_math": False,
+    "font.size": 10,
+}  # no TeX-like `$...$` read in names
 MARGIN_INCHES = 0.15  # around the header
 GAP_INCHES = 0.08  # between the header's lines
 BAR_INCHES = 0.42
@@ -68,6 +71,7 @@ def segment_figure(
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     with rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_INCHES, 1), dpi=DPI, layout="constrained")
@@ -78,7 +82,9 @@ def segment_figure(
     body = AXIS_INCHES + BAR_INCHES * max(len(bars), 1)
     figure.set_size_inches(WIDTH_INCHES, header + body)
     # The bars, their names and the x axis are laid out below the header.
-    figure.get_layout_engine().set(rect=(0, 0, 1, body / (header + body)))  # type: ignore[union-attr]
+    engine = figure.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)  # layout="constrained", above
+    engine.set(rect=(0, 0, 1, body / (header + body)))
     return figure
 
 
@@ -117,6 +123,7 @@ def _stack_header(figure: Figure, axes: Axes, title: str, subtitle: str) -> floa
     top left, each measured as drawn; return the header's height in inches."""
     from matplotlib.transforms import ScaledTranslation
 
+    # mypy: the Agg canvas (FigureCanvasAgg, above) has get_renderer; its base does not.
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
     width = (WIDTH_INCHES - 2 * MARGIN_INCHES) * DPI  # in pixels, as extents are
 

@@ -263,16 +263,14 @@ def _feedback(
     counts: FeedbackCounts, responses: Sequence[tuple[date, datetime]], zone: ZoneInfo
 ) -> FeedbackFigures:
     waits = [(moment.astimezone(zone).date() - received).days for received, moment in responses]
+    declined = _percent(counts.not_planned_with_note, counts.not_planned)
     return FeedbackFigures(
         received=counts.received,
         responded_pct=_percent(counts.responded, counts.received),
         median_days_to_response=_median(waits),
         acted_on_pct=_percent(counts.acted_on, counts.received),
-        declined_with_reason_pct=(
-            _percent(counts.not_planned_with_note, counts.not_planned)
-            if counts.not_planned
-            else 100.0
-        ),
+        # With none declined, all of them gave a reason.
+        declined_with_reason_pct=100.0 if declined is None else declined,
     )
 
 

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.base.config import Settings
 from bot.base.logs import ContextExecutor, keep_request_bodies_out_of_bolts_log
-from bot.base.slack_web import RetryingWebClient, slack_client
+from bot.base.slack_web import slack_client
 from bot.deliveries.scheduler import Scheduler, Ticking
 from bot.installs.distribution import NOT_INSTALLED, EveryWorkspace, oauth_settings
 from handlers.acting import request_actor, workspace_for
@@ -122,8 +122,6 @@ def build_app(
             # so that Slack does not send it again, and left alone.
             logger.warning("a request from no single workspace is ignored")
             return BoltResponse(status=200, body="")
-        # Bolt gives each request a plain WebClient like app.client; ours retries uploads too.
-        context["client"] = RetryingWebClient.copy_of(context.client)
         # Bound to the person acting and their workspace: the listener runs on another
         # thread after ack(), so the database it is given carries who and from where to the
         # audit log, and reads and writes only that workspace's records.

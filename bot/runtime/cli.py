@@ -1,4 +1,4 @@
-"""The `engagebot` command line: serve, console, tick, deliveries, db upgrade, export, import,
+"""The `engagebot` command line: serve, site, console, tick, deliveries, db upgrade, export, import,
 erase, publish, review, audit, workspaces.
 
 Commands that read or write records act on one workspace: `--workspace` (before the
@@ -48,8 +48,8 @@ ORGANISATIONS = "organisations"  # the register: exported, and imported by its o
 # Slack team ids: "T" then capitals and digits.
 WORKSPACE_ID = re.compile(r"T[A-Z0-9]{1,31}")
 # Commands whose workspace is not --workspace's: `serve` takes each request's, the console
-# is the single workspace's, and `workspaces` spans them all.
-NO_WORKSPACE = ("serve", "console", "db", "workspaces")
+# is the single workspace's, and `workspaces` and the public site span them all.
+NO_WORKSPACE = ("serve", "console", "db", "workspaces", "site")
 # The commands that create the database they are pointed at (applying the migrations). Any
 # other, pointed at no database, would leave an empty SQLite file behind and report no table.
 CREATE_DATABASE = ("serve", "console", "db")
@@ -214,13 +214,16 @@ def _parser() -> argparse.ArgumentParser:
         help="processes serving requests (default: ENGAGEBOT_WORKERS, else one a core on "
         "PostgreSQL, one on SQLite); the database lets one of them tick",
     )
-    serve.add_argument(
-        "--threads",
-        type=_positive,
-        metavar="T",
-        help="threads for requests in each process (default: ENGAGEBOT_THREADS)",
-    )
+    _threads_option(serve, "threads for requests in each process")
     serve.set_defaults(run=_serve)
+
+    site = commands.add_parser(
+        "site",
+        help="serve the teams' public pages alone, under ENGAGEBOT_PUBLIC_URL's path (or /)",
+    )
+    site.add_argument("--port", type=_positive, help="the port (default: PORT)")
+    _threads_option(site, "threads for requests")
+    site.set_defaults(run=_site)
 
     console = commands.add_parser(
         "console", help="try the bot in this terminal, with no Slack (a stand-in takes its place)"
@@ -373,6 +376,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _threads_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--threads", type=_positive, metavar="T", help=f"{what} (default: ENGAGEBOT_THREADS)"
+    )
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -479,6 +488,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=_workers(args, settings),
         threads=args.threads or settings.threads,
     )
+
+
+def _site(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime.serving import serve_site
+
+    with _opened(args, settings, every_workspace=True) as database:
+        serve_site(
+            settings,
+            database,
+            port=args.port or settings.port,
+            threads=args.threads or settings.threads,
+        )
+    return 0
 
 
 def _served(settings: Settings) -> Served:

@@ -1,6 +1,6 @@
 """Serving Slack's requests over HTTP or Socket Mode, and the health check.
 
-One process (`engagebot serve` on SQLite, Socket Mode, the tests) serves on waitress; several
+One process (`engagebot serve` on SQLite, Socket Mode, the tests) serves on cheroot; several
 (`--workers N`, ENGAGEBOT_WORKERS, one a core by default on PostgreSQL) on gunicorn, each
 worker a process with its own threads, its own database pool and its own ticker, of which
 the database lets one tick (`bot/runtime/ticker.py: Leadership`).
@@ -14,25 +14,24 @@ import logging
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from wsgiref.types import StartResponse
 
+from cheroot import wsgi
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy.exc import SQLAlchemyError
-from waitress import wasyncore
-from waitress.server import create_server
 
 from bot.base.config import DEFAULT_THREADS, Settings
 from bot.base.logs import new_request_id, request_context
 from bot.deliveries.scheduler import Ticking
 from bot.installs.distribution import INSTALL_PATH, REDIRECT_PATH
-from bot.runtime.signed_requests import MAX_BODY_BYTES, Refused, admitted
+from bot.runtime.signed_requests import Refused, admitted
 from bot.runtime.socket_mode import ConnectionWatch, SocketModeConnection
 from bot.runtime.ticker import Leadership, Ticker
 from storage.database import Database
@@ -40,15 +39,16 @@ from storage.database import Database
 logger = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
+SLACK_PREFIX = "/slack/"  # Slack's events and Bolt's install flow, never the public site's
 HEALTH_PATH = "/healthz"
 REQUEST_ID_HEADER = "X-Request-Id"
-DRAIN_SECONDS = 10.0
+DRAIN_SECONDS = 10
 # How long a gunicorn worker told to stop (SIGTERM) has to answer the requests in flight
 # and finish the work they started after ack(); then the master kills it. Under Docker's
 # and Kubernetes' 30 s before they kill the container (docker-compose.yml gives 30 s).
 GRACEFUL_SECONDS = 25
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class CheckedRequestHandler(SlackRequestHandler):
@@ -70,8 +70,9 @@ class CheckedRequestHandler(SlackRequestHandler):
 
 
 class WebApp:
-    """The WSGI application: GET /healthz, and Slack's requests at POST /slack/events,
-    which reach Bolt only once checked (`CheckedRequestHandler`).
+    """The WSGI application: GET /healthz, Slack's requests at POST /slack/events,
+    which reach Bolt only once checked (`CheckedRequestHandler`), and, given one, the
+    public site (`handlers/web/`) under `public_path` (ENGAGEBOT_PUBLIC_URL's).
 
     With OAuth distribution, Bolt's adapter also serves the install flow: GET
     /slack/install (the page with the Add to Slack link, which sets the state cookie) and
@@ -86,9 +87,13 @@ class WebApp:
         socket_watch: ConnectionWatch | None = None,
         *,
         signing_secret: str | None = None,
+        public_site: WsgiApp | None = None,
+        public_path: str = "/",
     ) -> None:
         self.database = database
         self.socket_watch = socket_watch
+        self.public_site = public_site
+        self.public_prefix = public_path.rstrip("/")  # "" for the site at "/"
         # None in Socket Mode: requests then arrive over the socket, never over HTTP.
         self.slack = None
         if app is not None:
@@ -97,21 +102,40 @@ class WebApp:
             self.slack = CheckedRequestHandler(app, signing_secret)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             return self._health(start_response)
+        if self.public_site is not None and self._is_public(path):
+            # Mounted as WSGI mounts an app under a path, so that its links start with it.
+            prefix = self.public_prefix
+            mounted = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + prefix}
+            mounted["PATH_INFO"] = path[len(prefix) :]
+            with request_context(new_request_id()):
+                return self.public_site(mounted, start_response)
         if self.slack is not None:
             request_id = new_request_id()
             if retry := environ.get("HTTP_X_SLACK_RETRY_NUM"):
                 request_id += f"-retry{retry}"
 
-            def answered_with_its_id(status: str, headers: list[tuple[str, str]]) -> Any:
+            def answered_with_its_id(
+                status: str, headers: list[tuple[str, str]], exc_info: Any = None
+            ) -> Callable[[bytes], object]:
                 # The id its log lines carry, so that an answer can be found in the log.
-                return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)])
+                headers = [*headers, (REQUEST_ID_HEADER, request_id)]
+                if exc_info is None:
+                    return start_response(status, headers)
+                return start_response(status, headers, exc_info)
 
             with request_context(request_id):
                 return self.slack(environ, answered_with_its_id)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
+
+    def _is_public(self, path: str) -> bool:
+        """Whether `path` is the public site's: under its path, and not Slack's."""
+        prefix = self.public_prefix
+        under = path == prefix or path.startswith(prefix + "/")
+        return under and not path.startswith(SLACK_PREFIX)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         report = {"status": "ok", "database": "ok"}
@@ -135,63 +159,54 @@ class WebApp:
 
 
 class HttpServer:
-    """waitress behind a loop we own, so a stop lets requests in flight finish first."""
+    """cheroot, whose stop is public and graceful: it stops accepting, closes the idle
+    connections and gives the requests in flight DRAIN_SECONDS to finish. A body over the
+    cap is refused unread by `read_body` (bot/runtime/signed_requests.py), as under gunicorn."""
 
     def __init__(
         self, wsgi_app: Any, *, host: str, port: int, threads: int = DEFAULT_THREADS
     ) -> None:
-        self._server = create_server(
+        self._server = wsgi.Server(
+            (host, port),
             wsgi_app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="engagebot",
-            # waitress refuses (413) a body announced at this size or more before reading
-            # it, and a chunked one once this much has come: it reads no more than the cap.
-            max_request_body_size=MAX_BODY_BYTES + 1,
+            numthreads=threads,
+            server_name="engagebot",
+            shutdown_timeout=DRAIN_SECONDS,
+            # Connections waiting to be accepted: a burst of Slack's requests is not refused
+            # (cheroot's default is 5; gunicorn's, and waitress's before it, 2048 and 1024).
+            request_queue_size=1024,
         )
-        self._stopping = threading.Event()
+        # mypy: error_log is cheroot's documented hook for its own lines.
+        self._server.error_log = _cheroot_line  # type: ignore[method-assign]
+        self._server.prepare()  # binds the port now, so that `port` is known at once
         self._stopped = threading.Event()
 
     @property
     def port(self) -> int:
-        return int(self._server.effective_port)  # type: ignore[union-attr]
+        return int(self._server.bind_addr[1])
 
     def serve_forever(self) -> None:
-        try:
-            while not self._stopping.is_set():
-                wasyncore.loop(timeout=0.2, map=self._server._map, use_poll=True, count=1)
-            self._drain()
-        finally:
-            self._stopped.set()
-
-    def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="http-server", daemon=True)
-        thread.start()
-        return thread
+        """Serve until `stop`, and return once the requests in flight are answered."""
+        self._server.serve()
+        self._stopped.wait()
 
     def stop(self, wait: bool = True) -> None:
-        self._stopping.set()
+        """Stop serving; without `wait` (from a signal handler, on the thread that serves) on
+        a thread of its own, which the serving loop must be free to answer."""
         if wait:
-            self._stopped.wait(DRAIN_SECONDS + 5)
+            self._stop()
+        else:
+            threading.Thread(target=self._stop, name="http-stop").start()
 
-    def _drain(self) -> None:
-        """Stop accepting, finish what is in flight (up to DRAIN_SECONDS), then close."""
-        self._server.accepting = False
-        self._server.del_channel()
-        self._server.socket.close()
-        dispatcher = self._server.task_dispatcher
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while time.monotonic() < deadline and (
-            dispatcher.active_count or dispatcher.queue or _pending_output(self._server._map)
-        ):
-            wasyncore.loop(timeout=0.05, map=self._server._map, use_poll=True, count=1)
-        dispatcher.shutdown(timeout=1)
-        wasyncore.close_all(self._server._map)
+    def _stop(self) -> None:
+        self._server.stop()
+        self._stopped.set()
 
 
-def _pending_output(channels: dict[int, Any]) -> bool:
-    return any(getattr(channel, "total_outbufs_len", 0) for channel in channels.values())
+def _cheroot_line(msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+    """cheroot's own lines (a connection broken, a request it could not parse) go through
+    engagebot's log, as every other line: one format, redacted, at LOG_LEVEL."""
+    logger.log(level, "http server: %s", msg, exc_info=traceback)
 
 
 @dataclass
@@ -205,9 +220,30 @@ class Served:
     close: Callable[[], None]
 
 
+def web_app_of(
+    settings: Settings, served: Served, socket_watch: ConnectionWatch | None = None
+) -> WebApp:
+    """What one process answers over HTTP: in Socket Mode (`socket_watch`), /healthz and
+    the public site only; else Slack's requests too. The public site only if
+    ENGAGEBOT_PUBLIC_URL is set."""
+    public_site = None
+    if settings.public_url is not None:
+        from handlers.web.site import PublicSite
+
+        public_site = PublicSite(served.database, settings.timezone)
+    return WebApp(
+        served.database,
+        None if socket_watch else served.app,
+        socket_watch,
+        signing_secret=None if socket_watch else settings.signing_secret,
+        public_site=public_site,
+        public_path=settings.public_path,
+    )
+
+
 def serve(settings: Settings, make: Callable[[], Served], *, workers: int, threads: int) -> int:
     """Serve until SIGTERM (or Ctrl-C): `make` builds what each process serves; one process
-    on waitress, several on gunicorn. The exit status."""
+    on cheroot, several on gunicorn. The exit status."""
     if workers == 1:
         served = make()
         try:
@@ -233,25 +269,16 @@ def run_until_terminated(settings: Settings, served: Served, *, threads: int) ->
     Unless ENGAGEBOT_SCHEDULER=off, the scheduler ticks meanwhile (if this process leads).
     """
     socket_mode = SocketModeConnection(settings, served.app) if settings.socket_mode else None
-    web_app = (
-        WebApp(served.database, None, socket_mode.watch)
-        if socket_mode
-        else WebApp(served.database, served.app, signing_secret=settings.signing_secret)
-    )
+    web_app = web_app_of(settings, served, socket_mode.watch if socket_mode else None)
     server = HttpServer(web_app, host="0.0.0.0", port=settings.port, threads=threads)
-
-    def stop(signum: int, _frame: Any) -> None:
-        logger.info("received %s; finishing requests in flight", signal.Signals(signum).name)
-        server.stop(wait=False)
-
     # Before connecting, so a stop that comes during start-up is still a clean one.
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    _stop_on_signals(server)
     if socket_mode is not None:
         socket_mode.connect()
     via = "Socket Mode" if socket_mode else f"POST {SLACK_PATH}"
     logger.info("listening on port %s: health at %s, Slack over %s", server.port, HEALTH_PATH, via)
     _say_where_installs_start(settings)
+    _say_where_the_public_site_is(settings)
     ticker = _ticker(settings, served)
     if ticker is not None:
         ticker.start()
@@ -264,12 +291,47 @@ def run_until_terminated(settings: Settings, served: Served, *, threads: int) ->
     logger.info("stopped")
 
 
+def _stop_on_signals(server: HttpServer) -> None:
+    """SIGTERM or Ctrl-C stops `server` once the requests in flight are answered."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        logger.info("received %s; finishing requests in flight", signal.Signals(signum).name)
+        server.stop(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def serve_site(settings: Settings, database: Database, *, port: int, threads: int) -> None:
+    """`engagebot site`: the public site alone (and /healthz), in this one process, until
+    SIGTERM or Ctrl-C."""
+    from handlers.web.site import PublicSite
+
+    site = PublicSite(database, settings.timezone)
+    web_app = WebApp(database, None, public_site=site, public_path=settings.public_path)
+    server = HttpServer(web_app, host="0.0.0.0", port=port, threads=threads)
+    _stop_on_signals(server)
+    logger.info(
+        "listening on port %s: the public site at %s, health at %s",
+        server.port,
+        settings.public_path,
+        HEALTH_PATH,
+    )
+    server.serve_forever()
+    logger.info("stopped")
+
+
+def _say_where_the_public_site_is(settings: Settings) -> None:
+    if settings.public_url is not None:
+        logger.info("public site at %s (path %s)", settings.public_url, settings.public_path)
+
+
 def _say_where_installs_start(settings: Settings) -> None:
     if settings.oauth_enabled:
         logger.info("installs start at GET %s and return to %s", INSTALL_PATH, REDIRECT_PATH)
 
 
-class Workers(BaseApplication):  # type: ignore[misc]
+class Workers(BaseApplication):
     """gunicorn, through its public API: a master that starts `workers` processes (gthread
     workers, `threads` threads each) and restarts any that dies. Each worker builds what it
     serves (`make`) after it is forked, so none shares a database connection or a thread.
@@ -318,9 +380,7 @@ class Workers(BaseApplication):  # type: ignore[misc]
         self.ticker = _ticker(self.settings, self.served)
         if self.ticker is not None:
             self.ticker.start()
-        return WebApp(
-            self.served.database, self.served.app, signing_secret=self.settings.signing_secret
-        )
+        return web_app_of(self.settings, self.served)
 
     def serve(self) -> int:
         """Run the master until it is told to stop; its exit status."""
@@ -341,6 +401,7 @@ class Workers(BaseApplication):  # type: ignore[misc]
             SLACK_PATH,
         )
         _say_where_installs_start(self.settings)
+        _say_where_the_public_site_is(self.settings)
         if self.settings.scheduler_enabled:
             logger.info(
                 "scheduler ticking every %s s in the one process that leads",
@@ -356,7 +417,7 @@ class Workers(BaseApplication):  # type: ignore[misc]
         logger.info("worker %s stopped", os.getpid())
 
 
-class _GunicornLog(glogging.Logger):  # type: ignore[misc]
+class _GunicornLog(glogging.Logger):
     """gunicorn's own lines (workers booting and exiting, signals) go through engagebot's
     handler, as every other line: one format, redacted, at LOG_LEVEL."""
 

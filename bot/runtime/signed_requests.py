@@ -64,9 +64,8 @@ def read_body(environ: Mapping[str, Any]) -> bytes:
     """The body, refused (413) unread when its announced length is over the cap, or once
     more than the cap of a chunked one (its length not announced) has come.
 
-    waitress (one process, `bot/runtime/serving.py`) refuses both before the app sees them, and
-    announces a chunked body's length once it has it all; gunicorn (several processes)
-    hands the app a chunked body as it comes, to be read no further than the cap.
+    Both servers (cheroot in one process, gunicorn in several: `bot/runtime/serving.py`) hand
+    the app a chunked body as it comes, to be read no further than the cap.
     """
     length = int(environ.get("CONTENT_LENGTH") or 0)
     if length > MAX_BODY_BYTES:

@@ -33,6 +33,7 @@ LONGEST_PING_SECONDS = 10.0
 class _RequestIdHandler(SocketModeHandler):
     """Each message from Slack is handled under a request id of its own."""
 
+    # mypy: slack_sdk's handler is typed for any client; this one is given the Socket Mode one.
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         request_id = new_request_id()
         if req.retry_attempt:

@@ -109,9 +109,12 @@ def you_said_we_did(
             f"({period_from.isoformat()})"
         )
     assert team.id is not None
-    period = {"team_id": team.id, "period_from": period_from, "period_to": period_to}
-    rows = statement_rows(session=session, **period)
-    themes = statement_themes(session=session, **period)
+    rows = statement_rows(
+        session=session, team_id=team.id, period_from=period_from, period_to=period_to
+    )
+    themes = statement_themes(
+        session=session, team_id=team.id, period_from=period_from, period_to=period_to
+    )
     groups: dict[str, list[StatementItem]] = {}
     for row in rows:  # oldest first, and so within each theme
         item = _item(row)
@@ -188,8 +191,8 @@ def item_about(item: StatementItem) -> str:
 
 def latest_digest_period(cadence: str, today: date) -> Period:
     """The most recent complete period before `today`: the last quarter, or the last month."""
-    current_start, _ = _period_containing(cadence, today)
-    return _period_containing(cadence, current_start - timedelta(days=1))
+    current_start, _ = period_containing(cadence, today)
+    return period_containing(cadence, current_start - timedelta(days=1))
 
 
 def digest_due_at(period_to: date, zone: ZoneInfo) -> datetime:
@@ -260,7 +263,8 @@ def digest_key(team_id: int, period: tuple[date, date], channel: str) -> str:
     return f"digest:{team_id}:{period[0].isoformat()}:{period[1].isoformat()}:{channel}"
 
 
-def _period_containing(cadence: str, day: date) -> tuple[date, date]:
+def period_containing(cadence: str, day: date) -> tuple[date, date]:
+    """The quarter, or the month, that `day` falls in."""
     if cadence not in _MONTHS:
         raise ValueError(f"unknown digest cadence {cadence!r}")
     months = _MONTHS[cadence]

@@ -1,6 +1,7 @@
 """Creating and editing producer teams: the statistical outputs they publish, their
 members, and their settings (time zone, the days before a change that reminders go out,
-the digest, the engagement review and each profile's target days between engagements)."""
+the digest, the engagement review, each profile's target days between engagements, and
+the address of its public pages)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.base.validation import (
 )
 from bot.base.vocabulary import PROFILES, value_for
 from bot.changes.alerts import MAX_LEAD_DAYS
+from bot.public.addresses import address_problem
 from bot.reviews.figures import DEFAULT_TARGET_DAYS
 from bot.reviews.schedule import CADENCES as REVIEW_CADENCES
 from bot.reviews.schedule import DEFAULT_CADENCE as DEFAULT_REVIEW_CADENCE
@@ -62,6 +64,7 @@ class TeamDraft:
     target_days_low: str | None = None
     # Slack user ids of the members; None leaves them as they are (a new team: its creator).
     member_ids: tuple[str, ...] | None = None
+    public_address: str | None = None  # as typed; blank: no public pages
 
 
 def draft_of(team: ProducerTeam, member_ids: Sequence[str] = ()) -> TeamDraft:
@@ -77,6 +80,7 @@ def draft_of(team: ProducerTeam, member_ids: Sequence[str] = ()) -> TeamDraft:
         digest_cadence=team.digest_cadence,
         review_channel_id=team.review_channel_id,
         review_cadence=team.review_cadence,
+        public_address=team.public_slug,
         **{
             field: None if (days := getattr(team, field)) is None else str(days)
             for field in TARGET_FIELDS
@@ -279,6 +283,11 @@ def save_team(
         if in_use:
             errors["outputs"] = _kept_outputs_text([o.name for o in dropped if o.id in in_use])
     settings = _settings(draft, errors)
+    public_slug, problem = address_problem(
+        session=session, address=draft.public_address, team_id=team_id
+    )
+    if problem:
+        errors["public_address"] = problem
     members = _members(errors, draft, creator=user_id if team is None else None)
     if errors:
         raise Invalid(errors)
@@ -286,6 +295,7 @@ def save_team(
         team = ProducerTeam(name=name, created_by=user_id)
     team.name = name
     team.home_channel_id = draft.home_channel_id or None
+    team.public_slug = public_slug
     now = utc_now()
     _note_channels_chosen(team, settings, now)
     for column, value in settings.items():
@@ -295,7 +305,9 @@ def save_team(
     session.flush()
     replace_outputs(session=session, team=team, outputs=outputs)
     if members is not None:
+        # mypy: a saved row's id (set once it is read or flushed).
         replace_members(session=session, team_id=team.id, user_ids=members, added_by=user_id)  # type: ignore[arg-type]
     if user_id:  # whoever sets up a team is taken to work in it until they record elsewhere
+        # mypy: a saved row's id (set once it is read or flushed).
         remember_team(session=session, user_id=user_id, team_id=team.id)  # type: ignore[arg-type]
     return team

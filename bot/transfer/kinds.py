@@ -210,7 +210,7 @@ def _team(text: str, row: RowContext) -> int | None:
 def _outputs(text: str, row: RowContext) -> list[int]:
     if row.team is None:  # the team's own problem is reported; its outputs can't be checked
         return []
-    known = {output.name.lower(): output.id for output in row.team.outputs}
+    known = {output.name.lower(): _saved(output.id) for output in row.team.outputs}
     names = _names(text, row)
     unknown = [name for name in names if name.lower() not in known]
     if unknown:
@@ -219,12 +219,18 @@ def _outputs(text: str, row: RowContext) -> list[int]:
     return [known[name.lower()] for name in names]
 
 
+def _saved(record_id: int | None) -> int:
+    """The id of a record read from the database, which always has one."""
+    assert record_id is not None
+    return record_id
+
+
 def _partner_teams(text: str, row: RowContext) -> list[int]:
     names = _names(text, row)
     unknown = [name for name in names if name.lower() not in row.teams]
     if unknown:
         raise CellProblem("no team is called " + ", ".join(f"'{name}'" for name in unknown))
-    return [row.teams[name.lower()].id for name in names]
+    return [_saved(row.teams[name.lower()].id) for name in names]
 
 
 def _output(text: str, row: RowContext) -> int | None:
@@ -242,7 +248,7 @@ def _segments(text: str, row: RowContext) -> list[int]:
             f"unknown audience segment {listed}; use one of: "
             + ", ".join(segment.name for segment in row.segments.values())
         )
-    return [row.segments[name.lower()].id for name in names]
+    return [_saved(row.segments[name.lower()].id) for name in names]
 
 
 def _segment(text: str, row: RowContext) -> int | None:
@@ -437,5 +443,6 @@ KINDS: Mapping[str, Kind] = {
 
 def reference_data(session: Session) -> tuple[dict[str, ProducerTeam], dict[str, AudienceSegment]]:
     """Every team (with its outputs) and every segment, by lower-cased name, for `RowContext`."""
+    # mypy: SQLModel types the relationship as its value, a list.
     teams = session.exec(select(ProducerTeam).options(selectinload(ProducerTeam.outputs))).all()  # type: ignore[arg-type]
     return {team.name.lower(): team for team in teams}, segments_by_name(session=session)

@@ -69,7 +69,7 @@ def _checked_entries(session: Session, file: TextIO) -> list[_Entry]:
             first_row[name.lower()] = number
         problems.extend(RowProblem(number, reason) for reason in reasons)
         if not reasons:
-            entries.append(_Entry(number, name, values["segment"]))
+            entries.append(_Entry(number, values["name"], values["segment"]))
     if problems:
         raise ImportRejected(problems)
     return entries

@@ -106,12 +106,12 @@ def change_modal(
             ),
         ),
         input_block(
-            "effective_on", "Takes effect on", _date_picker(change and change.effective_on)
+            "effective_on", "Takes effect on", _date_picker(change.effective_on if change else None)
         ),
         input_block(
             "feedback_by",
             "Feedback wanted by",
-            _date_picker(change and change.feedback_by),
+            _date_picker(change.feedback_by if change else None),
             optional=True,
             hint="The last day for comments, before the change takes effect.",
         ),
@@ -267,6 +267,7 @@ def announcement_message(change: UpcomingChange, differences: Sequence[Differenc
     blocks += [
         *(section(part) for part in _escaped_parts(change.description)),
         section("\n".join(facts)),
+        # mypy: a saved row's id (set once it is read or flushed).
         actions(f"change_{change.id}", comment_button(change.id)),  # type: ignore[arg-type]
     ]
     if updated:

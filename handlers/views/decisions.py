@@ -182,6 +182,7 @@ def open_feedback_message(
             section(
                 f"*#{item.id}* received {item.received_on:%d %b %Y} · "
                 f"{status_label(item.status)}\n{preview(item.text, 200)}",
+                # mypy: a saved row's id (set once it is read or flushed).
                 accessory=decide_button(item.id),  # type: ignore[arg-type]
             )
         )

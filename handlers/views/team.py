@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.base.text import NAME_MAX, escape_mrkdwn
 from bot.changes.alerts import DEFAULT_LEAD_DAYS, lead_days
+from bot.public.addresses import ADDRESS_HINT, ADDRESS_MAX
 from bot.reviews.figures import DEFAULT_TARGET_DAYS, target_days
 from bot.reviews.schedule import CADENCES as REVIEW_CADENCES
 from bot.statements.you_said_we_did import CADENCES
@@ -68,9 +69,10 @@ def team_modal(
     default_zone: str,
     editing: bool = False,
     note: str | None = None,
+    public_url: str | None = None,
 ) -> dict[str, Any]:
     """The form; creating a team asks only what it needs, editing it asks its settings too;
-    `note` (safe mrkdwn) heads it."""
+    `note` (safe mrkdwn) heads it. `public_url`: ENGAGEBOT_PUBLIC_URL."""
     blocks = [
         *([context(note)] if note else []),
         input_block("name", "Team name", typed_text_input(draft.name, limit=NAME_MAX)),
@@ -90,7 +92,11 @@ def team_modal(
         ),
     ]
     if editing:  # a new team's first member is whoever creates it
-        blocks += [_members_block(draft), *_settings_blocks(draft, default_zone)]
+        blocks += [
+            _members_block(draft),
+            *_settings_blocks(draft, default_zone),
+            _public_address_block(draft, public_url),
+        ]
     return modal(
         CALLBACK_ID, "Edit team" if editing else "Create a team", blocks, private_metadata=metadata
     )
@@ -160,6 +166,28 @@ def _settings_blocks(draft: TeamDraft, default_zone: str) -> list[Block]:
     ]
 
 
+def _public_address_block(draft: TeamDraft, public_url: str | None) -> Block:
+    where = f"{public_url}<address>/" if public_url else "the public site, under its address"
+    return input_block(
+        "public_address",
+        "Public pages address",
+        text_input(draft.public_address, max_length=ADDRESS_MAX),
+        optional=True,
+        hint=f"Your changes, “You said, we did”, users and uses, and opportunities, for anyone "
+        f"to read at {where}: {ADDRESS_HINT}. Blank: no public pages.",
+    )
+
+
+def public_pages_text(team: ProducerTeam, public_url: str | None) -> str:
+    """Where the team's public pages are, as mrkdwn: its address under `public_url`;
+    nothing when it has none."""
+    if not team.public_slug:
+        return ""
+    if public_url:
+        return f"Public pages: {public_url}{team.public_slug}/"
+    return f"Public pages: at the address “{team.public_slug}” of the public site."
+
+
 def team_settings_text(team: ProducerTeam, default_zone: str) -> str:
     """The team's time zone, reminder days, digest, and its review and targets when set,
     as one line of mrkdwn."""
@@ -196,7 +224,12 @@ def members_text(member_ids: list[str]) -> str:
 
 
 def team_saved_text(
-    *, team: ProducerTeam, created: bool, default_zone: str, member_ids: list[str]
+    *,
+    team: ProducerTeam,
+    created: bool,
+    default_zone: str,
+    member_ids: list[str],
+    public_url: str | None = None,
 ) -> str:
     home = f" Home channel: <#{team.home_channel_id}>." if team.home_channel_id else ""
     verb = "Created" if created else "Updated"
@@ -206,7 +239,8 @@ def team_saved_text(
     change = f" Change these with `/engage team {name}`." if created else ""
     return (
         f":white_check_mark: {verb} team *{name}* with {outputs} output{plural}.{home}\n"
-        f"{members_text(member_ids)}\n{team_settings_text(team, default_zone)}{change}"
+        f"{members_text(member_ids)}\n{team_settings_text(team, default_zone)}"
+        f"{' ' if team.public_slug else ''}{public_pages_text(team, public_url)}{change}"
     )
 
 

@@ -18,8 +18,8 @@ from bot.base.logs import (
     ContextExecutor,
     JsonFormatter,
     Redactor,
+    RequestIdFilter,
     TextFormatter,
-    current_request_id,
     request_context,
     shortened,
 )
@@ -53,10 +53,10 @@ def test_message_arguments_and_exception_text_are_redacted() -> None:
 
 
 def test_json_lines_carry_the_request_id_even_on_a_pool_thread() -> None:
-    with request_context("req-1"), ContextExecutor(max_workers=1) as pool:
-        assert pool.submit(current_request_id).result() == "req-1"
     line = record("hello")
-    line.request_id = "req-1"
+    with request_context("req-1"), ContextExecutor(max_workers=1) as pool:
+        assert pool.submit(RequestIdFilter().filter, line).result()
+    assert line.request_id == "req-1"  # type: ignore[attr-defined]  # set by the filter
     shown = json.loads(JsonFormatter().format(line))
     assert shown["request_id"] == "req-1" and shown["time"].endswith("Z")
     assert TextFormatter().format(line).endswith("ERROR bot.test [req-1]: hello")

@@ -90,7 +90,7 @@ def handed_back(reply: dict[str, Any]) -> str:
 
 
 def wait_for_reply(bot: RunningBot, name: str) -> dict[str, Any]:
-    """What the bot last posted to the response_url `name` (see SlackStandIn.response_url)."""
+    """What the bot last posted to the response_url `name` (see FakeSlack.response_url)."""
     expected = 1
     while True:
         calls = bot.slack.wait_for("response_url", count=expected)

@@ -9,6 +9,7 @@ import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from email.message import Message
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,7 +24,7 @@ STATE_COOKIE = "slack-app-oauth-state"
 class Page:
     status: int
     body: str
-    headers: dict[str, str]
+    headers: Message  # its names in any case, as HTTP has them
 
 
 class Browser:
@@ -38,10 +39,10 @@ class Browser:
         request = urllib.request.Request(self.base_url + path, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                page = Page(response.status, response.read().decode(), dict(response.headers))
+                page = Page(response.status, response.read().decode(), response.headers)
         except urllib.error.HTTPError as error:
             with error:
-                page = Page(error.code, error.read().decode(), dict(error.headers))
+                page = Page(error.code, error.read().decode(), error.headers)
         if cookie := page.headers.get("Set-Cookie"):
             self.cookie = cookie.split(";")[0]
         return page

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.runtime.console.slack_standin import SlackStandIn
 from tests.clocked import engagebot
 from tests.conftest import SIGNING_SECRET
+from tests.fake_slack import FakeSlack
 
 # A log line's process id (bot/base/logs.py: TextFormatter), after the date and the time.
 _PID = re.compile(r"^\S+ \S+ \[(\d+)\] ")
@@ -37,7 +37,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve_environment(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
+def serve_environment(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
     """The environment of a `serve` on a fresh SQLite file, talking to `fake_slack`."""
     keep = {
         k: v

@@ -14,7 +14,6 @@ from sqlmodel import col, select
 
 from bot.runtime.app import build_scheduler
 from bot.runtime.cli import main
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import (
     Delivery,
@@ -26,6 +25,7 @@ from storage.models import (
 )
 from tests.conftest import test_settings
 from tests.e2e.helpers import make_team, reply_text
+from tests.fake_slack import FakeSlack
 
 CPI = "Consumer price inflation"
 HPI = "House price index"
@@ -35,7 +35,7 @@ Tick = Callable[[str], None]
 
 
 @pytest.fixture
-def tick(fake_slack: SlackStandIn, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Tick:
+def tick(fake_slack: FakeSlack, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Tick:
     """`engagebot tick --at MOMENT`: a fresh process's database and scheduler each time."""
     environ = {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -53,7 +53,7 @@ def tick(fake_slack: SlackStandIn, database_url: str, monkeypatch: pytest.Monkey
     return run
 
 
-def posted(fake_slack: SlackStandIn) -> list[tuple[str, str]]:
+def posted(fake_slack: FakeSlack) -> list[tuple[str, str]]:
     """(where, what) of each message posted since the last look."""
     found = [
         (call.args["channel"], reply_text(call.args))
@@ -123,7 +123,7 @@ def update_change(database: Database, change_id: int, **fields: object) -> None:
 
 
 def test_each_alert_goes_out_at_nine_in_the_morning_and_only_once(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = make_team(database)
     subscribe(database, team, "CSUBS")
@@ -179,7 +179,7 @@ def test_each_alert_goes_out_at_nine_in_the_morning_and_only_once(
 
 
 def test_a_restart_between_ticks_repeats_nothing(
-    database: Database, fake_slack: SlackStandIn, database_url: str
+    database: Database, fake_slack: FakeSlack, database_url: str
 ) -> None:
     team = make_team(database)
     announce(database, team, date(2027, 1, 15))
@@ -199,7 +199,7 @@ def test_a_restart_between_ticks_repeats_nothing(
 
 
 def test_a_bot_that_was_down_catches_up_on_what_still_matters(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = make_team(database)
     announce(database, team, date(2027, 1, 15), feedback_by=date(2027, 1, 11))
@@ -229,7 +229,7 @@ def test_a_bot_that_was_down_catches_up_on_what_still_matters(
 
 
 def test_after_downtime_a_channel_is_told_tomorrow_once(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     """Down from the 28-day reminder until the morning before the change (as `:time +7d`
     in the console moves the clock): the 7-day reminder, due a week ago, would say
@@ -257,7 +257,7 @@ def test_after_downtime_a_channel_is_told_tomorrow_once(
 
 
 def test_a_missed_feedback_closes_alert_is_counted_and_listed_as_skipped(
-    database: Database, fake_slack: SlackStandIn, tick: Tick, capsys: pytest.CaptureFixture[str]
+    database: Database, fake_slack: FakeSlack, tick: Tick, capsys: pytest.CaptureFixture[str]
 ) -> None:
     team = make_team(database, channel=None)
     subscribe(database, team, "CSUBS")
@@ -283,7 +283,7 @@ def test_a_missed_feedback_closes_alert_is_counted_and_listed_as_skipped(
 
 
 def test_reminders_follow_the_clocks_through_a_week_they_change(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = make_team(database)
     set_team(database, team, alert_lead_days="7,6,5,4,3,2,1")
@@ -306,7 +306,7 @@ def test_reminders_follow_the_clocks_through_a_week_they_change(
 
 
 def test_each_team_has_its_own_lead_days_and_time_zone(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     prices = make_team(database)
     labour = make_team(database, "Labour", "CLABOUR", "Labour market survey | high")
@@ -329,7 +329,7 @@ def test_each_team_has_its_own_lead_days_and_time_zone(
 
 
 def test_staff_who_heard_from_users_about_the_output_are_told_ahead(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = make_team(database)
     cpi, hpi = output_id(database, CPI), output_id(database, HPI)
@@ -392,7 +392,7 @@ def test_staff_who_heard_from_users_about_the_output_are_told_ahead(
 
 
 def test_commenting_on_the_change_does_not_make_someone_staff_to_tell(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     """A comment on the change (perhaps from another organisation, in a shared channel) is
     no sign its recorder heard from users; feedback linked to another change still is."""
@@ -421,7 +421,7 @@ def test_commenting_on_the_change_does_not_make_someone_staff_to_tell(
 
 
 def test_a_cancelled_change_is_heard_of_no_more(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = make_team(database)
     announce(database, team, date(2027, 1, 15), status="cancelled")
@@ -439,7 +439,7 @@ def test_a_cancelled_change_is_heard_of_no_more(
 
 
 def test_a_change_moved_to_another_date_is_reminded_of_for_the_new_one(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = make_team(database)
     change = announce(database, team, date(2027, 1, 15))
@@ -458,7 +458,7 @@ def test_a_change_moved_to_another_date_is_reminded_of_for_the_new_one(
 
 
 def test_a_change_in_effect_for_a_month_is_old_news(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = make_team(database)
     announce(database, team, date(2027, 1, 15))

@@ -17,13 +17,13 @@ import pytest
 from sqlmodel import select
 
 from bot.runtime.cli import main
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription, UpcomingChange
 from tests.clocked import engagebot
 from tests.e2e.helpers import make_team
 from tests.e2e.test_replicas import env_for
+from tests.fake_slack import FakeSlack
 
 CHANNELS = [f"CSUB{number:02d}" for number in range(30)]
 LIMITED_ONCE = CHANNELS[3::7]  # four channels: one 429 each, which the client waits out
@@ -36,7 +36,7 @@ LONG_RETRY_AFTER = 20  # seconds: more than the lease
 
 @pytest.fixture
 def slack_for_tick(
-    fake_slack: SlackStandIn, cli_database: Database, monkeypatch: pytest.MonkeyPatch
+    fake_slack: FakeSlack, cli_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`engagebot tick` pointed at the fake Slack, posting without pacing."""
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
@@ -44,7 +44,7 @@ def slack_for_tick(
     monkeypatch.setenv("ENGAGEBOT_CHANNEL_PACE_SECONDS", "0")
 
 
-def accepted_posts(fake_slack: SlackStandIn) -> collections.Counter[str]:
+def accepted_posts(fake_slack: FakeSlack) -> collections.Counter[str]:
     """How many posts Slack accepted in each channel."""
     return collections.Counter(
         call.args["channel"]
@@ -71,7 +71,7 @@ def announce_change(database: Database, team: int) -> None:
         )
 
 
-def rate_limit(fake_slack: SlackStandIn, channel: str, times: int) -> None:
+def rate_limit(fake_slack: FakeSlack, channel: str, times: int) -> None:
     # Retry-After 0 keeps the test quick; the client still waits up to a second.
     fake_slack.fail_next(
         "chat.postMessage",
@@ -85,7 +85,7 @@ def rate_limit(fake_slack: SlackStandIn, channel: str, times: int) -> None:
 
 @pytest.mark.usefixtures("slack_for_tick")
 def test_rate_limited_posts_are_retried_and_every_channel_hears_once(
-    cli_database: Database, fake_slack: SlackStandIn
+    cli_database: Database, fake_slack: FakeSlack
 ) -> None:
     team = make_team(cli_database)
     with cli_database.transaction() as session:
@@ -127,7 +127,7 @@ def test_rate_limited_posts_are_retried_and_every_channel_hears_once(
 def test_a_retry_after_longer_than_the_lease_waits_in_the_queue_and_posts_once(
     cli_database: Database,
     database_url: str,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     clock: Clock,
     tmp_path: Path,
 ) -> None:
@@ -166,11 +166,11 @@ def test_a_retry_after_longer_than_the_lease_waits_in_the_queue_and_posts_once(
     assert (reminder.status, reminder.attempts) == ("sent", 1)
 
 
-def short_lease(fake_slack: SlackStandIn, database_url: str) -> dict[str, str]:
+def short_lease(fake_slack: FakeSlack, database_url: str) -> dict[str, str]:
     return env_for(fake_slack, database_url, ENGAGEBOT_SENDING_LEASE_SECONDS=str(LEASE_SECONDS))
 
 
-def tick(fake_slack: SlackStandIn, database_url: str, cwd: Path) -> str:
+def tick(fake_slack: FakeSlack, database_url: str, cwd: Path) -> str:
     """`engagebot tick` in a process of its own, as of the test's moment; what it said."""
     done = subprocess.run(
         engagebot("tick"), env=short_lease(fake_slack, database_url), cwd=cwd,

@@ -21,7 +21,6 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.runtime.console.slack_standin import DROP, SlackStandIn
 from storage.audit import audit_entries
 from storage.auditing import Actor
 from storage.clock import utc_now
@@ -37,6 +36,7 @@ from tests.e2e.helpers import (
     wait_for_deliveries,
     wait_for_reply,
 )
+from tests.fake_slack import DROP, FakeSlack
 
 # What `engagebot audit` says when some people could not be named.
 NO_NAMES = "engagebot: some people are shown by their Slack id alone: "
@@ -291,7 +291,7 @@ def test_engagebot_audit_lists_a_period_newest_last_in_the_teams_time(
 def test_engagebot_audit_names_the_people_beside_their_slack_ids(
     cli_database: Database,
     capsys: pytest.CaptureFixture[str],
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
@@ -321,7 +321,7 @@ def test_engagebot_audit_names_the_people_beside_their_slack_ids(
 def test_without_slack_engagebot_audit_shows_the_ids_and_says_why(
     cli_database: Database,
     capsys: pytest.CaptureFixture[str],
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")

@@ -40,7 +40,7 @@ SERVING = [
     "matplotlib",
     "alembic",
     "apscheduler",
-    "waitress",
+    "cheroot",
     "handlers",
     "bot.runtime.app",
     "bot.runtime.serving",

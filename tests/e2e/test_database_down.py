@@ -21,7 +21,6 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.runtime.console.slack_standin import SlackStandIn
 from handlers.views.engagement import engagement_modal
 from handlers.views.entries import FormOrigin
 from handlers.views.limits import problems
@@ -38,6 +37,7 @@ from tests.e2e.helpers import (
     run_command,
     wait_for_reply,
 )
+from tests.fake_slack import FakeSlack
 
 UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-directory/engagebot.sqlite",
@@ -46,7 +46,7 @@ UNREACHABLE = {
 
 
 @pytest.fixture(params=sorted(UNREACHABLE))
-def broken_bot(request: pytest.FixtureRequest, fake_slack: SlackStandIn) -> Iterator[RunningBot]:
+def broken_bot(request: pytest.FixtureRequest, fake_slack: FakeSlack) -> Iterator[RunningBot]:
     url = UNREACHABLE[request.param]
     database = Database(url)
     running = RunningBot(test_settings(fake_slack, url), database, fake_slack)

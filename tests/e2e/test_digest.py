@@ -8,11 +8,11 @@ from sqlmodel import select
 
 from bot.feedback.decisions import decide
 from bot.runtime.app import build_scheduler
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Delivery, Feedback, ProducerTeam
 from tests.conftest import test_settings
 from tests.e2e.helpers import make_team
+from tests.fake_slack import FakeSlack
 
 # 1 October 2026 is still summer time in London: 09:00 there is 08:00 UTC.
 QUARTER_DUE = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
@@ -43,7 +43,7 @@ def digest_team(database: Database, cadence: str = "quarterly") -> int:
     return team_id
 
 
-def digests(fake_slack: SlackStandIn) -> list[str]:
+def digests(fake_slack: FakeSlack) -> list[str]:
     return [
         str(call.args["blocks"])
         for call in fake_slack.calls("chat.postMessage")
@@ -52,7 +52,7 @@ def digests(fake_slack: SlackStandIn) -> list[str]:
 
 
 def test_the_quarters_digest_goes_out_at_nine_team_time_once(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     digest_team(database)
     scheduler = build_scheduler(test_settings(fake_slack, database_url), database)
@@ -66,7 +66,7 @@ def test_the_quarters_digest_goes_out_at_nine_team_time_once(
 
 
 def test_not_before_nine_and_not_when_long_missed(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     digest_team(database)
     scheduler = build_scheduler(test_settings(fake_slack, database_url), database)
@@ -84,7 +84,7 @@ def test_not_before_nine_and_not_when_long_missed(
 
 
 def test_a_monthly_digest_and_a_channel_changed_before_it_went(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     team_id = digest_team(database, cadence="monthly")
     settings = test_settings(fake_slack, database_url)

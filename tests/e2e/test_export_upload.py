@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.runtime.console.slack_standin import DROP, UploadedFile
+from bot.runtime.console.slack_standin import UploadedFile
 from storage.clock import utc_now
 from tests.conftest import RunningBot
 from tests.domain.test_statements import record
 from tests.domain.test_users_map import engage
 from tests.e2e.helpers import make_team, run_command
+from tests.fake_slack import DROP
 
 
 def rows(file: UploadedFile) -> list[dict[str, str]]:

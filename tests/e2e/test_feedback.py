@@ -16,7 +16,6 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Feedback, FeedbackTheme, Organisation, Theme
 from tests.conftest import RunningBot, test_settings
@@ -30,6 +29,7 @@ from tests.e2e.helpers import (
     run_command,
     wait_for_reply,
 )
+from tests.fake_slack import FakeSlack
 
 pytestmark = pytest.mark.any_date
 
@@ -256,7 +256,7 @@ def test_form_errors_come_back_on_their_field_and_nothing_is_stored(
 
 @pytest.fixture
 def bot_since_2020(
-    fake_slack: SlackStandIn, database: Database, database_url: str
+    fake_slack: FakeSlack, database: Database, database_url: str
 ) -> Iterator[RunningBot]:
     """The bot where nothing may be dated before 2020 (ENGAGEBOT_EARLIEST_DATE)."""
     settings = test_settings(fake_slack, database_url, ENGAGEBOT_EARLIEST_DATE="2020-01-01")

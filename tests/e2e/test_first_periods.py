@@ -12,13 +12,13 @@ from sqlmodel import select
 
 from bot.runtime.app import build_scheduler
 from bot.runtime.cli import main
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, reply_text, run_command, set_up_at
 from tests.e2e.test_review_command import press_post
+from tests.fake_slack import FakeSlack
 
 Tick = Callable[[str], None]
 # Monday 7 December 2026: the review and digest of November fell due on Tuesday the 1st.
@@ -26,7 +26,7 @@ SEVENTH = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def tick(fake_slack: SlackStandIn, cli_database: Database, monkeypatch: pytest.MonkeyPatch) -> Tick:
+def tick(fake_slack: FakeSlack, cli_database: Database, monkeypatch: pytest.MonkeyPatch) -> Tick:
     """`engagebot tick --at MOMENT`, as cron would run it."""
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
     monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
@@ -49,7 +49,7 @@ def reviewing_team(database: Database, *, set_up: datetime, channels_chosen: dat
     return team_id
 
 
-def posts(fake_slack: SlackStandIn) -> dict[str, str]:
+def posts(fake_slack: FakeSlack) -> dict[str, str]:
     """What each channel was shown, by channel (one post each, at most)."""
     shown = {
         call.args["channel"]: reply_text(call.args)
@@ -66,7 +66,7 @@ def keys(database: Database) -> list[str]:
 
 
 def test_a_team_set_up_on_the_seventh_gets_no_review_or_digest_of_the_month_before(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = reviewing_team(database, set_up=SEVENTH, channels_chosen=SEVENTH)
     tick("2026-12-07T12:00:00+00:00")
@@ -91,7 +91,7 @@ def test_a_team_set_up_on_the_seventh_gets_no_review_or_digest_of_the_month_befo
 
 
 def test_a_channel_chosen_on_the_seventh_gets_no_post_of_the_month_before(
-    database: Database, fake_slack: SlackStandIn, tick: Tick
+    database: Database, fake_slack: FakeSlack, tick: Tick
 ) -> None:
     team = reviewing_team(
         database, set_up=datetime(2026, 6, 1, 9, tzinfo=UTC), channels_chosen=SEVENTH

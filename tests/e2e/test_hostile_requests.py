@@ -18,7 +18,6 @@ from slack_bolt.logger.messages import warning_unhandled_by_global_middleware
 
 from bot.runtime.app import build_app
 from bot.runtime.console.payloads import FORM, signed_headers, slash_command
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.serving import WebApp
 from bot.runtime.signed_requests import MAX_BODY_BYTES
 from tests.conftest import SIGNING_SECRET, RunningBot, test_settings
@@ -30,6 +29,7 @@ from tests.e2e.hostile import (
     trickling_body,
 )
 from tests.e2e.serve_process import LogLines, serve_environment, start_serve, wait_until_healthy
+from tests.fake_slack import FakeSlack
 
 # Made of what the old redaction of URL passwords read slowest: a run of a scheme's letters.
 NOT_TO_BE_LOGGED = "neverlogged"
@@ -102,7 +102,7 @@ def test_no_request_body_is_ever_logged(bot: RunningBot, caplog: pytest.LogCaptu
 
 
 def test_bolts_own_lines_never_carry_a_body(
-    fake_slack: SlackStandIn, database: Any, database_url: str, caplog: pytest.LogCaptureFixture
+    fake_slack: FakeSlack, database: Any, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Bolt's checks, reached in-process (the server refuses such requests before Bolt)."""
     caplog.set_level(logging.DEBUG)
@@ -118,7 +118,7 @@ def test_bolts_own_lines_never_carry_a_body(
 
 
 def test_under_hostile_requests_health_answers_and_sigterm_is_honoured(
-    tmp_path: Path, fake_slack: SlackStandIn
+    tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     """`engagebot serve` as a process: unsigned bodies of 100 KB and 1 MB, one over the
     cap, and one that trickles in, while another thread keeps asking /healthz; then a

@@ -22,7 +22,7 @@ import pytest
 from sqlmodel import select
 
 from bot.runtime.console.payloads import block_actions, slash_command
-from bot.runtime.console.slack_standin import TEAM_ID, SlackStandIn
+from bot.runtime.console.slack_standin import TEAM_ID
 from handlers.views.limits import problems
 from storage.clock import Clock
 from storage.database import Database
@@ -51,6 +51,7 @@ from tests.e2e.serve_process import (
     start_serve,
     wait_until_healthy,
 )
+from tests.fake_slack import FakeSlack
 from tests.slack_requests import Response, SlackRequester
 
 COMMANDS = 30  # more than the inbox claims at once (handlers/inbox.py: BATCH)
@@ -84,7 +85,7 @@ def serve(
     return process, url
 
 
-def send_logs(url: str, fake_slack: SlackStandIn) -> None:
+def send_logs(url: str, fake_slack: FakeSlack) -> None:
     """`/engage log Met user group N` for each N, each with its response_url rN, every one
     acknowledged: Slack will not send any of them again."""
     requester = SlackRequester(url, SIGNING_SECRET)
@@ -110,7 +111,7 @@ def summaries(database: Database) -> Counter[str]:
         return Counter(session.exec(select(Engagement.summary)).all())
 
 
-def replies(fake_slack: SlackStandIn) -> dict[str, list[str]]:
+def replies(fake_slack: FakeSlack) -> dict[str, list[str]]:
     """What each response_url (by name) was sent, in order."""
     sent: dict[str, list[str]] = {}
     for call in fake_slack.calls("response_url"):
@@ -120,7 +121,7 @@ def replies(fake_slack: SlackStandIn) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("restarted_after", [LEASE, timedelta(minutes=31)], ids=["lease", "url"])
 def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_when_started_again(
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     database: Database,
     database_url: str,
     tmp_path: Path,
@@ -181,7 +182,7 @@ def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_wh
 
 
 def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_workers(
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     postgres: Database,
     tmp_path: Path,
     started: list[subprocess.Popen[str]],
@@ -234,7 +235,7 @@ def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_wor
 
 @pytest.fixture
 def small_queue(
-    fake_slack: SlackStandIn, database: Database, database_url: str
+    fake_slack: FakeSlack, database: Database, database_url: str
 ) -> Iterator[RunningBot]:
     """The bot holding at most two acknowledged requests in memory."""
     settings = test_settings(fake_slack, database_url, ENGAGEBOT_INBOX_QUEUE="2")
@@ -334,7 +335,7 @@ def test_an_answer_the_response_url_refuses_comes_as_a_direct_message(bot: Runni
 
 
 def test_with_the_database_down_and_no_room_in_memory_the_text_comes_back_at_once(
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     """Nothing can be kept, and nothing more held in memory: the acknowledgement itself
     says nothing was recorded, with the command as typed."""
@@ -358,7 +359,7 @@ def test_with_the_database_down_and_no_room_in_memory_the_text_comes_back_at_onc
 
 
 def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
-    fake_slack: SlackStandIn, database: Database, database_url: str
+    fake_slack: FakeSlack, database: Database, database_url: str
 ) -> None:
     """With OAuth distribution, a request taken again from the database is authorised as it
     first was: its workspace's token, its workspace's records."""

@@ -18,7 +18,6 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Delivery, Insight, Opportunity, OpportunitySignup, Theme
 from tests.conftest import RunningBot, test_settings
@@ -32,6 +31,7 @@ from tests.e2e.helpers import (
     run_command,
 )
 from tests.e2e.test_database_down import UNREACHABLE
+from tests.fake_slack import FakeSlack
 
 CHANNELS = "CINSIGHT,CALSO"
 MONDAY = date(2027, 5, 10)
@@ -40,7 +40,7 @@ DIGEST_AT = datetime(2027, 5, 10, 8, 0, tzinfo=UTC)  # 09:00 in London (summer t
 
 @pytest.fixture
 def sharing_bot(
-    fake_slack: SlackStandIn, database: Database, database_url: str
+    fake_slack: FakeSlack, database: Database, database_url: str
 ) -> Iterator[RunningBot]:
     """The bot with two cross-team channels."""
     settings = test_settings(fake_slack, database_url, ENGAGEBOT_CROSS_TEAM_CHANNELS=CHANNELS)
@@ -49,7 +49,7 @@ def sharing_bot(
     running.stop()
 
 
-def posts(slack: SlackStandIn, count: int = 0) -> dict[str, str]:
+def posts(slack: FakeSlack, count: int = 0) -> dict[str, str]:
     """What each channel was posted, as a person reads it (waiting for `count` posts)."""
     calls = slack.wait_for("chat.postMessage", count) if count else slack.calls("chat.postMessage")
     return {call.args["channel"]: reply_text(call.args) for call in calls}
@@ -149,7 +149,7 @@ def test_a_retried_command_shares_once(sharing_bot: RunningBot) -> None:
 
 
 @pytest.fixture
-def broken_bot(fake_slack: SlackStandIn) -> Iterator[RunningBot]:
+def broken_bot(fake_slack: FakeSlack) -> Iterator[RunningBot]:
     url = UNREACHABLE["sqlite"]
     database = Database(url)
     running = RunningBot(test_settings(fake_slack, url), database, fake_slack)
@@ -314,7 +314,7 @@ def digest_data(database: Database) -> None:
     opportunity(database, prices, "Called off", MONDAY + timedelta(days=3), status="cancelled")
 
 
-def digest_settings(fake_slack: SlackStandIn, database_url: str) -> Any:
+def digest_settings(fake_slack: FakeSlack, database_url: str) -> Any:
     return test_settings(fake_slack, database_url, ENGAGEBOT_CROSS_TEAM_CHANNELS=CHANNELS)
 
 
@@ -329,7 +329,7 @@ def digests(database: Database) -> dict[str, tuple[str, str | None]]:
 
 
 def test_the_digest_lists_the_weeks_insights_and_the_coming_opportunities(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     digest_data(database)
     scheduler = build_scheduler(digest_settings(fake_slack, database_url), database)
@@ -357,7 +357,7 @@ def test_the_digest_lists_the_weeks_insights_and_the_coming_opportunities(
 
 
 def test_a_missed_digest_goes_out_up_to_two_days_late_and_is_skipped_after(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     digest_data(database)
     settings = digest_settings(fake_slack, database_url)
@@ -374,7 +374,7 @@ def test_a_missed_digest_goes_out_up_to_two_days_late_and_is_skipped_after(
 
 
 def test_with_nothing_to_say_the_digest_is_skipped(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     make_team(database)
     scheduler = build_scheduler(digest_settings(fake_slack, database_url), database)
@@ -383,7 +383,7 @@ def test_with_nothing_to_say_the_digest_is_skipped(
 
 
 def test_the_digest_is_at_nine_local_time_in_winter_and_lists_what_fits(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     team = make_team(database)
     for number in range(20):
@@ -399,7 +399,7 @@ def test_the_digest_is_at_nine_local_time_in_winter_and_lists_what_fits(
 
 
 def test_without_cross_team_channels_no_digest_is_planned(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     digest_data(database)
     assert (

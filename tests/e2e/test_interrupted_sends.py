@@ -15,7 +15,6 @@ from sqlalchemy import update
 from bot.base.config import Settings
 from bot.deliveries.trace import EVENT_TYPE
 from bot.runtime.app import slack_client
-from bot.runtime.console.slack_standin import DROP, SlackStandIn
 from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import SENDING, enqueue
@@ -29,6 +28,7 @@ from tests.e2e.test_scheduler import (
     settings,  # noqa: F401  (the fixture)
     stored,
 )
+from tests.fake_slack import DROP, FakeSlack
 
 pytestmark = pytest.mark.any_date
 
@@ -60,7 +60,7 @@ def queue(database: Database, *dues: object) -> None:
 def test_every_post_carries_its_delivery_key_as_metadata(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     PLANNED.append(due("a"))
     assert scheduler(settings, database).tick(NOON).sent == 1
@@ -71,7 +71,7 @@ def test_every_post_carries_its_delivery_key_as_metadata(
 def test_a_send_cut_short_after_slack_took_it_is_marked_sent_and_not_repeated(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     PLANNED.append(due("a"))
@@ -95,7 +95,7 @@ def test_a_send_cut_short_after_slack_took_it_is_marked_sent_and_not_repeated(
 def test_a_send_cut_short_before_the_post_is_sent_once(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     queue(database, due("a"))
     cut_short(database, "a")
@@ -110,7 +110,7 @@ def test_a_send_cut_short_before_the_post_is_sent_once(
 def test_a_direct_message_is_looked_for_in_the_conversation_with_that_person(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     PLANNED.append(due("dm", target="U0042"))
     assert scheduler(settings, database).tick(NOON).sent == 1
@@ -125,7 +125,7 @@ def test_a_direct_message_is_looked_for_in_the_conversation_with_that_person(
 def test_a_send_still_within_its_lease_is_left_to_its_sender(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     queue(database, due("a"))
     cut_short(database, "a", claimed=timedelta(minutes=1))
@@ -137,7 +137,7 @@ def test_a_send_still_within_its_lease_is_left_to_its_sender(
 def test_when_the_history_cannot_be_read_the_delivery_is_neither_lost_nor_repeated(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     queue(database, due("a"))
     cut_short(database, "a")
@@ -157,7 +157,7 @@ def test_when_the_history_cannot_be_read_the_delivery_is_neither_lost_nor_repeat
 def test_a_post_whose_answer_is_lost_is_found_and_not_sent_again(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     PLANNED.append(due("a"))
     fake_slack.lose_answer("chat.postMessage")
@@ -172,7 +172,7 @@ def test_a_post_whose_answer_is_lost_is_found_and_not_sent_again(
 def test_a_post_dropped_before_slack_took_it_is_sent_once_later(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     PLANNED.append(due("a"))
     fake_slack.fail_next("chat.postMessage", status=DROP)
@@ -188,7 +188,7 @@ def test_a_post_dropped_before_slack_took_it_is_sent_once_later(
 def test_a_lost_answer_that_cannot_be_checked_waits_for_the_lease(
     settings: Settings,  # noqa: F811
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
 ) -> None:
     PLANNED.append(due("a"))
     fake_slack.lose_answer("chat.postMessage")

@@ -16,7 +16,6 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import Engagement
 from tests.conftest import RunningBot, test_settings
@@ -28,6 +27,7 @@ from tests.e2e.helpers import (
     run_command,
     wait_for_reply,
 )
+from tests.fake_slack import FakeSlack
 
 
 def test_log_with_text_records_at_once_and_answers_with_buttons(bot: RunningBot) -> None:
@@ -390,7 +390,7 @@ def test_nul_characters_are_dropped_from_command_text(bot: RunningBot) -> None:
 
 
 def test_blank_oauth_lines_of_a_copied_env_example_leave_the_one_workspace_working(
-    fake_slack: SlackStandIn, database: Database, database_url: str, monkeypatch: MonkeyPatch
+    fake_slack: FakeSlack, database: Database, database_url: str, monkeypatch: MonkeyPatch
 ) -> None:
     """`.env.example` has `SLACK_CLIENT_ID=` and `SLACK_CLIENT_SECRET=`: blank, so unset to
     engagebot; Bolt, reading the environment itself, would take them as asking for its own

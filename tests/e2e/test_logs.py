@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.runtime.console.payloads import slash_command
-from bot.runtime.console.slack_standin import SlackStandIn
 from tests.conftest import SIGNING_SECRET
 from tests.e2e.serve_process import (
     LogLines,
@@ -22,6 +21,7 @@ from tests.e2e.serve_process import (
     start_serve,
     wait_until_healthy,
 )
+from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequester
 
 BOT_TOKEN = "xoxb-1234567890-0987654321-SecretBotTokenValue"
@@ -38,7 +38,7 @@ LEAKY_ANSWER = {
 
 
 @pytest.fixture
-def leaky_env(tmp_path: Path, fake_slack: SlackStandIn, postgres_url: str) -> dict[str, str]:
+def leaky_env(tmp_path: Path, fake_slack: FakeSlack, postgres_url: str) -> dict[str, str]:
     """serve at DEBUG with real-looking secrets, on PostgreSQL reached with a password
     (the test server trusts local connections, so any password is let in)."""
     database_url = make_url(postgres_url).set(password=DATABASE_PASSWORD)
@@ -56,7 +56,7 @@ def leaky_env(tmp_path: Path, fake_slack: SlackStandIn, postgres_url: str) -> di
 def serve_a_failing_request(
     env: dict[str, str],
     tmp_path: Path,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     headers: dict[str, str] | None = None,
 ) -> str:
     """Start serve, send `/engage log` whose form Slack refuses with LEAKY_ANSWER, wait for
@@ -75,7 +75,7 @@ def serve_a_failing_request(
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_no_token_secret_or_password_is_ever_logged(
-    leaky_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn, log_format: str
+    leaky_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack, log_format: str
 ) -> None:
     output = serve_a_failing_request({**leaky_env, "LOG_FORMAT": log_format}, tmp_path, fake_slack)
     assert "SlackApiError" in output and "invalid_auth" in output  # the failure is there
@@ -94,7 +94,7 @@ def json_lines(output: str) -> list[dict[str, Any]]:
 
 
 def test_json_logs_carry_the_request_id_onto_work_after_ack(
-    tmp_path: Path, fake_slack: SlackStandIn
+    tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     env = {**serve_environment(tmp_path, fake_slack), "LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
     # Sent as Slack's second try: the id says so.

@@ -22,7 +22,7 @@ from bot.runtime.console.payloads import (
     slash_command,
     tokens_revoked,
 )
-from bot.runtime.console.slack_standin import TEAM_ID, SlackStandIn
+from bot.runtime.console.slack_standin import TEAM_ID
 from storage.database import Database
 from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
@@ -47,6 +47,7 @@ from tests.e2e.serve_process import (
 from tests.e2e.test_alerts import announce
 from tests.e2e.test_personal_data import CUTOFF, contacts, decided_at, with_contact
 from tests.e2e.test_personal_data import TICK as RETENTION_TICK
+from tests.fake_slack import FakeSlack
 
 OTHER = "T0002"  # a second workspace; the payload builders' own is TEAM_ID
 
@@ -228,7 +229,7 @@ def pending(bot: RunningBot, workspace: str) -> int:
         return len(session.exec(select(Delivery).where(Delivery.status == PENDING)).all())
 
 
-def oauth_serve_environment(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
+def oauth_serve_environment(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
     """`serve`'s environment for OAuth distribution: a client id and secret, no bot token."""
     env = serve_environment(tmp_path, fake_slack)
     del env["SLACK_BOT_TOKEN"]
@@ -236,7 +237,7 @@ def oauth_serve_environment(tmp_path: Path, fake_slack: SlackStandIn) -> dict[st
 
 
 def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
-    tmp_path: Path, fake_slack: SlackStandIn
+    tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     env = oauth_serve_environment(tmp_path, fake_slack)
     log = LogLines(start_serve(env, tmp_path))
@@ -254,7 +255,7 @@ def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
 
 
 def test_serve_with_oauth_warns_of_records_left_in_the_single_workspace(
-    tmp_path: Path, fake_slack: SlackStandIn
+    tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     env = oauth_serve_environment(tmp_path, fake_slack)
     upgrade(env["DATABASE_URL"])
@@ -269,7 +270,7 @@ def test_serve_with_oauth_warns_of_records_left_in_the_single_workspace(
         log.stop()
 
 
-def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: SlackStandIn) -> None:
+def test_serve_refuses_a_bot_token_with_oauth(tmp_path: Path, fake_slack: FakeSlack) -> None:
     env = {**oauth_serve_environment(tmp_path, fake_slack), "SLACK_BOT_TOKEN": "xoxb-test-token"}
     result = subprocess.run(
         engagebot("serve"), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60

@@ -22,7 +22,6 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import CLOCK
 from storage.database import Database
 from storage.models import Feedback, FeedbackDecision, OpportunitySignup, ProducerTeam
@@ -39,6 +38,7 @@ from tests.e2e.helpers import (
     wait_for_reply,
 )
 from tests.e2e.test_opportunities import NOW, post
+from tests.fake_slack import FakeSlack
 
 MEMBER, STRANGER, ADMIN, LISTED = "U0001", "U0002", "U0009", "U0007"
 OTHER_ORG = "T0OTHERORG"
@@ -49,7 +49,7 @@ IN_2030 = date(2030, 6, 1)
 
 @pytest.fixture
 def admin_listed(
-    fake_slack: SlackStandIn, database: Database, database_url: str
+    fake_slack: FakeSlack, database: Database, database_url: str
 ) -> Iterator[RunningBot]:
     """The bot with LISTED in ENGAGEBOT_ADMINS (Slack itself says LISTED is no admin)."""
     settings = test_settings(fake_slack, database_url, ENGAGEBOT_ADMINS=f"UOTHER,{LISTED}")

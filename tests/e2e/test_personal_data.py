@@ -18,7 +18,6 @@ from bot.engagements.recording import EngagementDraft, save_engagement
 from bot.feedback.decisions import merge
 from bot.runtime.app import build_scheduler
 from bot.runtime.cli import main
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.ticker import Ticker
 from storage.clock import Clock
 from storage.database import Database
@@ -37,6 +36,7 @@ from storage.teams import team_named
 from tests.conftest import test_settings
 from tests.domain.test_statements import record
 from tests.e2e.helpers import make_team, run_cli
+from tests.fake_slack import FakeSlack
 
 TICK = datetime(2029, 3, 1, 12, 0, tzinfo=UTC)
 CUTOFF = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # 24 months before TICK
@@ -49,7 +49,7 @@ Tick = Callable[[datetime], None]
 
 @pytest.fixture
 def tick(
-    fake_slack: SlackStandIn, database: Database, database_url: str, monkeypatch: pytest.MonkeyPatch
+    fake_slack: FakeSlack, database: Database, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Tick:
     """`engagebot tick --at MOMENT`, as cron would run it."""
     for name, value in {
@@ -203,7 +203,7 @@ def test_the_period_is_a_setting(
 
 
 def test_serve_clears_expired_contacts_on_its_own_ticks(
-    database: Database, fake_slack: SlackStandIn, database_url: str, clock: Clock
+    database: Database, fake_slack: FakeSlack, database_url: str, clock: Clock
 ) -> None:
     make_team(database)
     expired = with_contact(database, "Expired", "done")

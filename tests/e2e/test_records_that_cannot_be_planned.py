@@ -19,13 +19,13 @@ from sqlmodel import select
 
 from bot.changes.announcing import ChangeDraft, save_change
 from bot.runtime.app import build_scheduler
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import Clock, utc_now
 from storage.database import Database
 from storage.models import Delivery, Opportunity, StatisticalOutput
 from tests.conftest import test_settings
 from tests.e2e.helpers import make_team, reply_text
 from tests.e2e.test_alerts import announce, set_team
+from tests.fake_slack import FakeSlack
 
 LAST_DAY = date(9999, 12, 31)
 
@@ -34,7 +34,7 @@ Tick = Callable[[datetime], str]
 
 @pytest.fixture
 def tick(
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     database: Database,
     database_url: str,
     clock: Clock,
@@ -51,7 +51,7 @@ def tick(
     return run
 
 
-def posted(fake_slack: SlackStandIn) -> list[tuple[str, str]]:
+def posted(fake_slack: FakeSlack) -> list[tuple[str, str]]:
     """(where, what) of each message Slack accepted."""
     return [
         (call.args["channel"], reply_text(call.args))
@@ -86,7 +86,7 @@ def add_opportunity(database: Database, team_id: int, on: date, organiser: str) 
 
 
 def test_an_opportunity_that_cannot_be_planned_is_left_out_and_the_tick_goes_on(
-    database: Database, fake_slack: SlackStandIn, tick: Tick, caplog: pytest.LogCaptureFixture
+    database: Database, fake_slack: FakeSlack, tick: Tick, caplog: pytest.LogCaptureFixture
 ) -> None:
     team = make_team(database)
     last = add_opportunity(database, team, LAST_DAY, organiser="U0042")  # its prompt: never
@@ -100,7 +100,7 @@ def test_an_opportunity_that_cannot_be_planned_is_left_out_and_the_tick_goes_on(
 
 
 def test_a_change_that_cannot_be_planned_is_left_out_and_the_tick_goes_on(
-    database: Database, fake_slack: SlackStandIn, tick: Tick, caplog: pytest.LogCaptureFixture
+    database: Database, fake_slack: FakeSlack, tick: Tick, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Either side of the date line, as the tick sees it: 31 December 9999 has come in
     # Kiritimati, so its change is in effect (and its note, sent up to a week late, has no
@@ -130,7 +130,7 @@ def unplanned(named: str, fault: str = "OverflowError: date value out of range")
 
 
 def test_a_delivery_that_cannot_be_worded_is_skipped_and_the_tick_goes_on(
-    database: Database, fake_slack: SlackStandIn, tick: Tick, caplog: pytest.LogCaptureFixture
+    database: Database, fake_slack: FakeSlack, tick: Tick, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A team's change announced, its announcement queued; then the time zone the team chose
     # is one the system no longer knows (tzdata drops names: it dropped US/Pacific-New).

@@ -19,7 +19,6 @@ import pytest
 from sqlmodel import select
 
 from bot.changes.announcing import ChangeDraft, save_change
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription
@@ -32,6 +31,7 @@ from tests.e2e.serve_process import (
     stop,
     wait_until_healthy,
 )
+from tests.fake_slack import FakeSlack
 
 SUBSCRIBERS = 19  # with the team's home channel, 20 channels hear of each change
 CHANGES = 3
@@ -47,14 +47,14 @@ def database_url(postgres_url: str) -> str:
 
 @pytest.fixture
 def replicas(
-    fake_slack: SlackStandIn, database_url: str, tmp_path: Path
+    fake_slack: FakeSlack, database_url: str, tmp_path: Path
 ) -> Iterator[list[subprocess.Popen[str]]]:
     """Started processes; any still running at the end is killed."""
     with killed_at_the_end() as started:
         yield started
 
 
-def env_for(fake_slack: SlackStandIn, database_url: str, **settings: str) -> dict[str, str]:
+def env_for(fake_slack: FakeSlack, database_url: str, **settings: str) -> dict[str, str]:
     keep = {
         name: value
         for name, value in os.environ.items()
@@ -120,7 +120,7 @@ def wait_until_all_sent(database: Database, timeout: float = 60) -> list[Deliver
         time.sleep(0.1)
 
 
-def posted_keys(fake_slack: SlackStandIn) -> Counter[str]:
+def posted_keys(fake_slack: FakeSlack) -> Counter[str]:
     """How often Slack took a post of each delivery (by the key in its metadata)."""
     return Counter(
         call.args["metadata"]["event_payload"]["key"]
@@ -130,7 +130,7 @@ def posted_keys(fake_slack: SlackStandIn) -> Counter[str]:
 
 
 def test_three_schedulers_send_each_alert_once_and_a_web_replica_sends_none(
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     database: Database,
     database_url: str,
     tmp_path: Path,
@@ -155,7 +155,7 @@ def test_three_schedulers_send_each_alert_once_and_a_web_replica_sends_none(
 
 @pytest.mark.parametrize("killed", ["after Slack took the post", "before the post"])
 def test_a_scheduler_killed_mid_send_loses_and_repeats_nothing(
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     database: Database,
     database_url: str,
     tmp_path: Path,

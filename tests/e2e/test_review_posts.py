@@ -10,7 +10,6 @@ from sqlmodel import select
 
 from bot.deliveries.scheduler import Scheduler
 from bot.runtime.app import build_scheduler, slack_client
-from bot.runtime.console.slack_standin import SlackStandIn
 from handlers.listeners import DELIVERY_KINDS
 from storage.database import Database
 from storage.models import Delivery, Engagement, Organisation, ProducerTeam
@@ -18,6 +17,7 @@ from storage.reference import list_segments
 from tests.conftest import test_settings
 from tests.domain.test_review_chart import png_size
 from tests.e2e.helpers import make_team, reply_text, set_up_at
+from tests.fake_slack import FakeSlack
 
 # Saturday 1 May 2027: the review of April waits for Monday the 3rd, 09:00 in London (BST).
 MONDAY_NINE = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ def reviewed_teams(database: Database, cadence: str = "monthly") -> tuple[int, i
     return prices, health
 
 
-def posts(fake_slack: SlackStandIn, channel: str) -> list[dict[str, Any]]:
+def posts(fake_slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
     return [
         call.args
         for call in fake_slack.calls("chat.postMessage")
@@ -94,7 +94,7 @@ A_WEEK_LATE = "more than a week late when the bot came to send it"
 
 
 def test_the_monthly_review_is_posted_on_the_first_working_day_with_its_chart_once(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     prices, _ = reviewed_teams(database)
     scheduler = build_scheduler(test_settings(fake_slack, database_url), database)
@@ -147,7 +147,7 @@ def test_the_monthly_review_is_posted_on_the_first_working_day_with_its_chart_on
 
 
 def test_a_quarterly_review_in_january_april_july_and_october_only(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     prices, _ = reviewed_teams(database, cadence="quarterly")
     scheduler = build_scheduler(test_settings(fake_slack, database_url), database)
@@ -163,7 +163,7 @@ def test_a_quarterly_review_in_january_april_july_and_october_only(
 
 
 def test_a_missed_review_is_posted_up_to_a_week_late_and_skipped_after(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     prices, _ = reviewed_teams(database)
     scheduler = build_scheduler(test_settings(fake_slack, database_url), database)
@@ -177,7 +177,7 @@ def test_a_missed_review_is_posted_up_to_a_week_late_and_skipped_after(
 
 
 def test_a_review_whose_channel_changed_before_it_went_is_skipped(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     prices, _ = reviewed_teams(database)
     fake_slack.fail_next("chat.postMessage", "internal_error", status=500, times=3)
@@ -195,7 +195,7 @@ def test_a_review_whose_channel_changed_before_it_went_is_skipped(
 
 
 def test_slack_still_processing_the_chart_gets_one_more_try(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     reviewed_teams(database)
     settings = test_settings(fake_slack, database_url)
@@ -216,7 +216,7 @@ def test_slack_still_processing_the_chart_gets_one_more_try(
 
 
 def test_every_teams_review_in_one_line_each_in_the_cross_team_channels(
-    database: Database, database_url: str, fake_slack: SlackStandIn
+    database: Database, database_url: str, fake_slack: FakeSlack
 ) -> None:
     _, health = reviewed_teams(database)
     with database.transaction() as session:

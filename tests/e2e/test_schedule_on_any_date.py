@@ -27,13 +27,13 @@ from bot.engagements.opportunities import OpportunityDraft, save_opportunity, si
 from bot.feedback.decisions import decide
 from bot.feedback.recording import FeedbackDraft, save_feedback
 from bot.runtime.app import build_scheduler
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.teams.editing import TeamDraft, save_team
 from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery, Feedback, StatisticalOutput
 from tests.conftest import test_settings
 from tests.e2e.helpers import reply_text
+from tests.fake_slack import FakeSlack
 
 pytestmark = pytest.mark.any_date
 
@@ -48,7 +48,7 @@ Posts = dict[str, list[tuple[datetime, str]]]
 
 
 def test_every_scheduled_message_arrives_once_on_its_day(
-    database: Database, database_url: str, fake_slack: SlackStandIn, clock: Clock
+    database: Database, database_url: str, fake_slack: FakeSlack, clock: Clock
 ) -> None:
     settings = test_settings(
         fake_slack,
@@ -78,7 +78,7 @@ def test_every_scheduled_message_arrives_once_on_its_day(
     assert (item.contact_name, item.contact_email) == (None, None)
 
 
-def received(fake_slack: SlackStandIn) -> Posts:
+def received(fake_slack: FakeSlack) -> Posts:
     """What each channel (or person) was sent, with when: in the team's zone, or the
     default zone's for the cross-team channel."""
     posts: Posts = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,6 @@ from bot.base.config import Settings
 from bot.deliveries.scheduler import DeliveryKind, Message, Outcome, Scheduler
 from bot.runtime.app import slack_client
 from bot.runtime.cli import main
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.ticker import Ticker
 from storage.clock import Clock
 from storage.database import Database
@@ -28,6 +26,7 @@ from storage.deliveries import Due
 from storage.models import Delivery, Subscription
 from tests.conftest import test_settings
 from tests.e2e.helpers import make_team
+from tests.fake_slack import FakeSlack
 
 NOON = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 PLANNED: list[Due] = []  # what the test kind's plan says is due, set by each test
@@ -51,7 +50,7 @@ def due(key: str, target: str = "CSUBS", team_id: int | None = None, **fields: o
 
 
 @pytest.fixture
-def settings(fake_slack: SlackStandIn, database_url: str) -> Iterator[Settings]:
+def settings(fake_slack: FakeSlack, database_url: str) -> Iterator[Settings]:
     PLANNED.clear()
     yield test_settings(fake_slack, database_url)
     PLANNED.clear()
@@ -68,7 +67,7 @@ def scheduler(settings: Settings, database: Database, **options: object) -> Sche
     )
 
 
-def posts(fake_slack: SlackStandIn, channel: str | None = None) -> list[str]:
+def posts(fake_slack: FakeSlack, channel: str | None = None) -> list[str]:
     """Texts of the messages Slack accepted (to `channel`, when given)."""
     return [
         call.args["text"]
@@ -83,7 +82,7 @@ def stored(database: Database, key: str) -> Delivery:
 
 
 def test_a_delivery_goes_out_once_however_often_the_tick_runs(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.append(due("a"))
     first = scheduler(settings, database)
@@ -99,7 +98,7 @@ def test_a_delivery_goes_out_once_however_often_the_tick_runs(
 
 
 def test_two_schedulers_ticking_at_the_same_instant_send_each_once(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.extend(due(f"k{number}", target=f"C{number % 3}") for number in range(12))
     schedulers = [scheduler(settings, Database(settings.database_url)) for _ in range(3)]
@@ -120,7 +119,7 @@ def test_two_schedulers_ticking_at_the_same_instant_send_each_once(
 
 
 def test_a_delivery_no_longer_relevant_is_skipped_not_sent(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.append(due("old", note="stale"))
     outcome = scheduler(settings, database).tick(NOON)
@@ -130,7 +129,7 @@ def test_a_delivery_no_longer_relevant_is_skipped_not_sent(
 
 
 def test_rate_limited_waits_for_retry_after_then_sends(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.append(due("a"))
     fake_slack.fail_next(
@@ -143,7 +142,7 @@ def test_rate_limited_waits_for_retry_after_then_sends(
 
 
 def test_a_retry_after_longer_than_a_post_may_wait_gives_the_delivery_back_until_then(
-    settings: Settings, database: Database, fake_slack: SlackStandIn, clock: Clock
+    settings: Settings, database: Database, fake_slack: FakeSlack, clock: Clock
 ) -> None:
     PLANNED.append(due("a"))
     fake_slack.fail_next(
@@ -167,7 +166,7 @@ def test_a_retry_after_longer_than_a_post_may_wait_gives_the_delivery_back_until
 
 
 def test_a_delivery_taken_over_while_its_sender_waited_is_not_posted_by_that_sender(
-    settings: Settings, database: Database, fake_slack: SlackStandIn, clock: Clock
+    settings: Settings, database: Database, fake_slack: FakeSlack, clock: Clock
 ) -> None:
     # The first sender is held up before its post (joining the channel, here) past its
     # lease; another takes the delivery over and posts it. The first, renewing its claim
@@ -194,7 +193,7 @@ def test_a_delivery_taken_over_while_its_sender_waited_is_not_posted_by_that_sen
 
 
 def test_server_errors_are_retried_then_left_pending_for_a_later_tick(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.append(due("a"))
     # One 502 is retried at once; three in a row outlast the client's retries.
@@ -210,7 +209,7 @@ def test_server_errors_are_retried_then_left_pending_for_a_later_tick(
 
 
 def test_after_the_last_attempt_it_fails_visibly_and_the_team_is_told(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     team_id = make_team(database)
     PLANNED.append(due("a", team_id=team_id))
@@ -226,10 +225,10 @@ def test_after_the_last_attempt_it_fails_visibly_and_the_team_is_told(
 
 
 def test_a_connection_failure_leaves_the_delivery_pending(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.append(due("a"))
-    unreachable = replace(settings, slack_api_url="http://127.0.0.1:9/api/")
+    unreachable = settings.model_copy(update={"slack_api_url": "http://127.0.0.1:9/api/"})
     assert scheduler(unreachable, database).tick(NOON).retrying == 1
     pending = stored(database, "a")
     assert pending.status == "pending" and pending.last_error.startswith("connection failed")
@@ -237,7 +236,7 @@ def test_a_connection_failure_leaves_the_delivery_pending(
 
 
 def test_not_in_a_public_channel_joins_it_and_posts(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.append(due("a"))
     fake_slack.fail_next("chat.postMessage", "not_in_channel")
@@ -247,7 +246,7 @@ def test_not_in_a_public_channel_joins_it_and_posts(
 
 
 def test_not_in_a_private_channel_tells_the_team_once_and_keeps_trying(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     team_id = make_team(database)
     PLANNED.append(due("a", target="GPRIVATE", team_id=team_id))
@@ -268,7 +267,7 @@ def test_not_in_a_private_channel_tells_the_team_once_and_keeps_trying(
     ("error", "said"), [("channel_not_found", "was not found"), ("is_archived", "was archived")]
 )
 def test_a_channel_gone_ends_its_subscriptions_and_the_team_is_told(
-    settings: Settings, database: Database, fake_slack: SlackStandIn, error: str, said: str
+    settings: Settings, database: Database, fake_slack: FakeSlack, error: str, said: str
 ) -> None:
     team_id = make_team(database)
     with database.transaction() as session:
@@ -288,7 +287,7 @@ def test_a_channel_gone_ends_its_subscriptions_and_the_team_is_told(
 
 
 def test_posts_to_one_channel_are_a_second_apart(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.extend([due("a"), due("b"), due("c", target="COTHER")])
     waits: list[float] = []
@@ -312,7 +311,7 @@ def tick_in_background(ticking: Scheduler, outcomes: list[Outcome]) -> threading
 
 
 def test_a_tick_posts_to_several_channels_at_once(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.extend(due(f"k{number}", target=f"C{number}") for number in range(3))
     answer = fake_slack.hold("chat.postMessage", channel="C0")
@@ -329,7 +328,7 @@ def test_a_tick_posts_to_several_channels_at_once(
 
 
 def test_one_channels_messages_go_one_at_a_time_in_the_order_claimed(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     PLANNED.extend(
         [due("a1", target="C1"), due("b", target="C2"), due("a2", target="C1"), due("a3", "C1")]
@@ -350,7 +349,7 @@ def test_one_channels_messages_go_one_at_a_time_in_the_order_claimed(
 
 
 def test_a_429_holds_back_every_threads_next_post_in_the_workspace(
-    settings: Settings, database: Database, fake_slack: SlackStandIn
+    settings: Settings, database: Database, fake_slack: FakeSlack
 ) -> None:
     """Slack's limits are per method and workspace: a 429 to one thread's post makes the
     others' wait its Retry-After too, not only its own retry."""
@@ -378,7 +377,7 @@ def test_a_429_holds_back_every_threads_next_post_in_the_workspace(
 def test_engagebot_tick_runs_one_tick_as_of_the_moment_given(
     settings: Settings,
     database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -434,7 +433,7 @@ def test_engagebot_tick_refuses_a_moment_it_cannot_place(
 
 
 def test_serve_ticks_on_its_own_clock(
-    settings: Settings, database: Database, fake_slack: SlackStandIn, clock: Clock
+    settings: Settings, database: Database, fake_slack: FakeSlack, clock: Clock
 ) -> None:
     PLANNED.append(due("a"))
     clock.move_to(NOON)  # "now" is noon on the day planned

@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from bot.changes.announcing import ChangeDraft, save_change
 from bot.runtime.console.payloads import slash_command
-from bot.runtime.console.slack_standin import SlackStandIn, complete_view
+from bot.runtime.console.slack_standin import complete_view
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import StatisticalOutput
@@ -34,6 +34,7 @@ from tests.e2e.serve_process import (
     stop,
     wait_until_healthy,
 )
+from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequester
 
 
@@ -44,7 +45,7 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
 
 
 @pytest.fixture
-def base_env(tmp_path: Path, fake_slack: SlackStandIn) -> dict[str, str]:
+def base_env(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
     return serve_environment(tmp_path, fake_slack)
 
 
@@ -72,7 +73,7 @@ def test_bad_configuration_exits_2_with_one_line(
 
 
 def test_a_token_slack_refuses_exits_2(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
+    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     fake_slack.fail_next("auth.test", error="invalid_auth")
     result = run(["serve"], base_env, tmp_path)
@@ -108,7 +109,7 @@ def served(base_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subproces
 
 
 def test_serve_answers_slack_over_http_and_stops_cleanly_on_sigterm(
-    served: tuple[subprocess.Popen[str], str], fake_slack: SlackStandIn
+    served: tuple[subprocess.Popen[str], str], fake_slack: FakeSlack
 ) -> None:
     process, url = served
     with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
@@ -123,7 +124,7 @@ def test_serve_answers_slack_over_http_and_stops_cleanly_on_sigterm(
 
 
 def test_sigterm_lets_work_after_ack_finish_before_exiting_0(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
+    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     """`/engage log` opens its form after ack(); Slack holds that views.open until the
     process has been told to stop, and the form still reaches Slack."""
@@ -154,7 +155,7 @@ def test_sigterm_lets_work_after_ack_finish_before_exiting_0(
 
 
 def test_commands_are_acknowledged_while_earlier_commands_work_is_held(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
+    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     """Twelve `/engage log` forms held at views.open (more than every thread serve has for
     listeners and commands together) do not stop a thirteenth command being acknowledged;
@@ -205,7 +206,7 @@ def announce_a_change(database_url: str) -> None:
 
 @pytest.mark.parametrize("scheduler", ["on", "off"])
 def test_serve_ticks_unless_its_scheduler_is_off(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn, scheduler: str
+    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack, scheduler: str
 ) -> None:
     env = {**base_env, "ENGAGEBOT_TICK_SECONDS": "1", "ENGAGEBOT_SCHEDULER": scheduler}
     assert run(["db", "upgrade"], env, tmp_path).returncode == 0
@@ -223,7 +224,7 @@ def test_serve_ticks_unless_its_scheduler_is_off(
 
 
 def test_socket_mode_uses_the_configured_api_url(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: SlackStandIn
+    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     env = {**base_env, "SLACK_APP_TOKEN": "xapp-test-token", "SLACK_SIGNING_SECRET": ""}
     process = start_serve(env, tmp_path)

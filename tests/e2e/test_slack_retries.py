@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.runtime.console.payloads import slash_command
-from bot.runtime.console.slack_standin import DROP
 from tests.conftest import RunningBot
+from tests.fake_slack import DROP
 
 pytestmark = pytest.mark.any_date
 

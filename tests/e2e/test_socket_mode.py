@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bot.runtime.console.payloads import slash_command
-from bot.runtime.console.slack_standin import SlackStandIn
 from tests.e2e.serve_process import LogLines, serve_environment, start_serve
 from tests.e2e.socket_mode_server import SocketModeServer
+from tests.fake_slack import FakeSlack
 
 
 def health(url: str) -> tuple[int, dict[str, Any]]:
@@ -46,7 +46,7 @@ def wait_for_health(url: str, status: int, timeout: float = 60) -> dict[str, Any
 
 
 @pytest.fixture
-def slack_socket(fake_slack: SlackStandIn) -> Iterator[SocketModeServer]:
+def slack_socket(fake_slack: FakeSlack) -> Iterator[SocketModeServer]:
     server = SocketModeServer()
     server.listen()
     fake_slack.set_response("apps.connections.open", lambda _args: {"ok": True, "url": server.url})
@@ -55,7 +55,7 @@ def slack_socket(fake_slack: SlackStandIn) -> Iterator[SocketModeServer]:
 
 
 def test_socket_mode_answers_reconnects_and_healthz_tells_when_it_is_down(
-    tmp_path: Path, fake_slack: SlackStandIn, slack_socket: SocketModeServer
+    tmp_path: Path, fake_slack: FakeSlack, slack_socket: SocketModeServer
 ) -> None:
     env = {
         **serve_environment(tmp_path, fake_slack),

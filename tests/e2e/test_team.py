@@ -9,7 +9,6 @@ from sqlmodel import select
 
 from bot.engagements.recording import EngagementDraft, save_engagement
 from bot.runtime.console.payloads import slash_command, state_values, view_submission
-from bot.runtime.console.slack_standin import SlackStandIn
 from storage.models import ProducerTeam, StatisticalOutput, Subscription, UpcomingChange
 from tests.conftest import RunningBot
 from tests.e2e.helpers import (
@@ -20,12 +19,13 @@ from tests.e2e.helpers import (
     run_command,
     wait_for_reply,
 )
+from tests.fake_slack import FakeSlack
 
 pytestmark = pytest.mark.any_date
 
 
 @pytest.fixture(autouse=True)
-def admin(fake_slack: SlackStandIn) -> None:
+def admin(fake_slack: FakeSlack) -> None:
     """The person here (U0001) is a workspace admin, who may create teams."""
     fake_slack.set_user("U0001", is_admin=True)
 

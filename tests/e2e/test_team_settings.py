@@ -57,7 +57,7 @@ def test_editing_a_team_asks_its_settings_with_the_defaults_in_the_hints(
     make_team(bot.database)
     view = edit_form(bot)
     fields = inputs(view)
-    assert list(fields)[-9:] == [*SETTINGS, *REVIEW, *TARGETS]
+    assert list(fields)[-10:] == [*SETTINGS, *REVIEW, *TARGETS, "public_address"]
     hints = {block["block_id"]: block.get("hint", {}).get("text") for block in view["blocks"]}
     assert hints["timezone"] == "An IANA name such as Europe/London. Blank: Europe/London."
     assert hints["alert_lead_days"].endswith("at most 6. Blank: 28, 7, 1.")
@@ -311,3 +311,29 @@ def test_a_bad_review_setting_or_target_is_refused_on_its_field(
     make_team(bot.database)
     assert submit(bot, edit_form(bot), **answers) == {"response_action": "errors", "errors": errors}
     assert review_settings_of(bot) == (None, None, None, None, None)
+
+
+def test_a_team_picks_the_address_of_its_public_pages(bot: RunningBot) -> None:
+    make_team(bot.database)
+    hint = next(
+        block["hint"]["text"]
+        for block in edit_form(bot)["blocks"]
+        if block["block_id"] == "public_address"
+    )
+    assert "Blank: no public pages." in hint
+    refused = submit(bot, edit_form(bot), public_address="prices division")
+    assert refused == {
+        "response_action": "errors",
+        "errors": {
+            "public_address": "Use lower-case letters, digits and hyphens, e.g. prices-division."
+        },
+    }
+    assert submit(bot, edit_form(bot, reply="saved"), public_address=" Prices ") is None
+    assert wait_for_reply(bot, "saved")["text"].endswith(
+        "Public pages: at the address “prices” of the public site."
+    )
+    with bot.database.transaction() as session:
+        team = session.get(ProducerTeam, 1)
+        assert team is not None and team.public_slug == "prices"
+    fields = inputs(edit_form(bot))
+    assert fields["public_address"]["initial_value"] == "prices"

@@ -21,7 +21,6 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.runtime.console.payloads import slash_command
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.runtime.signed_requests import MAX_BODY_BYTES
 from storage.database import Database
 from tests.conftest import SIGNING_SECRET
@@ -36,6 +35,7 @@ from tests.e2e.serve_process import (
     wait_until_healthy,
 )
 from tests.e2e.test_replicas import announce_changes, posted_keys, wait_until_all_sent
+from tests.fake_slack import FakeSlack
 from tests.slack_requests import Response, SlackRequester
 
 BOOTED = "Booting worker with pid: "
@@ -70,7 +70,7 @@ def answered_by(log: LogLines, answer: Response) -> int:
 
 
 def test_signed_requests_are_answered_by_two_worker_processes(
-    tmp_path: Path, fake_slack: SlackStandIn, started: list[subprocess.Popen[str]]
+    tmp_path: Path, fake_slack: FakeSlack, started: list[subprocess.Popen[str]]
 ) -> None:
     """Which worker the kernel hands a connection to is its choice: with the first
     worker to answer stopped (SIGSTOP), the next request can only be the other's."""
@@ -105,7 +105,7 @@ def test_signed_requests_are_answered_by_two_worker_processes(
 
 
 def test_sigterm_answers_the_request_in_flight_and_finishes_its_work(
-    tmp_path: Path, fake_slack: SlackStandIn, started: list[subprocess.Popen[str]]
+    tmp_path: Path, fake_slack: FakeSlack, started: list[subprocess.Popen[str]]
 ) -> None:
     """A worker's first request asks Slack who the bot is (`auth.test`) before ack(); Slack
     holds that answer until the server has been told to stop, and the request is still
@@ -136,7 +136,7 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_its_work(
 
 
 def test_bodies_over_the_cap_are_refused_before_they_are_read(
-    tmp_path: Path, fake_slack: SlackStandIn, started: list[subprocess.Popen[str]]
+    tmp_path: Path, fake_slack: FakeSlack, started: list[subprocess.Popen[str]]
 ) -> None:
     """gunicorn reads no body for the app: `bot/runtime/signed_requests.py` holds the cap, for a
     body announced too large and for a chunked one that never ends; a signed body of the
@@ -157,7 +157,7 @@ def test_bodies_over_the_cap_are_refused_before_they_are_read(
 
 def test_exactly_one_process_ticks_and_another_takes_over_when_it_is_killed(
     tmp_path: Path,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     database: Database,
     database_url: str,
     started: list[subprocess.Popen[str]],

@@ -31,13 +31,13 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
-from bot.runtime.console.slack_standin import SlackStandIn
 from handlers.views.changes import CANCEL_ACTION
 from handlers.views.decisions import DECIDE_ACTION, MERGE_CHOICE
 from storage.database import Database
 from storage.models import Feedback, UpcomingChange
 from tests.conftest import SIGNING_SECRET, RunningBot, _empty_postgres, test_settings
 from tests.e2e.helpers import make_team
+from tests.fake_slack import FakeSlack
 
 # The app fixture lives for a module, so examples share it: the health check warns about
 # function-scoped fixtures, which none of these tests reset between examples on purpose.
@@ -97,7 +97,7 @@ def app_bot(
     else:
         url = request.getfixturevalue("postgres_url")
         _empty_postgres(url)
-    with SlackStandIn() as slack:
+    with FakeSlack() as slack:
         database = Database(url)
         executor = TrackedExecutor()
         app = build_app(test_settings(slack, url), database, executor)

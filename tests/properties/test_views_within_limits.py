@@ -359,6 +359,10 @@ def prompts_due() -> st.SearchStrategy[OverduePrompt]:
     )
 
 
+# ENGAGEBOT_PUBLIC_URL: unset, or as long as a real one may be.
+PUBLIC_URLS = optional(st.just("https://statistics.example.org/" + "engage/" * 20))
+
+
 def team_drafts() -> st.SearchStrategy[TeamDraft]:
     short = optional(typed(40))
     return st.builds(
@@ -376,6 +380,7 @@ def team_drafts() -> st.SearchStrategy[TeamDraft]:
         target_days_medium=optional(typed(10)),
         target_days_low=optional(typed(10)),
         member_ids=optional(st.lists(USERS, max_size=MEMBERS_MAX).map(tuple)),
+        public_address=optional(typed(60)),
     )
 
 
@@ -726,15 +731,22 @@ CASES = [
             default_zone=st.just("Europe/London"),
             editing=st.booleans(),
             note=optional(typed(300)),
+            public_url=PUBLIC_URLS,
         ),
     ),
     Case(
-        (team.team_saved_text, team.team_settings_text, team.members_text),
+        (
+            team.team_saved_text,
+            team.team_settings_text,
+            team.members_text,
+            team.public_pages_text,
+        ),
         fields(
             team=teams(),
             created=st.booleans(),
             default_zone=st.just("America/Argentina/Buenos_Aires"),
             member_ids=members(),
+            public_url=PUBLIC_URLS,
         ),
         lambda **given: entries.notice_message(team.team_saved_text(**given)),
     ),

@@ -125,6 +125,7 @@ def teams(draw: st.DrawFn) -> ProducerTeam:
         review_channel_id=draw(optional(CHANNELS)),
         review_cadence=draw(optional(st.sampled_from(["monthly", "quarterly"]))),
         target_days_high=draw(optional(st.integers(1, 3650))),
+        public_slug=draw(optional(st.sampled_from(["prices", "a" + "-b" * 29]))),
     )
     team.outputs = draw(many(outputs(team), 400))
     return team

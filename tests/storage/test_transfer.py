@@ -18,7 +18,6 @@ from sqlmodel import select
 from bot.engagements.recording import EngagementDraft, save_engagement
 from bot.feedback.recording import FeedbackDraft, save_feedback
 from bot.people.names import NameOf, no_names
-from bot.runtime.console.slack_standin import SlackStandIn
 from bot.teams.editing import TeamDraft, save_team
 from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records, import_records
 from storage.database import Database
@@ -26,6 +25,7 @@ from storage.models import Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
 from tests.clocked import engagebot
 from tests.e2e.helpers import run_cli as in_process_cli
+from tests.fake_slack import FakeSlack
 
 TODAY = date(2026, 3, 15)
 ENGAGEMENT_COLUMNS = (
@@ -278,7 +278,7 @@ def test_export_names_the_staff_beside_their_slack_ids(transfer_db: Database) ->
 
 def test_engagebot_export_asks_slack_for_the_names(
     cli_database: Database,
-    fake_slack: SlackStandIn,
+    fake_slack: FakeSlack,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

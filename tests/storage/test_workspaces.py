@@ -31,6 +31,7 @@ from storage import (
     opportunities,
     personal_data,
     prompts,
+    public,
     reference,
     review,
     review_posts,
@@ -329,6 +330,7 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "personal_data.rows_mentioning": lambda s, i: personal_data.rows_mentioning(
         session=s, model=Feedback, columns=["text"], fragments=[["sooner"]]
     ),
+    "public.changes_from": lambda s, i: public.changes_from(session=s, team_id=i.team, first=FIRST),
     "prompts.last_engagement": lambda s, i: prompts.last_engagement(
         session=s, output_id=i.output, until=LAST
     ),
@@ -507,6 +509,11 @@ def test_every_query_function_is_checked() -> None:
         "opportunities.active_signup_count",  # of an opportunity already found
         "opportunities.signed_up",  # of an opportunity already found
         "opportunities.signup_of",  # of an opportunity already found
+        # The public site finds a team by its address in any workspace, by design (its
+        # address is unique across them); tests/storage/test_public.py.
+        "public.address_holder",
+        "public.published_teams",
+        "public.team_at_address",
         "reference.list_segments",  # the shared taxonomy
         "reference.organisations_named",
         "reference.segments_by_id",  # the shared taxonomy

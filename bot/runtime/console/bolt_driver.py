@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -57,7 +58,9 @@ class BoltDriver:
     def send(self, payload: dict[str, Any]) -> dict[str, Any] | None:
         """Dispatch one request; return the acknowledgement's JSON body, if it had one."""
         body, content_type = encode(payload)
-        headers = signed_headers(self.signing_secret, body, content_type)
+        headers: dict[str, str | Sequence[str]] = {
+            **signed_headers(self.signing_secret, body, content_type)
+        }
         response = self.app.dispatch(BoltRequest(body=body.decode(), headers=headers))
         self.executor.wait_idle()
         if response.status != 200:

@@ -190,7 +190,8 @@ def user(user_id: str) -> dict[str, str]:
 
 
 def _interaction(kind: str, user_id: str, **fields: Any) -> dict[str, Any]:
-    envelope = {"type": kind, "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN}, "user": user(user_id)}
+    envelope: dict[str, Any] = {"type": kind, "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN}}
+    envelope["user"] = user(user_id)
     envelope.update(api_app_id=APP_ID, token=VERIFICATION_TOKEN, enterprise=None)
     return {**envelope, "is_enterprise_install": False, **fields}
 
@@ -310,7 +311,7 @@ def message_shortcut(
 ) -> dict[str, Any]:
     """A message shortcut (type "message_action") payload for a message in a channel."""
     message = {"type": "message", "user": message_user, "ts": message_ts, "text": message_text}
-    fields = {"callback_id": callback_id, "trigger_id": trigger_id or _trigger_id()}
+    fields: dict[str, Any] = {"callback_id": callback_id, "trigger_id": trigger_id or _trigger_id()}
     fields.update(action_ts=_slack_ts(), channel={"id": channel_id, "name": "general"})
     fields.update(message_ts=message_ts, message={**message, "team": TEAM_ID})
     return _interaction("message_action", user_id, response_url=response_url, **fields)
@@ -340,7 +341,8 @@ def event(event_dict: Mapping[str, Any], event_id: str | None = None) -> dict[st
     """An Events API ``event_callback`` envelope around ``event_dict``."""
     now = int(utc_now().timestamp())
     auth = {"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}
-    envelope = {"token": VERIFICATION_TOKEN, "team_id": TEAM_ID, "context_team_id": TEAM_ID}
+    envelope: dict[str, Any] = {"token": VERIFICATION_TOKEN, "team_id": TEAM_ID}
+    envelope["context_team_id"] = TEAM_ID
     envelope.update(context_enterprise_id=None, api_app_id=APP_ID, type="event_callback")
     envelope.update(event={"event_ts": f"{now}.000100", **event_dict}, event_time=now)
     envelope.update(event_id=event_id or f"Ev{next(_seq):08d}", is_ext_shared_channel=False)

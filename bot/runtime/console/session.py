@@ -94,18 +94,19 @@ class Console:
         channel_name(channel)
         self.terminal = terminal
         self.slack = SlackStandIn().start()
-        self.settings = replace(
-            settings,
-            slack_api_url=self.slack.url,
-            bot_token="xoxb-console",
-            signing_secret=BoltDriver.signing_secret,
-            app_token=None,
-            # The console is the single workspace, whatever a deployment's .env distributes.
-            client_id=None,
-            client_secret=None,
-            channel_pace_seconds=0,  # the stand-in has no rate limit to respect
-            # One post at a time: the transcript numbers messages in the order they came.
-            sending_threads=1,
+        self.settings = settings.model_copy(
+            update={
+                "slack_api_url": self.slack.url,
+                "bot_token": "xoxb-console",
+                "signing_secret": BoltDriver.signing_secret,
+                "app_token": None,
+                # The console is the single workspace, whatever a deployment's .env distributes.
+                "client_id": None,
+                "client_secret": None,
+                "channel_pace_seconds": 0.0,  # the stand-in has no rate limit to respect
+                # One post at a time: the transcript numbers messages in the order they came.
+                "sending_threads": 1,
+            }
         )
         upgrade(settings.database_url)
         self.database = Database(settings.database_url)
@@ -284,7 +285,7 @@ class Console:
             self.terminal.say("Give the number of a button shown earlier: :click 2")
             return
         choice, origin = found
-        if origin.visible_to not in (None, self.user_id):
+        if origin.visible_to is not None and origin.visible_to != self.user_id:
             owner = self._names().get(origin.visible_to, origin.visible_to)
             self.terminal.say(f"That message was only visible to @{owner}.")
             return
@@ -458,6 +459,7 @@ class Console:
                         )
                 asking = [block for block in inputs if block["block_id"] in errors]
             action = (ack or {}).get("response_action")
+            # mypy: views.update and views.push acknowledge with the view.
             view = ack["view"] if action in ("update", "push") else None  # type: ignore[index]
 
     def _load_options(

@@ -2,18 +2,17 @@
 Slack, and so do the tests (stdlib only, with the process's clock).
 
 Point the bot at it with ``SLACK_API_URL=standin.url``. Every call is recorded as a
-:class:`SlackCall` and answered as Slack would; failures can be injected for tests. The bot
-works after ``ack()`` on a worker thread, so tests wait with :meth:`SlackStandIn.wait_for`.
+:class:`SlackCall` and answered as Slack would. The bot works after ``ack()`` on a worker
+thread, so tests wait with :meth:`SlackStandIn.wait_for`. The tests' fake Slack
+(tests/fake_slack.py) is this, with failures injected through `_refusal` and `_answering`.
 
-Files are uploaded as Slack's external flow has it (``client.files_upload_v2`` makes the three
-calls): ``files.getUploadURLExternal`` gives an ``upload_url`` on the stand-in itself, the
-bytes are POSTed there (recorded as method "file_upload"), and
+Files are uploaded as Slack's external flow has it (``upload_files`` in bot/base/slack_web.py
+makes the three calls): ``files.getUploadURLExternal`` gives an ``upload_url`` on the
+stand-in itself, the bytes are POSTed there (recorded as method "file_upload"), and
 ``files.completeUploadExternal`` shares them; :meth:`SlackStandIn.uploaded_files` has them.
 
 Posted messages (with their metadata) are kept per conversation, and
 ``conversations.history`` answers from them, newest first, a page at a time.
-:meth:`SlackStandIn.hold` keeps an answer back, so a test can stop the caller after Slack
-has done what it asked but before it has heard so.
 
 Several workspaces, as OAuth distribution sees them: :meth:`SlackStandIn.install_code` is
 the code Slack hands the installer's browser for a workspace, ``oauth.v2.access`` turns it
@@ -33,7 +32,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from storage.clock import utc_now
@@ -43,7 +42,7 @@ TEAM_NAME = "Test workspace"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 APP_ID = "A0001"
-DROP = 0  # the `status` of fail_next that answers nothing and closes the connection
+DROP = 0  # a Refusal's `status` that answers nothing and closes the connection
 
 # Args that slack_sdk JSON-encodes into form bodies; decoded so tests see Python objects.
 _JSON_ARGS = frozenset(
@@ -51,8 +50,6 @@ _JSON_ARGS = frozenset(
 )
 
 Responder = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
-# A call's args -> the seconds of Retry-After to refuse it with (HTTP 429), or None to answer.
-RateRule = Callable[[dict[str, Any]], int | None]
 
 
 @dataclass
@@ -89,13 +86,14 @@ class _Upload:
     content: bytes | None = None  # None until the bytes are POSTed to the upload URL
 
 
-@dataclass
-class _Failure:
+@dataclass(frozen=True)
+class Refusal:
+    """How a call is answered instead of as Slack would: `status` (DROP: no answer at all),
+    `headers`, and `error` (the Web API's "error", or the whole body elsewhere)."""
+
     error: str
-    status: int
-    headers: dict[str, str]
-    remaining: int
-    channel: str | None  # only calls to this channel fail, when set
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,6 @@ class SlackStandIn:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[SlackCall] = []
-        self._failures: dict[str, list[_Failure]] = {}
         self._overrides: dict[str, Responder] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
@@ -188,9 +185,6 @@ class SlackStandIn:
         self._uploads: dict[str, _Upload] = {}
         self._shared_files: list[UploadedFile] = []
         self._history: dict[str, list[dict[str, Any]]] = {}  # conversation -> its messages
-        self._holds: dict[str, list[tuple[str | None, threading.Event]]] = {}
-        self._rate_rules: dict[str, RateRule] = {}
-        self._lost_answers: dict[str, int] = {}
         self._codes: dict[str, _Workspace] = {}  # install codes not yet exchanged
         self._tokens: dict[str, _Workspace] = {}  # bot tokens oauth.v2.access gave out
         self._revoked: set[str] = set()
@@ -223,7 +217,7 @@ class SlackStandIn:
             "files.completeUploadExternal": self._complete_upload,
         }
 
-    def start(self) -> SlackStandIn:
+    def start(self) -> Self:
         """Start serving in a daemon thread; returns self."""
         self._server = server = _Server(("127.0.0.1", 0), _Handler)
         server.fake = self
@@ -243,7 +237,7 @@ class SlackStandIn:
                 self._thread.join(timeout=5)
             self._server = self._thread = None
 
-    def __enter__(self) -> SlackStandIn:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -297,71 +291,12 @@ class SlackStandIn:
         lines = [f"  {c.method} {json.dumps(c.args, default=str)[:300]}" for c in self.calls()]
         return "\n".join(lines) or "  (none)"
 
-    def reset(self, *, overrides: bool = False) -> None:
-        """Forget recorded calls; with ``overrides=True`` also pending failures, overrides,
-        holds and the conversations' history."""
+    def reset(self) -> None:
+        """Forget the calls recorded and the files uploaded."""
         with self._lock:
             self._calls.clear()
             self._uploads.clear()
             self._shared_files.clear()
-            if overrides:
-                self._failures.clear()
-                self._overrides.clear()
-                self._users.clear()
-                self._channels.clear()
-                self._history.clear()
-                self._holds.clear()
-                self._rate_rules.clear()
-                self._lost_answers.clear()
-
-    def fail_next(
-        self,
-        method: str,
-        error: str = "internal_error",
-        status: int = 200,
-        headers: dict[str, str] | None = None,
-        times: int = 1,
-        channel: str | None = None,
-    ) -> None:
-        """Answer the next ``times`` calls of ``method`` with {"ok": false, "error": error}.
-
-        With ``channel``, only calls whose ``channel`` argument is that one fail.
-        A 429 without explicit headers gets ``Retry-After: 1`` as Slack sends; ``status=DROP``
-        closes the connection without an answer, as a network failure would. Also works for
-        methods "response_url" and "file_upload" (answers a plain-text ``error`` body with
-        ``status``).
-        """
-        if headers is None:
-            headers = {"Retry-After": "1"} if status == 429 else {}
-        with self._lock:
-            self._failures.setdefault(method, []).append(
-                _Failure(error, status, dict(headers), times, channel)
-            )
-
-    def lose_answer(self, method: str, times: int = 1) -> None:
-        """Do the next ``times`` calls of ``method`` (a post goes into the history), then
-        close the connection without answering: the network failing after Slack acted."""
-        with self._lock:
-            self._lost_answers[method] = self._lost_answers.get(method, 0) + times
-
-    def hold(self, method: str, channel: str | None = None) -> threading.Event:
-        """Keep back the answer to the next ``method`` call (to ``channel``, when given)
-        until the returned event is set.
-
-        The call is recorded and done at once (a post is in the history), but its caller
-        waits for the answer: a test can kill the caller meanwhile, then set the event.
-        """
-        released = threading.Event()
-        with self._lock:
-            self._holds.setdefault(method, []).append((channel, released))
-        return released
-
-    def limit_rate(self, method: str, rule: RateRule) -> None:
-        """Refuse calls of ``method`` as Slack's rate limits do: ``rule`` sees each call's
-        args, in turn, and says how many seconds of Retry-After to answer HTTP 429 with,
-        or None to answer as usual (see bench/slack_limits.py)."""
-        with self._lock:
-            self._rate_rules[method] = rule
 
     def install_code(self, team_id: str, team_name: str) -> str:
         """The code Slack sends the installer back with, once they allow the app into
@@ -415,9 +350,9 @@ class SlackStandIn:
         elif parts.path.startswith("/response/"):
             method = "response_url"
             args = {**json.loads(raw or b"{}"), "_name": parts.path[len("/response/") :]}
-            failure = self._take_failure(method, args)
-            status, payload = (failure.status, failure.error) if failure else (200, "ok")
-            extra = failure.headers if failure else {}
+            refusal = self._refusal(method, args)
+            status, payload = (refusal.status, refusal.error) if refusal else (200, "ok")
+            extra = refusal.headers if refusal else {}
             body, ctype = payload.encode(), "text/html"
         elif parts.path.startswith("/upload/"):
             method = "file_upload"
@@ -428,16 +363,10 @@ class SlackStandIn:
             return
         with self._lock:
             self._calls.append(SlackCall(method, args, headers, payload, arrived))
-            held = self._take_hold(method, args)
-            lost = self._lost_answers.get(method, 0) > 0
-            if lost:
-                self._lost_answers[method] -= 1
-        if held is not None:
-            held.wait(timeout=60)
-        if status == DROP or lost:  # no answer at all, as when the network fails
-            handler.close_connection = True
+        if status == DROP or not self._answering(method, args):
+            handler.close_connection = True  # no answer at all, as when the network fails
             return
-        with contextlib.suppress(OSError):  # a caller killed while held hears nothing
+        with contextlib.suppress(OSError):  # a caller gone meanwhile hears nothing
             handler.send_response(status)
             for name, value in {"Content-Type": ctype, **extra}.items():
                 handler.send_header(name, value)
@@ -445,39 +374,21 @@ class SlackStandIn:
             handler.end_headers()
             handler.wfile.write(body)
 
-    def _take_hold(self, method: str, args: Mapping[str, Any]) -> threading.Event | None:
-        """The hold on this call, taken (under the lock)."""
-        holds = self._holds.get(method, [])
-        found = next((h for h in holds if h[0] in (None, str(args.get("channel")))), None)
-        if found is None:
-            return None
-        holds.remove(found)
-        return found[1]
+    def _refusal(self, method: str, args: Mapping[str, Any]) -> Refusal | None:
+        """How to refuse this call rather than do it; None: do it and answer as Slack would."""
+        return None
 
-    def _take_failure(self, method: str, args: Mapping[str, Any]) -> _Failure | None:
-        with self._lock:
-            queue = self._failures.get(method, [])
-            failure = next(
-                (f for f in queue if f.channel in (None, str(args.get("channel")))), None
-            )
-            if failure is None:
-                return None
-            failure.remaining -= 1
-            if failure.remaining <= 0:
-                queue.remove(failure)
-            return failure
+    def _answering(self, method: str, args: Mapping[str, Any]) -> bool:
+        """Once the call is done and recorded, before its answer: whether to send it (False
+        closes the connection unanswered)."""
+        return True
 
     def _answer(
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, str], Any]:
-        failure = self._take_failure(method, args)
-        if failure is not None:
-            return failure.status, failure.headers, {"ok": False, "error": failure.error}
-        with self._lock:
-            rule = self._rate_rules.get(method)
-            wait = rule(args) if rule is not None else None
-        if wait is not None:
-            return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
+        refusal = self._refusal(method, args)
+        if refusal is not None:
+            return refusal.status, refusal.headers, {"ok": False, "error": refusal.error}
         with self._lock:
             revoked = token in self._revoked
             workspace = self._tokens.get(token or "")
@@ -632,9 +543,9 @@ class SlackStandIn:
     ) -> tuple[int, dict[str, str], str, dict[str, Any]]:
         """The upload URL's answer to the POSTed bytes: status, headers, body, recorded args."""
         args: dict[str, Any] = {"_file_id": file_id, "_bytes": len(raw)}
-        failure = self._take_failure("file_upload", args)
-        if failure is not None:
-            return failure.status, failure.headers, failure.error, args
+        refusal = self._refusal("file_upload", args)
+        if refusal is not None:
+            return refusal.status, refusal.headers, refusal.error, args
         with self._lock:
             upload = self._uploads.get(file_id)
             if upload is None:
@@ -662,10 +573,10 @@ class SlackStandIn:
         return {"ok": True, "files": [self._file_object(file) for file in shared]}
 
     def _file_object(self, file: UploadedFile) -> dict[str, Any]:
-        where = {"channels": [], "groups": [], "ims": []}
+        where: dict[str, list[str]] = {"channels": [], "groups": [], "ims": []}
         if file.channel:
             where["ims" if file.channel.startswith("D") else "channels"].append(file.channel)
         link = f"https://test.slack.com/files/{BOT_USER_ID}/{file.file_id}/{file.filename}"
-        answer = {"id": file.file_id, "name": file.filename, "title": file.title}
+        answer: dict[str, Any] = {"id": file.file_id, "name": file.filename, "title": file.title}
         answer.update(size=len(file.content), user=BOT_USER_ID, permalink=link)
         return {**answer, **where}

@@ -1,0 +1,77 @@
+"""Queries for the public site (`bot/public/`): the teams that publish, across workspaces,
+and what a team's pages show.
+
+A team's address is unique across workspaces, so the teams are found by it on the bare
+connection (not scoped: storage/workspaces.py); the session then keeps to the team's
+workspace for the rest of the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col
+from sqlmodel import select as select_models
+
+from storage.models import ProducerTeam, UpcomingChange
+from storage.workspaces import enter_workspace
+
+_TEAMS = ProducerTeam.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PublishedTeam:
+    address: str
+    name: str
+
+
+def published_teams(*, session: Session) -> list[PublishedTeam]:
+    """Every team with a public address, in every workspace, by name."""
+    rows = session.connection().execute(
+        select(_TEAMS.c.public_slug, _TEAMS.c.name)
+        .where(_TEAMS.c.public_slug.is_not(None))
+        .order_by(func.lower(_TEAMS.c.name), _TEAMS.c.public_slug)
+    )
+    return [PublishedTeam(address, name) for address, name in rows]
+
+
+def address_holder(*, session: Session, address: str) -> int | None:
+    """The id of the team, in any workspace, whose public address is `address`."""
+    found: int | None = (
+        session.connection()
+        .execute(select(_TEAMS.c.id).where(_TEAMS.c.public_slug == address))
+        .scalar()
+    )
+    return found
+
+
+def team_at_address(*, session: Session, address: str) -> ProducerTeam | None:
+    """The team whose public address is `address`, with `session` kept to its workspace
+    from now on (see `enter_workspace`); None if no team has it."""
+    found = (
+        session.connection()
+        .execute(select(_TEAMS.c.id, _TEAMS.c.workspace_id).where(_TEAMS.c.public_slug == address))
+        .first()
+    )
+    if found is None:
+        return None
+    enter_workspace(session, found.workspace_id)
+    return session.get(ProducerTeam, found.id)
+
+
+def changes_from(*, session: Session, team_id: int, first: date) -> Sequence[UpcomingChange]:
+    """The team's changes taking effect on `first` or later, announced or cancelled, soonest
+    first, with their output and the segments they affect."""
+    return session.exec(
+        select_models(UpcomingChange)
+        .where(UpcomingChange.team_id == team_id, col(UpcomingChange.effective_on) >= first)
+        .options(
+            selectinload(UpcomingChange.output),
+            selectinload(UpcomingChange.segments),
+        )
+        .order_by(col(UpcomingChange.effective_on), col(UpcomingChange.id))
+    ).all()
