@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.config import Settings
-from bot.base.validation import json_object, record_id_in
+from bot.base.validation import json_object, no_longer_exists, record_id_in
 from bot.changes.announcing import (
     ANNOUNCED_KIND,
     CANCELLED_KIND,
@@ -28,7 +28,9 @@ from bot.changes.announcing import (
 from bot.deliveries.scheduler import DeliveryKind, Scheduler
 from bot.people.permissions import Action
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.entries import EntryFlows, Prefill
+from handlers.entries import Prefill
+from handlers.failures import FORM_DOWN, LIST_DOWN, FormProblem, Notice, when_the_database_fails
+from handlers.feedback import FLOWS as FEEDBACK_FLOWS
 from handlers.forms import FormValues, save_form
 from handlers.permissions import Requester, tell
 from handlers.views.changes import (
@@ -64,7 +66,6 @@ USAGE = notice_message(
     "`/engage change` opens the form to announce a change; `/engage change list` shows "
     "your team's upcoming changes, to edit or cancel them."
 )
-DATABASE_DOWN = "The form can't be opened: the database is not answering."
 
 
 def run_change(call: CommandCall) -> None:
@@ -90,31 +91,24 @@ def run_change(call: CommandCall) -> None:
         )
 
 
+@when_the_database_fails(Notice(LIST_DOWN))
 def list_changes(call: CommandCall) -> None:
     """`/engage change list`: the team's changes still to take effect, soonest first."""
-    try:
-        with call.database.transaction() as session:
-            team = team_for_person(
-                session=session, channel_id=call.channel_id, user_id=call.user_id
+    with call.database.transaction() as session:
+        team = team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+        if team is None:
+            message = NO_TEAM_TO_LIST
+        else:
+            # mypy: a saved row's id (set once it is read or flushed).
+            team_id: int = team.id  # type: ignore[assignment]
+            today = team_today(team, utc_now(), call.settings.timezone)
+            message = changes_list_message(
+                team_name=team.name,
+                changes=upcoming_changes(
+                    session=session, team_id=team_id, today=today, limit=LIST_LIMIT
+                ),
+                total=count_upcoming_changes(session=session, team_id=team_id, today=today),
             )
-            if team is None:
-                message = NO_TEAM_TO_LIST
-            else:
-                # mypy: a saved row's id (set once it is read or flushed).
-                team_id: int = team.id  # type: ignore[assignment]
-                today = team_today(team, utc_now(), call.settings.timezone)
-                message = changes_list_message(
-                    team_name=team.name,
-                    changes=upcoming_changes(
-                        session=session, team_id=team_id, today=today, limit=LIST_LIMIT
-                    ),
-                    total=count_upcoming_changes(session=session, team_id=team_id, today=today),
-                )
-    except SQLAlchemyError:
-        call.logger.exception("listing upcoming changes failed")
-        message = notice_message(
-            ":warning: The list can't be shown: the database is not answering."
-        )
     call.respond(**message)
 
 
@@ -126,10 +120,11 @@ def _refusal(database: Database, requester: Requester, change_id: int | None) ->
             change = session.get(UpcomingChange, change_id) if change_id else None
             team = change.team if change is not None else None
             return requester.refusal(Action.ANNOUNCE_CHANGE, session=session, team=team)
-    except SQLAlchemyError:
+    except SQLAlchemyError:  # not told here: opening the form fails next, and says so
         return None
 
 
+@when_the_database_fails(FormProblem("Change", FORM_DOWN))
 def _open(
     client: WebClient,
     trigger_id: str,
@@ -138,47 +133,66 @@ def _open(
     build: Callable[[Session], dict[str, Any]],
 ) -> None:
     """Open the modal `build(session)` makes; the database failing is said in a modal."""
-    try:
-        with database.transaction() as session:
-            view = build(session)
-    except SQLAlchemyError:
-        logger.exception("opening a change's modal failed")
-        view = problem_modal("Change", DATABASE_DOWN)
+    with database.transaction() as session:
+        view = build(session)
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def _opener(form: Callable[[Session, UpcomingChange, str], dict[str, Any]]) -> Any:
-    """A button's listener opening `form(session, change, metadata)` on the button's change,
-    or saying why that change can't be changed any more."""
+def edit_change(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    database: Database,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    ack()
+    _open_on_change(_edit_form, action, body, client, respond, database, requester, logger)
 
-    def open_on_change(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        database: Database,
-        requester: Requester,
-        logger: Logger,
-    ) -> None:
-        ack()
-        change_id = _change_id(action)
-        problem = _refusal(database, requester, change_id)
-        if problem is not None:
-            tell(body, respond, client, problem, "Change")
-            return
 
-        def build(session: Session) -> dict[str, Any]:
-            change = session.get(UpcomingChange, change_id)
-            if change is None:
-                return problem_modal("Change", f"Change #{change_id} no longer exists.")
-            if change.status == CANCELLED:
-                return problem_modal("Change", f"Change #{change_id} was cancelled already.")
-            return form(session, change, json.dumps({"change_id": change_id}))
+def cancel_change_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    database: Database,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    ack()
+    _open_on_change(_cancel_form, action, body, client, respond, database, requester, logger)
 
-        _open(client, body["trigger_id"], database, logger, build)
 
-    return open_on_change
+def _open_on_change(
+    form: Callable[[Session, UpcomingChange, str], dict[str, Any]],
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    database: Database,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    """Open `form(session, change, metadata)` on the button's change, or say why that change
+    can't be changed any more."""
+    change_id = _change_id(action)
+    problem = _refusal(database, requester, change_id)
+    if problem is not None:
+        tell(body, respond, client, problem, "Change")
+        return
+
+    def build(session: Session) -> dict[str, Any]:
+        change = session.get(UpcomingChange, change_id)
+        if change is None:
+            return problem_modal("Change", no_longer_exists(f"Change #{change_id}"))
+        if change.status == CANCELLED:
+            return problem_modal("Change", f"Change #{change_id} was cancelled already.")
+        return form(session, change, json.dumps({"change_id": change_id}))
+
+    _open(client, body["trigger_id"], database, logger, build)
 
 
 def _edit_form(session: Session, change: UpcomingChange, metadata: str) -> dict[str, Any]:
@@ -193,8 +207,116 @@ def _change_id(action: dict[str, Any]) -> int:
     return record_id_in(action.get("value")) or 0
 
 
-def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
-    """`feedback` is the feedback form's flows, which "Comment on this change" opens."""
+@when_the_database_fails(FormProblem("Comment", FORM_DOWN))
+def comment(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    database: Database,
+    settings: Settings,
+    logger: Logger,
+) -> None:
+    """Anyone who sees the announcement may comment, people of other organisations too."""
+    ack()
+    change_id = _change_id(action)
+    with database.transaction() as session:
+        change = session.get(UpcomingChange, change_id)
+        prefill = (
+            Prefill(
+                team=change.team,
+                output=change.output,
+                channel="slack",
+                note=comment_note(change),
+            )
+            if change is not None
+            else None
+        )
+    if prefill is None:
+        view = problem_modal("Comment", no_longer_exists(f"Change #{change_id}"))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+        return
+    origin = FormOrigin(FEEDBACK_FLOWS.kind.name, change_id=change_id)
+    FEEDBACK_FLOWS.open_form(
+        client, body["trigger_id"], origin, logger, database, settings, prefill=prefill
+    )
+
+
+def submit_change(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    database: Database,
+    settings: Settings,
+    scheduler: Scheduler,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    change_id = record_id_in(json_object(view.get("private_metadata")).get("change_id"))
+    user_id = body["user"]["id"]
+    now = utc_now()
+
+    def announce() -> tuple[dict[str, Any], Notices]:
+        form = FormValues(view)
+        draft = ChangeDraft(
+            title=form.text("title") or "",
+            description=form.text("description") or "",
+            team_id=form.id_choice("team"),
+            output_id=form.id_choice("output"),
+            effective_on=form.day("effective_on"),
+            feedback_by=form.day("feedback_by"),
+            segment_ids=form.id_choices("segments"),
+        )
+        with database.transaction() as session:
+            _require_announcer(requester, session, change_id, draft.team_id)
+            notices = save_change(
+                session=session,
+                draft=draft,
+                now=now,
+                default_zone=settings.timezone,
+                user_id=user_id,
+                change_id=change_id,
+                source_key=None if change_id else f"view:{user_id}:{view['id']}",
+            )
+            if notices.nothing_changed:
+                return unchanged_modal(notices.change), notices
+            verb = "Updated" if change_id else "Announced"
+            return done_modal(change=notices.change, verb=verb, channels=notices.channels), notices
+
+    _finish(ack, view, logger, announce, scheduler, now, fallback_field="title")
+
+
+def submit_cancellation(
+    ack: Ack,
+    view: dict[str, Any],
+    database: Database,
+    settings: Settings,
+    scheduler: Scheduler,
+    requester: Requester,
+    logger: Logger,
+) -> None:
+    metadata = json_object(view.get("private_metadata"))
+    change_id = record_id_in(metadata.get("change_id")) or 0
+    now = utc_now()
+
+    def cancel() -> tuple[dict[str, Any], Notices]:
+        with database.transaction() as session:
+            _require_announcer(requester, session, change_id, None)
+            notices = cancel_change(
+                session=session,
+                change_id=change_id,
+                reason=FormValues(view).text("reason"),
+                now=now,
+            )
+            confirmation = done_modal(
+                change=notices.change, verb="Cancelled", channels=notices.channels
+            )
+            return confirmation, notices
+
+    _finish(ack, view, logger, cancel, scheduler, now, fallback_field="reason")
+
+
+def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "change",
@@ -205,123 +327,11 @@ def register(app: App, engage: EngageCommand, feedback: EntryFlows) -> None:
             run_change,
         )
     )
-
-    app.action(EDIT_ACTION)(_opener(_edit_form))
-    app.action(CANCEL_ACTION)(_opener(_cancel_form))
-
-    @app.action(COMMENT_ACTION)
-    def comment(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        logger: Logger,
-    ) -> None:
-        """Anyone who sees the announcement may comment, people of other organisations too."""
-        ack()
-        change_id = _change_id(action)
-        try:
-            with database.transaction() as session:
-                change = session.get(UpcomingChange, change_id)
-                prefill = (
-                    Prefill(
-                        team=change.team,
-                        output=change.output,
-                        channel="slack",
-                        note=comment_note(change),
-                    )
-                    if change is not None
-                    else None
-                )
-        except SQLAlchemyError:
-            logger.exception("loading change #%s to comment on failed", change_id)
-            client.views_open(
-                trigger_id=body["trigger_id"], view=problem_modal("Comment", DATABASE_DOWN)
-            )
-            return
-        if prefill is None:
-            view = problem_modal("Comment", f"Change #{change_id} no longer exists.")
-            client.views_open(trigger_id=body["trigger_id"], view=view)
-            return
-        origin = FormOrigin(feedback.kind.name, change_id=change_id)
-        feedback.open_form(client, body["trigger_id"], origin, logger, database, prefill=prefill)
-
-    @app.view(CALLBACK_ID)
-    def save(
-        ack: Ack,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        database: Database,
-        settings: Settings,
-        scheduler: Scheduler,
-        requester: Requester,
-        logger: Logger,
-    ) -> None:
-        change_id = record_id_in(json_object(view.get("private_metadata")).get("change_id"))
-        user_id = body["user"]["id"]
-        now = utc_now()
-
-        def announce() -> tuple[dict[str, Any], Notices]:
-            form = FormValues(view)
-            draft = ChangeDraft(
-                title=form.text("title") or "",
-                description=form.text("description") or "",
-                team_id=form.id_choice("team"),
-                output_id=form.id_choice("output"),
-                effective_on=form.day("effective_on"),
-                feedback_by=form.day("feedback_by"),
-                segment_ids=form.id_choices("segments"),
-            )
-            with database.transaction() as session:
-                _require_announcer(requester, session, change_id, draft.team_id)
-                notices = save_change(
-                    session=session,
-                    draft=draft,
-                    now=now,
-                    default_zone=settings.timezone,
-                    user_id=user_id,
-                    change_id=change_id,
-                    source_key=None if change_id else f"view:{user_id}:{view['id']}",
-                )
-                if notices.nothing_changed:
-                    return unchanged_modal(notices.change), notices
-                verb = "Updated" if change_id else "Announced"
-                return done_modal(
-                    change=notices.change, verb=verb, channels=notices.channels
-                ), notices
-
-        _finish(ack, view, logger, announce, scheduler, now, fallback_field="title")
-
-    @app.view(CANCEL_CALLBACK_ID)
-    def save_cancel(
-        ack: Ack,
-        view: dict[str, Any],
-        database: Database,
-        settings: Settings,
-        scheduler: Scheduler,
-        requester: Requester,
-        logger: Logger,
-    ) -> None:
-        metadata = json_object(view.get("private_metadata"))
-        change_id = record_id_in(metadata.get("change_id")) or 0
-        now = utc_now()
-
-        def cancel() -> tuple[dict[str, Any], Notices]:
-            with database.transaction() as session:
-                _require_announcer(requester, session, change_id, None)
-                notices = cancel_change(
-                    session=session,
-                    change_id=change_id,
-                    reason=FormValues(view).text("reason"),
-                    now=now,
-                )
-                confirmation = done_modal(
-                    change=notices.change, verb="Cancelled", channels=notices.channels
-                )
-                return confirmation, notices
-
-        _finish(ack, view, logger, cancel, scheduler, now, fallback_field="reason")
+    app.action(EDIT_ACTION)(edit_change)
+    app.action(CANCEL_ACTION)(cancel_change_form)
+    app.action(COMMENT_ACTION)(comment)
+    app.view(CALLBACK_ID)(submit_change)
+    app.view(CANCEL_CALLBACK_ID)(submit_cancellation)
 
 
 def _require_announcer(

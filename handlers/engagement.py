@@ -1,120 +1,130 @@
-"""Engagement activities: `/engage log`, the `log_engagement` shortcut and the form."""
+"""Engagement activities: `/engage log`, the `log_engagement` shortcut, the Home tab's
+"Log engagement" button and the form."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
-from sqlmodel import Session
+from slack_bolt import App
 
 from bot.base.text import SUMMARY_MAX
-from bot.engagements.opportunities import record_logged
-from bot.engagements.recording import EngagementDraft, save_engagement
-from handlers.engage import EngageCommand, Subcommand
-from handlers.entries import EntryFlows, EntryKind, Prefill
+from bot.engagements.recording import (
+    EngagementDraft,
+    log_engagement,
+    save_engagement_form,
+    undo_engagement,
+)
+from bot.entries.filing import Filed, Undo
+from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.entries import EntryFlows, Prefill
 from handlers.forms import FormValues
 from handlers.views.engagement import CALLBACK_ID, engagement_modal
 from handlers.views.entries import FormOrigin
+from handlers.views.home import LOG_ACTION
 from storage.database import Database
 from storage.models import Engagement
 
 SHORTCUT_ID = "log_engagement"
 
 
-def _draft_from_form(form: FormValues, _origin: FormOrigin) -> EngagementDraft:
-    return EngagementDraft(
-        summary=form.text("summary") or "",
-        team_id=form.id_choice("team"),
-        occurred_on=form.day("occurred_on"),
-        output_ids=form.id_choices("outputs"),
-        method=form.choice("method"),
-        segment_ids=form.id_choices("segments"),
-        expertise=form.choice("expertise"),
-        organisations=form.choices("organisations"),
-        participants=form.number("participants"),
-        what_we_heard=form.text("what_we_heard"),
-        follow_up_actions=form.text("follow_up_actions"),
-        partner_ids=form.id_choices("partners"),
-        uses=form.text("uses"),
+class EngagementKind:
+    """Engagements, for the flows of `handlers/entries.py`."""
+
+    name = "engagement"
+    label = "Engagement"
+    verb = "Logged"
+    model = Engagement
+    text_field = "summary"
+    text_label = "The summary"
+    text_limit = SUMMARY_MAX
+    usage = (
+        "`/engage log Met DWP analysts about earnings` logs an engagement at once; "
+        "`/engage log` alone opens the form."
     )
+    own_words: tuple[str, ...] = ()
 
-
-def _form(
-    *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
-) -> dict[str, Any]:
-    return engagement_modal(
-        segments=segments,
-        today=today,
-        metadata=metadata,
-        record=record,
-        team=prefill.team,
-        summary=prefill.text,
-        occurred_on=prefill.day,
-        method=prefill.method,
-        participants=prefill.participants,
-        output=prefill.output,
-        note=prefill.note,
-    )
-
-
-def _link_opportunity(session: Session, record: Engagement, origin: FormOrigin) -> None:
-    if origin.opportunity_id is not None:
-        record_logged(
-            session=session,
-            opportunity_id=origin.opportunity_id,
-            # mypy: a saved row's id (set once it is read or flushed).
-            engagement_id=record.id,  # type: ignore[arg-type]
+    def form(
+        self, *, segments: Any, today: date, metadata: str, record: Any, prefill: Prefill
+    ) -> dict[str, Any]:
+        return engagement_modal(
+            segments=segments,
+            today=today,
+            metadata=metadata,
+            record=record,
+            team=prefill.team,
+            summary=prefill.text,
+            occurred_on=prefill.day,
+            method=prefill.method,
+            participants=prefill.participants,
+            output=prefill.output,
+            note=prefill.note,
         )
 
+    def draft_from_form(self, form: FormValues, origin: FormOrigin) -> EngagementDraft:
+        return EngagementDraft(
+            summary=form.text("summary") or "",
+            team_id=form.id_choice("team"),
+            occurred_on=form.day("occurred_on"),
+            output_ids=form.id_choices("outputs"),
+            method=form.choice("method"),
+            segment_ids=form.id_choices("segments"),
+            expertise=form.choice("expertise"),
+            organisations=form.choices("organisations"),
+            participants=form.number("participants"),
+            what_we_heard=form.text("what_we_heard"),
+            follow_up_actions=form.text("follow_up_actions"),
+            partner_ids=form.id_choices("partners"),
+            uses=form.text("uses"),
+        )
 
-ENGAGEMENT = EntryKind(
-    name="engagement",
-    label="Engagement",
-    verb="Logged",
-    model=Engagement,
-    callback_id=CALLBACK_ID,
-    text_field="summary",
-    text_label="The summary",
-    text_limit=SUMMARY_MAX,
-    owner=lambda record: record.logged_by,
-    text_of=lambda record: record.summary,
-    form=_form,
-    draft_from_form=_draft_from_form,
-    quick_draft=lambda text, team_id, today: EngagementDraft(
-        summary=text, team_id=team_id, occurred_on=today
-    ),
-    save=lambda *, record_id, **kwargs: save_engagement(engagement_id=record_id, **kwargs),
-    usage="`/engage log Met DWP analysts about earnings` logs an engagement at once; "
-    "`/engage log` alone opens the form.",
-    on_saved=_link_opportunity,
-    organisations_of=lambda draft: draft.organisations,
-)
+    def save_form(
+        self,
+        database: Database,
+        draft: EngagementDraft,
+        origin: FormOrigin,
+        *,
+        today: date,
+        earliest: date,
+        user_id: str,
+        source_key: str | None,
+    ) -> Filed:
+        return save_engagement_form(
+            database,
+            draft,
+            today=today,
+            earliest=earliest,
+            user_id=user_id,
+            engagement_id=origin.record_id,
+            source_key=source_key,
+            opportunity_id=origin.opportunity_id,
+        )
+
+    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
+        return []
+
+    def undo(self, database: Database, record_id: int, user_id: str) -> Undo:
+        return undo_engagement(database, record_id, user_id)
 
 
-def register(app: App, engage: EngageCommand, flows: EntryFlows) -> None:
+FLOWS = EntryFlows(EngagementKind())
+
+
+def log(call: CommandCall) -> None:
+    """`/engage log [summary]`: the engagement, logged at once (`log_engagement`), or the
+    form when nothing is typed."""
+    FLOWS.run_subcommand(call, log_engagement)
+
+
+def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "log",
             "Log an engagement with users: at once from text, or in a form with no text.",
             ("/engage log Met DWP analysts about the new earnings series", "/engage log"),
-            flows.run_subcommand,
+            log,
         )
     )
-
-    @app.shortcut(SHORTCUT_ID)
-    def log_engagement(
-        ack: Ack, body: dict[str, Any], client: WebClient, database: Database, logger: Any
-    ) -> None:
-        ack()
-        flows.open_form(
-            client,
-            body["trigger_id"],
-            FormOrigin(ENGAGEMENT.name),
-            logger,
-            database,
-            user_id=body["user"]["id"],
-        )
-
-    app.view(CALLBACK_ID)(flows.submit)
+    app.shortcut(SHORTCUT_ID)(FLOWS.open_from_shortcut)
+    app.action(LOG_ACTION)(FLOWS.open_from_home)
+    app.view(CALLBACK_ID)(FLOWS.submit)

@@ -9,28 +9,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from logging import Logger
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from bot.base.config import Settings
 from bot.base.text import too_long
-from bot.base.validation import Invalid, record_id_in
-from bot.users.organisations import RegisterEntry, register_entries
+from bot.base.validation import Invalid, no_longer_exists
+from bot.entries.filing import AlreadyGone, Filed, OnlyTheirs, TeamUnclear, Typed, Undo, UndoRefused
 from handlers.engage import CommandCall, looks_like_a_command
-from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.failures import (
+    FORM_DOWN_IN_A_MINUTE,
+    NOTHING_DELETED,
+    FormProblem,
+    HandBack,
+    Notice,
+    when_the_database_fails,
+)
+from handlers.forms import FormValues, save_form
 from handlers.home import publish_home
-from handlers.inbox import Taking
 from handlers.replies import post_reply
 from handlers.views.blocks import Block
 from handlers.views.entries import (
-    DETAILS_ACTION,
-    OUT_OF_DATE,
-    UNDO_ACTION,
     FormOrigin,
     handed_back_message,
     notice_message,
@@ -44,10 +46,8 @@ from handlers.views.limits import INPUT_MAX
 from handlers.views.organisations import segment_notes
 from storage.database import Database
 from storage.models import AudienceSegment, Engagement, Feedback, ProducerTeam, StatisticalOutput
-from storage.reference import list_segments, organisations_without_segment
-from storage.teams import list_teams, team_for_person
-
-Entry = Engagement | Feedback
+from storage.reference import list_segments
+from storage.teams import team_for_person
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,25 @@ class Prefill:
     participants: int | None = None
 
 
-class FormBuilder(Protocol):
-    def __call__(
+class EntryKind(Protocol):
+    """A kind of entry, as the flows below need it: `handlers/engagement.py: EngagementKind`
+    and `handlers/feedback.py: FeedbackKind`."""
+
+    name: str  # "engagement", also the prefix of button values
+    label: str  # "Engagement"
+    verb: str  # "Logged"
+    text_field: str  # the required text's field: its errors show there
+    text_label: str
+    text_limit: int
+    usage: str  # what `/engage <subcommand>` takes (safe mrkdwn), for text that is no record
+    # Words the subcommand takes after its name (feedback's "list", "merge"): text starting
+    # with one reached the flows only because it did not parse, so it is not recorded.
+    own_words: tuple[str, ...]
+
+    @property
+    def model(self) -> type[Engagement] | type[Feedback]: ...
+
+    def form(
         self,
         *,
         segments: list[AudienceSegment],
@@ -75,53 +92,34 @@ class FormBuilder(Protocol):
         metadata: str,
         record: Any,
         prefill: Prefill,
-    ) -> dict[str, Any]: ...
+    ) -> dict[str, Any]:
+        """The modal, for a new entry or for `record`."""
+        ...
 
+    def draft_from_form(self, form: FormValues, origin: FormOrigin) -> Any: ...
 
-class Saver(Protocol):
-    def __call__(
+    def save_form(
         self,
-        *,
-        session: Session,
+        database: Database,
         draft: Any,
+        origin: FormOrigin,
+        *,
         today: date,
         earliest: date,
-        user_id: str | None,
-        record_id: int | None,
+        user_id: str,
         source_key: str | None,
-    ) -> Entry: ...
+    ) -> Filed:
+        """Save the form's `draft` (a new entry, or `origin.record_id`) in the domain's
+        transaction; raise `Invalid`."""
+        ...
 
+    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
+        """Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide")."""
+        ...
 
-@dataclass(frozen=True)
-class EntryKind:
-    name: str  # "engagement", also the prefix of button values
-    label: str  # "Engagement"
-    verb: str  # "Logged"
-    model: type[Engagement] | type[Feedback]
-    callback_id: str
-    text_field: str  # the required text's field: its errors show there
-    text_label: str
-    text_limit: int
-    owner: Callable[[Any], str | None]
-    text_of: Callable[[Any], str]
-    form: FormBuilder
-    draft_from_form: Callable[[FormValues, FormOrigin], Any]
-    quick_draft: Callable[[str, int, date], Any]
-    save: Saver
-    usage: str  # what `/engage <subcommand>` takes (safe mrkdwn), for text that is no record
-    # Words the subcommand takes after its name (feedback's "list", "merge"): text starting
-    # with one reached the flows only because it did not parse, so it is not recorded.
-    own_words: tuple[str, ...] = ()
-    # Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide").
-    more_buttons: Callable[[int], list[dict[str, Any]]] = lambda _record_id: []
-    # Called in the save's transaction with the record and its form's origin, to link
-    # the record to what the form was opened from (an engagement to its opportunity).
-    on_saved: Callable[[Session, Any, FormOrigin], None] = lambda *_: None
-    # Why the record may not be undone (other records depend on it), or None.
-    undo_refusal: Callable[[Session, Any], str | None] = lambda *_: None
-    # The organisations a draft names: those that had no segment in the register are told
-    # the one they took from the record, if any (bot/users/organisations.py: default_segment).
-    organisations_of: Callable[[Any], list[str]] = lambda _draft: []
+    def undo(self, database: Database, record_id: int, user_id: str) -> Undo:
+        """Delete the record for "Undo", in the domain's transaction."""
+        ...
 
 
 NO_TEAM_YET = notice_message(
@@ -137,13 +135,17 @@ class EntryFlows:
     the audit log, and to the request's workspace.
     """
 
-    def __init__(self, kind: EntryKind, settings: Settings) -> None:
+    def __init__(self, kind: EntryKind) -> None:
         self.kind = kind
-        self.settings = settings
 
     # --- /engage <kind> [text] -------------------------------------------------------
 
-    def run_subcommand(self, call: CommandCall) -> None:
+    @when_the_database_fails(HandBack())
+    def run_subcommand(
+        self, call: CommandCall, record: Callable[[Database, Typed], Filed | TeamUnclear]
+    ) -> None:
+        """`/engage <kind>`: the form; with text, the entry `record` files at once (unless the
+        text is a command typed wrong, or too long: then it is handed back)."""
         if not call.args:
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             self.open_form(
@@ -152,52 +154,35 @@ class EntryFlows:
                 origin,
                 call.logger,
                 call.database,
+                call.settings,
                 channel_id=call.channel_id,
                 user_id=call.user_id,
             )
             return
         if looks_like_a_command(call.args, own_words=self.kind.own_words):
-            typed = f"/engage {call.name} {call.args}"
-            call.respond(**not_a_command_message(typed, self.kind.usage))
+            command = f"/engage {call.name} {call.args}"
+            call.respond(**not_a_command_message(command, self.kind.usage))
             return
         problem = too_long(self.kind.text_label, call.args, self.kind.text_limit)
         if problem:
             self._hand_back(call, problem)
             return
+        typed = Typed(
+            text=call.args,
+            user_id=call.user_id,
+            channel_id=call.channel_id,
+            today=call.settings.today(),
+            earliest=call.settings.earliest_date,
+            source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
+        )
         try:
-            with call.database.transaction() as session:
-                team = team_for_person(
-                    session=session, channel_id=call.channel_id, user_id=call.user_id
-                )
-                if team is None:
-                    message = None if list_teams(session=session, limit=1) else NO_TEAM_YET
-                else:
-                    record = self.kind.save(
-                        session=session,
-                        # mypy: a saved row's id (set once it is read or flushed).
-                        draft=self.kind.quick_draft(call.args, team.id, self.settings.today()),  # type: ignore[arg-type]
-                        today=self.settings.today(),
-                        earliest=self.settings.earliest_date,
-                        user_id=call.user_id,
-                        record_id=None,
-                        source_key=f"command:{call.user_id}:{call.command['trigger_id']}",
-                    )
-                    message = self._recorded(
-                        # mypy: a saved row's id (set once it is read or flushed).
-                        record.id,  # type: ignore[arg-type]
-                        self.kind.text_of(record),
-                        team.name,
-                        self.kind.verb,
-                    )
+            filed = record(call.database, typed)
         except Invalid as invalid:
             call.respond(**notice_message(f":warning: Nothing was recorded. {_first(invalid)}"))
             return
-        except SQLAlchemyError as error:
-            call.logger.exception("saving %s from /engage failed", self.kind.name)
-            call.respond(**handed_back_message(nothing_recorded(error), call.args))
-            return
-        if message is None:
-            # Not clear which team: let the person choose one, keeping their text.
+        if isinstance(filed, Filed):
+            call.respond(**self._recorded(filed, self.kind.verb))
+        elif filed.any_team:  # not clear which: let the person choose, keeping their text
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             self.open_form(
                 call.client,
@@ -205,10 +190,11 @@ class EntryFlows:
                 origin,
                 call.logger,
                 call.database,
+                call.settings,
                 prefill=Prefill(text=call.args),
             )
-            return
-        call.respond(**message)
+        else:
+            call.respond(**NO_TEAM_YET)
 
     def _hand_back(self, call: CommandCall, problem: str) -> None:
         """Text over the field's limit is neither cut nor lost: the form opens with it, to
@@ -219,21 +205,26 @@ class EntryFlows:
             note = f":warning: {problem} Shorten it here before saving."
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             prefill = Prefill(text=call.args, note=note)
+            # A database that fails is handed back by run_subcommand's HandBack: a form
+            # saying so would lose the text.
             try:
                 view = self._form_view(
-                    origin, call.database, prefill, channel_id=call.channel_id, user_id=call.user_id
+                    origin,
+                    call.database,
+                    call.settings,
+                    prefill,
+                    channel_id=call.channel_id,
+                    user_id=call.user_id,
                 )
                 call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
                 return
-            except SQLAlchemyError as error:  # a form saying so would lose the text
-                call.logger.exception("loading the %s form failed", self.kind.name)
-                refusal = nothing_recorded(error)
             except SlackApiError:  # the trigger expired: the text must still come back
                 call.logger.warning("the form for a long %s did not open", self.kind.name)
         call.respond(**handed_back_message(refusal, call.args))
 
     # --- the form ---------------------------------------------------------------------
 
+    @when_the_database_fails(FormProblem(None, FORM_DOWN_IN_A_MINUTE))
     def open_form(
         self,
         client: WebClient,
@@ -241,27 +232,21 @@ class EntryFlows:
         origin: FormOrigin,
         logger: Logger,
         database: Database,
+        settings: Settings,
         *,
         prefill: Prefill = Prefill(),
         channel_id: str | None = None,
         user_id: str | None = None,
     ) -> None:
         """Open the form for a new entry, or for `origin.record_id`."""
-        try:
-            view = self._form_view(origin, database, prefill, channel_id, user_id)
-        except SQLAlchemyError:
-            logger.exception("loading the %s form failed", self.kind.name)
-            view = problem_modal(
-                self.kind.label,
-                "The form can't be opened: the database is not answering. "
-                "Please try again in a minute.",
-            )
+        view = self._form_view(origin, database, settings, prefill, channel_id, user_id)
         client.views_open(trigger_id=trigger_id, view=view)
 
     def _form_view(
         self,
         origin: FormOrigin,
         database: Database,
+        settings: Settings,
         prefill: Prefill,
         channel_id: str | None,
         user_id: str | None,
@@ -272,14 +257,14 @@ class EntryFlows:
             record = session.get(self.kind.model, origin.record_id) if origin.record_id else None
             if origin.record_id and record is None:
                 return problem_modal(
-                    self.kind.label, f"{self.kind.label} #{origin.record_id} no longer exists."
+                    self.kind.label, no_longer_exists(f"{self.kind.label} #{origin.record_id}")
                 )
             if prefill.team is None and user_id is not None:
                 team = team_for_person(session=session, channel_id=channel_id, user_id=user_id)
                 prefill = replace(prefill, team=team)
             return self.kind.form(
                 segments=list(list_segments(session=session)),
-                today=self.settings.today(),
+                today=settings.today(),
                 metadata=origin.to_json(),
                 record=record,
                 prefill=prefill,
@@ -292,40 +277,31 @@ class EntryFlows:
         view: dict[str, Any],
         client: WebClient,
         database: Database,
+        settings: Settings,
         logger: Logger,
     ) -> None:
         origin = FormOrigin.from_json(view.get("private_metadata", ""), self.kind.name)
         user_id = body["user"]["id"]
 
-        def save() -> tuple[int, str, str, list[RegisterEntry]]:
-            draft = self.kind.draft_from_form(FormValues(view), origin)
-            with database.transaction() as session:
-                unsegmented = organisations_without_segment(
-                    session=session, names=self.kind.organisations_of(draft)
-                )
-                record = self.kind.save(
-                    session=session,
-                    draft=draft,
-                    today=self.settings.today(),
-                    earliest=self.settings.earliest_date,
-                    user_id=user_id,
-                    record_id=origin.record_id,
-                    source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
-                )
-                self.kind.on_saved(session, record, origin)
-                named = register_entries(session=session, names=unsegmented)
-                # mypy: a saved record's id.
-                return record.id, self.kind.text_of(record), record.team.name, named  # type: ignore[return-value]
+        def save() -> Filed:
+            return self.kind.save_form(
+                database,
+                self.kind.draft_from_form(FormValues(view), origin),
+                origin,
+                today=settings.today(),
+                earliest=settings.earliest_date,
+                user_id=user_id,
+                source_key=None if origin.record_id else f"view:{user_id}:{view['id']}",
+            )
 
-        saved = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
-        if saved is None:
+        filed = save_form(ack, view, logger, save, fallback_field=self.kind.text_field)
+        if filed is None:
             return
-        record_id, text, team_name, named = saved
         verb = "Updated" if origin.record_id else self.kind.verb
-        notes = segment_notes(named, self.kind.label)
+        notes = segment_notes(filed.organisations, self.kind.label)
         if origin.response_url:
             ack()
-            message = self._recorded(record_id, text, team_name, verb, notes)
+            message = self._recorded(filed, verb, notes)
             post_reply(
                 origin.response_url,
                 {**message, "replace_original": origin.replace_original},
@@ -336,9 +312,9 @@ class EntryFlows:
                 response_action="update",
                 view=saved_modal(
                     label=self.kind.label,
-                    record_id=record_id,
-                    text=text,
-                    team=team_name,
+                    record_id=filed.record_id,
+                    text=filed.text,
+                    team=filed.team,
                     verb=verb,
                     comment=origin.change_id is not None,
                     notes=notes,
@@ -349,7 +325,7 @@ class EntryFlows:
                 client=client,
                 user_id=user_id,
                 database=database,
-                settings=self.settings,
+                settings=settings,
                 logger=logger,
             )
 
@@ -361,114 +337,88 @@ class EntryFlows:
         body: dict[str, Any],
         client: WebClient,
         database: Database,
+        settings: Settings,
         logger: Logger,
     ) -> None:
         origin = FormOrigin(
             self.kind.name, record_id, response_url=body.get("response_url"), replace_original=True
         )
-        self.open_form(client, body["trigger_id"], origin, logger, database)
+        self.open_form(client, body["trigger_id"], origin, logger, database, settings)
 
+    # --- listeners: a new entry's form, from a shortcut or the Home tab ------------------
+
+    def open_from_shortcut(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        ack()
+        self._open_new(FormOrigin(self.kind.name), body, client, database, settings, logger)
+
+    def open_from_home(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        ack()
+        origin = FormOrigin(self.kind.name, from_home=True)
+        self._open_new(origin, body, client, database, settings, logger)
+
+    def _open_new(
+        self,
+        origin: FormOrigin,
+        body: dict[str, Any],
+        client: WebClient,
+        database: Database,
+        settings: Settings,
+        logger: Logger,
+    ) -> None:
+        user_id = body["user"]["id"]
+        self.open_form(
+            client, body["trigger_id"], origin, logger, database, settings, user_id=user_id
+        )
+
+    @when_the_database_fails(Notice(NOTHING_DELETED))
     def undo(
         self, record_id: int, user_id: str, database: Database, respond: Respond, logger: Logger
     ) -> None:
-        try:
-            with database.transaction() as session:
-                # session.get of either model is typed as their base, SQLModel.
-                record = cast(
-                    "Engagement | Feedback | None", session.get(self.kind.model, record_id)
-                )
-                if record is None:
-                    respond(
-                        **notice_message(f"{self.kind.label} #{record_id} was already deleted.")
-                    )
-                    return
-                owner = self.kind.owner(record)
-                if owner != user_id:
-                    respond(
-                        **notice_message(
-                            f":no_entry: Only <@{owner}>, who recorded {self.kind.label.lower()} "
-                            f"#{record_id}, can undo it. Nothing was deleted."
-                        ),
-                        replace_original=False,
-                    )
-                    return
-                refusal = self.kind.undo_refusal(session, record)
-                if refusal is not None:
-                    respond(**notice_message(refusal), replace_original=False)
-                    return
-                team_name = record.team.name
-                session.delete(record)
-        except SQLAlchemyError as error:
-            logger.exception("undoing %s #%s failed", self.kind.name, record_id)
+        label = self.kind.label
+        undo = self.kind.undo(database, record_id, user_id)
+        if isinstance(undo, AlreadyGone):
+            respond(**notice_message(f"{label} #{record_id} was already deleted."))
+        elif isinstance(undo, OnlyTheirs):
             respond(
                 **notice_message(
-                    ":warning: Nothing was deleted: the database could not do it "
-                    f"({type(error).__name__}).",
+                    f":no_entry: Only <@{undo.owner}>, who recorded {label.lower()} "
+                    f"#{record_id}, can undo it. Nothing was deleted."
                 ),
                 replace_original=False,
             )
-            return
-        respond(**undone_message(label=self.kind.label, record_id=record_id, team=team_name))
+        elif isinstance(undo, UndoRefused):
+            respond(**notice_message(undo.reason), replace_original=False)
+        else:
+            respond(**undone_message(label=label, record_id=record_id, team=undo.team))
 
-    def _recorded(
-        self, record_id: int, text: str, team_name: str, verb: str, notes: Sequence[Block] = ()
-    ) -> dict[str, Any]:
+    def _recorded(self, filed: Filed, verb: str, notes: Sequence[Block] = ()) -> dict[str, Any]:
         return recorded_message(
             kind=self.kind.name,
             label=self.kind.label,
-            record_id=record_id,
-            text=text,
-            team=team_name,
+            record_id=filed.record_id,
+            text=filed.text,
+            team=filed.team,
             verb=verb,
-            more_buttons=self.kind.more_buttons(record_id),
+            more_buttons=self.kind.more_buttons(filed.record_id),
             notes=notes,
         )
 
 
 def _first(invalid: Invalid) -> str:
     return next(iter(invalid.errors.values()))
-
-
-def register_entry_buttons(app: App, flows: dict[str, EntryFlows]) -> None:
-    """ "Add details" and "Undo" carry `kind:id`; route them to that kind's flows."""
-
-    def target(action: dict[str, Any]) -> tuple[EntryFlows, int] | None:
-        kind, _, value = str(action.get("value", "")).partition(":")
-        record_id = record_id_in(value)
-        if kind not in flows or record_id is None:
-            return None
-        return flows[kind], record_id
-
-    @app.action(DETAILS_ACTION)
-    def add_details(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        respond: Respond,
-        logger: Logger,
-    ) -> None:
-        ack()
-        found = target(action)
-        if found is None:
-            respond(**notice_message(OUT_OF_DATE), replace_original=False)
-            return
-        found[0].add_details(found[1], body, client, database, logger)
-
-    @app.action(UNDO_ACTION)
-    def undo(
-        context: BoltContext,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        inbox: Taking,
-        logger: Logger,
-    ) -> None:
-        def work(database: Database, respond: Respond) -> None:
-            found = target(action)
-            if found is None:
-                respond(**notice_message(OUT_OF_DATE), replace_original=False)
-                return
-            found[0].undo(found[1], body["user"]["id"], database, respond, logger)
-
-        inbox.take(context, body, work)  # kept, acknowledged, then done

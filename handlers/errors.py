@@ -16,12 +16,14 @@ FAILED = (
 )
 
 
+def tell_the_person(error: Exception, body: dict[str, Any], logger: Logger) -> BoltResponse:
+    report_failure(error, body, logger)
+    # Slack shows its own error if an interaction is not acknowledged with 200.
+    return BoltResponse(status=200, body="")
+
+
 def register(app: App) -> None:
-    @app.error
-    def tell_the_person(error: Exception, body: dict[str, Any], logger: Logger) -> BoltResponse:
-        report_failure(error, body, logger)
-        # Slack shows its own error if an interaction is not acknowledged with 200.
-        return BoltResponse(status=200, body="")
+    app.error(tell_the_person)
 
 
 def report_failure(error: Exception, body: dict[str, Any], logger: Logger) -> None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.slack_web import Upload, upload_files
@@ -26,6 +25,7 @@ from bot.people.permissions import Action
 from bot.people.slack_names import SlackNames
 from bot.transfer import export_records
 from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.failures import NOTHING_SENT, Notice, when_the_database_fails
 from handlers.views.entries import notice_message, which_team_message
 from storage.clock import utc_now
 from storage.models import ProducerTeam
@@ -92,37 +92,31 @@ def records_files(
     return files
 
 
+@when_the_database_fails(Notice(NOTHING_SENT))
 def run_export(call: CommandCall) -> None:
     if call.args.lower() not in ("", PERSONAL):
         call.respond(**USAGE)
         return
     personal = call.args.lower() == PERSONAL
-    try:
-        with call.database.transaction() as session:
-            team = team_for_person(
-                session=session, channel_id=call.channel_id, user_id=call.user_id
-            )
-            if team is None:
-                call.respond(**NO_TEAM)
-                return
-            problem = call.requester.refusal(Action.EXPORT, session=session, team=team)
-            if problem is None and personal:
-                problem = call.requester.refusal(Action.EXPORT_PERSONAL, session=session)
-            if problem is not None:
-                call.respond(**notice_message(problem))
-                return
-            day = team_today(team, utc_now(), call.settings.timezone)
-            files = records_files(
-                session=session,
-                team=team,
-                day=day,
-                include_personal=personal,
-                name_of=SlackNames(call.client),
-            )
-    except SQLAlchemyError:
-        call.logger.exception("exporting records failed")
-        call.respond(**notice_message(":warning: Nothing was sent: the database is not answering."))
-        return
+    with call.database.transaction() as session:
+        team = team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+        if team is None:
+            call.respond(**NO_TEAM)
+            return
+        problem = call.requester.refusal(Action.EXPORT, session=session, team=team)
+        if problem is None and personal:
+            problem = call.requester.refusal(Action.EXPORT_PERSONAL, session=session)
+        if problem is not None:
+            call.respond(**notice_message(problem))
+            return
+        day = team_today(team, utc_now(), call.settings.timezone)
+        files = records_files(
+            session=session,
+            team=team,
+            day=day,
+            include_personal=personal,
+            name_of=SlackNames(call.client),
+        )
     counts = " and ".join(file.counted for file in files)
     problem = _send(call, team.name, counts, files, personal)
     if problem:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.base.text import storable
 from bot.base.validation import Invalid, record_id_in
 from bot.people.permissions import Refused
+from handlers.failures import nothing_recorded
 from handlers.permissions import refused_modal
 
 _T = TypeVar("_T")
@@ -86,14 +87,6 @@ def _parsed(field: str, value: str, parse: Callable[[str], _T], message: str) ->
         raise Invalid({field: message}) from None
 
 
-def nothing_recorded(error: SQLAlchemyError) -> str:
-    """Why a save failed, for the person: the database detail stays in the log."""
-    return (
-        "Nothing was recorded: the database could not save it "
-        f"({type(error).__name__}). Please try again in a minute."
-    )
-
-
 def save_form(
     ack: Ack,
     view: dict[str, Any],
@@ -118,7 +111,7 @@ def save_form(
     except Refused as refused:
         title = str(view.get("title", {}).get("text") or "engagebot")
         ack(response_action="update", view=refused_modal(title, refused.message))
-    except SQLAlchemyError as error:
+    except SQLAlchemyError as error:  # a form's submission is told on its field instead
         logger.exception("saving the %s form failed", view.get("callback_id"))
         ack(response_action="errors", errors={fallback_field: nothing_recorded(error)})
     return None

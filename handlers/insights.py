@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.config import Settings
@@ -25,14 +24,16 @@ from bot.engagements.insights import (
     CROSS_TEAM_DIGEST,
     INSIGHT_SHARED,
     InsightDraft,
+    Sharing,
     cross_team_digest,
     cross_team_digest_plan,
     save_insight,
 )
 from handlers.engage import CommandCall, EngageCommand, Subcommand, looks_like_a_command
-from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.failures import FORM_DOWN, HandBack, Notice, when_the_database_fails
+from handlers.forms import FormValues, save_form
 from handlers.replies import post_reply, response_url_in
-from handlers.views.entries import handed_back_message, notice_message
+from handlers.views.entries import handed_back_message
 from handlers.views.help import not_a_command_message
 from handlers.views.insights import (
     CALLBACK_ID,
@@ -49,7 +50,6 @@ from storage.models import Delivery, Insight
 from storage.reference import list_segments
 from storage.teams import team_for_person
 
-DATABASE_DOWN = ":warning: The form can't be opened: the database is not answering."
 USAGE = (
     "`/engage insight Councils want CPI by region` shares an insight at once; "
     "`/engage insight` alone opens the form."
@@ -65,6 +65,14 @@ def run(call: CommandCall) -> None:
         call.respond(**not_a_command_message(f"/engage insight {call.args}", USAGE))
         return
     now = utc_now()
+    sharing = _share(call, now)
+    if sharing is not None:
+        call.scheduler.deliver(now, keys=[due.key for due in sharing.dues])
+
+
+@when_the_database_fails(HandBack())
+def _share(call: CommandCall, now: datetime) -> Sharing | None:
+    """Share the insight typed, and say where it goes; None if it was not shared."""
     try:
         with call.database.transaction() as session:
             team = team_for_person(
@@ -72,7 +80,7 @@ def run(call: CommandCall) -> None:
             )
             if team is None:
                 call.respond(**NO_TEAM)
-                return
+                return None
             sharing = save_insight(
                 session=session,
                 draft=InsightDraft(text=call.args),
@@ -90,34 +98,24 @@ def run(call: CommandCall) -> None:
         problem = next(iter(invalid.errors.values()))
         refusal = f"Nothing was shared. {problem} Shorten it and send it again."
         call.respond(**handed_back_message(refusal, call.args))
-        return
-    except SQLAlchemyError as error:
-        call.logger.exception("sharing an insight from /engage failed")
-        call.respond(**handed_back_message(nothing_recorded(error), call.args))
-        return
+        return None
     call.respond(**message)
-    call.scheduler.deliver(now, keys=[due.key for due in sharing.dues])
+    return sharing
 
 
+@when_the_database_fails(Notice(FORM_DOWN))
 def _open_form(call: CommandCall) -> None:
-    try:
-        with call.database.transaction() as session:
-            team = team_for_person(
-                session=session, channel_id=call.channel_id, user_id=call.user_id
-            )
-            if team is None:
-                call.respond(**NO_TEAM)
-                return
-            metadata = {"team_id": team.id, "response_url": call.command.get("response_url")}
-            view = insight_modal(
-                team_name=team.name,
-                segments=list_segments(session=session),
-                metadata=json.dumps(metadata),
-            )
-    except SQLAlchemyError:
-        call.logger.exception("opening the insight form failed")
-        call.respond(**notice_message(DATABASE_DOWN))
-        return
+    with call.database.transaction() as session:
+        team = team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+        if team is None:
+            call.respond(**NO_TEAM)
+            return
+        metadata = {"team_id": team.id, "response_url": call.command.get("response_url")}
+        view = insight_modal(
+            team_name=team.name,
+            segments=list_segments(session=session),
+            metadata=json.dumps(metadata),
+        )
     call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
 
 

@@ -16,30 +16,37 @@ from bot.installs.distribution import forget_workspace
 from storage.database import Database
 
 
-def register(app: App) -> None:
-    def forget(context: BoltContext, database: Database, logger: Logger, why: str) -> None:
-        cancelled = forget_workspace(
-            store=app.installation_store, database=database, team_id=context.team_id
-        )
+class Departures:
+    """The two events' listeners, for `app`: they forget the workspace's tokens in its
+    installation store (None without OAuth distribution)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def uninstalled(self, context: BoltContext, database: Database, logger: Logger) -> None:
+        self._forget(context, database, logger, "engagebot was uninstalled")
+
+    def revoked(
+        self, event: dict[str, Any], context: BoltContext, database: Database, logger: Logger
+    ) -> None:
+        # engagebot asks for no user tokens: only the bot's matters.
+        if event.get("tokens", {}).get("bot"):
+            self._forget(context, database, logger, "the bot's token was revoked")
+
+    def _forget(self, context: BoltContext, database: Database, logger: Logger, why: str) -> None:
+        store = self.app.installation_store
+        cancelled = forget_workspace(store=store, database=database, team_id=context.team_id)
         logger.warning(
             "%s in workspace %s: its token is gone, %s pending deliveries cancelled, its "
             "records kept%s",
             why,
             context.team_id,
             cancelled,
-            ""
-            if app.installation_store
-            else " (install the app again and set the new SLACK_BOT_TOKEN)",
+            "" if store else " (install the app again and set the new SLACK_BOT_TOKEN)",
         )
 
-    @app.event("app_uninstalled")
-    def uninstalled(context: BoltContext, database: Database, logger: Logger) -> None:
-        forget(context, database, logger, "engagebot was uninstalled")
 
-    @app.event("tokens_revoked")
-    def revoked(
-        event: dict[str, Any], context: BoltContext, database: Database, logger: Logger
-    ) -> None:
-        # engagebot asks for no user tokens: only the bot's matters.
-        if event.get("tokens", {}).get("bot"):
-            forget(context, database, logger, "the bot's token was revoked")
+def register(app: App) -> None:
+    departures = Departures(app)
+    app.event("app_uninstalled")(departures.uninstalled)
+    app.event("tokens_revoked")(departures.revoked)

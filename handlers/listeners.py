@@ -12,6 +12,7 @@ from handlers import (
     decisions,
     digests,
     engagement,
+    entry_buttons,
     errors,
     export,
     feedback,
@@ -30,7 +31,6 @@ from handlers import (
     who,
 )
 from handlers.engage import EngageCommand
-from handlers.entries import EntryFlows, register_entry_buttons
 
 COMMAND = "/engage"
 
@@ -60,25 +60,22 @@ def register_listeners(app: App, settings: Settings) -> EngageCommand:
     # Bolt tries listeners in the order registered, each match costing some work: the
     # command most requests are goes first (its subcommands are added to it below).
     app.command(COMMAND)(engage)
-    flows = {
-        kind.name: EntryFlows(kind, settings) for kind in (engagement.ENGAGEMENT, feedback.FEEDBACK)
-    }
-    engagement.register(app, engage, flows["engagement"])
-    feedback.register(app, engage, flows["feedback"])
+    engagement.register(app, engage)
+    feedback.register(app, engage)
     team.register(app, engage)
-    changes.register(app, engage, flows["feedback"])
+    changes.register(app, engage)
     subscriptions.register(engage)
     users_map.register(engage)
     export.register(engage)
-    opportunities.register(app, engage, flows["engagement"])
+    opportunities.register(app, engage)
     insights.register(app, engage)
     who.register(engage)
     organisations.register(engage)
     reviews.register(app, engage)
-    prompts.register(app, flows["engagement"])
-    register_entry_buttons(app, flows)
+    prompts.register(app)
+    entry_buttons.register(app)
     decisions.register(app)
-    home.register(app, flows)
+    home.register(app)
     options.register(app)
     installs.register(app)
     errors.register(app)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.config import Settings
-from bot.base.validation import json_object, record_id_in
+from bot.base.validation import json_object, no_longer_exists, record_id_in
 from bot.deliveries.catch_up import Skip
 from bot.deliveries.scheduler import DeliveryKind, Message, Scheduler
 from bot.engagements.opportunities import (
@@ -39,8 +39,16 @@ from bot.engagements.opportunities import (
 )
 from bot.people.permissions import Action
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.entries import EntryFlows, Prefill
-from handlers.forms import FormValues, nothing_recorded, save_form
+from handlers.engagement import FLOWS as ENGAGEMENT_FLOWS
+from handlers.entries import Prefill
+from handlers.failures import (
+    FORM_DOWN_TRY_AGAIN,
+    TRY_AGAIN,
+    FormProblem,
+    Notice,
+    when_the_database_fails,
+)
+from handlers.forms import FormValues, save_form
 from handlers.inbox import Taking
 from handlers.permissions import Requester
 from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
@@ -77,43 +85,36 @@ USAGE = notice_message(
     "`/engage opportunity` opens the form to post one; `/engage opportunity list` shows your "
     "team's upcoming opportunities and who signed up."
 )
-DATABASE_DOWN = ":warning: The database is not answering: please try again in a minute."
 
 
+@when_the_database_fails(Notice(TRY_AGAIN))
 def run(call: CommandCall) -> None:
     """`/engage opportunity [list]`."""
     if call.args.lower() not in ("", "list"):
         call.respond(**USAGE)
         return
-    try:
-        with call.database.transaction() as session:
-            team = team_for_person(
-                session=session, channel_id=call.channel_id, user_id=call.user_id
+    with call.database.transaction() as session:
+        team = team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+        if team is None:
+            call.respond(**NO_TEAM)
+            return
+        assert team.id is not None
+        if call.args:
+            today = team_today(team, utc_now(), call.settings.timezone)
+            rows = upcoming_opportunities(
+                session=session, team_id=team.id, today=today, limit=LIST_LIMIT + 1
             )
-            if team is None:
-                call.respond(**NO_TEAM)
-                return
-            assert team.id is not None
-            if call.args:
-                today = team_today(team, utc_now(), call.settings.timezone)
-                rows = upcoming_opportunities(
-                    session=session, team_id=team.id, today=today, limit=LIST_LIMIT + 1
-                )
-                call.respond(**upcoming_message(team_name=team.name, rows=rows))
-                return
-            problem = call.requester.refusal(Action.POST_OPPORTUNITY, session=session, team=team)
-            if problem is not None:
-                call.respond(**notice_message(problem))
-                return
-            view = opportunity_modal(
-                team_name=team.name,
-                channel_id=call.channel_id,
-                metadata=json.dumps({"team_id": team.id}),
-            )
-    except SQLAlchemyError:
-        call.logger.exception("/engage opportunity failed")
-        call.respond(**notice_message(DATABASE_DOWN))
-        return
+            call.respond(**upcoming_message(team_name=team.name, rows=rows))
+            return
+        problem = call.requester.refusal(Action.POST_OPPORTUNITY, session=session, team=team)
+        if problem is not None:
+            call.respond(**notice_message(problem))
+            return
+        view = opportunity_modal(
+            team_name=team.name,
+            channel_id=call.channel_id,
+            metadata=json.dumps({"team_id": team.id}),
+        )
     call.client.views_open(trigger_id=call.command["trigger_id"], view=view)
 
 
@@ -172,6 +173,7 @@ def _conversations(view: dict[str, Any], field: str) -> list[str]:
     return list(state.get("selected_conversations") or [])
 
 
+@when_the_database_fails(Notice())
 def answer_click(
     change: Callable[..., Signup],
     action: dict[str, Any],
@@ -184,40 +186,57 @@ def answer_click(
 ) -> None:
     """Take or give up a place, tell the person, and show the places left in every post."""
     opportunity_id = record_id_in(action.get("value")) or 0
-    try:
-        with database.transaction() as session:
-            signup = change(
-                session=session,
-                opportunity_id=opportunity_id,
-                user_id=body["user"]["id"],
-                now=utc_now(),
-                default_zone=settings.timezone,
-            )
-    except SQLAlchemyError as error:
-        logger.exception("changing a place on opportunity #%s failed", opportunity_id)
-        respond(**notice_message(f":warning: {nothing_recorded(error)}"), replace_original=False)
-        return
+    with database.transaction() as session:
+        signup = change(
+            session=session,
+            opportunity_id=opportunity_id,
+            user_id=body["user"]["id"],
+            now=utc_now(),
+            default_zone=settings.timezone,
+        )
     respond(**click_answer(signup.answer, signup.opportunity), replace_original=False)
     if signup.changed:
         update_posts(opportunity_id, client, database, logger)
 
 
-def _click_listener(change: Callable[..., Signup]) -> Callable[..., None]:
-    def listener(
-        context: BoltContext,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        settings: Settings,
-        inbox: Taking,
-        logger: Logger,
-    ) -> None:
-        def work(database: Database, respond: Respond) -> None:
-            answer_click(change, action, body, client, respond, database, settings, logger)
+def take_part(
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    _take_click(sign_up, context, action, body, client, settings, inbox, logger)
 
-        inbox.take(context, body, work)  # kept, acknowledged, then done
 
-    return listener
+def withdraw_place(
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    _take_click(withdraw, context, action, body, client, settings, inbox, logger)
+
+
+def _take_click(
+    change: Callable[..., Signup],
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    def work(database: Database, respond: Respond) -> None:
+        answer_click(change, action, body, client, respond, database, settings, logger)
+
+    inbox.take(context, body, work)  # kept, acknowledged, then done
 
 
 def update_posts(
@@ -244,66 +263,63 @@ def update_posts(
             logger.warning("could not update the post in %s", channel, exc_info=True)
 
 
-def show_signups(
-    action: dict[str, Any], respond: Respond, database: Database, logger: Logger
+@when_the_database_fails(Notice(TRY_AGAIN))
+def who_signed_up(
+    ack: Ack, action: dict[str, Any], respond: Respond, database: Database, logger: Logger
 ) -> None:
     """The "Who signed up" button of the list."""
+    ack()
     opportunity_id = record_id_in(action.get("value"))
-    try:
-        with database.transaction() as session:
-            opportunity = session.get(Opportunity, opportunity_id) if opportunity_id else None
-            message = (
-                signups_message(
-                    opportunity=opportunity,
-                    # mypy: a saved row's id (set once it is read or flushed).
-                    user_ids=signed_up(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
-                )
-                if opportunity is not None
-                else click_answer(Answer.MISSING, None)
+    with database.transaction() as session:
+        opportunity = session.get(Opportunity, opportunity_id) if opportunity_id else None
+        message = (
+            signups_message(
+                opportunity=opportunity,
+                # mypy: a saved row's id (set once it is read or flushed).
+                user_ids=signed_up(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
             )
-    except SQLAlchemyError:
-        logger.exception("listing who signed up failed")
-        message = notice_message(DATABASE_DOWN)
+            if opportunity is not None
+            else click_answer(Answer.MISSING, None)
+        )
     respond(**message, replace_original=False)
 
 
-def open_log_form(
-    flows: EntryFlows,
+@when_the_database_fails(FormProblem("Engagement", FORM_DOWN_TRY_AGAIN))
+def log_it(
+    ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
     database: Database,
+    settings: Settings,
     logger: Logger,
 ) -> None:
     """The log prompt's button: the engagement form filled in from the opportunity (saving
     it links the two), or the engagement already logged for it."""
+    ack()
     opportunity_id = record_id_in(action.get("value")) or 0
-    origin = FormOrigin(flows.kind.name, opportunity_id=opportunity_id)
+    origin = FormOrigin(ENGAGEMENT_FLOWS.kind.name, opportunity_id=opportunity_id)
     prefill, problem = Prefill(), None
-    try:
-        with database.transaction() as session:
-            opportunity = session.get(Opportunity, opportunity_id)
-            if opportunity is None:
-                problem = f"Opportunity #{opportunity_id} no longer exists."
-            elif opportunity.engagement_id is not None:
-                origin = FormOrigin(flows.kind.name, record_id=opportunity.engagement_id)
-            else:
-                prefill = Prefill(
-                    team=opportunity.team,
-                    text=log_summary(opportunity),
-                    day=opportunity.happens_on,
-                    method=method_named_in(opportunity.title, opportunity.description),
-                    participants=active_signup_count(
-                        session=session, opportunity_id=opportunity_id
-                    ),
-                )
-    except SQLAlchemyError:
-        logger.exception("loading opportunity #%s to log it failed", opportunity_id)
-        problem = "The form can't be opened: the database is not answering. Please try again."
+    with database.transaction() as session:
+        opportunity = session.get(Opportunity, opportunity_id)
+        if opportunity is None:
+            problem = no_longer_exists(f"Opportunity #{opportunity_id}")
+        elif opportunity.engagement_id is not None:
+            origin = FormOrigin(ENGAGEMENT_FLOWS.kind.name, record_id=opportunity.engagement_id)
+        else:
+            prefill = Prefill(
+                team=opportunity.team,
+                text=log_summary(opportunity),
+                day=opportunity.happens_on,
+                method=method_named_in(opportunity.title, opportunity.description),
+                participants=active_signup_count(session=session, opportunity_id=opportunity_id),
+            )
     if problem is not None:
         client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
         return
-    flows.open_form(client, body["trigger_id"], origin, logger, database, prefill=prefill)
+    ENGAGEMENT_FLOWS.open_form(
+        client, body["trigger_id"], origin, logger, database, settings, prefill=prefill
+    )
 
 
 # --- scheduled deliveries ----------------------------------------------------------------
@@ -368,7 +384,7 @@ KINDS: tuple[DeliveryKind, ...] = (
 )
 
 
-def register(app: App, engage: EngageCommand, engagement_flows: EntryFlows) -> None:
+def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "opportunity",
@@ -381,24 +397,7 @@ def register(app: App, engage: EngageCommand, engagement_flows: EntryFlows) -> N
     )
     app.view(CALLBACK_ID)(save)
 
-    app.action(TAKE_PART_ACTION)(_click_listener(sign_up))
-    app.action(WITHDRAW_ACTION)(_click_listener(withdraw))
-
-    @app.action(SIGNUPS_ACTION)
-    def who_signed_up(
-        ack: Ack, action: dict[str, Any], respond: Respond, database: Database, logger: Logger
-    ) -> None:
-        ack()
-        show_signups(action, respond, database, logger)
-
-    @app.action(LOG_ACTION)
-    def log_it(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        logger: Logger,
-    ) -> None:
-        ack()
-        open_log_form(engagement_flows, action, body, client, database, logger)
+    app.action(TAKE_PART_ACTION)(take_part)
+    app.action(WITHDRAW_ACTION)(withdraw_place)
+    app.action(SIGNUPS_ACTION)(who_signed_up)
+    app.action(LOG_ACTION)(log_it)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.base.text import ORGANISATION_MAX, storable
 from bot.base.validation import json_object, record_id_in
+from handlers.failures import NoOptions, when_the_database_fails
 from handlers.views.blocks import option
 from storage.database import Database
 from storage.reference import find_organisations, find_outputs
@@ -18,27 +19,19 @@ from storage.teams import list_teams
 OPTIONS_MAX = 100  # Slack shows at most 100 options
 
 
+@when_the_database_fails(NoOptions())
+def load_options(ack: Ack, body: dict[str, Any], database: Database, logger: Logger) -> None:
+    """The options of the menu `body` names (its action_id), matching what was typed."""
+    # A NUL can't be searched for in PostgreSQL, nor kept in an organisation's name.
+    query = " ".join(storable(str(body.get("value", ""))).split())
+    with database.transaction() as session:
+        found = FINDERS[body["action_id"]](session, query, body)
+    ack(options=found[:OPTIONS_MAX])
+
+
 def register(app: App) -> None:
-    def loader(find: Any) -> Any:
-        def load(ack: Ack, body: dict[str, Any], database: Database, logger: Logger) -> None:
-            # A NUL can't be searched for in PostgreSQL, nor kept in an organisation's name.
-            query = " ".join(storable(str(body.get("value", ""))).split())
-            try:
-                with database.transaction() as session:
-                    found = find(session, query, body)
-            except SQLAlchemyError:
-                logger.exception("loading options for %s failed", body.get("action_id"))
-                found = []
-            ack(options=found[:OPTIONS_MAX])
-
-        return load
-
-    app.options("team")(loader(_teams))
-    app.options("partners")(loader(_partner_teams))
-    app.options("outputs")(loader(_outputs))
-    app.options("output")(loader(_outputs))
-    app.options("organisations")(loader(_organisations))
-    app.options("organisation")(loader(_organisations))
+    for action_id in FINDERS:
+        app.options(action_id)(load_options)
 
 
 def _teams(session: Any, query: str, _body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -79,3 +72,15 @@ def _chosen_team(body: dict[str, Any]) -> int | None:
     return record_id_in(
         selected.get("value") or json_object(view.get("private_metadata")).get("team_id")
     )
+
+
+Finder = Callable[[Any, str, dict[str, Any]], list[dict[str, Any]]]
+# Each type-ahead menu's action_id, and how its options are found.
+FINDERS: dict[str, Finder] = {
+    "team": _teams,
+    "partners": _partner_teams,
+    "outputs": _outputs,
+    "output": _outputs,
+    "organisations": _organisations,
+    "organisation": _organisations,
+}

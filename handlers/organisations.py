@@ -4,8 +4,6 @@ holds the rules)."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.people.permissions import Action
 from bot.users.organisations import (
     OrganisationRefused,
@@ -15,6 +13,7 @@ from bot.users.organisations import (
     split_request,
 )
 from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.failures import NOTHING_CHANGED, Notice, when_the_database_fails
 from handlers.views.entries import notice_message
 from handlers.views.organisations import (
     EXAMPLE,
@@ -25,6 +24,7 @@ from handlers.views.organisations import (
 )
 
 
+@when_the_database_fails(Notice(NOTHING_CHANGED))
 def run(call: CommandCall) -> None:
     name, segment = split_request(call.args)
     try:
@@ -41,12 +41,6 @@ def run(call: CommandCall) -> None:
                     message = set_message(set_segment(session=session, name=name, segment=segment))
     except OrganisationRefused as refused:
         message = refused_message(str(refused))
-    except SQLAlchemyError:
-        call.logger.exception("/engage organisation failed")
-        message = notice_message(
-            ":warning: Nothing was changed: the database is not answering. "
-            "Please try again in a minute."
-        )
     call.respond(**message)
 
 

@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.clock import zone_named
 from bot.base.config import Settings
-from bot.base.validation import record_id_in
+from bot.base.validation import no_longer_exists, record_id_in
 from bot.deliveries.scheduler import DeliveryKind, Message
 from bot.engagements.prompts import NEVER, OVERDUE_PROMPT, overdue_prompt, prompt_plan, snooze
-from handlers.entries import EntryFlows, Prefill
-from handlers.forms import nothing_recorded
+from handlers.engagement import FLOWS as ENGAGEMENT_FLOWS
+from handlers.entries import Prefill
+from handlers.failures import FORM_DOWN_TRY_AGAIN, FormProblem, Notice, when_the_database_fails
 from handlers.inbox import Taking
 from handlers.views.entries import FormOrigin, notice_message, problem_modal
 from handlers.views.prompts import (
@@ -35,39 +35,39 @@ from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput
 
-GONE = "That output no longer exists."
+GONE = no_longer_exists("That output")
 
 
 def _output_id(action: dict[str, Any]) -> int:
     return record_id_in(action.get("value")) or 0
 
 
-def open_log_form(
-    flows: EntryFlows,
+@when_the_database_fails(FormProblem("Engagement", FORM_DOWN_TRY_AGAIN))
+def log_engagement(
+    ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
     client: WebClient,
     database: Database,
+    settings: Settings,
     logger: Logger,
 ) -> None:
     """ "Log an engagement": the engagement form with the output and its team filled in."""
+    ack()
     output_id = _output_id(action)
     prefill, problem = Prefill(), None
-    try:
-        with database.transaction() as session:
-            output = session.get(StatisticalOutput, output_id)
-            if output is None:
-                problem = GONE
-            else:
-                prefill = Prefill(team=output.team, output=output)
-    except SQLAlchemyError:
-        logger.exception("loading output #%s to log an engagement failed", output_id)
-        problem = "The form can't be opened: the database is not answering. Please try again."
+    with database.transaction() as session:
+        output = session.get(StatisticalOutput, output_id)
+        if output is None:
+            problem = GONE
+        else:
+            prefill = Prefill(team=output.team, output=output)
     if problem is not None:
         client.views_open(trigger_id=body["trigger_id"], view=problem_modal("Engagement", problem))
         return
-    flows.open_form(
-        client, body["trigger_id"], FormOrigin(flows.kind.name), logger, database, prefill=prefill
+    origin = FormOrigin(ENGAGEMENT_FLOWS.kind.name)
+    ENGAGEMENT_FLOWS.open_form(
+        client, body["trigger_id"], origin, logger, database, settings, prefill=prefill
     )
 
 
@@ -88,6 +88,7 @@ def snooze_prompts(
     inbox.take(context, body, work)  # kept, acknowledged, then done
 
 
+@when_the_database_fails(Notice())
 def _snooze(
     action: dict[str, Any],
     body: dict[str, Any],
@@ -98,19 +99,14 @@ def _snooze(
     logger: Logger,
 ) -> None:
     output_id = _output_id(action)
-    try:
-        with database.transaction() as session:
-            output = session.get(StatisticalOutput, output_id)
-            if output is None:
-                respond(**notice_message(GONE), replace_original=False)
-                return
-            zone = zone_named(output.team.timezone, settings.timezone)
-            until = snooze(session=session, output=output, today=utc_now().astimezone(zone).date())
-            name = output.name
-    except SQLAlchemyError as error:
-        logger.exception("snoozing prompts about output #%s failed", output_id)
-        respond(**notice_message(f":warning: {nothing_recorded(error)}"), replace_original=False)
-        return
+    with database.transaction() as session:
+        output = session.get(StatisticalOutput, output_id)
+        if output is None:
+            respond(**notice_message(GONE), replace_original=False)
+            return
+        zone = zone_named(output.team.timezone, settings.timezone)
+        until = snooze(session=session, output=output, today=utc_now().astimezone(zone).date())
+        name = output.name
     note = snoozed_note(output_name=name, user_id=body["user"]["id"], until=until)
     prompt = body.get("message") or {}
     try:
@@ -142,19 +138,6 @@ KINDS: tuple[DeliveryKind, ...] = (
 )
 
 
-def register(app: App, flows: EntryFlows) -> None:
-    """`flows`: the engagement form's."""
-
-    @app.action(LOG_ACTION)
-    def log_engagement(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        database: Database,
-        logger: Logger,
-    ) -> None:
-        ack()
-        open_log_form(flows, action, body, client, database, logger)
-
+def register(app: App) -> None:
+    app.action(LOG_ACTION)(log_engagement)
     app.action(SNOOZE_ACTION)(snooze_prompts)

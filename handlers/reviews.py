@@ -12,12 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import App, BoltContext, Respond
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.clock import zone_named
 from bot.base.text import preview
-from bot.base.validation import json_object, record_id_in
+from bot.base.validation import json_object, no_longer_exists, record_id_in
 from bot.deliveries.catch_up import Skip
 from bot.deliveries.scheduler import DeliveryKind, Message, Scheduler
 from bot.people.permissions import Action
@@ -36,7 +35,7 @@ from bot.reviews.schedule import (
     summary_plan,
 )
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.forms import nothing_recorded
+from handlers.failures import REVIEW_DOWN, Notice, when_the_database_fails
 from handlers.inbox import Taking
 from handlers.permissions import Requester
 from handlers.views.entries import OUT_OF_DATE, notice_message
@@ -54,7 +53,6 @@ from storage.models import Delivery, ProducerTeam
 from storage.review_posts import teams_with_review_channel
 from storage.teams import team_for_person, team_named
 
-DATABASE_DOWN = ":warning: The review can't be made now: the database is not answering."
 WHICH_TEAM = (
     ":warning: Which team? Name it, e.g. `/engage review Prices`, or ask in a team's home "
     "channel. (With no team yet, create yours with `/engage team`.)"
@@ -73,6 +71,7 @@ def _not_a_team(session: Session, words: list[str]) -> str:
     return f":warning: No team is called “{preview(' '.join(words), 80)}”."
 
 
+@when_the_database_fails(Notice(REVIEW_DOWN))
 def run(call: CommandCall) -> None:
     """`/engage review [team] [month|quarter|year]`."""
     words = call.args.split()
@@ -82,29 +81,23 @@ def run(call: CommandCall) -> None:
     if asked in SPANS:
         words.pop()
     name = " ".join(words)
-    try:
-        with call.database.transaction() as session:
-            team = (
-                team_named(session=session, name=name)
-                if name
-                else team_for_person(
-                    session=session, channel_id=call.channel_id, user_id=call.user_id
-                )
+    with call.database.transaction() as session:
+        team = (
+            team_named(session=session, name=name)
+            if name
+            else team_for_person(session=session, channel_id=call.channel_id, user_id=call.user_id)
+        )
+        if team is None:
+            message = notice_message(_not_a_team(session, words) if name else WHICH_TEAM)
+        else:
+            assert team.id is not None
+            zone = zone_named(team.timezone, call.settings.timezone)
+            period = asked_period(team, span, utc_now().astimezone(zone).date(), zone)
+            post = review_post(
+                session=session, team=team, period=period, default_zone=call.settings.timezone
             )
-            if team is None:
-                message = notice_message(_not_a_team(session, words) if name else WHICH_TEAM)
-            else:
-                assert team.id is not None
-                zone = zone_named(team.timezone, call.settings.timezone)
-                period = asked_period(team, span, utc_now().astimezone(zone).date(), zone)
-                post = review_post(
-                    session=session, team=team, period=period, default_zone=call.settings.timezone
-                )
-                channel = team.review_channel_id or call.channel_id or ""
-                message = review_answer(post, team_id=team.id, channel=channel)
-    except SQLAlchemyError:
-        call.logger.exception("/engage review failed")
-        message = notice_message(DATABASE_DOWN)
+            channel = team.review_channel_id or call.channel_id or ""
+            message = review_answer(post, team_id=team.id, channel=channel)
     call.respond(**message)
 
 
@@ -127,6 +120,7 @@ def post_to_channel(
     inbox.take(context, body, work)  # kept, acknowledged, then done
 
 
+@when_the_database_fails(Notice())
 def _post_to_channel(
     action: dict[str, Any],
     body: dict[str, Any],
@@ -143,36 +137,31 @@ def _post_to_channel(
     team_id, period = asked
     user_id = body["user"]["id"]
     now = utc_now()
-    try:
-        with database.transaction() as session:
-            team = session.get(ProducerTeam, team_id)
-            problem = (
-                requester.refusal(Action.POST_REVIEW, session=session, team=team)
-                if team is not None
-                else "That team no longer exists."
-            )
-            if problem is not None:
-                respond(**notice_message(problem), replace_original=False)
-                return
-            assert team is not None  # else `problem` says so
-            channel = team.review_channel_id or body["channel"]["id"]
-            key = review_key(team_id, period, channel)
-            due = Due(
-                key=key,
-                kind=REVIEW,
-                target=channel,
-                due_at=now,
-                team_id=team.id,
-                note=f"{period_note(period)}/{user_id}",
-            )
-            enqueue(session=session, dues=[due])
-        sent_now = scheduler.deliver(now, keys=[key]).sent > 0
-        with database.transaction() as session:
-            posted = sent_message(session=session, key=key) is not None
-    except SQLAlchemyError as error:
-        logger.exception("posting a review failed")
-        respond(**notice_message(f":warning: {nothing_recorded(error)}"), replace_original=False)
-        return
+    with database.transaction() as session:
+        team = session.get(ProducerTeam, team_id)
+        problem = (
+            requester.refusal(Action.POST_REVIEW, session=session, team=team)
+            if team is not None
+            else no_longer_exists("That team")
+        )
+        if problem is not None:
+            respond(**notice_message(problem), replace_original=False)
+            return
+        assert team is not None  # else `problem` says so
+        channel = team.review_channel_id or body["channel"]["id"]
+        key = review_key(team_id, period, channel)
+        due = Due(
+            key=key,
+            kind=REVIEW,
+            target=channel,
+            due_at=now,
+            team_id=team.id,
+            note=f"{period_note(period)}/{user_id}",
+        )
+        enqueue(session=session, dues=[due])
+    sent_now = scheduler.deliver(now, keys=[key]).sent > 0
+    with database.transaction() as session:
+        posted = sent_message(session=session, key=key) is not None
     respond(**posted_answer(channel=channel, period=period, posted=posted, sent_now=sent_now))
 
 

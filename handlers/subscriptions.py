@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.base.validation import Invalid
@@ -18,7 +17,7 @@ from bot.changes.subscriptions import (
     unsubscribe,
 )
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.forms import nothing_recorded
+from handlers.failures import LIST_DOWN, Notice, when_the_database_fails
 from handlers.views.entries import notice_message
 from handlers.views.subscriptions import (
     hearing_message,
@@ -78,6 +77,7 @@ def _listed(session: Session, channel_id: str) -> dict[str, Any]:
     )
 
 
+@when_the_database_fails(Notice(LIST_DOWN))
 def _answer_hearing(call: CommandCall, named: str) -> None:
     """The channels that hear about the changes of the team or output `named`: asked from
     anywhere, a direct message too."""
@@ -93,14 +93,10 @@ def _answer_hearing(call: CommandCall, named: str) -> None:
             message = hearing_message(target=target, channels=channels)
     except Invalid as invalid:
         message = problem_message(next(iter(invalid.errors.values())))
-    except SQLAlchemyError:
-        call.logger.exception("/engage subscribe list failed")
-        message = notice_message(
-            ":warning: The list can't be shown: the database is not answering."
-        )
     call.respond(**message)
 
 
+@when_the_database_fails(Notice())
 def _answer(call: CommandCall, work: Callable[[Session, str], dict[str, Any]]) -> None:
     """Run `work` for the command's channel in one transaction and answer what it says."""
     channel_id = call.channel_id or ""
@@ -112,9 +108,6 @@ def _answer(call: CommandCall, work: Callable[[Session, str], dict[str, Any]]) -
             message = work(session, channel_id)
     except Invalid as invalid:
         message = problem_message(next(iter(invalid.errors.values())))
-    except SQLAlchemyError as error:
-        call.logger.exception("/engage %s failed", call.name)
-        message = notice_message(f":warning: {nothing_recorded(error)}")
     call.respond(**message)
 
 

@@ -3,16 +3,16 @@ asked (bot/users/map.py makes it)."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.base.text import escape_mrkdwn
 from bot.users.map import UsersMapRefused, find_scope, users_map
 from handlers.engage import CommandCall, EngageCommand, Subcommand
+from handlers.failures import USERS_MAP_DOWN, Notice, when_the_database_fails
 from handlers.views.entries import notice_message
 from handlers.views.users_map import users_map_message
 from storage.teams import team_for_person
 
 
+@when_the_database_fails(Notice(USERS_MAP_DOWN))
 def show_users_map(call: CommandCall) -> None:
     try:
         with call.database.transaction() as session:
@@ -23,11 +23,6 @@ def show_users_map(call: CommandCall) -> None:
             message = users_map_message(users_map(session=session, scope=scope))
     except UsersMapRefused as refused:
         message = notice_message(f":warning: {escape_mrkdwn(str(refused))}")
-    except SQLAlchemyError:
-        call.logger.exception("showing the users map failed")
-        message = notice_message(
-            ":warning: The users map can't be shown: the database is not answering."
-        )
     call.respond(**message)
 
 

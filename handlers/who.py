@@ -3,27 +3,19 @@ only for the person who asked (bot/users/who.py finds it)."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.users.who import who
 from handlers.engage import CommandCall, EngageCommand, Subcommand
-from handlers.views.entries import notice_message
+from handlers.failures import NO_ANSWER, Notice, when_the_database_fails
 from handlers.views.who import USAGE, who_message
 
 
+@when_the_database_fails(Notice(NO_ANSWER))
 def run(call: CommandCall) -> None:
     if not call.args:
         call.respond(**USAGE)
         return
-    try:
-        with call.database.transaction() as session:
-            message = who_message(who(session=session, text=call.args, today=call.settings.today()))
-    except SQLAlchemyError:
-        call.logger.exception("/engage who failed")
-        message = notice_message(
-            ":warning: I can't answer that now: the database is not answering. "
-            "Please try again in a minute."
-        )
+    with call.database.transaction() as session:
+        message = who_message(who(session=session, text=call.args, today=call.settings.today()))
     call.respond(**message)
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sized
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.base.text import LIST_SEPARATOR, too_long
 
+if TYPE_CHECKING:  # the command line checks dates with this module, loading no SQLAlchemy
+    from sqlmodel import Session, SQLModel
+
 FieldErrors = dict[str, str]
+Record = TypeVar("Record", bound="SQLModel")
 RECORD_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's largest
 # No record is dated before this (ENGAGEBOT_EARLIEST_DATE sets another): 1900-01-01 is a
 # mistyped year, not an engagement.
@@ -121,3 +126,37 @@ def check_coming_date(
             f"The date can't be more than {YEARS_AHEAD_MAX} years ahead "
             f"(after {latest.isoformat()}): check the year."
         )
+
+
+def no_longer_exists(what: str, note: str = "") -> str:
+    """What a person is told of a record deleted since they saw it (`what`: "Change #4",
+    "That team", "One of the chosen outputs"; `note`: " (it may have been undone)")."""
+    return f"{what} no longer exists{note}."
+
+
+def still_there(
+    session: Session,
+    model: type[Record],
+    record_id: int | None,
+    errors: FieldErrors,
+    field: str,
+    what: str,
+    note: str = "",
+) -> Record | None:
+    """The record `record_id` names (None if it names none). One deleted since the form was
+    opened is None too, and `field`'s error says so (`no_longer_exists`)."""
+    record = session.get(model, record_id) if record_id is not None else None
+    if record_id is not None and record is None:
+        errors[field] = no_longer_exists(what, note)
+    return record
+
+
+def all_still_there(
+    found: Sized, ids: Collection[int], errors: FieldErrors, field: str, what: str
+) -> bool:
+    """Whether every record chosen (`ids`) was `found`; else `field`'s error says one of the
+    chosen `what` is gone."""
+    if len(found) == len(set(ids)):
+        return True
+    errors[field] = no_longer_exists(f"One of the chosen {what}")
+    return False

@@ -19,7 +19,15 @@ from sqlmodel import Session
 
 from bot.base.clock import zone_named
 from bot.base.text import LONG_TEXT_MAX
-from bot.base.validation import FieldErrors, Invalid, check_coming_date, check_required_text
+from bot.base.validation import (
+    FieldErrors,
+    Invalid,
+    all_still_there,
+    check_coming_date,
+    check_required_text,
+    no_longer_exists,
+    still_there,
+)
 from storage.changes import CANCELLED, change_from_source
 from storage.deliveries import Due, enqueue_to_channels
 from storage.models import AudienceSegment, ProducerTeam, StatisticalOutput, UpcomingChange
@@ -165,20 +173,17 @@ def save_change(
     errors = change_problems(
         draft, today=today, kept_feedback_by=change.feedback_by if change else None
     )
-    if draft.team_id is not None and team is None:
-        errors["team"] = "That team no longer exists."
-    output = (
-        session.get(StatisticalOutput, draft.output_id) if draft.output_id is not None else None
+    if draft.team_id is not None and team is None:  # read before: its day is the form's
+        errors["team"] = no_longer_exists("That team")
+    output = still_there(
+        session, StatisticalOutput, draft.output_id, errors, "output", "That output"
     )
-    if draft.output_id is not None and output is None:
-        errors["output"] = "That output no longer exists."
-    elif output is not None and team is not None and output.team_id != team.id:
+    if output is not None and team is not None and output.team_id != team.id:
         errors["output"] = f"Choose an output of {team.name}."
     segments = segments_by_id(session=session, ids=draft.segment_ids)
-    if len(segments) != len(set(draft.segment_ids)):
-        errors["segments"] = "One of the chosen audience segments no longer exists."
+    all_still_there(segments, draft.segment_ids, errors, "segments", "audience segments")
     if change_id is not None and change is None:
-        errors["title"] = f"Change #{change_id} no longer exists."
+        errors["title"] = no_longer_exists(f"Change #{change_id}")
     elif change is not None and change.status == CANCELLED:
         errors["title"] = f"Change #{change_id} was cancelled, so it can't be edited."
     if errors:
@@ -266,7 +271,7 @@ def cancel_change(
     check_required_text(errors, "reason", "The reason", reason, REASON_MAX)
     change = session.get(UpcomingChange, change_id)
     if change is None:
-        errors["reason"] = f"Change #{change_id} no longer exists."
+        errors["reason"] = no_longer_exists(f"Change #{change_id}")
     elif change.status == CANCELLED:
         errors["reason"] = f"Change #{change_id} is already cancelled."
     if errors:

@@ -20,7 +20,14 @@ from sqlmodel import Session
 
 from bot.base.clock import local_time
 from bot.base.text import LONG_TEXT_MAX, THEME_MAX
-from bot.base.validation import FieldErrors, Invalid, check_names, check_required_text
+from bot.base.validation import (
+    FieldErrors,
+    Invalid,
+    all_still_there,
+    check_names,
+    check_required_text,
+    no_longer_exists,
+)
 from bot.deliveries.catch_up import too_late
 from bot.feedback.recording import THEMES_MAX
 from storage.deliveries import Due, enqueue_to_channels
@@ -94,15 +101,13 @@ def save_insight(
     errors = insight_problems(draft)
     team = session.get(ProducerTeam, team_id)
     if team is None:
-        errors["text"] = "Your team no longer exists: nothing was shared."
+        errors["text"] = no_longer_exists("Your team", ": nothing was shared")
     outputs = outputs_by_id(session=session, ids=draft.output_ids)
-    if len(outputs) != len(set(draft.output_ids)):
-        errors["outputs"] = "One of the chosen outputs no longer exists."
-    elif team is not None and any(output.team_id != team.id for output in outputs):
+    chosen = all_still_there(outputs, draft.output_ids, errors, "outputs", "outputs")
+    if chosen and team is not None and any(output.team_id != team.id for output in outputs):
         errors["outputs"] = f"Choose outputs of {team.name} only."
     segments = segments_by_id(session=session, ids=draft.segment_ids)
-    if len(segments) != len(set(draft.segment_ids)):
-        errors["segments"] = "One of the chosen audience segments no longer exists."
+    all_still_there(segments, draft.segment_ids, errors, "segments", "audience segments")
     if errors:
         raise Invalid(errors)
     assert draft.text is not None

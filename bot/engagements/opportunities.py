@@ -29,6 +29,7 @@ from bot.base.validation import (
     check_coming_date,
     check_optional_text,
     check_required_text,
+    no_longer_exists,
 )
 from bot.base.vocabulary import METHODS
 from bot.deliveries.catch_up import LOOKBACK, planned_each, too_late
@@ -141,7 +142,7 @@ def save_opportunity(
     team = session.get(ProducerTeam, team_id)
     errors = opportunity_problems(draft, today=team_today(team, now, default_zone))
     if team is None:
-        errors["title"] = "Your team no longer exists: nothing was posted."
+        errors["title"] = no_longer_exists("Your team", ": nothing was posted")
     if errors:
         raise Invalid(errors)
     assert draft.title and draft.place and draft.happens_on and draft.places

@@ -1,4 +1,5 @@
-"""Recording an engagement activity: what makes one valid, and saving it."""
+"""Recording an engagement activity: what makes one valid, and saving it (from the text of
+`/engage log`, or from the form)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,27 @@ from bot.base.validation import (
     DEFAULT_EARLIEST_DATE,
     FieldErrors,
     Invalid,
+    all_still_there,
     check_names,
     check_optional_text,
     check_past_date,
     check_required_text,
+    still_there,
 )
 from bot.base.vocabulary import EXPERTISE, METHODS
+from bot.engagements.opportunities import record_logged
+from bot.entries.filing import (
+    Filed,
+    TeamUnclear,
+    Typed,
+    Undo,
+    file_typed,
+    file_with_register,
+    undo_entry,
+)
 from bot.users.organisations import default_segment
 from storage.clock import utc_now
+from storage.database import Database
 from storage.entries import entry_from_source
 from storage.models import Engagement, ProducerTeam
 from storage.reference import organisations_named, outputs_by_id, segments_by_id
@@ -100,25 +114,25 @@ def save_engagement(
         if existing is not None:
             return existing
     errors = engagement_problems(draft, today=today, earliest=earliest)
-    team = session.get(ProducerTeam, draft.team_id) if draft.team_id is not None else None
-    if draft.team_id is not None and team is None:
-        errors["team"] = "That team no longer exists."
+    team = still_there(session, ProducerTeam, draft.team_id, errors, "team", "That team")
     outputs = outputs_by_id(session=session, ids=draft.output_ids)
-    if len(outputs) != len(set(draft.output_ids)):
-        errors["outputs"] = "One of the chosen outputs no longer exists."
-    elif team is not None and any(output.team_id != team.id for output in outputs):
+    chosen = all_still_there(outputs, draft.output_ids, errors, "outputs", "outputs")
+    if chosen and team is not None and any(output.team_id != team.id for output in outputs):
         errors["outputs"] = f"Choose outputs of {team.name} only."
     segments = segments_by_id(session=session, ids=draft.segment_ids)
-    if len(segments) != len(set(draft.segment_ids)):
-        errors["segments"] = "One of the chosen audience segments no longer exists."
+    all_still_there(segments, draft.segment_ids, errors, "segments", "audience segments")
     partners = teams_by_id(session=session, ids=draft.partner_ids)
-    if len(partners) != len(set(draft.partner_ids)):
-        errors.setdefault("partners", "One of the chosen partner teams no longer exists.")
-    engagement = session.get(Engagement, engagement_id) if engagement_id is not None else None
-    if engagement_id is not None and engagement is None:
-        errors["summary"] = (
-            f"Engagement #{engagement_id} no longer exists (it may have been undone)."
-        )
+    if "partners" not in errors:  # the draft's own problem with them is told first
+        all_still_there(partners, draft.partner_ids, errors, "partners", "partner teams")
+    engagement = still_there(
+        session,
+        Engagement,
+        engagement_id,
+        errors,
+        "summary",
+        f"Engagement #{engagement_id}",
+        " (it may have been undone)",
+    )
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None
@@ -152,3 +166,66 @@ def save_engagement(
         remember_team(session=session, user_id=user_id, team_id=team.id)
     session.flush()
     return engagement
+
+
+def log_engagement(database: Database, typed: Typed) -> Filed | TeamUnclear:
+    """`/engage log <summary>`: the engagement, logged at once as of today for the team
+    `file_typed` finds. Raise `Invalid` and write nothing."""
+
+    def save(session: Session, team: ProducerTeam) -> Filed:
+        engagement = save_engagement(
+            session=session,
+            draft=EngagementDraft(summary=typed.text, team_id=team.id, occurred_on=typed.today),
+            today=typed.today,
+            earliest=typed.earliest,
+            user_id=typed.user_id,
+            source_key=typed.source_key,
+        )
+        # mypy: a saved row's id (set once it is read or flushed).
+        return Filed(engagement.id, engagement.summary, team.name)  # type: ignore[arg-type]
+
+    return file_typed(database, typed, save)
+
+
+def save_engagement_form(
+    database: Database,
+    draft: EngagementDraft,
+    *,
+    today: date,
+    earliest: date,
+    user_id: str | None,
+    engagement_id: int | None,
+    source_key: str | None,
+    opportunity_id: int | None,
+) -> Filed:
+    """The engagement form's save (`save_engagement`), in one transaction, linked to the
+    opportunity it was logged for, if any. Raise `Invalid` and write nothing."""
+
+    def save(session: Session) -> Filed:
+        engagement = save_engagement(
+            session=session,
+            draft=draft,
+            today=today,
+            earliest=earliest,
+            user_id=user_id,
+            engagement_id=engagement_id,
+            source_key=source_key,
+        )
+        if opportunity_id is not None:
+            record_logged(
+                session=session,
+                opportunity_id=opportunity_id,
+                # mypy: a saved row's id (set once it is read or flushed).
+                engagement_id=engagement.id,  # type: ignore[arg-type]
+            )
+        # mypy: a saved row's id (set once it is read or flushed).
+        return Filed(engagement.id, engagement.summary, engagement.team.name)  # type: ignore[arg-type]
+
+    return file_with_register(database, draft.organisations, save)
+
+
+def undo_engagement(database: Database, engagement_id: int, user_id: str) -> Undo:
+    """Undo: delete the engagement, if `user_id` logged it."""
+    return undo_entry(
+        database, Engagement, engagement_id, user_id, owner_of=lambda record: record.logged_by
+    )

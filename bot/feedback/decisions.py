@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from bot.base.text import LONG_TEXT_MAX, blank_to_none
-from bot.base.validation import FieldErrors, Invalid, check_optional_text, is_record_id
+from bot.base.validation import (
+    FieldErrors,
+    Invalid,
+    check_optional_text,
+    is_record_id,
+    no_longer_exists,
+)
 from bot.base.vocabulary import FEEDBACK_STATUSES
 from storage.clock import utc_now
 from storage.feedback import MERGED, items_merged_into, open_feedback
@@ -35,7 +41,7 @@ def decide(
     errors: FieldErrors = {}
     item = session.get(Feedback, feedback_id)
     if item is None:
-        errors["status"] = f"Feedback #{feedback_id} no longer exists."
+        errors["status"] = no_longer_exists(f"Feedback #{feedback_id}")
     elif item.merged_into_id is not None:
         errors["status"] = merged_away(item)
     elif to_status not in FEEDBACK_STATUSES:

@@ -17,9 +17,21 @@ from bot.base.validation import (
     check_optional_text,
     check_past_date,
     check_required_text,
+    still_there,
 )
 from bot.base.vocabulary import FEEDBACK_CHANNELS
+from bot.entries.filing import (
+    Filed,
+    TeamUnclear,
+    Typed,
+    Undo,
+    file_typed,
+    file_with_register,
+    undo_entry,
+)
+from bot.feedback.decisions import merged_undo_refusal
 from storage.clock import utc_now
+from storage.database import Database
 from storage.entries import entry_from_source
 from storage.models import (
     AudienceSegment,
@@ -106,25 +118,30 @@ def save_feedback(
         if existing is not None:
             return existing
     errors = feedback_problems(draft, today=today, earliest=earliest)
-    output = session.get(StatisticalOutput, draft.output_id) if draft.output_id else None
-    if draft.output_id is not None and output is None:
-        errors["output"] = "That output no longer exists."
-    team_id = draft.team_id if draft.team_id is not None else output and output.team_id
-    team = session.get(ProducerTeam, team_id) if team_id is not None else None
-    if team_id is not None and team is None:
-        errors["team"] = "That team no longer exists."
+    output = still_there(
+        session, StatisticalOutput, draft.output_id, errors, "output", "That output"
+    )
+    team_id = draft.team_id if draft.team_id is not None else output.team_id if output else None
+    team = still_there(session, ProducerTeam, team_id, errors, "team", "That team")
     if output is not None and team is not None and output.team_id != team.id:
         errors["output"] = f"Choose an output of {team.name}."
-    change = session.get(UpcomingChange, draft.change_id) if draft.change_id else None
-    if draft.change_id is not None and change is None:
-        errors["team"] = "The change this comments on no longer exists."
-    elif change is not None and team is not None and change.team_id != team.id:
+    change = still_there(
+        session, UpcomingChange, draft.change_id, errors, "team", "The change this comments on"
+    )
+    if change is not None and team is not None and change.team_id != team.id:
         errors["team"] = f"This comments on a change of {change.team.name}: keep that team."
-    if draft.segment_id is not None and session.get(AudienceSegment, draft.segment_id) is None:
-        errors["segment"] = "That audience segment no longer exists."
-    item = session.get(Feedback, feedback_id) if feedback_id is not None else None
-    if feedback_id is not None and item is None:
-        errors["text"] = f"Feedback #{feedback_id} no longer exists (it may have been undone)."
+    still_there(
+        session, AudienceSegment, draft.segment_id, errors, "segment", "That audience segment"
+    )
+    item = still_there(
+        session,
+        Feedback,
+        feedback_id,
+        errors,
+        "text",
+        f"Feedback #{feedback_id}",
+        " (it may have been undone)",
+    )
     if errors:
         raise Invalid(errors)
     assert team is not None and team.id is not None
@@ -162,3 +179,64 @@ def save_feedback(
         remember_team(session=session, user_id=user_id, team_id=team.id)
     session.flush()
     return item
+
+
+def record_feedback(database: Database, typed: Typed) -> Filed | TeamUnclear:
+    """`/engage feedback <text>`: the item, recorded at once as received today for the team
+    `file_typed` finds. Raise `Invalid` and write nothing."""
+
+    def save(session: Session, team: ProducerTeam) -> Filed:
+        item = save_feedback(
+            session=session,
+            draft=FeedbackDraft(text=typed.text, team_id=team.id, received_on=typed.today),
+            today=typed.today,
+            earliest=typed.earliest,
+            user_id=typed.user_id,
+            source_key=typed.source_key,
+        )
+        # mypy: a saved row's id (set once it is read or flushed).
+        return Filed(item.id, item.text, team.name)  # type: ignore[arg-type]
+
+    return file_typed(database, typed, save)
+
+
+def save_feedback_form(
+    database: Database,
+    draft: FeedbackDraft,
+    *,
+    today: date,
+    earliest: date,
+    user_id: str | None,
+    feedback_id: int | None,
+    source_key: str | None,
+) -> Filed:
+    """The feedback form's save (`save_feedback`), in one transaction. Raise `Invalid` and
+    write nothing."""
+
+    def save(session: Session) -> Filed:
+        item = save_feedback(
+            session=session,
+            draft=draft,
+            today=today,
+            earliest=earliest,
+            user_id=user_id,
+            feedback_id=feedback_id,
+            source_key=source_key,
+        )
+        # mypy: a saved row's id (set once it is read or flushed).
+        return Filed(item.id, item.text, item.team.name)  # type: ignore[arg-type]
+
+    organisation = blank_to_none(draft.organisation)  # as save_feedback names it
+    return file_with_register(database, [organisation] if organisation else [], save)
+
+
+def undo_feedback(database: Database, feedback_id: int, user_id: str) -> Undo:
+    """Undo: delete the item, if `user_id` recorded it and no other was merged into it."""
+    return undo_entry(
+        database,
+        Feedback,
+        feedback_id,
+        user_id,
+        owner_of=lambda record: record.recorded_by,
+        refusal=lambda session, record: merged_undo_refusal(session=session, feedback=record),
+    )

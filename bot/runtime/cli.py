@@ -11,7 +11,8 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -54,6 +55,17 @@ NO_WORKSPACE = ("serve", "console", "db", "workspaces", "site")
 CREATE_DATABASE = ("serve", "console", "db")
 
 
+class CommandError(Exception):
+    """What stops a command: said on stderr (one line, `engagebot: ...`, unless `prefix`
+    says otherwise), with the exit status (`EXIT_CONFIG` when the command was asked for
+    wrongly). Caught once, in `main`."""
+
+    def __init__(self, message: str, status: int = 1, *, prefix: str = "engagebot: ") -> None:
+        super().__init__(message)
+        self.status = status
+        self.prefix = prefix
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -78,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings, quiet=args.command == "console")
     try:
         return int(args.run(args, settings) or 0)
+    except CommandError as error:
+        print(f"{error.prefix}{error}", file=sys.stderr)
+        return error.status
     except BrokenPipeError:
         # The reader went away (`engagebot export ... | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -391,6 +406,28 @@ def _database(args: argparse.Namespace, settings: Settings) -> Database:
     return database.in_workspace(args.workspace or SINGLE_WORKSPACE)
 
 
+@contextmanager
+def _opened(
+    args: argparse.Namespace,
+    settings: Settings,
+    *,
+    acting: str | None = None,
+    every_workspace: bool = False,
+) -> Iterator[Database]:
+    """The command's database, disposed of after: `_database`'s (or, `every_workspace`,
+    one that spans them all), bound to the person at the terminal doing `acting` where the
+    command writes (for the audit log)."""
+    from storage.database import Database
+
+    database = Database(settings.database_url) if every_workspace else _database(args, settings)
+    if acting is not None:
+        database = database.acting_as(_cli_actor(acting))
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
 def _follow_console_clock(database: Database) -> None:
     """A database whose clock the console moved (`:time`) holds records made at the moved
     time: the command line goes on from there too, and says so, so that "today", the last
@@ -435,18 +472,16 @@ def _moment(text: str) -> datetime:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime.serving import serve
-    from storage.database import Database
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)
     if settings.oauth_enabled:
         # No token of its own: each workspace's comes with its installation.
         logger.info("OAuth distribution: serving every workspace that installs the app")
-        database = Database(settings.database_url)
-        _warn_of_unadopted_records(database)
-        database.dispose()
-    elif (problem := _check_bot_token(settings)) is not None:
-        return problem
+        with _opened(args, settings, every_workspace=True) as database:
+            _warn_of_unadopted_records(database)
+    else:
+        _check_bot_token(settings)
     return serve(
         settings,
         lambda: _served(settings),
@@ -457,18 +492,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _site(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime.serving import serve_site
-    from storage.database import Database
 
-    database = Database(settings.database_url)
-    try:
+    with _opened(args, settings, every_workspace=True) as database:
         serve_site(
             settings,
             database,
             port=args.port or settings.port,
             threads=args.threads or settings.threads,
         )
-    finally:
-        database.dispose()
     return 0
 
 
@@ -535,9 +566,9 @@ def _warn_of_unadopted_records(database: Database) -> None:
         )
 
 
-def _check_bot_token(settings: Settings) -> int | None:
-    """Sign in with SLACK_BOT_TOKEN; None if Slack accepts it, else the exit code, having
-    said what is wrong."""
+def _check_bot_token(settings: Settings) -> None:
+    """Sign in with SLACK_BOT_TOKEN; raise CommandError, saying what is wrong, if Slack
+    does not accept it."""
     from slack_sdk.errors import SlackApiError
 
     from bot.base.slack_web import slack_client
@@ -546,40 +577,31 @@ def _check_bot_token(settings: Settings) -> int | None:
         identity = slack_client(settings, settings.bot_token).auth_test()
     except SlackApiError as error:
         if not isinstance(error.response.data, dict):
-            print(
-                f"engagebot: {settings.slack_api_url} did not answer as Slack's Web API does: "
+            raise CommandError(
+                f"{settings.slack_api_url} did not answer as Slack's Web API does: "
                 "check SLACK_API_URL (and any proxy)",
-                file=sys.stderr,
-            )
-            return EXIT_CONFIG
-        print(
-            f"engagebot: SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}): "
+                EXIT_CONFIG,
+            ) from None
+        raise CommandError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}): "
             "copy the Bot User OAuth Token again from your app's OAuth & Permissions page",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
+            EXIT_CONFIG,
+        ) from None
     except OSError as error:  # no network, DNS, refused connection
-        print(
-            f"engagebot: cannot reach Slack at {settings.slack_api_url} ({error}): "
-            "check the network, or SLACK_API_URL",
-            file=sys.stderr,
-        )
-        return 1
+        raise CommandError(
+            f"cannot reach Slack at {settings.slack_api_url} ({error}): "
+            "check the network, or SLACK_API_URL"
+        ) from None
     logger.info("signed in to %s as %s", identity.get("team"), identity.get("user"))
-    return None
 
 
 def _tick(args: argparse.Namespace, settings: Settings) -> int:
     from bot.base.logs import new_request_id, request_context
     from bot.runtime.app import build_scheduler, build_ticks
 
-    database = _database(args, settings)
-    try:
-        with request_context(new_request_id("tick")):
-            ticks = build_ticks(settings, build_scheduler(settings, database))
-            outcome = ticks.tick(args.at or utc_now())
-    finally:
-        database.dispose()
+    with _opened(args, settings) as database, request_context(new_request_id("tick")):
+        ticks = build_ticks(settings, build_scheduler(settings, database))
+        outcome = ticks.tick(args.at or utc_now())
     print(f"Tick done: {outcome}.")
     return 0
 
@@ -590,13 +612,9 @@ def _deliveries(args: argparse.Namespace, settings: Settings) -> int:
 
     only = {"pending": [PENDING, SENDING], "failed": [FAILED], "skipped": [SKIPPED]}
     statuses = next((chosen for flag, chosen in only.items() if getattr(args, flag)), None)
-    database = _database(args, settings)
-    try:
-        with database.transaction() as session:
-            found = deliveries(session=session, statuses=statuses, limit=args.limit)
-            lines = delivery_lines(found, settings.timezone)
-    finally:
-        database.dispose()
+    with _opened(args, settings) as database, database.transaction() as session:
+        found = deliveries(session=session, statuses=statuses, limit=args.limit)
+        lines = delivery_lines(found, settings.timezone)
     print("\n".join(lines) if lines else "No deliveries.")
     return 0
 
@@ -612,8 +630,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
         try:
             name(typed)
         except ValueError as problem:
-            print(f"engagebot: {option} {typed!r}: {problem}", file=sys.stderr)
-            return EXIT_CONFIG
+            raise CommandError(f"{option} {typed!r}: {problem}", EXIT_CONFIG) from None
     Console(settings, Terminal(), user=args.user, channel=args.channel).run()
     return 0
 
@@ -636,30 +653,25 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if args.kind == USERS_MAP:
         return _export_users_map(args, settings)
     if args.output is not None:
-        print("engagebot: --output is for users-map only", file=sys.stderr)
-        return EXIT_CONFIG
+        raise CommandError("--output is for users-map only", EXIT_CONFIG)
     if args.kind == ORGANISATIONS and args.team is not None:
-        print("engagebot: organisations are every team's: leave out --team", file=sys.stderr)
-        return EXIT_CONFIG
-    database = _database(args, settings)
-    try:
+        raise CommandError("organisations are every team's: leave out --team", EXIT_CONFIG)
+    with _opened(args, settings) as database:
         name_of, slack = _names(args, settings, database)
         with database.transaction() as session:
-            export_records(
-                session=session,
-                kind=args.kind,
-                fmt=args.format,
-                team=args.team,
-                since=args.since,
-                out=sys.stdout,
-                include_personal=args.include_personal,
-                name_of=name_of,
-            )
-    except UnknownTeam as problem:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
+            try:
+                export_records(
+                    session=session,
+                    kind=args.kind,
+                    fmt=args.format,
+                    team=args.team,
+                    since=args.since,
+                    out=sys.stdout,
+                    include_personal=args.include_personal,
+                    name_of=name_of,
+                )
+            except UnknownTeam as problem:
+                raise CommandError(str(problem)) from None
     _say_why_unnamed(slack)
     return 0
 
@@ -712,21 +724,15 @@ def _export_users_map(args: argparse.Namespace, settings: Settings) -> int:
     from bot.users.map import UsersMapRefused, scope_named, users_map, write_users_map
 
     if args.team is None or args.since is not None:
-        print(
-            "engagebot: users-map needs --team NAME (and takes no --since: it covers all time)",
-            file=sys.stderr,
+        raise CommandError(
+            "users-map needs --team NAME (and takes no --since: it covers all time)", EXIT_CONFIG
         )
-        return EXIT_CONFIG
-    database = _database(args, settings)
-    try:
-        with database.transaction() as session:
+    with _opened(args, settings) as database, database.transaction() as session:
+        try:
             scope = scope_named(session=session, team_name=args.team, output_name=args.output)
-            write_users_map(users_map(session=session, scope=scope), args.format, sys.stdout)
-    except UsersMapRefused as problem:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
+        except UsersMapRefused as problem:
+            raise CommandError(str(problem)) from None
+        write_users_map(users_map(session=session, scope=scope), args.format, sys.stdout)
     return 0
 
 
@@ -735,25 +741,20 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.transfer import ImportRejected
 
-    database = _database(args, settings).acting_as(_cli_actor(f"import {args.kind}"))
-    try:
-        with args.file.open(newline="", encoding="utf-8-sig") as file:
-            done = _imported(args.kind, database, file, settings)
-    except OSError as error:
-        print(f"engagebot: cannot read {args.file}: {error.strerror}", file=sys.stderr)
-        return 1
-    except ImportRejected as rejected:
-        problems = counted(len(rejected.problems), "problem")
-        rows = counted(len({problem.row for problem in rejected.problems}), "row")
-        print(f"Nothing was imported: {problems} in {rows}.", file=sys.stderr)
-        for problem in rejected.problems:
-            print(f"row {problem.row}: {problem.reason}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as error:
-        print(f"engagebot: nothing was imported: {database_failure(error)}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
+    with _opened(args, settings, acting=f"import {args.kind}") as database:
+        try:
+            with args.file.open(newline="", encoding="utf-8-sig") as file:
+                done = _imported(args.kind, database, file, settings)
+        except OSError as error:
+            raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
+        except ImportRejected as rejected:
+            problems = counted(len(rejected.problems), "problem")
+            rows = counted(len({problem.row for problem in rejected.problems}), "row")
+            lines = [f"row {problem.row}: {problem.reason}" for problem in rejected.problems]
+            report = "\n".join([f"Nothing was imported: {problems} in {rows}.", *lines])
+            raise CommandError(report, prefix="") from None
+        except SQLAlchemyError as error:
+            raise CommandError(f"nothing was imported: {database_failure(error)}") from error
     print(done)
     return 0
 
@@ -786,22 +787,11 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
     try:
         person = person_to_erase(args.email, args.name)
     except ErasureRefused as problem:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    database = _database(args, settings).acting_as(_cli_actor("erase"))
-    try:
-        with database.transaction() as session:
-            changes = erase_person(
-                session=session, person=person, now=utc_now(), dry_run=args.dry_run
-            )
-    finally:
-        database.dispose()
+        raise CommandError(str(problem), EXIT_CONFIG) from None
+    with _opened(args, settings, acting="erase") as database, database.transaction() as session:
+        changes = erase_person(session=session, person=person, now=utc_now(), dry_run=args.dry_run)
     if not changes:
-        print(
-            f"engagebot: nothing holds {person.described}: no personal data was changed.",
-            file=sys.stderr,
-        )
-        return 1
+        raise CommandError(f"nothing holds {person.described}: no personal data was changed.")
     print("\n".join(erasure_report(person, changes, dry_run=args.dry_run)))
     return 0
 
@@ -821,10 +811,8 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     try:
         since, before, limit = _audit_window(args, settings)
     except argparse.ArgumentTypeError as problem:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    database = _database(args, settings)
-    try:
+        raise CommandError(str(problem), EXIT_CONFIG) from None
+    with _opened(args, settings) as database:
         name_of, slack = _names(args, settings, database)
         with database.transaction() as session:
             entries = audit_entries(
@@ -835,8 +823,6 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         else:
             lines = audit_lines(entries, zone, name_of)
             print("\n".join(lines) if entries else "No audit entries.")
-    finally:
-        database.dispose()
     _say_why_unnamed(slack)
     return 0
 
@@ -937,30 +923,22 @@ def _write_report(
 ) -> int:
     """Print what `write` makes of the database; a refusal (`refused`: unknown team, a
     period that ends before it starts) is one line and exit 2."""
-    database = _database(args, settings)
-    try:
-        with database.transaction() as session:
+    with _opened(args, settings) as database, database.transaction() as session:
+        try:
             text = write(session)
-    except refused as problem:
-        print(f"engagebot: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    finally:
-        database.dispose()
+        except refused as problem:
+            raise CommandError(str(problem), EXIT_CONFIG) from None
     sys.stdout.write(text)
     return 0
 
 
-def _workspaces(_args: argparse.Namespace, settings: Settings) -> int:
-    from storage.database import Database
+def _workspaces(args: argparse.Namespace, settings: Settings) -> int:
     from storage.workspaces import SINGLE_WORKSPACE, workspaces_with_records
 
-    database = Database(settings.database_url)
-    try:
+    with _opened(args, settings, every_workspace=True) as database:
         with database.engine.connect() as connection:
             holding = set(workspaces_with_records(connection=connection))
         installed = _installed(settings, database)
-    finally:
-        database.dispose()
     for workspace in sorted(holding | installed):
         name = "(the single workspace)" if workspace == SINGLE_WORKSPACE else workspace
         states = [
@@ -984,32 +962,24 @@ def _installed(settings: Settings, database: Database) -> set[str]:
 
 
 def _adopt(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.database import Database
     from storage.workspaces import SINGLE_WORKSPACE, AdoptClash, adopt
 
-    database = Database(settings.database_url)
-    try:
+    with _opened(args, settings, every_workspace=True) as database:
         if settings.oauth_enabled and args.team_id not in _installed(settings, database):
-            print(
-                f"engagebot: nothing was moved: {args.team_id} has not installed engagebot "
-                "(`engagebot workspaces` lists the workspaces that have)",
-                file=sys.stderr,
+            raise CommandError(
+                f"nothing was moved: {args.team_id} has not installed engagebot "
+                "(`engagebot workspaces` lists the workspaces that have)"
             )
-            return 1
-        with database.engine.begin() as connection:
-            moved = adopt(connection=connection, source=SINGLE_WORKSPACE, target=args.team_id)
-    except AdoptClash as clash:
-        print(
-            f"engagebot: nothing was moved: {args.team_id} already has records with the same "
-            f"names or keys; rename or remove one of each: {clash}",
-            file=sys.stderr,
-        )
-        return 1
-    finally:
-        database.dispose()
+        try:
+            with database.engine.begin() as connection:
+                moved = adopt(connection=connection, source=SINGLE_WORKSPACE, target=args.team_id)
+        except AdoptClash as clash:
+            raise CommandError(
+                f"nothing was moved: {args.team_id} already has records with the same "
+                f"names or keys; rename or remove one of each: {clash}"
+            ) from None
     if not any(moved.values()):
-        print("engagebot: the single workspace holds no records to adopt.", file=sys.stderr)
-        return 1
+        raise CommandError("the single workspace holds no records to adopt.")
     counts = ", ".join(f"{count} {table}" for table, count in moved.items() if count)
     print(f"Moved into {args.team_id}: {counts} (and what belongs to those teams).")
     return 0

@@ -14,7 +14,13 @@ from zoneinfo import available_timezones
 from sqlmodel import Session
 
 from bot.base.text import NAME_MAX, OUTPUT_NAME_MAX, blank_to_none, listed
-from bot.base.validation import FieldErrors, Invalid, check_names, check_required_text
+from bot.base.validation import (
+    FieldErrors,
+    Invalid,
+    check_names,
+    check_required_text,
+    still_there,
+)
 from bot.base.vocabulary import PROFILES, value_for
 from bot.changes.alerts import MAX_LEAD_DAYS
 from bot.public.addresses import address_problem
@@ -257,9 +263,7 @@ def save_team(
     name = " ".join(draft.name.split())
     check_required_text(errors, "name", "The team name", name, NAME_MAX)
     check_names(errors, "name", "The team name", [name], NAME_MAX)
-    team = session.get(ProducerTeam, team_id) if team_id is not None else None
-    if team_id is not None and team is None:
-        errors["name"] = "That team no longer exists."
+    team = still_there(session, ProducerTeam, team_id, errors, "name", "That team")
     same_name = team_named(session=session, name=name) if name else None
     if same_name is not None and same_name is not team:
         errors["name"] = f"There is already a team called {same_name.name}."

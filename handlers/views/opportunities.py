@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.base.text import LONG_TEXT_MAX, escape_mrkdwn, listed_within, shortened
+from bot.base.validation import no_longer_exists
 from bot.engagements.opportunities import PLACE_MAX, PLACES_MAX, TITLE_MAX, Answer
 from handlers.views.blocks import (
     actions,
@@ -106,7 +107,7 @@ def posted_message(*, opportunity: Opportunity, taken: int) -> dict[str, Any]:
 def click_answer(answer: Answer, opportunity: Opportunity | None) -> dict[str, Any]:
     """The ephemeral answer to "I'd like to take part" or "Withdraw"."""
     if opportunity is None:
-        return notice_message(":warning: That opportunity no longer exists.")
+        return notice_message(f":warning: {no_longer_exists('That opportunity')}")
     title, day = f"*{escape_mrkdwn(opportunity.title)}*", _day(opportunity.happens_on)
     texts = {
         Answer.SIGNED_UP: f":white_check_mark: You have a place at {title} on {day}. "

@@ -14,11 +14,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bot.base.config import load_settings
 from bot.engagements.recording import EngagementDraft, save_engagement
 from bot.transfer import import_records
-from handlers.engagement import ENGAGEMENT
-from handlers.entries import EntryFlows
+from handlers.engagement import FLOWS
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Engagement, EngagementOrganisation, ProducerTeam
@@ -98,8 +96,7 @@ def save(
 def undo(database: Database, engagement_id: int) -> None:
     """Undo as the button does: the handler's own code, answering into a list."""
     answers: list[dict[str, Any]] = []
-    flows = EntryFlows(ENGAGEMENT, load_settings({"DATABASE_URL": database.url}))
-    flows.undo(engagement_id, "U0ALICE", database, lambda **answer: answers.append(answer), LOGGER)
+    FLOWS.undo(engagement_id, "U0ALICE", database, lambda **answer: answers.append(answer), LOGGER)
     assert "was deleted" in answers[-1]["text"]
 
 

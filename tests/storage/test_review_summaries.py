@@ -17,14 +17,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bot.base.config import load_settings
 from bot.engagements.recording import EngagementDraft, save_engagement
 from bot.feedback.decisions import decide, merge
 from bot.feedback.recording import FeedbackDraft, save_feedback
 from bot.people.erasure import erase_person, person_to_erase
 from bot.transfer import import_records
-from handlers.entries import EntryFlows
-from handlers.feedback import FEEDBACK
+from handlers.feedback import FLOWS
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Engagement, EngagementOutput, EngagementSegment, Feedback
@@ -220,8 +218,7 @@ def test_decisions_merges_and_undos_keep_each_first_response(database: Database)
             items = [i for i in items if i != merge_id]  # merged ones take no decision
         else:
             item_id = items.pop(rng.randrange(len(items)))
-            flows = EntryFlows(FEEDBACK, load_settings({"DATABASE_URL": database.url}))
-            flows.undo(item_id, "U0ALICE", database, lambda **_answer: None, LOGGER)
+            FLOWS.undo(item_id, "U0ALICE", database, lambda **_answer: None, LOGGER)
         assert_first_responses_in_step(database)
 
 
