@@ -27,12 +27,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, event, insert, inspect, select, tuple_
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    RowMapping,
+    Table,
+    event,
+    insert,
+    inspect,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import InstanceState, ORMExecuteState, RelationshipProperty, sessionmaker
+
+# Hooks are handed SQLAlchemy's Session (SQLModel's is a subclass of it).
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel
 
 from storage.clock import utc_now
 from storage.models import AuditEntry
+from storage.types import table_of
 
 CREATE, CHANGE, DELETE = "create", "change", "delete"
 PERSONAL_VALUE = "<personal>"
@@ -152,7 +166,7 @@ def audited_tables() -> list[str]:
     return sorted(name for name in SQLModel.metadata.tables if name not in UNAUDITED)
 
 
-def _pending(session: Session) -> _Pending:
+def _pending(session: OrmSession) -> _Pending:
     pending: _Pending = session.info.setdefault(_PENDING_KEY, _Pending())
     return pending
 
@@ -274,26 +288,24 @@ def _on_statement(execution: ORMExecuteState) -> Any:
     return result
 
 
-def _rows(
-    session: Session, table: Table, where: ColumnElement[bool] | None
-) -> list[Mapping[str, Any]]:
+def _rows(session: OrmSession, table: Table, where: ColumnElement[bool] | None) -> list[RowMapping]:
     query = select(table) if where is None else select(table).where(where)
     return list(session.connection().execute(query).mappings())
 
 
-def _row_key(table: Table, row: Mapping[str, Any]) -> str:
+def _row_key(table: Table, row: RowMapping) -> str:
     return _record_id({column.name: row[column.name] for column in table.primary_key.columns})
 
 
-def _row_entry(action: str, table: Table, row: Mapping[str, Any], change: dict[str, Any]) -> _Entry:
+def _row_entry(action: str, table: Table, row: RowMapping, change: dict[str, Any]) -> _Entry:
     return _Entry(action, table.name, _row_key(table, row), change)
 
 
-def _row_values(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+def _row_values(table: Table, row: RowMapping) -> dict[str, Any]:
     return {column.name: _shown(column, row[column.name]) for column in table.columns}
 
 
-def _row_changes(table: Table, old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+def _row_changes(table: Table, old: RowMapping, new: RowMapping) -> dict[str, Any]:
     return {
         column.name: PERSONAL_VALUE
         if _personal(column)
@@ -336,7 +348,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _add(session: Session, entries: Iterable[_Entry]) -> None:
+def _add(session: OrmSession, entries: Iterable[_Entry]) -> None:
     pending = _pending(session)
     for entry in entries:
         pending.add(entry)
@@ -359,5 +371,5 @@ def _write(session: Session, entries: Iterable[_Entry]) -> None:
     ]
     if rows:
         # Core, on the session's connection: part of the transaction, and no flush to audit.
-        table = AuditEntry.__table__  # type: ignore[attr-defined]  # SQLModel sets it on a table model, untyped
+        table = table_of(AuditEntry)
         session.connection().execute(insert(table), rows)

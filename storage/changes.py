@@ -39,7 +39,7 @@ def count_upcoming_changes(*, session: Session, team_id: int, today: date) -> in
 
 def _upcoming(team_id: int, today: date) -> tuple[ColumnElement[bool], ...]:
     return (
-        UpcomingChange.team_id == team_id,
-        UpcomingChange.status == ANNOUNCED,
+        col(UpcomingChange.team_id) == team_id,
+        col(UpcomingChange.status) == ANNOUNCED,
         col(UpcomingChange.effective_on) >= today,
     )

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, event, select, update
+from sqlalchemy import BindParameter, ScalarSelect, Update, bindparam, event, select, update
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from storage.models import Engagement, EngagementOrganisation, EngagementOutput, EngagementSegment
 from storage.organisation_contacts import any_added, any_changed, chunks
+from storage.types import flushed_id, table_of
 
 # Each link table, and the engagement's collection that writes it.
-LINKS = {
+Link = EngagementOutput | EngagementSegment | EngagementOrganisation
+LINKS: dict[type[Link], str] = {
     EngagementOutput: "outputs",
     EngagementSegment: "segments",
     EngagementOrganisation: "organisations",
@@ -40,19 +43,19 @@ _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # commits (NO KEY UPDATE, as a change of the day itself takes; SQLite has one writer
 # anyway). No other transaction sees a new engagement.
 _LOCK = (
-    select(Engagement.id)
+    select(col(Engagement.id))
     .where(col(Engagement.id).in_(_IDS))
     .order_by(col(Engagement.id))
     .with_for_update(key_share=True)
 )
 
 
-def _copy(link: Any) -> Any:
+def _copy(link: type[Link]) -> Update:
     """Each of the `link` table's rows of the engagements `ids` gets their team and day."""
-    table = link.__table__
+    table = table_of(link)
 
-    def of_engagement(column: Any) -> Any:
-        return select(column).where(Engagement.id == table.c.engagement_id).scalar_subquery()
+    def of_engagement(column: Mapped[Any]) -> ScalarSelect[Any]:
+        return select(column).where(col(Engagement.id) == table.c.engagement_id).scalar_subquery()
 
     return (
         update(table)
@@ -78,16 +81,14 @@ def _copy_after_flush(session: Session, _context: Any) -> None:
     # and each object's history what changed.
     new = [item for item in session.new if isinstance(item, Engagement)]
     changed = {
-        item.id
+        flushed_id(item)
         for item in session.dirty
         if isinstance(item, Engagement) and any_changed(item, _COPIED_FROM)
     }
     changed |= {
-        item.engagement_id
-        for item in (*session.new, *session.dirty)
-        if isinstance(item, tuple(LINKS))
+        item.engagement_id for item in (*session.new, *session.dirty) if isinstance(item, Link)
     }
-    changed -= {item.id for item in new}
+    changed -= {flushed_id(item) for item in new}
     if not new and not changed:
         return
     connection = session.connection()
@@ -95,6 +96,6 @@ def _copy_after_flush(session: Session, _context: Any) -> None:
         connection.execute(_LOCK, {"ids": chunk}).all()
     for link, collection in LINKS.items():
         # A new engagement has links in a table only if its collection was given some.
-        ids = changed | {item.id for item in new if any_added(item, collection)}
+        ids = changed | {flushed_id(item) for item in new if any_added(item, collection)}
         for chunk in chunks(sorted(ids)):
             connection.execute(_COPIES[link], {"ids": chunk})

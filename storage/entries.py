@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import func, literal, union_all
+from sqlalchemy import Select, func, literal, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -31,20 +31,21 @@ class RecentEntry:
 
 def recent_entries(*, session: Session, user_id: str, limit: int) -> list[RecentEntry]:
     """The person's latest entries of both kinds, newest first (merged feedback left out)."""
-    engagements = select(
+    # Labelled, SQLModel's columns lose their types (Label[Never]): the rows, named.
+    engagements: Select[str, int, date, str, datetime] = sa_select(
         literal("engagement").label("kind"),
         col(Engagement.id).label("id"),
         col(Engagement.occurred_on).label("day"),
         col(Engagement.summary).label("text"),
         col(Engagement.created_at).label("created_at"),
-    ).where(Engagement.logged_by == user_id)
-    feedback = select(
+    ).where(col(Engagement.logged_by) == user_id)
+    feedback: Select[str, int, date, str, datetime] = sa_select(
         literal("feedback").label("kind"),
         col(Feedback.id).label("id"),
         col(Feedback.received_on).label("day"),
         col(Feedback.text).label("text"),
         col(Feedback.created_at).label("created_at"),
-    ).where(Feedback.recorded_by == user_id, col(Feedback.merged_into_id).is_(None))
+    ).where(col(Feedback.recorded_by) == user_id, col(Feedback.merged_into_id).is_(None))
     both = union_all(engagements, feedback).subquery()
     rows = session.execute(
         sa_select(both).order_by(both.c.created_at.desc(), both.c.id.desc()).limit(limit)

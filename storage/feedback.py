@@ -65,10 +65,10 @@ def decisions_on(*, session: Session, feedback_id: int) -> Sequence[FeedbackDeci
         select(FeedbackDecision)
         .where(
             or_(
-                FeedbackDecision.feedback_id == feedback_id,
+                col(FeedbackDecision.feedback_id) == feedback_id,
                 and_(
                     col(FeedbackDecision.feedback_id).in_(merged),
-                    FeedbackDecision.to_status != MERGED,
+                    col(FeedbackDecision.to_status) != MERGED,
                 ),
             )
         )

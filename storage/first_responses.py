@@ -15,15 +15,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, and_, bindparam, event, func, inspect, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    and_,
+    bindparam,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.feedback import MERGED
 from storage.models import Feedback, FeedbackDecision
 from storage.organisation_contacts import any_changed, chunks
+from storage.types import table_of
 
 # What an item's first response depends on in its history: a changed note leaves it alone.
 _FIRST_RESPONSE_FROM = ("feedback_id", "from_status", "to_status", "decided_at")
@@ -35,13 +46,14 @@ def keep_first_responses_current(session_class: type[Session]) -> None:
     event.listen(session_class, "after_flush", _refresh_after_flush)
 
 
-def status_change(decision: Any) -> Any:
+def status_change(decision: type[FeedbackDecision]) -> ColumnElement[bool]:
     """A history entry that changed the status; not a merge's entries, which say `merged`
     on the item merged away and keep the status as it was on the item kept."""
-    return and_(decision.to_status != decision.from_status, decision.to_status != MERGED)
+    to_status = col(decision.to_status)
+    return and_(to_status != decision.from_status, to_status != MERGED)
 
 
-_TABLE = Feedback.__table__  # type: ignore[attr-defined]  # SQLModel sets it on a table model, untyped
+_TABLE = table_of(Feedback)
 _DECISION = aliased(FeedbackDecision)
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # On PostgreSQL, one writer at a time works an item's out, and it reads the history the
@@ -57,7 +69,7 @@ _REFRESH = (
     .where(_TABLE.c.id.in_(_IDS))
     .values(
         first_response_at=select(func.min(_DECISION.decided_at))
-        .where(_DECISION.feedback_id == _TABLE.c.id, status_change(_DECISION))
+        .where(col(_DECISION.feedback_id) == _TABLE.c.id, status_change(_DECISION))
         .scalar_subquery()
     )
     .returning(_TABLE.c.id, _TABLE.c.first_response_at)

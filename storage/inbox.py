@@ -26,12 +26,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, event, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, delete, event, insert, or_, select, update
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction, sessionmaker
+
+# Hooks are handed SQLAlchemy's Session (SQLModel's is a subclass of it).
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
 from storage.clock import utc_now
 from storage.models import InboxItem
+from storage.types import table_of
 
 PENDING, CLAIMED = "pending", "claimed"
 CLAIM_KEY = "inbox_claim"  # in session.info: the `Holding` a transaction's writes are done under
@@ -41,7 +45,7 @@ WRITER_KEY = "inbox_writer"
 _WROTE_KEY = "inbox_wrote"
 _ENDS_KEY = "inbox_ends"  # the transaction deletes the item: its work is done once it commits
 _HOLDS_WRITER_KEY = "inbox_holds_writer"
-_ITEMS: Table = InboxItem.__table__  # type: ignore[attr-defined]  # SQLModel sets it on a table model, untyped
+_ITEMS = table_of(InboxItem)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def claim_waiting(
         )
         .returning(_ITEMS.c.id, _ITEMS.c.body, _ITEMS.c.attempts, _ITEMS.c.received_at)
     )
-    found = [Waiting(*row) for row in won]
+    found = [Waiting(row.id, row.body, row.attempts, row.received_at) for row in won]
     return sorted(found, key=lambda item: item.id)
 
 
@@ -165,7 +169,7 @@ def forget_received_before(*, session: Session, before: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
 
 
-def _held(claim: Claim) -> tuple[Any, ...]:
+def _held(claim: Claim) -> tuple[ColumnElement[bool], ...]:
     return _ITEMS.c.id == claim.item_id, _ITEMS.c.claimed_by == claim.claimant
 
 
@@ -193,7 +197,7 @@ def _note_statement(state: ORMExecuteState) -> None:
         _writing(state.session)
 
 
-def _writing(session: Session) -> None:
+def _writing(session: OrmSession) -> None:
     """The work's transaction is about to write: noted, and on SQLite, once it is this
     transaction's turn to write (held until it ends)."""
     session.info[_WROTE_KEY] = True

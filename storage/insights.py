@@ -71,7 +71,10 @@ def open_opportunities_between(
     )
     rows = session.exec(
         select(
-            Opportunity.title, ProducerTeam.name, Opportunity.happens_on, Opportunity.places - taken
+            col(Opportunity.title),
+            col(ProducerTeam.name),
+            col(Opportunity.happens_on),
+            col(Opportunity.places) - taken,
         )
         .select_from(Opportunity)
         .join(ProducerTeam, col(ProducerTeam.id) == Opportunity.team_id)

@@ -94,6 +94,6 @@ def installed_workspaces(*, engine: Engine, client_id: str) -> list[InstalledWor
     )
     latest: dict[str, str] = {}
     with engine.connect() as connection:
-        for team_id, bot_token in connection.execute(query):
-            latest.setdefault(team_id, bot_token)
+        for row in connection.execute(query):
+            latest.setdefault(row.team_id, row.bot_token)
     return [InstalledWorkspace(team_id, token) for team_id, token in latest.items()]

@@ -33,7 +33,7 @@ def lead(*, session: Session, role: str, holder: str, now: datetime, lease: time
             index_elements=["role"],
             set_={"holder": holder, "expires_at": now + lease},
             where=or_(col(SchedulerLease.holder) == holder, col(SchedulerLease.expires_at) <= now),
-        ).returning(SchedulerLease.holder)
+        ).returning(col(SchedulerLease.holder))
     )
     return result.first() is not None
 

@@ -31,9 +31,11 @@ SLACK_USER = {"info": {"slack_user": True}}
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
-def _moment(**kwargs: object) -> datetime:
+def _moment(*, index: bool = False) -> datetime:
     # Field() is typed Any; the attribute it makes holds a datetime.
-    field: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False, **kwargs)
+    field: datetime = Field(
+        default_factory=utc_now, sa_type=UTCDateTime, nullable=False, index=index
+    )
     return field
 
 

@@ -18,9 +18,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, event, func, insert, inspect, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Insert,
+    Select,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlmodel import Session, col
 
 from storage.models import (
@@ -29,6 +41,7 @@ from storage.models import (
     ProducerTeam,
     TeamOrganisationContact,
 )
+from storage.types import table_of
 
 Pair = tuple[int, int]  # (team id, organisation id)
 
@@ -36,7 +49,7 @@ Pair = tuple[int, int]  # (team id, organisation id)
 _CONTACT_ATTRIBUTES = ("team_id", "occurred_on", "organisations")
 _PENDING = "organisation_contacts_pending"  # session.info key, between the two hooks
 _CHUNK = 500  # ids per IN list, well under every driver's parameter limit
-_CONTACT = TeamOrganisationContact.__table__
+_CONTACT = table_of(TeamOrganisationContact)
 
 
 def keep_contacts_current(session_class: type[Session]) -> None:
@@ -102,7 +115,7 @@ def _pairs_of(session: Session, engagement_ids: set[int]) -> set[Pair]:
     pairs: set[Pair] = set()
     for chunk in chunks(sorted(engagement_ids)):
         rows = session.connection().execute(
-            select(Engagement.team_id, EngagementOrganisation.organisation_id)
+            select(col(Engagement.team_id), col(EngagementOrganisation.organisation_id))
             .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
             .where(col(Engagement.id).in_(chunk))
         )
@@ -121,7 +134,7 @@ def _refresh(connection: Connection, pairs: set[Pair]) -> None:
     # (NO KEY UPDATE does not block engagements' foreign-key checks on the team; SQLite
     # has one writer anyway and leaves the clause out.)
     connection.execute(
-        select(ProducerTeam.id)
+        select(col(ProducerTeam.id))
         .where(col(ProducerTeam.id).in_(sorted(by_team)))
         .order_by(col(ProducerTeam.id))
         .with_for_update(key_share=True)
@@ -136,27 +149,27 @@ def _refresh(connection: Connection, pairs: set[Pair]) -> None:
             connection.execute(
                 _insert_first_days(
                     _first_days(
-                        Engagement.team_id == team_id,
+                        col(Engagement.team_id) == team_id,
                         col(EngagementOrganisation.organisation_id).in_(chunk),
                     )
                 )
             )
 
 
-def _first_days(*where: Any) -> Select[Any]:
+def _first_days(*where: ColumnElement[bool]) -> Select[int, int, date]:
     return (
         select(
-            Engagement.team_id,
-            EngagementOrganisation.organisation_id,
-            func.min(Engagement.occurred_on),
+            col(Engagement.team_id),
+            col(EngagementOrganisation.organisation_id),
+            func.min(col(Engagement.occurred_on)),
         )
         .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
         .where(*where)
-        .group_by(Engagement.team_id, EngagementOrganisation.organisation_id)
+        .group_by(col(Engagement.team_id), col(EngagementOrganisation.organisation_id))
     )
 
 
-def _insert_first_days(first_days: Select[Any]) -> Any:
+def _insert_first_days(first_days: Select[int, int, date]) -> Insert:
     return insert(_CONTACT).from_select(["team_id", "organisation_id", "first_on"], first_days)
 
 

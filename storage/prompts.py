@@ -18,6 +18,7 @@ from storage.models import (
     ProducerTeam,
     StatisticalOutput,
 )
+from storage.types import fetch
 
 
 def teams_to_prompt(*, session: Session) -> Sequence[ProducerTeam]:
@@ -26,7 +27,7 @@ def teams_to_prompt(*, session: Session) -> Sequence[ProducerTeam]:
         select(ProducerTeam)
         .where(
             col(ProducerTeam.home_channel_id).is_not(None),
-            exists().where(StatisticalOutput.team_id == ProducerTeam.id),
+            exists().where(col(StatisticalOutput.team_id) == ProducerTeam.id),
         )
         .order_by(col(ProducerTeam.id))
     ).all()
@@ -34,10 +35,11 @@ def teams_to_prompt(*, session: Session) -> Sequence[ProducerTeam]:
 
 def last_engagement(*, session: Session, output_id: int, until: date) -> date | None:
     """The day of the output's last engagement on or before `until`; None: never."""
-    return session.execute(
-        select(func.max(Engagement.occurred_on))
-        .join(EngagementOutput, EngagementOutput.engagement_id == Engagement.id)
-        .where(EngagementOutput.output_id == output_id, col(Engagement.occurred_on) <= until)
+    return fetch(
+        session,
+        select(func.max(col(Engagement.occurred_on)))
+        .join(EngagementOutput, col(EngagementOutput.engagement_id) == Engagement.id)
+        .where(col(EngagementOutput.output_id) == output_id, col(Engagement.occurred_on) <= until),
     ).scalar_one()
 
 
@@ -45,17 +47,17 @@ def segments_not_heard(*, session: Session, output_id: int, first: date, last: d
     """The taxonomy's segments, in its order, that no engagement about the output dated
     from `first` to `last` reached."""
     heard = (
-        select(EngagementSegment.segment_id)
+        select(col(EngagementSegment.segment_id))
         .join(Engagement, col(Engagement.id) == EngagementSegment.engagement_id)
-        .join(EngagementOutput, EngagementOutput.engagement_id == Engagement.id)
+        .join(EngagementOutput, col(EngagementOutput.engagement_id) == Engagement.id)
         .where(
-            EngagementOutput.output_id == output_id,
+            col(EngagementOutput.output_id) == output_id,
             col(Engagement.occurred_on).between(first, last),
         )
     )
     return list(
         session.scalars(
-            select(AudienceSegment.name)
+            select(col(AudienceSegment.name))
             .where(col(AudienceSegment.id).not_in(heard))
             .order_by(col(AudienceSegment.position), col(AudienceSegment.name))
         )

@@ -18,9 +18,10 @@ from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
 from storage.models import ProducerTeam, UpcomingChange
+from storage.types import related, table_of
 from storage.workspaces import enter_workspace
 
-_TEAMS = ProducerTeam.__table__  # type: ignore[attr-defined]
+_TEAMS = table_of(ProducerTeam)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def published_teams(*, session: Session) -> list[PublishedTeam]:
         .where(_TEAMS.c.public_slug.is_not(None))
         .order_by(func.lower(_TEAMS.c.name), _TEAMS.c.public_slug)
     )
-    return [PublishedTeam(address, name) for address, name in rows]
+    return [PublishedTeam(row.public_slug, row.name) for row in rows]
 
 
 def address_holder(*, session: Session, address: str) -> int | None:
@@ -70,8 +71,8 @@ def changes_from(*, session: Session, team_id: int, first: date) -> Sequence[Upc
         select_models(UpcomingChange)
         .where(UpcomingChange.team_id == team_id, col(UpcomingChange.effective_on) >= first)
         .options(
-            selectinload(UpcomingChange.output),
-            selectinload(UpcomingChange.segments),
+            selectinload(related(UpcomingChange.output)),
+            selectinload(related(UpcomingChange.segments)),
         )
         .order_by(col(UpcomingChange.effective_on), col(UpcomingChange.id))
     ).all()

@@ -33,9 +33,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import cast
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -44,6 +44,7 @@ from storage.first_responses import status_change
 from storage.models import (
     AudienceSegment,
     Engagement,
+    EngagementCopy,
     EngagementOrganisation,
     EngagementOutput,
     EngagementPartner,
@@ -56,6 +57,7 @@ from storage.models import (
     TeamOrganisationContact,
     UpcomingChange,
 )
+from storage.types import fetch, primary_key
 
 ACTED_ON = ("planned", "done")
 NOT_PLANNED = "not_planned"
@@ -100,22 +102,30 @@ class OutputLastEngaged:
     last_engaged: date | None  # on or before the period's last day; None: never
 
 
-def _engaged(team_id: int, first: date, last: date) -> tuple[Any, ...]:
-    return (Engagement.team_id == team_id, col(Engagement.occurred_on).between(first, last))
+def _engaged(team_id: int, first: date, last: date) -> tuple[ColumnElement[bool], ...]:
+    return (col(Engagement.team_id) == team_id, col(Engagement.occurred_on).between(first, last))
 
 
-def _linked(link: Any, team_id: int, first: date, last: date) -> tuple[Any, ...]:
+def _linked(
+    link: type[EngagementCopy], team_id: int, first: date, last: date
+) -> tuple[ColumnElement[bool], ...]:
     """The links of the team's engagements in those days, by the copies of the engagement's
     team and day on each link (`EngagementCopy`): one range of the link table's index."""
-    return (link.team_id == team_id, col(link.occurred_on).between(first, last))
+    return (col(link.team_id) == team_id, col(link.occurred_on).between(first, last))
+
+
+def _number(count: Select[int]) -> ScalarSelect[int]:
+    """A count, as one column of another query (SQLAlchemy types a subquery's value Any)."""
+    return count.scalar_subquery()
 
 
 def method_counts(*, session: Session, scope: ReviewScope) -> dict[str | None, int]:
     """The period's engagements by method (None: not recorded)."""
-    rows = session.execute(
-        select(Engagement.method, func.count())
+    rows = fetch(
+        session,
+        select(col(Engagement.method), func.count())
         .where(*_engaged(scope.team_id, scope.period_from, scope.period_to))
-        .group_by(Engagement.method)
+        .group_by(col(Engagement.method)),
     ).all()
     return {method: count for method, count in rows}
 
@@ -128,7 +138,7 @@ def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) ->
     day = col(EngagementSegment.occurred_on)
     counts = (
         select(
-            EngagementSegment.segment_id,
+            col(EngagementSegment.segment_id),
             func.count(case((day >= scope.period_from, 1))).label("in_period"),
             func.count(case((day >= window_from, 1))).label("in_window"),
         )
@@ -140,17 +150,18 @@ def segments_seen(*, session: Session, scope: ReviewScope, window_from: date) ->
                 scope.period_to,
             )
         )
-        .group_by(EngagementSegment.segment_id)
+        .group_by(col(EngagementSegment.segment_id))
         .subquery()
     )
-    rows = session.execute(
+    rows = fetch(
+        session,
         select(
-            AudienceSegment.name,
+            col(AudienceSegment.name),
             func.coalesce(counts.c.in_period, 0),
             func.coalesce(counts.c.in_window, 0),
         )
         .outerjoin(counts, counts.c.segment_id == AudienceSegment.id)
-        .order_by(col(AudienceSegment.position), col(AudienceSegment.name))
+        .order_by(col(AudienceSegment.position), col(AudienceSegment.name)),
     ).all()
     return [SegmentSeen(*row) for row in rows]
 
@@ -160,21 +171,21 @@ def organisation_counts(*, session: Session, scope: ReviewScope) -> tuple[int, i
     never engaged before. An organisation is new when the team's first day with it
     (`TeamOrganisationContact`) is in the period, which also means it was engaged then:
     so neither count reads the team's history before the period."""
-    engaged = select(func.count(func.distinct(EngagementOrganisation.organisation_id))).where(
+    engaged = select(func.count(func.distinct(col(EngagementOrganisation.organisation_id)))).where(
         *_linked(EngagementOrganisation, scope.team_id, scope.period_from, scope.period_to)
     )
     new = select(func.count()).where(
-        TeamOrganisationContact.team_id == scope.team_id,
+        col(TeamOrganisationContact.team_id) == scope.team_id,
         col(TeamOrganisationContact.first_on).between(scope.period_from, scope.period_to),
     )
-    counts = session.execute(select(engaged.scalar_subquery(), new.scalar_subquery())).one()
-    return counts[0], counts[1]
+    engaged_count, new_count = fetch(session, select(_number(engaged), _number(new))).one()
+    return engaged_count, new_count
 
 
-def _received(scope: ReviewScope) -> tuple[Any, ...]:
+def _received(scope: ReviewScope) -> tuple[ColumnElement[bool], ...]:
     """The team's items received in the period, less those merged into another item."""
     return (
-        Feedback.team_id == scope.team_id,
+        col(Feedback.team_id) == scope.team_id,
         col(Feedback.received_on).between(scope.period_from, scope.period_to),
         col(Feedback.merged_into_id).is_(None),
     )
@@ -186,21 +197,22 @@ def feedback_counts(*, session: Session, scope: ReviewScope) -> FeedbackCounts:
     it, any status but `new`), now planned or done, now not planned, and not planned with
     a note on a change to that status."""
     decision = aliased(FeedbackDecision)
-    changed = and_(decision.feedback_id == Feedback.id, status_change(decision))
+    changed = and_(col(decision.feedback_id) == Feedback.id, status_change(decision))
     first = col(Feedback.first_response_at)
-    responded = or_(first < scope.end, and_(Feedback.status != "new", first.is_(None)))
-    not_planned = Feedback.status == NOT_PLANNED
+    responded = or_(first < scope.end, and_(col(Feedback.status) != "new", first.is_(None)))
+    not_planned = col(Feedback.status) == NOT_PLANNED
     with_note = exists().where(
-        changed, decision.to_status == NOT_PLANNED, col(decision.note).is_not(None)
+        changed, col(decision.to_status) == NOT_PLANNED, col(decision.note).is_not(None)
     )
-    row = session.execute(
+    row = fetch(
+        session,
         select(
             func.count(),
             func.count(case((responded, 1))),
             func.count(case((col(Feedback.status).in_(ACTED_ON), 1))),
             func.count(case((not_planned, 1))),
             func.count(case((and_(not_planned, with_note), 1))),
-        ).where(*_received(scope))
+        ).where(*_received(scope)),
     ).one()
     return FeedbackCounts(*row)
 
@@ -210,25 +222,28 @@ def first_responses(*, session: Session, scope: ReviewScope) -> list[tuple[date,
     first changed before the period's end."""
     # Each item's first response is kept on it (`storage/first_responses.py`), and the
     # index the period's items are read by holds it: no item's history is read.
-    rows = session.execute(
-        select(Feedback.received_on, Feedback.first_response_at).where(
+    rows = fetch(
+        session,
+        select(col(Feedback.received_on), col(Feedback.first_response_at)).where(
             *_received(scope), col(Feedback.first_response_at) < scope.end
-        )
+        ),
     ).all()
-    return [(received_on, moment) for received_on, moment in rows]
+    # Not None: the query keeps the items first answered before the end.
+    return [(received_on, cast(datetime, moment)) for received_on, moment in rows]
 
 
 def top_organisations(*, session: Session, scope: ReviewScope, limit: int) -> list[tuple[str, int]]:
     """The organisations that gave most of the period's items, with how many: most first,
     ties by name. Items with no organisation are no organisation's."""
     items = func.count()
-    rows = session.execute(
-        select(Organisation.name, items)
-        .join(Feedback, Feedback.organisation_id == Organisation.id)
+    rows = fetch(
+        session,
+        select(col(Organisation.name), items)
+        .join(Feedback, col(Feedback.organisation_id) == Organisation.id)
         .where(*_received(scope))
-        .group_by(Organisation.id, Organisation.name)
+        .group_by(col(Organisation.id), col(Organisation.name))
         .order_by(items.desc(), col(Organisation.name))
-        .limit(limit)
+        .limit(limit),
     ).all()
     return [(name, count) for name, count in rows]
 
@@ -248,19 +263,19 @@ def outputs_overdue(
     window = (
         select(
             col(EngagementOutput.output_id).label("output_id"),
-            func.max(EngagementOutput.occurred_on).label("last"),
+            func.max(col(EngagementOutput.occurred_on)).label("last"),
         )
         .where(
             *_linked(EngagementOutput, scope.team_id, min(engaged_since.values()), scope.period_to)
         )
-        .group_by(EngagementOutput.output_id)
+        .group_by(col(EngagementOutput.output_id))
         .subquery()
     )
     earlier = (
-        select(func.max(Engagement.occurred_on))
-        .join(EngagementOutput, EngagementOutput.engagement_id == Engagement.id)
+        select(func.max(col(Engagement.occurred_on)))
+        .join(EngagementOutput, col(EngagementOutput.engagement_id) == Engagement.id)
         .where(
-            EngagementOutput.output_id == StatisticalOutput.id,
+            col(EngagementOutput.output_id) == StatisticalOutput.id,
             col(Engagement.occurred_on) <= scope.period_to,
         )
         .correlate(StatisticalOutput)
@@ -269,20 +284,21 @@ def outputs_overdue(
     # COALESCE reads `earlier` only for the rows left with no engagement in the window.
     last = func.coalesce(window.c.last, earlier)
     due_since = case(dict(engaged_since), value=col(StatisticalOutput.profile))
-    rows = session.execute(
+    rows = fetch(
+        session,
         select(
-            StatisticalOutput.id,
-            StatisticalOutput.name,
-            StatisticalOutput.profile,
-            StatisticalOutput.created_at,
+            primary_key(StatisticalOutput.id),
+            col(StatisticalOutput.name),
+            col(StatisticalOutput.profile),
+            col(StatisticalOutput.created_at),
             last,
         )
         .outerjoin(window, window.c.output_id == StatisticalOutput.id)
         .where(
-            StatisticalOutput.team_id == scope.team_id,
+            col(StatisticalOutput.team_id) == scope.team_id,
             col(StatisticalOutput.profile).in_(engaged_since),
             or_(window.c.last.is_(None), window.c.last < due_since),
-        )
+        ),
     ).all()
     found = [OutputLastEngaged(*row) for row in rows]
     return sorted(found, key=lambda o: (o.last_engaged is not None, o.last_engaged, o.name))
@@ -291,15 +307,16 @@ def outputs_overdue(
 def changes_announced(*, session: Session, scope: ReviewScope) -> list[tuple[datetime, date]]:
     """(announced at, takes effect on) of each change the team announced in the period
     and has not cancelled."""
-    rows = session.execute(
-        select(UpcomingChange.created_at, UpcomingChange.effective_on)
+    rows = fetch(
+        session,
+        select(col(UpcomingChange.created_at), col(UpcomingChange.effective_on))
         .where(
-            UpcomingChange.team_id == scope.team_id,
-            UpcomingChange.status != CANCELLED,
+            col(UpcomingChange.team_id) == scope.team_id,
+            col(UpcomingChange.status) != CANCELLED,
             col(UpcomingChange.created_at) >= scope.start,
             col(UpcomingChange.created_at) < scope.end,
         )
-        .order_by(col(UpcomingChange.created_at))
+        .order_by(col(UpcomingChange.created_at)),
     ).all()
     return [(created_at, effective_on) for created_at, effective_on in rows]
 
@@ -317,30 +334,26 @@ def period_counts(
     """The counts that are one number each, in one statement of scalar subqueries."""
     engaged_before = select(func.count()).where(*_engaged(scope.team_id, *previous))
     insights = select(func.count()).where(
-        Insight.team_id == scope.team_id,
+        col(Insight.team_id) == scope.team_id,
         col(Insight.created_at) >= scope.start,
         col(Insight.created_at) < scope.end,
     )
     own_joint = select(func.count()).where(
         *_engaged(scope.team_id, scope.period_from, scope.period_to),
-        exists().where(EngagementPartner.engagement_id == Engagement.id),
+        exists().where(col(EngagementPartner.engagement_id) == Engagement.id),
     )
     as_partner = (
         select(func.count())
         .select_from(EngagementPartner)
         .join(Engagement, col(Engagement.id) == EngagementPartner.engagement_id)
         .where(
-            EngagementPartner.team_id == scope.team_id,
-            Engagement.team_id != scope.team_id,
+            col(EngagementPartner.team_id) == scope.team_id,
+            col(Engagement.team_id) != scope.team_id,
             col(Engagement.occurred_on).between(scope.period_from, scope.period_to),
         )
     )
-    before, shared, joint_own, joint_other = session.execute(
-        select(
-            *(
-                count.scalar_subquery()
-                for count in (engaged_before, insights, own_joint, as_partner)
-            )
-        )
+    before, shared, joint_own, joint_other = fetch(
+        session,
+        select(_number(engaged_before), _number(insights), _number(own_joint), _number(as_partner)),
     ).one()
     return PeriodCounts(before, shared, joint_own + joint_other)

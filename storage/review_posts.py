@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from storage.models import AudienceSegment, EngagementOrganisation, Organisation, ProducerTeam
+from storage.types import fetch
 
 
 def teams_with_review_channel(*, session: Session) -> Sequence[ProducerTeam]:
@@ -51,13 +52,13 @@ def organisations_in_segments(
         )
         .select_from(Organisation)
         .join(AudienceSegment, col(AudienceSegment.id) == Organisation.segment_id)
-        .join(link, link.organisation_id == Organisation.id)
+        .join(link, col(link.organisation_id) == Organisation.id)
         .where(
             col(AudienceSegment.name).in_(segments),
-            link.team_id != not_team_id,
+            col(link.team_id) != not_team_id,
             col(link.occurred_on).between(first, last),
         )
-        .group_by(AudienceSegment.name, Organisation.id, Organisation.name)
+        .group_by(col(AudienceSegment.name), col(Organisation.id), col(Organisation.name))
         .subquery()
     )
     rank = (
@@ -69,12 +70,13 @@ def organisations_in_segments(
         .label("rank")
     )
     ranked = select(counts, rank).subquery()
-    rows = session.execute(
+    rows = fetch(
+        session,
         select(ranked.c.segment, ranked.c.organisation, ranked.c.engagements)
         .where(ranked.c.rank <= per_segment)
-        .order_by(ranked.c.segment, ranked.c.rank)
+        .order_by(ranked.c.segment, ranked.c.rank),
     ).all()
     found: dict[str, list[tuple[str, int]]] = {}
-    for segment, organisation, count in rows:
-        found.setdefault(segment, []).append((organisation, count))
+    for row in rows:
+        found.setdefault(row.segment, []).append((row.organisation, row.engagements))
     return found

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, select
 from sqlmodel import Session, col
 
 from storage.models import AudienceSegment, Feedback, FeedbackDecision, FeedbackTheme, Theme
+from storage.types import fetch, primary_key
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,10 @@ class StatementRow:
     note: str | None  # the latest public note given on moving it to its current status
 
 
-def _received(team_id: int, period_from: date, period_to: date) -> list[Any]:
+def _received(team_id: int, period_from: date, period_to: date) -> list[ColumnElement[bool]]:
     """The team's items received in the period, less those merged into another item."""
     return [
-        Feedback.team_id == team_id,
+        col(Feedback.team_id) == team_id,
         col(Feedback.received_on).between(period_from, period_to),
         col(Feedback.merged_into_id).is_(None),
     ]
@@ -39,11 +39,11 @@ def statement_rows(
     *, session: Session, team_id: int, period_from: date, period_to: date
 ) -> list[StatementRow]:
     """The items received from `period_from` to `period_to` (inclusive), oldest first."""
-    latest_note = (
-        select(FeedbackDecision.note)
+    latest_note: ScalarSelect[str | None] = (  # SQLAlchemy types a subquery's value Any
+        select(col(FeedbackDecision.note))
         .where(
-            FeedbackDecision.feedback_id == Feedback.id,
-            FeedbackDecision.to_status == Feedback.status,
+            col(FeedbackDecision.feedback_id) == Feedback.id,
+            col(FeedbackDecision.to_status) == Feedback.status,
             col(FeedbackDecision.note).is_not(None),
             col(FeedbackDecision.merged_id).is_(None),  # a merge is history, not a decision
         )
@@ -52,18 +52,19 @@ def statement_rows(
         .correlate(Feedback)
         .scalar_subquery()
     )
-    rows = session.execute(
+    rows = fetch(
+        session,
         select(
-            Feedback.id,
-            Feedback.received_on,
-            Feedback.text,
-            AudienceSegment.name,
-            Feedback.status,
+            primary_key(Feedback.id),
+            col(Feedback.received_on),
+            col(Feedback.text),
+            col(AudienceSegment.name),
+            col(Feedback.status),
             latest_note,
         )
         .outerjoin(AudienceSegment, col(AudienceSegment.id) == Feedback.segment_id)
         .where(*_received(team_id, period_from, period_to))
-        .order_by(col(Feedback.received_on), col(Feedback.id))
+        .order_by(col(Feedback.received_on), col(Feedback.id)),
     )
     return [StatementRow(*row) for row in rows]
 
@@ -72,12 +73,13 @@ def statement_themes(
     *, session: Session, team_id: int, period_from: date, period_to: date
 ) -> dict[int, list[str]]:
     """The themes of each item `statement_rows` returns that has any, by name."""
-    rows = session.execute(
-        select(FeedbackTheme.feedback_id, Theme.name)
+    rows = fetch(
+        session,
+        select(col(FeedbackTheme.feedback_id), col(Theme.name))
         .join(Theme, col(Theme.id) == FeedbackTheme.theme_id)
         .join(Feedback, col(Feedback.id) == FeedbackTheme.feedback_id)
         .where(*_received(team_id, period_from, period_to))
-        .order_by(col(Theme.name))
+        .order_by(col(Theme.name)),
     )
     themes: dict[int, list[str]] = defaultdict(list)
     for feedback_id, name in rows:

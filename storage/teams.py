@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -88,14 +89,15 @@ def outputs_in_use(*, session: Session, output_ids: Sequence[int]) -> dict[int, 
         return {}
     counts: dict[int, int] = {}
     for column in (
-        EngagementOutput.output_id,
-        Feedback.output_id,
-        UpcomingChange.output_id,
-        Subscription.output_id,
+        col(EngagementOutput.output_id),
+        col(Feedback.output_id),
+        col(UpcomingChange.output_id),
+        col(Subscription.output_id),
     ):
-        statement = select(column, func.count()).where(col(column).in_(output_ids)).group_by(column)
+        statement = select(column, func.count()).where(column.in_(output_ids)).group_by(column)
         for output_id, count in session.exec(statement):
-            counts[output_id] = counts.get(output_id, 0) + count
+            # Some of these columns may be empty, but not in rows chosen by `output_ids`.
+            counts[cast(int, output_id)] = counts.get(cast(int, output_id), 0) + count
     return counts
 
 
@@ -109,13 +111,14 @@ def replace_outputs(
         if key not in wanted:
             session.delete(output)
     session.flush()
+    assert team.id is not None
     for name, profile in outputs:
-        output = current.get(name.lower())
-        if output is None:
-            output = StatisticalOutput(team_id=team.id, name=name, profile=profile)
+        kept = current.get(name.lower())
+        if kept is None:
+            kept = StatisticalOutput(team_id=team.id, name=name, profile=profile)
         else:
-            output.name, output.profile = name, profile
-        session.add(output)
+            kept.name, kept.profile = name, profile
+        session.add(kept)
     session.flush()
     session.refresh(team)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
+    Select,
     String,
     Subquery,
     cast,
@@ -38,6 +39,7 @@ from storage.models import (
     StatisticalOutput,
     UpcomingChange,
 )
+from storage.types import fetch, primary_key
 
 
 @dataclass(frozen=True)
@@ -49,29 +51,29 @@ class Selection:
     first: date
     last: date
 
-    def engagements(self) -> list[Any]:
-        where: list[Any] = [
-            Engagement.team_id == self.team_id,
+    def engagements(self) -> list[ColumnElement[bool]]:
+        where = [
+            col(Engagement.team_id) == self.team_id,
             col(Engagement.occurred_on).between(self.first, self.last),
         ]
         if self.output_id is not None:
             where.append(
                 exists().where(
-                    EngagementOutput.engagement_id == Engagement.id,
-                    EngagementOutput.output_id == self.output_id,
+                    col(EngagementOutput.engagement_id) == Engagement.id,
+                    col(EngagementOutput.output_id) == self.output_id,
                 )
             )
         return where
 
-    def feedback(self) -> list[Any]:
+    def feedback(self) -> list[ColumnElement[bool]]:
         """Items received in the period, less those merged into another."""
-        where: list[Any] = [
-            Feedback.team_id == self.team_id,
+        where = [
+            col(Feedback.team_id) == self.team_id,
             col(Feedback.received_on).between(self.first, self.last),
             col(Feedback.merged_into_id).is_(None),
         ]
         if self.output_id is not None:
-            where.append(Feedback.output_id == self.output_id)
+            where.append(col(Feedback.output_id) == self.output_id)
         return where
 
 
@@ -88,8 +90,8 @@ class AnnouncedChangeRow:
 
 
 def engagement_count(*, session: Session, selection: Selection) -> int:
-    return session.execute(
-        select(func.count()).select_from(Engagement).where(*selection.engagements())
+    return fetch(
+        session, select(func.count()).select_from(Engagement).where(*selection.engagements())
     ).scalar_one()
 
 
@@ -97,17 +99,17 @@ def _engagement_segments(selection: Selection) -> Subquery:
     """(engagement_id, segment_id): each segment an engagement reached, once: those it
     names, and each of its organisations' own (None for an organisation whose segment is
     not recorded); an engagement naming neither, with None."""
-    tagged = select(EngagementSegment.engagement_id, EngagementSegment.segment_id).join(
+    tagged = select(col(EngagementSegment.engagement_id), col(EngagementSegment.segment_id)).join(
         Engagement, col(Engagement.id) == EngagementSegment.engagement_id
     )
     named = (
-        select(EngagementOrganisation.engagement_id, Organisation.segment_id)
+        select(col(EngagementOrganisation.engagement_id), col(Organisation.segment_id))
         .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
         .join(Organisation, col(Organisation.id) == EngagementOrganisation.organisation_id)
     )
-    neither = select(Engagement.id, _NO_SEGMENT).where(
-        ~exists().where(EngagementSegment.engagement_id == Engagement.id),
-        ~exists().where(EngagementOrganisation.engagement_id == Engagement.id),
+    neither = select(col(Engagement.id), _NO_SEGMENT).where(
+        ~exists().where(col(EngagementSegment.engagement_id) == Engagement.id),
+        ~exists().where(col(EngagementOrganisation.engagement_id) == Engagement.id),
     )
     where = selection.engagements()
     return union(tagged.where(*where), named.where(*where), neither.where(*where)).subquery(
@@ -118,11 +120,13 @@ def _engagement_segments(selection: Selection) -> Subquery:
 def _feedback_segments(selection: Selection) -> Subquery:
     """(feedback_id, segment_id): the segment an item was recorded as coming from, and its
     organisation's own (None if not recorded); an item with neither, with None."""
-    recorded = select(Feedback.id, Feedback.segment_id).where(col(Feedback.segment_id).is_not(None))
-    named = select(Feedback.id, Organisation.segment_id).join(
+    recorded = select(col(Feedback.id), col(Feedback.segment_id)).where(
+        col(Feedback.segment_id).is_not(None)
+    )
+    named = select(col(Feedback.id), col(Organisation.segment_id)).join(
         Organisation, col(Organisation.id) == Feedback.organisation_id
     )
-    neither = select(Feedback.id, _NO_SEGMENT).where(
+    neither = select(col(Feedback.id), _NO_SEGMENT).where(
         col(Feedback.segment_id).is_(None), col(Feedback.organisation_id).is_(None)
     )
     where = selection.feedback()
@@ -135,23 +139,29 @@ def engagements_by_segment(*, session: Session, selection: Selection) -> dict[in
     """How many engagements reached each segment (`_engagement_segments`; None: a segment
     not recorded), only segments with any."""
     reached = _engagement_segments(selection)
-    rows = session.execute(
-        select(reached.c.segment_id, func.count()).group_by(reached.c.segment_id)
+    rows = fetch(
+        session,
+        select(reached.c.segment_id, func.count().label("engagements")).group_by(
+            reached.c.segment_id
+        ),
     )
-    return {segment: count for segment, count in rows}
+    return {row.segment_id: row.engagements for row in rows}
 
 
 def feedback_by_segment(*, session: Session, selection: Selection) -> dict[int | None, int]:
     """How many feedback items came from each segment (`_feedback_segments`; None: a segment
     not recorded), only segments with any."""
     heard = _feedback_segments(selection)
-    rows = session.execute(select(heard.c.segment_id, func.count()).group_by(heard.c.segment_id))
-    return {segment: count for segment, count in rows}
+    rows = fetch(
+        session,
+        select(heard.c.segment_id, func.count().label("items")).group_by(heard.c.segment_id),
+    )
+    return {row.segment_id: row.items for row in rows}
 
 
 def feedback_count(*, session: Session, selection: Selection) -> int:
-    return session.execute(
-        select(func.count()).select_from(Feedback).where(*selection.feedback())
+    return fetch(
+        session, select(func.count()).select_from(Feedback).where(*selection.feedback())
     ).scalar_one()
 
 
@@ -161,18 +171,19 @@ def organisations_by_segment(
     """The organisations engaged or heard from, by name, under their own segment (None:
     not recorded), whatever the segments of the records naming them."""
     engaged = (
-        select(EngagementOrganisation.organisation_id)
+        select(col(EngagementOrganisation.organisation_id))
         .join(Engagement, col(Engagement.id) == EngagementOrganisation.engagement_id)
         .where(*selection.engagements())
     )
-    heard = select(Feedback.organisation_id).where(
+    heard = select(col(Feedback.organisation_id)).where(
         *selection.feedback(), col(Feedback.organisation_id).is_not(None)
     )
     met = union(engaged, heard).subquery()
-    rows = session.execute(
-        select(Organisation.segment_id, Organisation.name)
+    rows = fetch(
+        session,
+        select(col(Organisation.segment_id), col(Organisation.name))
         .join(met, met.c.organisation_id == Organisation.id)
-        .order_by(col(Organisation.name))
+        .order_by(col(Organisation.name)),
     )
     named: dict[int | None, list[str]] = defaultdict(list)
     for segment, name in rows:
@@ -186,12 +197,13 @@ def methods_by_segment(
     """(segment id, method, engagements) for each pair that has any, by the segments each
     engagement reached (`_engagement_segments`); a None method is one not recorded."""
     reached = _engagement_segments(selection)
-    rows = session.execute(
-        select(reached.c.segment_id, Engagement.method, func.count())
+    rows = fetch(
+        session,
+        select(reached.c.segment_id, col(Engagement.method), func.count().label("engagements"))
         .join(Engagement, col(Engagement.id) == reached.c.engagement_id)
-        .group_by(reached.c.segment_id, Engagement.method)
+        .group_by(reached.c.segment_id, col(Engagement.method)),
     )
-    return [(segment, method, count) for segment, method, count in rows]
+    return [(row.segment_id, row.method, row.engagements) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -211,13 +223,14 @@ def uses_said(*, session: Session, selection: Selection) -> list[SaidUse]:
     engagement naming none, once with each of its segments (or once with neither): the
     engagements oldest first, each's organisations by name."""
     where = [*selection.engagements(), func.trim(col(Engagement.uses)) != ""]
-    by_organisation = (
+    # Labelled, SQLModel's columns lose their types (Label[Never]): the rows, named.
+    by_organisation: Select[date, int | None, str | None, str, int | None] = (
         select(
-            Engagement.occurred_on,
-            Engagement.id,
-            Engagement.uses,
+            col(Engagement.occurred_on),
+            col(Engagement.id),
+            col(Engagement.uses),
             col(Organisation.name).label("organisation"),
-            Organisation.segment_id,
+            col(Organisation.segment_id),
         )
         .join(EngagementOrganisation, col(EngagementOrganisation.engagement_id) == Engagement.id)
         .join(Organisation, col(Organisation.id) == EngagementOrganisation.organisation_id)
@@ -225,27 +238,30 @@ def uses_said(*, session: Session, selection: Selection) -> list[SaidUse]:
     )
     by_segment = (
         select(
-            Engagement.occurred_on,
-            Engagement.id,
-            Engagement.uses,
+            col(Engagement.occurred_on),
+            col(Engagement.id),
+            col(Engagement.uses),
             cast(null(), String).label("organisation"),
-            EngagementSegment.segment_id,
+            col(EngagementSegment.segment_id),
         )
         .outerjoin(EngagementSegment, col(EngagementSegment.engagement_id) == Engagement.id)
-        .where(*where, ~exists().where(EngagementOrganisation.engagement_id == Engagement.id))
+        .where(*where, ~exists().where(col(EngagementOrganisation.engagement_id) == Engagement.id))
     )
     said = union_all(by_organisation, by_segment).subquery()
-    rows = session.execute(
+    rows = fetch(
+        session,
         select(said.c.id, said.c.uses, said.c.organisation, said.c.segment_id).order_by(
             said.c.occurred_on, said.c.id, said.c.organisation, said.c.segment_id
-        )
+        ),
     )
-    return [SaidUse(*row) for row in rows]
+    return [SaidUse(row.id, row.uses, row.organisation, row.segment_id) for row in rows]
 
 
 def feedback_ids(*, session: Session, selection: Selection) -> set[int]:
     """The ids of the feedback items selected."""
-    return set(session.execute(select(Feedback.id).where(*selection.feedback())).scalars())
+    return set(
+        fetch(session, select(primary_key(Feedback.id)).where(*selection.feedback())).scalars()
+    )
 
 
 def announced_changes(
@@ -254,20 +270,20 @@ def announced_changes(
     """Changes announced from `start` to before `end` (UTC) and not cancelled, in order."""
     statement = (
         select(
-            UpcomingChange.title,
-            StatisticalOutput.name,
-            UpcomingChange.effective_on,
-            UpcomingChange.created_at,
+            col(UpcomingChange.title),
+            col(StatisticalOutput.name),
+            col(UpcomingChange.effective_on),
+            col(UpcomingChange.created_at),
         )
         .join(StatisticalOutput, col(StatisticalOutput.id) == UpcomingChange.output_id)
         .where(
-            UpcomingChange.team_id == selection.team_id,
-            UpcomingChange.status == ANNOUNCED,
+            col(UpcomingChange.team_id) == selection.team_id,
+            col(UpcomingChange.status) == ANNOUNCED,
             col(UpcomingChange.created_at) >= start,
             col(UpcomingChange.created_at) < end,
         )
         .order_by(col(UpcomingChange.created_at), col(UpcomingChange.id))
     )
     if selection.output_id is not None:
-        statement = statement.where(UpcomingChange.output_id == selection.output_id)
-    return [AnnouncedChangeRow(*row) for row in session.execute(statement)]
+        statement = statement.where(col(UpcomingChange.output_id) == selection.output_id)
+    return [AnnouncedChangeRow(*row) for row in fetch(session, statement)]

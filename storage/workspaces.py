@@ -55,6 +55,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
+
+# Hooks are handed SQLAlchemy's Session (SQLModel's is a subclass of it).
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Field, Session, SQLModel
 
@@ -180,7 +183,7 @@ def scope_sessions(sessions: sessionmaker[Session], engine: Engine) -> None:
     event.listen(engine, "checkin", lambda _dbapi, record: record.info.pop(WORKSPACE_KEY, None))
 
 
-def session_workspace(session: Session) -> str:
+def session_workspace(session: OrmSession) -> str:
     workspace: str = session.info.get(WORKSPACE_KEY, SINGLE_WORKSPACE)
     return workspace
 
