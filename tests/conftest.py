@@ -126,13 +126,29 @@ def postgres_url(postgres_template: str) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     if request.param == "sqlite":
-        path = tmp_path / "engagebot.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        return _fresh_sqlite(request.getfixturevalue("sqlite_template"), tmp_path_factory)
     url: str = request.getfixturevalue("postgres_url")
     _empty_postgres(url)
+    return url
+
+
+def _fresh_sqlite(template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of `template` at the same address for every test of this process, as
+    PostgreSQL's is, so that the one engine a process makes for it keeps the statements it
+    compiled (storage/database.py). The engine's connections to the last test's file are
+    closed, and its write-ahead log deleted, before the copy replaces it."""
+    path = tmp_path_factory.getbasetemp() / "engagebot.sqlite"
+    url = f"sqlite:///{path}"
+    Database(url).dispose()
+    for log in (path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        log.unlink(missing_ok=True)
+    copied = path.with_name("copying.sqlite")
+    shutil.copy(template, copied)
+    copied.replace(path)
     return url
 
 
