@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -123,6 +124,11 @@ def missing_sqlite_file(url: str) -> Path | None:
     return None if path.exists() else path.absolute()
 
 
+# One engine a database in a process, however many `Database`s are made for it (a command
+# run in the same process, a test's): SQLAlchemy caches compiled statements per engine, and
+# compiling one with the workspaces' criteria costs more than running it. `dispose()` only
+# closes the pooled connections: the engine stays usable.
+@functools.lru_cache(maxsize=16)
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(

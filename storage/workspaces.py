@@ -179,8 +179,14 @@ def scope_sessions(sessions: sessionmaker[Session], engine: Engine) -> None:
     event.listen(sessions, "do_orm_execute", _scope_statement)
     event.listen(sessions, "before_flush", _check_flush)
     event.listen(sessions, "after_begin", _mark_connection)
-    # A pooled connection forgets the last session's workspace when it goes back.
-    event.listen(engine, "checkin", lambda _dbapi, record: record.info.pop(WORKSPACE_KEY, None))
+    # A pooled connection forgets the last session's workspace when it goes back; once an
+    # engine, which every `Database` of its URL shares (storage/database.py).
+    if not event.contains(engine, "checkin", _forget_workspace):
+        event.listen(engine, "checkin", _forget_workspace)
+
+
+def _forget_workspace(_dbapi: Any, record: Any) -> None:
+    record.info.pop(WORKSPACE_KEY, None)
 
 
 def session_workspace(session: OrmSession) -> str:

@@ -100,9 +100,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A database of its own for this test session, migrated once."""
-    name = f"engagebot_test_{uuid.uuid4().hex[:8]}"
+def postgres_template() -> Iterator[str]:
+    """The name of a database migrated once for this test session and never connected to
+    again, so that PostgreSQL can copy it: a copy is a fraction of a migration's time."""
+    name = f"engagebot_test_{uuid.uuid4().hex[:8]}_template"
     try:
         _create_postgres(name)
     except OperationalError as error:
@@ -110,20 +111,44 @@ def postgres_url() -> Iterator[str]:
         if postgres_required():
             pytest.fail(reason)
         pytest.skip(reason)
-    url = f"{POSTGRES_SERVER}/{name}"
-    upgrade(url)
-    yield url
+    upgrade(f"{POSTGRES_SERVER}/{name}")  # the migrations' engine pools no connection
+    yield name
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_template: str) -> Iterator[str]:
+    """A migrated database of its own for this test session."""
+    name = postgres_template.removesuffix("_template")
+    _create_postgres(name, template=postgres_template)
+    yield f"{POSTGRES_SERVER}/{name}"
     _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     if request.param == "sqlite":
-        path = tmp_path / "engagebot.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        return _fresh_sqlite(request.getfixturevalue("sqlite_template"), tmp_path_factory)
     url: str = request.getfixturevalue("postgres_url")
     _empty_postgres(url)
+    return url
+
+
+def _fresh_sqlite(template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of `template` at the same address for every test of this process, as
+    PostgreSQL's is, so that the one engine a process makes for it keeps the statements it
+    compiled (storage/database.py). The engine's connections to the last test's file are
+    closed, and its write-ahead log deleted, before the copy replaces it."""
+    path = tmp_path_factory.getbasetemp() / "engagebot.sqlite"
+    url = f"sqlite:///{path}"
+    Database(url).dispose()
+    for log in (path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        log.unlink(missing_ok=True)
+    copied = path.with_name("copying.sqlite")
+    shutil.copy(template, copied)
+    copied.replace(path)
     return url
 
 
@@ -173,18 +198,27 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Database]]:
+def fresh_database(
+    request: pytest.FixtureRequest, database_url: str, tmp_path: Path
+) -> Iterator[Callable[..., Database]]:
     """Makes more empty databases on the backend `database_url` is on, migrated to `revision`
     (the latest unless given)."""
     made: list[Database] = []
+    sqlite = database_url.startswith("sqlite")
+    # At the latest revision, a copy of the session's migrated database (as `database_url` is).
+    template = request.getfixturevalue("sqlite_template" if sqlite else "postgres_template")
 
     def make(revision: str = "head") -> Database:
-        if database_url.startswith("sqlite"):
+        latest = revision == "head"
+        if sqlite:
             url = f"sqlite:///{tmp_path / f'fresh_{len(made)}.sqlite'}"
+            if latest:
+                shutil.copy(template, url.removeprefix("sqlite:///"))
         else:
             url = f"{database_url}_{len(made)}"
-            _create_postgres(url.rpartition("/")[2])
-        upgrade(url, revision)
+            _create_postgres(url.rpartition("/")[2], template=template if latest else None)
+        if not latest:
+            upgrade(url, revision)
         made.append(Database(url))
         return made[-1]
 
@@ -195,10 +229,10 @@ def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[..., 
             _postgres_admin(f'DROP DATABASE "{fresh.url.rpartition("/")[2]}" WITH (FORCE)')
 
 
-def _create_postgres(name: str) -> None:
-    """A database for tests: its commits wait for no disk (nothing in it must outlive a crash),
-    which saves a few milliseconds each."""
-    _postgres_admin(f'CREATE DATABASE "{name}"')
+def _create_postgres(name: str, template: str | None = None) -> None:
+    """A database for tests (a copy of `template` if given): its commits wait for no disk
+    (nothing in it must outlive a crash), which saves a few milliseconds each."""
+    _postgres_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     _postgres_admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
 
 

@@ -118,12 +118,12 @@ def test_bolts_own_lines_never_carry_a_body(
 
 
 def test_under_hostile_requests_health_answers_and_sigterm_is_honoured(
-    tmp_path: Path, fake_slack: FakeSlack
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
 ) -> None:
     """`engagebot serve` as a process: unsigned bodies of 100 KB and 1 MB, one over the
     cap, and one that trickles in, while another thread keeps asking /healthz; then a
     SIGTERM with the trickle still coming. Timeouts are generous: the figure is the bench's."""
-    env = {**serve_environment(tmp_path, fake_slack), "ENGAGEBOT_SCHEDULER": "off"}
+    env = {**serve_environment(tmp_path, fake_slack, sqlite_template), "ENGAGEBOT_SCHEDULER": "off"}
     process = start_serve(env, tmp_path)
     log = LogLines(process)
     url = f"http://127.0.0.1:{env['PORT']}"

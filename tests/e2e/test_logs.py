@@ -94,9 +94,13 @@ def json_lines(output: str) -> list[dict[str, Any]]:
 
 
 def test_json_logs_carry_the_request_id_onto_work_after_ack(
-    tmp_path: Path, fake_slack: FakeSlack
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
 ) -> None:
-    env = {**serve_environment(tmp_path, fake_slack), "LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
+    env = {
+        **serve_environment(tmp_path, fake_slack, sqlite_template),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "DEBUG",
+    }
     # Sent as Slack's second try: the id says so.
     retried = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     lines = json_lines(serve_a_failing_request(env, tmp_path, fake_slack, retried))

@@ -26,7 +26,6 @@ from bot.runtime.console.slack_standin import TEAM_ID
 from storage.database import Database
 from storage.deliveries import PENDING, SENT, SKIPPED
 from storage.installations import InstalledWorkspace, installed_workspaces
-from storage.migrate import upgrade
 from storage.models import Delivery, UpcomingChange
 from tests.clocked import engagebot
 from tests.conftest import OAUTH_CLIENT_ID, RunningBot
@@ -230,17 +229,19 @@ def pending(bot: RunningBot, workspace: str) -> int:
         return len(session.exec(select(Delivery).where(Delivery.status == PENDING)).all())
 
 
-def oauth_serve_environment(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
+def oauth_serve_environment(
+    tmp_path: Path, fake_slack: FakeSlack, migrated: Path | None = None
+) -> dict[str, str]:
     """`serve`'s environment for OAuth distribution: a client id and secret, no bot token."""
-    env = serve_environment(tmp_path, fake_slack)
+    env = serve_environment(tmp_path, fake_slack, migrated)
     del env["SLACK_BOT_TOKEN"]
     return {**env, "SLACK_CLIENT_ID": OAUTH_CLIENT_ID, "SLACK_CLIENT_SECRET": "test-client-secret"}
 
 
 def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
-    tmp_path: Path, fake_slack: FakeSlack
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
 ) -> None:
-    env = oauth_serve_environment(tmp_path, fake_slack)
+    env = oauth_serve_environment(tmp_path, fake_slack, sqlite_template)
     log = LogLines(start_serve(env, tmp_path))
     try:
         url = f"http://127.0.0.1:{env['PORT']}"
@@ -256,10 +257,9 @@ def test_serve_with_oauth_needs_no_bot_token_and_serves_the_install_page(
 
 
 def test_serve_with_oauth_warns_of_records_left_in_the_single_workspace(
-    tmp_path: Path, fake_slack: FakeSlack
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
 ) -> None:
-    env = oauth_serve_environment(tmp_path, fake_slack)
-    upgrade(env["DATABASE_URL"])
+    env = oauth_serve_environment(tmp_path, fake_slack, sqlite_template)
     before = Database(env["DATABASE_URL"])
     make_team(before)  # made with SLACK_BOT_TOKEN, before OAuth distribution
     before.dispose()

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from storage.database import Database
-from storage.migrate import upgrade
 from tests.clocked import engagebot
 from tests.e2e.public_records import ADDRESS, PUBLIC_PATH, PUBLIC_URL, fetch, seed_public
 from tests.e2e.serve_process import (
@@ -25,14 +24,15 @@ from tests.fake_slack import FakeSlack
 
 
 def seeded(env: dict[str, str]) -> None:
-    upgrade(env["DATABASE_URL"])
     database = Database(env["DATABASE_URL"])
     seed_public(database)
     database.dispose()
 
 
-def test_engagebot_site_serves_the_pages_alone(tmp_path: Path, fake_slack: FakeSlack) -> None:
-    env = serve_environment(tmp_path, fake_slack)
+def test_engagebot_site_serves_the_pages_alone(
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
+) -> None:
+    env = serve_environment(tmp_path, fake_slack, sqlite_template)
     seeded(env)
     url = f"http://127.0.0.1:{env['PORT']}"
     with killed_at_the_end() as started:
@@ -52,9 +52,12 @@ def test_engagebot_site_serves_the_pages_alone(tmp_path: Path, fake_slack: FakeS
 
 
 def test_serve_answers_slack_and_the_site_under_its_path(
-    tmp_path: Path, fake_slack: FakeSlack
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
 ) -> None:
-    env = {**serve_environment(tmp_path, fake_slack), "ENGAGEBOT_PUBLIC_URL": PUBLIC_URL}
+    env = {
+        **serve_environment(tmp_path, fake_slack, sqlite_template),
+        "ENGAGEBOT_PUBLIC_URL": PUBLIC_URL,
+    }
     seeded(env)
     url = f"http://127.0.0.1:{env['PORT']}"
     with killed_at_the_end() as started:

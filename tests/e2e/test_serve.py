@@ -206,10 +206,13 @@ def announce_a_change(database_url: str) -> None:
 
 @pytest.mark.parametrize("scheduler", ["on", "off"])
 def test_serve_ticks_unless_its_scheduler_is_off(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack, scheduler: str
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path, scheduler: str
 ) -> None:
-    env = {**base_env, "ENGAGEBOT_TICK_SECONDS": "1", "ENGAGEBOT_SCHEDULER": scheduler}
-    assert run(["db", "upgrade"], env, tmp_path).returncode == 0
+    env = {
+        **serve_environment(tmp_path, fake_slack, sqlite_template),
+        "ENGAGEBOT_TICK_SECONDS": "1",
+        "ENGAGEBOT_SCHEDULER": scheduler,
+    }
     announce_a_change(env["DATABASE_URL"])
     process = start_serve(env, tmp_path)
     wait_until_healthy(process, f"http://127.0.0.1:{env['PORT']}")
@@ -264,11 +267,12 @@ def test_a_database_without_tables_says_to_upgrade(
     assert "run `engagebot db upgrade` to create the tables" in result.stderr
 
 
-def test_an_export_read_only_in_part_ends_quietly(base_env: dict[str, str], tmp_path: Path) -> None:
-    assert run(["db", "upgrade"], base_env, tmp_path).returncode == 0
+def test_an_export_read_only_in_part_ends_quietly(
+    tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
+) -> None:
     export = subprocess.Popen(
         engagebot("export", "teams"),
-        env=base_env,
+        env=serve_environment(tmp_path, fake_slack, sqlite_template),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
