@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -137,12 +139,24 @@ def _create_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 15},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 5},
-    )
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    _ENGINES.add(engine)
+    return engine
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _leave_the_parents_connections() -> None:
+    """In a forked child (a gunicorn worker): the engines it inherits start new pools, and
+    leave the connections of the parent's pools alone, open, for the parent (SQLAlchemy's
+    advice for pools across processes)."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_leave_the_parents_connections)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
