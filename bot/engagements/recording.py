@@ -38,6 +38,7 @@ from storage.entries import entry_from_source
 from storage.models import Engagement, ProducerTeam
 from storage.reference import organisations_named, outputs_by_id, segments_by_id
 from storage.teams import remember_team, teams_by_id
+from storage.types import flushed_id
 
 PARTICIPANTS_MAX = 1_000_000
 
@@ -181,8 +182,7 @@ def log_engagement(database: Database, typed: Typed) -> Filed | TeamUnclear:
             user_id=typed.user_id,
             source_key=typed.source_key,
         )
-        # mypy: a saved row's id (set once it is read or flushed).
-        return Filed(engagement.id, engagement.summary, team.name)  # type: ignore[arg-type]
+        return Filed(flushed_id(engagement), engagement.summary, team.name)
 
     return file_typed(database, typed, save)
 
@@ -215,11 +215,9 @@ def save_engagement_form(
             record_logged(
                 session=session,
                 opportunity_id=opportunity_id,
-                # mypy: a saved row's id (set once it is read or flushed).
-                engagement_id=engagement.id,  # type: ignore[arg-type]
+                engagement_id=flushed_id(engagement),
             )
-        # mypy: a saved row's id (set once it is read or flushed).
-        return Filed(engagement.id, engagement.summary, engagement.team.name)  # type: ignore[arg-type]
+        return Filed(flushed_id(engagement), engagement.summary, engagement.team.name)
 
     return file_with_register(database, draft.organisations, save)
 

@@ -42,6 +42,7 @@ from storage.models import (
 )
 from storage.reference import organisations_named, themes_named
 from storage.teams import remember_team
+from storage.types import flushed_id
 
 THEMES_MAX = 20
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -194,8 +195,7 @@ def record_feedback(database: Database, typed: Typed) -> Filed | TeamUnclear:
             user_id=typed.user_id,
             source_key=typed.source_key,
         )
-        # mypy: a saved row's id (set once it is read or flushed).
-        return Filed(item.id, item.text, team.name)  # type: ignore[arg-type]
+        return Filed(flushed_id(item), item.text, team.name)
 
     return file_typed(database, typed, save)
 
@@ -223,8 +223,7 @@ def save_feedback_form(
             feedback_id=feedback_id,
             source_key=source_key,
         )
-        # mypy: a saved row's id (set once it is read or flushed).
-        return Filed(item.id, item.text, item.team.name)  # type: ignore[arg-type]
+        return Filed(flushed_id(item), item.text, item.team.name)
 
     organisation = blank_to_none(draft.organisation)  # as save_feedback names it
     return file_with_register(database, [organisation] if organisation else [], save)
