@@ -1,6 +1,6 @@
 """A team's engagement review in Slack: posted to its review channel on its cadence (with
 a chart), a line on each team's in the cross-team channels, and `/engage review [team]
-[month|quarter|year]` on demand, only for the person who asked, with "Post to channel"
+[month|quarter|year|this month]` on demand, only for the person who asked, with "Post to channel"
 (`bot/reviews/schedule.py` has the schedule, `bot/reviews/post.py` what the post says)."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bot.reviews.schedule import (
     REVIEW,
     REVIEW_SUMMARY,
     SPANS,
+    THIS_MONTH,
     asked_period,
     period_note,
     period_of_note,
@@ -65,21 +66,31 @@ def _not_a_team(session: Session, words: list[str]) -> str:
     team = team_named(session=session, name=" ".join(words[:-1])) if len(words) > 1 else None
     if team is not None:
         return (
-            f":warning: I can review a month, a quarter or a year, not “{preview(words[-1], 40)}”"
-            f": for example `/engage review {preview(team.name, 80)} quarter`."
+            ":warning: I can review a month, a quarter, a year or this month, "
+            f"not “{preview(words[-1], 40)}”: "
+            f"for example `/engage review {preview(team.name, 80)} quarter`."
         )
     return f":warning: No team is called “{preview(' '.join(words), 80)}”."
 
 
-@when_the_database_fails(Notice(REVIEW_DOWN))
-def run(call: CommandCall) -> None:
-    """`/engage review [team] [month|quarter|year]`."""
-    words = call.args.split()
-    # Also as the team form names cadences: "quarterly" is a quarter, "monthly" a month.
+def _span_asked(words: list[str]) -> str:
+    """The span the last words ask for ("month" if none), taken off `words`. Also as the team
+    form names cadences: "quarterly" is a quarter, "monthly" a month."""
+    if [word.lower() for word in words[-2:]] == THIS_MONTH.split():
+        del words[-2:]
+        return THIS_MONTH
     asked = words[-1].lower().removesuffix("ly") if words else ""
-    span = asked if asked in SPANS else "month"
     if asked in SPANS:
         words.pop()
+        return asked
+    return "month"
+
+
+@when_the_database_fails(Notice(REVIEW_DOWN))
+def run(call: CommandCall) -> None:
+    """`/engage review [team] [month|quarter|year|this month]`."""
+    words = call.args.split()
+    span = _span_asked(words)
     name = " ".join(words)
     with call.database.transaction() as session:
         team = (
@@ -236,9 +247,15 @@ def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
             "review",
-            "Your team's engagement review of the last full month (or quarter, or 12 months): "
+            "Your team's engagement review of the last full month (or quarter, or 12 months, or "
+            "this month so far): "
             "its figures, what needs attention and next steps, with a button to post it.",
-            ("/engage review", "/engage review Prices quarter", "/engage review year"),
+            (
+                "/engage review",
+                "/engage review Prices quarter",
+                "/engage review year",
+                "/engage review this month",
+            ),
             run,
         )
     )

@@ -40,7 +40,8 @@ REVIEW_HOUR = 9
 CADENCES = {"monthly": "Monthly", "quarterly": "Quarterly"}  # as the team form shows them
 MONTHS = {"monthly": 1, "quarterly": 3}  # months reviewed at a time
 DEFAULT_CADENCE = "monthly"
-SPANS = ("month", "quarter", "year")  # what `/engage review` may be asked for
+THIS_MONTH = "this month"  # so far: from its first day to today
+SPANS = ("month", "quarter", "year", THIS_MONTH)  # what `/engage review` may be asked for
 # Delivery kinds: a team's review in its channel, and every team's in the cross-team ones.
 REVIEW, REVIEW_SUMMARY = "review", "review_summary"
 
@@ -97,7 +98,10 @@ def cadence_of(team: ProducerTeam) -> str:
 
 
 def on_demand_period(span: str, today: date) -> tuple[date, date]:
-    """The last full month or quarter before `today`, or the 12 full months before it."""
+    """The last full month or quarter before `today`, the 12 full months before it, or this
+    month so far (today included)."""
+    if span == THIS_MONTH:
+        return today.replace(day=1), today
     if span == "quarter":
         return period_before("quarterly", today)
     return month_start(today, 12 if span == "year" else 1), today.replace(day=1) - timedelta(days=1)

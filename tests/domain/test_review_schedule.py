@@ -71,6 +71,7 @@ def test_periods_on_demand() -> None:
     assert on_demand_period("quarter", today) == (date(2027, 1, 1), date(2027, 3, 31))
     assert on_demand_period("year", today) == (date(2026, 5, 1), date(2027, 4, 30))
     assert on_demand_period("quarter", date(2027, 1, 5)) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert on_demand_period("this month", today) == (date(2027, 5, 1), today)
 
 
 def test_periods_named() -> None:

@@ -1,5 +1,5 @@
-"""`/engage review [team] [month|quarter|year]`: the review only for the person who asked,
-and its "Post to channel" button."""
+"""`/engage review [team] [month|quarter|year|this month]`: the review only for the person
+who asked, and its "Post to channel" button."""
 
 from __future__ import annotations
 
@@ -63,6 +63,19 @@ def test_a_team_named_and_a_quarter_or_a_year(bot: RunningBot) -> None:
     assert "From January to March 2027, Health logged 2 engagements" in quarterly
 
 
+def test_this_month_so_far(bot: RunningBot) -> None:
+    prices, _ = reviewed_teams(bot.database)
+    ask(bot, "log Met the CPI user group")  # 10 May, in CPRICES
+    answer = ask(bot, "review This Month")
+    shown = reply_text(answer)
+    assert "1 May 2027 to 10 May 2027" in shown
+    assert "From 1 May 2027 to 10 May 2027, Prices &amp; costs logged 1 engagement" in shown
+    value = json.loads(answer["blocks"][-1]["elements"][0]["value"])
+    assert value == {"team": prices, "from": "2027-05-01", "to": "2027-05-10"}
+    named = reply_text(ask(bot, "review health this month", channel="CRANDOM"))
+    assert "From 1 May 2027 to 10 May 2027, Health logged no engagements" in named
+
+
 def test_an_unknown_team_and_no_team(bot: RunningBot) -> None:
     reviewed_teams(bot.database)
     unknown = ask(bot, "review <!channel> month")
@@ -75,7 +88,7 @@ def test_a_period_it_cannot_review_after_a_teams_name_is_named_as_such(bot: Runn
     reviewed_teams(bot.database)
     decade = ask(bot, "review health decade")
     assert decade["text"] == (
-        ":warning: I can review a month, a quarter or a year, not “decade”: "
+        ":warning: I can review a month, a quarter, a year or this month, not “decade”: "
         "for example `/engage review Health quarter`."
     )
     assert (
