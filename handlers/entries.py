@@ -29,7 +29,7 @@ from handlers.failures import (
     when_the_database_fails,
 )
 from handlers.forms import FormValues, save_form
-from handlers.home import publish_home
+from handlers.home import on_home, publish_home
 from handlers.replies import post_reply
 from handlers.views.blocks import Block
 from handlers.views.entries import (
@@ -340,8 +340,13 @@ class EntryFlows:
         settings: Settings,
         logger: Logger,
     ) -> None:
+        home = on_home(body)
         origin = FormOrigin(
-            self.kind.name, record_id, response_url=body.get("response_url"), replace_original=True
+            self.kind.name,
+            record_id,
+            response_url=body.get("response_url"),
+            replace_original=not home,
+            from_home=home,
         )
         self.open_form(client, body["trigger_id"], origin, logger, database, settings)
 

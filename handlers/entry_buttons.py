@@ -1,5 +1,6 @@
-"""The buttons on a recorded entry's confirmation: "Add details" and "Undo". Their value is
-`kind:id`, so one listener each serves engagements and feedback alike."""
+"""The buttons on a recorded entry's confirmation, "Add details" and "Undo", and the same
+two ("Edit", "Undo") under each entry on the Home tab. Their value is `kind:id`, so one
+listener each serves engagements and feedback alike."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.base.config import Settings
 from bot.base.validation import record_id_in
 from handlers import engagement, feedback
 from handlers.entries import EntryFlows
+from handlers.home import on_home, publish_home
 from handlers.inbox import Taking
 from handlers.views.entries import DETAILS_ACTION, OUT_OF_DATE, UNDO_ACTION, notice_message
 from storage.database import Database
@@ -51,15 +53,25 @@ def undo(
     context: BoltContext,
     action: dict[str, Any],
     body: dict[str, Any],
+    client: WebClient,
+    settings: Settings,
     inbox: Taking,
     logger: Logger,
 ) -> None:
+    """Undo, on a confirmation or on the Home tab, which then lists the entry no more (the
+    outcome, from there, in a direct message)."""
+    user_id = body["user"]["id"]
+
     def work(database: Database, respond: Respond) -> None:
         found = _target(action)
         if found is None:
             respond(**notice_message(OUT_OF_DATE), replace_original=False)
             return
-        found[0].undo(found[1], body["user"]["id"], database, respond, logger)
+        found[0].undo(found[1], user_id, database, respond, logger)
+        if on_home(body):
+            publish_home(
+                client=client, user_id=user_id, database=database, settings=settings, logger=logger
+            )
 
     inbox.take(context, body, work)  # kept, acknowledged, then done
 

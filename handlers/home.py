@@ -48,6 +48,11 @@ def publish_home(
     client.views_publish(user_id=user_id, view=view)
 
 
+def on_home(body: dict[str, Any]) -> bool:
+    """Whether the click was on the Home tab (its buttons have no message to answer in)."""
+    return (body.get("view") or {}).get("type") == "home"
+
+
 def home_opened(
     event: dict[str, Any], client: WebClient, database: Database, settings: Settings, logger: Logger
 ) -> None:

@@ -55,6 +55,17 @@ def button(text: str, action_id: str, value: str = "", style: str | None = None)
     return element
 
 
+def confirmed(element: dict[str, Any], title: str, text: str, yes: str) -> dict[str, Any]:
+    """`element` asking "Are you sure?" (Slack's confirm dialog) before it acts."""
+    dialog = {
+        "title": plain(title),
+        "text": plain(text),
+        "confirm": plain(yes),
+        "deny": plain("Cancel"),
+    }
+    return {**element, "confirm": {**dialog, "style": "danger"}}
+
+
 def actions(block_id: str, *elements: dict[str, Any]) -> Block:
     return {"type": "actions", "block_id": block_id, "elements": list(elements)}
 

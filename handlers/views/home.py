@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from bot.base.clock import local_display
 from bot.base.text import escape_mrkdwn, preview
-from handlers.views.blocks import actions, button, context, divider, header, section
+from handlers.views.blocks import actions, button, confirmed, context, divider, header, section
 from handlers.views.decisions import decide_button
+from handlers.views.entries import DETAILS_ACTION, UNDO_ACTION
 from storage.entries import RecentEntry
 
 LOG_ACTION = "home_log_engagement"
@@ -66,7 +67,20 @@ def home_view(
         text = f"*{label} #{entry.id}* ({entry.day})\n{preview(entry.text, 200)}"
         blocks.append(section(text, decide_button(entry.id) if entry.kind == "feedback" else None))
         blocks.append(context(f"Recorded {local_display(entry.created_at, timezone)}"))
+        blocks.append(entry_buttons(entry.kind, entry.id, label))
     return {"type": "home", "blocks": blocks}
+
+
+def entry_buttons(kind: str, record_id: int, label: str) -> dict[str, Any]:
+    """Edit and Undo, as on the entry's confirmation (the same listeners), Undo asking first."""
+    value = f"{kind}:{record_id}"
+    undo = confirmed(
+        button("Undo", UNDO_ACTION, value, style="danger"),
+        f"Delete {label.lower()} #{record_id}?",
+        "It goes from every list, count and export. This cannot be undone.",
+        "Delete",
+    )
+    return actions(f"home_{kind}_{record_id}", button("Edit", DETAILS_ACTION, value), undo)
 
 
 def home_problem_view(text: str) -> dict[str, Any]:

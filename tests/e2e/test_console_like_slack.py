@@ -62,14 +62,20 @@ def buttons_of(console: Console, line: str, *answers: str) -> range:
     return range(first, len(console.choices) + 1)
 
 
-def press_each(console: Console, numbers: range) -> list[str]:
-    """Press each button; each press must reach the app and be answered. Their labels."""
+def press_each(console: Console, numbers: range, sure: str = "y") -> list[str]:
+    """Press each button, answering `sure` where it asks "Are you sure?"; each press must
+    reach the app and be answered, unless not sure. Their labels."""
     labels = []
     for number in numbers:
         calls = len(console.slack.calls())
-        type_in(console, f":click {number}")
-        labels.append(console.choices[number][0].label)
-        assert len(console.slack.calls()) > calls, f"{labels[-1]!r} was not answered"
+        choice = console.choices[number][0]
+        asks = "confirm" in choice.action
+        type_in(console, f":click {number}", *([sure] if asks else []))
+        labels.append(choice.label)
+        if asks and sure != "y":
+            assert len(console.slack.calls()) == calls, f"{labels[-1]!r} acted unconfirmed"
+        else:
+            assert len(console.slack.calls()) > calls, f"{labels[-1]!r} was not answered"
     return labels
 
 
@@ -93,13 +99,34 @@ def test_every_button_of_the_main_screens_can_be_pressed(console: Console) -> No
         *("2", ""),
     )
 
-    # Home first: a Decide button for each feedback item, in blocks with no block_id.
-    assert press_each(console, home) == ["Log an engagement", "Record feedback", *["Decide"] * 2]
+    # Home first: under each entry Edit and Undo (not confirmed here, so the records stay for
+    # the other screens' buttons), and a Decide button for each feedback item.
+    assert press_each(console, home, sure="n") == [
+        "Log an engagement",
+        "Record feedback",
+        *("Edit", "Undo"),
+        *("Decide", "Edit", "Undo") * 2,
+    ]
     assert press_each(console, feedback) == ["Add details", "Undo", "Decide"]
     assert press_each(console, engagement) == ["Add details", "Undo"]
     assert press_each(console, change) == ["Comment on this change"]
     assert press_each(console, opportunity) == ["I'd like to take part", "Withdraw"]
     assert "Traceback" not in console.terminal.shown()  # type: ignore[attr-defined]
+
+
+def test_undo_on_home_asks_first_then_deletes(console: Console) -> None:
+    type_in(console, "/engage team", "Prices", "", "Consumer price inflation | high", "")
+    type_in(console, "/engage log Met the RSS")
+    home = buttons_of(console, ":home")
+    undo = next(n for n in home if console.choices[n][0].label == "Undo")
+
+    type_in(console, f":click {undo}", "y")
+    type_in(console, ":home")
+
+    shown = console.terminal.shown()  # type: ignore[attr-defined]
+    assert "Delete engagement #1? It goes from every list, count and export." in shown
+    assert "Engagement #1 for Prices was deleted" in shown
+    assert shown.count("Nothing yet.") == 1  # the Home tab, at last without it
 
 
 def identities(console: Console) -> set[str]:

@@ -15,6 +15,7 @@ from bot.runtime.console.payloads import (
     state_values,
     view_submission,
 )
+from storage.models import Feedback
 from tests.conftest import RunningBot
 from tests.e2e.helpers import make_team, opened_view, reply_text, run_command
 
@@ -164,3 +165,64 @@ def test_record_feedback_from_home_opens_the_feedback_form(bot: RunningBot) -> N
     refreshed = published_home(bot, number=2)
     newest = listed_entries(refreshed)[0]
     assert newest == as_listed("Feedback", 2, today_iso(bot), "Wants more regional data")
+
+
+def entry_button(home: dict[str, Any], record: str, text: str) -> dict[str, Any]:
+    """The button `text` ("Edit", "Undo") under the entry `record` ("engagement:1")."""
+    kind, _, record_id = record.partition(":")
+    block = next(b for b in home["blocks"] if b.get("block_id") == f"home_{kind}_{record_id}")
+    button: dict[str, Any] = next(e for e in block["elements"] if e["text"]["text"] == text)
+    assert button["value"] == record
+    return button
+
+
+def press(bot: RunningBot, home: dict[str, Any], record: str, text: str) -> None:
+    kind, _, record_id = record.partition(":")
+    button = entry_button(home, record, text)
+    bot.requester.send(
+        block_actions(button["action_id"], record, view=home, block_id=f"home_{kind}_{record_id}")
+    )
+
+
+def test_edit_an_entry_from_home_in_its_form_and_home_shows_the_change(bot: RunningBot) -> None:
+    make_team(bot.database)
+    run_command(bot, "log Met the ONS user group")
+    home = open_home(bot)
+
+    press(bot, home, "engagement:1", "Edit")
+
+    form = opened_view(bot)
+    assert form["callback_id"] == "engagement_form"
+    summary = next(block for block in form["blocks"] if block["block_id"] == "summary")
+    assert summary["element"]["initial_value"] == "Met the ONS user group"
+    answer = bot.requester.send(
+        view_submission(form, state_values(form, {"summary": "Met the RSS user group"}))
+    )
+    assert answer.json["response_action"] == "update"
+    assert "Updated engagement *#1* for Prices." in shown(answer.json["view"])
+    refreshed = published_home(bot, number=2)
+    assert listed_entries(refreshed) == [
+        as_listed("Engagement", 1, today_iso(bot), "Met the RSS user group")
+    ]
+
+
+def test_undo_an_entry_from_home_asks_first_then_home_lists_it_no_more(bot: RunningBot) -> None:
+    make_team(bot.database)
+    run_command(bot, "log Met the ONS user group")
+    run_command(bot, "feedback Wants more regional data")
+    home = open_home(bot)
+    undo = entry_button(home, "feedback:1", "Undo")
+    assert undo["confirm"]["title"]["text"] == "Delete feedback #1?"
+    assert undo["confirm"]["confirm"]["text"] == "Delete"
+
+    press(bot, home, "feedback:1", "Undo")  # Slack sends it once "Delete" is pressed
+
+    refreshed = published_home(bot, number=2)
+    assert listed_entries(refreshed) == [
+        as_listed("Engagement", 1, today_iso(bot), "Met the ONS user group")
+    ]
+    told = bot.slack.wait_for("chat.postMessage")[-1].args
+    assert told["channel"] == "U0001"
+    assert told["text"].startswith("Feedback #1 for Prices was deleted")
+    with bot.database.transaction() as session:
+        assert session.get(Feedback, 1) is None

@@ -290,6 +290,9 @@ class Console:
             self.terminal.say(f"That message was only visible to @{owner}.")
             return
         action = choice.action
+        if "confirm" in action and not self._confirmed(action["confirm"]):
+            self.terminal.say("Nothing was done.")
+            return
         selected = action.get("selected_option")
         value = (selected["text"]["text"], selected["value"]) if selected else action.get("value")
         self._send(
@@ -306,6 +309,12 @@ class Console:
                 ephemeral=origin.ephemeral,
             )
         )
+
+    def _confirmed(self, dialog: dict[str, Any]) -> bool:
+        """Slack's "Are you sure?" before a button acts: its title and text, then yes or no."""
+        self.terminal.say(f"{dialog['title']['text']} {dialog['text']['text']}")
+        answer = self.terminal.ask(f"{dialog['confirm']['text']}? (y/n) ")
+        return answer.lower() in ("y", "yes")
 
     def _cmd_tick(self, _args: str) -> None:
         self._run_due_work()
