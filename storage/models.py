@@ -212,6 +212,8 @@ class StatisticalOutput(SQLModel, table=True):
     prompt_snoozed_until: date | None = None
     # An output never engaged is overdue counting from when it was added (`bot/reviews/figures.py`).
     created_at: datetime = _moment()
+    # Retired: no longer published. It keeps its history, leaves the forms and is not overdue.
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     team: ProducerTeam = Relationship(back_populates="outputs")
 

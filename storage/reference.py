@@ -121,15 +121,18 @@ def _named(session: Session, model: type[_Named], names: Iterable[str]) -> list[
 
 
 def find_outputs(
-    *, session: Session, query: str, team_id: int | None, limit: int
+    *, session: Session, query: str, team_id: int | None, limit: int, retired: bool = False
 ) -> Sequence[tuple[StatisticalOutput, str]]:
-    """Outputs whose name contains `query`, with their team's name, for type-ahead."""
+    """Outputs whose name contains `query`, with their team's name, for type-ahead; the
+    retired ones too only if `retired` (not in the forms: they are no longer published)."""
     statement = (
         select(StatisticalOutput, ProducerTeam.name)
         .join(ProducerTeam)
         .order_by(col(StatisticalOutput.name))
         .limit(limit)
     )
+    if not retired:
+        statement = statement.where(col(StatisticalOutput.retired_at).is_(None))
     if team_id is not None:
         statement = statement.where(StatisticalOutput.team_id == team_id)
     if query:

@@ -298,6 +298,11 @@ def outputs_overdue(
             col(StatisticalOutput.team_id) == scope.team_id,
             col(StatisticalOutput.profile).in_(engaged_since),
             or_(window.c.last.is_(None), window.c.last < due_since),
+            # One retired by the period's end is no longer published, so not overdue.
+            or_(
+                col(StatisticalOutput.retired_at).is_(None),
+                col(StatisticalOutput.retired_at) >= scope.end,
+            ),
         ),
     ).all()
     found = [OutputLastEngaged(*row) for row in rows]

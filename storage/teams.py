@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -101,23 +102,38 @@ def outputs_in_use(*, session: Session, output_ids: Sequence[int]) -> dict[int, 
     return counts
 
 
+@dataclass(frozen=True)
+class WantedOutput:
+    """An output a team lists: `was` the name of one it renames, `retired` whether it is."""
+
+    name: str
+    profile: str
+    retired: bool = False
+    was: str | None = None
+
+
 def replace_outputs(
-    *, session: Session, team: ProducerTeam, outputs: Sequence[tuple[str, str]]
+    *, session: Session, team: ProducerTeam, outputs: Sequence[WantedOutput]
 ) -> None:
-    """Make the team's outputs exactly `outputs` (name, profile), keeping ids of kept names."""
+    """Make the team's outputs exactly `outputs`, keeping the ids of those kept by name or
+    renamed (`was`); a newly retired one is stamped now, one listed again unstamped."""
     current = {output.name.lower(): output for output in team.outputs}
-    wanted = {name.lower() for name, _ in outputs}
+    kept_keys = {(wanted.was or wanted.name).lower() for wanted in outputs}
     for key, output in current.items():
-        if key not in wanted:
+        if key not in kept_keys:
             session.delete(output)
     session.flush()
     assert team.id is not None
-    for name, profile in outputs:
-        kept = current.get(name.lower())
+    now = utc_now()
+    for wanted in outputs:
+        kept = current.get((wanted.was or wanted.name).lower())
         if kept is None:
-            kept = StatisticalOutput(team_id=team.id, name=name, profile=profile)
-        else:
-            kept.name, kept.profile = name, profile
+            kept = StatisticalOutput(team_id=team.id, name=wanted.name, profile=wanted.profile)
+        kept.name, kept.profile = wanted.name, wanted.profile
+        if not wanted.retired:
+            kept.retired_at = None
+        elif kept.retired_at is None:
+            kept.retired_at = now
         session.add(kept)
     session.flush()
     session.refresh(team)

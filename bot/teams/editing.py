@@ -31,6 +31,7 @@ from bot.statements.you_said_we_did import CADENCES, DEFAULT_CADENCE
 from storage.clock import utc_now
 from storage.models import ProducerTeam
 from storage.teams import (
+    WantedOutput,
     outputs_in_use,
     remember_team,
     replace_members,
@@ -40,7 +41,11 @@ from storage.teams import (
 )
 
 OUTPUTS_MAX = 500
-OUTPUT_LINE_HINT = "one output a line, as: name | high, medium or low"
+RENAMED, RETIRED = "->", "retired"
+OUTPUT_LINE_HINT = (
+    "one output a line, as: name | high, medium or low (old name -> new name | ... renames "
+    "one; ... | retired retires it)"
+)
 REMINDERS_MAX = 6  # reminders per change
 NEVER = "never"  # the form's cadence that stops posting (the digest, the review)
 TARGET_DAYS_MAX = 3650
@@ -88,25 +93,47 @@ def draft_of(team: ProducerTeam, member_ids: Sequence[str] = ()) -> TeamDraft:
     )
 
 
-def parse_outputs(text: str) -> tuple[list[tuple[str, str]], str | None]:
-    """Outputs typed one a line as `name | profile`; the error names the first bad line."""
-    outputs: list[tuple[str, str]] = []
+def parse_outputs(text: str) -> tuple[list[WantedOutput], str | None]:
+    """Outputs typed one a line as `name | profile`, `old name -> name | profile` to rename
+    one, ending `| retired` for one no longer published; the error names the first bad line."""
+    outputs: list[WantedOutput] = []
     seen: set[str] = set()
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        name, _, profile_text = line.rpartition("|")
-        name = " ".join(name.split())
+        rest, _, last = line.rpartition("|")
+        retired = last.strip().lower() == RETIRED
+        name, _, profile_text = rest.rpartition("|") if retired else (rest, "", last)
+        was, arrow, name = name.rpartition(RENAMED)
+        name, was = " ".join(name.split()), " ".join(was.split())
         profile = value_for(PROFILES, profile_text)
-        if not name or profile is None:
+        if not name or profile is None or (arrow and not was):
             return [], f"Line {number} ('{line.strip()[:40]}'): write {OUTPUT_LINE_HINT}."
         if name.lower() in seen:
             return [], f"Line {number}: '{name}' is listed twice."
         seen.add(name.lower())
-        outputs.append((name, profile))
+        outputs.append(WantedOutput(name, profile, retired, was or None))
     if len(outputs) > OUTPUTS_MAX:
         return [], f"A team can list at most {OUTPUTS_MAX} outputs here."
     return outputs, None
+
+
+def _renaming_problem(team: ProducerTeam, outputs: Sequence[WantedOutput]) -> str | None:
+    """Why the renames in `outputs` can't be done on `team`, or None."""
+    current = {output.name.lower() for output in team.outputs}
+    kept = {(wanted.was or wanted.name).lower() for wanted in outputs}
+    for wanted in outputs:
+        if wanted.was is None:
+            continue
+        if wanted.was.lower() not in current:
+            return f"There is no output called '{wanted.was}' to rename."
+        taken = wanted.name.lower()
+        if taken != wanted.was.lower() and taken in current and taken in kept:
+            return (
+                f"'{wanted.name}' is already an output: give it another name first, "
+                "and save, then rename."
+            )
+    return None
 
 
 def parse_lead_days(text: str | None) -> tuple[str | None, str | None]:
@@ -234,7 +261,9 @@ def _kept_outputs_text(names: list[str]) -> str:
     it = "it" if len(names) == 1 else "them"
     return (
         f"{listed(names)} can't be removed: engagements, feedback, changes or subscriptions "
-        f"refer to {it}. Put {it} back in the list to save your other changes."
+        f"refer to {it}. Put {it} back in the list to save your other changes; to stop "
+        f"using {it}, end {'its line' if len(names) == 1 else 'their lines'} with "
+        f"'| {RETIRED}' (a retired output keeps its history)."
     )
 
 
@@ -252,7 +281,10 @@ def _note_channels_chosen(
 
 def format_outputs(team: ProducerTeam) -> str:
     """The team's outputs in the form `parse_outputs` reads back."""
-    return "\n".join(f"{output.name} | {output.profile}" for output in team.outputs)
+    return "\n".join(
+        f"{output.name} | {output.profile}" + (f" | {RETIRED}" if output.retired_at else "")
+        for output in team.outputs
+    )
 
 
 def save_team(
@@ -275,9 +307,13 @@ def save_team(
     if problem:
         errors["outputs"] = problem
     else:
-        check_names(errors, "outputs", "Output", [n for n, _ in outputs], OUTPUT_NAME_MAX)
+        check_names(errors, "outputs", "Output", [o.name for o in outputs], OUTPUT_NAME_MAX)
     if team is not None and "outputs" not in errors:
-        kept = {output_name.lower() for output_name, _ in outputs}
+        problem = _renaming_problem(team, outputs)
+        if problem:
+            errors["outputs"] = problem
+    if team is not None and "outputs" not in errors:
+        kept = {(wanted.was or wanted.name).lower() for wanted in outputs}
         dropped = [output for output in team.outputs if output.name.lower() not in kept]
         in_use = outputs_in_use(session=session, output_ids=[o.id for o in dropped if o.id])
         if in_use:

@@ -143,7 +143,9 @@ def find_scope(*, session: Session, text: str, person_team: ProducerTeam | None)
     team_name, colon, output_name = (part.strip() for part in name.partition(SEPARATOR))
     if colon:
         return scope_named(session=session, team_name=team_name, output_name=output_name)
-    similar = find_outputs(session=session, query=name, team_id=None, limit=CANDIDATES_SHOWN + 1)
+    similar = find_outputs(
+        session=session, query=name, team_id=None, limit=CANDIDATES_SHOWN + 1, retired=True
+    )
     if similar:
         labels = [f"{team_name}{SEPARATOR} {output.name}" for output, team_name in similar]
         hint = f"Outputs with '{name}' in their name: {_listed(labels)}."

@@ -8,8 +8,20 @@ import pytest
 from sqlmodel import select
 
 from bot.engagements.recording import EngagementDraft, save_engagement
-from bot.runtime.console.payloads import slash_command, state_values, view_submission
-from storage.models import ProducerTeam, StatisticalOutput, Subscription, UpcomingChange
+from bot.runtime.console.payloads import (
+    block_suggestion,
+    slash_command,
+    state_values,
+    view_submission,
+)
+from storage.clock import utc_now
+from storage.models import (
+    Engagement,
+    ProducerTeam,
+    StatisticalOutput,
+    Subscription,
+    UpcomingChange,
+)
 from tests.conftest import RunningBot
 from tests.e2e.helpers import (
     handed_back,
@@ -187,17 +199,84 @@ def test_removing_an_output_an_engagement_refers_to_is_refused(bot: RunningBot) 
     assert answer is not None and answer["response_action"] == "errors"
     assert answer["errors"] == {
         "outputs": "House price index can't be removed: engagements, feedback, changes or "
-        "subscriptions refer to it. Put it back in the list to save your other changes."
+        "subscriptions refer to it. Put it back in the list to save your other changes; to "
+        "stop using it, end its line with '| retired' (a retired output keeps its history)."
     }
     answer = submit(bot, view, name="Prices", outputs="Rental prices | low")
     assert answer is not None and answer["errors"] == {
         "outputs": "Consumer price inflation and House price index can't be removed: "
         "engagements, feedback, changes or subscriptions refer to them. Put them back in the "
-        "list to save your other changes."
+        "list to save your other changes; to stop using them, end their lines with "
+        "'| retired' (a retired output keeps its history)."
     }
     assert teams(bot) == before
     with bot.database.transaction() as session:
         assert len(session.exec(select(StatisticalOutput)).all()) == 2
+
+
+def test_outputs_renamed_and_retired_keep_their_history(bot: RunningBot) -> None:
+    make_team(bot.database)  # Consumer price inflation | high, House price index | medium
+    with bot.database.transaction() as session:
+        save_engagement(
+            session=session,
+            draft=EngagementDraft(
+                summary="Users", team_id=1, occurred_on=bot.settings.today(), output_ids=[1, 2]
+            ),
+            today=bot.settings.today(),
+            user_id="U0001",
+        )
+    view = open_team_form(bot, "team Prices", channel="CRANDOM")
+    saving = utc_now()
+    answer = submit(
+        bot,
+        view,
+        name="Prices",
+        outputs="Consumer price inflation -> CPI | high\nHouse price index | medium | Retired",
+    )
+    assert answer is None or "errors" not in answer
+    with bot.database.transaction() as session:
+        cpi, hpi = session.exec(select(StatisticalOutput).order_by(StatisticalOutput.id)).all()
+        assert (cpi.name, cpi.retired_at) == ("CPI", None)
+        assert hpi.name == "House price index"
+        assert hpi.retired_at is not None and saving <= hpi.retired_at <= utc_now()
+        engagement = session.get(Engagement, 1)
+        assert engagement is not None
+        assert sorted(o.name for o in engagement.outputs) == ["CPI", "House price index"]
+    # The form shows them as saved; the engagement form offers only the published one.
+    bot.requester.send(slash_command("team Prices", channel_id="CRANDOM"))
+    assert inputs(opened_view(bot, number=2))["outputs"]["initial_value"] == (
+        "CPI | high\nHouse price index | medium | retired"
+    )
+    bot.requester.send(slash_command("log", channel_id="CRANDOM"))
+    offered = bot.requester.send(block_suggestion("outputs", view=opened_view(bot, 3))).json
+    assert [option["text"]["text"] for option in offered["options"]] == ["CPI"]
+
+
+def test_a_rename_of_no_output_or_onto_another_is_refused(bot: RunningBot) -> None:
+    make_team(bot.database)
+    before = teams(bot)
+    view = open_team_form(bot, "team Prices", channel="CRANDOM")
+    answer = submit(bot, view, name="Prices", outputs="Rents -> Rental prices | low")
+    assert answer is not None and answer["errors"] == {
+        "outputs": "There is no output called 'Rents' to rename."
+    }
+    answer = submit(
+        bot,
+        view,
+        name="Prices",
+        outputs="Consumer price inflation -> House price index | high\nHouse price index | low",
+    )
+    assert answer is not None and answer["errors"] == {
+        "outputs": "Line 2: 'House price index' is listed twice."
+    }
+    answer = submit(
+        bot,
+        view,
+        name="Prices",
+        outputs="Consumer price inflation -> HPI | high\nHouse price index -> hpi | low",
+    )
+    assert answer is not None and answer["errors"] == {"outputs": "Line 2: 'hpi' is listed twice."}
+    assert teams(bot) == before
 
 
 def test_removing_an_output_a_change_or_a_subscription_refers_to_is_refused(
@@ -220,7 +299,8 @@ def test_removing_an_output_a_change_or_a_subscription_refers_to_is_refused(
     assert answer is not None and answer["errors"] == {
         "outputs": "Consumer price inflation and House price index can't be removed: "
         "engagements, feedback, changes or subscriptions refer to them. Put them back in the "
-        "list to save your other changes."
+        "list to save your other changes; to stop using them, end their lines with "
+        "'| retired' (a retired output keeps its history)."
     }
     with bot.database.transaction() as session:
         assert len(session.exec(select(StatisticalOutput)).all()) == 2

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.reviews.figures import (
     Review,
@@ -411,6 +411,17 @@ def test_an_output_is_overdue_counting_from_when_it_was_added(records: Records) 
     assert review(records, "Prices", (date(2027, 6, 1), date(2027, 6, 20)))["proportionality"] == {
         "overdue_outputs": []
     }
+
+
+def test_an_output_retired_by_the_periods_end_is_not_overdue(records: Records) -> None:
+    records.team("Prices", {"CPI": "high", "HPI": "high"})
+    hpi = records.session.exec(select(StatisticalOutput).where(StatisticalOutput.name == "HPI"))
+    hpi.one().retired_at = utc(2027, 6, 20, 23, 30)  # 21 June, 00:30 in London
+    records.session.flush()
+    overdue = review(records, "Prices", (date(2027, 6, 1), date(2027, 6, 20)))
+    assert [o["output"] for o in overdue["proportionality"]["overdue_outputs"]] == ["CPI", "HPI"]
+    overdue = review(records, "Prices", (date(2027, 6, 1), date(2027, 6, 21)))
+    assert [o["output"] for o in overdue["proportionality"]["overdue_outputs"]] == ["CPI"]
 
 
 def test_a_team_with_one_output(records: Records) -> None:
