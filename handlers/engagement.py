@@ -1,26 +1,38 @@
 """Engagement activities: `/engage log`, the `log_engagement` shortcut, the Home tab's
-"Log engagement" button and the form."""
+"Log engagement" button, the form, and the Tag button of a quick log's confirmation."""
 
 from __future__ import annotations
 
 from datetime import date
+from logging import Logger
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, Respond
 
 from bot.base.text import SUMMARY_MAX
 from bot.engagements.recording import (
     EngagementDraft,
+    LoggedEngagement,
     log_engagement,
     save_engagement_form,
     undo_engagement,
 )
+from bot.engagements.tagging import NotTagged, tag_engagement
 from bot.entries.filing import Filed, Undo
 from handlers.engage import CommandCall, EngageCommand, Subcommand
 from handlers.entries import EntryFlows, Prefill
+from handlers.failures import Notice, when_the_database_fails
 from handlers.forms import FormValues
-from handlers.views.engagement import CALLBACK_ID, engagement_modal
-from handlers.views.entries import FormOrigin
+from handlers.inbox import Taking
+from handlers.views.engagement import (
+    CALLBACK_ID,
+    TAG_ACTION,
+    engagement_modal,
+    suggestion_in,
+    tag_button,
+    tagged_note,
+)
+from handlers.views.entries import OUT_OF_DATE, FormOrigin, notice_message
 from handlers.views.home import LOG_ACTION
 from storage.database import Database
 from storage.models import Engagement
@@ -100,7 +112,9 @@ class EngagementKind:
             opportunity_id=origin.opportunity_id,
         )
 
-    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
+    def more_buttons(self, filed: Filed) -> list[dict[str, Any]]:
+        if isinstance(filed, LoggedEngagement) and filed.suggestion:
+            return [tag_button(filed.record_id, filed.suggestion)]
         return []
 
     def undo(self, database: Database, record_id: int, user_id: str) -> Undo:
@@ -116,6 +130,40 @@ def log(call: CommandCall) -> None:
     FLOWS.run_subcommand(call, log_engagement)
 
 
+def tag(
+    context: BoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    inbox: Taking,
+    logger: Logger,
+) -> None:
+    """The quick log's Tag button: the organisations and outputs its summary names added."""
+    user_id = body["user"]["id"]
+
+    def work(database: Database, respond: Respond) -> None:
+        _tag(action.get("value"), user_id, database, respond, logger)
+
+    inbox.take(context, body, work)  # kept, acknowledged, then done
+
+
+@when_the_database_fails(Notice())
+def _tag(
+    value: str | None, user_id: str, database: Database, respond: Respond, logger: Logger
+) -> None:
+    found = suggestion_in(value)
+    if found is None:
+        respond(**notice_message(OUT_OF_DATE), replace_original=False)
+        return
+    record_id, suggestion = found
+    tagged = tag_engagement(database, record_id, user_id, suggestion)
+    if isinstance(tagged, NotTagged):
+        respond(**notice_message(tagged.reason), replace_original=False)
+        return
+    filed = Filed(tagged.record_id, tagged.text, tagged.team)
+    note = tagged_note(tagged.added)
+    respond(**FLOWS.recorded(filed, "Tagged", notes=[note]), replace_original=True)
+
+
 def register(app: App, engage: EngageCommand) -> None:
     engage.add(
         Subcommand(
@@ -128,3 +176,4 @@ def register(app: App, engage: EngageCommand) -> None:
     app.shortcut(SHORTCUT_ID)(FLOWS.open_from_shortcut)
     app.action(LOG_ACTION)(FLOWS.open_from_home)
     app.view(CALLBACK_ID)(FLOWS.submit)
+    app.action(TAG_ACTION)(tag)

@@ -113,7 +113,7 @@ class EntryKind(Protocol):
         transaction; raise `Invalid`."""
         ...
 
-    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
+    def more_buttons(self, filed: Filed) -> list[dict[str, Any]]:
         """Buttons of the kind's own beside "Add details" and "Undo" (feedback: "Decide")."""
         ...
 
@@ -181,7 +181,7 @@ class EntryFlows:
             call.respond(**notice_message(f":warning: Nothing was recorded. {_first(invalid)}"))
             return
         if isinstance(filed, Filed):
-            call.respond(**self._recorded(filed, self.kind.verb))
+            call.respond(**self.recorded(filed, self.kind.verb))
         elif filed.any_team:  # not clear which: let the person choose, keeping their text
             origin = FormOrigin(self.kind.name, response_url=call.command.get("response_url"))
             self.open_form(
@@ -301,7 +301,7 @@ class EntryFlows:
         notes = segment_notes(filed.organisations, self.kind.label)
         if origin.response_url:
             ack()
-            message = self._recorded(filed, verb, notes)
+            message = self.recorded(filed, verb, notes)
             post_reply(
                 origin.response_url,
                 {**message, "replace_original": origin.replace_original},
@@ -412,7 +412,7 @@ class EntryFlows:
         else:
             respond(**undone_message(label=label, record_id=record_id, team=undo.team))
 
-    def _recorded(self, filed: Filed, verb: str, notes: Sequence[Block] = ()) -> dict[str, Any]:
+    def recorded(self, filed: Filed, verb: str, notes: Sequence[Block] = ()) -> dict[str, Any]:
         return recorded_message(
             kind=self.kind.name,
             label=self.kind.label,
@@ -420,7 +420,7 @@ class EntryFlows:
             text=filed.text,
             team=filed.team,
             verb=verb,
-            more_buttons=self.kind.more_buttons(filed.record_id),
+            more_buttons=self.kind.more_buttons(filed),
             notes=notes,
         )
 

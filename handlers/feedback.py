@@ -100,8 +100,8 @@ class FeedbackKind:
             source_key=source_key,
         )
 
-    def more_buttons(self, record_id: int) -> list[dict[str, Any]]:
-        return [decide_button(record_id)]
+    def more_buttons(self, filed: Filed) -> list[dict[str, Any]]:
+        return [decide_button(filed.record_id)]
 
     def undo(self, database: Database, record_id: int, user_id: str) -> Undo:
         return undo_feedback(database, record_id, user_id)

@@ -48,6 +48,19 @@ def organisation_named(*, session: Session, name: str) -> Organisation | None:
     ).first()
 
 
+def known_organisations(*, session: Session, names: Iterable[str]) -> Sequence[Organisation]:
+    """The organisations of the register called any of `names` (lower-cased), by name;
+    adding none."""
+    lowered = list(set(names))
+    if not lowered:
+        return []
+    return session.exec(
+        select(Organisation)
+        .where(func.lower(Organisation.name).in_(lowered))
+        .order_by(col(Organisation.name))
+    ).all()
+
+
 def organisations_containing(
     *, session: Session, text: str, limit: int
 ) -> tuple[list[Organisation], int]:

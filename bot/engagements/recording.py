@@ -22,6 +22,7 @@ from bot.base.validation import (
 )
 from bot.base.vocabulary import EXPERTISE, METHODS
 from bot.engagements.opportunities import record_logged
+from bot.engagements.tagging import Suggestion, suggested_tags
 from bot.entries.filing import (
     Filed,
     TeamUnclear,
@@ -169,9 +170,17 @@ def save_engagement(
     return engagement
 
 
+@dataclass(frozen=True)
+class LoggedEngagement(Filed):
+    """An engagement logged from its summary alone, with the tags its text suggests."""
+
+    suggestion: Suggestion = field(default_factory=Suggestion)
+
+
 def log_engagement(database: Database, typed: Typed) -> Filed | TeamUnclear:
     """`/engage log <summary>`: the engagement, logged at once as of today for the team
-    `file_typed` finds. Raise `Invalid` and write nothing."""
+    `file_typed` finds, with the tags its summary suggests (`bot/engagements/tagging.py`).
+    Raise `Invalid` and write nothing."""
 
     def save(session: Session, team: ProducerTeam) -> Filed:
         engagement = save_engagement(
@@ -182,7 +191,10 @@ def log_engagement(database: Database, typed: Typed) -> Filed | TeamUnclear:
             user_id=typed.user_id,
             source_key=typed.source_key,
         )
-        return Filed(flushed_id(engagement), engagement.summary, team.name)
+        suggestion = suggested_tags(session=session, team=team, text=engagement.summary)
+        return LoggedEngagement(
+            flushed_id(engagement), engagement.summary, team.name, (), suggestion
+        )
 
     return file_typed(database, typed, save)
 

@@ -1,14 +1,18 @@
-"""The engagement form."""
+"""The engagement form, and the Tag button of a quick log's confirmation."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.base.text import LONG_TEXT_MAX, SUMMARY_MAX
+from bot.base.text import LONG_TEXT_MAX, SUMMARY_MAX, escape_mrkdwn, listed, shortened
+from bot.base.validation import json_object, record_id_in
 from bot.base.vocabulary import EXPERTISE, METHODS
+from bot.engagements.tagging import Suggestion
 from handlers.views.blocks import (
+    button,
     context,
     date_picker,
     external_select,
@@ -26,6 +30,8 @@ from handlers.views.blocks import (
 from storage.models import AudienceSegment, Engagement, ProducerTeam, StatisticalOutput
 
 CALLBACK_ID = "engagement_form"
+TAG_ACTION = "engagement_tag"
+BUTTON_TEXT_MAX = 75  # Slack's most for a button's text
 
 
 def engagement_modal(
@@ -142,3 +148,37 @@ def engagement_modal(
         blocks.insert(0, context(note))
     title = f"Engagement #{record.id}" if record else "Log an engagement"
     return modal(CALLBACK_ID, title, blocks, private_metadata=metadata)
+
+
+def tag_button(record_id: int, suggestion: Suggestion) -> dict[str, Any]:
+    """ "Tag DWP and Consumer price inflation": adds what the summary names, in one click."""
+    value = {
+        "id": record_id,
+        "organisations": list(suggestion.organisations),
+        "outputs": [output_id for output_id, _ in suggestion.outputs],
+    }
+    text = shortened(f"Tag {listed(suggestion.names())}", BUTTON_TEXT_MAX)
+    return button(text, TAG_ACTION, json.dumps(value))
+
+
+def suggestion_in(value: str | None) -> tuple[int, Suggestion] | None:
+    """The engagement and tags a Tag button carries; None for a value it never had."""
+    data = json_object(value)
+    record_id = record_id_in(data.get("id"))
+    organisations, outputs = data.get("organisations"), data.get("outputs")
+    if record_id is None or not isinstance(organisations, list) or not isinstance(outputs, list):
+        return None
+    output_ids = [record_id_in(output_id) for output_id in outputs]
+    return record_id, Suggestion(
+        tuple(name for name in organisations if isinstance(name, str)),
+        tuple((output_id, "") for output_id in output_ids if output_id is not None),
+    )
+
+
+def tagged_note(added: Suggestion) -> dict[str, Any]:
+    """What the Tag button added, under the confirmation it turns into."""
+    if not added:
+        return context(
+            "Nothing was added: those tags are no longer in the register or the team's outputs."
+        )
+    return context(f"Tagged with {escape_mrkdwn(listed(added.names()))}.")

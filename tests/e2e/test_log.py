@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date, timedelta
+from typing import Any
 
 from pytest import MonkeyPatch
 from sqlmodel import select
@@ -18,6 +20,7 @@ from bot.runtime.console.payloads import (
 )
 from storage.database import Database
 from storage.models import Engagement
+from storage.reference import organisation_named, organisations_named
 from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import (
     handed_back,
@@ -404,3 +407,67 @@ def test_blank_oauth_lines_of_a_copied_env_example_leave_the_one_workspace_worki
         assert "Logged engagement *#1* for Prices" in reply_text(reply)
     finally:
         running.stop()
+
+
+def press_tag(bot: RunningBot, value: str, user: str, reply: str) -> dict[str, Any]:
+    bot.requester.send(
+        block_actions(
+            "engagement_tag",
+            value,
+            user_id=user,
+            response_url=bot.slack.response_url(reply),
+            ephemeral=True,
+        )
+    )
+    return wait_for_reply(bot, reply)
+
+
+def test_a_quick_log_naming_known_organisations_and_outputs_offers_to_tag_them(
+    bot: RunningBot,
+) -> None:
+    make_team(bot.database)  # outputs: Consumer price inflation, House price index
+    with bot.database.transaction() as session:
+        organisations_named(session=session, names=["DWP", "Bank of England", "Which?"])
+    reply = run_command(
+        bot, "log Met dwp and the bank of England (consumer price inflation), not HMRC"
+    )
+    tag = reply["blocks"][1]["elements"][2]
+    assert tag["text"]["text"] == "Tag Bank of England, DWP and Consumer price inflation"
+    with bot.database.transaction() as session:
+        engagement = session.exec(select(Engagement)).one()
+        assert (engagement.organisations, engagement.outputs) == ([], [])
+
+    # Someone else can't; the one who logged it can, in one click.
+    refused = press_tag(bot, tag["value"], "U0002", "other")
+    assert refused["text"].startswith(":no_entry: Only <@U0001>, who logged engagement #1")
+    tagged = press_tag(bot, tag["value"], "U0001", "own")
+
+    assert tagged["replace_original"] is True
+    shown = reply_text(tagged)
+    assert "Tagged engagement *#1* for Prices." in shown
+    assert "Tagged with Bank of England, DWP and Consumer price inflation." in shown
+    assert [b["text"]["text"] for b in tagged["blocks"][1]["elements"]] == ["Add details", "Undo"]
+    with bot.database.transaction() as session:
+        engagement = session.exec(select(Engagement)).one()
+        assert sorted(o.name for o in engagement.organisations) == ["Bank of England", "DWP"]
+        assert [o.name for o in engagement.outputs] == ["Consumer price inflation"]
+    # Pressed again (a retry, or the old message), nothing is added twice.
+    press_tag(bot, tag["value"], "U0001", "again")
+    with bot.database.transaction() as session:
+        engagement = session.exec(select(Engagement)).one()
+        assert len(engagement.organisations) == 2 and len(engagement.outputs) == 1
+
+
+def test_a_forged_tag_button_adds_nothing_the_register_lacks(bot: RunningBot) -> None:
+    make_team(bot.database, "Labour market", "CLABOUR", "Employment | high")
+    make_team(bot.database)
+    run_command(bot, "log Met the users", channel="CPRICES")  # no tags to offer
+    forged = json.dumps({"id": 1, "organisations": ["<!channel> Ltd"], "outputs": [1]})
+    answer = press_tag(bot, forged, "U0001", "forged")
+    assert "Nothing was added" in reply_text(answer)  # output 1 is another team's
+    broken = press_tag(bot, "not json", "U0001", "broken")
+    assert broken["text"] == "That button is out of date."
+    with bot.database.transaction() as session:
+        engagement = session.exec(select(Engagement)).one()
+        assert (engagement.organisations, engagement.outputs) == ([], [])
+        assert organisation_named(session=session, name="<!channel> Ltd") is None

@@ -20,6 +20,7 @@ from bot.users.map import UsersMapRefused, find_scope
 from bot.users.who import WhoAnswer, WhoChoices, WhoUnknown, who
 from handlers.decisions import MERGE_COMMAND
 from storage.database import Database
+from storage.teams import WantedOutput
 from tests.e2e.helpers import make_team
 from tests.properties.conftest import APP_EXAMPLES
 from tests.properties.strategies import ANY_TEXT, TYPED
@@ -65,21 +66,28 @@ def test_outputs_parse_or_name_the_line(text: str) -> None:
     if problem is not None:
         assert outputs == [] and problem.strip()
     else:
-        assert all(name and profile in PROFILES for name, profile in outputs)
+        assert all(output.name and output.profile in PROFILES for output in outputs)
 
 
 @given(
     st.lists(
-        st.tuples(
-            st.text(min_size=1, max_size=30).map(lambda name: " ".join(name.split())),
+        st.builds(
+            WantedOutput,
+            # A name with "->" in it is a rename, as the form's hint says.
+            st.text(min_size=1, max_size=30)
+            .map(lambda name: " ".join(name.split()))
+            .filter(lambda name: name and "->" not in name),
             st.sampled_from(sorted(PROFILES)),
-        ).filter(lambda pair: pair[0]),
+            st.booleans(),
+        ),
         max_size=8,
-        unique_by=lambda pair: pair[0].lower(),
+        unique_by=lambda output: output.name.lower(),
     )
 )
-def test_outputs_as_written_read_back(outputs: list[tuple[str, str]]) -> None:
-    written = "\n".join(f"{name} | {profile}" for name, profile in outputs)
+def test_outputs_as_written_read_back(outputs: list[WantedOutput]) -> None:
+    written = "\n".join(
+        f"{o.name} | {o.profile}" + (" | retired" if o.retired else "") for o in outputs
+    )
     assert parse_outputs(written) == (outputs, None)
 
 

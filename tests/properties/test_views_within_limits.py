@@ -599,6 +599,7 @@ CASES = [
                     RecentEntry, ENTRY["kind"], record_ids(), DAYS.map(str), typed(3000), MOMENTS
                 ),
                 max_size=10,
+                unique_by=lambda entry: (entry.kind, entry.id),  # each entry listed once
             ),
             team_name=optional(TEAM_NAMES),
             month_counts=optional(st.tuples(counts(100_000), counts(100_000))),
@@ -781,6 +782,10 @@ NOT_BUILDERS = {
     decisions.history_line: "a line of decision_modal",
     subscriptions.what_is_heard: "a phrase of the subscription answers",
     inbox.typed_command: "the command line a request is, for the inbox's messages",
+    engagement.tag_button: "an element of the quick log's confirmation (recorded_message)",
+    engagement.suggestion_in: "reads the Tag button's value",
+    engagement.tagged_note: "a note under the confirmation (recorded_message's notes)",
+    home.entry_buttons: "a block of home_view",
 }
 
 
