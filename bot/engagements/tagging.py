@@ -16,6 +16,7 @@ from storage.models import Engagement, ProducerTeam
 from storage.reference import known_organisations, outputs_by_id
 
 NAME_WORDS_MAX = 8  # the longest name looked for, in words
+WORDS_READ = 100  # of a summary, where the names are looked for: at most 800 phrases a query
 SUGGESTED_MAX = 5  # organisations, and outputs, offered at most
 # A word as names are written: letters and digits with the marks inside names ("O'Brien",
 # "R&D", "e-commerce"), not the punctuation around them ("DWP," or "(ONS)").
@@ -53,7 +54,7 @@ def _phrases(words: Sequence[str]) -> set[str]:
 def suggested_tags(*, session: Session, team: ProducerTeam, text: str) -> Suggestion:
     """The register's organisations and the team's current outputs whose whole name is in
     `text`, ignoring case and the punctuation around words."""
-    phrases = _phrases(_words(text))
+    phrases = _phrases(_words(text)[:WORDS_READ])
     organisations = known_organisations(session=session, names=phrases)
     outputs = [
         (output.id, output.name)
