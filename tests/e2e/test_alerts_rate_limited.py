@@ -124,6 +124,7 @@ def test_rate_limited_posts_are_retried_and_every_channel_hears_once(
     }
 
 
+@pytest.mark.slow
 def test_a_retry_after_longer_than_the_lease_waits_in_the_queue_and_posts_once(
     cli_database: Database,
     database_url: str,

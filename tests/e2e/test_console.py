@@ -12,6 +12,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.base.config import load_settings
@@ -129,6 +130,7 @@ def test_a_deployments_oauth_settings_leave_the_console_in_the_single_workspace(
     assert "Logged engagement #1 for Prices." in shown and "not installed" not in shown
 
 
+@pytest.mark.slow
 def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path) -> None:
     console(database_url, tmp_path, ["/engage team", "Prices", "", "", "/engage log First"])
     shown = console(database_url, tmp_path, [":in #general", "/engage log Second", ":home"])
@@ -139,6 +141,7 @@ def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path
     assert "Logged engagement #3 for Prices." in again
 
 
+@pytest.mark.slow
 def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
     bot: RunningBot, tmp_path: Path, fresh_database: Callable[[], Database]
 ) -> None:
