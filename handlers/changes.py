@@ -56,6 +56,7 @@ from storage.database import Database
 from storage.models import ProducerTeam, UpcomingChange
 from storage.reference import list_segments
 from storage.teams import team_for_person
+from storage.types import flushed_id
 
 KINDS: tuple[DeliveryKind, ...] = (
     DeliveryKind(ANNOUNCED_KIND, "a change's announcement", render_announcement),
@@ -99,8 +100,7 @@ def list_changes(call: CommandCall) -> None:
         if team is None:
             message = NO_TEAM_TO_LIST
         else:
-            # mypy: a saved row's id (set once it is read or flushed).
-            team_id: int = team.id  # type: ignore[assignment]
+            team_id: int = flushed_id(team)
             today = team_today(team, utc_now(), call.settings.timezone)
             message = changes_list_message(
                 team_name=team.name,

@@ -45,6 +45,7 @@ from storage.database import Database
 from storage.feedback import count_open_feedback, decisions_on, open_feedback
 from storage.models import Feedback
 from storage.teams import team_for_person
+from storage.types import flushed_id
 
 # `/engage feedback merge 12 into 9`; other text starting with "merge" is answered with the
 # usage (handlers/feedback.py), so a mistyped merge is never recorded as feedback.
@@ -61,8 +62,7 @@ def list_open_feedback(call: CommandCall) -> None:
         if team is None:
             call.respond(**NO_TEAM_TO_LIST)
             return
-        # mypy: a saved row's id (set once it is read or flushed).
-        team_id: int = team.id  # type: ignore[assignment]
+        team_id: int = flushed_id(team)
         message = open_feedback_message(
             team_name=team.name,
             items=open_feedback(session=session, team_id=team_id, limit=LIST_LIMIT),

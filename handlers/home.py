@@ -15,6 +15,7 @@ from storage.database import Database
 from storage.entries import recent_entries, team_counts_since
 from storage.feedback import count_undecided_feedback
 from storage.teams import team_for_person
+from storage.types import flushed_id
 
 RECENT_LIMIT = 10
 
@@ -29,15 +30,15 @@ def publish_home(
         counts = (
             team_counts_since(
                 session=session,
-                # mypy: a saved row's id (set once it is read or flushed).
-                team_id=team.id,  # type: ignore[arg-type]
+                team_id=flushed_id(team),
                 since=settings.today().replace(day=1),
             )
             if team
             else None
         )
-        # mypy: a saved row's id (set once it is read or flushed).
-        awaiting = count_undecided_feedback(session=session, team_id=team.id) if team else 0  # type: ignore[arg-type]
+        awaiting = (
+            count_undecided_feedback(session=session, team_id=flushed_id(team)) if team else 0
+        )
         view = home_view(
             entries=entries,
             team_name=team.name if team else None,

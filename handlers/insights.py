@@ -49,6 +49,7 @@ from storage.database import Database
 from storage.models import Delivery, Insight
 from storage.reference import list_segments
 from storage.teams import team_for_person
+from storage.types import flushed_id
 
 USAGE = (
     "`/engage insight Councils want CPI by region` shares an insight at once; "
@@ -84,8 +85,7 @@ def _share(call: CommandCall, now: datetime) -> Sharing | None:
             sharing = save_insight(
                 session=session,
                 draft=InsightDraft(text=call.args),
-                # mypy: a saved row's id (set once it is read or flushed).
-                team_id=team.id,  # type: ignore[arg-type]
+                team_id=flushed_id(team),
                 user_id=call.user_id,
                 channels=call.settings.cross_team_channels,
                 now=now,

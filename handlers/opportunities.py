@@ -79,6 +79,7 @@ from storage.opportunities import (
     upcoming_opportunities,
 )
 from storage.teams import team_for_person
+from storage.types import flushed_id
 
 NO_TEAM = which_team_message("Which team's opportunity?")
 USAGE = notice_message(
@@ -275,8 +276,7 @@ def who_signed_up(
         message = (
             signups_message(
                 opportunity=opportunity,
-                # mypy: a saved row's id (set once it is read or flushed).
-                user_ids=signed_up(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
+                user_ids=signed_up(session=session, opportunity_id=flushed_id(opportunity)),
             )
             if opportunity is not None
             else click_answer(Answer.MISSING, None)
@@ -333,8 +333,7 @@ def _render_post(
         return CANCELLED_SKIP
     return posted_message(
         opportunity=opportunity,
-        # mypy: a saved row's id (set once it is read or flushed).
-        taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
+        taken=active_signup_count(session=session, opportunity_id=flushed_id(opportunity)),
     )
 
 
@@ -346,8 +345,7 @@ def _render_reminder(
         return CANCELLED_SKIP
     if at.astimezone(zone).date() >= opportunity.happens_on:  # it would remind of nothing
         return Skip("the opportunity's day had come before it was sent")
-    # mypy: a saved row's id (set once it is read or flushed).
-    names = signed_up(session=session, opportunity_id=opportunity.id)  # type: ignore[arg-type]
+    names = signed_up(session=session, opportunity_id=flushed_id(opportunity))
     return reminder_message(opportunity=opportunity, user_ids=names)
 
 
@@ -361,8 +359,7 @@ def _render_log_prompt(
         return Skip("the engagement was logged before it was sent")
     return log_prompt_message(
         opportunity=opportunity,
-        # mypy: a saved row's id (set once it is read or flushed).
-        taken=active_signup_count(session=session, opportunity_id=opportunity.id),  # type: ignore[arg-type]
+        taken=active_signup_count(session=session, opportunity_id=flushed_id(opportunity)),
     )
 
 

@@ -28,6 +28,7 @@ from handlers.views.subscriptions import (
 )
 from storage.subscriptions import channel_subscriptions, channels_hearing
 from storage.teams import team_for_channel
+from storage.types import flushed_id
 
 NOT_A_CHANNEL = notice_message(
     ":warning: Only a channel can subscribe: run this in the channel that should hear "
@@ -86,8 +87,7 @@ def _answer_hearing(call: CommandCall, named: str) -> None:
             target = find_target(session=session, text=named)
             channels = channels_hearing(
                 session=session,
-                # mypy: a saved row's id (set once it is read or flushed).
-                team_id=target.team.id,  # type: ignore[arg-type]
+                team_id=flushed_id(target.team),
                 output_id=target.output.id if target.output else None,
             )
             message = hearing_message(target=target, channels=channels)

@@ -24,6 +24,7 @@ from handlers.views.team import CALLBACK_ID, team_modal, team_saved_modal, team_
 from storage.database import Database
 from storage.models import ProducerTeam
 from storage.teams import team_for_channel, team_members, team_named
+from storage.types import flushed_id
 
 
 @when_the_database_fails(FormProblem("Team", FORM_DOWN))
@@ -45,8 +46,7 @@ def open_team_form(call: CommandCall) -> None:
             call.respond(**notice_message(problem))
             return
         if team is not None:
-            # mypy: a saved row's id (set once it is read or flushed).
-            members = team_members(session=session, team_id=team.id)  # type: ignore[arg-type]
+            members = team_members(session=session, team_id=flushed_id(team))
             view = team_modal(
                 metadata=json.dumps({**metadata, "team_id": team.id}),
                 draft=draft_of(team, members),
@@ -120,8 +120,7 @@ def submit_team(
                 team=team,
                 created=team_id is None,
                 default_zone=settings.timezone.key,
-                # mypy: a saved row's id (set once it is read or flushed).
-                member_ids=team_members(session=session, team_id=team.id),  # type: ignore[arg-type]
+                member_ids=team_members(session=session, team_id=flushed_id(team)),
                 public_url=settings.public_url,
             )
 

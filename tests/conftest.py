@@ -68,6 +68,14 @@ def pytest_report_header(config: pytest.Config) -> str:
     )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by their fixtures
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first: mostly waiting on processes or a lease, they start while
+    the cores are free, and the quick ones fill the cores around them, rather than running
+    on alone at the end (pytest-xdist hands the tests out in this order)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def clock(request: pytest.FixtureRequest) -> Iterator[Clock]:
     """The process's one clock (storage/clock.py), started where this test starts; a test

@@ -42,6 +42,7 @@ from storage.changes import ANNOUNCED
 from storage.deliveries import Due
 from storage.models import Delivery, UpcomingChange
 from storage.subscriptions import channels_for_change
+from storage.types import flushed_id
 
 REMINDER = "change_reminder"
 FEEDBACK_CLOSES = "change_feedback_closes"
@@ -228,8 +229,7 @@ def _change_alerts(
         announced = timing.today(timing.announced_at)
         staff = staff_to_tell(
             session=session,
-            # mypy: a saved row's id (set once it is read or flushed).
-            change_id=change.id,  # type: ignore[arg-type]
+            change_id=flushed_id(change),
             output_id=change.output_id,
             received_from=_a_year_before(announced),
             received_to=announced,
@@ -271,8 +271,7 @@ def notice_to_send(
     if reason is not None:
         return Skip(reason)
     return ChangeNotice(
-        # mypy: a saved row's id (set once it is read or flushed).
-        change_id=change.id,  # type: ignore[arg-type]
+        change_id=flushed_id(change),
         title=change.title,
         description=change.description,
         output=change.output.name,

@@ -33,6 +33,7 @@ from storage.deliveries import Due, enqueue_to_channels
 from storage.models import AudienceSegment, ProducerTeam, StatisticalOutput, UpcomingChange
 from storage.reference import segments_by_id
 from storage.subscriptions import channels_for_change
+from storage.types import flushed_id
 
 # Delivery kinds: an announcement (revision 1) or an update notice (later revisions),
 # and a cancellation notice.
@@ -198,8 +199,7 @@ def save_change(
     if change is None:
         change = UpcomingChange(
             team_id=team.id,
-            # mypy: a saved row's id (set once it is read or flushed).
-            output_id=output.id,  # type: ignore[arg-type]
+            output_id=flushed_id(output),
             title="",
             description="",
             # mypy: the draft's checks refuse one without it.
@@ -211,8 +211,7 @@ def save_change(
     else:
         change.revision += 1
     change.team_id = team.id
-    # mypy: a saved row's id (set once it is read or flushed).
-    change.output_id = output.id  # type: ignore[assignment]
+    change.output_id = flushed_id(output)
     change.title = draft.title.strip()
     change.description = draft.description.strip()
     # mypy: the draft's checks refuse one without it.

@@ -19,6 +19,7 @@ from storage.models import ProducerTeam, StatisticalOutput, Subscription
 from storage.reference import find_outputs
 from storage.subscriptions import channel_subscriptions, outputs_named, subscription_of
 from storage.teams import list_teams, team_for_person, team_named
+from storage.types import flushed_id
 
 SEPARATOR = ":"
 CANDIDATES_SHOWN = 10
@@ -112,8 +113,7 @@ def person_target(*, session: Session, channel_id: str, user_id: str) -> Target:
 
 def subscribe(*, session: Session, channel_id: str, target: Target, user_id: str) -> str:
     """Make the channel hear about the target's changes; say what was done (SUBSCRIBED, ...)."""
-    # mypy: a saved row's id (set once it is read or flushed).
-    team_id: int = target.team.id  # type: ignore[assignment]
+    team_id: int = flushed_id(target.team)
     if target.team.home_channel_id == channel_id:
         return HOME
     if target.output is not None:

@@ -73,6 +73,7 @@ from storage.deliveries import (
     renew_claim,
 )
 from storage.models import Delivery, ProducerTeam
+from storage.types import flushed_id
 
 logger = logging.getLogger(__name__)
 
@@ -443,8 +444,7 @@ class Scheduler:
         with self.database.transaction() as session:
             finish(
                 session=session,
-                # mypy: a saved row's id (set once it is read or flushed).
-                delivery_id=delivery.id,  # type: ignore[arg-type]
+                delivery_id=flushed_id(delivery),
                 status=SENT,
                 message_channel=channel,
                 message_ts=ts,

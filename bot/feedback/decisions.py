@@ -27,6 +27,7 @@ from bot.base.vocabulary import FEEDBACK_STATUSES
 from storage.clock import utc_now
 from storage.feedback import MERGED, items_merged_into, open_feedback
 from storage.models import Feedback, FeedbackDecision
+from storage.types import flushed_id
 
 NOTE_REQUIRED = {
     "done": "Say what changed: this note is what users are told.",
@@ -179,8 +180,7 @@ def _missing(feedback_id: int) -> str:
 
 def merged_undo_refusal(*, session: Session, feedback: Feedback) -> str | None:
     """Why an item may not be undone: others were merged into it and live on only in it."""
-    # mypy: a saved row's id (set once it is read or flushed).
-    merged = items_merged_into(session=session, feedback_id=feedback.id)  # type: ignore[arg-type]
+    merged = items_merged_into(session=session, feedback_id=flushed_id(feedback))
     if not merged:
         return None
     numbers = ", ".join(f"#{item.id}" for item in merged)

@@ -39,6 +39,7 @@ from storage.teams import (
     team_for_channel,
     team_named,
 )
+from storage.types import flushed_id
 
 OUTPUTS_MAX = 500
 RENAMED, RETIRED = "->", "retired"
@@ -341,9 +342,9 @@ def save_team(
     session.flush()
     replace_outputs(session=session, team=team, outputs=outputs)
     if members is not None:
-        # mypy: a saved row's id (set once it is read or flushed).
-        replace_members(session=session, team_id=team.id, user_ids=members, added_by=user_id)  # type: ignore[arg-type]
+        replace_members(
+            session=session, team_id=flushed_id(team), user_ids=members, added_by=user_id
+        )
     if user_id:  # whoever sets up a team is taken to work in it until they record elsewhere
-        # mypy: a saved row's id (set once it is read or flushed).
-        remember_team(session=session, user_id=user_id, team_id=team.id)  # type: ignore[arg-type]
+        remember_team(session=session, user_id=user_id, team_id=flushed_id(team))
     return team

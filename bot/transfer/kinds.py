@@ -31,6 +31,7 @@ from bot.feedback.recording import FeedbackDraft, feedback_problems, save_feedba
 from bot.people.names import SLACK_USER_ID, user_id_in
 from storage.models import AudienceSegment, Engagement, Feedback, Organisation, ProducerTeam
 from storage.reference import segments_by_name
+from storage.types import related
 
 MERGED_INTO = "merged_into"
 USER_ID_MAX = 32  # the stored length of a Slack user id
@@ -443,6 +444,6 @@ KINDS: Mapping[str, Kind] = {
 
 def reference_data(session: Session) -> tuple[dict[str, ProducerTeam], dict[str, AudienceSegment]]:
     """Every team (with its outputs) and every segment, by lower-cased name, for `RowContext`."""
-    # mypy: SQLModel types the relationship as its value, a list.
-    teams = session.exec(select(ProducerTeam).options(selectinload(ProducerTeam.outputs))).all()  # type: ignore[arg-type]
+    outputs = selectinload(related(ProducerTeam.outputs))
+    teams = session.exec(select(ProducerTeam).options(outputs)).all()
     return {team.name.lower(): team for team in teams}, segments_by_name(session=session)

@@ -50,6 +50,7 @@ from handlers.views.blocks import (
 from handlers.views.limits import SECTION_MAX
 from storage.changes import CANCELLED
 from storage.models import AudienceSegment, Delivery, ProducerTeam, UpcomingChange
+from storage.types import flushed_id
 
 CALLBACK_ID = "change_form"
 CANCEL_CALLBACK_ID = "change_cancel_form"
@@ -267,8 +268,7 @@ def announcement_message(change: UpcomingChange, differences: Sequence[Differenc
     blocks += [
         *(section(part) for part in _escaped_parts(change.description)),
         section("\n".join(facts)),
-        # mypy: a saved row's id (set once it is read or flushed).
-        actions(f"change_{change.id}", comment_button(change.id)),  # type: ignore[arg-type]
+        actions(f"change_{change.id}", comment_button(flushed_id(change))),
     ]
     if updated:
         blocks.append(context(f"Change #{change.id}, update {change.revision - 1}."))

@@ -22,6 +22,7 @@ from handlers.views.blocks import (
 )
 from storage.feedback import MERGED
 from storage.models import Feedback, FeedbackDecision
+from storage.types import flushed_id
 
 CALLBACK_ID = "decision_form"
 MERGE_CALLBACK_ID = "merge_form"
@@ -182,8 +183,7 @@ def open_feedback_message(
             section(
                 f"*#{item.id}* received {item.received_on:%d %b %Y} · "
                 f"{status_label(item.status)}\n{preview(item.text, 200)}",
-                # mypy: a saved row's id (set once it is read or flushed).
-                accessory=decide_button(item.id),  # type: ignore[arg-type]
+                accessory=decide_button(flushed_id(item)),
             )
         )
     if total > len(items):

@@ -50,6 +50,7 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # mypy: the i18n extension (above) adds this method to the environment when it loads.
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["long_date"] = lambda day: long_date(day, language)
     return env

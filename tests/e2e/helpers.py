@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,3 +166,25 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def run_as_child(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    input: str = "",
+) -> subprocess.CompletedProcess[str]:
+    """`engagebot ARGS` as a child process with environment `env` in folder `cwd` would run
+    it, `input` on its standard input, but in this process: for the tests of a command's
+    outcome, not of the process (a child's imports cost a second of CPU each)."""
+    with monkeypatch.context() as patch:
+        patch.chdir(cwd)
+        patch.setattr(sys, "stdin", StringIO(input))
+        for name in os.environ.keys() - env.keys():
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        code, out, err = run_cli(capsys, *args)
+    return subprocess.CompletedProcess(["engagebot", *args], code, out, err)

@@ -21,7 +21,7 @@ from storage.clock import Clock
 from storage.database import Database
 from storage.models import Delivery, StatisticalOutput, Subscription, UpcomingChange
 from tests.clocked import engagebot
-from tests.e2e.helpers import make_team
+from tests.e2e.helpers import make_team, run_as_child
 from tests.e2e.test_replicas import env_for
 from tests.fake_slack import FakeSlack
 
@@ -124,18 +124,30 @@ def test_rate_limited_posts_are_retried_and_every_channel_hears_once(
     }
 
 
+@pytest.mark.slow
 def test_a_retry_after_longer_than_the_lease_waits_in_the_queue_and_posts_once(
     cli_database: Database,
     database_url: str,
     fake_slack: FakeSlack,
     clock: Clock,
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Slack answers the reminder's post 429, Retry-After 20 s, and the lease is 8 s. The
-    first `engagebot tick` gives the reminder back to the queue rather than sleep past its
-    lease; another process ticking once the lease is over finds nothing to take over; the
-    first tick after Slack's wait posts it, once. (Sleeping it out, the first tick posted
-    it again after the second had.) The clock moves; nobody waits 20 s."""
+    first `engagebot tick` (a process of its own) gives the reminder back to the queue
+    rather than sleep past its lease; another process (the test's) ticking once the lease
+    is over finds nothing to take over; the first tick after Slack's wait posts it, once.
+    (Sleeping it out, the first tick posted it again after the second had.) The clock
+    moves; nobody waits 20 s."""
+
+    def tick() -> str:
+        """`engagebot tick` in this process, as of the test's moment; what it said."""
+        env = short_lease(fake_slack, database_url)
+        done = run_as_child(capsys, monkeypatch, ["tick"], env, tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
     announce_change(cli_database, make_team(cli_database))
     fake_slack.fail_next(
         "chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "20"}
@@ -150,9 +162,9 @@ def test_a_retry_after_longer_than_the_lease_waits_in_the_queue_and_posts_once(
         with contextlib.suppress(subprocess.TimeoutExpired):
             first.wait(timeout=30)  # it gives the reminder back and ends (sleeping, it did not)
         clock.move_by(timedelta(seconds=LEASE_SECONDS + 1))
-        past_the_lease = tick(fake_slack, database_url, tmp_path)
+        past_the_lease = tick()
         clock.move_by(timedelta(seconds=LONG_RETRY_AFTER))
-        past_the_wait = tick(fake_slack, database_url, tmp_path)
+        past_the_wait = tick()
         said, _ = first.communicate(timeout=60)
     finally:
         first.kill()
@@ -168,12 +180,3 @@ def test_a_retry_after_longer_than_the_lease_waits_in_the_queue_and_posts_once(
 
 def short_lease(fake_slack: FakeSlack, database_url: str) -> dict[str, str]:
     return env_for(fake_slack, database_url, ENGAGEBOT_SENDING_LEASE_SECONDS=str(LEASE_SECONDS))
-
-
-def tick(fake_slack: FakeSlack, database_url: str, cwd: Path) -> str:
-    """`engagebot tick` in a process of its own, as of the test's moment; what it said."""
-    done = subprocess.run(
-        engagebot("tick"), env=short_lease(fake_slack, database_url), cwd=cwd,
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    return done.stdout

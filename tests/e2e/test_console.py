@@ -1,8 +1,10 @@
-"""`engagebot console` driven through a pipe, as a script or a test would; its records are
-the same as those the same flow leaves when it runs over HTTP."""
+"""`engagebot console` driven by a script, as through a pipe (once in a process of its own,
+the other tests in theirs); its records are the same as those the same flow leaves when it
+runs over HTTP."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -12,6 +14,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.base.config import load_settings
@@ -26,27 +29,42 @@ from storage.database import Database
 from storage.models import Feedback
 from tests.clocked import engagebot
 from tests.conftest import RunningBot
-from tests.e2e.helpers import opened_view, run_command, wait_for_reply
+from tests.e2e.helpers import opened_view, run_as_child, run_command, wait_for_reply
 
 # The console makes up ids in the order it meets people and channels: alice, then #general.
 ALICE, GENERAL = "U0000001", "C0000002"
 FEEDBACK_TEXT = "We need regional figures & <!channel> detail"
 
 
+Run = Callable[[list[str], dict[str, str], Path, str], subprocess.CompletedProcess[str]]
+
+
+def piped(
+    args: list[str], env: dict[str, str], cwd: Path, input: str
+) -> subprocess.CompletedProcess[str]:
+    """`engagebot ARGS` as a process of its own, `input` piped in."""
+    return subprocess.run(
+        engagebot(*args), input=input, env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def in_process(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """`engagebot ARGS` run as `piped` runs it, in this process (a tenth of the CPU)."""
+    return functools.partial(run_as_child, capsys, monkeypatch)
+
+
 def console(
-    database_url: str, tmp_path: Path, script: list[str], *args: str, **settings: str
+    run: Run, database_url: str, tmp_path: Path, script: list[str], *args: str, **settings: str
 ) -> str:
-    """Run `engagebot console` with `script` piped in (and `settings` in its environment);
+    """Run `engagebot console` with `script` as its input (and `settings` in its environment);
     return everything it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-    result = subprocess.run(
-        engagebot("console", *args),
-        input="\n".join(script) + "\n",
-        env={**env, **settings, "DATABASE_URL": database_url, "HOME": str(tmp_path)},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run(
+        ["console", *args],
+        {**env, **settings, "DATABASE_URL": database_url, "HOME": str(tmp_path)},
+        tmp_path,
+        "\n".join(script) + "\n",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
@@ -104,7 +122,7 @@ def the_flow(future: date) -> list[str]:
 
 def test_the_console_runs_a_whole_flow_through_a_pipe(database_url: str, tmp_path: Path) -> None:
     future = load_settings({}).today() + timedelta(days=30)
-    shown = console(database_url, tmp_path, the_flow(future), "--user", "alice")
+    shown = console(piped, database_url, tmp_path, the_flow(future), "--user", "alice")
     assert "you are @alice in #general" in shown
     assert "Created team Prices with 2 outputs. Home channel: #general." in shown
     assert "Logged engagement #1 for Prices." in shown
@@ -120,33 +138,39 @@ def test_the_console_runs_a_whole_flow_through_a_pipe(database_url: str, tmp_pat
 
 
 def test_a_deployments_oauth_settings_leave_the_console_in_the_single_workspace(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, in_process: Run
 ) -> None:
     oauth = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret"}
-    shown = console(
-        database_url, tmp_path, ["/engage team", "Prices", "", "", "/engage log First"], **oauth
-    )
+    script = ["/engage team", "Prices", "", "", "/engage log First"]
+    shown = console(in_process, database_url, tmp_path, script, **oauth)
     assert "Logged engagement #1 for Prices." in shown and "not installed" not in shown
 
 
-def test_ids_and_records_are_kept_between_runs(database_url: str, tmp_path: Path) -> None:
-    console(database_url, tmp_path, ["/engage team", "Prices", "", "", "/engage log First"])
-    shown = console(database_url, tmp_path, [":in #general", "/engage log Second", ":home"])
+@pytest.mark.slow
+def test_ids_and_records_are_kept_between_runs(
+    database_url: str, tmp_path: Path, in_process: Run
+) -> None:
+    script = ["/engage team", "Prices", "", "", "/engage log First"]
+    console(in_process, database_url, tmp_path, script)
+    shown = console(
+        in_process, database_url, tmp_path, [":in #general", "/engage log Second", ":home"]
+    )
     assert "Logged engagement #2 for Prices." in shown  # the same channel id: Prices' home
     assert "First" in shown[shown.index("── Home ──") :]
     # A run makes the same requests as the last one did: each is still a new request.
-    again = console(database_url, tmp_path, ["/engage log Second"])
+    again = console(in_process, database_url, tmp_path, ["/engage log Second"])
     assert "Logged engagement #3 for Prices." in again
 
 
+@pytest.mark.slow
 def test_a_console_flow_stores_what_the_same_flow_over_http_stores(
-    bot: RunningBot, tmp_path: Path, fresh_database: Callable[[], Database]
+    bot: RunningBot, tmp_path: Path, fresh_database: Callable[[], Database], in_process: Run
 ) -> None:
     """Run the flow over HTTP with the console's ids; compare both databases' exports."""
     future = load_settings({}).today() + timedelta(days=30)
     over_http = _flow_over_http(bot, future)
     console_database = fresh_database()
-    console(console_database.url, tmp_path, the_flow(future), "--user", "alice")
+    console(in_process, console_database.url, tmp_path, the_flow(future), "--user", "alice")
     stored = _stored(console_database)
     assert stored == over_http
     with console_database.transaction() as session:

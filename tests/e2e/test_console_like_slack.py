@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
@@ -18,8 +17,7 @@ from bot.base.config import load_settings
 from bot.runtime.console.session import Console
 from bot.runtime.console.terminal import Terminal
 from storage.database import Database
-from tests.clocked import engagebot
-from tests.e2e.helpers import run_cli
+from tests.e2e.helpers import run_as_child, run_cli
 
 
 class Person(Terminal):
@@ -168,17 +166,17 @@ def test_a_people_field_takes_only_names_slack_allows_and_no_console_commands(
     assert identities(console) == {"alice", "general"}
 
 
-def test_the_console_starts_only_as_someone_slack_could_name(database_url: str) -> None:
+def test_the_console_starts_only_as_someone_slack_could_name(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     settings = load_settings({"DATABASE_URL": database_url})
     with pytest.raises(ValueError, match="Slack usernames are letters"):
         Console(settings, Person(), "Not A Person!", "general")
-    refused = subprocess.run(
-        engagebot("console", "--user", "Bob Smith"),
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {**os.environ, "DATABASE_URL": database_url}
+    refused = run_as_child(capsys, monkeypatch, ["console", "--user", "Bob Smith"], env, tmp_path)
     assert refused.returncode == 2
     assert refused.stderr == (
         "engagebot: --user 'Bob Smith': "

@@ -117,6 +117,7 @@ def test_bolts_own_lines_never_carry_a_body(
     assert NOT_TO_BE_LOGGED not in caplog.text
 
 
+@pytest.mark.slow
 def test_under_hostile_requests_health_answers_and_sigterm_is_honoured(
     tmp_path: Path, fake_slack: FakeSlack, sqlite_template: Path
 ) -> None:

@@ -121,6 +121,7 @@ def replies(fake_slack: FakeSlack) -> dict[str, list[str]]:
     return sent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("restarted_after", [LEASE, timedelta(minutes=31)], ids=["lease", "url"])
 def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_when_started_again(
     fake_slack: FakeSlack,
@@ -183,6 +184,7 @@ def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_wh
         assert all("Logged" in reply_text(message) for message in direct)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_workers(
     fake_slack: FakeSlack,
     postgres: Database,

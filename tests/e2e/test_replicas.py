@@ -129,6 +129,7 @@ def posted_keys(fake_slack: FakeSlack) -> Counter[str]:
     )
 
 
+@pytest.mark.slow
 def test_three_schedulers_send_each_alert_once_and_a_web_replica_sends_none(
     fake_slack: FakeSlack,
     database: Database,
@@ -153,6 +154,7 @@ def test_three_schedulers_send_each_alert_once_and_a_web_replica_sends_none(
         stop(process)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("killed", ["after Slack took the post", "before the post"])
 def test_a_scheduler_killed_mid_send_loses_and_repeats_nothing(
     fake_slack: FakeSlack,

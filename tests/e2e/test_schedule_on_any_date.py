@@ -47,6 +47,7 @@ CROSS_TEAM = "CINSIGHT"
 Posts = dict[str, list[tuple[datetime, str]]]
 
 
+@pytest.mark.slow
 def test_every_scheduled_message_arrives_once_on_its_day(
     database: Database, database_url: str, fake_slack: FakeSlack, clock: Clock
 ) -> None:

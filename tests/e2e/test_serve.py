@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from storage.database import Database
 from storage.models import StatisticalOutput
 from tests.clocked import engagebot
 from tests.conftest import SIGNING_SECRET
-from tests.e2e.helpers import make_team
+from tests.e2e.helpers import make_team, run_as_child
 from tests.e2e.serve_process import (
     LogLines,
     serve_environment,
@@ -38,10 +38,20 @@ from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequester
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        engagebot(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=60
-    )
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`engagebot ARGS` as a child with environment `env` in `cwd`, for a command that ends by
+    itself (a bad setting, or a Slack or database out of reach, stops `serve` before it
+    serves): run in this process, at a tenth of a child's CPU."""
+
+    def command(
+        args: list[str], env: dict[str, str], cwd: Path
+    ) -> subprocess.CompletedProcess[str]:
+        return run_as_child(capsys, monkeypatch, args, env, cwd)
+
+    return command
 
 
 @pytest.fixture
@@ -64,7 +74,11 @@ def base_env(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
     ],
 )
 def test_bad_configuration_exits_2_with_one_line(
-    base_env: dict[str, str], tmp_path: Path, change: dict[str, str], named: str
+    base_env: dict[str, str],
+    tmp_path: Path,
+    change: dict[str, str],
+    named: str,
+    run: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     result = run(["serve"], {**base_env, **change}, tmp_path)
     assert result.returncode == 2
@@ -73,7 +87,10 @@ def test_bad_configuration_exits_2_with_one_line(
 
 
 def test_a_token_slack_refuses_exits_2(
-    base_env: dict[str, str], tmp_path: Path, fake_slack: FakeSlack
+    base_env: dict[str, str],
+    tmp_path: Path,
+    fake_slack: FakeSlack,
+    run: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     fake_slack.fail_next("auth.test", error="invalid_auth")
     result = run(["serve"], base_env, tmp_path)
@@ -82,7 +99,7 @@ def test_a_token_slack_refuses_exits_2(
 
 
 def test_env_file_is_read_from_the_working_directory(
-    base_env: dict[str, str], tmp_path: Path
+    base_env: dict[str, str], tmp_path: Path, run: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
     env = {k: v for k, v in base_env.items() if k != "PORT"}
     (tmp_path / ".env").write_text("PORT=not-a-port\n")
@@ -90,7 +107,9 @@ def test_env_file_is_read_from_the_working_directory(
     assert result.returncode == 2 and "PORT must be a number" in result.stderr
 
 
-def test_db_upgrade_creates_the_tables(base_env: dict[str, str], tmp_path: Path) -> None:
+def test_db_upgrade_creates_the_tables(
+    base_env: dict[str, str], tmp_path: Path, run: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     result = run(["db", "upgrade"], base_env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
@@ -241,7 +260,7 @@ def test_socket_mode_uses_the_configured_api_url(
 
 
 def test_an_unreachable_database_is_one_clear_line(
-    base_env: dict[str, str], tmp_path: Path
+    base_env: dict[str, str], tmp_path: Path, run: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
     env = {**base_env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/engagebot"}
     for command in (["serve"], ["db", "upgrade"]):
@@ -251,7 +270,9 @@ def test_an_unreachable_database_is_one_clear_line(
         assert "check DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_slack_out_of_reach_is_one_clear_line(base_env: dict[str, str], tmp_path: Path) -> None:
+def test_slack_out_of_reach_is_one_clear_line(
+    base_env: dict[str, str], tmp_path: Path, run: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     result = run(["serve"], {**base_env, "SLACK_API_URL": "http://127.0.0.1:9/api/"}, tmp_path)
     assert result.returncode == 1
     assert "engagebot: cannot reach Slack at http://127.0.0.1:9/api/" in result.stderr
@@ -259,7 +280,7 @@ def test_slack_out_of_reach_is_one_clear_line(base_env: dict[str, str], tmp_path
 
 
 def test_a_database_without_tables_says_to_upgrade(
-    base_env: dict[str, str], tmp_path: Path
+    base_env: dict[str, str], tmp_path: Path, run: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
     (tmp_path / "served.sqlite").touch()  # the file is there, its tables are not
     result = run(["export", "engagements"], base_env, tmp_path)

@@ -54,6 +54,7 @@ def slack_socket(fake_slack: FakeSlack) -> Iterator[SocketModeServer]:
     server.drop()
 
 
+@pytest.mark.slow
 def test_socket_mode_answers_reconnects_and_healthz_tells_when_it_is_down(
     tmp_path: Path, fake_slack: FakeSlack, slack_socket: SocketModeServer
 ) -> None:

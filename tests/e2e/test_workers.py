@@ -142,6 +142,7 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_its_work(
     assert output.index("Handling signal: term") < output.index("Shutting down: Master")
 
 
+@pytest.mark.slow
 def test_bodies_over_the_cap_are_refused_before_they_are_read(
     tmp_path: Path, fake_slack: FakeSlack, started: list[subprocess.Popen[str]]
 ) -> None:
@@ -162,6 +163,7 @@ def test_bodies_over_the_cap_are_refused_before_they_are_read(
     assert output.count("refused a request with 413") == 2 and "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_exactly_one_process_ticks_and_another_takes_over_when_it_is_killed(
     tmp_path: Path,
     fake_slack: FakeSlack,

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Integer, Table, inspect, text
@@ -258,6 +259,7 @@ def test_existing_records_stay_in_the_single_workspace(
         identity_for(session=session, kind="user", name="ada")
 
 
+@pytest.mark.slow
 def test_an_organisation_takes_the_one_segment_all_its_records_name(
     fresh_database: Callable[..., Database],
 ) -> None:

@@ -23,7 +23,7 @@ from bot.transfer import ImportRejected, RowProblem, UnknownTeam, export_records
 from storage.database import Database
 from storage.models import Engagement, Feedback, ProducerTeam
 from storage.reference import segments_by_name
-from tests.clocked import engagebot
+from tests.e2e.helpers import run_as_child
 from tests.e2e.helpers import run_cli as in_process_cli
 from tests.fake_slack import FakeSlack
 
@@ -759,42 +759,40 @@ def test_export_queries_do_not_grow_with_the_records(transfer_db: Database) -> N
 # The command line
 
 
+@pytest.fixture
 def run_cli(
-    tmp_path: Path, *args: str, database_url: str, **settings: str
-) -> subprocess.CompletedProcess[str]:
-    environ = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "DATABASE_", "ENGAGEBOT_"))
-    }
-    environ.update(DATABASE_URL=database_url, **settings)
-    return subprocess.run(
-        engagebot(*args),
-        cwd=tmp_path,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`engagebot ARGS` in `tmp_path`, with only `database_url` and `settings` set."""
+    unset = ("SLACK_", "DATABASE_", "ENGAGEBOT_")
+    kept = {name: value for name, value in os.environ.items() if not name.startswith(unset)}
+
+    def run(*args: str, database_url: str, **settings: str) -> subprocess.CompletedProcess[str]:
+        env = {**kept, "DATABASE_URL": database_url, **settings}
+        return run_as_child(capsys, monkeypatch, args, env, tmp_path)
+
+    return run
 
 
-def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
+def test_the_command_line_imports_and_exports(
+    tmp_path: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    assert run_cli(tmp_path, "db", "upgrade", database_url=url).returncode == 0
+    assert run_cli("db", "upgrade", database_url=url).returncode == 0
     database = Database(url)
     add_teams(database)
     database.dispose()
 
     bad = tmp_path / "bad.csv"
     bad.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n2026-03-01,Nobody,Bad\n")
-    result = run_cli(tmp_path, "import", "engagements", str(bad), database_url=url)
+    result = run_cli("import", "engagements", str(bad), database_url=url)
     assert result.returncode == 1
     assert "Nothing was imported: 1 problem in 1 row." in result.stderr
     assert "row 3: team: no team is called 'Nobody'" in result.stderr
 
     unclosed = tmp_path / "unclosed.csv"
     unclosed.write_text('occurred_on,team,summary\n2026-03-01,Health,"Good\n2026-03-02,Health,X\n')
-    result = run_cli(tmp_path, "import", "engagements", str(unclosed), database_url=url)
+    result = run_cli("import", "engagements", str(unclosed), database_url=url)
     assert result.returncode == 1, result.stdout
     assert "Nothing was imported: 1 problem in 1 row." in result.stderr
     assert "row 2: a quote opened in this row (from line 2 of the file)" in result.stderr
@@ -802,7 +800,6 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     early = tmp_path / "early.csv"
     early.write_text("occurred_on,team,summary\n2014-12-31,Health,Early\n")
     result = run_cli(
-        tmp_path,
         "import",
         "engagements",
         str(early),
@@ -814,29 +811,31 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
 
     good = tmp_path / "good.csv"
     good.write_text("\ufeffoccurred_on,team,summary\n2026-03-01,Health,Good\n", encoding="utf-8")
-    result = run_cli(tmp_path, "import", "engagements", str(good), database_url=url)
+    result = run_cli("import", "engagements", str(good), database_url=url)
     assert result.returncode == 0, result.stderr
     assert "Imported 1 engagement." in result.stdout
     items = tmp_path / "items.csv"
     items.write_text("received_on,team,text\n2026-03-01,Health,A\n2026-03-02,Health,B\n")
-    result = run_cli(tmp_path, "import", "feedback", str(items), database_url=url)
+    result = run_cli("import", "feedback", str(items), database_url=url)
     assert result.stdout == "Imported 2 feedback items.\n", result.stderr
 
-    result = run_cli(tmp_path, "export", "engagements", "--format", "json", database_url=url)
+    result = run_cli("export", "engagements", "--format", "json", database_url=url)
     assert result.returncode == 0, result.stderr
     assert [row["summary"] for row in json.loads(result.stdout)] == ["Good"]
 
-    result = run_cli(tmp_path, "export", "feedback", "--team", "Nobody", database_url=url)
+    result = run_cli("export", "feedback", "--team", "Nobody", database_url=url)
     assert result.returncode == 1
     assert result.stderr.startswith("engagebot: no team is called 'Nobody'")
 
 
-def test_the_command_line_reports_a_failing_database(tmp_path: Path) -> None:
+def test_the_command_line_reports_a_failing_database(
+    tmp_path: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     good = tmp_path / "good.csv"
     good.write_text("occurred_on,team,summary\n2026-03-01,Health,Good\n")
     (tmp_path / "empty.sqlite").touch()  # a database, with no tables yet
     never_migrated = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    result = run_cli(tmp_path, "import", "engagements", str(good), database_url=never_migrated)
+    result = run_cli("import", "engagements", str(good), database_url=never_migrated)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "engagebot: nothing was imported: the database failed "

@@ -20,10 +20,12 @@ class Interrupted(Exception):
 class Terminal:
     """Line input with history and editing where readline is available."""
 
-    def __init__(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-        self.stdin = stdin
-        self.stdout = stdout
-        self.interactive = stdin.isatty()
+    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        # The process's streams as they are now (not as they were at import: a test may
+        # have replaced them).
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty()
         self._readline = None
         if self.interactive:
             try:
