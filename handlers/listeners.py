@@ -31,6 +31,7 @@ from handlers import (
     who,
 )
 from handlers.engage import EngageCommand
+from handlers.web import emails
 
 COMMAND = "/engage"
 
@@ -43,6 +44,7 @@ DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
     *insights.KINDS,
     *reviews.KINDS,
     *prompts.KINDS,
+    *emails.KINDS,
 )
 
 

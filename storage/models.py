@@ -509,6 +509,28 @@ class Subscription(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class EmailSubscription(SQLModel, table=True):
+    """A member of the public who asked for a team's changes (all its outputs, or one
+    output) by email. Heard only once confirmed (double opt-in), until unsubscribed; the
+    address is personal data (`bot/people/personal_data.py`)."""
+
+    __tablename__ = "email_subscription"
+    __table_args__ = (
+        Index("ix_email_subscription_team", "team_id", "confirmed_at"),
+        NEVER_REUSE_IDS,
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id")
+    output_id: int | None = Field(default=None, foreign_key="statistical_output.id")
+    email: str = Field(max_length=254, sa_column_kwargs=PERSONAL)
+    language: str = Field(default="en", max_length=8)  # of the emails: "en" or "cy"
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _moment()
+    team: ProducerTeam = Relationship()
+    output: StatisticalOutput | None = Relationship()
+
+
 class Opportunity(SQLModel, table=True):
     """An upcoming chance for users to take part (a workshop, a panel), with limited places."""
 

@@ -21,10 +21,12 @@ from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bot.base.config import Settings, load_settings
+from bot.base.links import site_links
 from bot.base.logs import ContextExecutor
 from bot.runtime.app import build_app
 from bot.runtime.serving import HttpServer, WebApp
 from handlers.inbox import Inbox
+from handlers.web.site import PublicSite
 from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.migrate import upgrade
@@ -299,11 +301,18 @@ class RunningBot:
         # Its own pool, so that stop() waits for the work requests started after ack():
         # left running, it would write to the next test's database, and log into its log.
         self.executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
+        # With ENGAGEBOT_PUBLIC_URL, the public site too, as `serve` answers it.
         self.server = HttpServer(
             WebApp(
                 database,
                 build_app(settings, database, self.executor, inbox=inbox),
                 signing_secret=settings.signing_secret,
+                public_site=PublicSite(
+                    database, settings.timezone, links=site_links(settings.secret_key)
+                )
+                if settings.public_url
+                else None,
+                public_path=settings.public_path,
             ),
             host="127.0.0.1",
             port=0,

@@ -1,7 +1,8 @@
 """What engagebot keeps about members of the public, and how it is removed.
 
 The contact details a piece of feedback may carry (a name, an email, the agreement to be
-contacted) are the personal data engagebot stores on purpose. People may also be quoted
+contacted), and the address of an email subscription, are the personal data engagebot
+stores on purpose. People may also be quoted
 in any text staff type: the feedback itself (comments on changes too), the notes on
 decisions, the records of engagements (summary, what was heard, uses, follow-up
 actions), insights, upcoming changes (title, description, why cancelled), opportunities
@@ -72,7 +73,8 @@ NOT_FREE_TEXT = {
     "statistical_output.profile": "a choice from a list",
     "delivery.key": "what is delivered to which channel, by ids",
     "delivery.kind": "the kind of message",
-    "delivery.target": "a Slack channel or user id",
+    "delivery.target": "a Slack channel or user id, or email:<subscription id>",
+    "email_subscription.language": "en or cy",
     "delivery.note": "a date, a period, or the team and output names an update changed",
     "delivery.status": "the delivery's state",
     "delivery.last_error": "what Slack or the network answered",

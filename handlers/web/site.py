@@ -1,5 +1,8 @@
 """The public site, a WSGI application of read-only pages: the teams that publish, and each
-team's changes, "You said, we did", "Users and uses" and opportunities (`bot/public/`).
+team's changes, "You said, we did", "Users and uses" and opportunities (`bot/public/`);
+and the links in emails to subscribers (`bot/mail/`): confirming a subscription, and
+unsubscribing (a page with a button, and the one-click POST of RFC 8058, which needs no
+CSRF token: the signed token in the address is the authority).
 
 Each page is one request, one short transaction that reads what the page shows, and one
 template. A team is found by its address, in whichever workspace it is (its address is
@@ -21,12 +24,14 @@ from wsgiref.types import StartResponse
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
+from bot.base.links import CONFIRM, UNSUBSCRIBE, SignedLinks
 from bot.base.vocabulary import segment_label
+from bot.mail.subscribing import confirm, unsubscribe
 from bot.public.contents import (
     changes_page,
     default_period,
@@ -40,8 +45,10 @@ from bot.public.contents import (
 )
 from bot.statements.you_said_we_did import NO_NOTE, OUTCOMES
 from handlers.web.rendering import ENGLISH, WELSH, render, translations
+from storage.auditing import Actor
 from storage.clock import utc_now
 from storage.database import Database
+from storage.email_subscriptions import subscription_in
 from storage.public import published_teams, team_at_address
 
 logger = logging.getLogger(__name__)
@@ -61,6 +68,8 @@ URLS = Map(
     [
         Rule("/", endpoint="index"),
         Rule("/static/<path:name>", endpoint="static"),
+        Rule("/email/confirm/<token>", endpoint=CONFIRM, methods=["GET"]),
+        Rule("/email/unsubscribe/<token>", endpoint=UNSUBSCRIBE, methods=["GET", "POST"]),
         Rule("/<address>/", endpoint="team"),
         Rule("/<address>/changes", endpoint="changes"),
         Rule("/<address>/you-said-we-did", endpoint="you_said_we_did"),
@@ -72,11 +81,15 @@ URLS = Map(
 
 
 class PublicSite:
-    """The public site on `database`; dates are the team's, or in `default_zone`."""
+    """The public site on `database`; dates are the team's, or in `default_zone`. The links
+    in emails are read with `links` (None: no email, and every such link is refused)."""
 
-    def __init__(self, database: Database, default_zone: ZoneInfo) -> None:
+    def __init__(
+        self, database: Database, default_zone: ZoneInfo, links: SignedLinks | None = None
+    ) -> None:
         self.database = database
         self.default_zone = default_zone
+        self.links = links
         if not (STATIC / "site.css").is_file():
             logger.error("the public site's styles are not built: run scripts/build_assets")
 
@@ -98,10 +111,14 @@ class PublicSite:
                 )
             if endpoint == "index":
                 return self._index(page)
+            if endpoint in (CONFIRM, UNSUBSCRIBE):
+                return self._subscription(page, endpoint, values["token"])
             return self._team_page(page, endpoint, **values)
         except HTTPException as refused:
             if refused.code == 404:
                 return page.render("public/not_found.html", status=404)
+            if refused.code == 400:
+                return page.render("public/bad_link.html", status=400)
             return refused.get_response(request.environ)
         except SQLAlchemyError:
             logger.exception("a public page could not read the database")
@@ -111,6 +128,34 @@ class PublicSite:
         with self.database.transaction() as session:
             teams = published_teams(session=session)
         return page.render("public/index.html", teams=teams)
+
+    def _subscription(self, page: Page, endpoint: str, token: str) -> Response:
+        """A link from an email: confirm (GET), or unsubscribe (GET: the page with its
+        button; POST: done). A token forged, altered or expired changes nothing."""
+        subject = self.links.read(endpoint, token) if self.links else None
+        if subject is None:
+            raise BadRequest()
+        posted = page.request.method == "POST"
+        database = self.database.acting_as(Actor("public", f"web:{endpoint}"))
+        with database.transaction() as session:
+            subscription = subscription_in(
+                session=session,
+                workspace_id=subject.workspace_id,
+                subscription_id=subject.record_id,
+            )
+            if subscription is None:  # erased, or deleted once ended (retention)
+                raise NotFound()
+            now = utc_now()
+            if endpoint == CONFIRM:
+                template = "confirmed" if confirm(subscription, now) else "ended"
+            elif posted:
+                unsubscribe(subscription, now)
+                template = "unsubscribed"
+            else:
+                ended = subscription.unsubscribed_at is not None
+                template = "unsubscribed" if ended else "unsubscribe"
+            team, address = subscription.team.name, subscription.team.public_slug
+        return page.render(f"public/{template}.html", team=team, address=address, token=token)
 
     def _team_page(self, page: Page, endpoint: str, address: str, **values: str) -> Response:
         now = utc_now()

@@ -25,6 +25,7 @@ from storage import (
     changes,
     console,
     deliveries,
+    email_subscriptions,
     entries,
     feedback,
     insights,
@@ -46,6 +47,7 @@ from storage.database import Database
 from storage.models import (
     AudienceSegment,
     Delivery,
+    EmailSubscription,
     Engagement,
     Feedback,
     FeedbackDecision,
@@ -206,6 +208,10 @@ def records(session: Session) -> Ids:
                 feedback_id=item.id, from_status="new", to_status="done", decided_at=SENT_AT
             ),
             Subscription(channel_id="CSUBSCRIBER", team_id=team.id),
+            EmailSubscription(team_id=team.id, email="ada@example.org", confirmed_at=SENT_AT),
+            EmailSubscription(
+                team_id=team.id, email="bo@example.org", created_at=SENT_AT, unsubscribed_at=SENT_AT
+            ),
             OpportunitySignup(opportunity_id=opportunity.id, user_id="UPUBLIC"),
         ]
     )
@@ -386,6 +392,17 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "statements.statement_themes": lambda s, i: statements.statement_themes(
         session=s, team_id=i.team, period_from=FIRST, period_to=LAST
     ),
+    "email_subscriptions.pending_subscription": lambda s, i: (
+        email_subscriptions.pending_subscription(
+            session=s, team_id=i.team, output_id=None, email="ADA@example.org"
+        )
+    ),
+    "email_subscriptions.subscriptions_ended_before": lambda s, i: (
+        email_subscriptions.subscriptions_ended_before(session=s, cutoff=END)
+    ),
+    "email_subscriptions.subscriptions_of_address": lambda s, i: (
+        email_subscriptions.subscriptions_of_address(session=s, email="ada@example.org")
+    ),
     "subscriptions.channel_subscriptions": lambda s, i: subscriptions.channel_subscriptions(
         session=s, channel_id="CSUBSCRIBER"
     ),
@@ -520,6 +537,12 @@ def test_every_query_function_is_checked() -> None:
         "reference.segments_by_name",  # the shared taxonomy
         "reference.themes_named",
         "subscriptions.channels_for_change",  # of a change already found
+        "subscriptions.targets_for_change",  # of a change already found
+        "email_subscriptions.email_targets_for_change",  # of a change already found
+        # A signed link names its subscription's workspace, which the session enters.
+        "email_subscriptions.subscription_in",
+        "email_subscriptions.email_target",  # a delivery's target, from a number: no query
+        "email_subscriptions.subscription_of_target",  # and back
         "teams.remember_team",
         "teams.replace_members",
         "teams.replace_outputs",
