@@ -28,6 +28,7 @@ from handlers import (
     subscriptions,
     team,
     users_map,
+    web_feedback,
     who,
 )
 from handlers.engage import EngageCommand
@@ -43,6 +44,7 @@ DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
     *insights.KINDS,
     *reviews.KINDS,
     *prompts.KINDS,
+    *web_feedback.KINDS,
 )
 
 
