@@ -26,7 +26,6 @@ from bot.base.validation import (
     check_required_text,
     still_there,
 )
-from bot.base.vocabulary import segment_label
 from bot.feedback.recording import FeedbackDraft, feedback_problems, save_feedback
 from bot.public.contents import team_day
 from storage.changes import CANCELLED
@@ -62,7 +61,7 @@ class SentFeedback:
 @dataclass(frozen=True)
 class FeedbackForm:
     """What a form shows beside its fields: the team, the kinds of user to choose from
-    (id, label) and, for a comment, the change's title."""
+    (id, name) and, for a comment, the change's title."""
 
     team: str
     segments: Sequence[tuple[int, str]]
@@ -82,7 +81,7 @@ def feedback_form(
         if change_id is not None and change is None:
             return None
         segments = [
-            (segment.id, segment_label(segment.name))
+            (segment.id, segment.name)
             for segment in list_segments(session=session)
             if segment.id is not None
         ]

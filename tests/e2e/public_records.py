@@ -27,6 +27,7 @@ from tests.e2e.test_users_and_uses import CPI, seed
 from tests.fake_slack import FakeSlack
 
 ADDRESS = "prices"
+HOME = "CPRICESHOME"  # Prices's home channel, where feedback from its pages is posted
 PUBLIC_PATH = "/engage/"
 PUBLIC_URL = f"https://statistics.example.org{PUBLIC_PATH}"
 # Every page of the site, as its path under PUBLIC_PATH.
@@ -77,6 +78,15 @@ def seed_public(database: Database) -> None:
         session.add(opportunity)
         session.flush()
         session.add(OpportunitySignup(opportunity_id=opportunity.id, user_id="USIGNED"))  # type: ignore[arg-type]
+
+
+def give_home_channel(database: Database) -> None:
+    """Give Prices its home channel, HOME."""
+    with database.transaction() as session:
+        team = team_named(session=session, name="Prices")
+        assert team is not None
+        team.home_channel_id = HOME
+        session.add(team)
 
 
 @dataclass

@@ -20,24 +20,25 @@ from storage.clock import utc_now
 from storage.database import Database
 from storage.models import Feedback, UpcomingChange
 from storage.reference import segments_by_name
-from storage.teams import team_named
 from tests.conftest import test_settings
-from tests.e2e.public_records import ADDRESS, PUBLIC_PATH, fetch, public_site
+from tests.e2e.public_records import (
+    ADDRESS,
+    HOME,
+    PUBLIC_PATH,
+    fetch,
+    give_home_channel,
+    public_site,
+)
 from tests.e2e.web_forms import Visitor
 from tests.fake_slack import FakeSlack
 
-HOME = "CPRICESHOME"
 HOSTILE = "<!channel> see <@U0BOSS> and <https://evil.example|this> & more"
 
 
 @pytest.fixture
 def site(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[str]:
     with public_site(fake_slack, database, database_url) as url:
-        with database.transaction() as session:
-            team = team_named(session=session, name="Prices")
-            assert team is not None
-            team.home_channel_id = HOME
-            session.add(team)
+        give_home_channel(database)
         yield url
 
 
@@ -272,3 +273,27 @@ def test_an_old_window_is_forgotten(
     assert wait_before_more(database, limit, now + timedelta(hours=1)) is None
     with database.transaction() as session:
         assert len(session.exec(select(FormCount)).all()) == 1
+
+
+def test_the_contact_is_personal_data_like_any_other(site: str, database: Database) -> None:
+    """Logged as the public site's, its contact withheld from the audit log, and erased by
+    `engagebot erase`'s function with every other contact of that email."""
+    from bot.people.erasure import erase_person, person_to_erase
+    from storage.audit import audit_entries
+
+    visitor = Visitor()
+    visitor.get(f"{site}{ADDRESS}/feedback")
+    fields = {"text": "Hi", "contact_agreed": "yes", "contact_email": "jo@example.org"}
+    assert visitor.post(f"{site}{ADDRESS}/feedback", fields).status == 303
+    [item] = web_items(database)
+    with database.transaction() as session:
+        [created] = [
+            entry
+            for entry in audit_entries(session=session, limit=100)
+            if entry.table_name == "feedback" and entry.record_id == str(item.id)
+        ]
+        assert (created.actor, created.action) == ("public", "create")
+        assert "jo@example.org" not in str(created.change)
+        erase_person(session=session, person=person_to_erase("jo@example.org", None), now=utc_now())
+    [erased] = web_items(database)
+    assert (erased.contact_email, erased.contact_agreed) == (None, False)
