@@ -110,11 +110,11 @@ class FeedbackPages:
             contact_name=values["contact_name"],
             contact_email=values["contact_email"],
             change_id=change_id,
-            source_key=sent.form_key,
+            source_key=f"web:{sent.nonce}",
         )
         if values["contact_email"].strip():
             self.safety.limit_email(values["contact_email"], now)
-        token = self.safety.token(request, sent.form_key.removeprefix("web:"))
+        token = self.safety.token(request, sent.nonce)
         try:
             saved = receive_feedback(
                 self.database,

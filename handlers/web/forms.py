@@ -6,7 +6,7 @@ errors are shown.
   that id and a nonce of its own with ENGAGEBOT_SECRET_KEY (itsdangerous), for
   TOKEN_SECONDS. A form sent without both, or with a token that is not ours, for
   another cookie, or too old, is refused (400). The nonce names the form: one sent twice
-  records once (`Sent.form_key`).
+  records once (`Sent.nonce`).
 - **Size**: a body over FORM_BYTES_MAX is refused (413) before it is read.
 - **Honeypot**: a field people never see (`HONEYPOT`); a form that fills it is a robot's,
   thanked and dropped (`Sent.robot`).
@@ -63,7 +63,7 @@ class Sent:
     """A form's fields, once it passed: `robot` if it filled the honeypot."""
 
     fields: MultiDict[str, str]
-    form_key: str  # the form's nonce: the same form sent twice has the same
+    nonce: str  # the form's own: the same form sent twice has the same
     robot: bool
 
 
@@ -139,7 +139,7 @@ class FormSafety:
         robot = bool(fields.get(HONEYPOT, "").strip())
         if robot:
             logger.info("a form with its honeypot filled: dropped")
-        return Sent(fields, f"web:{nonce}", robot)
+        return Sent(fields, nonce, robot)
 
     def limit_email(self, email: str, now: datetime) -> None:
         """Count a form that gives `email`; raise `FormRefused` (429) over its limit."""
