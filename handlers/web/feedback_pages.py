@@ -100,7 +100,10 @@ class FeedbackPages:
         thanks = redirect(page.link("feedback_sent", address=address), code=303)
         if sent.robot:
             return thanks
-        values = {name: storable(sent.fields.get(name, "")) for name in FIELDS}
+        # A browser sends a text area's line breaks as CRLF: kept as typed, one character.
+        values = {
+            name: storable(sent.fields.get(name, "")).replace("\r\n", "\n") for name in FIELDS
+        }
         feedback = SentFeedback(
             text=values["text"],
             uses=values["uses"],
@@ -153,7 +156,7 @@ class FeedbackPages:
             errors=errors,
             forms=True,
         )
-        return self.safety.keep_cookie(page.request, response)
+        return self.safety.for_this_browser(page.request, response)
 
 
 def _segment_id(value: str) -> int | None:

@@ -101,20 +101,22 @@ class FormSafety:
 
     def token(self, request: Request, nonce: str | None = None) -> str:
         """A new form's token (a form shown again keeps its `nonce`), for the browser's
-        cookie (`keep_cookie` sets it on the answer)."""
+        cookie (`for_this_browser` sets it on the answer)."""
         return self.signer.dumps([self.cookie_id(request), nonce or secrets.token_urlsafe(16)])
 
     @staticmethod
     def cookie_id(request: Request) -> str:
-        """The browser's id, or a new one (set by `keep_cookie`)."""
+        """The browser's id, or a new one (set by `for_this_browser`)."""
         found = request.cookies.get(COOKIE)
         if found is None:
             found = request.environ.setdefault("engagebot.form_cookie", secrets.token_urlsafe(16))
         return found
 
     @staticmethod
-    def keep_cookie(request: Request, response: Response) -> Response:
-        """Set the browser's id in its cookie, if this request made it."""
+    def for_this_browser(request: Request, response: Response) -> Response:
+        """A page with a form: its token is this browser's, so no cache may keep it; and
+        the browser's id set in its cookie, if this request made it."""
+        response.headers["Cache-Control"] = "no-store"
         made = request.environ.get("engagebot.form_cookie")
         if made is not None:
             response.set_cookie(

@@ -73,10 +73,11 @@ def test_feedback_lands_in_the_list_and_the_home_channel_with_decide(
     visitor = Visitor()
     form = visitor.get(f"{site}{ADDRESS}/feedback")
     assert form.status == 200 and "Tell us what you think" in form.body
+    assert form.headers["Cache-Control"] == "no-store"  # its token is this browser's
     assert "Media" in form.body  # the kinds of user to choose from
     fields = {
         "text": HOSTILE,
-        "uses": "Deflating wages",
+        "uses": "Deflating\r\nwages",  # a text area's line break, as a browser sends it
         "segment": media(database),
         "organisation": "The Daily Paper",
         "contact_agreed": "yes",
@@ -89,7 +90,7 @@ def test_feedback_lands_in_the_list_and_the_home_channel_with_decide(
     assert sent.headers["Location"].endswith(f"{PUBLIC_PATH}{ADDRESS}/feedback/sent")
     # Saved before the thank-you page.
     [item] = web_items(database)
-    assert item.text == f"{HOSTILE}\n\nHow they use the statistics: Deflating wages"
+    assert item.text == f"{HOSTILE}\n\nHow they use the statistics: Deflating\nwages"
     assert (item.contact_agreed, item.contact_name, item.contact_email) == (
         True,
         "Jo Reader",
