@@ -28,6 +28,7 @@ from handlers import (
     subscriptions,
     team,
     users_map,
+    web_feedback,
     who,
 )
 from handlers.engage import EngageCommand
@@ -45,6 +46,7 @@ DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
     *reviews.KINDS,
     *prompts.KINDS,
     *emails.KINDS,
+    *web_feedback.KINDS,
 )
 
 

@@ -436,6 +436,17 @@ class SchedulerLease(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+class FormCount(SQLModel, table=True):
+    """How many forms one sender (a client address, an email address) sent to the public
+    site in the hour from `window_start` (`storage/form_counts.py`). The sender is a keyed
+    hash, never the address itself: the table holds nothing personal."""
+
+    __tablename__ = "form_count"
+    sender: str = Field(primary_key=True, max_length=64)
+    window_start: datetime = Field(sa_type=UTCDateTime, primary_key=True, index=True)
+    count: int = 0
+
+
 class FeedbackDecision(SQLModel, table=True):
     """One change of a feedback item's status, with the public note that explains it."""
 

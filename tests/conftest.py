@@ -251,6 +251,9 @@ def fake_slack() -> Iterator[FakeSlack]:
         yield fake
 
 
+TEST_SECRET_KEY = "test-secret-key-of-at-least-32-characters"
+
+
 def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
     environ = {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -260,6 +263,8 @@ def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) ->
         "ENGAGEBOT_TIMEZONE": "Europe/London",
         # Pacing posts a second apart per channel is tested on its own; elsewhere it only waits.
         "ENGAGEBOT_CHANNEL_PACE_SECONDS": "0",
+        # The public site's forms need it (handlers/web/forms.py).
+        "ENGAGEBOT_SECRET_KEY": TEST_SECRET_KEY,
         **overrides,
     }
     return load_settings(environ, require_slack=True)

@@ -37,6 +37,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_THREADS = 8
 # Months a closed feedback item keeps its contact details (bot/people/retention.py).
 DEFAULT_PERSONAL_DATA_MONTHS = 24
+SECRET_KEY_LEAST = 32  # characters: a key too short to be guessed only slowly is refused
 
 
 class ConfigError(Exception):
@@ -142,8 +143,15 @@ class Settings(BaseSettings):
     notify_api_key: str | None = _variable("ENGAGEBOT_NOTIFY_API_KEY")
     notify_template_id: str | None = _variable("ENGAGEBOT_NOTIFY_TEMPLATE_ID")
     mail_from: str | None = _variable("ENGAGEBOT_MAIL_FROM")
-    # Signs the links in emails (confirm, unsubscribe): without it they could be forged.
+    # Signs what the site hands out and reads back: its forms' CSRF tokens, the links in
+    # emails (confirm, unsubscribe). None: the site offers no forms, and email links fail.
     secret_key: str | None = _variable("ENGAGEBOT_SECRET_KEY")
+    # How many reverse proxies in front of the site add to X-Forwarded-For: the client's
+    # address is the one that many entries from its end; 0 (none): the connection's.
+    trusted_proxies: int = _variable("ENGAGEBOT_TRUSTED_PROXIES", 0)
+    # Forms a client address, and an email address, may send to the public site an hour.
+    form_limit_per_address: int = _variable("ENGAGEBOT_FORM_LIMIT_PER_ADDRESS", 20)
+    form_limit_per_email: int = _variable("ENGAGEBOT_FORM_LIMIT_PER_EMAIL", 5)
 
     @property
     def email_on(self) -> bool:
@@ -302,6 +310,8 @@ class Settings(BaseSettings):
         "inbox_queue",
         "inbox_lease_seconds",
         "personal_data_months",
+        "form_limit_per_address",
+        "form_limit_per_email",
         mode="before",
     )
     @classmethod
@@ -312,6 +322,21 @@ class Settings(BaseSettings):
     @classmethod
     def _grace(cls, value: str, info: ValidationInfo) -> float:
         return _number(_name(info), value, minimum=1)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: str, info: ValidationInfo) -> int:
+        return int(_number(_name(info), value, minimum=0, whole=True))
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _secret_key(cls, value: str, info: ValidationInfo) -> str:
+        if len(value) < SECRET_KEY_LEAST:
+            raise ConfigError(
+                f"{_name(info)} must be at least {SECRET_KEY_LEAST} characters: make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
 
     @field_validator("channel_pace_seconds", mode="before")
     @classmethod
@@ -476,10 +501,10 @@ def configure_logging(settings: Settings, *, quiet: bool = False) -> None:
         settings.app_token,
         settings.signing_secret,
         settings.client_secret,
+        settings.secret_key,
         make_url(settings.database_url).password,
         urlparse(settings.smtp_url).password if settings.smtp_url else None,
         settings.notify_api_key,
-        settings.secret_key,
     )
     install(level=level, log_format=settings.log_format, known_secrets=known_secrets)
     # Alembic reports every migration step at INFO; starting up needs one line, not twenty.

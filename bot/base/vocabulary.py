@@ -24,7 +24,7 @@ METHODS: Mapping[str, str] = _choices(
 )
 EXPERTISE: Mapping[str, str] = _choices("Expert", "Non-expert", "Mixed")
 FEEDBACK_CHANNELS: Mapping[str, str] = _choices(
-    "Email", "Event", "Slack", "Survey", "Phone", "Social media", "Other"
+    "Email", "Event", "Slack", "Web", "Survey", "Phone", "Social media", "Other"
 )
 PROFILES: Mapping[str, str] = _choices("High", "Medium", "Low")
 FEEDBACK_STATUSES: Mapping[str, str] = _choices(

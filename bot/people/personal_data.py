@@ -84,6 +84,8 @@ NOT_FREE_TEXT = {
     "inbox_item.origin": "where a request came from: a command's first word, an action's id",
     "inbox_item.status": "the request's state",
     "inbox_item.claimed_by": "host:pid:token of the process doing its work",
+    "form_count.sender": "a keyed hash of a client or email address, which no one can read"
+    " back without ENGAGEBOT_SECRET_KEY; kept an hour",
     "scheduler_lease.role": "what the lease is for: the scheduler",
     "scheduler_lease.holder": "host:pid:token of the process that ticks",
     "engagement.method": "a choice from a list",
@@ -99,7 +101,7 @@ NOT_FREE_TEXT = {
     "feedback.channel": "a choice from a list",
     "feedback.source_permalink": "a link to a Slack message, not its text",
     "feedback.status": "a choice from a list",
-    "feedback.source_key": "the Slack request's ids",
+    "feedback.source_key": "the Slack request's ids, or a public form's random nonce",
     "feedback_decision.from_status": "a choice from a list",
     "feedback_decision.to_status": "a choice from a list",
 }

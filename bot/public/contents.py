@@ -50,6 +50,7 @@ def team_day(team: ProducerTeam, now: datetime, default_zone: ZoneInfo) -> tuple
 
 @dataclass(frozen=True)
 class PublicChange:
+    id: int  # its comment form's address
     title: str
     output: str
     description: str  # what changes and why, as the team wrote it
@@ -97,7 +98,9 @@ def _public(change: UpcomingChange, today: date) -> PublicChange:
     else:
         state = UPCOMING if change.effective_on >= today else IN_EFFECT
     segments = sorted(change.segments, key=lambda segment: (segment.position, segment.name))
+    assert change.id is not None
     return PublicChange(
+        id=change.id,
         title=change.title,
         output=change.output.name,
         description=change.description,

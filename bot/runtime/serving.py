@@ -228,12 +228,9 @@ def web_app_of(
     ENGAGEBOT_PUBLIC_URL is set."""
     public_site = None
     if settings.public_url is not None:
-        from bot.base.links import site_links
         from handlers.web.site import PublicSite
 
-        public_site = PublicSite(
-            served.database, settings.timezone, links=site_links(settings.secret_key)
-        )
+        public_site = PublicSite.of(served.database, settings)
     return WebApp(
         served.database,
         None if socket_watch else served.app,
@@ -309,10 +306,9 @@ def _stop_on_signals(server: HttpServer) -> None:
 def serve_site(settings: Settings, database: Database, *, port: int, threads: int) -> None:
     """`engagebot site`: the public site alone (and /healthz), in this one process, until
     SIGTERM or Ctrl-C."""
-    from bot.base.links import site_links
     from handlers.web.site import PublicSite
 
-    site = PublicSite(database, settings.timezone, links=site_links(settings.secret_key))
+    site = PublicSite.of(database, settings)
     web_app = WebApp(database, None, public_site=site, public_path=settings.public_path)
     server = HttpServer(web_app, host="0.0.0.0", port=port, threads=threads)
     _stop_on_signals(server)

@@ -11,12 +11,15 @@ ENGAGEBOT_PUBLIC_URL's path and by `engagebot site` alone (`bot/runtime/`).
 
 Every answer carries a strict Content-Security-Policy: the pages load only the site's own
 style sheet and scripts (no inline script, nothing from elsewhere) and work without them.
+
+Its forms (feedback, comments: `feedback_pages.py`) are the only requests that write; each
+goes through `forms.py` first. They are offered only with ENGAGEBOT_SECRET_KEY set.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -25,11 +28,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from bot.base.links import CONFIRM, UNSUBSCRIBE, SignedLinks
+from bot.base.config import Settings
+from bot.base.links import CONFIRM, UNSUBSCRIBE, SignedLinks, site_links
 from bot.base.vocabulary import segment_label
 from bot.mail.subscribing import confirm, unsubscribe
 from bot.public.contents import (
@@ -44,6 +49,8 @@ from bot.public.contents import (
     uses_of,
 )
 from bot.statements.you_said_we_did import NO_NOTE, OUTCOMES
+from handlers.web.feedback_pages import FeedbackPages
+from handlers.web.forms import FormRefused, FormSafety
 from handlers.web.rendering import ENGLISH, WELSH, render, translations
 from storage.auditing import Actor
 from storage.clock import utc_now
@@ -63,6 +70,8 @@ SECURITY_HEADERS = {
 }
 HTML = "text/html; charset=utf-8"
 LANGUAGE = "lang"  # the query parameter: ?lang=cy
+WEB = Actor("public", "web:form")  # who the audit log says wrote what a form sent
+FORM_ENDPOINTS = frozenset({"feedback", "feedback_sent", "comment"})
 
 URLS = Map(
     [
@@ -76,6 +85,13 @@ URLS = Map(
         Rule("/<address>/you-said-we-did/<period>", endpoint="you_said_we_did"),
         Rule("/<address>/users-and-uses", endpoint="users_and_uses"),
         Rule("/<address>/opportunities", endpoint="opportunities"),
+        Rule("/<address>/feedback", endpoint="feedback", methods=["GET", "POST"]),
+        Rule("/<address>/feedback/sent", endpoint="feedback_sent"),
+        Rule(
+            "/<address>/changes/<int:change_id>/comment",
+            endpoint="comment",
+            methods=["GET", "POST"],
+        ),
     ]
 )
 
@@ -85,13 +101,36 @@ class PublicSite:
     in emails are read with `links` (None: no email, and every such link is refused)."""
 
     def __init__(
-        self, database: Database, default_zone: ZoneInfo, links: SignedLinks | None = None
+        self,
+        database: Database,
+        default_zone: ZoneInfo,
+        forms: FeedbackPages | None = None,
+        links: SignedLinks | None = None,
     ) -> None:
         self.database = database
         self.default_zone = default_zone
+        self.forms = forms
         self.links = links
         if not (STATIC / "site.css").is_file():
             logger.error("the public site's styles are not built: run scripts/build_assets")
+
+    @classmethod
+    def of(
+        cls, database: Database, settings: Settings
+    ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+        """The site as `serve` and `site` serve it: its forms with ENGAGEBOT_SECRET_KEY, and
+        behind ENGAGEBOT_TRUSTED_PROXIES proxies, the client's address and scheme as they
+        say (werkzeug's ProxyFix, trusting that many entries of X-Forwarded-*)."""
+        writer = database.acting_as(WEB)
+        safety = FormSafety.of(writer, settings)
+        forms = (
+            FeedbackPages(writer, safety, settings.timezone, settings.earliest_date)
+            if safety is not None
+            else None
+        )
+        site = cls(database, settings.timezone, forms, site_links(settings.secret_key))
+        proxies = settings.trusted_proxies
+        return ProxyFix(site, x_for=proxies, x_proto=proxies) if proxies else site
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -113,12 +152,24 @@ class PublicSite:
                 return self._index(page)
             if endpoint in (CONFIRM, UNSUBSCRIBE):
                 return self._subscription(page, endpoint, values["token"])
+            if endpoint in FORM_ENDPOINTS:
+                if self.forms is None:
+                    raise NotFound()
+                return self.forms.respond(page, endpoint, **values)
             return self._team_page(page, endpoint, **values)
+        except FormRefused as refused:
+            code = refused.code or 400
+            answer = page.render("public/refused.html", status=code, code=code)
+            if refused.retry_after is not None:
+                answer.headers["Retry-After"] = str(int(refused.retry_after.total_seconds()) + 1)
+            return answer
         except HTTPException as refused:
             if refused.code == 404:
                 return page.render("public/not_found.html", status=404)
             if refused.code == 400:
                 return page.render("public/bad_link.html", status=400)
+            if refused.code == 413:
+                return page.render("public/refused.html", status=413, code=413)
             return refused.get_response(request.environ)
         except SQLAlchemyError:
             logger.exception("a public page could not read the database")
@@ -169,6 +220,7 @@ class PublicSite:
                 "address": address,
                 "today": today,
                 "no_note": NO_NOTE,
+                "forms": self.forms is not None,
             }
             if endpoint == "changes":
                 context["changes"] = changes_page(session=session, team=team, today=today)

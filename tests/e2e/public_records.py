@@ -27,6 +27,7 @@ from tests.e2e.test_users_and_uses import CPI, seed
 from tests.fake_slack import FakeSlack
 
 ADDRESS = "prices"
+HOME = "CPRICESHOME"  # Prices's home channel, where feedback from its pages is posted
 PUBLIC_PATH = "/engage/"
 PUBLIC_URL = f"https://statistics.example.org{PUBLIC_PATH}"
 # Every page of the site, as its path under PUBLIC_PATH.
@@ -79,6 +80,15 @@ def seed_public(database: Database) -> None:
         session.add(OpportunitySignup(opportunity_id=opportunity.id, user_id="USIGNED"))  # type: ignore[arg-type]
 
 
+def give_home_channel(database: Database) -> None:
+    """Give Prices its home channel, HOME."""
+    with database.transaction() as session:
+        team = team_named(session=session, name="Prices")
+        assert team is not None
+        team.home_channel_id = HOME
+        session.add(team)
+
+
 @dataclass
 class Answer:
     status: int
@@ -96,11 +106,15 @@ def fetch(url: str) -> Answer:
 
 
 @contextmanager
-def public_site(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[str]:
+def public_site(
+    fake_slack: FakeSlack, database: Database, database_url: str, **settings_given: str
+) -> Iterator[str]:
     """The site on `database` (seeded by `seed_public`), as `serve` serves it with
-    ENGAGEBOT_PUBLIC_URL set: the URL of its index."""
+    ENGAGEBOT_PUBLIC_URL set (and `settings_given`): the URL of its index."""
     seed_public(database)
-    settings = test_settings(fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL)
+    settings = test_settings(
+        fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL, **settings_given
+    )
     served = Served(database, build_app(settings, database), None, lambda: None)  # type: ignore[arg-type]
     server = HttpServer(web_app_of(settings, served), host="127.0.0.1", port=0)
     serve_in_thread(server)

@@ -503,6 +503,8 @@ def test_every_query_function_is_checked() -> None:
         "console.identity_for",
         "console.keep_console_clock",
         "deliveries.claim_due",
+        "form_counts.count_form",  # exempt: the public site's rate limits, across workspaces
+        "form_counts.forget_counts_before",
         "deliveries.claim_interrupted",
         "deliveries.end_subscriptions_in",
         "deliveries.enqueue",
