@@ -244,16 +244,6 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("secret_key", mode="before")
-    @classmethod
-    def _secret_key(cls, value: str) -> str:
-        if len(value) < 32:
-            raise ConfigError(
-                "ENGAGEBOT_SECRET_KEY must be at least 32 characters: make one with "
-                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
-            )
-        return value
-
     @field_validator("database_url", mode="before")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -334,7 +324,7 @@ class Settings(BaseSettings):
         if len(value) < SECRET_KEY_LEAST:
             raise ConfigError(
                 f"{_name(info)} must be at least {SECRET_KEY_LEAST} characters: make one with "
-                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         return value
 
