@@ -2,7 +2,7 @@
 forms and is no longer overdue for engagement.
 
 Revision ID: 0027
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0027"
-down_revision: str | None = "0022"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
