@@ -21,7 +21,6 @@ from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bot.base.config import Settings, load_settings
-from bot.base.links import site_links
 from bot.base.logs import ContextExecutor
 from bot.runtime.app import build_app
 from bot.runtime.serving import HttpServer, WebApp
@@ -312,11 +311,7 @@ class RunningBot:
                 database,
                 build_app(settings, database, self.executor, inbox=inbox),
                 signing_secret=settings.signing_secret,
-                public_site=PublicSite(
-                    database, settings.timezone, links=site_links(settings.secret_key)
-                )
-                if settings.public_url
-                else None,
+                public_site=PublicSite.of(database, settings) if settings.public_url else None,
                 public_path=settings.public_path,
             ),
             host="127.0.0.1",

@@ -19,9 +19,11 @@ from sqlmodel import Session
 
 from bot.base.validation import FieldErrors, Invalid
 from bot.feedback.recording import EMAIL
+from storage.database import Database
 from storage.deliveries import Due, enqueue
 from storage.email_subscriptions import email_target, pending_subscription
 from storage.models import EmailSubscription, ProducerTeam, StatisticalOutput
+from storage.public import team_at_address
 from storage.types import flushed_id
 
 # A delivery kind: the email asking the person to confirm (rendered by handlers/web/emails.py).
@@ -106,3 +108,48 @@ def unsubscribe(subscription: EmailSubscription, now: datetime) -> None:
     """End the subscription: no more email, from now (a second time changes nothing)."""
     if subscription.unsubscribed_at is None:
         subscription.unsubscribed_at = now
+
+
+@dataclass(frozen=True)
+class SubscribeForm:
+    """What the subscribe form of a team's public pages offers: its current outputs."""
+
+    team: str
+    outputs: list[tuple[int, str]]
+
+
+def subscribe_form(database: Database, address: str) -> SubscribeForm | None:
+    """The subscribe form of the team at `address`; None if there is no such team."""
+    with database.transaction() as session:
+        team = team_at_address(session=session, address=address)
+        if team is None:
+            return None
+        outputs = [(flushed_id(o), o.name) for o in team.outputs if o.retired_at is None]
+        return SubscribeForm(team.name, outputs)
+
+
+def subscribe_from_site(
+    database: Database,
+    address: str,
+    *,
+    email: str,
+    output_id: int | None,
+    language: str,
+    now: datetime,
+) -> bool:
+    """The subscribe form sent: `ask_to_subscribe`, in one transaction, its confirmation
+    queued for the scheduler's next tick; False if the team at `address` is gone. Raise
+    `Invalid` (fields "email", "output") and write nothing."""
+    with database.transaction() as session:
+        team = team_at_address(session=session, address=address)
+        if team is None:
+            return False
+        output = None
+        if output_id is not None:
+            output = next((o for o in team.outputs if o.id == output_id), None)
+            if output is None or output.retired_at is not None:
+                raise Invalid({"output": f"Choose an output of {team.name}."})
+        ask_to_subscribe(
+            session=session, team=team, output=output, email=email, language=language, now=now
+        )
+        return True

@@ -52,6 +52,7 @@ from bot.statements.you_said_we_did import NO_NOTE, OUTCOMES
 from handlers.web.feedback_pages import FeedbackPages
 from handlers.web.forms import FormRefused, FormSafety
 from handlers.web.rendering import ENGLISH, WELSH, render, translations
+from handlers.web.subscribe_pages import SubscribePages
 from storage.auditing import Actor
 from storage.clock import utc_now
 from storage.database import Database
@@ -71,6 +72,7 @@ SECURITY_HEADERS = {
 HTML = "text/html; charset=utf-8"
 LANGUAGE = "lang"  # the query parameter: ?lang=cy
 WEB = Actor("public", "web:form")  # who the audit log says wrote what a form sent
+SUBSCRIBE_ENDPOINTS = frozenset({"subscribe", "subscribe_sent"})
 FORM_ENDPOINTS = frozenset({"feedback", "feedback_sent", "comment"})
 
 URLS = Map(
@@ -87,6 +89,8 @@ URLS = Map(
         Rule("/<address>/opportunities", endpoint="opportunities"),
         Rule("/<address>/feedback", endpoint="feedback", methods=["GET", "POST"]),
         Rule("/<address>/feedback/sent", endpoint="feedback_sent"),
+        Rule("/<address>/subscribe", endpoint="subscribe", methods=["GET", "POST"]),
+        Rule("/<address>/subscribe/sent", endpoint="subscribe_sent"),
         Rule(
             "/<address>/changes/<int:change_id>/comment",
             endpoint="comment",
@@ -106,11 +110,13 @@ class PublicSite:
         default_zone: ZoneInfo,
         forms: FeedbackPages | None = None,
         links: SignedLinks | None = None,
+        subscribing: SubscribePages | None = None,
     ) -> None:
         self.database = database
         self.default_zone = default_zone
         self.forms = forms
         self.links = links
+        self.subscribing = subscribing
         if not (STATIC / "site.css").is_file():
             logger.error("the public site's styles are not built: run scripts/build_assets")
 
@@ -128,7 +134,12 @@ class PublicSite:
             if safety is not None
             else None
         )
-        site = cls(database, settings.timezone, forms, site_links(settings.secret_key))
+        # Email subscriptions, when the bot sends email (and so has a secret for forms).
+        subscribing = (
+            SubscribePages(writer, safety) if safety is not None and settings.email_on else None
+        )
+        links = site_links(settings.secret_key)
+        site = cls(database, settings.timezone, forms, links, subscribing)
         proxies = settings.trusted_proxies
         return ProxyFix(site, x_for=proxies, x_proto=proxies) if proxies else site
 
@@ -152,6 +163,10 @@ class PublicSite:
                 return self._index(page)
             if endpoint in (CONFIRM, UNSUBSCRIBE):
                 return self._subscription(page, endpoint, values["token"])
+            if endpoint in SUBSCRIBE_ENDPOINTS:
+                if self.subscribing is None:
+                    raise NotFound()
+                return self.subscribing.respond(page, endpoint, **values)
             if endpoint in FORM_ENDPOINTS:
                 if self.forms is None:
                     raise NotFound()
@@ -221,6 +236,7 @@ class PublicSite:
                 "today": today,
                 "no_note": NO_NOTE,
                 "forms": self.forms is not None,
+                "email": self.subscribing is not None,
             }
             if endpoint == "changes":
                 context["changes"] = changes_page(session=session, team=team, today=today)

@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
+from werkzeug.test import Client
 
 from bot.base.links import CONFIRM, SignedLinks, Subject
 from bot.mail.subscribing import ask_to_subscribe
 from bot.runtime.app import build_scheduler
+from handlers.web.site import PublicSite
 from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import PENDING, SENDING, SENT
@@ -30,6 +32,7 @@ from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import make_team, wait_for_deliveries
 from tests.e2e.public_records import Answer
 from tests.e2e.test_changes import announce, today
+from tests.e2e.web_forms import Visitor
 from tests.fake_slack import FakeSlack
 from tests.mail_server import MailServer, body
 
@@ -245,3 +248,53 @@ def test_welsh_subscribers_get_welsh_emails(
     assert "Prices" in confirmation["Subject"]
     assert confirmation["Subject"] != "Confirm your email subscription to Prices"
     assert "?lang=cy" in link_in(confirmation, "email/confirm")
+
+
+def test_the_subscribe_form_asks_for_one_output_and_the_email_confirms_it(
+    mailing_bot: RunningBot, mail_server: MailServer
+) -> None:
+    bot = mailing_bot
+    form_url = f"{bot.url}/engage/prices/subscribe"
+    visitor = Visitor()
+    overview = visitor.get(f"{bot.url}/engage/prices/")
+    assert 'href="/engage/prices/subscribe"' in overview.body
+    form = visitor.get(form_url)
+    assert form.status == 200 and "Get emails about our changes" in form.body
+    assert "Every change of Prices" in form.body and "House price index" in form.body
+
+    # A wrong address is said on its field, and nothing is stored.
+    wrong = visitor.post(form_url, {"email": "sam at example", "output": "2"})
+    assert wrong.status == 200
+    assert "Enter an email address in the correct format" in wrong.body
+    assert 'value="sam at example"' in wrong.body
+    with bot.database.transaction() as session:
+        assert session.exec(select(EmailSubscription)).all() == []
+
+    sent = visitor.post(form_url, {"email": SUBSCRIBER, "output": "2"})
+    assert sent.status == 303
+    assert sent.headers["Location"].endswith("/engage/prices/subscribe/sent")
+    assert "Check your email" in visitor.get(f"{form_url}/sent").body
+    stored = subscription(bot.database)
+    assert (stored.email, stored.output_id, stored.confirmed_at) == (SUBSCRIBER, 2, None)
+    # Asked again: the same page, and no second email (the form can't flood an inbox).
+    assert visitor.post(form_url, {"email": SUBSCRIBER, "output": "2"}).status == 303
+
+    build_scheduler(bot.settings, bot.database).tick(utc_now())  # the next tick sends it
+    (confirmation,) = mail_server.wait_for(1)
+    assert confirmation["Subject"] == "Confirm your email subscription to Prices"
+    page = request(local(bot, link_in(confirmation, "email/confirm")))
+    assert page.status == 200 and "Subscription confirmed" in page.body
+    assert subscription(bot.database).confirmed_at is not None
+    assert len(mail_server.received) == 1
+
+
+def test_without_email_the_pages_offer_no_subscribe_form(bot: RunningBot) -> None:
+    make_team(bot.database)
+    with bot.database.transaction() as session:
+        session.exec(select(ProducerTeam)).one().public_slug = "prices"
+    # Forms (a secret key), but neither SMTP nor Notify.
+    settings = bot.settings.model_copy(update={"secret_key": SECRET_KEY})
+    browser = Client(PublicSite.of(bot.database, settings))
+    assert "subscribe" not in browser.get("/prices/").get_data(as_text=True)
+    assert "Give feedback" in browser.get("/prices/").get_data(as_text=True)
+    assert browser.get("/prices/subscribe").status_code == 404
