@@ -31,6 +31,27 @@ def subscription_of_target(target: str) -> int | None:
     return int(number) if target.startswith(EMAIL_PREFIX) and number.isdigit() else None
 
 
+REPLY_PREFIX = "reply:"
+
+
+def reply_target(feedback_id: int) -> str:
+    """How a delivery names the person who sent feedback item `feedback_id` and asked for a
+    reply (its contact email, read when it is sent: never the address itself)."""
+    return f"{REPLY_PREFIX}{feedback_id}"
+
+
+def feedback_of_target(target: str) -> int | None:
+    """The feedback item a reply's target names, or None."""
+    number = target.removeprefix(REPLY_PREFIX)
+    return int(number) if target.startswith(REPLY_PREFIX) and number.isdigit() else None
+
+
+def is_emailed(target: str) -> bool:
+    """Whether a delivery to `target` is an email (to a subscriber, or a reply), not a post
+    to a Slack conversation."""
+    return subscription_of_target(target) is not None or feedback_of_target(target) is not None
+
+
 def email_targets_for_change(*, session: Session, change: UpcomingChange) -> list[str]:
     """The confirmed, still subscribed subscribers to the change's team or its output, in
     the order they subscribed, as delivery targets."""

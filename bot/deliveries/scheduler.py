@@ -19,8 +19,9 @@ was cut short by a crash, and a later tick settles it from the conversation's hi
 (`bot/deliveries/trace.py`). So a post never waits out Slack's 429s past the lease: a longer
 Retry-After gives the delivery back to the queue until then.
 
-A delivery whose target is an email subscriber ("email:<subscription id>",
-`storage/email_subscriptions.py`) is worded by its kind's `email` and sent through the
+A delivery whose target is an email subscriber ("email:<subscription id>") or the sender
+of feedback who asked for a reply ("reply:<feedback id>": `storage/email_subscriptions.py`)
+is worded by its kind's `email` and sent through the
 email service (`bot/base/mail.py`) instead, through the same queue: claimed once, leased,
 retried with the same back-off. An email cannot be looked for after a crash as a post can:
 one left sending past its lease is sent again, with the same Message-ID (see `_settle`).
@@ -79,7 +80,7 @@ from storage.deliveries import (
     postpone,
     renew_claim,
 )
-from storage.email_subscriptions import subscription_of_target
+from storage.email_subscriptions import is_emailed
 from storage.models import Delivery, ProducerTeam
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class DeliveryKind:
     # (session, as of this moment, the default time zone) -> deliveries due by then, each
     # missed one to skip carrying its `skip_reason`.
     plan: Callable[[Session, datetime, ZoneInfo], Iterable[Due]] | None = None
-    # The same for an email subscriber (target "email:<id>"): (session, the delivery, the
+    # The same for an email ("email:<id>", "reply:<id>"): (session, the delivery, the
     # team's time zone, the moment, the email service) -> the email, or why it is skipped.
     # None: this kind is never emailed.
     email: (
@@ -283,7 +284,7 @@ class Scheduler:
                 return settled
 
     def _settle(self, interrupted: Interrupted) -> bool:
-        if subscription_of_target(interrupted.target) is not None:
+        if is_emailed(interrupted.target):
             # No history to look in: sent again, with the same Message-ID (bot/base/mail.py),
             # so that a copy, if the first had been taken, is recognisable as one.
             return self._settled(interrupted, None)
@@ -391,13 +392,13 @@ class Scheduler:
     def _message(
         self, session: Session, delivery: Delivery, at: datetime
     ) -> Message | Email | Skip | None:
-        """What `delivery` says as of `at` (an email, to an email subscriber), or why it is
+        """What `delivery` says as of `at` (an email, to an email target), or why it is
         skipped: its kind no longer known, email off, or a record it cannot be worded from
         (`RECORD_FAULTS`, logged)."""
         kind = self.kinds.get(delivery.kind)
         if kind is None:
             return Skip(f"unknown kind {delivery.kind}")
-        emailed = subscription_of_target(delivery.target) is not None
+        emailed = is_emailed(delivery.target)
         if emailed and (self.mail is None or kind.email is None):
             return Skip("email is off" if self.mail is None else "not a kind that is emailed")
         zone = self._zone(session, delivery)
@@ -594,7 +595,7 @@ class Scheduler:
     ) -> str | None:
         """What the team is told about a failed delivery, if this failure is news: nothing
         of an email's (whether one person's address works is theirs: the log says)."""
-        if subscription_of_target(delivery.target) is not None:
+        if is_emailed(delivery.target):
             return None
         where = _mention(delivery.target)
         label = self.kinds[delivery.kind].label if delivery.kind in self.kinds else "a message"

@@ -26,6 +26,7 @@ from bot.base.validation import (
     check_required_text,
     still_there,
 )
+from bot.base.vocabulary import WEB
 from bot.feedback.recording import FeedbackDraft, feedback_problems, save_feedback
 from bot.public.contents import team_day
 from storage.changes import CANCELLED
@@ -36,7 +37,6 @@ from storage.public import team_at_address
 from storage.reference import list_segments
 
 FEEDBACK_POSTED = "web_feedback"  # the delivery that tells the team's home channel
-WEB = "web"  # the item's channel: the way it came in
 TEXT_MAX = 2000  # what they think; with how they use the statistics, within LONG_TEXT_MAX
 USES_MAX = 900
 USES_HEADING = "How they use the statistics:"

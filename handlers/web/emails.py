@@ -1,5 +1,6 @@
-"""The emails to subscribers, as the scheduler sends them (`DeliveryKind.email`): the
-confirmation a subscription asks for, and every notice the channels get about a change.
+"""The emails to the public, as the scheduler sends them (`DeliveryKind.email`): the
+confirmation a subscription asks for, every notice the channels get about a change, and
+the reply to feedback sent from the public site (each decision's public note).
 
 Each is worded when it is sent, in the subscriber's language, from the templates in
 `templates/email/` (the HTML autoescaped; what the team wrote is printed as written), with a
@@ -17,16 +18,18 @@ from sqlmodel import Session
 
 from bot.base.links import CONFIRM, UNSUBSCRIBE, Subject
 from bot.base.mail import Email, MailService
+from bot.base.vocabulary import FEEDBACK_STATUSES
 from bot.changes.alerts import FEEDBACK_CLOSES, IN_EFFECT, REMINDER, notice_to_send
 from bot.changes.announcing import Revision
 from bot.deliveries.catch_up import Skip
 from bot.deliveries.scheduler import DeliveryKind
+from bot.feedback.decisions import REPLY_KIND, wants_reply
 from bot.mail.subscribing import CONFIRMATION_KIND
 from handlers.web.rendering import ENGLISH, render
 from handlers.web.site import LANGUAGE, URLS
 from storage.changes import CANCELLED
-from storage.email_subscriptions import subscription_of_target
-from storage.models import Delivery, EmailSubscription, UpcomingChange
+from storage.email_subscriptions import feedback_of_target, subscription_of_target
+from storage.models import Delivery, EmailSubscription, Feedback, FeedbackDecision, UpcomingChange
 from storage.workspaces import session_workspace
 
 
@@ -158,6 +161,39 @@ def alert_email(
     return _email(mail, session, subscription, ALERT_TEMPLATES[delivery.kind], **context)
 
 
+def reply_email(
+    session: Session, delivery: Delivery, _zone: ZoneInfo, _at: datetime, mail: MailService
+) -> Email | Skip:
+    """A decision's public note, to who sent the feedback from the public site and asked
+    for a reply (`bot/feedback/decisions.py: wants_reply`), as long as they still do."""
+    number = feedback_of_target(delivery.target)
+    item = session.get(Feedback, number) if number is not None else None
+    decision = session.get(FeedbackDecision, delivery.subject_id) if delivery.subject_id else None
+    if item is None or decision is None:
+        return Skip("the feedback, or its decision, no longer exists")
+    if not (wants_reply(item) and item.contact_email):
+        return Skip("its sender's email address was erased")
+    team = item.team
+    statement = (
+        _url(mail, "you_said_we_did", ENGLISH, address=team.public_slug)
+        if team.public_slug
+        else None
+    )
+    context = {
+        "team": team.name,
+        "said": item.text,
+        "status": FEEDBACK_STATUSES.get(decision.to_status, decision.to_status),
+        "note": decision.note or "",
+        "statement_url": statement,
+    }
+    return Email(
+        to=item.contact_email,
+        subject=render(ENGLISH, "email/reply_subject.txt", **context).strip(),
+        text=render(ENGLISH, "email/reply.txt", **context),
+        html=render(ENGLISH, "email/reply.html", **context),
+    )
+
+
 def _never_posted(_session: Session, _delivery: Delivery, _zone: ZoneInfo, _at: datetime) -> Skip:
     return Skip("only ever emailed")
 
@@ -168,5 +204,11 @@ KINDS: tuple[DeliveryKind, ...] = (
         "an email asking to confirm a subscription",
         _never_posted,
         email=confirmation_email,
+    ),
+    DeliveryKind(
+        REPLY_KIND,
+        "an email telling who sent feedback what was decided",
+        _never_posted,
+        email=reply_email,
     ),
 )

@@ -22,14 +22,17 @@ from werkzeug.test import Client
 
 from bot.base.links import CONFIRM, SignedLinks, Subject
 from bot.mail.subscribing import ask_to_subscribe
+from bot.public.web_feedback import SentFeedback, receive_feedback
 from bot.runtime.app import build_scheduler
+from bot.runtime.console.payloads import block_actions, state_values, view_submission
+from handlers.views.decisions import decide_button
 from handlers.web.site import PublicSite
 from storage.clock import utc_now
 from storage.database import Database
 from storage.deliveries import PENDING, SENDING, SENT
 from storage.models import Delivery, EmailSubscription, ProducerTeam
 from tests.conftest import RunningBot, test_settings
-from tests.e2e.helpers import make_team, wait_for_deliveries
+from tests.e2e.helpers import make_team, opened_view, wait_for_deliveries
 from tests.e2e.public_records import Answer
 from tests.e2e.test_changes import announce, today
 from tests.e2e.web_forms import Visitor
@@ -298,3 +301,44 @@ def test_without_email_the_pages_offer_no_subscribe_form(bot: RunningBot) -> Non
     assert "subscribe" not in browser.get("/prices/").get_data(as_text=True)
     assert "Give feedback" in browser.get("/prices/").get_data(as_text=True)
     assert browser.get("/prices/subscribe").status_code == 404
+
+
+def decide(bot: RunningBot, item: int, number: int, **answers: str) -> None:
+    """Decide on feedback `item` in Slack, as a member of Prices (its `number`th form)."""
+    button = decide_button(item)
+    bot.requester.send(block_actions(button["action_id"], button["value"], ephemeral=True))
+    form = opened_view(bot, number)
+    bot.requester.send(view_submission(form, state_values(form, answers)))
+
+
+def test_a_decision_on_feedback_from_the_site_is_emailed_to_who_asked_for_a_reply(
+    mailing_bot: RunningBot, mail_server: MailServer
+) -> None:
+    bot = mailing_bot
+    for sent in (
+        SentFeedback("Please publish <regional> CPI", contact_agreed=True,
+                     contact_name="Sam", contact_email=SUBSCRIBER),
+        SentFeedback("Monthly please"),  # no reply asked for
+    ):  # fmt: skip
+        receive_feedback(
+            bot.database, "prices", sent, now=utc_now(), default_zone=LONDON,
+            earliest=bot.settings.earliest_date,
+        )  # fmt: skip
+    decide(bot, 1, 1, status="under_consideration")  # no note: nothing to tell
+    decide(bot, 1, 2, status="planned", note="In the <spring> release")
+    decide(bot, 2, 3, status="planned", note="Next year")
+    build_scheduler(bot.settings, bot.database).tick(utc_now())
+
+    (reply,) = mail_server.wait_for(1)
+    assert reply["To"] == SUBSCRIBER
+    assert reply["Subject"] == "Prices has decided on your feedback"
+    text = body(reply)
+    assert "Please publish <regional> CPI" in text and "Decision: Planned" in text
+    assert "In the <spring> release" in text
+    assert "In the &lt;spring&gt; release" in body(reply, "html")
+    assert f"{PUBLIC_URL}prices/you-said-we-did" in text
+    wait_for_deliveries(bot.database, {"feedback:1:reply:2": SENT})
+    with bot.database.transaction() as session:
+        keys = [delivery.key for delivery in session.exec(select(Delivery))]
+    assert not [key for key in keys if key.startswith("feedback:2:")]  # none asked for
+    assert len(mail_server.received) == 1
