@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
+from bot.base.links import CONFIRM, UNSUBSCRIBE, SignedLinks, Subject
+from bot.mail.subscribing import ask_to_subscribe
+from storage.clock import utc_now
 from storage.database import Database
+from storage.models import ProducerTeam
 from tests.e2e.public_records import ADDRESS, PAGES, public_site
 from tests.fake_slack import FakeSlack
 
@@ -25,6 +30,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path("/tmp")
 WIDTH = 1280
+SECRET_KEY = "browser-test-secret-key-of-32-characters"
 # Every page in English, and in Welsh, and the page a wrong address gets.
 PAGES_SEEN = (*PAGES, *(f"{page}?lang=cy" for page in PAGES), "nobody/")
 
@@ -80,19 +86,60 @@ def test_every_page_passes_axe_and_is_seen(
     with public_site(fake_slack, database, database_url) as site:
         for page in PAGES_SEEN:
             browser.get(site + page)
-            assert browser.find_element("tag name", "h1").text, page
-            # Given by the driver, past the page's Content-Security-Policy as a person's
-            # extension would be: the page itself allows no inline script.
-            browser.execute_script(axe)
-            violations = browser.execute_async_script(
-                "const done = arguments[arguments.length - 1];"
-                "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
-                ".then(result => done(result.violations.map("
-                "v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target)}))));",
-                WCAG_22_AA,
-            )
-            assert violations == [], f"{page}: {violations}"
-            _screenshot(browser, page)
+            _check(browser, axe, page)
+
+
+def test_the_pages_of_the_links_in_emails_pass_axe_and_are_seen(
+    browser: Any, fake_slack: FakeSlack, database: Database, database_url: str
+) -> None:
+    """Confirmed, unsubscribe (its button pressed: unsubscribed), a link that does not
+    work, and a subscription ended before it was confirmed, in English and Welsh."""
+    axe = AXE.read_text(encoding="utf-8")
+    links = SignedLinks(SECRET_KEY)
+    with public_site(fake_slack, database, database_url, ENGAGEBOT_SECRET_KEY=SECRET_KEY) as site:
+        with database.transaction() as session:
+            found = select(ProducerTeam).where(ProducerTeam.public_slug == ADDRESS)
+            team = session.exec(found).one()
+            asked = [
+                ask_to_subscribe(
+                    session=session, team=team, email=f"{who}@example.org",
+                    language="en", now=utc_now(),
+                ).subscription.id
+                for who in ("sam", "jo")
+            ]  # fmt: skip
+        sam, jo = (Subject("", number or 0) for number in asked)
+        for language in ("", "?lang=cy"):
+            suffix = language.replace("?lang=", "-")
+            browser.get(f"{site}email/confirm/{links.token(CONFIRM, sam)}{language}")
+            _check(browser, axe, f"email-confirmed{suffix}")
+            browser.get(f"{site}email/unsubscribe/{links.token(UNSUBSCRIBE, jo)}{language}")
+            if not language:
+                _check(browser, axe, "email-unsubscribe")
+                browser.find_element("css selector", "form button").click()
+                assert "unsubscribed" in browser.find_element("tag name", "h1").text
+            _check(browser, axe, f"email-unsubscribed{suffix}")
+            browser.get(f"{site}email/confirm/{links.token(CONFIRM, jo)}{language}")
+            _check(browser, axe, f"email-ended{suffix}")
+            browser.get(f"{site}email/confirm/forged{language}")
+            _check(browser, axe, f"email-bad-link{suffix}")
+
+
+def _check(browser: Any, axe: str, page: str) -> None:
+    """The page in the browser has a heading and no violation of WCAG 2.2 AA; its
+    screenshot is kept."""
+    assert browser.find_element("tag name", "h1").text, page
+    # Given by the driver, past the page's Content-Security-Policy as a person's
+    # extension would be: the page itself allows no inline script.
+    browser.execute_script(axe)
+    violations = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(result => done(result.violations.map("
+        "v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target)}))));",
+        WCAG_22_AA,
+    )
+    assert violations == [], f"{page}: {violations}"
+    _screenshot(browser, page)
 
 
 def test_the_pages_use_their_styles_and_script(

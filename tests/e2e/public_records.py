@@ -96,11 +96,15 @@ def fetch(url: str) -> Answer:
 
 
 @contextmanager
-def public_site(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[str]:
+def public_site(
+    fake_slack: FakeSlack, database: Database, database_url: str, **settings_given: str
+) -> Iterator[str]:
     """The site on `database` (seeded by `seed_public`), as `serve` serves it with
-    ENGAGEBOT_PUBLIC_URL set: the URL of its index."""
+    ENGAGEBOT_PUBLIC_URL set (and `settings_given`): the URL of its index."""
     seed_public(database)
-    settings = test_settings(fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL)
+    settings = test_settings(
+        fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL, **settings_given
+    )
     served = Served(database, build_app(settings, database), None, lambda: None)  # type: ignore[arg-type]
     server = HttpServer(web_app_of(settings, served), host="127.0.0.1", port=0)
     serve_in_thread(server)
