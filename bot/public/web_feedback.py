@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.base.text import blank_to_none
+from bot.base.text import ORGANISATION_MAX, blank_to_none
 from bot.base.validation import (
     FieldErrors,
     Invalid,
+    check_names,
     check_optional_text,
     check_required_text,
     still_there,
@@ -34,12 +35,15 @@ from storage.database import Database
 from storage.deliveries import enqueue_to_channels
 from storage.models import AudienceSegment, ProducerTeam, UpcomingChange
 from storage.public import team_at_address
-from storage.reference import list_segments
+from storage.reference import list_segments, organisation_named
 
 FEEDBACK_POSTED = "web_feedback"  # the delivery that tells the team's home channel
 TEXT_MAX = 2000  # what they think; with how they use the statistics, within LONG_TEXT_MAX
 USES_MAX = 900
 USES_HEADING = "How they use the statistics:"
+# An organisation named that the register does not know: kept in the text for the team to
+# add (`/engage organisation`), never added by the public.
+ORGANISATION_HEADING = "Their organisation, as they wrote it:"
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,14 @@ def receive_feedback(
         if sent.change_id is not None and change is None:
             return None
         today, _ = team_day(team, now, default_zone)
+        # Only the register's own name is linked: the public adds none to the register.
+        typed = blank_to_none(sent.organisation)
+        known = organisation_named(session=session, name=typed) if typed else None
         draft = FeedbackDraft(
-            text=_text(sent),
+            text=_text(sent, typed if known is None else None),
             team_id=team.id,
             received_on=today,
-            organisation=sent.organisation,
+            organisation=known.name if known else None,
             segment_id=sent.segment_id,
             output_id=change.output_id if change else None,
             channel=WEB,
@@ -157,10 +164,15 @@ def _commented(
     return change
 
 
-def _text(sent: SentFeedback) -> str:
-    """What they think, and how they use the statistics, if they said, as one text."""
-    uses = sent.uses.strip()
-    return f"{sent.text.strip()}\n\n{USES_HEADING} {uses}" if uses else sent.text
+def _text(sent: SentFeedback, organisation: str | None) -> str:
+    """What they think, how they use the statistics and the organisation not in the register
+    they named, if they said, as one text."""
+    text = sent.text.strip() if sent.uses.strip() or organisation else sent.text
+    if uses := sent.uses.strip():
+        text += f"\n\n{USES_HEADING} {uses}"
+    if organisation:
+        text += f"\n\n{ORGANISATION_HEADING} {organisation}"
+    return text
 
 
 def _problems(sent: SentFeedback) -> FieldErrors:
@@ -168,6 +180,8 @@ def _problems(sent: SentFeedback) -> FieldErrors:
     errors: FieldErrors = {}
     check_required_text(errors, "text", "What you think", sent.text, TEXT_MAX)
     check_optional_text(errors, "uses", "How you use the statistics", sent.uses, USES_MAX)
+    if organisation := blank_to_none(sent.organisation):
+        check_names(errors, "organisation", "Organisation", [organisation], ORGANISATION_MAX)
     if sent.contact_agreed and not blank_to_none(sent.contact_email):
         errors["contact_email"] = "Give an email address to be replied to."
     return errors

@@ -18,8 +18,8 @@ from bot.feedback.decisions import decide
 from bot.runtime.app import build_scheduler
 from storage.clock import utc_now
 from storage.database import Database
-from storage.models import Feedback, UpcomingChange
-from storage.reference import segments_by_name
+from storage.models import Feedback, Organisation, UpcomingChange
+from storage.reference import organisations_named, segments_by_name
 from tests.conftest import test_settings
 from tests.e2e.public_records import (
     ADDRESS,
@@ -90,7 +90,12 @@ def test_feedback_lands_in_the_list_and_the_home_channel_with_decide(
     assert sent.headers["Location"].endswith(f"{PUBLIC_PATH}{ADDRESS}/feedback/sent")
     # Saved before the thank-you page.
     [item] = web_items(database)
-    assert item.text == f"{HOSTILE}\n\nHow they use the statistics: Deflating\nwages"
+    # The organisation, not in the register, is kept in the text, not added to it.
+    assert item.text == (
+        f"{HOSTILE}\n\nHow they use the statistics: Deflating\nwages"
+        "\n\nTheir organisation, as they wrote it: The Daily Paper"
+    )
+    assert item.organisation_id is None
     assert (item.contact_agreed, item.contact_name, item.contact_email) == (
         True,
         "Jo Reader",
@@ -113,7 +118,7 @@ def test_feedback_lands_in_the_list_and_the_home_channel_with_decide(
     typed = blocks[1]["text"]
     assert typed == {"type": "plain_text", "text": item.text, "emoji": False}
     assert "Media" in blocks[2]["elements"][0]["text"]
-    assert "The Daily Paper" in blocks[2]["elements"][0]["text"]
+    assert "The Daily Paper" in typed["text"]
     assert "jo@example.org" not in str(post)  # contact details stay in the record
     [decide_button] = blocks[-1]["elements"]
     assert (decide_button["action_id"], decide_button["value"]) == ("feedback_decide", str(item.id))
@@ -298,3 +303,28 @@ def test_the_contact_is_personal_data_like_any_other(site: str, database: Databa
         erase_person(session=session, person=person_to_erase("jo@example.org", None), now=utc_now())
     [erased] = web_items(database)
     assert (erased.contact_email, erased.contact_agreed) == (None, False)
+
+
+def test_an_organisation_of_the_register_is_linked_and_none_is_added_to_it(
+    site: str, database: Database
+) -> None:
+    with database.transaction() as session:
+        organisations_named(session=session, names=["Bank of England"])
+        register = {o.name for o in session.exec(select(Organisation))}
+    visitor = Visitor()
+    for named in ("bank of england", "<!channel> Ltd"):
+        visitor.get(f"{site}{ADDRESS}/feedback")
+        assert (
+            visitor.post(
+                f"{site}{ADDRESS}/feedback", {"text": "Thanks", "organisation": named}
+            ).status
+            == 303
+        )
+    known, unknown = web_items(database)
+    with database.transaction() as session:
+        assert {o.name for o in session.exec(select(Organisation))} == register
+        linked = session.get(Feedback, known.id)
+        assert linked is not None and linked.organisation is not None
+        assert linked.organisation.name == "Bank of England" and linked.text == "Thanks"
+    assert unknown.organisation_id is None
+    assert unknown.text == "Thanks\n\nTheir organisation, as they wrote it: <!channel> Ltd"
