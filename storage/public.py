@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
-from storage.models import ProducerTeam, UpcomingChange
+from storage.models import Feedback, ProducerTeam, TeamPublicVersion, UpcomingChange
 from storage.types import related, table_of
 from storage.workspaces import enter_workspace
 
 _TEAMS = table_of(ProducerTeam)
+_VERSIONS = table_of(TeamPublicVersion)
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,26 @@ def changes_from(*, session: Session, team_id: int, first: date) -> Sequence[Upc
         )
         .order_by(col(UpcomingChange.effective_on), col(UpcomingChange.id))
     ).all()
+
+
+def public_version(*, session: Session, team_id: int) -> TeamPublicVersion | None:
+    """The team's public version (`storage/public_versions.py`); None if nothing was written
+    through the ORM since the team was loaded past it (`bench/generate.py`)."""
+    row = session.connection().execute(select(_VERSIONS).where(_VERSIONS.c.team_id == team_id))
+    found = row.first()
+    return None if found is None else TeamPublicVersion(**found._mapping)
+
+
+def feedback_changed_at(
+    *, session: Session, team_id: int, first: date, last: date
+) -> datetime | None:
+    """When the team's feedback received from `first` to `last` last changed (recorded,
+    edited, decided or merged); None if there is none."""
+    latest: datetime | None = session.exec(
+        select_models(func.max(Feedback.updated_at)).where(
+            Feedback.team_id == team_id,
+            col(Feedback.received_on) >= first,
+            col(Feedback.received_on) <= last,
+        )
+    ).one()
+    return latest
