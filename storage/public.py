@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
@@ -79,12 +79,33 @@ def changes_from(*, session: Session, team_id: int, first: date) -> Sequence[Upc
     ).all()
 
 
-def public_version(*, session: Session, team_id: int) -> TeamPublicVersion | None:
-    """The team's public version (`storage/public_versions.py`); None if nothing was written
-    through the ORM since the team was loaded past it (`bench/generate.py`)."""
-    row = session.connection().execute(select(_VERSIONS).where(_VERSIONS.c.team_id == team_id))
-    found = row.first()
-    return None if found is None else TeamPublicVersion(**found._mapping)
+@dataclass(frozen=True)
+class PublicStamp:
+    """What tells whether a team's pages changed: its public version (0 and no moment if
+    nothing was written through the ORM since it was loaded past it: `bench/generate.py`)
+    and its time zone, which says what day it is there."""
+
+    team_id: int
+    timezone: str | None
+    version: int
+    changed_at: datetime | None
+
+
+_STAMP = (
+    select(_TEAMS.c.id, _TEAMS.c.timezone, _VERSIONS.c.version, _VERSIONS.c.changed_at)
+    .select_from(_TEAMS.outerjoin(_VERSIONS, _VERSIONS.c.team_id == _TEAMS.c.id))
+    .where(_TEAMS.c.public_slug == bindparam("address"))
+)
+
+
+def public_stamp(*, connection: Connection, address: str) -> PublicStamp | None:
+    """The stamp of the team, in any workspace, whose public address is `address` (None if
+    none has it): one statement, built once, and all that a page asked for again needs
+    when it has not changed (on a connection: no session to begin and end)."""
+    found = connection.execute(_STAMP, {"address": address}).first()
+    if found is None:
+        return None
+    return PublicStamp(found.id, found.timezone, found.version or 0, found.changed_at)
 
 
 def feedback_changed_at(

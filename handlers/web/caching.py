@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
@@ -31,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 # Short: a shared cache (a proxy) may serve a page this long unasked, then must ask again.
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 CACHE_BYTES = 64 * 1024 * 1024  # the bodies one process keeps, at most
+Made = tuple[bytes, str]  # a page's body, and its content type
 
 
 def _site_code() -> str:
@@ -105,30 +106,48 @@ def freshness(
 
 
 class PageCache:
-    """The bodies made for ETags, the least recently used dropped past `limit` bytes."""
+    """The bodies made for ETags, the least recently used dropped past `limit` bytes. One
+    body an ETag is made at a time: readers asking for it meanwhile wait for that one
+    rather than each making it again (after a write, a slow page's every reader would)."""
 
     def __init__(self, limit: int = CACHE_BYTES) -> None:
         self.limit = limit
-        self._bodies: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._bodies: OrderedDict[str, Made] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._making: dict[str, threading.Lock] = {}
 
-    def get(self, etag: str) -> tuple[bytes, str] | None:
-        """The body and content type kept for `etag`, if any."""
+    def body(self, etag: str, make: Callable[[], Made]) -> Made:
+        """The body and content type kept for `etag`, else made by `make` and kept."""
+        kept = self._kept(etag)
+        if kept is not None:
+            return kept
+        with self._lock:
+            making = self._making.setdefault(etag, threading.Lock())
+        with making:
+            kept = self._kept(etag)  # made by another reader while this one waited
+            if kept is None:
+                try:
+                    kept = make()
+                    self._keep(etag, kept)
+                finally:
+                    with self._lock:
+                        self._making.pop(etag, None)
+        return kept
+
+    def _kept(self, etag: str) -> Made | None:
         with self._lock:
             found = self._bodies.get(etag)
             if found is not None:
                 self._bodies.move_to_end(etag)
             return found
 
-    def put(self, etag: str, body: bytes, content_type: str) -> None:
-        if len(body) > self.limit:
+    def _keep(self, etag: str, made: Made) -> None:
+        if len(made[0]) > self.limit:
             return
         with self._lock:
-            if etag in self._bodies:
-                return
-            self._bodies[etag] = (body, content_type)
-            self._size += len(body)
+            self._bodies[etag] = made
+            self._size += len(made[0])
             while self._size > self.limit:
                 _, (dropped, _type) = self._bodies.popitem(last=False)
                 self._size -= len(dropped)

@@ -41,7 +41,7 @@ class FeedOf:
     zone: ZoneInfo
     self_url: str  # the feed's own address
     page_url: str  # the page it follows
-    updated: datetime  # when what the team's pages show last changed
+    updated: datetime  # a feed's moment when it has no entry (the team's last edit)
 
     def urn(self, *name: object) -> str:
         return uuid5(NAMESPACE, "/".join(str(part) for part in (self.workspace, *name))).urn
@@ -68,7 +68,7 @@ def changes_feed(of: FeedOf, changes: ChangesPage, anchor: Callable[[int], str])
             updated = max(updated, of.day_began(change.effective_on))
         entry.updated(updated)
         entry.content(_change_text(change, changes, of.language), type="text")
-    return bytes(feed.atom_str(pretty=True))
+    return _finished(feed, of)
 
 
 def statement_feed(
@@ -98,7 +98,7 @@ def statement_feed(
         entry.link(href=url, rel="alternate", type="text/html")
         entry.updated(updated)
         entry.content(_statement_text(statement, of.language), type="text")
-    return bytes(feed.atom_str(pretty=True))
+    return _finished(feed, of)
 
 
 def calendar(
@@ -161,8 +161,13 @@ def _feed(of: FeedOf, title: str, feed_id: str) -> FeedGenerator:
     feed.link(href=of.page_url, rel="alternate", type="text/html")
     feed.link(href=of.self_url, rel="self", type="application/atom+xml")
     feed.language(of.language)
-    feed.updated(of.updated)
     return feed
+
+
+def _finished(feed: FeedGenerator, of: FeedOf) -> bytes:
+    """The feed as Atom, updated when its latest entry was."""
+    feed.updated(max((entry.updated() for entry in feed.entry()), default=of.updated))
+    return bytes(feed.atom_str(pretty=True))
 
 
 def _event(uid: str, day: date, now: datetime, modified: datetime) -> Event:

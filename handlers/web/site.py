@@ -28,6 +28,7 @@ from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
+from bot.base.clock import zone_named
 from bot.base.vocabulary import segment_label
 from bot.public.contents import (
     changes_page,
@@ -41,7 +42,7 @@ from bot.public.contents import (
     uses_of,
 )
 from bot.statements.you_said_we_did import NO_NOTE, OUTCOMES
-from handlers.web.caching import Freshness, PageCache, freshness
+from handlers.web.caching import Freshness, Made, PageCache, freshness
 from handlers.web.feeds import (
     ATOM,
     CALENDAR,
@@ -55,7 +56,7 @@ from handlers.web.rendering import ENGLISH, WELSH, render, translations
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import ProducerTeam
-from storage.public import feedback_changed_at, public_version, published_teams, team_at_address
+from storage.public import feedback_changed_at, public_stamp, published_teams, team_at_address
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,6 @@ SECURITY_HEADERS = {
 HTML = "text/html; charset=utf-8"
 LANGUAGE = "lang"  # the query parameter: ?lang=cy
 FEEDS = ("changes_feed", "statement_feed", "calendar")
-Made = tuple[bytes, str]  # a page's body, and its content type
 
 URLS = Map(
     [
@@ -135,40 +135,44 @@ class PublicSite:
         return self._fresh(page, fresh, lambda: page.page("public/index.html", teams=teams))
 
     def _team_page(self, page: Page, endpoint: str, address: str, **values: str) -> Response:
+        # The stamp first, alone: a page asked for again is answered from it (304, or the
+        # cache). Its body, when made, reads in a transaction of its own begun after, so it
+        # is never older than its ETag says (newer at worst: made again at the next one).
         now = utc_now()
-        with self.database.transaction() as session:
-            team = team_at_address(session=session, address=address)
-            if team is None:
-                raise NotFound()
-            assert team.id is not None
-            today, zone = team_day(team, now, self.default_zone)
-            version = public_version(session=session, team_id=team.id)
-            fresh = freshness(
-                page.request,
-                team.id,
-                version.version if version else None,
-                changed_at=version.changed_at if version else None,
-                today=today,
-                zone=zone,
-                now=now,
-            )
-            return self._fresh(
-                page, fresh, lambda: self._made(page, session, endpoint, team, address, now, values)
-            )
+        with self.database.statements.connect() as connection:
+            stamp = public_stamp(connection=connection, address=address)
+        if stamp is None:
+            raise NotFound()
+        zone = zone_named(stamp.timezone, self.default_zone)
+        fresh = freshness(
+            page.request,
+            stamp.team_id,
+            stamp.version,
+            changed_at=stamp.changed_at,
+            today=now.astimezone(zone).date(),
+            zone=zone,
+            now=now,
+        )
+        return self._fresh(page, fresh, lambda: self._made(page, endpoint, address, now, values))
 
     def _fresh(self, page: Page, fresh: Freshness, make: Callable[[], Made]) -> Response:
         """304 if the client has the page; else its body, from the cache or `make`."""
         not_modified = fresh.answer(page.request)
         if not_modified is not None:
             return not_modified
-        kept = self.cache.get(fresh.etag)
-        if kept is None:
-            kept = make()
-            self.cache.put(fresh.etag, *kept)
-        body, content_type = kept
+        body, content_type = self.cache.body(fresh.etag, make)
         return fresh.stamped(Response(body, content_type=content_type))
 
     def _made(
+        self, page: Page, endpoint: str, address: str, now: datetime, values: dict[str, str]
+    ) -> Made:
+        with self.database.transaction() as session:
+            team = team_at_address(session=session, address=address)
+            if team is None:  # its address given up since the stamp was read
+                raise NotFound()
+            return self._read(page, session, endpoint, team, address, now, values)
+
+    def _read(
         self,
         page: Page,
         session: Session,
@@ -223,7 +227,6 @@ def _feed(
     """The team's feed `endpoint` (feeds.py), its links absolute and in the page's language."""
     assert team.id is not None
     today = now.astimezone(zone).date()
-    version = public_version(session=session, team_id=team.id)
     followed = {"calendar": "changes", "changes_feed": "changes"}.get(endpoint, "you_said_we_did")
     of = FeedOf(
         workspace=team.workspace_id or "",
@@ -233,7 +236,7 @@ def _feed(
         zone=zone,
         self_url=page.link(endpoint, address=address, _external=True),
         page_url=page.link(followed, address=address, _external=True),
-        updated=version.changed_at if version else team.updated_at,
+        updated=team.updated_at,
     )
     if endpoint == "statement_feed":
         statements = []

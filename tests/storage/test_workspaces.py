@@ -517,7 +517,7 @@ def test_every_query_function_is_checked() -> None:
         "public.address_holder",
         "public.published_teams",
         "public.team_at_address",
-        "public.public_version",  # of a team already found by its address
+        "public.public_stamp",
         "reference.list_segments",  # the shared taxonomy
         "reference.organisations_named",
         "reference.segments_by_id",  # the shared taxonomy
