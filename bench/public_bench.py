@@ -13,7 +13,8 @@ teams, each URL in turn by each reader on a kept-alive connection of its own:
 - **conditional**: GETs with the ETag of the reader's copy (If-None-Match): 304s.
 
 And, before them, each URL's **first** GET, its body made (the cost after each write to the
-team's records). Prints, per run and URL, the count, p50 and p99 in milliseconds.
+team's records). Prints, per run and URL, the count, p50 and p99 in milliseconds, and the
+server's CPU time a GET (which a busy machine hardly changes, where it does the latency).
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def main() -> None:
         for path in paths:
             print(f"  {path:<40} {first[path]:8.1f}")
         for run in ("uncached", "fresh", "conditional"):
-            report(run, drive(args.port, paths, run, args.readers, args.seconds))
+            before = cpu_seconds(server.pid)
+            times = drive(args.port, paths, run, args.readers, args.seconds)
+            report(run, times, cpu_seconds(server.pid) - before)
     finally:
         server.terminate()
         server.wait()
@@ -152,10 +155,18 @@ def drive(
     return times
 
 
-def report(run: str, times: dict[str, list[float]]) -> None:
+def cpu_seconds(pid: int) -> float:
+    """The CPU time the process `pid` has used (user and system), in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def report(run: str, times: dict[str, list[float]], cpu: float) -> None:
     every = sorted(took for found in times.values() for took in found)
     print(
-        f"{run}: {len(every)} GETs, p50 {percentile(every, 50):.1f} ms, p99 {percentile(every, 99):.1f} ms"
+        f"{run}: {len(every)} GETs, p50 {percentile(every, 50):.1f} ms,"
+        f" p99 {percentile(every, 99):.1f} ms, server CPU {cpu * 1000 / len(every):.2f} ms a GET"
     )
     for path, found in times.items():
         found.sort()
