@@ -3,8 +3,9 @@ public pages and feeds can show, so the site tells whether a page changed by rea
 row (its ETag, its Last-Modified and its cache: handlers/web/site.py).
 
 Like the review's summaries (ARCHITECTURE.md, "Summaries kept in step"), it is kept by a
-hook on every session's flush, whichever path writes: a row of the team's own (anything
-with a `team_id`, the team itself), a sign-up (its opportunity's team), a decision (its
+hook on every session's flush, whichever path writes: a row of the team's own that a page
+shows (the team, and `_OWNED`: its outputs, changes, opportunities, engagements and their
+links, feedback), a sign-up (its opportunity's team), a decision (its
 item's team), or a record of the workspace's that teams' pages name (an organisation, a
 theme, edited: every team of that workspace). A bulk statement on those tables bumps every
 team of the session's workspace (`do_orm_execute`). The count is bumped in the write's
@@ -24,22 +25,44 @@ from sqlmodel import Session
 
 from storage.clock import utc_now
 from storage.models import (
+    Engagement,
+    EngagementOrganisation,
+    EngagementOutput,
+    EngagementPartner,
+    EngagementSegment,
     Feedback,
     FeedbackDecision,
     Opportunity,
     OpportunitySignup,
     Organisation,
     ProducerTeam,
+    StatisticalOutput,
     TeamPublicVersion,
     Theme,
+    UpcomingChange,
 )
 from storage.types import table_of
 from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY
 
 _VERSIONS = table_of(TeamPublicVersion)
 _TEAMS = table_of(ProducerTeam)
+# The team's records its pages and feeds show, by their `team_id` (a link's is empty until
+# its engagement's is copied onto it, after the flush: the engagement is in it too); not its
+# bookkeeping (deliveries, subscriptions, members, insights), which ticks write all the time.
+_OWNED = (
+    StatisticalOutput,
+    UpcomingChange,
+    Opportunity,
+    Engagement,
+    EngagementOutput,
+    EngagementSegment,
+    EngagementOrganisation,
+    EngagementPartner,
+    Feedback,
+)
 # Records of the workspace that a team's pages name: a change to one is a change to all.
 _NAMED = (Organisation, Theme)
+_THROUGH = (OpportunitySignup, FeedbackDecision)  # a team's through their opportunity, item
 
 
 def keep_public_versions_current(session_class: type[Session]) -> None:
@@ -65,7 +88,7 @@ def _bump_after_flush(session: Session, _context: Any) -> None:
         elif isinstance(record, _NAMED):
             if record not in session.new:  # a new one is on no page before a record names it
                 workspaces.add(record.workspace_id or SINGLE_WORKSPACE)
-        elif isinstance(getattr(record, "team_id", None), int):
+        elif isinstance(record, _OWNED) and record.team_id is not None:
             teams.add(record.team_id)
     if opportunities:
         teams.update(_teams_of(session, Opportunity, opportunities))
@@ -80,8 +103,7 @@ def _bump_after_flush(session: Session, _context: Any) -> None:
 def _bump_on_bulk(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete) or state.bind_mapper is None:
         return
-    model = state.bind_mapper.class_
-    if model is ProducerTeam or "team_id" in model.__table__.c:
+    if state.bind_mapper.class_ in (ProducerTeam, *_OWNED, *_NAMED, *_THROUGH):
         # Every team of the session's workspace: a bulk statement names its rows by a
         # WHERE, not by team, and those on these tables are rare (an erasure).
         workspace = state.session.info.get(WORKSPACE_KEY, SINGLE_WORKSPACE)

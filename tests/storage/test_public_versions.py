@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from bot.feedback.decisions import decide
 from bot.teams.editing import TeamDraft, save_team
+from storage.clock import utc_now
 from storage.database import Database
 from storage.models import (
+    Delivery,
     Engagement,
     Feedback,
     Opportunity,
@@ -117,3 +120,24 @@ def test_a_write_moves_its_teams_version_only(database: Database) -> None:
         session.get(ProducerTeam, prices)
 
     assert moved(nothing) == (0, 0)
+
+    def delivery(session: Session) -> None:  # the team's bookkeeping, on no page
+        session.add(
+            Delivery(
+                key="k",
+                kind="reminder",
+                team_id=prices,
+                target="C1",
+                due_at=utc_now(),
+                next_attempt_at=utc_now(),
+            )
+        )
+        session.flush()
+        session.execute(update(Delivery).values(status="sent"))
+
+    assert moved(delivery) == (0, 0)
+
+    def bulk(session: Session) -> None:  # as an erasure: rows named by a WHERE, not a team
+        session.execute(update(Feedback).where(Feedback.id == 1).values(contact_name=None))
+
+    assert moved(bulk) == (1, 1)
