@@ -122,7 +122,11 @@ def _bump(session: Session, teams: Select[Any]) -> None:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(_VERSIONS).from_select(
         ["team_id", "version", "changed_at"],
-        teams.add_columns(literal(1), literal(utc_now(), _VERSIONS.c.changed_at.type)),
+        # In the teams' order: two transactions bumping the same teams lock them in the same
+        # order (PostgreSQL), and so never wait for each other the other way round.
+        teams.add_columns(literal(1), literal(utc_now(), _VERSIONS.c.changed_at.type)).order_by(
+            _TEAMS.c.id
+        ),
     )
     session.connection().execute(
         statement.on_conflict_do_update(
