@@ -1,7 +1,8 @@
 """Conditional GET and the page cache of the public site (site.py).
 
-A page's ETag names everything its body depends on: the site's own code (its templates and
-catalogues), the address asked for (path, query, host: feeds hold absolute links), the
+A page's ETag names everything its body depends on: the site's own code (its modules,
+templates and catalogues), the address asked for (path, query, host: feeds hold absolute
+links), the
 team and its public version (one more at every write of its records:
 storage/public_versions.py) and the team's day (pages say what is coming "from today").
 So the ETag is worked out from one read, before anything else: a client that has the page
@@ -9,8 +10,8 @@ gets 304, and a body made once for an ETag is that page's body, kept in a bounde
 (`PageCache`) for the next client without it.
 
 Last-Modified is the later of the version's moment and the start of the team's day, and is
-given only once a second has passed since it (HTTP dates are whole seconds: a second
-write in the same second would otherwise go unseen by If-Modified-Since).
+given only once that is two seconds past (HTTP dates are whole seconds: a second write in
+the same second would otherwise go unseen by If-Modified-Since).
 """
 
 from __future__ import annotations
@@ -35,14 +36,16 @@ Made = tuple[bytes, str]  # a page's body, and its content type
 
 
 def _site_code() -> str:
-    """A digest of the templates and catalogues, read once a process: a page made by other
-    code is another page."""
+    """A digest of the site's modules, templates and catalogues, read once a process: a page
+    made by other code is another page."""
     digest = hashlib.blake2b(digest_size=8)
     root = files("handlers.web")
+    made_by = [entry for entry in root.iterdir() if entry.name.endswith(".py")]
     for folder in ("templates", "locale"):
-        for path in sorted(_walk(root / folder), key=str):
-            digest.update(str(path).encode())
-            digest.update(path.read_bytes())
+        made_by.extend(_walk(root / folder))
+    for path in sorted(made_by, key=str):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -90,7 +93,7 @@ def freshness(
     """The validators of the page `request` asks for, whose body depends on `parts` (and,
     when given, on `today`, the day it is where the team is, in `zone`)."""
     digest = hashlib.blake2b(digest_size=12)
-    for part in (SITE_CODE, request.host_url, request.full_path, today, *parts):
+    for part in (SITE_CODE, request.root_url, request.full_path, today, *parts):
         digest.update(repr(part).encode())
         digest.update(b"\0")
     last_modified = None
