@@ -184,6 +184,21 @@ class ProducerTeam(SQLModel, table=True):
     )
 
 
+class TeamPublicVersion(SQLModel, table=True):
+    """What a team's public pages show, numbered: one more at every write of its records
+    (`storage/public_versions.py`), so the site answers "not modified" or from its cache by
+    one read of this row (handlers/web/site.py)."""
+
+    __tablename__ = "team_public_version"
+    team_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("producer_team.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    version: int = 0
+    changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class TeamMember(SQLModel, table=True):
     """A person who works in a team: they may decide on its feedback, announce its changes,
     post its reviews, export its records and edit its settings (`bot/people/permissions.py`)."""

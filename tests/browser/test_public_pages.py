@@ -41,6 +41,12 @@ def test_the_pages_use_their_styles_and_script(
         # ... and the style sheet applies: GOV.UK's summary cards have their border.
         card = browser.find_element("class name", "govuk-summary-card")
         assert card.value_of_css_property("border-top-style") == "solid"
+        # The feeds offered, in the head for readers and on the page for people.
+        feed = browser.find_element("css selector", 'link[type="application/atom+xml"]')
+        assert feed.get_attribute("href").endswith(f"/{ADDRESS}/changes.atom")
+        subscribe = browser.find_element("link text", "Subscribe to this feed")
+        assert subscribe.get_attribute("href").endswith(f"/{ADDRESS}/changes.atom")
+        assert browser.find_element("link text", "Add to your calendar").is_displayed()
         # Nothing refused by the policy, nothing missing; but the browser's own look for
         # /favicon.ico, at the host's root, outside the site's path.
         errors = [

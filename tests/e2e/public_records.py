@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -96,22 +96,27 @@ class Answer:
     body: str
 
 
-def fetch(url: str) -> Answer:
-    """GET `url`, whatever its status."""
+def fetch(url: str, **headers: str) -> Answer:
+    """GET `url` with `headers`, whatever its status."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        asked = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(asked, timeout=10) as response:
             return Answer(response.status, dict(response.headers), response.read().decode())
-    except urllib.error.HTTPError as error:
+    except urllib.error.HTTPError as error:  # a 304 too
         return Answer(error.code, dict(error.headers), error.read().decode())
 
 
 @contextmanager
 def public_site(
-    fake_slack: FakeSlack, database: Database, database_url: str, **settings_given: str
+    fake_slack: FakeSlack,
+    database: Database,
+    database_url: str,
+    seeded: Callable[[Database], None] = seed_public,
+    **settings_given: str,
 ) -> Iterator[str]:
-    """The site on `database` (seeded by `seed_public`), as `serve` serves it with
-    ENGAGEBOT_PUBLIC_URL set (and `settings_given`): the URL of its index."""
-    seed_public(database)
+    """The site on `database` (`seeded`), as `serve` serves it with ENGAGEBOT_PUBLIC_URL
+    set (and `settings_given`): the URL of its index."""
+    seeded(database)
     settings = test_settings(
         fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL, **settings_given
     )

@@ -337,6 +337,9 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
         session=s, model=Feedback, columns=["text"], fragments=[["sooner"]]
     ),
     "public.changes_from": lambda s, i: public.changes_from(session=s, team_id=i.team, first=FIRST),
+    "public.feedback_changed_at": lambda s, i: public.feedback_changed_at(
+        session=s, team_id=i.team, first=FIRST, last=LAST
+    ),
     "prompts.last_engagement": lambda s, i: prompts.last_engagement(
         session=s, output_id=i.output, until=LAST
     ),
@@ -533,6 +536,7 @@ def test_every_query_function_is_checked() -> None:
         "public.address_holder",
         "public.published_teams",
         "public.team_at_address",
+        "public.public_stamp",
         "reference.list_segments",  # the shared taxonomy
         "reference.organisations_named",
         "reference.segments_by_id",  # the shared taxonomy
@@ -553,7 +557,8 @@ def test_every_query_function_is_checked() -> None:
     # hooks (summaries, workspaces, installations) that work across workspaces by design.
     not_queries = {
         "auditing", "database", "engagement_links", "first_responses", "installations",
-        "migrate", "models", "organisation_contacts", "types", "workspaces", "clock",
+        "migrate", "models", "organisation_contacts", "public_versions", "types", "workspaces",
+        "clock",
     }  # fmt: skip
     modules = [
         importlib.import_module(f"storage.{found.name}")
