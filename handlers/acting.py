@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.base.config import Settings
+from bot.base.text import storable
 from storage.auditing import Actor
 from storage.workspaces import SINGLE_WORKSPACE
 
@@ -28,7 +29,12 @@ def request_actor(body: dict[str, Any], user_id: str | None) -> Actor:
 
 def request_origin(body: dict[str, Any]) -> str:
     """E.g. "slack:/engage log in C123", "slack:action decide_feedback",
-    "slack:view feedback_form", "slack:shortcut log_engagement", "slack:event app_home_opened"."""
+    "slack:view feedback_form", "slack:shortcut log_engagement", "slack:event app_home_opened";
+    without NUL characters, which PostgreSQL can't store (a command's text may have one)."""
+    return storable(_origin(body))
+
+
+def _origin(body: dict[str, Any]) -> str:
     if "command" in body:
         words = str(body.get("text") or "").split(maxsplit=1)
         subcommand = f" {words[0][:30]}" if words else ""

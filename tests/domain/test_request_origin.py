@@ -29,6 +29,8 @@ FORM = {"type": "modal", "callback_id": "feedback_form", "blocks": []}
     [
         (slash_command("log Met the RSS", channel_id="C123"), "slack:/engage log in C123"),
         (slash_command("", channel_id="C123"), "slack:/engage in C123"),
+        # A NUL, which PostgreSQL can't store (found by the fuzzer): dropped.
+        (slash_command("lo\x00g Met", channel_id="C123"), "slack:/engage log in C123"),
         (block_actions("decide_feedback", "1"), "slack:action decide_feedback"),
         (view_submission(FORM, {}), "slack:view feedback_form"),
         (view_closed(FORM), "slack:view feedback_form"),

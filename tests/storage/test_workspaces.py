@@ -354,6 +354,9 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     "reference.find_outputs": lambda s, i: reference.find_outputs(
         session=s, query="cp", team_id=None, limit=10
     ),
+    "reference.known_organisations": lambda s, i: reference.known_organisations(
+        session=s, names=["ons users"]
+    ),
     "reference.organisation_named": lambda s, i: reference.organisation_named(
         session=s, name="ONS users"
     ),
