@@ -401,8 +401,8 @@ class Scheduler:
         emailed = is_emailed(delivery.target)
         if emailed and (self.mail is None or kind.email is None):
             return Skip("email is off" if self.mail is None else "not a kind that is emailed")
-        zone = self._zone(session, delivery)
         try:
+            zone = self._zone(session, delivery)
             if emailed:
                 assert kind.email is not None and self.mail is not None
                 return kind.email(session, delivery, zone, at, self.mail)

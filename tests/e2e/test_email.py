@@ -147,7 +147,7 @@ def test_subscribe_confirm_hear_of_a_change_and_its_reminder_then_unsubscribe(
     unsubscribe_url = announced["List-Unsubscribe"].strip("<>")
     assert unsubscribe_url.startswith(f"{PUBLIC_URL}email/unsubscribe/")
     assert announced["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    # Keyed by its number, never its address; marked sent once the server took it.
+    # Named by its number, never its address; noted sent once the server took it.
     wait_for_deliveries(bot.database, {"change:1:r1:email:1": SENT})
 
     # The 7-day reminder (the change takes effect in 30 days), at 09:00 team time.
