@@ -1,5 +1,6 @@
 """The alerts ahead of upcoming changes, as the scheduler delivers them (bot/changes/alerts.py says
-when each is due; handlers/views/alerts.py what it says)."""
+when each is due; handlers/views/alerts.py what it says, handlers/web/emails.py what it
+says by email)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from handlers.views.alerts import (
     reminder_message,
     staff_message,
 )
+from handlers.web.emails import alert_email
 from storage.models import Delivery
 
 
@@ -45,9 +47,20 @@ def _render(
 KINDS: tuple[DeliveryKind, ...] = (
     # One plan queues all four kinds: they come from the same changes.
     DeliveryKind(
-        REMINDER, "a reminder of an upcoming change", _render(reminder_message), plan_alerts
+        REMINDER,
+        "a reminder of an upcoming change",
+        _render(reminder_message),
+        plan_alerts,
+        email=alert_email,
     ),
-    DeliveryKind(FEEDBACK_CLOSES, "a “feedback closes” reminder", _render(feedback_closes_message)),
-    DeliveryKind(IN_EFFECT, "an “in effect from today” note", _render(in_effect_message)),
+    DeliveryKind(
+        FEEDBACK_CLOSES,
+        "a “feedback closes” reminder",
+        _render(feedback_closes_message),
+        email=alert_email,
+    ),
+    DeliveryKind(
+        IN_EFFECT, "an “in effect from today” note", _render(in_effect_message), email=alert_email
+    ),
     DeliveryKind(STAFF_MESSAGE, "a message about an upcoming change", _render(staff_message)),
 )

@@ -50,6 +50,7 @@ from handlers.views.changes import (
     unchanged_modal,
 )
 from handlers.views.entries import FormOrigin, notice_message, problem_modal, which_team_message
+from handlers.web.emails import announcement_email, cancellation_email
 from storage.changes import CANCELLED, count_upcoming_changes, upcoming_changes
 from storage.clock import utc_now
 from storage.database import Database
@@ -59,8 +60,15 @@ from storage.teams import team_for_person
 from storage.types import flushed_id
 
 KINDS: tuple[DeliveryKind, ...] = (
-    DeliveryKind(ANNOUNCED_KIND, "a change's announcement", render_announcement),
-    DeliveryKind(CANCELLED_KIND, "a change's cancellation notice", render_cancellation),
+    DeliveryKind(
+        ANNOUNCED_KIND, "a change's announcement", render_announcement, email=announcement_email
+    ),
+    DeliveryKind(
+        CANCELLED_KIND,
+        "a change's cancellation notice",
+        render_cancellation,
+        email=cancellation_email,
+    ),
 )
 NO_TEAM_TO_LIST = which_team_message("Which team's changes?")
 USAGE = notice_message(
@@ -281,7 +289,12 @@ def submit_change(
             if notices.nothing_changed:
                 return unchanged_modal(notices.change), notices
             verb = "Updated" if change_id else "Announced"
-            return done_modal(change=notices.change, verb=verb, channels=notices.channels), notices
+            return done_modal(
+                change=notices.change,
+                verb=verb,
+                channels=notices.channels,
+                emailed=notices.emailed,
+            ), notices
 
     _finish(ack, view, logger, announce, scheduler, now, fallback_field="title")
 
@@ -309,7 +322,10 @@ def submit_cancellation(
                 now=now,
             )
             confirmation = done_modal(
-                change=notices.change, verb="Cancelled", channels=notices.channels
+                change=notices.change,
+                verb="Cancelled",
+                channels=notices.channels,
+                emailed=notices.emailed,
             )
             return confirmation, notices
 

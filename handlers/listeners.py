@@ -28,9 +28,11 @@ from handlers import (
     subscriptions,
     team,
     users_map,
+    web_feedback,
     who,
 )
 from handlers.engage import EngageCommand
+from handlers.web import emails
 
 COMMAND = "/engage"
 
@@ -43,6 +45,8 @@ DELIVERY_KINDS: tuple[DeliveryKind, ...] = (
     *insights.KINDS,
     *reviews.KINDS,
     *prompts.KINDS,
+    *emails.KINDS,
+    *web_feedback.KINDS,
 )
 
 

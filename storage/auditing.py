@@ -67,6 +67,7 @@ UNAUDITED = frozenset(
         "console_identity",
         "console_clock",
         "scheduler_lease",
+        "form_count",
         "user_preference",
         "audit_entry",
         "alembic_version",

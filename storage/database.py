@@ -22,6 +22,7 @@ from storage.engagement_links import keep_link_copies_current
 from storage.first_responses import keep_first_responses_current
 from storage.inbox import CLAIM_KEY, WRITER_KEY, Holding, guard_sessions
 from storage.organisation_contacts import keep_contacts_current
+from storage.public_versions import keep_public_versions_current
 from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY, scope_sessions
 
 # Every session keeps the review's summaries in step with the records, whichever path
@@ -30,6 +31,8 @@ from storage.workspaces import SINGLE_WORKSPACE, WORKSPACE_KEY, scope_sessions
 keep_contacts_current(Session)
 keep_link_copies_current(Session)
 keep_first_responses_current(Session)
+# And each team's public version, which tells the public site whether a page changed.
+keep_public_versions_current(Session)
 
 
 class Database:

@@ -184,6 +184,21 @@ class ProducerTeam(SQLModel, table=True):
     )
 
 
+class TeamPublicVersion(SQLModel, table=True):
+    """What a team's public pages show, numbered: one more at every write of its records
+    (`storage/public_versions.py`), so the site answers "not modified" or from its cache by
+    one read of this row (handlers/web/site.py)."""
+
+    __tablename__ = "team_public_version"
+    team_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("producer_team.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    version: int = 0
+    changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class TeamMember(SQLModel, table=True):
     """A person who works in a team: they may decide on its feedback, announce its changes,
     post its reviews, export its records and edit its settings (`bot/people/permissions.py`)."""
@@ -436,6 +451,17 @@ class SchedulerLease(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+class FormCount(SQLModel, table=True):
+    """How many forms one sender (a client address, an email address) sent to the public
+    site in the hour from `window_start` (`storage/form_counts.py`). The sender is a keyed
+    hash, never the address itself: the table holds nothing personal."""
+
+    __tablename__ = "form_count"
+    sender: str = Field(primary_key=True, max_length=64)
+    window_start: datetime = Field(sa_type=UTCDateTime, primary_key=True, index=True)
+    count: int = 0
+
+
 class FeedbackDecision(SQLModel, table=True):
     """One change of a feedback item's status, with the public note that explains it."""
 
@@ -507,6 +533,28 @@ class Subscription(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=32, sa_column_kwargs=SLACK_USER)
     created_at: datetime = _moment()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailSubscription(SQLModel, table=True):
+    """A member of the public who asked for a team's changes (all its outputs, or one
+    output) by email. Heard only once confirmed (double opt-in), until unsubscribed; the
+    address is personal data (`bot/people/personal_data.py`)."""
+
+    __tablename__ = "email_subscription"
+    __table_args__ = (
+        Index("ix_email_subscription_team", "team_id", "confirmed_at"),
+        NEVER_REUSE_IDS,
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="producer_team.id")
+    output_id: int | None = Field(default=None, foreign_key="statistical_output.id")
+    email: str = Field(max_length=254, sa_column_kwargs=PERSONAL)
+    language: str = Field(default="en", max_length=8)  # of the emails: "en" or "cy"
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _moment()
+    team: ProducerTeam = Relationship()
+    output: StatisticalOutput | None = Relationship()
 
 
 class Opportunity(SQLModel, table=True):

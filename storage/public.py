@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
-from storage.models import ProducerTeam, UpcomingChange
+from storage.models import Feedback, ProducerTeam, TeamPublicVersion, UpcomingChange
 from storage.types import related, table_of
 from storage.workspaces import enter_workspace
 
 _TEAMS = table_of(ProducerTeam)
+_VERSIONS = table_of(TeamPublicVersion)
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,47 @@ def changes_from(*, session: Session, team_id: int, first: date) -> Sequence[Upc
         )
         .order_by(col(UpcomingChange.effective_on), col(UpcomingChange.id))
     ).all()
+
+
+@dataclass(frozen=True)
+class PublicStamp:
+    """What tells whether a team's pages changed: its public version (0 and no moment if
+    nothing was written through the ORM since it was loaded past it: `bench/generate.py`)
+    and its time zone, which says what day it is there."""
+
+    team_id: int
+    timezone: str | None
+    version: int
+    changed_at: datetime | None
+
+
+_STAMP = (
+    select(_TEAMS.c.id, _TEAMS.c.timezone, _VERSIONS.c.version, _VERSIONS.c.changed_at)
+    .select_from(_TEAMS.outerjoin(_VERSIONS, _VERSIONS.c.team_id == _TEAMS.c.id))
+    .where(_TEAMS.c.public_slug == bindparam("address"))
+)
+
+
+def public_stamp(*, connection: Connection, address: str) -> PublicStamp | None:
+    """The stamp of the team, in any workspace, whose public address is `address` (None if
+    none has it): one statement, built once, and all that a page asked for again needs
+    when it has not changed (on a connection: no session to begin and end)."""
+    found = connection.execute(_STAMP, {"address": address}).first()
+    if found is None:
+        return None
+    return PublicStamp(found.id, found.timezone, found.version or 0, found.changed_at)
+
+
+def feedback_changed_at(
+    *, session: Session, team_id: int, first: date, last: date
+) -> datetime | None:
+    """When the team's feedback received from `first` to `last` last changed (recorded,
+    edited, decided or merged); None if there is none."""
+    latest: datetime | None = session.exec(
+        select_models(func.max(Feedback.updated_at)).where(
+            Feedback.team_id == team_id,
+            col(Feedback.received_on) >= first,
+            col(Feedback.received_on) <= last,
+        )
+    ).one()
+    return latest

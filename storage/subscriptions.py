@@ -1,4 +1,5 @@
-"""Which channels hear about a team's changes: its home channel and its subscribers."""
+"""Which channels hear about a team's changes: its home channel and its subscribers (and,
+by email, its confirmed email subscribers: `targets_for_change`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from storage.email_subscriptions import email_targets_for_change
 from storage.models import ProducerTeam, StatisticalOutput, Subscription, UpcomingChange
 
 
 def channels_for_change(*, session: Session, change: UpcomingChange) -> list[str]:
     """The team's home channel, then every channel subscribed to the team or the output."""
     return channels_hearing(session=session, team_id=change.team_id, output_id=change.output_id)
+
+
+def targets_for_change(*, session: Session, change: UpcomingChange) -> list[str]:
+    """Every delivery target hearing about the change: its channels
+    (`channels_for_change`), then its confirmed email subscribers ("email:<id>")."""
+    return [
+        *channels_for_change(session=session, change=change),
+        *email_targets_for_change(session=session, change=change),
+    ]
 
 
 def channels_hearing(*, session: Session, team_id: int, output_id: int | None) -> list[str]:

@@ -75,6 +75,8 @@ EXEMPT = {
     " the same for every workspace",
     "feedback_decision": "reached only through its feedback item (team-owned)",
     "opportunity_signup": "reached only through its opportunity (team-owned)",
+    "form_count": "the public site's rate limits, by a keyed hash of a client or email"
+    " address: the site serves every workspace's teams, and a sender is limited in all",
     "scheduler_lease": "which process ticks the scheduler, one row: no record of anyone's,"
     " and the one ticker ticks every workspace",
 }

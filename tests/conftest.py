@@ -25,6 +25,7 @@ from bot.base.logs import ContextExecutor
 from bot.runtime.app import build_app
 from bot.runtime.serving import HttpServer, WebApp
 from handlers.inbox import Inbox
+from handlers.web.site import PublicSite
 from storage.clock import CLOCK, Clock
 from storage.database import Database
 from storage.migrate import upgrade
@@ -257,6 +258,9 @@ def fake_slack() -> Iterator[FakeSlack]:
         yield fake
 
 
+TEST_SECRET_KEY = "test-secret-key-of-at-least-32-characters"
+
+
 def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) -> Settings:
     environ = {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -266,6 +270,8 @@ def test_settings(fake_slack: FakeSlack, database_url: str, **overrides: str) ->
         "ENGAGEBOT_TIMEZONE": "Europe/London",
         # Pacing posts a second apart per channel is tested on its own; elsewhere it only waits.
         "ENGAGEBOT_CHANNEL_PACE_SECONDS": "0",
+        # The public site's forms need it (handlers/web/forms.py).
+        "ENGAGEBOT_SECRET_KEY": TEST_SECRET_KEY,
         **overrides,
     }
     return load_settings(environ, require_slack=True)
@@ -307,11 +313,14 @@ class RunningBot:
         # Its own pool, so that stop() waits for the work requests started after ack():
         # left running, it would write to the next test's database, and log into its log.
         self.executor = ContextExecutor(max_workers=8, thread_name_prefix="listener")
+        # With ENGAGEBOT_PUBLIC_URL, the public site too, as `serve` answers it.
         self.server = HttpServer(
             WebApp(
                 database,
                 build_app(settings, database, self.executor, inbox=inbox),
                 signing_secret=settings.signing_secret,
+                public_site=PublicSite.of(database, settings) if settings.public_url else None,
+                public_path=settings.public_path,
             ),
             host="127.0.0.1",
             port=0,

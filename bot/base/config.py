@@ -37,6 +37,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_THREADS = 8
 # Months a closed feedback item keeps its contact details (bot/people/retention.py).
 DEFAULT_PERSONAL_DATA_MONTHS = 24
+SECRET_KEY_LEAST = 32  # characters: a key too short to be guessed only slowly is refused
 
 
 class ConfigError(Exception):
@@ -135,6 +136,27 @@ class Settings(BaseSettings):
     # Where people reach the public site (handlers/web/), ending in "/"; None: `serve`
     # serves no public pages (`engagebot site` serves them at "/").
     public_url: str | None = _variable("ENGAGEBOT_PUBLIC_URL")
+    # Email to the public (bot/base/mail.py): through an SMTP server, or GOV.UK Notify (its
+    # API key, and the id of a template whose subject is ((subject)) and body ((body))).
+    # Neither set: email is off, and the pages offer feeds instead.
+    smtp_url: str | None = _variable("ENGAGEBOT_SMTP_URL")
+    notify_api_key: str | None = _variable("ENGAGEBOT_NOTIFY_API_KEY")
+    notify_template_id: str | None = _variable("ENGAGEBOT_NOTIFY_TEMPLATE_ID")
+    mail_from: str | None = _variable("ENGAGEBOT_MAIL_FROM")
+    # Signs what the site hands out and reads back: its forms' CSRF tokens, the links in
+    # emails (confirm, unsubscribe). None: the site offers no forms, and email links fail.
+    secret_key: str | None = _variable("ENGAGEBOT_SECRET_KEY")
+    # How many reverse proxies in front of the site add to X-Forwarded-For: the client's
+    # address is the one that many entries from its end; 0 (none): the connection's.
+    trusted_proxies: int = _variable("ENGAGEBOT_TRUSTED_PROXIES", 0)
+    # Forms a client address, and an email address, may send to the public site an hour.
+    form_limit_per_address: int = _variable("ENGAGEBOT_FORM_LIMIT_PER_ADDRESS", 20)
+    form_limit_per_email: int = _variable("ENGAGEBOT_FORM_LIMIT_PER_EMAIL", 5)
+
+    @property
+    def email_on(self) -> bool:
+        """Whether the bot sends email: an SMTP server or GOV.UK Notify is set."""
+        return self.smtp_url is not None or self.notify_api_key is not None
 
     @property
     def public_path(self) -> str:
@@ -200,6 +222,28 @@ class Settings(BaseSettings):
             )
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("smtp", "smtps") or not parsed.hostname:
+            raise ConfigError(
+                "ENGAGEBOT_SMTP_URL must be an smtp:// or smtps:// URL such as "
+                "smtp://user:password@mail.example.org:587?starttls=1, not "
+                f"{parsed.scheme or 'no scheme'}://..."
+            )
+        return value
+
+    @field_validator("mail_from", mode="before")
+    @classmethod
+    def _mail_from(cls, value: str) -> str:
+        if not re.fullmatch(r"(?:[^<>]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?", value):
+            raise ConfigError(
+                "ENGAGEBOT_MAIL_FROM must be an email address such as "
+                f"'Prices team <engage@example.org>', not {value!r}"
+            )
+        return value
+
     @field_validator("database_url", mode="before")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -256,6 +300,8 @@ class Settings(BaseSettings):
         "inbox_queue",
         "inbox_lease_seconds",
         "personal_data_months",
+        "form_limit_per_address",
+        "form_limit_per_email",
         mode="before",
     )
     @classmethod
@@ -266,6 +312,21 @@ class Settings(BaseSettings):
     @classmethod
     def _grace(cls, value: str, info: ValidationInfo) -> float:
         return _number(_name(info), value, minimum=1)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: str, info: ValidationInfo) -> int:
+        return int(_number(_name(info), value, minimum=0, whole=True))
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _secret_key(cls, value: str, info: ValidationInfo) -> str:
+        if len(value) < SECRET_KEY_LEAST:
+            raise ConfigError(
+                f"{_name(info)} must be at least {SECRET_KEY_LEAST} characters: make one with "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
 
     @field_validator("channel_pace_seconds", mode="before")
     @classmethod
@@ -298,6 +359,33 @@ class Settings(BaseSettings):
             raise ConfigError(
                 f"{_name(info)} must be a date like 2000-01-01, not {value!r}"
             ) from None
+
+    @model_validator(mode="after")
+    def _email_complete(self) -> Settings:
+        """Email on: what its messages and links need, and one way of sending only."""
+        if not self.email_on:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("ENGAGEBOT_MAIL_FROM", self.mail_from or self.notify_api_key),
+                ("ENGAGEBOT_SECRET_KEY", self.secret_key),
+                ("ENGAGEBOT_PUBLIC_URL", self.public_url),
+                ("ENGAGEBOT_NOTIFY_TEMPLATE_ID", self.notify_template_id or self.smtp_url),
+            )
+            if value is None
+        ]
+        if self.smtp_url is not None and self.notify_api_key is not None:
+            raise ConfigError(
+                "ENGAGEBOT_SMTP_URL and ENGAGEBOT_NOTIFY_API_KEY are both set: send email "
+                "one way, remove one of them"
+            )
+        if missing:
+            raise ConfigError(
+                f"email is on but {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+                "not set: see docs/operator/email.md"
+            )
+        return self
 
     @model_validator(mode="after")
     def _oauth_alone(self) -> Settings:
@@ -403,7 +491,10 @@ def configure_logging(settings: Settings, *, quiet: bool = False) -> None:
         settings.app_token,
         settings.signing_secret,
         settings.client_secret,
+        settings.secret_key,
         make_url(settings.database_url).password,
+        urlparse(settings.smtp_url).password if settings.smtp_url else None,
+        settings.notify_api_key,
     )
     install(level=level, log_format=settings.log_format, known_secrets=known_secrets)
     # Alembic reports every migration step at INFO; starting up needs one line, not twenty.

@@ -24,8 +24,9 @@ METHODS: Mapping[str, str] = _choices(
 )
 EXPERTISE: Mapping[str, str] = _choices("Expert", "Non-expert", "Mixed")
 FEEDBACK_CHANNELS: Mapping[str, str] = _choices(
-    "Email", "Event", "Slack", "Survey", "Phone", "Social media", "Other"
+    "Email", "Event", "Slack", "Web", "Survey", "Phone", "Social media", "Other"
 )
+WEB = "web"  # the channel of feedback sent from the public site (bot/public/web_feedback.py)
 PROFILES: Mapping[str, str] = _choices("High", "Medium", "Low")
 FEEDBACK_STATUSES: Mapping[str, str] = _choices(
     "New", "Under consideration", "Planned", "Done", "Not planned"

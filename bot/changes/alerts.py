@@ -41,7 +41,7 @@ from storage.alerts import changes_to_plan, staff_to_tell
 from storage.changes import ANNOUNCED
 from storage.deliveries import Due
 from storage.models import Delivery, UpcomingChange
-from storage.subscriptions import channels_for_change
+from storage.subscriptions import targets_for_change
 from storage.types import flushed_id
 
 REMINDER = "change_reminder"
@@ -223,7 +223,7 @@ def _change_alerts(
     alerts = alerts_due(timing, at)
     channels: list[str] = []
     if any(alert.kind != STAFF_MESSAGE for alert, _ in alerts):
-        channels = channels_for_change(session=session, change=change)
+        channels = targets_for_change(session=session, change=change)
     staff: list[str] = []
     if any(alert.kind == STAFF_MESSAGE for alert, _ in alerts):
         announced = timing.today(timing.announced_at)

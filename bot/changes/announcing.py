@@ -1,10 +1,10 @@
 """Upcoming changes to a statistic: what makes one valid, announcing, editing, cancelling.
 
 Every save queues its notices (storage.deliveries.Due) in the same transaction, one per
-channel that hears about the change; the caller then asks the scheduler to send them.
-An edit bumps `revision`, so each version's notices are deliveries of their own, and
-carries what it changed to the notice (the delivery's `note`); an edit that changes
-nothing is no revision and sends nothing.
+channel that hears about the change and one per confirmed email subscriber; the caller
+then asks the scheduler to send them. An edit bumps `revision`, so each version's notices
+are deliveries of their own, and carries what it changed to the notice (the delivery's
+`note`); an edit that changes nothing is no revision and sends nothing.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ from bot.base.validation import (
 )
 from storage.changes import CANCELLED, change_from_source
 from storage.deliveries import Due, enqueue_to_channels
+from storage.email_subscriptions import subscription_of_target
 from storage.models import AudienceSegment, ProducerTeam, StatisticalOutput, UpcomingChange
 from storage.reference import segments_by_id
-from storage.subscriptions import channels_for_change
+from storage.subscriptions import targets_for_change
 from storage.types import flushed_id
 
 # Delivery kinds: an announcement (revision 1) or an update notice (later revisions),
@@ -117,7 +118,12 @@ class Notices:
 
     @property
     def channels(self) -> list[str]:
-        return [due.target for due in self.dues]
+        return [due.target for due in self.dues if subscription_of_target(due.target) is None]
+
+    @property
+    def emailed(self) -> int:
+        """How many email subscribers the notices go to."""
+        return len(self.dues) - len(self.channels)
 
 
 def change_problems(
@@ -195,7 +201,7 @@ def save_change(
         differences = _differences(change, draft, team, output, segments)
         if not differences:
             return Notices(change, [], nothing_changed=True)
-    heard_before = channels_for_change(session=session, change=change) if change else []
+    heard_before = targets_for_change(session=session, change=change) if change else []
     if change is None:
         change = UpcomingChange(
             team_id=team.id,
@@ -308,7 +314,7 @@ def _queue(
         session=session,
         kind=kind,
         key=lambda channel: notice_key(change, kind, channel),
-        channels=[*also, *channels_for_change(session=session, change=change)],
+        channels=[*also, *targets_for_change(session=session, change=change)],
         now=now,
         team_id=change.team_id,
         subject_id=change.id,

@@ -18,6 +18,13 @@ A claim is a lease, renewed just before each post; a delivery still "sending" af
 was cut short by a crash, and a later tick settles it from the conversation's history
 (`bot/deliveries/trace.py`). So a post never waits out Slack's 429s past the lease: a longer
 Retry-After gives the delivery back to the queue until then.
+
+A delivery whose target is an email subscriber ("email:<subscription id>") or the sender
+of feedback who asked for a reply ("reply:<feedback id>": `storage/email_subscriptions.py`)
+is worded by its kind's `email` and sent through the
+email service (`bot/base/mail.py`) instead, through the same queue: claimed once, leased,
+retried with the same back-off. An email cannot be looked for after a crash as a post can:
+one left sending past its lease is sent again, with the same Message-ID (see `_settle`).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from sqlmodel import Session
 
 from bot.base.clock import zone_named
 from bot.base.config import DEFAULT_PERSONAL_DATA_MONTHS
+from bot.base.mail import Email, MailRefused, MailService
 from bot.base.slack_web import (
     Upload,
     retry_after,
@@ -72,6 +80,7 @@ from storage.deliveries import (
     postpone,
     renew_claim,
 )
+from storage.email_subscriptions import is_emailed
 from storage.models import Delivery, ProducerTeam
 from storage.types import flushed_id
 
@@ -124,6 +133,12 @@ class DeliveryKind:
     # (session, as of this moment, the default time zone) -> deliveries due by then, each
     # missed one to skip carrying its `skip_reason`.
     plan: Callable[[Session, datetime, ZoneInfo], Iterable[Due]] | None = None
+    # The same for an email ("email:<id>", "reply:<id>"): (session, the delivery, the
+    # team's time zone, the moment, the email service) -> the email, or why it is skipped.
+    # None: this kind is never emailed.
+    email: (
+        Callable[[Session, Delivery, ZoneInfo, datetime, MailService], Email | Skip | None] | None
+    ) = None
 
 
 @dataclass
@@ -194,8 +209,10 @@ class Scheduler:
         lease: timedelta = DEFAULT_LEASE,
         sleep: Callable[[float], None] = time.sleep,
         personal_data_months: int = DEFAULT_PERSONAL_DATA_MONTHS,
+        mail: MailService | None = None,
     ) -> None:
         self.personal_data_months = personal_data_months
+        self.mail = mail
         self.database = database
         self.kinds = {kind.name: kind for kind in kinds}
         self.timezone = timezone
@@ -268,6 +285,10 @@ class Scheduler:
                 return settled
 
     def _settle(self, interrupted: Interrupted) -> bool:
+        if is_emailed(interrupted.target):
+            # No history to look in: sent again, with the same Message-ID (bot/base/mail.py),
+            # so that a copy, if the first had been taken, is recognisable as one.
+            return self._settled(interrupted, None)
         try:
             posted = find_posted(
                 self.client,
@@ -281,6 +302,9 @@ class Scheduler:
             posted = None  # nothing can be in it; sending again reports the channel gone
         except (URLError, OSError) as error:
             return self._unsettled(interrupted, error)
+        return self._settled(interrupted, posted)
+
+    def _settled(self, interrupted: Interrupted, posted: tuple[str, str] | None) -> bool:
         channel, ts = posted or (None, None)
         with self.database.transaction() as session:
             finish(
@@ -339,6 +363,8 @@ class Scheduler:
                 reason = message.reason if message else "no longer relevant"
                 finish(session=session, delivery_id=delivery_id, status=SKIPPED, error=reason)
                 return SKIPPED
+        if isinstance(message, Email):
+            return self._send_email(delivery, at, message)
         message = {**message, "metadata": delivery_metadata(delivery.key)}
         posting_from = utc_now()
         try:
@@ -364,19 +390,46 @@ class Scheduler:
             )
         return SENT
 
-    def _message(self, session: Session, delivery: Delivery, at: datetime) -> Message | Skip | None:
-        """What `delivery` says as of `at`, or why it is skipped: its kind no longer known,
-        or a record it cannot be worded from (`RECORD_FAULTS`, logged)."""
+    def _message(
+        self, session: Session, delivery: Delivery, at: datetime
+    ) -> Message | Email | Skip | None:
+        """What `delivery` says as of `at` (an email, to an email target), or why it is
+        skipped: its kind no longer known, email off, or a record it cannot be worded from
+        (`RECORD_FAULTS`, logged)."""
         kind = self.kinds.get(delivery.kind)
         if kind is None:
             return Skip(f"unknown kind {delivery.kind}")
+        emailed = is_emailed(delivery.target)
+        if emailed and (self.mail is None or kind.email is None):
+            return Skip("email is off" if self.mail is None else "not a kind that is emailed")
         try:
-            return kind.render(session, delivery, self._zone(session, delivery), at)
+            zone = self._zone(session, delivery)
+            if emailed:
+                assert kind.email is not None and self.mail is not None
+                return kind.email(session, delivery, zone, at, self.mail)
+            return kind.render(session, delivery, zone, at)
         except RECORD_FAULTS as fault:
             logger.warning(
                 "delivery %s cannot be worded (%s): skipped", delivery.key, fault_text(fault)
             )
             return Skip(f"it could not be worded from its record ({fault_text(fault)})")
+
+    def _send_email(self, delivery: Delivery, at: datetime, email: Email) -> str | None:
+        """Send `email` while the claim holds; a refusal fails it for good or retries it
+        with the back-off, as Slack's errors do."""
+        assert delivery.id is not None and self.mail is not None
+        with self.database.transaction() as session:
+            held = hold_claim(session=session, delivery_id=delivery.id, claimant=self.claimant)
+        if not held:
+            return None  # taken over meanwhile: no longer ours to send
+        try:
+            self.mail.mailer.send(email, delivery.key)
+        except MailRefused as refused:
+            code = "mail_refused" if refused.permanent else "mail_error"
+            return self._failed(delivery, at, code, str(refused), final=refused.permanent)
+        with self.database.transaction() as session:
+            finish(session=session, delivery_id=delivery.id, status=SENT)
+        return SENT
 
     def _refused(self, delivery: Delivery, at: datetime, error: SlackApiError) -> str | None:
         """Slack answered the post with an error: a 429 waits in the queue, the rest fail."""
@@ -509,9 +562,11 @@ class Scheduler:
             return False
         return True
 
-    def _failed(self, delivery: Delivery, at: datetime, code: str, detail: str) -> str:
+    def _failed(
+        self, delivery: Delivery, at: datetime, code: str, detail: str, *, final: bool = False
+    ) -> str:
         assert delivery.id is not None
-        final = code in PERMANENT or delivery.attempts >= self.max_attempts
+        final = final or code in PERMANENT or delivery.attempts >= self.max_attempts
         status = FAILED if final else PENDING
         retry_at = None if final else at + _backoff(delivery.attempts)
         with self.database.transaction() as session:
@@ -538,7 +593,10 @@ class Scheduler:
     def _failure_notice(
         self, delivery: Delivery, code: str, detail: str, final: bool
     ) -> str | None:
-        """What the team is told about a failed delivery, if this failure is news."""
+        """What the team is told about a failed delivery, if this failure is news: nothing
+        of an email's (whether one person's address works is theirs: the log says)."""
+        if is_emailed(delivery.target):
+            return None
         where = _mention(delivery.target)
         label = self.kinds[delivery.kind].label if delivery.kind in self.kinds else "a message"
         if code in CHANNEL_GONE:

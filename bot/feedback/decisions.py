@@ -4,6 +4,9 @@ new -> under consideration -> planned -> done, or not planned at any point. A no
 required where users are owed an explanation: what changed ("done"), or why not
 ("not planned"). Any other move is allowed too, so that a decision can be revisited.
 
+Feedback sent from the public site by someone who asked for a reply is emailed each public
+note decided on it (`wants_reply`), through the delivery outbox.
+
 Two items saying the same thing are merged: one is kept, the other leaves every list and
 its history and themes go with the one kept. A merge is a history entry on both, not a
 status: the item kept carries on deciding for both.
@@ -23,12 +26,15 @@ from bot.base.validation import (
     is_record_id,
     no_longer_exists,
 )
-from bot.base.vocabulary import FEEDBACK_STATUSES
+from bot.base.vocabulary import FEEDBACK_STATUSES, WEB
 from storage.clock import utc_now
+from storage.deliveries import Due, enqueue
+from storage.email_subscriptions import reply_target
 from storage.feedback import MERGED, items_merged_into, open_feedback
 from storage.models import Feedback, FeedbackDecision
 from storage.types import flushed_id
 
+REPLY_KIND = "feedback_reply"  # the delivery emailing a decision's note to the sender
 NOTE_REQUIRED = {
     "done": "Say what changed: this note is what users are told.",
     "not_planned": "Give the reason it is not planned: this note is what users are told.",
@@ -66,7 +72,35 @@ def decide(
     item.updated_at = utc_now()
     session.add_all([item, decision])
     session.flush()
+    if decision.note and wants_reply(item):
+        enqueue(session=session, dues=[reply_due(item, decision)])
     return item, decision
+
+
+def wants_reply(item: Feedback) -> bool:
+    """Whether the item came from the public site (nobody in Slack recorded it) from
+    someone who left an email address and agreed to be replied to: each public note of a
+    decision on it is then emailed to them."""
+    return (
+        item.channel == WEB
+        and item.recorded_by is None
+        and item.contact_agreed
+        and bool(item.contact_email)
+    )
+
+
+def reply_due(item: Feedback, decision: FeedbackDecision) -> Due:
+    """The email telling the sender of `item` the `decision` and its public note, sent on the
+    scheduler's next tick (`handlers/web/emails.py: reply_email`)."""
+    assert item.id is not None and decision.id is not None
+    return Due(
+        key=f"feedback:{item.id}:reply:{decision.id}",
+        kind=REPLY_KIND,
+        target=reply_target(item.id),
+        due_at=utc_now(),
+        team_id=item.team_id,
+        subject_id=decision.id,
+    )
 
 
 def merged_away(item: Feedback) -> str:

@@ -12,6 +12,10 @@ unique. The
 email matches ignoring case; the name ignoring case and spacing, as whole words, so that
 "Jo Bloggs" is not found inside "Jo Bloggsworth". A name must have two words at least: one
 word alone ("Will", "Grace") would be found in ordinary sentences.
+
+The email subscriptions of the address (`bot/mail/`) are deleted: the queue names a
+subscriber by the subscription's number, never the address, so none is left there, and
+what was still owed to it is skipped.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlmodel import Session, SQLModel
 from bot.feedback.recording import EMAIL
 from bot.people.personal_data import FREE_TEXT, clear_contact, held_contact_fields
 from storage.auditing import withhold_values
+from storage.email_subscriptions import subscriptions_of_address
 from storage.models import (
     AuditEntry,
     Engagement,
@@ -134,6 +139,15 @@ def erase_person(
         if not dry_run:
             clear_contact(item, now)
             session.add(item)
+    subscribed = (
+        subscriptions_of_address(session=session, email=person.email) if person.email else []
+    )
+    for subscription in subscribed:
+        changes.append(
+            Change(subscription.team.name, f"email subscription #{subscription.id}", ("email",))
+        )
+        if not dry_run:
+            session.delete(subscription)
     fragments: list[tuple[str, ...]] = [(person.email,)] if person.email else []
     if person.name_words:
         fragments.append(person.name_words)

@@ -1,7 +1,8 @@
 """What engagebot keeps about members of the public, and how it is removed.
 
 The contact details a piece of feedback may carry (a name, an email, the agreement to be
-contacted) are the personal data engagebot stores on purpose. People may also be quoted
+contacted), and the address of an email subscription, are the personal data engagebot
+stores on purpose. People may also be quoted
 in any text staff type: the feedback itself (comments on changes too), the notes on
 decisions, the records of engagements (summary, what was heard, uses, follow-up
 actions), insights, upcoming changes (title, description, why cancelled), opportunities
@@ -72,7 +73,8 @@ NOT_FREE_TEXT = {
     "statistical_output.profile": "a choice from a list",
     "delivery.key": "what is delivered to which channel, by ids",
     "delivery.kind": "the kind of message",
-    "delivery.target": "a Slack channel or user id",
+    "delivery.target": "a Slack channel or user id, or email:<subscription id>",
+    "email_subscription.language": "en or cy",
     "delivery.note": "a date, a period, or the team and output names an update changed",
     "delivery.status": "the delivery's state",
     "delivery.last_error": "what Slack or the network answered",
@@ -82,6 +84,8 @@ NOT_FREE_TEXT = {
     "inbox_item.origin": "where a request came from: a command's first word, an action's id",
     "inbox_item.status": "the request's state",
     "inbox_item.claimed_by": "host:pid:token of the process doing its work",
+    "form_count.sender": "a keyed hash of a client or email address, which no one can read"
+    " back without ENGAGEBOT_SECRET_KEY; kept an hour",
     "scheduler_lease.role": "what the lease is for: the scheduler",
     "scheduler_lease.holder": "host:pid:token of the process that ticks",
     "engagement.method": "a choice from a list",
@@ -97,7 +101,7 @@ NOT_FREE_TEXT = {
     "feedback.channel": "a choice from a list",
     "feedback.source_permalink": "a link to a Slack message, not its text",
     "feedback.status": "a choice from a list",
-    "feedback.source_key": "the Slack request's ids",
+    "feedback.source_key": "the Slack request's ids, or a public form's random nonce",
     "feedback_decision.from_status": "a choice from a list",
     "feedback_decision.to_status": "a choice from a list",
 }

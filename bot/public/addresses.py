@@ -11,7 +11,7 @@ from storage.public import address_holder
 ADDRESS_MAX = 60  # as stored
 _ADDRESS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # The site's own paths beside the teams' (handlers/web/site.py).
-RESERVED = frozenset({"static"})
+RESERVED = frozenset({"static", "email"})
 ADDRESS_HINT = "lower-case letters, digits and hyphens, e.g. prices-division"
 
 

@@ -50,6 +50,7 @@ def team_day(team: ProducerTeam, now: datetime, default_zone: ZoneInfo) -> tuple
 
 @dataclass(frozen=True)
 class PublicChange:
+    id: int  # its comment form's address, its feed entry's
     title: str
     output: str
     description: str  # what changes and why, as the team wrote it
@@ -58,6 +59,8 @@ class PublicChange:
     affects: tuple[str, ...]  # the kinds of user it affects, in the taxonomy's order
     state: str  # UPCOMING, IN_EFFECT or CANCELLED
     cancel_reason: str | None
+    revision: int  # one more at each edit, and at its cancellation
+    updated_at: datetime  # when it was last announced, edited or cancelled
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,9 @@ def _public(change: UpcomingChange, today: date) -> PublicChange:
     else:
         state = UPCOMING if change.effective_on >= today else IN_EFFECT
     segments = sorted(change.segments, key=lambda segment: (segment.position, segment.name))
+    assert change.id is not None
     return PublicChange(
+        id=change.id,
         title=change.title,
         output=change.output.name,
         description=change.description,
@@ -106,17 +111,21 @@ def _public(change: UpcomingChange, today: date) -> PublicChange:
         affects=tuple(segment_label(segment.name) for segment in segments),
         state=state,
         cancel_reason=change.cancel_reason if state == CANCELLED else None,
+        revision=change.revision,
+        updated_at=change.updated_at,
     )
 
 
 @dataclass(frozen=True)
 class PublicOpportunity:
+    id: int
     title: str
     happens_on: date
     place: str  # a place or a link, as the team wrote it
     description: str
     places: int
     places_left: int
+    updated_at: datetime
 
 
 def opportunities(
@@ -129,12 +138,14 @@ def opportunities(
     )
     return tuple(
         PublicOpportunity(
+            id=opportunity.id,  # type: ignore[arg-type]  # read from the database
             title=opportunity.title,
             happens_on=opportunity.happens_on,
             place=opportunity.place,
             description=opportunity.description,
             places=opportunity.places,
             places_left=max(opportunity.places - taken, 0),
+            updated_at=opportunity.updated_at,
         )
         for opportunity, taken in found
     )

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.base.config import Settings
 from bot.base.logs import ContextExecutor, keep_request_bodies_out_of_bolts_log
+from bot.base.mail import MailService, mail_service
 from bot.base.slack_web import slack_client
 from bot.deliveries.scheduler import Scheduler, Ticking
 from bot.installs.distribution import NOT_INSTALLED, EveryWorkspace, oauth_settings
@@ -27,9 +28,13 @@ SCHEDULER = Actor("scheduler", "scheduler:delivery")
 
 
 def build_scheduler(
-    settings: Settings, database: Database, client: WebClient | None = None
+    settings: Settings,
+    database: Database,
+    client: WebClient | None = None,
+    mail: MailService | None = None,
 ) -> Scheduler:
-    """The one `Scheduler` of a process: ticks, and announcements sent from listeners."""
+    """The one `Scheduler` of a process: ticks, and announcements sent from listeners;
+    email through `mail`, else the service the settings set up (if any)."""
     return Scheduler(
         database=database.acting_as(SCHEDULER),
         client=client or slack_client(settings, settings.bot_token),
@@ -39,6 +44,7 @@ def build_scheduler(
         threads=settings.sending_threads,
         personal_data_months=settings.personal_data_months,
         lease=timedelta(seconds=settings.sending_lease_seconds),
+        mail=mail or mail_service(settings),
     )
 
 

@@ -235,7 +235,7 @@ def web_app_of(
     if settings.public_url is not None:
         from handlers.web.site import PublicSite
 
-        public_site = PublicSite(served.database, settings.timezone)
+        public_site = PublicSite.of(served.database, settings)
     return WebApp(
         served.database,
         None if socket_watch else served.app,
@@ -313,7 +313,7 @@ def serve_site(settings: Settings, database: Database, *, port: int, threads: in
     SIGTERM or Ctrl-C."""
     from handlers.web.site import PublicSite
 
-    site = PublicSite(database, settings.timezone)
+    site = PublicSite.of(database, settings)
     web_app = WebApp(database, None, public_site=site, public_path=settings.public_path)
     server = HttpServer(web_app, host="0.0.0.0", port=port, threads=threads)
     _stop_on_signals(server)

@@ -168,11 +168,15 @@ def cancel_modal(*, change: UpcomingChange, metadata: str) -> dict[str, Any]:
     return {**view, "close": plain("Keep it")}
 
 
-def done_modal(*, change: UpcomingChange, verb: str, channels: Sequence[str]) -> dict[str, Any]:
+def done_modal(
+    *, change: UpcomingChange, verb: str, channels: Sequence[str], emailed: int = 0
+) -> dict[str, Any]:
     """What the form turns into once saved ("Announced", "Updated", "Cancelled"): where the
     notice is going (as many channels as a section holds; the command listing the channels
-    that hear about the change's output names the rest)."""
+    that hear about the change's output names the rest), and to how many email subscribers."""
     text = f":white_check_mark: {verb} change *#{change.id}*: {_about(change)}.\n"
+    if emailed:
+        text += f"It is being emailed to {emailed} subscriber{'' if emailed == 1 else 's'}.\n"
     if channels:
         lead = f"{text}The notice is going to "
         target = escape_mrkdwn(Target(change.team, change.output).label)

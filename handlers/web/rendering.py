@@ -1,9 +1,11 @@
-"""The public pages' templates (`templates/public/`), in English or Welsh.
+"""The public pages' templates (`templates/public/`), and the emails' (`templates/email/`),
+in English or Welsh.
 
 One Jinja2 environment a language, made on first use and kept: autoescape on (what a
-team typed is text, never markup), StrictUndefined (a name not given is an error, not an
-empty string), and the i18n extension with the language's catalogue, so a template's
-`_()` and `{% trans %}` are the interface's words in that language. The catalogues are
+team typed is text, never markup) but in the emails' text (`*.txt`), StrictUndefined (a
+name not given is an error, not an empty string), and the i18n extension with the
+language's catalogue, so a template's `_()` and `{% trans %}` are the interface's words in
+that language. The catalogues are
 Babel's `.po` files in `locale/`, read once a process (no compiled `.mo` to keep in step).
 What a team wrote is never translated; the domain's own words are (`words.py`).
 """
@@ -20,7 +22,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 ENGLISH, WELSH = "en", "cy"
 LANGUAGES = (ENGLISH, WELSH)
@@ -44,7 +46,7 @@ def translations(language: str) -> gettext.NullTranslations:
 def environment(language: str) -> Environment:
     env = Environment(
         loader=PackageLoader("handlers.web", "templates"),
-        autoescape=True,
+        autoescape=select_autoescape(disabled_extensions=("txt",), default=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

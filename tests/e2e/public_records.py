@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +27,7 @@ from tests.e2e.test_users_and_uses import CPI, seed
 from tests.fake_slack import FakeSlack
 
 ADDRESS = "prices"
+HOME = "CPRICESHOME"  # Prices's home channel, where feedback from its pages is posted
 PUBLIC_PATH = "/engage/"
 PUBLIC_URL = f"https://statistics.example.org{PUBLIC_PATH}"
 # Every page of the site, as its path under PUBLIC_PATH.
@@ -79,6 +80,15 @@ def seed_public(database: Database) -> None:
         session.add(OpportunitySignup(opportunity_id=opportunity.id, user_id="USIGNED"))  # type: ignore[arg-type]
 
 
+def give_home_channel(database: Database) -> None:
+    """Give Prices its home channel, HOME."""
+    with database.transaction() as session:
+        team = team_named(session=session, name="Prices")
+        assert team is not None
+        team.home_channel_id = HOME
+        session.add(team)
+
+
 @dataclass
 class Answer:
     status: int
@@ -86,21 +96,30 @@ class Answer:
     body: str
 
 
-def fetch(url: str) -> Answer:
-    """GET `url`, whatever its status."""
+def fetch(url: str, **headers: str) -> Answer:
+    """GET `url` with `headers`, whatever its status."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        asked = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(asked, timeout=10) as response:
             return Answer(response.status, dict(response.headers), response.read().decode())
-    except urllib.error.HTTPError as error:
+    except urllib.error.HTTPError as error:  # a 304 too
         return Answer(error.code, dict(error.headers), error.read().decode())
 
 
 @contextmanager
-def public_site(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterator[str]:
-    """The site on `database` (seeded by `seed_public`), as `serve` serves it with
-    ENGAGEBOT_PUBLIC_URL set: the URL of its index."""
-    seed_public(database)
-    settings = test_settings(fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL)
+def public_site(
+    fake_slack: FakeSlack,
+    database: Database,
+    database_url: str,
+    seeded: Callable[[Database], None] = seed_public,
+    **settings_given: str,
+) -> Iterator[str]:
+    """The site on `database` (`seeded`), as `serve` serves it with ENGAGEBOT_PUBLIC_URL
+    set (and `settings_given`): the URL of its index."""
+    seeded(database)
+    settings = test_settings(
+        fake_slack, database_url, ENGAGEBOT_PUBLIC_URL=PUBLIC_URL, **settings_given
+    )
     served = Served(database, build_app(settings, database), None, lambda: None)  # type: ignore[arg-type]
     server = HttpServer(web_app_of(settings, served), host="127.0.0.1", port=0)
     serve_in_thread(server)

@@ -111,7 +111,7 @@ def test_feedback_without_text_opens_the_form_for_the_channel_team(bot: RunningB
     assert fields["team"]["initial_option"]["text"]["text"] == "Prices"
     assert fields["output"]["type"] == fields["organisation"]["type"] == "external_select"
     assert [o["value"] for o in fields["channel"]["options"]] == [
-        "email", "event", "slack", "survey", "phone", "social_media", "other",
+        "email", "event", "slack", "web", "survey", "phone", "social_media", "other",
     ]  # fmt: skip
     assert "initial_option" not in fields["channel"]
     assert "initial_value" not in fields["text"]

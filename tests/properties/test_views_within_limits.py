@@ -68,6 +68,7 @@ from handlers.views import (
     subscriptions,
     team,
     users_map,
+    web_feedback,
     who,
 )
 from handlers.views.limits import problems
@@ -767,6 +768,10 @@ CASES = [
     case(inbox.queued_message, fields(body=COMMANDS)),
     case(inbox.unkept_message, fields(error=FAILURES, body=REQUESTS)),
     case(inbox.gave_up_message, fields(body=REQUESTS)),
+    case(
+        web_feedback.web_feedback_message,
+        fields(item=feedback_items(), change_title=optional(typed(200))),
+    ),
 ]
 
 # Public functions of the views that build no message or view of their own, and why.

@@ -25,6 +25,7 @@ from storage import (
     changes,
     console,
     deliveries,
+    email_subscriptions,
     entries,
     feedback,
     insights,
@@ -46,6 +47,7 @@ from storage.database import Database
 from storage.models import (
     AudienceSegment,
     Delivery,
+    EmailSubscription,
     Engagement,
     Feedback,
     FeedbackDecision,
@@ -206,6 +208,10 @@ def records(session: Session) -> Ids:
                 feedback_id=item.id, from_status="new", to_status="done", decided_at=SENT_AT
             ),
             Subscription(channel_id="CSUBSCRIBER", team_id=team.id),
+            EmailSubscription(team_id=team.id, email="ada@example.org", confirmed_at=SENT_AT),
+            EmailSubscription(
+                team_id=team.id, email="bo@example.org", created_at=SENT_AT, unsubscribed_at=SENT_AT
+            ),
             OpportunitySignup(opportunity_id=opportunity.id, user_id="UPUBLIC"),
         ]
     )
@@ -331,6 +337,9 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
         session=s, model=Feedback, columns=["text"], fragments=[["sooner"]]
     ),
     "public.changes_from": lambda s, i: public.changes_from(session=s, team_id=i.team, first=FIRST),
+    "public.feedback_changed_at": lambda s, i: public.feedback_changed_at(
+        session=s, team_id=i.team, first=FIRST, last=LAST
+    ),
     "prompts.last_engagement": lambda s, i: prompts.last_engagement(
         session=s, output_id=i.output, until=LAST
     ),
@@ -388,6 +397,17 @@ QUERIES: dict[str, Callable[[Session, Ids], Any]] = {
     ),
     "statements.statement_themes": lambda s, i: statements.statement_themes(
         session=s, team_id=i.team, period_from=FIRST, period_to=LAST
+    ),
+    "email_subscriptions.pending_subscription": lambda s, i: (
+        email_subscriptions.pending_subscription(
+            session=s, team_id=i.team, output_id=None, email="ADA@example.org"
+        )
+    ),
+    "email_subscriptions.subscriptions_ended_before": lambda s, i: (
+        email_subscriptions.subscriptions_ended_before(session=s, cutoff=END)
+    ),
+    "email_subscriptions.subscriptions_of_address": lambda s, i: (
+        email_subscriptions.subscriptions_of_address(session=s, email="ada@example.org")
     ),
     "subscriptions.channel_subscriptions": lambda s, i: subscriptions.channel_subscriptions(
         session=s, channel_id="CSUBSCRIBER"
@@ -489,6 +509,8 @@ def test_every_query_function_is_checked() -> None:
         "console.identity_for",
         "console.keep_console_clock",
         "deliveries.claim_due",
+        "form_counts.count_form",  # exempt: the public site's rate limits, across workspaces
+        "form_counts.forget_counts_before",
         "deliveries.claim_interrupted",
         "deliveries.end_subscriptions_in",
         "deliveries.enqueue",
@@ -517,12 +539,19 @@ def test_every_query_function_is_checked() -> None:
         "public.address_holder",
         "public.published_teams",
         "public.team_at_address",
+        "public.public_stamp",
         "reference.list_segments",  # the shared taxonomy
         "reference.organisations_named",
         "reference.segments_by_id",  # the shared taxonomy
         "reference.segments_by_name",  # the shared taxonomy
         "reference.themes_named",
         "subscriptions.channels_for_change",  # of a change already found
+        "subscriptions.targets_for_change",  # of a change already found
+        "email_subscriptions.email_targets_for_change",  # of a change already found
+        # A signed link names its subscription's workspace, which the session enters.
+        "email_subscriptions.subscription_in",
+        "email_subscriptions.email_target",  # a delivery's target, from a number: no query
+        "email_subscriptions.subscription_of_target",  # and back
         "teams.remember_team",
         "teams.replace_members",
         "teams.replace_outputs",
@@ -531,7 +560,8 @@ def test_every_query_function_is_checked() -> None:
     # hooks (summaries, workspaces, installations) that work across workspaces by design.
     not_queries = {
         "auditing", "database", "engagement_links", "first_responses", "installations",
-        "migrate", "models", "organisation_contacts", "types", "workspaces", "clock",
+        "migrate", "models", "organisation_contacts", "public_versions", "types", "workspaces",
+        "clock",
     }  # fmt: skip
     modules = [
         importlib.import_module(f"storage.{found.name}")

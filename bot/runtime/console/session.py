@@ -13,11 +13,13 @@ from typing import Any
 
 from bot.base.clock import duration_words
 from bot.base.config import Settings
+from bot.base.mail import Email
 from bot.base.text import escape_mrkdwn
 from bot.runtime.app import build_app, build_scheduler
 from bot.runtime.console import payloads
 from bot.runtime.console.bolt_driver import BoltDriver, TrackedExecutor
 from bot.runtime.console.forms import Directory, FieldAsker, FormCancelled, initial_answer
+from bot.runtime.console.mailbox import Mailbox, email_text
 from bot.runtime.console.render import Choice, render_blocks, render_modal_header
 from bot.runtime.console.saved_files import files_folder, save_privately
 from bot.runtime.console.slack_standin import SlackStandIn, with_block_ids
@@ -46,6 +48,7 @@ Console commands:
   :in #CHANNEL                 move to another channel
   :read [#CHANNEL]             show a channel's messages
   :messages                    show your direct messages from engagebot
+  :mail                        show the emails engagebot would have sent
   :tick                        run the scheduler's due work now
   :time +7d                    move the clock forward (d, h or w) and run what fell due
   :help                        this help
@@ -115,7 +118,12 @@ class Console:
             self.clock_ahead = console_clock_ahead(session=session)
         CLOCK.move_by(self.clock_ahead)
         self.executor = TrackedExecutor()
-        self.scheduler = build_scheduler(self.settings, self.database)
+        # Email, whatever the settings say, goes only to the console's mailbox (`:mail`).
+        self.mailbox = Mailbox()
+        self.emails_seen = 0
+        self.scheduler = build_scheduler(
+            self.settings, self.database, mail=self.mailbox.service(self.settings)
+        )
         app = build_app(self.settings, self.database, self.executor, self.scheduler)
         self.bot = BoltDriver(app, self.executor)
         self.seen_calls = 0
@@ -224,6 +232,15 @@ class Console:
             self.terminal.say("engagebot has sent you no direct messages yet.")
         for message in shown:
             self._show_message(message)
+
+    def _cmd_mail(self, _args: str) -> None:
+        if not self.mailbox.sent:
+            self.terminal.say("engagebot would have sent no email yet.")
+        for email in self.mailbox.sent:
+            self._show_email(email)
+
+    def _show_email(self, email: Email) -> None:
+        self.terminal.say(f"── email from engagebot ──\n{email_text(email)}")
 
     def _cmd_in(self, name: str) -> None:
         try:
@@ -399,6 +416,9 @@ class Console:
                 opened.append(_view_with_block_ids(call.response["view"]))
             elif call.method == "views.publish":
                 self.home_views[call.args["user_id"]] = _view_with_block_ids(call.response["view"])
+        for email in self.mailbox.since(self.emails_seen):
+            self.emails_seen += 1
+            self._show_email(email)
         for view in opened:
             self._fill(view)
 

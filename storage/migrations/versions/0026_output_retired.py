@@ -1,8 +1,8 @@
 """A retired output (`statistical_output.retired_at`): it keeps its history, leaves the
 forms and is no longer overdue for engagement.
 
-Revision ID: 0027
-Revises: 0022
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0027"
-down_revision: str | None = "0022"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,156 @@
+"""Conditional GET and the page cache of the public site (site.py).
+
+A page's ETag names everything its body depends on: the site's own code (its modules,
+templates and catalogues), the address asked for (path, query, host: feeds hold absolute
+links), the
+team and its public version (one more at every write of its records:
+storage/public_versions.py) and the team's day (pages say what is coming "from today").
+So the ETag is worked out from one read, before anything else: a client that has the page
+gets 304, and a body made once for an ETag is that page's body, kept in a bounded cache
+(`PageCache`) for the next client without it.
+
+Last-Modified is the later of the version's moment and the start of the team's day, and is
+given only once that is two seconds past (HTTP dates are whole seconds: a second write in
+the same second would otherwise go unseen by If-Modified-Since).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from zoneinfo import ZoneInfo
+
+from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Request, Response
+
+# Short: a shared cache (a proxy) may serve a page this long unasked, then must ask again.
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+CACHE_BYTES = 64 * 1024 * 1024  # the bodies one process keeps, at most
+Made = tuple[bytes, str]  # a page's body, and its content type
+
+
+def _site_code() -> str:
+    """A digest of the site's modules, templates and catalogues, read once a process: a page
+    made by other code is another page."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = files("handlers.web")
+    made_by = [entry for entry in root.iterdir() if entry.name.endswith(".py")]
+    for folder in ("templates", "locale"):
+        made_by.extend(_walk(root / folder))
+    for path in sorted(made_by, key=str):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _walk(folder: Traversable) -> Iterable[Traversable]:
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            yield from _walk(entry)
+        else:
+            yield entry
+
+
+SITE_CODE = _site_code()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What tells a client whether its copy is current."""
+
+    etag: str
+    last_modified: datetime | None
+
+    def answer(self, request: Request) -> Response | None:
+        """304 Not Modified, if the request's copy is this one; else None."""
+        if is_resource_modified(request.environ, self.etag, last_modified=self.last_modified):
+            return None
+        return self.stamped(Response(status=304))
+
+    def stamped(self, response: Response) -> Response:
+        """`response` with this page's validators and cache rules."""
+        response.set_etag(self.etag)
+        if self.last_modified is not None:
+            response.last_modified = self.last_modified
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        return response
+
+
+def freshness(
+    request: Request,
+    *parts: object,
+    changed_at: datetime | None = None,
+    today: date | None = None,
+    zone: ZoneInfo | None = None,
+    now: datetime,
+) -> Freshness:
+    """The validators of the page `request` asks for, whose body depends on `parts` (and,
+    when given, on `today`, the day it is where the team is, in `zone`)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (SITE_CODE, request.root_url, request.full_path, today, *parts):
+        digest.update(repr(part).encode())
+        digest.update(b"\0")
+    last_modified = None
+    if changed_at is not None:
+        last_modified = changed_at
+        if today is not None and zone is not None:
+            day_began = datetime.combine(today, time(), zone).astimezone(UTC)
+            last_modified = max(changed_at, day_began)
+        last_modified = last_modified.replace(microsecond=0)
+        if now - last_modified < timedelta(seconds=2):
+            last_modified = None  # not yet a whole second behind: not a strong validator
+    return Freshness(digest.hexdigest(), last_modified)
+
+
+class PageCache:
+    """The bodies made for ETags, the least recently used dropped past `limit` bytes. One
+    body an ETag is made at a time: readers asking for it meanwhile wait for that one
+    rather than each making it again (after a write, a slow page's every reader would)."""
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        self.limit = limit
+        self._bodies: OrderedDict[str, Made] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._making: dict[str, threading.Lock] = {}
+
+    def body(self, etag: str, make: Callable[[], Made]) -> Made:
+        """The body and content type kept for `etag`, else made by `make` and kept."""
+        kept = self._kept(etag)
+        if kept is not None:
+            return kept
+        with self._lock:
+            making = self._making.setdefault(etag, threading.Lock())
+        with making:
+            kept = self._kept(etag)  # made by another reader while this one waited
+            if kept is None:
+                try:
+                    kept = make()
+                    self._keep(etag, kept)
+                finally:
+                    with self._lock:
+                        self._making.pop(etag, None)
+        return kept
+
+    def _kept(self, etag: str) -> Made | None:
+        with self._lock:
+            found = self._bodies.get(etag)
+            if found is not None:
+                self._bodies.move_to_end(etag)
+            return found
+
+    def _keep(self, etag: str, made: Made) -> None:
+        if len(made[0]) > self.limit:
+            return
+        with self._lock:
+            self._bodies[etag] = made
+            self._size += len(made[0])
+            while self._size > self.limit:
+                _, (dropped, _type) = self._bodies.popitem(last=False)
+                self._size -= len(dropped)
