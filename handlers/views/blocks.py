@@ -7,7 +7,14 @@ from datetime import date
 from typing import Any
 
 from bot.base.text import shortened
-from handlers.views.limits import HEADER_MAX, INPUT_MAX, OPTION_TEXT_MAX, SECTION_MAX, TITLE_MAX
+from handlers.views.limits import (
+    HEADER_MAX,
+    INPUT_MAX,
+    MESSAGE_BLOCKS_MAX,
+    OPTION_TEXT_MAX,
+    SECTION_MAX,
+    TITLE_MAX,
+)
 
 Block = dict[str, Any]
 
@@ -232,6 +239,13 @@ def packed_sections(lines: Sequence[str], room: int, more: Callable[[int], str])
     shown = room - 1
     left_out = len(lines) - sum(held[:shown])
     return [*(section(text) for text in texts[:shown]), context(more(left_out))]
+
+
+def text_sections(mrkdwn: str) -> list[Block]:
+    """`mrkdwn` in one section, or in several split between its lines when it is longer
+    than one holds (a confirmation naming many people, a long name)."""
+    lines = mrkdwn.split("\n")
+    return packed_sections(lines, MESSAGE_BLOCKS_MAX, lambda count: f"…and {count} more lines.")
 
 
 def names_in_lines(names: Sequence[str], per_line: int = 10) -> list[str]:

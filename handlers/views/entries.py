@@ -17,6 +17,7 @@ from handlers.views.blocks import (
     modal,
     packed_sections,
     section,
+    text_sections,
     typed_text_blocks,
 )
 from handlers.views.limits import MESSAGE_BLOCKS_MAX, SECTION_MAX
@@ -102,7 +103,7 @@ def undone_message(*, label: str, record_id: int, team: str) -> dict[str, Any]:
 
 def notice_message(text: str) -> dict[str, Any]:
     """A plain ephemeral answer (refusals, failures); `text` must already be safe mrkdwn."""
-    return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+    return {"response_type": "ephemeral", "text": text, "blocks": text_sections(text)}
 
 
 def listing_message(

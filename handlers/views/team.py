@@ -24,9 +24,9 @@ from handlers.views.blocks import (
     input_block,
     modal,
     options,
-    section,
     static_select,
     text_input,
+    text_sections,
     typed_text_input,
 )
 from storage.models import ProducerTeam
@@ -247,4 +247,4 @@ def team_saved_text(
 def team_saved_modal(text: str) -> dict[str, Any]:
     """What the form turns into once saved, when there is no channel to confirm in: the
     confirmation of `team_saved_text`."""
-    return modal("team_saved", "Team saved", [section(text)], submit=None)
+    return modal("team_saved", "Team saved", text_sections(text), submit=None)

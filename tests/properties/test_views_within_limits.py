@@ -73,6 +73,7 @@ from handlers.views import (
 )
 from handlers.views.limits import problems
 from storage.entries import RecentEntry
+from storage.models import ProducerTeam
 from storage.users_map import OrganisationTally, Tally
 from storage.who import TeamEngagements, TeamFeedback
 from tests.properties.view_inputs import (
@@ -856,3 +857,19 @@ def test_every_module_building_blocks_is_known() -> None:
                 building.add(module)
     elsewhere = {module for module in building if not module.startswith("handlers.views.")}
     assert elsewhere == set(BUILT_ELSEWHERE)
+
+
+def test_a_team_confirmation_over_one_sections_limit_is_split_between_its_lines() -> None:
+    """Found by the case above: a name of 80 "&" (400 characters escaped, said twice), 100
+    members and a long public address made a 3,007-character section."""
+    saved = ProducerTeam(id=1, name="&" * 80, public_slug="a" * 60)
+    text = team.team_saved_text(
+        team=saved,
+        created=True,
+        default_zone="Europe/London",
+        member_ids=[f"U{number:010d}" for number in range(100)],
+        public_url="https://" + "s" * 400 + ".example.org/",
+    )
+    assert len(text) > 3000
+    for surface in (entries.notice_message(text), team.team_saved_modal(text)):
+        assert problems(surface) == []
