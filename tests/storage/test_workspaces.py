@@ -552,6 +552,9 @@ def test_every_query_function_is_checked() -> None:
         "email_subscriptions.subscription_in",
         "email_subscriptions.email_target",  # a delivery's target, from a number: no query
         "email_subscriptions.subscription_of_target",  # and back
+        "email_subscriptions.reply_target",  # a reply's target, from a number: no query
+        "email_subscriptions.feedback_of_target",  # and back
+        "email_subscriptions.is_emailed",  # what a target is: no query
         "teams.remember_team",
         "teams.replace_members",
         "teams.replace_outputs",
