@@ -14,14 +14,16 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import format_datetime, parseaddr
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlparse
 
 from bot.base.config import Settings
 from bot.base.links import SignedLinks
+from storage.clock import utc_now
 
 SMTP_TIMEOUT_SECONDS = 30
 # RFC 8058: a mail client's one-click unsubscribe POSTs this to the List-Unsubscribe URL.
@@ -67,6 +69,7 @@ def email_message(email: Email, key: str, sender: str) -> EmailMessage:
     message["To"] = Address(addr_spec=email.to)
     message["Subject"] = email.subject
     message["Message-ID"] = message_id(key, sender)
+    message["Date"] = format_datetime(utc_now())
     if email.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = ONE_CLICK
@@ -93,12 +96,16 @@ class SmtpMailer:
         extra: dict[str, Any] = {"context": context} if secure and self.connect is None else {}
         port = parsed.port or (465 if secure else 25)
         try:
+            message = email_message(email, key, self.sender)
+        except (ValueError, MessageError) as error:  # an address no header can hold
+            raise MailRefused(f"the email can't be written: {error}", permanent=True) from error
+        try:
             with opener(parsed.hostname or "", port, timeout=SMTP_TIMEOUT_SECONDS, **extra) as smtp:
                 if options.get("starttls") in ("1", "true", "yes"):
                     smtp.starttls(context=context)
                 if parsed.username:
                     smtp.login(unquote(parsed.username), unquote(parsed.password or ""))
-                smtp.send_message(email_message(email, key, self.sender))
+                smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as refused:
             detail = f"the address was refused: {sorted(refused.recipients.values())}"
             raise MailRefused(detail, permanent=True) from refused

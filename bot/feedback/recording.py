@@ -45,7 +45,10 @@ from storage.teams import remember_team
 from storage.types import flushed_id
 
 THEMES_MAX = 20
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An email address as HTML's <input type=email> takes one (WHATWG's rule), with a dot in
+# its domain: no comments, quotes or angle brackets, which no To: header could carry.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL = re.compile(rf"[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+\Z")
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import MINYEAR, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -176,13 +176,23 @@ def period_named(name: str, today: date) -> Period | None:
     if found is None:
         return None
     year, quarter = int(found[1]), int(found[2])
+    if year < MINYEAR:  # "0000-q1" names no quarter
+        return None
     period = period_containing(QUARTERLY, date(year, quarter * 3 - 2, 1))
     return period if period in statement_periods(today) else None
 
 
 def statement_of(*, session: Session, team: ProducerTeam, period: Period) -> Statement:
-    """The team's "You said, we did" for `period`, as `engagebot publish` makes it."""
-    return you_said_we_did(session=session, team=team, period_from=period[0], period_to=period[1])
+    """The team's "You said, we did" for `period`, as `engagebot publish` makes it, but for
+    the items not yet decided: counted, not shown, so that nothing sent from the public site
+    is on its pages before the team has read it."""
+    return you_said_we_did(
+        session=session,
+        team=team,
+        period_from=period[0],
+        period_to=period[1],
+        undecided=False,
+    )
 
 
 def uses_of(*, session: Session, team: ProducerTeam, today: date, zone: ZoneInfo) -> UsesStatement:

@@ -42,6 +42,7 @@ OUTCOMES = {
     "not_planned": "Not planned",
     "new": "Not yet decided",
 }
+UNDECIDED = "new"
 # What users are told when the decision came with no note (a status set by an import, a
 # move to "planned" without one), or when nothing is decided yet. Shown after the status's
 # name ("Not yet decided: ..."), so it says what comes next rather than the status again.
@@ -99,10 +100,17 @@ class Statement:
 
 
 def you_said_we_did(
-    *, session: Session, team: ProducerTeam, period_from: date, period_to: date
+    *,
+    session: Session,
+    team: ProducerTeam,
+    period_from: date,
+    period_to: date,
+    undecided: bool = True,
 ) -> Statement:
     """The team's statement for feedback received from `period_from` to `period_to`
-    (inclusive), leaving out items merged into another."""
+    (inclusive), leaving out items merged into another; without `undecided`, the items not
+    yet decided are counted but not shown (the public site: feedback sent there is
+    published once the team has read it and moved it on)."""
     if period_to < period_from:
         raise StatementRefused(
             f"the period ends ({period_to.isoformat()}) before it starts "
@@ -117,6 +125,8 @@ def you_said_we_did(
     )
     groups: dict[str, list[StatementItem]] = {}
     for row in rows:  # oldest first, and so within each theme
+        if not undecided and row.status == UNDECIDED:
+            continue
         item = _item(row)
         for theme in themes.get(row.feedback_id) or [OTHER_THEME]:
             groups.setdefault(_capitalised(theme), []).append(item)

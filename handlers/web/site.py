@@ -38,6 +38,7 @@ from werkzeug.wrappers import Request, Response
 from bot.base.clock import zone_named
 from bot.base.config import Settings
 from bot.base.links import CONFIRM, UNSUBSCRIBE, SignedLinks, site_links
+from bot.base.validation import RECORD_ID_MAX
 from bot.base.vocabulary import segment_label
 from bot.mail.subscribing import confirm, unsubscribe
 from bot.public.contents import (
@@ -90,31 +91,33 @@ SUBSCRIBE_ENDPOINTS = frozenset({"subscribe", "subscribe_sent"})
 FORM_ENDPOINTS = frozenset({"feedback", "feedback_sent", "comment"})
 FEEDS = ("changes_feed", "statement_feed", "calendar")
 
+# Pages and feeds answer GET (and HEAD) only, and the forms POST too: any other method 405.
 URLS = Map(
     [
-        Rule("/", endpoint="index"),
-        Rule("/static/<path:name>", endpoint="static"),
+        Rule("/", endpoint="index", methods=["GET"]),
+        Rule("/static/<path:name>", endpoint="static", methods=["GET"]),
         Rule("/email/confirm/<token>", endpoint=CONFIRM, methods=["GET"]),
         Rule("/email/unsubscribe/<token>", endpoint=UNSUBSCRIBE, methods=["GET", "POST"]),
-        Rule("/<address>/", endpoint="team"),
-        Rule("/<address>/changes", endpoint="changes"),
-        Rule("/<address>/you-said-we-did", endpoint="you_said_we_did"),
-        Rule("/<address>/you-said-we-did/<period>", endpoint="you_said_we_did"),
-        Rule("/<address>/users-and-uses", endpoint="users_and_uses"),
-        Rule("/<address>/opportunities", endpoint="opportunities"),
+        Rule("/<address>/", endpoint="team", methods=["GET"]),
+        Rule("/<address>/changes", endpoint="changes", methods=["GET"]),
+        Rule("/<address>/you-said-we-did", endpoint="you_said_we_did", methods=["GET"]),
+        Rule("/<address>/you-said-we-did/<period>", endpoint="you_said_we_did", methods=["GET"]),
+        Rule("/<address>/users-and-uses", endpoint="users_and_uses", methods=["GET"]),
+        Rule("/<address>/opportunities", endpoint="opportunities", methods=["GET"]),
         Rule("/<address>/feedback", endpoint="feedback", methods=["GET", "POST"]),
-        Rule("/<address>/feedback/sent", endpoint="feedback_sent"),
+        Rule("/<address>/feedback/sent", endpoint="feedback_sent", methods=["GET"]),
         Rule("/<address>/subscribe", endpoint="subscribe", methods=["GET", "POST"]),
-        Rule("/<address>/subscribe/sent", endpoint="subscribe_sent"),
+        Rule("/<address>/subscribe/sent", endpoint="subscribe_sent", methods=["GET"]),
         Rule(
-            "/<address>/changes/<int:change_id>/comment",
+            # An id a record can have: a longer number is no page (404), not an overflow.
+            f"/<address>/changes/<int(max={RECORD_ID_MAX}):change_id>/comment",
             endpoint="comment",
             methods=["GET", "POST"],
         ),
         # The team's feeds (feeds.py).
-        Rule("/<address>/changes.atom", endpoint="changes_feed"),
-        Rule("/<address>/you-said-we-did.atom", endpoint="statement_feed"),
-        Rule("/<address>/calendar.ics", endpoint="calendar"),
+        Rule("/<address>/changes.atom", endpoint="changes_feed", methods=["GET"]),
+        Rule("/<address>/you-said-we-did.atom", endpoint="statement_feed", methods=["GET"]),
+        Rule("/<address>/calendar.ics", endpoint="calendar", methods=["GET"]),
     ]
 )
 

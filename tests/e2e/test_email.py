@@ -21,7 +21,8 @@ from sqlmodel import select
 from werkzeug.test import Client
 
 from bot.base.links import CONFIRM, SignedLinks, Subject
-from bot.mail.subscribing import ask_to_subscribe
+from bot.base.validation import Invalid
+from bot.mail.subscribing import CONFIRMATION_KIND, ask_to_subscribe
 from bot.public.web_feedback import SentFeedback, receive_feedback
 from bot.runtime.app import build_scheduler
 from bot.runtime.console.payloads import block_actions, state_values, view_submission
@@ -29,7 +30,8 @@ from handlers.views.decisions import decide_button
 from handlers.web.site import PublicSite
 from storage.clock import utc_now
 from storage.database import Database
-from storage.deliveries import PENDING, SENDING, SENT
+from storage.deliveries import FAILED, PENDING, SENDING, SENT, Due, enqueue
+from storage.email_subscriptions import email_target
 from storage.models import Delivery, EmailSubscription, ProducerTeam
 from tests.conftest import RunningBot, test_settings
 from tests.e2e.helpers import make_team, opened_view, wait_for_deliveries
@@ -215,6 +217,47 @@ def test_asking_again_sends_no_second_confirmation(
         )
     assert again.confirmation is None
     assert len(mail_server.wait_for(1)) == 1
+
+
+def test_an_address_no_email_can_carry_is_refused_and_fails_alone(
+    mailing_bot: RunningBot, mail_server: MailServer
+) -> None:
+    """Found by a hostile visitor: "(x)@y.com" was taken, and then stopped every tick (the
+    To: header could not be written). Now it is refused, and one stored before (under an
+    older, looser check) fails its own email only."""
+    with mailing_bot.database.transaction() as session:
+        team = session.exec(select(ProducerTeam)).one()
+        for odd in ("(x)@y.com", "<b>@x.com", "a@b", "jo@example.org\r\nBcc: x@y.org"):
+            with pytest.raises(Invalid):
+                ask_to_subscribe(
+                    session=session, team=team, email=odd, language="en", now=utc_now()
+                )
+        stored = EmailSubscription(team_id=team.id or 0, email="(x)@y.com", created_at=utc_now())
+        session.add(stored)
+        session.flush()
+        odd_key = f"email:confirm:{stored.id}"
+        enqueue(
+            session=session,
+            dues=[
+                Due(
+                    key=odd_key,
+                    kind=CONFIRMATION_KIND,
+                    target=email_target(stored.id or 0),
+                    due_at=utc_now(),
+                    team_id=team.id,
+                    subject_id=stored.id,
+                )
+            ],
+        )
+    good_key = subscribe(mailing_bot)  # and a good one, sent
+    build_scheduler(mailing_bot.settings, mailing_bot.database).deliver(utc_now())
+
+    (sent,) = mail_server.wait_for(1)
+    assert sent["To"] == SUBSCRIBER and sent["Date"]
+    wait_for_deliveries(mailing_bot.database, {good_key: SENT, odd_key: FAILED})
+    with mailing_bot.database.transaction() as session:
+        failed = session.exec(select(Delivery).where(Delivery.key == odd_key)).one()
+        assert "can't be written" in (failed.last_error or "")
 
 
 def test_a_refused_email_is_retried_with_the_same_message_id(

@@ -5,6 +5,8 @@ carries. `engagebot site` and `serve` as processes: tests/e2e/test_public_site_c
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,7 +73,10 @@ def test_you_said_we_did_by_quarter(site: str) -> None:
     assert "Jane Doe" not in body and "jane@example.org" not in body
     current = fetch(f"{site}{ADDRESS}/you-said-we-did/2026-q4").body
     assert "Feedback received from 1 October 2026, so far." in current
-    assert "Longer series" in current and "Not yet decided" in current
+    # Not yet decided: counted, not shown (what the public sent is not on the page before
+    # the team has read it).
+    assert "Longer series" not in current and "Not yet decided" in current
+    assert "shown here once we have decided" in current
     assert fetch(f"{site}{ADDRESS}/you-said-we-did/2019-q1").status == 404
 
 
@@ -157,3 +162,21 @@ def test_a_database_that_does_not_answer_is_said_so() -> None:
         nowhere.dispose()
     assert answer.status == 503
     assert "Sorry, there is a problem with the service" in answer.body
+
+
+def test_odd_addresses_and_methods_are_refused_with_no_error(site: str) -> None:
+    """Found by trying the site as a hostile visitor: each was a 500 with an empty body."""
+    for odd in (
+        f"{ADDRESS}/changes/99999999999999999999999/comment",
+        f"{ADDRESS}/you-said-we-did/0000-q1",
+    ):
+        answer = fetch(site + odd)
+        assert answer.status == 404 and "Page not found" in answer.body, odd
+    for method in ("PUT", "DELETE", "POST"):
+        asked = urllib.request.Request(f"{site}{ADDRESS}/changes", data=b"", method=method)
+        try:
+            urllib.request.urlopen(asked, timeout=10)
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 405, method
+        else:
+            raise AssertionError(f"{method} was answered")
