@@ -73,6 +73,8 @@ class Waiting:
     body: dict[str, Any]
     attempts: int
     received_at: datetime
+    workspace_id: str
+    user_id: str  # who sent it: a person's requests are done in the order they came
 
 
 class ClaimLost(Exception):
@@ -142,9 +144,16 @@ def claim_waiting(
             claimed_by=claimant,
             attempts=_ITEMS.c.attempts + 1,
         )
-        .returning(_ITEMS.c.id, _ITEMS.c.body, _ITEMS.c.attempts, _ITEMS.c.received_at)
+        .returning(
+            _ITEMS.c.id,
+            _ITEMS.c.body,
+            _ITEMS.c.attempts,
+            _ITEMS.c.received_at,
+            _ITEMS.c.workspace_id,
+            _ITEMS.c.user_id,
+        )
     )
-    found = [Waiting(row.id, row.body, row.attempts, row.received_at) for row in won]
+    found = [Waiting(*row) for row in won]
     return sorted(found, key=lambda item: item.id)
 
 
