@@ -4,11 +4,13 @@ database first, and its work is taken from there (the table: `storage/inbox.py`)
 A listener hands its work to the inbox it is given (`inbox`, put into every listener's
 arguments by the middleware in `bot/runtime/app.py`): `inbox.take(context, body, work)`. In the
 listener's thread the inbox writes the request down (one statement), then acknowledges
-it, then queues `work(database, respond)` on its pool, bounded: `ENGAGEBOT_INBOX_QUEUE`
-requests in hand at most, the rest left pending in the database, their commands
-acknowledged as queued. The work runs with a `database` whose first write commits only
-together with the item's deletion (`Database.working_on`), and a `respond` that falls back
-to a direct message (`LateReply`); work that writes nothing deletes the item at its end.
+it, then queues `work(database, respond)` on its pool, in a lane of the person's (their
+requests done one at a time, in the order this process took them; different people's side
+by side: `bot/base/lanes.py`), bounded: `ENGAGEBOT_INBOX_QUEUE` requests in hand at most,
+the rest left pending in the database, their commands acknowledged as queued. The work
+runs with a `database` whose first write commits only together with the item's deletion
+(`Database.working_on`), and a `respond` that falls back to a direct message
+(`LateReply`); work that writes nothing deletes the item at its end.
 
 Items no process holds (pending, or held by a process that stopped: its lease ran out)
 are claimed as room frees up, and every few seconds by `serve` (`start`). Their requests
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from slack_bolt import App, BoltContext, BoltRequest, Respond
@@ -37,6 +40,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.base.lanes import LaneExecutor
 from bot.base.logs import request_context
 from handlers.acting import request_origin
 from handlers.errors import report_failure
@@ -72,6 +76,7 @@ BATCH = 20
 SECRETS = frozenset({"token"})
 
 Work = Callable[[Database, Respond], None]
+Lane = tuple[str, str]  # a person's requests, one at a time: (workspace, user)
 
 _replaying = threading.local()
 
@@ -92,7 +97,7 @@ class Inbox:
         self.database = database  # its engine: the claims span every workspace
         self.lease = lease
         self._process = f"{socket.gethostname()[:50]}:{os.getpid()}"
-        self._pool = pool
+        self._lanes = LaneExecutor(pool)  # one a person: their requests in order
         self._free = capacity  # room in memory: requests in hand, up to `capacity`
         self._lock = threading.Lock()
         # Room enough to claim requests from the database for: a batch, not one at a time.
@@ -127,7 +132,7 @@ class Inbox:
                 context.ack(**unkept_message(error, body))
                 return
             context.ack()
-            self._submit(self._unkept, context, body, work)
+            self._submit(_person(context), self._unkept, context, body, work)
             return
         if not isinstance(kept, Claim):
             self._backlog.set()
@@ -135,7 +140,7 @@ class Inbox:
             self.take_waiting(least=1)
             return
         context.ack()
-        self._submit(self._in_hand, kept, context, body, work, received_at)
+        self._submit(_person(context), self._in_hand, kept, context, body, work, received_at)
 
     def _keep(self, context: BoltContext, body: dict[str, Any], in_hand: bool) -> Claim | int:
         """Write the request down: one statement, in the listener's thread, while Bolt waits
@@ -257,8 +262,9 @@ class Inbox:
         if len(items) == room:
             self._backlog.set()  # there may be more
         self._release(room - len(items))
-        for item in items:
-            self._submit(self._replay, Claim(item.id, claimant), item)
+        for item in items:  # oldest first: each person's in the order they came
+            lane = (item.workspace_id, item.user_id)
+            self._submit(lane, self._replay, Claim(item.id, claimant), item)
         return len(items)
 
     def _claimant(self) -> str:
@@ -303,9 +309,9 @@ class Inbox:
         if self._backlog.is_set():
             self.take_waiting()
 
-    def _submit(self, function: Callable[..., None], *args: Any) -> None:
+    def _submit(self, lane: Lane, function: Callable[..., None], *args: Any) -> None:
         try:
-            self._pool.submit(function, *args)
+            self._lanes.submit(lane, partial(function, *args))
         except RuntimeError:  # the pool is shutting down: whatever it held waits its lease
             self._release(1)
 
@@ -420,6 +426,10 @@ class ListenerPool(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _person(context: BoltContext) -> Lane:
+    return context["database"].workspace_id, context.user_id or "unknown"
 
 
 @contextmanager

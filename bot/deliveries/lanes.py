@@ -1,5 +1,5 @@
 """Work for many channels at once, each channel's in order: a bounded pool of threads with
-one lane a channel.
+one lane a channel (`bot/base/lanes.py`).
 
 Slack takes about one message a second in a channel but many channels at once, so a
 scheduler sends to different channels side by side while keeping each one's messages in
@@ -9,12 +9,13 @@ the order it claimed them, one at a time (an announcement before its update).
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from types import TracebackType
 from typing import Generic, TypeVar
 
-from bot.base.logs import ContextExecutor
+from bot.base.lanes import LaneExecutor
 
 _T = TypeVar("_T")
 
@@ -27,10 +28,10 @@ class Lanes(Generic[_T]):
 
     def __init__(self, threads: int, backlog: int, name: str) -> None:
         self.results: list[_T] = []
-        self._pool = ContextExecutor(max_workers=threads, thread_name_prefix=name)
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
+        self._lanes = LaneExecutor(self._pool)  # each task in its adder's context
         self._room = threading.BoundedSemaphore(backlog)
         self._lock = threading.Lock()
-        self._waiting: dict[str, deque[Callable[[], _T]]] = {}  # a lane running: what follows
         self._failure: BaseException | None = None
 
     def __enter__(self) -> Lanes[_T]:
@@ -54,28 +55,16 @@ class Lanes(Generic[_T]):
     def add(self, lane: str, task: Callable[[], _T]) -> None:
         """Run `task` after the lane's earlier ones, once there is room."""
         self._room.acquire()
-        with self._lock:
-            if lane in self._waiting:
-                self._waiting[lane].append(task)
-                return
-            self._waiting[lane] = deque()
-        self._pool.submit(self._run, lane, task)
+        self._lanes.submit(lane, partial(self._run, task))
 
-    def _run(self, lane: str, task: Callable[[], _T]) -> None:
-        while True:
-            try:
-                if self._failure is None:
-                    result = task()
-                    with self._lock:
-                        self.results.append(result)
-            except BaseException as error:  # raised again on leaving, in the caller's thread
+    def _run(self, task: Callable[[], _T]) -> None:
+        try:
+            if self._failure is None:
+                result = task()
                 with self._lock:
-                    self._failure = self._failure or error
-            finally:
-                self._room.release()
+                    self.results.append(result)
+        except BaseException as error:  # raised again on leaving, in the caller's thread
             with self._lock:
-                following = self._waiting[lane]
-                if not following:
-                    del self._waiting[lane]
-                    return
-                task = following.popleft()
+                self._failure = self._failure or error
+        finally:
+            self._room.release()

@@ -39,10 +39,11 @@ logger = logging.getLogger("engagebot")
 EXIT_CONFIG = 2
 NAME_LOOKUP_SECONDS = 10  # Slack's answer about one person, for export and audit
 _NO_TOKEN = "no Slack token to ask Slack for names (SLACK_BOT_TOKEN)"
-# The work listeners do after ack() (`/engage` subcommands, mostly) runs on one thread, in
-# order, taken from the inbox (handlers/inbox.py): a second only competed with the
+# The work listeners do after ack() (`/engage` subcommands, mostly), taken from the inbox
+# (handlers/inbox.py): a few people's at once, each person's in order. Its saves mostly wait
+# for the database and the reply, so a few threads do more; many would compete with the
 # acknowledgements for the interpreter (bench/README.md).
-COMMAND_THREADS = 1
+COMMAND_THREADS = 4
 USERS_MAP = "users-map"
 ORGANISATIONS = "organisations"  # the register: exported, and imported by its own rules
 # Slack team ids: "T" then capitals and digits.

@@ -1,12 +1,15 @@
-"""Lanes: many channels at once, each channel's work in order and one at a time."""
+"""Lanes: many channels (or people) at once, each one's work in order and one at a time."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bot.base.lanes import LaneExecutor
 from bot.deliveries.lanes import Lanes
 
 
@@ -70,3 +73,50 @@ def test_a_task_that_raises_stops_the_rest_and_is_raised_again() -> None:
         lanes.add("A", lambda: "never")
         lanes.add("B", lambda: "never")
     assert lanes.failed and lanes.results == []
+
+
+def test_a_lane_executor_keeps_each_lanes_order_on_several_threads_and_its_context() -> None:
+    """A person's requests (a lane) one at a time in order, while another's go past; each
+    task in the context it was submitted from (its request id), even after waiting."""
+    request = contextvars.ContextVar("request", default="none")
+    first_running, release = threading.Event(), threading.Event()
+    done: list[str] = []
+    lock = threading.Lock()
+
+    def task(name: str) -> None:
+        if name == "A0":
+            first_running.set()
+            release.wait(timeout=10)
+        with lock:
+            done.append(f"{name}:{request.get()}")
+
+    pool = ThreadPoolExecutor(max_workers=4)
+    lanes = LaneExecutor(pool)
+    for name in ("A0", "A1", "B0", "A2", "B1"):
+        request.set(f"r-{name}")
+        lanes.submit(name[0], lambda name=name: task(name))
+    assert first_running.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while len(done) < 2 and time.monotonic() < deadline:  # B's go past A's first
+        time.sleep(0.01)
+    assert done == ["B0:r-B0", "B1:r-B1"]
+    release.set()
+    pool.shutdown(wait=True)
+    assert [each for each in done if each.startswith("A")] == ["A0:r-A0", "A1:r-A1", "A2:r-A2"]
+
+
+def test_a_task_that_raises_is_logged_and_its_lane_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    done: list[str] = []
+
+    def boom() -> None:
+        raise RuntimeError("the database went away")
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    lanes = LaneExecutor(pool)
+    lanes.submit("A", boom)
+    lanes.submit("A", lambda: done.append("after"))
+    pool.shutdown(wait=True)
+    assert done == ["after"]
+    assert "went away" in caplog.text

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.base.logs import ContextExecutor
 from bot.runtime.app import build_inbox
@@ -87,14 +87,15 @@ def serve(
     return process, url
 
 
-def send_logs(url: str, fake_slack: FakeSlack) -> None:
+def send_logs(url: str, fake_slack: FakeSlack, people: int = 1) -> None:
     """`/engage log Met user group N` for each N, each with its response_url rN, every one
-    acknowledged: Slack will not send any of them again."""
+    acknowledged: Slack will not send any of them again. From `people` people in turn."""
     requester = SlackRequester(url, SIGNING_SECRET)
     for number in range(COMMANDS):
         answer = requester.send(
             slash_command(
                 f"log Met user group {number}",
+                user_id=f"U{number % people + 1:04d}",
                 channel_id="CPRICES",
                 response_url=fake_slack.response_url(f"r{number}"),
             )
@@ -185,6 +186,49 @@ def test_a_serve_killed_with_acknowledged_commands_waiting_finishes_each_once_wh
 
 
 @pytest.mark.slow
+def test_a_serve_killed_with_several_peoples_commands_in_hand_finishes_each_once(
+    fake_slack: FakeSlack,
+    database: Database,
+    database_url: str,
+    tmp_path: Path,
+    clock: Clock,
+    started: list[subprocess.Popen[str]],
+) -> None:
+    """Several command threads, three people: each person's first answer is held by Slack,
+    so three threads stop there, each with that person's later commands waiting behind
+    it; the process is killed. Started again once the lease has run out, it finishes each
+    command left once, and answers it once."""
+    make_team(database)
+    env = {
+        **serve_environment(tmp_path, fake_slack),
+        "DATABASE_URL": database_url,
+        "ENGAGEBOT_SCHEDULER": "off",
+    }
+    process, url = serve(env, tmp_path, started)
+    held = [fake_slack.hold("response_url") for _ in range(3)]
+    send_logs(url, fake_slack, people=3)
+    fake_slack.wait_for("response_url", count=3)  # each person's first, saved, held
+    process.kill()
+    process.communicate(timeout=30)
+    for each in held:
+        each.set()
+    firsts = Counter(f"Met user group {n}" for n in range(3))
+    assert summaries(database) == firsts  # the rest waited their person's turn
+    assert len(inbox(database)) == COMMANDS - 3
+
+    clock.move_by(LEASE + timedelta(seconds=1))
+    again, _url = serve({**env, "PORT": str(free_port())}, tmp_path, started)
+    log = LogLines(again)
+    wait_for_empty_inbox(database, timeout=60)
+    log.stop()
+
+    assert summaries(database) == Counter(f"Met user group {n}" for n in range(COMMANDS))
+    assert {name: len(texts) for name, texts in replies(fake_slack).items()} == {
+        f"r{number}": 1 for number in range(COMMANDS)
+    }
+
+
+@pytest.mark.slow
 def test_a_worker_killed_with_acknowledged_commands_leaves_them_to_the_other_workers(
     fake_slack: FakeSlack,
     postgres: Database,
@@ -248,10 +292,13 @@ def small_queue(
     running.stop()
 
 
-def log(bot: RunningBot, text: str, name: str) -> Response:
+def log(bot: RunningBot, text: str, name: str, user_id: str = "U0001") -> Response:
     answer = bot.requester.send(
         slash_command(
-            f"log {text}", channel_id="CPRICES", response_url=bot.slack.response_url(name)
+            f"log {text}",
+            user_id=user_id,
+            channel_id="CPRICES",
+            response_url=bot.slack.response_url(name),
         )
     )
     assert answer.status == 200, answer.body
@@ -265,8 +312,9 @@ def test_a_deep_backlog_is_told_it_is_queued_then_confirmed_and_memory_holds_no_
     make_team(bot.database)
     log_and_wait(bot, "Before", "before")  # (the team the person records for is known)
     held = [bot.slack.hold("response_url") for _ in range(2)]
+    # Two people's: one person's commands are done one at a time, in order.
     first = log(bot, "First", "r0")
-    second = log(bot, "Second", "r1")
+    second = log(bot, "Second", "r1", user_id="U0002")
     bot.slack.wait_for("response_url", count=3)  # their work is stuck answering
     later = [log(bot, f"Later {number}", f"r{number}") for number in range(2, 8)]
     # The first two are in memory and acknowledged as usual; the rest wait in the
@@ -302,7 +350,7 @@ def test_a_click_that_waits_in_the_database_is_done_once_when_its_turn_comes(
     undo = log_and_wait(bot, "To be undone", "r0")["blocks"][1]["elements"][1]
     held = [bot.slack.hold("response_url") for _ in range(2)]
     log(bot, "Holding the queue", "r1")
-    log(bot, "Holding it too", "r2")
+    log(bot, "Holding it too", "r2", user_id="U0002")
     bot.slack.wait_for("response_url", count=3)
     undo_url = bot.slack.response_url("undo")
     click = block_actions(undo["action_id"], undo["value"], response_url=undo_url, ephemeral=True)
@@ -325,6 +373,25 @@ def log_and_wait(bot: RunningBot, text: str, name: str) -> dict[str, Any]:
     answer = wait_for_reply(bot, name)
     wait_for_empty_inbox(bot.database)
     return answer
+
+
+def test_a_persons_commands_are_done_in_order_while_anothers_go_past(bot: RunningBot) -> None:
+    """Several command threads: one person's commands one at a time, in the order they came
+    (the second waits for the first's answer), while another person's is done meanwhile."""
+    make_team(bot.database)
+    held = bot.slack.hold("response_url")
+    log(bot, "First of U0001", "a0")
+    bot.slack.wait_for("response_url")  # saved, its answer held
+    log(bot, "Second of U0001", "a1")
+    log(bot, "Of U0002", "b0", user_id="U0002")
+    assert "Logged" in reply_text(wait_for_reply(bot, "b0"))
+    assert summaries(bot.database) == Counter(["First of U0001", "Of U0002"])
+    held.set()
+    assert "Logged" in reply_text(wait_for_reply(bot, "a1"))
+    wait_for_empty_inbox(bot.database)
+    with bot.database.transaction() as session:
+        saved = session.exec(select(Engagement.summary).order_by(col(Engagement.id))).all()
+    assert saved == ["First of U0001", "Of U0002", "Second of U0001"]
 
 
 def test_an_answer_the_response_url_refuses_comes_as_a_direct_message(bot: RunningBot) -> None:
@@ -377,8 +444,8 @@ def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
         wait_for_reply(bot, "r0")  # (the team the person records for is remembered)
         wait_for_empty_inbox(database)  # and its room in memory free
         held = [fake_slack.hold("response_url") for _ in range(2)]
-        for number in (1, 2):
-            send_from(bot, TEAM_ID, f"First's {number}", f"r{number}")
+        for number, user_id in ((1, "U0001"), (2, "U0002")):  # two people's, side by side
+            send_from(bot, TEAM_ID, f"First's {number}", f"r{number}", user_id)
         fake_slack.wait_for("response_url", count=3)
         send_from(bot, SECOND_WORKSPACE, "Second's", "second")
         assert [item.workspace_id for item in inbox(database)][-1] == SECOND_WORKSPACE
@@ -394,9 +461,12 @@ def test_a_command_waiting_in_the_database_is_done_in_its_own_workspace(
         bot.stop()
 
 
-def send_from(bot: RunningBot, team_id: str, text: str, name: str) -> None:
+def send_from(bot: RunningBot, team_id: str, text: str, name: str, user_id: str = "U0001") -> None:
     command = slash_command(
-        f"log {text}", channel_id="CPRICES", response_url=bot.slack.response_url(name)
+        f"log {text}",
+        user_id=user_id,
+        channel_id="CPRICES",
+        response_url=bot.slack.response_url(name),
     )
     assert bot.requester.send(from_workspace(command, team_id)).status == 200
 
