@@ -145,11 +145,13 @@ class PublicSite:
 
     @classmethod
     def of(
-        cls, database: Database, settings: Settings
+        cls, database: Database, settings: Settings, *, email_on: bool | None = None
     ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
         """The site as `serve` and `site` serve it: its forms with ENGAGEBOT_SECRET_KEY, and
         behind ENGAGEBOT_TRUSTED_PROXIES proxies, the client's address and scheme as they
-        say (werkzeug's ProxyFix, trusting that many entries of X-Forwarded-*)."""
+        say (werkzeug's ProxyFix, trusting that many entries of X-Forwarded-*). Its
+        subscribe form when the bot sends email (`email_on`: the settings say, unless told;
+        the console keeps every email in its mailbox)."""
         writer = database.acting_as(WEB)
         safety = FormSafety.of(writer, settings)
         forms = (
@@ -159,7 +161,9 @@ class PublicSite:
         )
         # Email subscriptions, when the bot sends email (and so has a secret for forms).
         subscribing = (
-            SubscribePages(writer, safety) if safety is not None and settings.email_on else None
+            SubscribePages(writer, safety)
+            if safety is not None and (settings.email_on if email_on is None else email_on)
+            else None
         )
         links = site_links(settings.secret_key)
         site = cls(database, settings.timezone, forms, links, subscribing)

@@ -18,6 +18,7 @@ from bot.runtime.console.session import Console
 from bot.runtime.console.terminal import Terminal
 from storage.database import Database
 from tests.e2e.helpers import run_as_child, run_cli
+from tests.e2e.web_forms import Visitor
 
 
 class Person(Terminal):
@@ -224,3 +225,22 @@ def test_files_the_bot_shares_are_saved_for_the_person_alone(
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert [stat.S_IMODE(path.stat().st_mode) for path in saved] == [0o600, 0o600]
     assert "Regional figures please" in saved[1].read_text(encoding="utf-8-sig")
+
+
+def test_the_public_site_runs_beside_it_and_what_it_is_sent_reaches_the_console(
+    console: Console,
+) -> None:
+    type_in(console, "/engage team", "Prices", "", "Consumer price inflation | high", "")
+    # Editing the team asks its public pages' address last.
+    type_in(console, "/engage team Prices", *[""] * 13, "prices")
+    index = Visitor().get(console.site.url)
+    assert index.status == 200 and "Prices" in index.body
+    visitor = Visitor()
+    visitor.get(f"{console.site.url}prices/feedback")
+    sent = visitor.post(f"{console.site.url}prices/feedback", {"text": "Regional CPI, please"})
+    assert sent.status == 303
+
+    type_in(console, ":tick")
+
+    shown = console.terminal.shown()  # type: ignore[attr-defined]
+    assert "Feedback #1 from the public site" in shown and "Regional CPI, please" in shown

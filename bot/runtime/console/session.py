@@ -5,6 +5,7 @@ what the bot sends to Slack's Web API is shown in the terminal."""
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -20,6 +21,7 @@ from bot.runtime.console import payloads
 from bot.runtime.console.bolt_driver import BoltDriver, TrackedExecutor
 from bot.runtime.console.forms import Directory, FieldAsker, FormCancelled, initial_answer
 from bot.runtime.console.mailbox import Mailbox, email_text
+from bot.runtime.console.public_site import ConsoleSite
 from bot.runtime.console.render import Choice, render_blocks, render_modal_header
 from bot.runtime.console.saved_files import files_folder, save_privately
 from bot.runtime.console.slack_standin import SlackStandIn, with_block_ids
@@ -109,6 +111,8 @@ class Console:
                 "channel_pace_seconds": 0.0,  # the stand-in has no rate limit to respect
                 # One post at a time: the transcript numbers messages in the order they came.
                 "sending_threads": 1,
+                # Signs the forms of the site beside it, and the links in the emails it shows.
+                "secret_key": settings.secret_key or secrets.token_urlsafe(32),
             }
         )
         upgrade(settings.database_url)
@@ -118,6 +122,9 @@ class Console:
             self.clock_ahead = console_clock_ahead(session=session)
         CLOCK.move_by(self.clock_ahead)
         self.executor = TrackedExecutor()
+        # The public site beside it; its address is the one pages and emails link to.
+        self.site = ConsoleSite(self.database, self.settings)
+        self.settings = self.settings.model_copy(update={"public_url": self.site.url})
         # Email, whatever the settings say, goes only to the console's mailbox (`:mail`).
         self.mailbox = Mailbox()
         self.emails_seen = 0
@@ -158,6 +165,7 @@ class Console:
             "Type :help for help, :quit to leave."
         )
         self.terminal.say(self._clock_reading())
+        self.terminal.say(f"The public site: {self.site.url} (open it in a browser).")
         try:
             while True:
                 try:
@@ -189,6 +197,7 @@ class Console:
             self._post_message(self.user_name, line, [])
 
     def close(self) -> None:
+        self.site.stop()
         self.executor.shutdown(wait=True)
         CLOCK.move_by(-self.clock_ahead)
         self.slack.stop()
