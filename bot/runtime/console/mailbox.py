@@ -3,7 +3,6 @@ as they come and by `:mail`, and never leave the machine."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 
 from bot.base.config import Settings
@@ -11,7 +10,6 @@ from bot.base.links import SignedLinks
 from bot.base.mail import Email, MailService
 
 CONSOLE_SENDER = "engagebot console <engagebot@localhost>"
-CONSOLE_SITE = "http://localhost/"  # the links' address when ENGAGEBOT_PUBLIC_URL is unset
 
 
 class Mailbox:
@@ -31,12 +29,11 @@ class Mailbox:
             return self.sent[count:]
 
     def service(self, settings: Settings) -> MailService:
-        """Email through this mailbox, its links signed with the settings' key (or, without
-        one, a key made for this run) and pointing at their public site."""
-        key = settings.secret_key or secrets.token_urlsafe(32)
-        return MailService(
-            self, CONSOLE_SENDER, settings.public_url or CONSOLE_SITE, SignedLinks(key)
-        )
+        """Email through this mailbox, its links signed with the console's key and pointing
+        at its public site (the console sets both)."""
+        assert settings.public_url is not None and settings.secret_key is not None
+        links = SignedLinks(settings.secret_key)
+        return MailService(self, CONSOLE_SENDER, settings.public_url, links)
 
 
 def email_text(email: Email) -> str:
