@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from datetime import date, timedelta
