@@ -191,7 +191,7 @@ def done_modal(
     else:
         team = escape_mrkdwn(change.team.name)
         text += (
-            f"No channel hears about {team}'s changes yet: give the team a home channel "
+            f"No channel hears about the changes of {team} yet: give the team a home channel "
             f"with `/engage team`, or subscribe one with `/engage subscribe {team}`."
         )
     return modal("change_saved", f"Change {verb.lower()}", [section(text)], submit=None)

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.utils import send_from_directory
@@ -210,8 +210,11 @@ class PublicSite:
                 return page.render("public/not_found.html", status=404)
             if refused.code == 400:
                 return page.render("public/bad_link.html", status=400)
-            if refused.code == 413:
-                return page.render("public/refused.html", status=413, code=413)
+            if refused.code in (413, 405):
+                answer = page.render("public/refused.html", status=refused.code, code=refused.code)
+                if isinstance(refused, MethodNotAllowed) and refused.valid_methods:
+                    answer.headers["Allow"] = ", ".join(sorted(refused.valid_methods))
+                return answer
             return refused.get_response(request.environ)
         except SQLAlchemyError:
             logger.exception("a public page could not read the database")

@@ -178,5 +178,7 @@ def test_odd_addresses_and_methods_are_refused_with_no_error(site: str) -> None:
             urllib.request.urlopen(asked, timeout=10)
         except urllib.error.HTTPError as refused:
             assert refused.code == 405, method
+            assert refused.headers["Allow"] == "GET, HEAD", method
+            assert "This page cannot do that" in refused.read().decode(), method
         else:
             raise AssertionError(f"{method} was answered")
