@@ -3,10 +3,10 @@ errors are shown.
 
 - **CSRF**: a double submit, with no session kept. The first page with a form sets a
   random id in a cookie (`COOKIE`); each form carries a token (`TOKEN_FIELD`) that signs
-  that id and a nonce of its own with ENGAGEBOT_SECRET_KEY (itsdangerous), for
-  TOKEN_SECONDS. A form sent without both, or with a token that is not ours, for
-  another cookie, or too old, is refused (400). The nonce names the form: one sent twice
-  records once (`Sent.nonce`).
+  that id, a nonce of its own and the form's address with ENGAGEBOT_SECRET_KEY
+  (itsdangerous), for TOKEN_SECONDS. A form sent without both, or with a token that is not
+  ours, for another cookie, another form, or too old, is refused (400). The nonce names
+  the form: one sent twice records once (`Sent.nonce`).
 - **Size**: a body over FORM_BYTES_MAX is refused (413) before it is read.
 - **Honeypot**: a field people never see (`HONEYPOT`); a form that fills it is a robot's,
   thanked and dropped (`Sent.robot`).
@@ -101,8 +101,10 @@ class FormSafety:
 
     def token(self, request: Request, nonce: str | None = None) -> str:
         """A new form's token (a form shown again keeps its `nonce`), for the browser's
-        cookie (`for_this_browser` sets it on the answer)."""
-        return self.signer.dumps([self.cookie_id(request), nonce or secrets.token_urlsafe(16)])
+        cookie (`for_this_browser` sets it on the answer) and this form's address: a
+        token is good for the form it came with only."""
+        nonce = nonce or secrets.token_urlsafe(16)
+        return self.signer.dumps([self.cookie_id(request), nonce, request.path])
 
     @staticmethod
     def cookie_id(request: Request) -> str:
@@ -150,11 +152,18 @@ class FormSafety:
     def _nonce(self, request: Request, token: str) -> str:
         cookie = request.cookies.get(COOKIE)
         try:
-            signed_cookie, nonce = self.signer.loads(token, max_age=TOKEN_SECONDS)
+            signed_cookie, nonce, form = self.signer.loads(token, max_age=TOKEN_SECONDS)
         except (BadSignature, ValueError, TypeError):
-            signed_cookie = nonce = None
-        if cookie is None or signed_cookie != cookie or not isinstance(nonce, str):
-            logger.warning("refused a form: its token is missing, not ours, or too old")
+            signed_cookie = nonce = form = None
+        if (
+            cookie is None
+            or signed_cookie != cookie
+            or form != request.path
+            or not isinstance(nonce, str)
+        ):
+            logger.warning(
+                "refused a form: its token is missing, not ours, another form's, or too old"
+            )
             raise FormRefused(400)
         return nonce
 

@@ -310,6 +310,11 @@ def test_the_subscribe_form_asks_for_one_output_and_the_email_confirms_it(
     assert form.status == 200 and "Get emails about our changes" in form.body
     assert "Every change of Prices" in form.body and "House price index" in form.body
 
+    # A token is its own form's: the feedback form's is refused here (found by a hostile
+    # visitor), and the form then reads its own again.
+    visitor.get(f"{bot.url}/engage/prices/feedback")
+    assert visitor.post(form_url, {"email": SUBSCRIBER}).status == 400
+    visitor.get(form_url)
     # A wrong address is said on its field, and nothing is stored.
     wrong = visitor.post(form_url, {"email": "sam at example", "output": "2"})
     assert wrong.status == 200
