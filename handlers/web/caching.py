@@ -16,10 +16,12 @@ the same second would otherwise go unseen by If-Modified-Since).
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
@@ -32,6 +34,12 @@ from werkzeug.wrappers import Request, Response
 # Short: a shared cache (a proxy) may serve a page this long unasked, then must ask again.
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 CACHE_BYTES = 64 * 1024 * 1024  # the bodies one process keeps, at most
+# How long a reader waits for a page made anew (after a write) when an older body of it is
+# kept: past that it gets the older one. "Users and uses" of a team with a million
+# engagements takes seconds to make; every other page, milliseconds.
+PATIENCE_SECONDS = 0.5
+PAGES = 4096  # addresses whose latest body is remembered (an LRU: any query is an address)
+MAKERS = 4  # the threads that make pages
 Made = tuple[bytes, str]  # a page's body, and its content type
 
 
@@ -110,33 +118,64 @@ def freshness(
 
 class PageCache:
     """The bodies made for ETags, the least recently used dropped past `limit` bytes. One
-    body an ETag is made at a time: readers asking for it meanwhile wait for that one
-    rather than each making it again (after a write, a slow page's every reader would)."""
+    body an ETag is made at a time, on the cache's own threads: readers asking for it
+    meanwhile wait for that one rather than each making it again (after a write, a slow
+    page's every reader would). A reader waits at most `patience` for a page the cache
+    holds an older body of (same address): past that, it gets the older one, with its own
+    ETag, while the new one is finished for the next reader; a page with no older body is
+    waited for."""
 
-    def __init__(self, limit: int = CACHE_BYTES) -> None:
+    def __init__(
+        self, limit: int = CACHE_BYTES, patience: float = PATIENCE_SECONDS, pages: int = PAGES
+    ) -> None:
         self.limit = limit
+        self.patience = patience
+        self.pages = pages
         self._bodies: OrderedDict[str, Made] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
-        self._making: dict[str, threading.Lock] = {}
+        self._making: dict[str, Future[Made]] = {}
+        self._latest: OrderedDict[str, str] = OrderedDict()  # address -> its latest ETag
+        self._makers = ThreadPoolExecutor(MAKERS, thread_name_prefix="page-maker")
 
-    def body(self, etag: str, make: Callable[[], Made]) -> Made:
-        """The body and content type kept for `etag`, else made by `make` and kept."""
+    def body(self, etag: str, make: Callable[[], Made], address: str) -> tuple[str, Made]:
+        """The ETag and the body (with its content type) to answer the page at `address`
+        with: the body kept or made for `etag`, or, when that takes longer than `patience`,
+        the latest one kept for `address`. Raise what `make` raises."""
         kept = self._kept(etag)
         if kept is not None:
-            return kept
+            return etag, kept
         with self._lock:
-            making = self._making.setdefault(etag, threading.Lock())
-        with making:
-            kept = self._kept(etag)  # made by another reader while this one waited
-            if kept is None:
-                try:
-                    kept = make()
-                    self._keep(etag, kept)
-                finally:
-                    with self._lock:
-                        self._making.pop(etag, None)
-        return kept
+            making = self._making.get(etag)
+            if making is None:
+                # In the request's context: what it logs keeps the request's id.
+                run = contextvars.copy_context().run
+                making = self._making[etag] = self._makers.submit(
+                    run, self._make, etag, make, address
+                )
+            older = self._latest.get(address)
+        stale = self._kept(older) if older is not None and older != etag else None
+        if stale is None:
+            return etag, making.result()
+        try:
+            return etag, making.result(timeout=self.patience)
+        except TimeoutError:
+            assert older is not None
+            return older, stale
+
+    def _make(self, etag: str, make: Callable[[], Made], address: str) -> Made:
+        try:
+            made = make()
+            self._keep(etag, made)
+            with self._lock:
+                self._latest[address] = etag
+                self._latest.move_to_end(address)
+                while len(self._latest) > self.pages:
+                    self._latest.popitem(last=False)
+            return made
+        finally:
+            with self._lock:
+                self._making.pop(etag, None)
 
     def _kept(self, etag: str) -> Made | None:
         with self._lock:

@@ -277,12 +277,19 @@ class PublicSite:
         return self._fresh(page, fresh, lambda: self._made(page, endpoint, address, now, values))
 
     def _fresh(self, page: Page, fresh: Freshness, make: Callable[[], Made]) -> Response:
-        """304 if the client has the page; else its body, from the cache or `make`."""
+        """304 if the client has the page; else its body, from the cache or `make`; or, while
+        a slow page is made anew, the body before, under its own ETag and to be asked
+        again (the cache's `patience`)."""
         not_modified = fresh.answer(page.request)
         if not_modified is not None:
             return not_modified
-        body, content_type = self.cache.body(fresh.etag, make)
-        return fresh.stamped(Response(body, content_type=content_type))
+        etag, (body, content_type) = self.cache.body(fresh.etag, make, page.request.url)
+        if etag == fresh.etag:
+            return fresh.stamped(Response(body, content_type=content_type))
+        stale = Response(body, content_type=content_type)
+        stale.set_etag(etag)
+        stale.headers["Cache-Control"] = "no-cache"
+        return stale
 
     def _made(
         self, page: Page, endpoint: str, address: str, now: datetime, values: dict[str, str]
