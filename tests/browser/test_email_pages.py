@@ -13,8 +13,8 @@ from bot.mail.subscribing import ask_to_subscribe
 from storage.clock import utc_now
 from storage.database import Database
 from storage.models import ProducerTeam
+from tests.browser.acting import follow
 from tests.browser.axe import passes_axe
-from tests.browser.test_public_forms import _follow
 from tests.e2e.public_records import ADDRESS, public_site
 from tests.fake_slack import FakeSlack
 
@@ -51,7 +51,7 @@ def test_the_pages_of_the_links_in_emails_pass_axe_and_are_seen(
             browser.get(f"{site}email/unsubscribe/{links.token(UNSUBSCRIBE, jo)}{language}")
             if not language:
                 _check(browser, "email-unsubscribe")
-                _follow(browser, browser.find_element("css selector", "form button"))
+                follow(browser, browser.find_element("css selector", "form button"))
                 assert "unsubscribed" in browser.find_element("tag name", "h1").text
             _check(browser, f"email-unsubscribed{suffix}")
             browser.get(f"{site}email/confirm/{links.token(CONFIRM, jo)}{language}")

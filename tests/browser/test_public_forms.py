@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.wait import WebDriverWait
 from sqlmodel import select
 
 from storage.database import Database
 from storage.models import Feedback, UpcomingChange
+from tests.browser.acting import fill, follow, send
 from tests.browser.axe import passes_axe
 from tests.e2e.public_records import ADDRESS, give_home_channel, public_site
 from tests.e2e.test_web_feedback import HOSTILE, posts_to_home, tick
@@ -30,44 +29,27 @@ def site(fake_slack: FakeSlack, database: Database, database_url: str) -> Iterat
         yield url
 
 
-def _fill(browser: Any, name: str, text: str) -> None:
-    field = browser.find_element("id", name)
-    field.clear()
-    field.send_keys(text)
-
-
-def _send(browser: Any) -> None:
-    _follow(browser, browser.find_element("css selector", "button[type=submit]"))
-
-
-def _follow(browser: Any, element: Any) -> None:
-    """Click `element`, and wait for the page it leads to (the last one gone)."""
-    page = browser.find_element("tag name", "html")
-    element.click()
-    WebDriverWait(browser, 10).until(staleness_of(page))
-
-
 def test_feedback_sent_from_the_browser_reaches_the_team(
     browser: Any, site: str, fake_slack: FakeSlack, database: Database, database_url: str
 ) -> None:
     browser.get(f"{site}{ADDRESS}/")
-    _follow(browser, browser.find_element("link text", "Give feedback"))
+    follow(browser, browser.find_element("link text", "Give feedback"))
     passes_axe(browser, f"{ADDRESS}/feedback")
     # Sent empty, with an email but no consent: the errors, GOV.UK's way.
-    _fill(browser, "contact_email", "jo@example.org")
-    _send(browser)
+    fill(browser, "contact_email", "jo@example.org")
+    send(browser)
     assert browser.title.startswith("Error: ")
     summary = browser.find_element("class name", "govuk-error-summary")
     assert "Enter what you think" in summary.text
     assert browser.find_element("id", "contact_email").get_attribute("value") == "jo@example.org"
     passes_axe(browser, f"{ADDRESS}/feedback-errors")
-    _fill(browser, "text", HOSTILE)
-    _fill(browser, "uses", "Deflating wages")
+    fill(browser, "text", HOSTILE)
+    fill(browser, "uses", "Deflating wages")
     browser.find_element("css selector", "label[for=segment-3]").click()
-    _fill(browser, "organisation", "The Daily Paper")
+    fill(browser, "organisation", "The Daily Paper")
     browser.find_element("css selector", "label[for=contact_agreed]").click()
-    _fill(browser, "contact_name", "Jo Reader")
-    _send(browser)
+    fill(browser, "contact_name", "Jo Reader")
+    send(browser)
     assert browser.find_element("tag name", "h1").text == "Feedback sent"
     assert browser.current_url.endswith(f"{ADDRESS}/feedback/sent")
     passes_axe(browser, f"{ADDRESS}/feedback-sent")
@@ -85,12 +67,12 @@ def test_a_comment_sent_from_the_browser_reaches_the_team(
     browser: Any, site: str, fake_slack: FakeSlack, database: Database, database_url: str
 ) -> None:
     browser.get(f"{site}{ADDRESS}/changes?lang=cy")
-    _follow(browser, browser.find_element("partial link text", "Rhoi sylw ar y newid hwn"))
+    follow(browser, browser.find_element("partial link text", "Rhoi sylw ar y newid hwn"))
     passes_axe(browser, f"{ADDRESS}/comment-cy")
-    _send(browser)
+    send(browser)
     passes_axe(browser, f"{ADDRESS}/comment-errors-cy")
-    _fill(browser, "text", "Da iawn")
-    _send(browser)
+    fill(browser, "text", "Da iawn")
+    send(browser)
     assert browser.find_element("tag name", "h1").text == "Adborth wedi'i anfon"
     tick(fake_slack, database, database_url)
     with database.transaction() as session:

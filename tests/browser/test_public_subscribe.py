@@ -13,8 +13,8 @@ import pytest
 from bot.runtime.app import build_scheduler
 from storage.clock import utc_now
 from storage.database import Database
+from tests.browser.acting import fill, follow, send
 from tests.browser.axe import passes_axe
-from tests.browser.test_public_forms import _fill, _follow, _send
 from tests.conftest import test_settings
 from tests.e2e.public_records import ADDRESS, PUBLIC_URL, public_site
 from tests.fake_slack import FakeSlack
@@ -56,14 +56,14 @@ def test_subscribing_from_the_browser_sends_the_confirmation(
     mail_server: MailServer,
 ) -> None:
     browser.get(f"{site}{ADDRESS}/")
-    _follow(browser, browser.find_element("link text", "Get emails about our changes"))
+    follow(browser, browser.find_element("link text", "Get emails about our changes"))
     passes_axe(browser, f"{ADDRESS}/subscribe")
-    _fill(browser, "email", "not an address")
-    _send(browser)
+    fill(browser, "email", "not an address")
+    send(browser)
     assert browser.title.startswith("Error: ")
     passes_axe(browser, f"{ADDRESS}/subscribe-errors")
-    _fill(browser, "email", "sam@example.org")
-    _send(browser)
+    fill(browser, "email", "sam@example.org")
+    send(browser)
     assert browser.find_element("tag name", "h1").text == "Check your email"
     passes_axe(browser, f"{ADDRESS}/subscribe-sent")
     browser.get(f"{site}{ADDRESS}/subscribe?lang=cy")
