@@ -28,8 +28,8 @@ from handlers.views.engagement import (
     CALLBACK_ID,
     TAG_ACTION,
     engagement_modal,
-    suggestion_in,
     tag_button,
+    tag_request_in,
     tagged_note,
 )
 from handlers.views.entries import OUT_OF_DATE, FormOrigin, notice_message
@@ -150,12 +150,17 @@ def tag(
 def _tag(
     value: str | None, user_id: str, database: Database, respond: Respond, logger: Logger
 ) -> None:
-    found = suggestion_in(value)
-    if found is None:
+    asked = tag_request_in(value)
+    if asked is None:
         respond(**notice_message(OUT_OF_DATE), replace_original=False)
         return
-    record_id, suggestion = found
-    tagged = tag_engagement(database, record_id, user_id, suggestion)
+    tagged = tag_engagement(
+        database,
+        asked.record_id,
+        user_id,
+        organisations=asked.organisations,
+        output_ids=asked.output_ids,
+    )
     if isinstance(tagged, NotTagged):
         respond(**notice_message(tagged.reason), replace_original=False)
         return

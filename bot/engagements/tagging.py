@@ -86,7 +86,12 @@ class NotTagged:
 
 
 def tag_engagement(
-    database: Database, engagement_id: int, user_id: str, suggestion: Suggestion
+    database: Database,
+    engagement_id: int,
+    user_id: str,
+    *,
+    organisations: Sequence[str],
+    output_ids: Sequence[int],
 ) -> Tagged | NotTagged:
     """Add the suggested organisations and outputs to the engagement, in one transaction,
     if `user_id` logged it and it is still there; outputs no longer the team's current
@@ -102,11 +107,11 @@ def tag_engagement(
                 f":no_entry: Only <@{engagement.logged_by}>, who logged engagement "
                 f"#{engagement_id}, can tag it. Nothing was changed."
             )
-        wanted = outputs_by_id(session=session, ids=[i for i, _ in suggestion.outputs])
+        wanted = outputs_by_id(session=session, ids=output_ids)
         outputs = [o for o in wanted if o.team_id == engagement.team_id and o.retired_at is None]
         # Only the register's: a forged button names none it would add.
-        organisations = known_organisations(
-            session=session, names=[name.lower() for name in suggestion.organisations]
+        known = known_organisations(
+            session=session, names=[name.lower() for name in organisations]
         )
         engagement.outputs = [
             *engagement.outputs,
@@ -114,13 +119,13 @@ def tag_engagement(
         ]
         engagement.organisations = [
             *engagement.organisations,
-            *(o for o in organisations if o not in engagement.organisations),
+            *(o for o in known if o not in engagement.organisations),
         ]
         engagement.updated_at = utc_now()
         session.add(engagement)
         session.flush()
         added = Suggestion(
-            tuple(o.name for o in organisations),
+            tuple(o.name for o in known),
             tuple((o.id, o.name) for o in outputs if o.id is not None),
         )
         return Tagged(engagement_id, engagement.summary, engagement.team.name, added)

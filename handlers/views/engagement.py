@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -161,17 +162,27 @@ def tag_button(record_id: int, suggestion: Suggestion) -> dict[str, Any]:
     return button(text, TAG_ACTION, json.dumps(value))
 
 
-def suggestion_in(value: str | None) -> tuple[int, Suggestion] | None:
+@dataclass(frozen=True)
+class TagRequest:
+    """What a Tag button carries: the engagement, and the tags' names and output ids."""
+
+    record_id: int
+    organisations: tuple[str, ...]
+    output_ids: tuple[int, ...]
+
+
+def tag_request_in(value: str | None) -> TagRequest | None:
     """The engagement and tags a Tag button carries; None for a value it never had."""
     data = json_object(value)
     record_id = record_id_in(data.get("id"))
     organisations, outputs = data.get("organisations"), data.get("outputs")
     if record_id is None or not isinstance(organisations, list) or not isinstance(outputs, list):
         return None
-    output_ids = [record_id_in(output_id) for output_id in outputs]
-    return record_id, Suggestion(
+    output_ids = (record_id_in(output_id) for output_id in outputs)
+    return TagRequest(
+        record_id,
         tuple(name for name in organisations if isinstance(name, str)),
-        tuple((output_id, "") for output_id in output_ids if output_id is not None),
+        tuple(output_id for output_id in output_ids if output_id is not None),
     )
 
 

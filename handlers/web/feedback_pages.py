@@ -21,7 +21,7 @@ from bot.public.web_feedback import (
     feedback_form,
     receive_feedback,
 )
-from handlers.web.forms import FormErrors, FormSafety
+from handlers.web.forms import FormErrors, FormSafety, chosen_id
 from handlers.web.words import N_
 from storage.clock import utc_now
 from storage.database import Database
@@ -107,7 +107,7 @@ class FeedbackPages:
         feedback = SentFeedback(
             text=values["text"],
             uses=values["uses"],
-            segment_id=_segment_id(values["segment"]),
+            segment_id=chosen_id(values["segment"]),
             organisation=values["organisation"],
             contact_agreed=bool(values["contact_agreed"]),
             contact_name=values["contact_name"],
@@ -157,13 +157,6 @@ class FeedbackPages:
             forms=True,
         )
         return self.safety.for_this_browser(page.request, response)
-
-
-def _segment_id(value: str) -> int | None:
-    """The kind of user chosen: none, or an id (one no segment has is refused by the save)."""
-    if not value:
-        return None
-    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 def public_errors(errors: FieldErrors, values: dict[str, str]) -> FormErrors:

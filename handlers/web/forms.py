@@ -172,3 +172,12 @@ class FormSafety:
         if wait is not None:
             logger.warning("refused a form: over a rate limit")
             raise FormRefused(429, wait)
+
+
+def chosen_id(value: str) -> int | None:
+    """The record a form's choice names: none when left empty, else its id; a value no list
+    offered (not digits, too long) is 0, which no record has, so the save refuses it on its
+    field rather than reading it as no choice."""
+    if not value:
+        return None
+    return int(value) if value.isdigit() and len(value) < 10 else 0

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from bot.base.text import storable
 from bot.base.validation import Invalid
 from bot.mail.subscribing import SubscribeForm, subscribe_form, subscribe_from_site
-from handlers.web.forms import FormErrors, FormSafety
+from handlers.web.forms import FormErrors, FormSafety, chosen_id
 from handlers.web.words import N_
 from storage.clock import utc_now
 from storage.database import Database
@@ -66,10 +66,7 @@ class SubscribePages:
         values["output"] = values["output"] or ALL
         if values["email"]:
             self.safety.limit_email(values["email"], now)
-        chosen = values["output"]
-        output_id = (
-            None if chosen == ALL else int(chosen) if chosen.isdigit() and len(chosen) < 10 else 0
-        )
+        output_id = None if values["output"] == ALL else chosen_id(values["output"])
         try:
             if not subscribe_from_site(
                 self.database,

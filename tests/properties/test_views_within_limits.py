@@ -789,7 +789,7 @@ NOT_BUILDERS = {
     subscriptions.what_is_heard: "a phrase of the subscription answers",
     inbox.typed_command: "the command line a request is, for the inbox's messages",
     engagement.tag_button: "an element of the quick log's confirmation (recorded_message)",
-    engagement.suggestion_in: "reads the Tag button's value",
+    engagement.tag_request_in: "reads the Tag button's value",
     engagement.tagged_note: "a note under the confirmation (recorded_message's notes)",
     home.entry_buttons: "a block of home_view",
 }
