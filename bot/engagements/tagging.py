@@ -110,9 +110,7 @@ def tag_engagement(
         wanted = outputs_by_id(session=session, ids=output_ids)
         outputs = [o for o in wanted if o.team_id == engagement.team_id and o.retired_at is None]
         # Only the register's: a forged button names none it would add.
-        known = known_organisations(
-            session=session, names=[name.lower() for name in organisations]
-        )
+        known = known_organisations(session=session, names=[name.lower() for name in organisations])
         engagement.outputs = [
             *engagement.outputs,
             *(o for o in outputs if o not in engagement.outputs),
